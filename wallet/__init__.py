@@ -1,0 +1,1 @@
+"""The Coffer domain and public Python API."""
