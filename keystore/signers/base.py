@@ -1,0 +1,101 @@
+"""The one protocol every signer satisfies: hot, air-gapped and hardware alike.
+
+Input is data both sides understand: a PSBT (BIP-174/370) as bytes, or an ``EvmTxRequest``
+with its chain id. Output is the same PSBT with signatures added, or a signed transaction.
+A signer trusts nothing it is told: it recomputes the human summary from the transaction,
+proves change with its own derivation, refuses a mismatch with ``ctx.expected``
+(``SigningRefused``), never picks the chain id, and raises ``SigningCancelled`` when the user
+declines.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from keystore.types import EvmParams, EvmTxRequest, SignedEvmTx, TxSummary, UtxoParams
+
+__all__ = [
+    "Capability",
+    "PromptHandler",
+    "Signer",
+    "SignerInfo",
+    "SignerKind",
+    "SigningContext",
+]
+
+
+class SignerKind(enum.Enum):
+    """Where the keys of a signer live."""
+
+    HOT = "hot"
+    AIR_GAPPED = "air-gapped"
+    HARDWARE = "hardware"
+
+
+class Capability(enum.Enum):
+    """What a signer can do, declared up front rather than discovered by failure."""
+
+    UTXO = "utxo"
+    EVM = "evm"
+    TAPROOT = "taproot"
+    MESSAGE_SIGNING = "message-signing"
+    DISPLAY_ADDRESS = "display-address"
+
+
+@dataclass(frozen=True, slots=True)
+class SignerInfo:
+    """Who a signer is: master fingerprint (4 bytes), kind, label and capabilities."""
+
+    fingerprint: bytes
+    kind: SignerKind
+    label: str
+    capabilities: frozenset[Capability]
+
+
+class PromptHandler(Protocol):
+    """Questions a signer asks a person; the GUI and the CLI implement this.
+
+    Signers call it from a worker thread; a GUI implementation hands the question to the GUI
+    thread and waits for the answer.
+    """
+
+    def confirm_transaction(self, summary: TxSummary) -> bool:
+        """Show the recomputed summary and return whether the person approves it."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SigningContext:
+    """What the signer needs besides the transaction.
+
+    Attributes:
+        network: the network's parameters (from the registry, via ``wallet``).
+        account_path: the derivation path of the account; change must derive under it.
+        expected: the summary the online side showed, if any; a mismatch is refused.
+        prompt: who to ask for approval; ``None`` approves without asking (scripts).
+    """
+
+    network: UtxoParams | EvmParams
+    account_path: tuple[int, ...]
+    expected: TxSummary | None = None
+    prompt: PromptHandler | None = None
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Anything that signs: it gets an unsigned transaction and returns signatures."""
+
+    @property
+    def info(self) -> SignerInfo:
+        """Return the signer's fingerprint, kind and capabilities."""
+        ...
+
+    def sign_psbt(self, psbt: bytes, ctx: SigningContext) -> bytes:
+        """Add signatures for every input this signer holds keys for; return the PSBT."""
+        ...
+
+    def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
+        """Sign an EVM transaction request for ``ctx.network``'s chain id."""
+        ...

@@ -1,0 +1,119 @@
+"""Small value types the keystore needs from outside; ``wallet`` fills them from the registry.
+
+The keystore never imports ``chains``: what it must know about a network (coin type, address
+prefixes, chain id) arrives as one of these plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "EvmParams",
+    "EvmTxRequest",
+    "KeyOrigin",
+    "SignedEvmTx",
+    "SummaryOutput",
+    "TxSummary",
+    "UtxoParams",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UtxoParams:
+    """What a signer must know of a Bitcoin-family network to show and check a transaction."""
+
+    name: str
+    title: str
+    symbol: str
+    decimals: int
+    coin_type: int
+    hrp: str | None
+    p2pkh_version: int
+    p2sh_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class EvmParams:
+    """What a signer must know of an EVM network: above all its chain id (EIP-155)."""
+
+    name: str
+    title: str
+    symbol: str
+    chain_id: int
+    decimals: int = 18
+
+
+@dataclass(frozen=True, slots=True)
+class KeyOrigin:
+    """A key's origin: the master fingerprint and the full derivation path (BIP-32)."""
+
+    fingerprint: bytes
+    path: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOutput:
+    """One output of a transaction as a person reads it: where, how much, and whether it is ours.
+
+    ``amount`` is in base units (satoshis, wei or token base units).
+    """
+
+    address: str
+    amount: int
+    is_change: bool = False
+    asset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TxSummary:
+    """The human summary of a transaction, recomputed by the signer from the transaction itself.
+
+    Attributes:
+        network: the registry name of the network (for EVM, checked with the chain id).
+        outputs: recipients and change.
+        fee: the fee in base units of the network's coin (for EVM, the maximum fee).
+        chain_id: the EVM chain id, ``None`` for UTXO networks.
+        replaceable: whether a UTXO transaction signals BIP-125 replacement.
+    """
+
+    network: str
+    outputs: tuple[SummaryOutput, ...]
+    fee: int
+    chain_id: int | None = None
+    replaceable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EvmTxRequest:
+    """An unsigned EVM transaction (EIP-1559 type 2, or legacy type 0 with EIP-155).
+
+    For type 2, ``max_fee_per_gas`` and ``max_priority_fee_per_gas`` are set and ``gas_price``
+    is ``None``; for type 0 the reverse. ``to`` is a checksummed address or ``None`` for a
+    contract creation; ``value`` is in wei.
+    """
+
+    chain_id: int
+    nonce: int
+    to: str | None
+    value: int
+    data: bytes
+    gas: int
+    max_fee_per_gas: int | None = None
+    max_priority_fee_per_gas: int | None = None
+    gas_price: int | None = None
+    access_list: tuple[tuple[str, tuple[bytes, ...]], ...] = ()
+
+    @property
+    def tx_type(self) -> int:
+        """Return the EIP-2718 transaction type: 2 for EIP-1559 fees, 0 for legacy."""
+        return 0 if self.gas_price is not None else 2
+
+
+@dataclass(frozen=True, slots=True)
+class SignedEvmTx:
+    """A signed EVM transaction: its raw bytes and hash (``0x``-prefixed lowercase hex)."""
+
+    raw: bytes
+    tx_hash: str
+    sender: str
