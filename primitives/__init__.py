@@ -1,0 +1,1 @@
+"""Pure, dependency-light codecs shared by keystore and chains: no secrets, no network."""
