@@ -93,6 +93,7 @@ class UtxoNetwork:
             export; every entry is accepted on import).
         script_kinds: the script kinds this network supports, the default first.
         genesis_hash: the genesis block hash (display byte order), checked against servers.
+        standard_xkey: the network's plain BIP-32 versions (xpub/tpub), used in descriptors.
         dust_relay_sat_vb: the dust relay fee rate of the reference node (satoshis per vbyte).
         min_relay_sat_vb: the minimum relay fee rate (satoshis per vbyte).
         fallback_fee_sat_vb: the fee rate used when the backend has no estimate (regtest).
@@ -113,6 +114,7 @@ class UtxoNetwork:
     xkeys: Mapping[ScriptKind, tuple[XkeyVersions, ...]]
     script_kinds: tuple[ScriptKind, ...]
     genesis_hash: str
+    standard_xkey: XkeyVersions
     dust_relay_sat_vb: int = 3
     min_relay_sat_vb: int = 1
     fallback_fee_sat_vb: int = 2
@@ -242,6 +244,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_BTC_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+            standard_xkey=_XPUB,
             explorer="https://mempool.space",
             electrum_servers=(
                 ElectrumServer("electrum.blockstream.info", 50002),
@@ -262,6 +265,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_TEST_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943",
+            standard_xkey=_TPUB,
             explorer="https://mempool.space/testnet",
             electrum_servers=(ElectrumServer("electrum.blockstream.info", 60002),),
             is_testnet=True,
@@ -279,6 +283,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_TEST_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6",
+            standard_xkey=_TPUB,
             explorer="https://mempool.space/signet",
             electrum_servers=(ElectrumServer("signet-electrumx.wakiyamap.dev", 50002),),
             is_testnet=True,
@@ -296,6 +301,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_TEST_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+            standard_xkey=_TPUB,
             fallback_fee_sat_vb=2,
             is_testnet=True,
         ),
@@ -312,6 +318,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_LTC_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2",
+            standard_xkey=_XPUB,
             explorer="https://litecoinspace.org",
             electrum_servers=(
                 ElectrumServer("electrum-ltc.bysh.me", 50002),
@@ -331,6 +338,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_LTC_TEST_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0",
+            standard_xkey=_TPUB,
             explorer="https://litecoinspace.org/testnet",
             electrum_servers=(ElectrumServer("electrum-ltc.bysh.me", 51002),),
             is_testnet=True,
@@ -348,6 +356,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=_LTC_TEST_XKEYS,
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9",
+            standard_xkey=_TPUB,
             dust_relay_sat_vb=3,
             fallback_fee_sat_vb=2,
             is_testnet=True,
@@ -365,6 +374,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=MappingProxyType({ScriptKind.P2PKH: (_DGUB, _XPUB)}),
             script_kinds=(ScriptKind.P2PKH,),
             genesis_hash="1a91e3dace36e2be3bf030a65679fe821aa1d6ef92e7c9902eb318182c355691",
+            standard_xkey=_DGUB,
             # Dogecoin Core 1.14.6 relays at 0.001 DOGE/kB (100 sat/vB), dust is 0.01 DOGE.
             dust_relay_sat_vb=1000,
             min_relay_sat_vb=100,
@@ -385,6 +395,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             xkeys=MappingProxyType({ScriptKind.P2PKH: (_TGUB, _TPUB)}),
             script_kinds=(ScriptKind.P2PKH,),
             genesis_hash="bb0a78264637406b6360aad926284d544d7049f45189db5664f3c4d07350559e",
+            standard_xkey=_TPUB,
             dust_relay_sat_vb=1000,
             min_relay_sat_vb=100,
             fallback_fee_sat_vb=1000,
