@@ -1,0 +1,107 @@
+"""Errors of the EVM family, all under ``chains.errors.ChainError``.
+
+Transport failures use the shared ``BackendUnavailable`` / ``BackendProtocolError`` /
+``WrongServerNetwork`` of ``chains.errors``; what is specific to EVM nodes and contracts lives
+here. Each error carries structured attributes for programs and a one-sentence message for
+people.
+"""
+
+from __future__ import annotations
+
+from chains.errors import ChainError
+
+__all__ = [
+    "AlreadyKnown",
+    "ContractCallFailed",
+    "EvmError",
+    "ExecutionReverted",
+    "InsufficientFundsForGas",
+    "InvalidTokenContract",
+    "NodeError",
+    "NonceTooLow",
+    "ReplacementUnderpriced",
+    "TransactionUnderpriced",
+]
+
+
+class EvmError(ChainError):
+    """Root of the EVM family's own errors."""
+
+
+class NodeError(EvmError):
+    """A node answered a request with a JSON-RPC error object.
+
+    Attributes:
+        server: the node's URL or name.
+        code: the JSON-RPC error code.
+        node_message: the node's own error text (public data, kept for diagnostics).
+    """
+
+    def __init__(self, message: str, server: str, code: int, node_message: str) -> None:
+        """Keep a user-facing message and the node's error code and text."""
+        super().__init__(message)
+        self.server = server
+        self.code = code
+        self.node_message = node_message
+
+
+class ExecutionReverted(NodeError):
+    """The EVM reverted a call or gas estimate; ``data`` holds the revert data if any.
+
+    Attributes:
+        data: the raw revert data (empty when the node gave none).
+        reason: the decoded ``Error(string)`` reason, if the data carries one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        server: str,
+        code: int,
+        node_message: str,
+        data: bytes = b"",
+        reason: str | None = None,
+    ) -> None:
+        """Keep the node's error and the revert data."""
+        super().__init__(message, server, code, node_message)
+        self.data = data
+        self.reason = reason
+
+
+class NonceTooLow(NodeError):
+    """A transaction's nonce is already used by a mined transaction of the sender."""
+
+
+class ReplacementUnderpriced(NodeError):
+    """A replacement transaction does not raise the fee enough over the one it replaces."""
+
+
+class TransactionUnderpriced(NodeError):
+    """A transaction's fee is below what the node accepts (base fee or minimum gas price)."""
+
+
+class InsufficientFundsForGas(NodeError):
+    """The sender cannot pay value plus the maximum fee of a transaction."""
+
+
+class AlreadyKnown(NodeError):
+    """The node already holds this very transaction."""
+
+
+class ContractCallFailed(EvmError):
+    """A read-only contract call reverted or returned data that does not decode.
+
+    Attributes:
+        contract: the contract address (EIP-55 checksummed).
+        function: the function signature called, for example ``"decimals()"``.
+    """
+
+    def __init__(self, message: str, contract: str, function: str) -> None:
+        """Keep a user-facing message, the contract and the function called."""
+        super().__init__(message)
+        self.contract = contract
+        self.function = function
+
+
+class InvalidTokenContract(ContractCallFailed, ValueError):
+    """The address does not hold a usable token contract (no code, reverts or garbage)."""
