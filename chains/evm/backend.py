@@ -49,8 +49,10 @@ TxHash = NewType("TxHash", str)
 BlockTag: TypeAlias = int | Literal["latest", "pending", "earliest", "safe", "finalized"]
 """A block by number, or one of the JSON-RPC block tags."""
 
-JsonValue: TypeAlias = bool | int | str | list["JsonValue"] | dict[str, "JsonValue"] | None
-"""A JSON value as decoded from a node's answer (numbers that are floats are refused)."""
+JsonValue: TypeAlias = (
+    bool | int | Decimal | str | list["JsonValue"] | dict[str, "JsonValue"] | None
+)
+"""A JSON value from a node's answer; non-integer numbers are ``Decimal``, never float."""
 
 
 def block_param(block: BlockTag) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "ExecutionReverted",
     "InsufficientFundsForGas",
     "InvalidTokenContract",
+    "InvalidTxHash",
     "NodeError",
     "NonceTooLow",
     "ReplacementUnderpriced",
@@ -105,3 +106,12 @@ class ContractCallFailed(EvmError):
 
 class InvalidTokenContract(ContractCallFailed, ValueError):
     """The address does not hold a usable token contract (no code, reverts or garbage)."""
+
+
+class InvalidTxHash(EvmError, ValueError):
+    """A transaction hash is not ``0x`` followed by 64 hex digits."""
+
+    def __init__(self, value: str) -> None:
+        """Keep the offending text (public data: a hash is no secret)."""
+        super().__init__(f"{value[:80]!r} is not a transaction hash (0x and 64 hex digits).")
+        self.value = value

@@ -1,0 +1,1 @@
+"""Pytest plugins that start real local nodes."""
