@@ -18,6 +18,7 @@ __all__ = [
     "InsufficientFundsForGas",
     "InvalidTokenContract",
     "InvalidTxHash",
+    "MulticallUnavailable",
     "NodeError",
     "NonceTooLow",
     "ReplacementUnderpriced",
@@ -115,3 +116,7 @@ class InvalidTxHash(EvmError, ValueError):
         """Keep the offending text (public data: a hash is no secret)."""
         super().__init__(f"{value[:80]!r} is not a transaction hash (0x and 64 hex digits).")
         self.value = value
+
+
+class MulticallUnavailable(ContractCallFailed):
+    """No Multicall3 contract answers at the network's Multicall3 address."""

@@ -4,6 +4,7 @@ Fixtures:
     anvil_binary: the path of the anvil executable (skips, or fails under
         ``COFFER_REQUIRE_NODES=1``, when it is missing).
     anvil: a session-wide anvil with chain id 31337 on a free loopback port.
+    evm_chain: parametrized over the embedded chain and anvil, with devnet helpers.
     anvil_factory: starts more anvil nodes (another ``--chain-id``, one to kill) and stops
         them at the end of the test.
 
@@ -26,13 +27,18 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chains.errors import BackendProtocolError
 from chains.evm import _parse as p
+from chains.evm.abi import encode_call
 from chains.evm.backend import JsonValue, Receipt
+from chains.evm.contracts import compile_contract
+from chains.evm.embedded import EmbeddedBackend
 from chains.evm.jsonrpc import JsonRpcBackend
+from chains.registry import EvmNetwork, get_network
 
 ROOT = Path(__file__).resolve().parents[2]
 ANVIL_IN_TOOLS = ROOT / ".tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
@@ -227,3 +233,48 @@ def anvil_factory(anvil_binary: Path) -> Iterator[Callable[..., AnvilNode]]:
     finally:
         for node in started:
             node.stop()
+
+
+@dataclass
+class EvmChain:
+    """A backend with its devnet helpers: the embedded chain or anvil."""
+
+    name: str
+    backend: Any
+    devnet: Any
+
+    def deploy(self, contract: str, types: tuple[str, ...] = (), args: tuple[Any, ...] = ()) -> str:
+        """Compile (cached) and deploy ``contracts/<contract>.vy``; return its address."""
+        compiled = compile_contract(contract)
+        address: str = self.devnet.deploy_contract(compiled.initcode(types, args))
+        return address
+
+    def deploy_token(self, symbol: str = "CFT", decimals: int = 18, name: str = "") -> str:
+        """Deploy an ERC-20 test token (the first prefunded account is its minter)."""
+        return self.deploy(
+            "ERC20", ("string", "string", "uint8"), (name or f"{symbol} token", symbol, decimals)
+        )
+
+    def send(self, to: str, signature: str, *args: Any, sender: str | None = None) -> Receipt:
+        """Send a contract call from a prefunded account and return the receipt."""
+        receipt: Receipt = self.devnet.transact(to, encode_call(signature, *args), sender=sender)
+        assert receipt.success
+        return receipt
+
+
+@pytest.fixture(params=["embedded", "anvil"])
+def evm_chain(request: pytest.FixtureRequest) -> Iterator[EvmChain]:
+    """Yield each chain in turn: the embedded eth-tester chain, then anvil (HTTP)."""
+    if request.param == "embedded":
+        network = get_network("evm-embedded")
+        assert isinstance(network, EvmNetwork)
+        embedded = EmbeddedBackend(network)
+        yield EvmChain("embedded", embedded, embedded)
+        embedded.close()
+        return
+    node: AnvilNode = request.getfixturevalue("anvil")
+    network = get_network("evm-local")
+    assert isinstance(network, EvmNetwork)
+    backend = JsonRpcBackend(network, [node.http_url])
+    yield EvmChain("anvil", backend, AnvilDevnet(backend))
+    backend.close()

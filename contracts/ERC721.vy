@@ -1,0 +1,58 @@
+# pragma version ~=0.4.3
+"""
+@title Coffer test collectible
+@notice An ERC-721 token (EIP-721) whose tokenURI is set at mint, typically a data: URI.
+"""
+
+event Transfer:
+    sender: indexed(address)
+    receiver: indexed(address)
+    token_id: indexed(uint256)
+
+name: public(String[64])
+symbol: public(String[32])
+ownerOf: public(HashMap[uint256, address])
+balanceOf: public(HashMap[address, uint256])
+minter: public(address)
+uris: HashMap[uint256, String[2048]]
+
+
+@deploy
+def __init__(_name: String[64], _symbol: String[32]):
+    self.name = _name
+    self.symbol = _symbol
+    self.minter = msg.sender
+
+
+@view
+@external
+def supportsInterface(interface_id: bytes4) -> bool:
+    return interface_id in [0x01ffc9a7, 0x80ac58cd, 0x5b5e139f]
+
+
+@view
+@external
+def tokenURI(token_id: uint256) -> String[2048]:
+    assert self.ownerOf[token_id] != empty(address), "no such token"
+    return self.uris[token_id]
+
+
+@external
+def transferFrom(_from: address, _to: address, token_id: uint256):
+    assert self.ownerOf[token_id] == _from, "not the owner"
+    assert msg.sender == _from, "not allowed"
+    assert _to != empty(address), "no burning"
+    self.ownerOf[token_id] = _to
+    self.balanceOf[_from] -= 1
+    self.balanceOf[_to] += 1
+    log Transfer(sender=_from, receiver=_to, token_id=token_id)
+
+
+@external
+def mint(_to: address, token_id: uint256, uri: String[2048]):
+    assert msg.sender == self.minter, "only the minter mints"
+    assert self.ownerOf[token_id] == empty(address), "already minted"
+    self.ownerOf[token_id] = _to
+    self.balanceOf[_to] += 1
+    self.uris[token_id] = uri
+    log Transfer(sender=empty(address), receiver=_to, token_id=token_id)
