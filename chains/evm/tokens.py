@@ -78,10 +78,11 @@ def bundled_tokens(network: EvmNetwork) -> tuple[TokenInfo, ...]:
     )
 
 
-def decode_text(output: bytes) -> str | None:
+def decode_text(output: bytes, max_length: int = _MAX_TEXT) -> str | None:
     """Decode a ``string`` answer, or the ``bytes32`` some old tokens (MKR) answer instead.
 
-    Returns ``None`` when the output is neither, or holds control characters only.
+    Control and format characters are dropped and the text is cut at ``max_length``. Returns
+    ``None`` when the output is neither form, or nothing printable remains.
     """
     text: str | None = None
     try:
@@ -97,7 +98,7 @@ def decode_text(output: bytes) -> str | None:
         return None
     # Control and format characters (bidirectional overrides included) could disguise a name.
     cleaned = "".join(c for c in text if unicodedata.category(c)[0] != "C").strip()
-    return cleaned[:_MAX_TEXT] or None
+    return cleaned[:max_length] or None
 
 
 def _call(address: str, signature: str, block: BlockTag) -> RpcCall:
