@@ -1,0 +1,456 @@
+"""Transfer history of EVM accounts: native coin, ERC-20, ERC-721 and ERC-1155.
+
+Two sources, one record type:
+
+- ``scan_history`` reads the chain itself (blocks with their transactions, and token logs):
+  for local and embedded chains, where a full scan is cheap.
+- ``ExplorerClient`` asks an Etherscan-compatible API (``txlist``, ``tokentx``,
+  ``tokennfttx``, ``token1155tx``) on public networks, where scanning is not an option.
+
+Both are incremental: they start at a block cursor and return the cursor the next call starts
+from. The wallet stores the records; each has a ``key`` so that fetching a block twice (the
+explorer's cursor re-reads its last block on purpose) never stores a record twice.
+"""
+
+from __future__ import annotations
+
+import enum
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
+
+from eth_abi.abi import decode
+from eth_abi.exceptions import DecodingError
+
+from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported
+from chains.evm import _parse as p
+from chains.evm.backend import Block, EvmBackend, JsonValue, Log, LogFilter, TxHash
+from chains.evm.nfts import TRANSFER, TRANSFER_BATCH, TRANSFER_SINGLE
+from chains.registry import EvmNetwork
+
+__all__ = [
+    "ExplorerClient",
+    "ExplorerError",
+    "ExplorerRateLimited",
+    "HistoryPage",
+    "TransferKind",
+    "TransferRecord",
+    "scan_history",
+]
+
+
+class TransferKind(enum.Enum):
+    """What moved."""
+
+    NATIVE = "native"
+    ERC20 = "erc20"
+    ERC721 = "erc721"
+    ERC1155 = "erc1155"
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRecord:
+    """One transfer touching an account.
+
+    Attributes:
+        kind: native coin or a token standard.
+        tx_hash: the transaction.
+        block_number: the block holding it.
+        timestamp: the block's time (seconds since the Unix epoch), if known.
+        sender: who sent.
+        recipient: who received (``None`` for a native contract creation).
+        amount: wei, token base units, or the count of ERC-1155 items (1 for ERC-721).
+        contract: the token contract, ``None`` for native transfers.
+        token_id: the item id for ERC-721/1155.
+        log_index: the log's position in its block, for token transfers when known.
+        success: ``False`` for a transaction that reverted (native records only).
+        fee: the fee in wei the sender paid, on native records of outgoing transactions.
+    """
+
+    kind: TransferKind
+    tx_hash: TxHash
+    block_number: int
+    timestamp: int | None
+    sender: str
+    recipient: str | None
+    amount: int
+    contract: str | None = None
+    token_id: int | None = None
+    log_index: int | None = None
+    success: bool = True
+    fee: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int, str, int, str, str, int]:
+        """Return what identifies this record across fetches."""
+        return (
+            self.tx_hash,
+            self.kind.value,
+            -1 if self.log_index is None else self.log_index,
+            self.contract or "",
+            -1 if self.token_id is None else self.token_id,
+            self.sender,
+            self.recipient or "",
+            self.amount,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """Records found, and the block the next incremental fetch starts from."""
+
+    records: tuple[TransferRecord, ...]
+    next_block: int
+
+
+# -- scanning a chain ------------------------------------------------------------------------
+
+
+def _topic(address: str) -> bytes:
+    return bytes(12) + bytes.fromhex(address[2:])
+
+
+def _addr(topic: bytes) -> str:
+    return p.check_address("0x" + topic[-20:].hex())
+
+
+def _token_records(entry: Log, timestamp: int | None) -> list[TransferRecord]:
+    def record(
+        kind: TransferKind, sender: bytes, recipient: bytes, amount: int, token_id: int | None
+    ) -> TransferRecord:
+        return TransferRecord(
+            kind=kind,
+            tx_hash=entry.transaction_hash,
+            block_number=entry.block_number,
+            timestamp=timestamp,
+            sender=_addr(sender),
+            recipient=_addr(recipient),
+            amount=amount,
+            contract=entry.address,
+            token_id=token_id,
+            log_index=entry.log_index,
+        )
+
+    t = entry.topics
+    try:
+        if t[0] == TRANSFER and len(t) == 3 and len(entry.data) == 32:
+            amount = int.from_bytes(entry.data, "big")
+            return [record(TransferKind.ERC20, t[1], t[2], amount, None)]
+        if t[0] == TRANSFER and len(t) == 4:
+            return [record(TransferKind.ERC721, t[1], t[2], 1, int.from_bytes(t[3], "big"))]
+        if t[0] in (TRANSFER_SINGLE, TRANSFER_BATCH) and len(t) == 4:
+            if t[0] == TRANSFER_SINGLE:
+                one_id, one_value = decode(["uint256", "uint256"], entry.data)
+                ids, values = [one_id], [one_value]
+            else:
+                ids, values = decode(["uint256[]", "uint256[]"], entry.data)
+            return [
+                record(TransferKind.ERC1155, t[2], t[3], int(v), int(i))
+                for i, v in zip(ids, values, strict=True)
+            ]
+    except (DecodingError, ValueError, OverflowError):
+        pass  # a contract that only pretends to follow a standard: its log is skipped
+    return []
+
+
+def scan_history(
+    backend: EvmBackend,
+    accounts: Sequence[str],
+    from_block: int = 0,
+    to_block: int | None = None,
+    max_blocks: int = 5000,
+) -> HistoryPage:
+    """Scan blocks and logs for the transfers of some accounts (local and embedded chains).
+
+    Native transfers are read from the transactions of each block (value sent by an external
+    transaction; transfers made inside contract calls leave no trace there and are not
+    listed). Token transfers come from their logs.
+
+    Args:
+        backend: the node.
+        accounts: the accounts whose transfers are wanted.
+        from_block: the first block to scan (a stored cursor).
+        to_block: the last block to scan; the chain tip when omitted.
+        max_blocks: at most this many blocks per call; the cursor says where to go on.
+
+    Returns:
+        The records in chain order and the next block to scan.
+
+    Raises:
+        MalformedAddress: an account is not an EVM address.
+    """
+    accts = {p.check_address(a) for a in accounts}
+    tip = backend.block_number() if to_block is None else to_block
+    end = min(tip, from_block + max_blocks - 1)
+    if end < from_block or not accts:
+        return HistoryPage((), max(from_block, end + 1))
+    records: list[TransferRecord] = []
+    times: dict[int, int] = {}
+    for n in range(from_block, end + 1):
+        block = backend.get_block(n, full=True)
+        if block is None:  # the tip moved back (a reorg on a devnet): stop before it
+            end = n - 1
+            break
+        times[n] = block.timestamp
+        records.extend(_native_records(backend, block, accts))
+    if end >= from_block:
+        topics = tuple(_topic(a) for a in sorted(accts))
+        queries = (
+            ((TRANSFER,), topics, None),
+            ((TRANSFER,), None, topics),
+            ((TRANSFER_SINGLE, TRANSFER_BATCH), None, topics),
+            ((TRANSFER_SINGLE, TRANSFER_BATCH), None, None, topics),
+        )
+        logs: dict[tuple[str, int], Log] = {}
+        for q in queries:
+            for entry in backend.get_logs(LogFilter(from_block, end, (), q)):
+                logs[(entry.transaction_hash, entry.log_index)] = entry
+        for entry in logs.values():
+            records.extend(_token_records(entry, times.get(entry.block_number)))
+    records.sort(key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index))
+    return HistoryPage(tuple(records), end + 1)
+
+
+def _native_records(backend: EvmBackend, block: Block, accts: set[str]) -> list[TransferRecord]:
+    out = []
+    for tx in block.transactions:
+        outgoing = tx.sender in accts
+        incoming = tx.to in accts and tx.value > 0
+        if not (outgoing or incoming):
+            continue
+        success, fee = True, None
+        if outgoing:
+            receipt = backend.get_receipt(tx.hash)
+            if receipt is not None:
+                success, fee = receipt.success, receipt.fee
+        out.append(
+            TransferRecord(
+                kind=TransferKind.NATIVE,
+                tx_hash=tx.hash,
+                block_number=block.number,
+                timestamp=block.timestamp,
+                sender=tx.sender,
+                recipient=tx.to,
+                amount=tx.value,
+                success=success,
+                fee=fee,
+            )
+        )
+    return out
+
+
+# -- an Etherscan-compatible explorer --------------------------------------------------------
+
+
+class ExplorerError(BackendProtocolError):
+    """The explorer refused a request (a bad API key, bad parameters) or answered garbage."""
+
+
+class ExplorerRateLimited(BackendUnavailable):
+    """The explorer's rate limit was reached; try again later or set an API key."""
+
+
+_NO_RESULTS = ("no transactions found", "no records found", "no token transfers found")
+_MAX_WINDOW = 10_000  # Etherscan answers at most page * offset <= 10,000 rows per query
+_ACTIONS = (
+    ("txlist", TransferKind.NATIVE),
+    ("tokentx", TransferKind.ERC20),
+    ("tokennfttx", TransferKind.ERC721),
+    ("token1155tx", TransferKind.ERC1155),
+)
+
+
+class ExplorerClient:
+    """A client of an Etherscan-compatible API (Etherscan API v2, "Accounts" module).
+
+    Args:
+        network: the network; its ``explorer_api`` and chain id are used.
+        api_key: the user's API key from settings, or ``None``.
+        base_url: an endpoint replacing the network's (a self-hosted or compatible explorer).
+        timeout: seconds per request.
+        page_size: rows per request (Etherscan's ``offset``).
+
+    Raises:
+        Unsupported: the network has no explorer API and no ``base_url`` was given.
+    """
+
+    def __init__(
+        self,
+        network: EvmNetwork,
+        api_key: str | None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 15.0,
+        page_size: int = 1000,
+    ) -> None:
+        url = base_url or network.explorer_api
+        if url is None:
+            raise Unsupported(f"{network.title} has no explorer API; history needs a scan.")
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError("an explorer API URL is http or https")
+        self._url = url
+        self._network = network
+        self._key = api_key
+        self._timeout = timeout
+        self._page = page_size
+        parts = urlsplit(url)
+        self.server = f"{parts.scheme}://{parts.hostname}" + (
+            f":{parts.port}" if parts.port else ""
+        )
+
+    def __repr__(self) -> str:
+        # The API key is a credential: never in a repr.
+        return f"ExplorerClient({self._network.name!r}, server={self.server!r})"
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
+
+    def _get(self, action: str, address: str, start: int, page: int) -> list[dict[str, JsonValue]]:
+        params = {
+            "chainid": str(self._network.chain_id),
+            "module": "account",
+            "action": action,
+            "address": address,
+            "startblock": str(start),
+            "endblock": "999999999",
+            "page": str(page),
+            "offset": str(self._page),
+            "sort": "asc",
+        }
+        if self._key:
+            params["apikey"] = self._key
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
+            f"{self._url}?{urlencode(params)}", headers={"Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as resp:  # noqa: S310
+                body = resp.read()
+        except urllib.error.HTTPError as e:
+            if e.code == 429:
+                raise ExplorerRateLimited(
+                    f"The explorer {self.server} asks to slow down (HTTP 429).", self.server
+                ) from None
+            raise BackendUnavailable(
+                f"The explorer {self.server} answered HTTP {e.code}.", self.server
+            ) from None
+        except (urllib.error.URLError, TimeoutError, OSError) as e:
+            # ``from None``: the URL in the original error carries the API key.
+            raise BackendUnavailable(
+                f"The explorer {self.server} cannot be reached ({type(e).__name__}).",
+                self.server,
+            ) from None
+        doc = p.loads(body, self.server)
+        if not isinstance(doc, dict):
+            raise ExplorerError(f"The explorer {self.server} answered malformed data.", self.server)
+        result = doc.get("result")
+        if doc.get("status") == "1" and isinstance(result, list):
+            return [r for r in result if isinstance(r, dict)]
+        message = str(doc.get("message", ""))
+        detail = self._redact(str(result))[:200] if isinstance(result, str) else ""
+        if isinstance(result, list) and message.lower().startswith(_NO_RESULTS):
+            return []
+        if "rate limit" in f"{message} {detail}".lower():
+            raise ExplorerRateLimited(
+                f"The explorer {self.server} rate limit was reached: {detail}", self.server
+            )
+        raise ExplorerError(
+            f"The explorer {self.server} refused the request: {self._redact(message)[:100]}"
+            + (f" ({detail})" if detail else "")
+            + ".",
+            self.server,
+        )
+
+    def _rows(self, action: str, address: str, start: int) -> list[dict[str, JsonValue]]:
+        rows: list[dict[str, JsonValue]] = []
+        page = 1
+        for _ in range(1000):  # a hard stop against an explorer that never ends a list
+            got = self._get(action, address, start, page)
+            rows.extend(got)
+            if len(got) < self._page:
+                return rows
+            if page * self._page >= _MAX_WINDOW:
+                # Move the window: restart at the last block seen (re-read, deduplicated).
+                start = _int(got[-1].get("blockNumber"), self.server)
+                page = 1
+            else:
+                page += 1
+        return rows
+
+    def history(self, address: str, start_block: int = 0) -> HistoryPage:
+        """Fetch an account's transfers from ``start_block`` on.
+
+        Returns:
+            The records in chain order, deduplicated; ``next_block`` is the highest block
+            seen (read again next time: the explorer may not have all of its transfers yet).
+
+        Raises:
+            MalformedAddress: the address is not an EVM address.
+            ExplorerRateLimited: the explorer's rate limit was reached.
+            ExplorerError: the explorer refused the request or answered garbage.
+            BackendUnavailable: the explorer cannot be reached.
+        """
+        acct = p.check_address(address)
+        records: dict[tuple[str, str, int, str, int, str, str, int], TransferRecord] = {}
+        for action, kind in _ACTIONS:
+            for row in self._rows(action, acct.lower(), start_block):
+                record = self._record(kind, row, acct)
+                records.setdefault(record.key, record)
+        ordered = sorted(
+            records.values(),
+            key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index),
+        )
+        last = max((r.block_number for r in ordered), default=start_block)
+        return HistoryPage(tuple(ordered), max(last, start_block))
+
+    def _record(self, kind: TransferKind, row: dict[str, JsonValue], acct: str) -> TransferRecord:
+        s = self.server
+        sender = p.check_address(str(row.get("from")))
+        to_text = row.get("to")
+        recipient = p.check_address(str(to_text)) if to_text else None
+        log_index = _int(row["logIndex"], s) if row.get("logIndex") not in (None, "") else None
+        contract: str | None = None
+        token_id: int | None = None
+        success, fee = True, None
+        if kind is TransferKind.NATIVE:
+            amount = _int(row.get("value"), s)
+            success = str(row.get("isError", "0")) == "0"
+            if sender == acct:
+                fee = _int(row.get("gasUsed"), s) * _int(row.get("gasPrice"), s)
+            log_index = None
+        else:
+            contract = p.check_address(str(row.get("contractAddress")))
+            if kind is TransferKind.ERC20:
+                amount = _int(row.get("value"), s)
+            elif kind is TransferKind.ERC721:
+                amount, token_id = 1, _int(row.get("tokenID"), s)
+            else:
+                amount, token_id = _int(row.get("tokenValue"), s), _int(row.get("tokenID"), s)
+        return TransferRecord(
+            kind=kind,
+            tx_hash=TxHash(p.check_hash(str(row.get("hash")))),
+            block_number=_int(row.get("blockNumber"), s),
+            timestamp=_int(row.get("timeStamp"), s),
+            sender=sender,
+            recipient=recipient,
+            amount=amount,
+            contract=contract,
+            token_id=token_id,
+            log_index=log_index,
+            success=success,
+            fee=fee,
+        )
+
+
+def _int(value: object, server: str) -> int:
+    """Parse an explorer's decimal string (or a hex quantity) as a non-negative int."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text, 16) if text.startswith("0x") else int(text, 10)
+        except ValueError:
+            number = -1
+        if number >= 0:
+            return number
+    raise ExplorerError(f"The explorer {server} answered a malformed number.", server)
