@@ -24,9 +24,10 @@ from urllib.parse import urlencode, urlsplit
 from eth_abi.abi import decode
 from eth_abi.exceptions import DecodingError
 
-from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported
+from chains.errors import AddressError, BackendProtocolError, BackendUnavailable, Unsupported
 from chains.evm import _parse as p
 from chains.evm.backend import Block, EvmBackend, JsonValue, Log, LogFilter, TxHash
+from chains.evm.errors import InvalidTxHash
 from chains.evm.nfts import TRANSFER, TRANSFER_BATCH, TRANSFER_SINGLE
 from chains.registry import EvmNetwork
 
@@ -395,7 +396,13 @@ class ExplorerClient:
         records: dict[tuple[str, str, int, str, int, str, str, int], TransferRecord] = {}
         for action, kind in _ACTIONS:
             for row in self._rows(action, acct.lower(), start_block):
-                record = self._record(kind, row, acct)
+                try:
+                    record = self._record(kind, row, acct)
+                except (AddressError, InvalidTxHash) as e:
+                    raise ExplorerError(
+                        f"The explorer {self.server} answered a malformed address or hash.",
+                        self.server,
+                    ) from e
                 records.setdefault(record.key, record)
         ordered = sorted(
             records.values(),
