@@ -11,11 +11,13 @@ prefunded accounts and exist only on this class.
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeAlias, cast
 
+from eth_abi.abi import encode as abi_encode
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import (
     BlockNotFound,
@@ -54,6 +56,7 @@ EMBEDDED_CHAIN_ID = 131277322940537
 _SERVER = "embedded"
 _ZERO = "0x0000000000000000000000000000000000000000"
 _Raw: TypeAlias = Mapping[str, object]
+_ERROR_STRING = bytes.fromhex("08c379a0")  # selector of Error(string)
 _ELASTICITY = 2  # EIP-1559: gas target is half the gas limit
 _BASE_FEE_DENOMINATOR = 8  # EIP-1559: base fee moves by at most 1/8 per block
 
@@ -179,8 +182,19 @@ def _failure(err: Exception, what: str) -> NodeError:
         arg = err.args[0] if err.args else b""
         data = arg if isinstance(arg, bytes) else b""
         message = "execution reverted"
-        if isinstance(arg, str) and arg:
-            message += f": {arg.removeprefix('execution reverted: ')}"
+        if isinstance(arg, str) and arg.startswith(("b'", 'b"')):
+            # eth-tester's text for revert data that is no Error(string): a bytes literal.
+            try:
+                parsed = ast.literal_eval(arg)
+            except (ValueError, SyntaxError):
+                parsed = b""
+            data = parsed if isinstance(parsed, bytes) else b""
+        elif isinstance(arg, str) and arg:
+            # eth-tester hands over the decoded Error(string) reason; encode it again so that
+            # callers see the same revert data a JSON-RPC node would return.
+            reason = arg.removeprefix("execution reverted: ")
+            message += f": {reason}"
+            data = _ERROR_STRING + abi_encode(["string"], [reason])
         return p.node_error(RpcError(3, message, "0x" + data.hex()), _SERVER)
     text = str(err)
     lowered = text.lower()

@@ -6,6 +6,7 @@ needs no compiler; token contracts compiled from Vyper are tested in test_evm_to
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,7 +21,12 @@ from chains.errors import (
 )
 from chains.evm.backend import CallRequest, EvmBackend, LogFilter, RpcCall, RpcError
 from chains.evm.embedded import EmbeddedBackend
-from chains.evm.errors import ExecutionReverted, InvalidTxHash, NonceTooLow
+from chains.evm.errors import (
+    ExecutionReverted,
+    InsufficientFundsForGas,
+    InvalidTxHash,
+    NonceTooLow,
+)
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.registry import EvmNetwork, get_network
 from tests.nodes.evm import AnvilDevnet, AnvilNode, anvil, anvil_binary, anvil_factory, free_port
@@ -155,6 +161,20 @@ class EvmBackendConformance:
         again = acct.sign_transaction({**tx, "value": 778})
         with pytest.raises(NonceTooLow):
             backend.send_raw_transaction(again.raw_transaction)
+
+    def test_insufficient_funds(self, backend: EvmBackend) -> None:
+        broke = Account.create()
+        tx = {
+            "chainId": self.network.chain_id,
+            "nonce": 0,
+            "to": Account.create().address,
+            "value": 1,
+            "gas": 21000,
+            "maxFeePerGas": 10**11,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        with pytest.raises(InsufficientFundsForGas):
+            backend.send_raw_transaction(broke.sign_transaction(tx).raw_transaction)
 
     def test_unknown_things_are_none(self, backend: EvmBackend) -> None:
         unknown = "0x" + "ab" * 32
@@ -297,6 +317,16 @@ class TestJsonRpcConnections:
         first.stop()
         assert b.chain_id() == 31337
         assert b.server.endswith(f":{anvil.port}")
+
+    def test_silent_node_times_out(self) -> None:
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts connections, never answers
+        try:
+            with pytest.raises(BackendUnavailable, match="did not answer in time"):
+                JsonRpcBackend(LOCAL, [f"http://127.0.0.1:{silent.getsockname()[1]}"], timeout=0.5)
+        finally:
+            silent.close()
 
     def test_credentials_never_show(self) -> None:
         url = f"http://user:s3cret@127.0.0.1:{free_port()}/v3/APIKEY123"

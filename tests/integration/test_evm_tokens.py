@@ -11,8 +11,9 @@ import pytest
 from eth_account import Account
 
 from chains.errors import MalformedAddress
+from chains.evm.abi import selector
 from chains.evm.balances import fetch_balances
-from chains.evm.errors import InvalidTokenContract
+from chains.evm.errors import ExecutionReverted, InvalidTokenContract
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.evm.tokens import bundled_tokens, decode_text, read_token
 from chains.registry import EvmNetwork, all_networks, get_network
@@ -72,6 +73,14 @@ def test_token_whose_decimals_reverts(evm_chain: EvmChain) -> None:
         read_token(evm_chain.backend, bad)
     assert info.value.function == "decimals()"
     assert info.value.contract == bad
+
+
+def test_revert_reason_is_decoded(evm_chain: EvmChain) -> None:
+    bad = evm_chain.deploy("BadToken")
+    with pytest.raises(ExecutionReverted) as info:
+        evm_chain.backend.call(bad, selector("decimals()"))
+    assert info.value.reason == "no decimals here"
+    assert "no decimals here" in str(info.value)
 
 
 def test_token_whose_decimals_is_garbage(evm_chain: EvmChain) -> None:
