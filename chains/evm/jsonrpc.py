@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -221,6 +222,7 @@ class JsonRpcBackend:
         self._current: _Transport | None = None
         self._next_id = 1
         self._round_trips = 0
+        self._lock = threading.Lock()
         self._connect_from(0)
 
     def __repr__(self) -> str:
@@ -310,16 +312,19 @@ class JsonRpcBackend:
 
     def _exchange(self, calls: Sequence[RpcCall]) -> list[RpcOutcome]:
         """Send calls to the node in use; on ``BackendUnavailable``, fail over once around."""
-        if self._current is None:
-            raise BackendUnavailable("This backend is closed.", self.server)
-        try:
-            return self._send(self._current, calls)
-        except BackendUnavailable:
-            if len(self._urls) == 1:
-                self._connect_from(self._index)  # reconnect once: the node may be back
-            else:
-                self._connect_from(self._index + 1)
-            return self._send(self._current, calls)
+        # One connection carries one request at a time: workers sharing a backend take turns.
+        with self._lock:
+            if self._current is None:
+                raise BackendUnavailable("This backend is closed.", self.server)
+            try:
+                return self._send(self._current, calls)
+            except BackendUnavailable:
+                if len(self._urls) == 1:
+                    self._connect_from(self._index)  # reconnect once: the node may be back
+                else:
+                    self._connect_from(self._index + 1)
+                assert self._current is not None  # noqa: S101 - _connect_from set it or raised
+                return self._send(self._current, calls)
 
     def _call(self, method: str, *params: JsonValue) -> JsonValue:
         (outcome,) = self._exchange([RpcCall(method, params)])
@@ -448,9 +453,10 @@ class JsonRpcBackend:
 
     def close(self) -> None:
         """Close the connection; the backend is unusable afterwards."""
-        if self._current is not None:
-            self._current.close()
-            self._current = None
+        with self._lock:
+            if self._current is not None:
+                self._current.close()
+                self._current = None
 
 
 def _checked(request: CallRequest) -> CallRequest:

@@ -29,7 +29,15 @@ from chains.evm.errors import (
 )
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.registry import EvmNetwork, get_network
-from tests.nodes.evm import AnvilDevnet, AnvilNode, anvil, anvil_binary, anvil_factory, free_port
+from tests.nodes.evm import (
+    AnvilDevnet,
+    AnvilNode,
+    anvil,
+    anvil_binary,
+    anvil_factory,
+    free_port,
+    missing_node,
+)
 
 __all__ = ["anvil", "anvil_binary", "anvil_factory"]  # fixtures used from the node plugin
 
@@ -262,6 +270,15 @@ class TestJsonRpcWebSocket(TestJsonRpcHttp):
         b = JsonRpcBackend(LOCAL, [anvil.ws_url], timeout=10)
         yield b
         b.close()
+
+
+def test_missing_node_skips_or_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COFFER_REQUIRE_NODES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="anvil is not installed"):
+        missing_node("anvil is not installed")
+    monkeypatch.setenv("COFFER_REQUIRE_NODES", "1")
+    with pytest.raises(pytest.fail.Exception, match="COFFER_REQUIRE_NODES=1"):
+        missing_node("anvil is not installed")
 
 
 def dead_url() -> str:
