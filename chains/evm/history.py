@@ -28,7 +28,7 @@ from chains.errors import AddressError, BackendProtocolError, BackendUnavailable
 from chains.evm import _parse as p
 from chains.evm.backend import Block, EvmBackend, JsonValue, Log, LogFilter, TxHash
 from chains.evm.errors import InvalidTxHash
-from chains.evm.nfts import TRANSFER, TRANSFER_BATCH, TRANSFER_SINGLE
+from chains.evm.nfts import TRANSFER, TRANSFER_BATCH, TRANSFER_SINGLE, NftItem, NftStandard
 from chains.registry import EvmNetwork
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "HistoryPage",
     "TransferKind",
     "TransferRecord",
+    "nft_holdings",
     "scan_history",
 ]
 
@@ -240,6 +241,41 @@ def _native_records(backend: EvmBackend, block: Block, accts: set[str]) -> list[
             )
         )
     return out
+
+
+def nft_holdings(records: Sequence[TransferRecord], account: str) -> tuple[NftItem, ...]:
+    """Derive the ERC-721/1155 items an account holds from its transfer records.
+
+    For public networks, where the item list comes from an explorer's ``tokennfttx`` and
+    ``token1155tx`` rather than a log scan. Records are applied in chain order.
+
+    Raises:
+        MalformedAddress: the account is not an EVM address.
+    """
+    acct = p.check_address(account)
+    counts: dict[tuple[str, int], int] = {}
+    standards: dict[tuple[str, int], NftStandard] = {}
+    ordered = sorted(
+        records, key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index)
+    )
+    for r in ordered:
+        if r.kind not in (TransferKind.ERC721, TransferKind.ERC1155):
+            continue
+        if r.contract is None or r.token_id is None:
+            continue
+        key = (r.contract, r.token_id)
+        standards[key] = (
+            NftStandard.ERC721 if r.kind is TransferKind.ERC721 else NftStandard.ERC1155
+        )
+        delta = (r.amount if r.recipient == acct else 0) - (r.amount if r.sender == acct else 0)
+        counts[key] = counts.get(key, 0) + delta
+        if standards[key] is NftStandard.ERC721:
+            counts[key] = 1 if r.recipient == acct else 0
+    return tuple(
+        NftItem(contract, token_id, standards[(contract, token_id)], n)
+        for (contract, token_id), n in counts.items()
+        if n > 0
+    )
 
 
 # -- an Etherscan-compatible explorer --------------------------------------------------------

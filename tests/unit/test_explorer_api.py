@@ -26,7 +26,9 @@ from chains.evm.history import (
     ExplorerError,
     ExplorerRateLimited,
     TransferKind,
+    nft_holdings,
 )
+from chains.evm.nfts import NftItem, NftStandard
 from chains.registry import EvmNetwork, get_network
 
 ME = "0x9fB29AAc15b9A4B7F17c3385939b007540f4d791"
@@ -186,6 +188,11 @@ def test_history_of_all_four_kinds(explorer: Any) -> None:
     assert failed_out.fee == 21000 * 10**9
     assert page.records[1].log_index == 7
     assert page.next_block == 14
+    assert nft_holdings(page.records, ME) == (
+        NftItem(NFT, 1234, NftStandard.ERC721, 1),
+        NftItem(NFT, 9, NftStandard.ERC1155, 3),
+    )
+    assert nft_holdings(page.records, OTHER) == ()
 
 
 def test_pagination_and_dedup(explorer: Any) -> None:
