@@ -57,9 +57,7 @@ class WrongWordCount(InvalidMnemonic):
 
     def __init__(self, count: int) -> None:
         """Record how many words were given."""
-        super().__init__(
-            f"A recovery phrase has 12, 15, 18, 21 or 24 words; this one has {count}."
-        )
+        super().__init__(f"A recovery phrase has 12, 15, 18, 21 or 24 words; this one has {count}.")
         self.count = count
 
 

@@ -1,0 +1,48 @@
+# Coffer: the two commands a newcomer runs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+EXTRAS ?= dev,gui
+
+.PHONY: venv demo test lint typecheck unit nodes bench screenshots clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(BIN)/coffer demo
+
+nodes:
+	bash scripts/setup-nodes.sh
+	bash scripts/setup-anvil.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check keystore chains wallet primitives
+
+typecheck: venv
+	$(BIN)/mypy --strict keystore chains wallet primitives
+
+test: venv nodes lint typecheck
+	$(BIN)/pytest -q
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+bench: venv nodes
+	@for f in bench/*.py; do \
+		case $$f in */__init__.py) continue;; esac; \
+		echo "== $$f"; $(BIN)/python $$f || exit 1; \
+	done
+
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m gui.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) .venv-electrumx .tools build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,70 @@
+"""The hot signer: keys derived in this process from the wallet's own seed."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from keystore.bip32 import ExtendedPrivateKey
+from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
+from keystore.types import EvmTxRequest, SignedEvmTx
+
+__all__ = ["HotSigner"]
+
+
+class HotSigner:
+    """Sign PSBTs and EVM transactions with keys derived from a master private key.
+
+    The review (recompute the summary, prove change, compare with the expected summary, ask
+    the prompt handler) happens in the family modules it calls, the same code an offline
+    signer runs.
+    """
+
+    __slots__ = ("_info", "_root")
+
+    def __init__(self, root: ExtendedPrivateKey, label: str = "This wallet") -> None:
+        """Hold ``root``, the BIP-32 master private key."""
+        self._root = root
+        self._info = SignerInfo(
+            fingerprint=root.fingerprint,
+            kind=SignerKind.HOT,
+            label=label,
+            capabilities=frozenset(
+                {Capability.UTXO, Capability.EVM, Capability.TAPROOT, Capability.MESSAGE_SIGNING}
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return f"<HotSigner {self._info.fingerprint.hex()}>"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("HotSigner cannot be pickled")
+
+    @property
+    def info(self) -> SignerInfo:
+        """Return the signer's fingerprint, kind and capabilities."""
+        return self._info
+
+    def sign_psbt(self, psbt: bytes, ctx: SigningContext) -> bytes:
+        """Sign every input of ``psbt`` whose BIP-32 derivation names this seed (BIP-174).
+
+        Raises:
+            SigningRefused: the PSBT does not match what the signer can verify.
+            SigningCancelled: the person declined.
+        """
+        from keystore.signers.psbt_signer import sign_psbt_with_root
+
+        signed: bytes = sign_psbt_with_root(self._root, psbt, ctx)
+        return signed
+
+    def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
+        """Sign ``tx`` with the key at ``ctx.account_path`` (EIP-155/1559).
+
+        Raises:
+            SigningRefused: the chain id or summary does not match.
+            SigningCancelled: the person declined.
+        """
+        from keystore.signers.evm_signer import sign_evm_with_key
+
+        key = self._root.derive_path(ctx.account_path).private_key
+        result: SignedEvmTx = sign_evm_with_key(key, tx, ctx)
+        return result

@@ -1,0 +1,129 @@
+"""What every account has: its network, where its keys come from, its addresses and labels."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from keystore.bip32 import ExtendedPublicKey, format_path
+
+from chains.registry import Network
+
+if TYPE_CHECKING:
+    from wallet.wallet import Wallet
+
+__all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout"]
+
+
+class EvmLayout(enum.Enum):
+    """How EVM account ``i`` is derived."""
+
+    STANDARD = "standard"
+    """``m/44'/60'/0'/0/i``: MetaMask, Rabby, Trezor and most wallets."""
+    LEDGER_LIVE = "ledger-live"
+    """``m/44'/60'/i'/0/0``: Ledger Live."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    """One address of an account.
+
+    Attributes:
+        address: the address text.
+        path: its full derivation path (``m/84'/0'/0'/0/3``), or ``None`` when unknown.
+        chain: 0 for receive, 1 for change.
+        index: the index on its chain.
+        used: whether a synced transaction touched it.
+    """
+
+    address: str
+    path: str | None
+    chain: int
+    index: int
+    used: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An account as stored in the wallet file: only public data."""
+
+    id: int
+    network: Network
+    index: int
+    kind: str
+    path: tuple[int, ...] | None
+    xpub: ExtendedPublicKey | None
+    fingerprint: bytes | None
+    evm_child: int | None
+    watch_address: str | None
+    watch_only: bool
+    label: str
+    gap_limit: int
+
+
+class Account:
+    """An account of a wallet; ``wallet.account(...)`` returns the right subclass."""
+
+    def __init__(self, wallet: Wallet, record: AccountRecord) -> None:
+        """Bind a stored account to its open wallet."""
+        self._wallet = wallet
+        self._record = record
+
+    def __repr__(self) -> str:
+        kind = " watch-only" if self.watch_only else ""
+        return f"<{type(self).__name__} {self.network.name} #{self.index} {self.kind}{kind}>"
+
+    @property
+    def id(self) -> int:
+        """Return the account's row id in the wallet file."""
+        return self._record.id
+
+    @property
+    def network(self) -> Network:
+        """Return the account's network."""
+        return self._record.network
+
+    @property
+    def index(self) -> int:
+        """Return the account index (BIP-44 account, or EVM account number)."""
+        return self._record.index
+
+    @property
+    def kind(self) -> str:
+        """Return the script kind (``p2wpkh``...) or EVM layout (``standard``...)."""
+        return self._record.kind
+
+    @property
+    def label(self) -> str:
+        """Return the account's label."""
+        return self._record.label
+
+    @property
+    def watch_only(self) -> bool:
+        """Return whether this wallet holds no private key for the account."""
+        return self._record.watch_only
+
+    @property
+    def fingerprint(self) -> str | None:
+        """Return the master key fingerprint as hex, if known."""
+        fp = self._record.fingerprint
+        return fp.hex() if fp is not None else None
+
+    @property
+    def path(self) -> str | None:
+        """Return the derivation path of the account key (``m/84'/0'/0'``), if known."""
+        return format_path(self._record.path) if self._record.path is not None else None
+
+    @property
+    def record(self) -> AccountRecord:
+        """Return the stored public data of the account."""
+        return self._record
+
+    def receive_address(self) -> str:
+        """Return the address to give out for receiving."""
+        raise NotImplementedError
+
+    def addresses(self, count: int = 20, start: int = 0, change: bool = False) -> list[AddressInfo]:
+        """Return ``count`` addresses from ``start`` on the receive (or change) chain."""
+        raise NotImplementedError

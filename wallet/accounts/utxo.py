@@ -1,0 +1,177 @@
+"""Bitcoin-family accounts: receive and change chains of one extended public key."""
+
+from __future__ import annotations
+
+from keystore.bip32 import ExtendedPublicKey, format_path
+
+from chains.registry import ScriptKind, UtxoNetwork
+from wallet.accounts.base import Account, AddressInfo
+from wallet.derive import derive_addresses
+from wallet.descriptors import format_descriptor
+from wallet.errors import WalletError
+
+__all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
+
+RECEIVE = 0
+CHANGE = 1
+
+
+class UtxoAccount(Account):
+    """An account on a Bitcoin-family network (BIP-44/49/84/86 layout)."""
+
+    @property
+    def utxo_network(self) -> UtxoNetwork:
+        """Return the account's network."""
+        network = self._record.network
+        assert isinstance(network, UtxoNetwork)  # noqa: S101 - guaranteed by the wallet
+        return network
+
+    @property
+    def script_kind(self) -> ScriptKind:
+        """Return the account's script kind."""
+        return ScriptKind(self._record.kind)
+
+    @property
+    def account_xpub(self) -> ExtendedPublicKey:
+        """Return the account's extended public key."""
+        xpub = self._record.xpub
+        assert xpub is not None  # noqa: S101 - UTXO accounts always have one
+        return xpub
+
+    @property
+    def gap_limit(self) -> int:
+        """Return how many unused addresses in a row end address discovery (default 20)."""
+        return self._record.gap_limit
+
+    def _path_of(self, chain: int, index: int) -> str | None:
+        base = self._record.path
+        return format_path((*base, chain, index)) if base is not None else None
+
+    def _ensure(self, chain: int, upto: int) -> None:
+        """Derive and store addresses of ``chain`` up to index ``upto`` (exclusive)."""
+        db = self._wallet.database
+        rows = db.query(
+            "SELECT COALESCE(MAX(idx) + 1, 0) FROM addresses WHERE account_id = ? AND chain = ?",
+            (self.id, chain),
+        )
+        have = int(rows[0][0])
+        if have >= upto:
+            return
+        fresh = derive_addresses(
+            self.utxo_network, self.account_xpub, self.script_kind, chain, have, upto - have
+        )
+        with db.transaction():
+            for offset, address in enumerate(fresh):
+                db.execute(
+                    "INSERT INTO addresses(account_id, chain, idx, address) VALUES (?, ?, ?, ?)",
+                    (self.id, chain, have + offset, address),
+                )
+
+    def addresses(self, count: int = 20, start: int = 0, change: bool = False) -> list[AddressInfo]:
+        """Return ``count`` addresses from index ``start`` of the receive or change chain.
+
+        Args:
+            count: how many.
+            start: the first index.
+            change: the change chain instead of the receive chain.
+        """
+        if count < 0 or start < 0 or start + count > 0x80000000:
+            raise WalletError("Address indexes run from 0 to 2^31 - 1.")
+        chain = CHANGE if change else RECEIVE
+        self._ensure(chain, start + count)
+        rows = self._wallet.database.query(
+            "SELECT idx, address, used FROM addresses WHERE account_id = ? AND chain = ? "
+            "AND idx >= ? AND idx < ? ORDER BY idx",
+            (self.id, chain, start, start + count),
+        )
+        return [
+            AddressInfo(address, self._path_of(chain, idx), chain, idx, bool(used))
+            for idx, address, used in rows
+        ]
+
+    def _first_unused(self, chain: int) -> AddressInfo:
+        while True:
+            rows = self._wallet.database.query(
+                "SELECT MIN(idx) FROM addresses WHERE account_id = ? AND chain = ? AND used = 0",
+                (self.id, chain),
+            )
+            if rows[0][0] is not None:
+                return self.addresses(1, int(rows[0][0]), change=chain == CHANGE)[0]
+            stored = self._wallet.database.query(
+                "SELECT COUNT(*) FROM addresses WHERE account_id = ? AND chain = ?",
+                (self.id, chain),
+            )[0][0]
+            self._ensure(chain, int(stored) + self.gap_limit)
+
+    def receive_address(self) -> str:
+        """Return the first receive address no transaction has used yet."""
+        return self._first_unused(RECEIVE).address
+
+    def change_address(self) -> str:
+        """Return the first change address no transaction has used yet."""
+        return self._first_unused(CHANGE).address
+
+    def new_receive_address(self) -> AddressInfo:
+        """Hand out a fresh receive address, never given out before.
+
+        Raises:
+            WalletError: ``gap_limit`` unused addresses are already handed out; a wallet
+                restored from the seed would stop looking before the next one.
+        """
+        db = self._wallet.database
+        rows = db.query(
+            "SELECT COALESCE(MAX(CASE WHEN used = 1 THEN idx END), -1), "
+            "COALESCE(MAX(CASE WHEN issued = 1 THEN idx END), -1) "
+            "FROM addresses WHERE account_id = ? AND chain = 0",
+            (self.id,),
+        )
+        last_used, last_issued = int(rows[0][0]), int(rows[0][1])
+        index = max(last_used, last_issued) + 1
+        if index - last_used > self.gap_limit:
+            raise WalletError(
+                f"{self.gap_limit} unused addresses are already handed out; a wallet restored "
+                "from the recovery phrase would not look further. Use one of them first."
+            )
+        info = self.addresses(1, index)[0]
+        db.execute(
+            "UPDATE addresses SET issued = 1 WHERE account_id = ? AND chain = 0 AND idx = ?",
+            (self.id, index),
+        )
+        return info
+
+    def find_address(self, address: str) -> AddressInfo | None:
+        """Return the address's place in this account if it is one of its derived addresses."""
+        rows = self._wallet.database.query(
+            "SELECT chain, idx, used FROM addresses WHERE account_id = ? AND address = ?",
+            (self.id, address),
+        )
+        if not rows:
+            return None
+        chain, idx, used = rows[0]
+        return AddressInfo(address, self._path_of(chain, idx), chain, idx, bool(used))
+
+    def export_xpub(self, slip132: bool = True) -> str:
+        """Return the account's extended public key.
+
+        Args:
+            slip132: use the SLIP-132 prefix of the script kind (``zpub`` for p2wpkh on
+                Bitcoin, ``vpub`` on testnets); otherwise the standard ``xpub``/``tpub``.
+        """
+        versions = self.utxo_network.xkeys[self.script_kind]
+        chosen = versions[0] if slip132 else self.utxo_network.standard_xkey
+        return self.account_xpub.serialize(chosen.public)
+
+    def descriptor(self, chain: int | None = None) -> str:
+        """Return the account's output descriptor with key origin and checksum.
+
+        Args:
+            chain: ``0`` (receive) or ``1`` (change) for one chain; ``None`` for the BIP-389
+                multipath form ``/<0;1>/*``.
+        """
+        return format_descriptor(
+            self.script_kind,
+            self.export_xpub(slip132=False),
+            self._record.fingerprint,
+            self._record.path,
+            chain,
+        )

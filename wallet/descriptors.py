@@ -1,0 +1,170 @@
+"""Output descriptors for single-key HD accounts (BIP-380/381/382/386/389).
+
+Coffer writes and reads the four single-signature forms it has accounts for:
+``wpkh(KEY)``, ``tr(KEY)``, ``sh(wpkh(KEY))`` and ``pkh(KEY)``, where ``KEY`` is an extended
+public key with its origin (``[fingerprint/path]xpub``) and a ranged suffix: ``/<0;1>/*``
+(BIP-389 multipath: receive and change) or ``/0/*`` (the change chain ``/1/*`` is implied).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from keystore.bip32 import HARDENED, ExtendedPublicKey, format_path, parse_path
+
+from chains.registry import ScriptKind
+from keystore.errors import InvalidExtendedKey, InvalidPath
+from wallet.errors import InvalidDescriptor
+
+__all__ = ["AccountDescriptor", "descriptor_checksum", "format_descriptor", "parse_descriptor"]
+
+_INPUT_CHARSET = (
+    "0123456789()[],'/*abcdefgh@:$%{}"
+    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
+    'ijklmnopqrstuvwxyzABCDEFGH`#"\\ '
+)
+_CHECKSUM_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_GENERATORS = (0xF5DEE51989, 0xA9FDCA3312, 0x1BAB10E32D, 0x3706B1677A, 0x644D626FFD)
+
+_WRAPPERS: dict[ScriptKind, tuple[str, str]] = {
+    ScriptKind.P2WPKH: ("wpkh(", ")"),
+    ScriptKind.P2TR: ("tr(", ")"),
+    ScriptKind.P2SH_P2WPKH: ("sh(wpkh(", "))"),
+    ScriptKind.P2PKH: ("pkh(", ")"),
+}
+_KEY = re.compile(
+    r"^(?:\[(?P<fp>[0-9a-fA-F]{8})(?P<origin>(?:/[0-9]+['hH]?)*)\])?"
+    r"(?P<xpub>[1-9A-HJ-NP-Za-km-z]+)"
+    r"(?P<suffix>/<0;1>/\*|/0/\*|/1/\*)?$"
+)
+
+
+def _polymod(c: int, value: int) -> int:
+    top = c >> 35
+    c = ((c & 0x7FFFFFFFF) << 5) ^ value
+    for i, generator in enumerate(_GENERATORS):
+        if (top >> i) & 1:
+            c ^= generator
+    return c
+
+
+def descriptor_checksum(body: str) -> str:
+    """Return the 8-character BIP-380 checksum of a descriptor without its ``#`` suffix.
+
+    Raises:
+        InvalidDescriptor: a character outside the descriptor character set.
+    """
+    c = 1
+    cls = 0
+    count = 0
+    for ch in body:
+        pos = _INPUT_CHARSET.find(ch)
+        if pos < 0:
+            raise InvalidDescriptor(f"The descriptor contains a character it may not: {ch!r}.")
+        c = _polymod(c, pos & 31)
+        cls = cls * 3 + (pos >> 5)
+        count += 1
+        if count == 3:
+            c = _polymod(c, cls)
+            cls = 0
+            count = 0
+    if count:
+        c = _polymod(c, cls)
+    for _ in range(8):
+        c = _polymod(c, 0)
+    c ^= 1
+    return "".join(_CHECKSUM_CHARSET[(c >> (5 * (7 - j))) & 31] for j in range(8))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDescriptor:
+    """A parsed single-key account descriptor.
+
+    Attributes:
+        kind: the script kind.
+        xpub: the account's extended public key.
+        fingerprint: the master fingerprint of the key origin, if given.
+        path: the derivation path from the master to ``xpub``, if given.
+    """
+
+    kind: ScriptKind
+    xpub: ExtendedPublicKey
+    fingerprint: bytes | None
+    path: tuple[int, ...] | None
+
+
+def format_descriptor(
+    kind: ScriptKind,
+    xpub_text: str,
+    fingerprint: bytes | None,
+    path: tuple[int, ...] | None,
+    chain: int | None = None,
+) -> str:
+    """Return a checksummed descriptor for an account.
+
+    Args:
+        kind: the script kind.
+        xpub_text: the extended key in its standard (xpub/tpub) serialisation.
+        fingerprint: the master fingerprint, or ``None`` when the origin is unknown.
+        path: the account path, or ``None``.
+        chain: ``0`` or ``1`` for one chain's descriptor, ``None`` for the BIP-389 multipath.
+    """
+    origin = ""
+    if fingerprint is not None and path is not None:
+        origin = "[" + fingerprint.hex() + format_path(path)[1:].replace("'", "h") + "]"
+    suffix = "/<0;1>/*" if chain is None else f"/{chain}/*"
+    head, tail = _WRAPPERS[kind]
+    body = f"{head}{origin}{xpub_text}{suffix}{tail}"
+    return f"{body}#{descriptor_checksum(body)}"
+
+
+def parse_descriptor(text: str, versions: tuple[int, ...]) -> AccountDescriptor:
+    """Parse a single-key account descriptor.
+
+    Args:
+        text: the descriptor, with or without its checksum.
+        versions: extended-key version bytes accepted for the network.
+
+    Raises:
+        InvalidDescriptor: malformed, bad checksum, unsupported form, or a hardened or
+            non-chain suffix.
+        InvalidExtendedKey: the key inside is invalid or of another network.
+    """
+    text = text.strip()
+    body, _, checksum = text.partition("#")
+    if checksum and descriptor_checksum(body) != checksum:
+        raise InvalidDescriptor("The descriptor's checksum does not match: it was mistyped.")
+    for kind, (head, tail) in _WRAPPERS.items():
+        if (
+            body.startswith(head)
+            and body.endswith(tail)
+            and not (kind is ScriptKind.P2PKH and body.startswith("sh("))
+        ):
+            inner = body[len(head) : len(body) - len(tail)]
+            break
+    else:
+        raise InvalidDescriptor(
+            "Coffer reads single-key descriptors: wpkh(...), tr(...), sh(wpkh(...)) or pkh(...)."
+        )
+    match = _KEY.match(inner)
+    if not match:
+        raise InvalidDescriptor(
+            "The key in the descriptor is not an extended key with /0/* or /<0;1>/*."
+        )
+    try:
+        xpub, _ = ExtendedPublicKey.parse(match["xpub"], versions)
+    except InvalidExtendedKey as err:
+        raise InvalidDescriptor(f"The descriptor's key is invalid: {err}") from err
+    fingerprint = bytes.fromhex(match["fp"]) if match["fp"] else None
+    path: tuple[int, ...] | None = None
+    if match["fp"] is not None:
+        try:
+            path = parse_path("m" + (match["origin"] or ""))
+        except InvalidPath as err:
+            raise InvalidDescriptor(f"The key origin path is invalid: {err}") from err
+        if path and len(path) != xpub.depth:
+            raise InvalidDescriptor("The key origin path does not match the key's depth.")
+        if path and path[-1] < HARDENED:
+            raise InvalidDescriptor("An account key's origin path ends in a hardened step.")
+    return AccountDescriptor(kind, xpub, fingerprint, path)

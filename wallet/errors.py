@@ -1,0 +1,269 @@
+"""The public error catalogue: everything the API raises derives from ``WalletError``.
+
+Each error's text is one sentence a person understands and names the thing; programs read
+the structured attributes. No error ever carries a secret. Lower layers' errors are turned
+into these in one place, ``translate_errors``, always chained with ``from``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from chains import errors as chain_errors
+from keystore import errors as key_errors
+
+__all__ = [
+    "AccountNotFound",
+    "AmountPrecisionError",
+    "BackendUnavailable",
+    "FeeTooHigh",
+    "FloatAmountError",
+    "InsufficientFunds",
+    "InvalidAddress",
+    "InvalidAmount",
+    "InvalidDescriptor",
+    "InvalidExtendedKey",
+    "InvalidMnemonic",
+    "InvalidPath",
+    "NetworkMismatch",
+    "SigningCancelled",
+    "SigningRefused",
+    "UnknownNetwork",
+    "Unsupported",
+    "WalletCorrupt",
+    "WalletError",
+    "WalletExists",
+    "WalletNotFound",
+    "WatchOnly",
+    "WrongPassword",
+    "translate_errors",
+]
+
+
+class WalletError(Exception):
+    """Root of every error the public API raises; its text is meant for a person."""
+
+
+class WrongPassword(WalletError):
+    """The password does not open the wallet; nothing was changed."""
+
+    def __init__(self, message: str = "The password is wrong; the wallet was not opened.") -> None:
+        """Use the standard message unless a more precise one is given."""
+        super().__init__(message)
+
+
+class WalletCorrupt(WalletError):
+    """The wallet file is damaged, truncated or not a Coffer wallet."""
+
+
+class WalletExists(WalletError, FileExistsError):
+    """A wallet file already exists where a new one was to be created."""
+
+
+class WalletNotFound(WalletError, FileNotFoundError):
+    """No wallet file at the given path."""
+
+
+class WatchOnly(WalletError):
+    """The wallet or account holds no private keys, so it cannot do this."""
+
+
+class AccountNotFound(WalletError, KeyError):
+    """No such account in the wallet."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "No such account."
+
+
+class UnknownNetwork(WalletError, KeyError):
+    """The network name is not in the registry."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "Unknown network."
+
+
+class InvalidMnemonic(WalletError, ValueError):
+    """A recovery phrase was refused.
+
+    Attributes:
+        reason: ``"unknown-word"``, ``"checksum"``, ``"word-count"``, ``"mixed-languages"``
+            or ``"other"``.
+        position: the 1-based position of an unknown word.
+        suggestions: the closest valid words for an unknown word.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        reason: str = "other",
+        position: int | None = None,
+        suggestions: tuple[str, ...] = (),
+    ) -> None:
+        """Record the reason and where it applies."""
+        super().__init__(message)
+        self.reason = reason
+        self.position = position
+        self.suggestions = suggestions
+
+
+class InvalidPath(WalletError, ValueError):
+    """A derivation path is malformed or out of range."""
+
+
+class InvalidExtendedKey(WalletError, ValueError):
+    """An xpub/ypub/zpub is malformed, has a bad checksum, or is of another network or kind."""
+
+
+class InvalidDescriptor(WalletError, ValueError):
+    """An output descriptor is malformed, has a bad checksum, or is not supported."""
+
+
+class InvalidAddress(WalletError, ValueError):
+    """An address is malformed or its checksum does not match."""
+
+    def __init__(self, message: str, address: str = "") -> None:
+        """Keep the offending address."""
+        super().__init__(message)
+        self.address = address
+
+
+class NetworkMismatch(InvalidAddress):
+    """A valid address or server of another network than the account's.
+
+    Attributes:
+        address_networks: the networks the address belongs to.
+        account_network: the network of the account it was given to.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        address: str = "",
+        address_networks: tuple[str, ...] = (),
+        account_network: str = "",
+    ) -> None:
+        """Record both networks."""
+        super().__init__(message, address)
+        self.address_networks = address_networks
+        self.account_network = account_network
+
+
+class InvalidAmount(WalletError, ValueError):
+    """An amount is not a valid, positive number of the asset."""
+
+
+class AmountPrecisionError(InvalidAmount):
+    """An amount has more decimal places than the asset has."""
+
+    def __init__(self, message: str, decimals: int) -> None:
+        """Record how many decimals the asset allows."""
+        super().__init__(message)
+        self.decimals = decimals
+
+
+class FloatAmountError(WalletError, TypeError):
+    """A float was passed as an amount: floats cannot hold money exactly."""
+
+    def __init__(self) -> None:
+        """Explain why floats are refused."""
+        super().__init__(
+            "Amounts must be Decimal, int or a decimal string, never float: "
+            "a float cannot hold money exactly."
+        )
+
+
+class InsufficientFunds(WalletError):
+    """Not enough funds for the amount and fee; ``shortfall`` says how much is missing."""
+
+    def __init__(self, message: str, shortfall: int = 0) -> None:
+        """Record the shortfall in base units."""
+        super().__init__(message)
+        self.shortfall = shortfall
+
+
+class FeeTooHigh(WalletError):
+    """The fee is far above the market or the amount; ``fee`` and ``cap`` are base units."""
+
+    def __init__(self, message: str, fee: int = 0, cap: int = 0) -> None:
+        """Record the fee and the cap it exceeded."""
+        super().__init__(message)
+        self.fee = fee
+        self.cap = cap
+
+
+class BackendUnavailable(WalletError, ConnectionError):
+    """A server could not be reached, timed out, or answered garbage."""
+
+    def __init__(self, message: str, server: str = "") -> None:
+        """Record which server."""
+        super().__init__(message)
+        self.server = server
+
+
+class Unsupported(WalletError, NotImplementedError):
+    """The network, backend or signer cannot do this."""
+
+
+class SigningCancelled(WalletError):
+    """The person declined to sign."""
+
+
+class SigningRefused(WalletError):
+    """The signer refused the transaction: it does not match what the signer can verify."""
+
+
+_MNEMONIC_REASONS: tuple[tuple[type[key_errors.InvalidMnemonic], str], ...] = (
+    (key_errors.UnknownMnemonicWord, "unknown-word"),
+    (key_errors.BadMnemonicChecksum, "checksum"),
+    (key_errors.WrongWordCount, "word-count"),
+    (key_errors.MixedMnemonicLanguages, "mixed-languages"),
+)
+
+
+def _translate_mnemonic(err: key_errors.InvalidMnemonic) -> InvalidMnemonic:
+    reason = next((name for kind, name in _MNEMONIC_REASONS if isinstance(err, kind)), "other")
+    if isinstance(err, key_errors.UnknownMnemonicWord):
+        return InvalidMnemonic(str(err), reason, err.position, err.suggestions)
+    return InvalidMnemonic(str(err), reason)
+
+
+def translate(err: Exception) -> WalletError | None:
+    """Return the public error for a lower layer's error, or ``None`` if it has none."""
+    result: WalletError | None = None
+    match err:
+        case key_errors.InvalidMnemonic():
+            result = _translate_mnemonic(err)
+        case key_errors.InvalidPath():
+            result = InvalidPath(str(err))
+        case key_errors.InvalidExtendedKey():
+            result = InvalidExtendedKey(str(err))
+        case key_errors.SigningCancelled():
+            result = SigningCancelled(str(err) or "Signing was cancelled.")
+        case key_errors.SigningRefused():
+            result = SigningRefused(str(err))
+        case chain_errors.WrongNetworkAddress():
+            result = NetworkMismatch(str(err), err.address, err.address_networks, err.expected)
+        case chain_errors.AddressError():
+            result = InvalidAddress(str(err), err.address)
+        case chain_errors.WrongServerNetwork():
+            result = NetworkMismatch(str(err), "", (err.actual,), err.expected)
+        case chain_errors.BackendUnavailable() | chain_errors.BackendProtocolError():
+            result = BackendUnavailable(str(err), err.server)
+        case chain_errors.UnknownNetwork():
+            result = UnknownNetwork(str(err))
+        case chain_errors.Unsupported():
+            result = Unsupported(str(err))
+    return result
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn errors of ``keystore`` and ``chains`` raised inside the block into public ones."""
+    try:
+        yield
+    except (key_errors.KeystoreError, chain_errors.ChainError) as err:
+        public = translate(err)
+        if public is None:
+            raise WalletError(str(err)) from err
+        raise public from err

@@ -1,0 +1,5 @@
+"""The encrypted wallet database: SQLCipher keyed from the password, versioned schema."""
+
+from wallet.storage.database import WalletDatabase
+
+__all__ = ["WalletDatabase"]
