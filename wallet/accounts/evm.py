@@ -46,6 +46,11 @@ class EvmAccount(Account):
             return None
         return format_path((*record.path, record.evm_child))
 
+    @property
+    def path(self) -> str | None:
+        """Return the full derivation path of the address's key (``m/44'/60'/0'/0/3``)."""
+        return self.key_path
+
     def receive_address(self) -> str:
         """Return the account's address (EVM accounts have one)."""
         return self.address
