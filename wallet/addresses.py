@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from chains.addresses import parse_address, parse_evm_address
-
 from chains.registry import EvmNetwork, Network
 from wallet.accounts.base import AddressInfo
 from wallet.errors import translate_errors

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from keystore.bip32 import HARDENED, ExtendedPublicKey, format_path, parse_path
-
 from chains.registry import ScriptKind
+from keystore.bip32 import HARDENED, ExtendedPublicKey, format_path, parse_path
 from keystore.errors import InvalidExtendedKey, InvalidPath
 from wallet.errors import InvalidDescriptor
 

@@ -6,9 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from keystore.bip32 import ExtendedPublicKey, format_path
-
 from chains.registry import Network
+from keystore.bip32 import ExtendedPublicKey, format_path
 
 if TYPE_CHECKING:
     from wallet.wallet import Wallet

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from keystore.bip32 import format_path
-
 from chains.registry import EvmNetwork
+from keystore.bip32 import format_path
 from wallet.accounts.base import Account, AddressInfo, EvmLayout
 from wallet.derive import derive_addresses
 

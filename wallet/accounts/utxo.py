@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from keystore.bip32 import ExtendedPublicKey, format_path
-
 from chains.registry import ScriptKind, UtxoNetwork
+from keystore.bip32 import ExtendedPublicKey, format_path
 from wallet.accounts.base import Account, AddressInfo
 from wallet.derive import derive_addresses
 from wallet.descriptors import format_descriptor
