@@ -30,8 +30,12 @@ __all__ = [
 Txid = NewType("Txid", str)
 """A transaction id as 64 lowercase hex digits in display (reversed) byte order."""
 
-ScriptKey = tuple[int, int]
-"""Where a watched script comes from: ``(chain, index)``, chain 0 receive and 1 change."""
+ScriptKey = tuple[int, ...]
+"""Where a watched script comes from, opaque to backends (they only hand it back).
+
+The wallet uses ``(account id, chain, index)``, chain 0 receive and 1 change, so that one
+request can cover every account of a network.
+"""
 
 
 @dataclass(frozen=True, slots=True)
