@@ -20,6 +20,7 @@ from keystore.errors import DecryptionFailed
 from keystore.keystore import Keystore
 from keystore.mnemonic import generate_mnemonic, parse_mnemonic
 from keystore.secrets import SecretBytes
+from keystore.signers.base import PromptHandler
 from keystore.signers.hot import HotSigner
 from keystore.vault import KdfParams
 from wallet.accounts import (
@@ -31,6 +32,7 @@ from wallet.accounts import (
     UtxoAccount,
 )
 from wallet.addresses import AddressCheck, check_address
+from wallet.backends import BackendPool
 from wallet.descriptors import parse_descriptor
 from wallet.errors import (
     AccountNotFound,
@@ -44,6 +46,7 @@ from wallet.errors import (
 )
 from wallet.labels import LabelStore
 from wallet.storage import WalletDatabase
+from wallet.types import Draft, SignedTransaction, SyncReport
 
 __all__ = ["Wallet"]
 
@@ -67,6 +70,7 @@ class Wallet:
         self._keystore: Keystore | None = None
         self._labels = LabelStore(database)
         self._accounts: dict[int, Account] = {}
+        self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
 
     def __repr__(self) -> str:
         return f"<Wallet {self._db.path.name} {self.kind}>"
@@ -188,6 +192,7 @@ class Wallet:
         """Close the wallet file and forget the unsealed seed."""
         self._keystore = None
         self._accounts.clear()
+        self._backends.close()
         self._db.close()
 
     # -- facts ------------------------------------------------------------------------------
@@ -226,6 +231,11 @@ class Wallet:
     def schema_version(self) -> int:
         """Return the schema version of the wallet file."""
         return self._db.schema_version
+
+    @property
+    def backends(self) -> BackendPool:
+        """Return the wallet's servers per network and their live connections."""
+        return self._backends
 
     @property
     def labels(self) -> LabelStore:
@@ -302,7 +312,46 @@ class Wallet:
 
         self._db.change_password(new_password, kdf or KdfParams(), reseal)
 
+    # -- chain activity ---------------------------------------------------------------------
+
+    def sync(self, network: str | None = None) -> list[SyncReport]:
+        """Sync every account (or those of one network) with its network's servers.
+
+        Raises:
+            BackendUnavailable: a network's servers cannot be reached; accounts synced before
+                keep what they fetched.
+            NetworkMismatch: a server serves another network.
+        """
+        return [account.sync() for account in self.accounts(network)]
+
+    def sign(self, draft: Draft, prompt: PromptHandler | None = None) -> SignedTransaction:
+        """Sign a draft with this wallet's own keys (the hot signer).
+
+        The signer recomputes the summary from the transaction itself and refuses a draft
+        that does not match; ``prompt`` (the CLI or GUI) is asked to approve it first.
+
+        Raises:
+            WatchOnly: the wallet holds no keys (export the draft to its signer instead).
+            SigningRefused: the draft does not match what the signer can verify.
+            SigningCancelled: the person declined.
+        """
+        account = self.account_by_id(draft.account_id)
+        with translate_errors():
+            return account.sign(draft, self.signer(), prompt)
+
     # -- accounts ---------------------------------------------------------------------------
+
+    def account_by_id(self, account_id: int) -> Account:
+        """Return the account stored under ``account_id``.
+
+        Raises:
+            AccountNotFound: no such account in this wallet.
+        """
+        sql = f"SELECT {self._COLUMNS} FROM accounts WHERE id = ?"  # noqa: S608 - constant
+        rows = self._db.query(sql, (account_id,))
+        if not rows:
+            raise AccountNotFound(f"This wallet has no account {account_id}.")
+        return self._load(rows[0])
 
     def _load(self, row: tuple[object, ...]) -> Account:
         (rid, network_name, idx, kind, path, xpub, fp, child, watch, watch_only, label, gap) = row

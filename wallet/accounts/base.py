@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from chains.registry import Network
 from keystore.bip32 import ExtendedPublicKey, format_path
+from keystore.signers.base import PromptHandler, Signer
 
 if TYPE_CHECKING:
+    from wallet.types import Balance, Draft, HistoryEntry, SignedTransaction, SyncReport
     from wallet.wallet import Wallet
 
 __all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout"]
@@ -125,4 +127,43 @@ class Account:
 
     def addresses(self, count: int = 20, start: int = 0, change: bool = False) -> list[AddressInfo]:
         """Return ``count`` addresses from ``start`` on the receive (or change) chain."""
+        raise NotImplementedError
+
+    # -- chain activity: each family implements these -------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Fetch balances and history from the network's backend and store them.
+
+        Raises:
+            BackendUnavailable: the servers cannot be reached or answer garbage.
+            NetworkMismatch: a server serves another network.
+        """
+        raise NotImplementedError
+
+    def balance(self) -> Balance:
+        """Return the balance of the network's coin, as of the last sync."""
+        raise NotImplementedError
+
+    def history(self) -> list[HistoryEntry]:
+        """Return the account's transactions as of the last sync, newest first."""
+        raise NotImplementedError
+
+    def sign(
+        self, draft: Draft, signer: Signer, prompt: PromptHandler | None = None
+    ) -> SignedTransaction:
+        """Have ``signer`` sign a draft this account prepared (``Wallet.sign`` calls this).
+
+        Raises:
+            SigningRefused: the signer found the draft does not match what it can verify.
+            SigningCancelled: the person declined.
+        """
+        raise NotImplementedError
+
+    def broadcast(self, signed: SignedTransaction) -> str:
+        """Send a signed transaction to the network, record it as pending; return its id.
+
+        Raises:
+            BackendUnavailable: the servers cannot be reached.
+            WalletError: the network refused the transaction (the error says why).
+        """
         raise NotImplementedError

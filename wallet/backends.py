@@ -1,0 +1,140 @@
+"""The wallet's connections to chain servers: which servers each network uses, and live backends.
+
+Servers per network are settings stored in the wallet file (they may carry RPC credentials,
+so they stay inside the encrypted database); until the user sets some, a network uses its
+registry defaults. A backend is connected on first use and kept until the wallet closes.
+Tests and the demo can hand in a live backend (an embedded devnet) with ``use``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from chains.connect import connect_evm, connect_utxo, default_servers, parse_server
+from chains.evm.backend import EvmBackend
+from chains.registry import EvmNetwork, UtxoNetwork, get_network
+from chains.utxo.backend import UtxoBackend
+from wallet.errors import WalletError, translate_errors
+from wallet.storage import WalletDatabase
+
+__all__ = ["BackendPool"]
+
+
+class BackendPool:
+    """Live backends per network, connected from the wallet's server settings on first use."""
+
+    def __init__(self, database: WalletDatabase, data_dir: Path) -> None:
+        """Bind to the wallet database; ``data_dir`` is where embedded devnets keep chains."""
+        self._db = database
+        self._data_dir = data_dir
+        self._live: dict[str, UtxoBackend | EvmBackend] = {}
+        self._borrowed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def servers(self, network: str) -> tuple[str, ...]:
+        """Return the servers configured for a network, or its defaults.
+
+        Raises:
+            UnknownNetwork: no such network.
+        """
+        with translate_errors():
+            net = get_network(network)
+        stored = self._db.get_meta(f"servers:{net.name}")
+        if stored is None:
+            return default_servers(net)
+        return tuple(str(s) for s in json.loads(stored))
+
+    def set_servers(self, network: str, servers: Sequence[str]) -> None:
+        """Configure the servers of a network (an empty list restores the defaults).
+
+        Each is checked for form before anything is saved; the live backend of the network,
+        if any, is closed so that the next use connects to the new servers.
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: a server specification that is malformed or of the wrong family.
+        """
+        with translate_errors():
+            net = get_network(network)
+            specs = [parse_server(s) for s in servers]
+        evm = isinstance(net, EvmNetwork)
+        for spec in specs:
+            is_evm_scheme = spec.scheme in ("http", "https", "ws", "wss")
+            if spec.scheme != "embedded" and is_evm_scheme != evm:
+                raise WalletError(f"{spec.display} is not a kind of server {net.title} can use.")
+        with self._db.transaction():
+            if specs:
+                self._db.set_meta(f"servers:{net.name}", json.dumps([s.text for s in specs]))
+            else:
+                self._db.execute("DELETE FROM meta WHERE key = ?", (f"servers:{net.name}",))
+        with self._lock:
+            self._drop(net.name)
+
+    def use(self, network: str, backend: UtxoBackend | EvmBackend) -> None:
+        """Use a live backend for a network from now on (an embedded devnet, a test node).
+
+        The pool does not close a backend handed in this way: its owner does.
+        """
+        with translate_errors():
+            net = get_network(network)
+        if backend.network.name != net.name:
+            raise WalletError(f"That backend serves {backend.network.title}, not {net.title}.")
+        with self._lock:
+            self._drop(net.name)
+            self._live[net.name] = backend
+            self._borrowed.add(net.name)
+
+    def utxo(self, network: UtxoNetwork) -> UtxoBackend:
+        """Return the backend of a UTXO network, connecting it on first use.
+
+        Raises:
+            BackendUnavailable: no server of the network could be reached.
+            NetworkMismatch: a server serves another network.
+        """
+        live = self._get(network)
+        if not isinstance(live, UtxoBackend):
+            raise WalletError(f"The backend of {network.title} is not a UTXO backend.")
+        return live
+
+    def evm(self, network: EvmNetwork) -> EvmBackend:
+        """Return the backend of an EVM network, connecting it on first use.
+
+        Raises:
+            BackendUnavailable: no node of the network could be reached.
+            NetworkMismatch: a node serves another chain id.
+        """
+        live = self._get(network)
+        if not isinstance(live, EvmBackend):
+            raise WalletError(f"The backend of {network.title} is not an EVM backend.")
+        return live
+
+    def _get(self, network: UtxoNetwork | EvmNetwork) -> UtxoBackend | EvmBackend:
+        with self._lock:
+            live = self._live.get(network.name)
+            if live is not None:
+                return live
+            with translate_errors():
+                specs = [parse_server(s) for s in self.servers(network.name)]
+                data_dir = self._data_dir / network.name
+                backend: UtxoBackend | EvmBackend = (
+                    connect_utxo(network, specs, data_dir)
+                    if isinstance(network, UtxoNetwork)
+                    else connect_evm(network, specs, data_dir)
+                )
+            self._live[network.name] = backend
+            return backend
+
+    def _drop(self, name: str) -> None:
+        old = self._live.pop(name, None)
+        if old is not None and name not in self._borrowed:
+            old.close()
+        self._borrowed.discard(name)
+
+    def close(self) -> None:
+        """Close every backend the pool connected itself."""
+        with self._lock:
+            for name in list(self._live):
+                self._drop(name)

@@ -1,0 +1,218 @@
+"""Value types every chain family shares at the API: balances, history, drafts, fee levels.
+
+Both families (UTXO and EVM) return these from ``Account.balance()``, ``Account.history()``,
+``prepare_send`` and ``Wallet.sign``, so that the CLI and the GUI show crypto of every chain
+the same way. Amounts are integer base units (satoshis, wei, token base units) with the
+asset's ``decimals``; the ``*_decimal`` properties give exact ``Decimal`` coins for display.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from keystore.types import TxSummary
+from wallet.amounts import format_amount, to_decimal
+
+__all__ = [
+    "Balance",
+    "Draft",
+    "FeeLevel",
+    "HistoryEntry",
+    "SignedTransaction",
+    "SyncReport",
+    "TxStatus",
+]
+
+
+class FeeLevel(enum.Enum):
+    """Fee presets: how soon a transaction should confirm."""
+
+    SLOW = "slow"
+    NORMAL = "normal"
+    FAST = "fast"
+
+    @classmethod
+    def parse(cls, value: FeeLevel | str) -> FeeLevel:
+        """Return the level named ``value`` (``"slow"``, ``"normal"``, ``"fast"``).
+
+        Raises:
+            ValueError: an unknown name.
+        """
+        if isinstance(value, FeeLevel):
+            return value
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValueError(f"Fee levels are slow, normal or fast; not {value!r}.") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What an account holds of one asset.
+
+    Attributes:
+        network: the registry name of the network.
+        symbol: the asset's ticker (``BTC``, ``ETH``, ``USDC``...).
+        decimals: the asset's decimal places.
+        confirmed: base units in confirmed transactions.
+        unconfirmed: the net change of pending transactions (negative while sending).
+        token: the token contract for tokens, ``None`` for the native coin.
+        frozen: base units in coins the user froze (UTXO coin control), included above.
+    """
+
+    network: str
+    symbol: str
+    decimals: int
+    confirmed: int
+    unconfirmed: int = 0
+    token: str | None = None
+    frozen: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return confirmed plus pending, in base units."""
+        return self.confirmed + self.unconfirmed
+
+    @property
+    def spendable(self) -> int:
+        """Return what can be spent now: the total less frozen coins, never below zero."""
+        return max(self.total - self.frozen, 0)
+
+    @property
+    def confirmed_decimal(self) -> Decimal:
+        """Return the confirmed amount as exact coins."""
+        return to_decimal(self.confirmed, self.decimals)
+
+    @property
+    def total_decimal(self) -> Decimal:
+        """Return the total as exact coins."""
+        return to_decimal(self.total, self.decimals)
+
+    def __str__(self) -> str:
+        text = format_amount(self.total, self.decimals, self.symbol)
+        if self.unconfirmed:
+            pending = format_amount(abs(self.unconfirmed), self.decimals, self.symbol)
+            sign = "+" if self.unconfirmed > 0 else "-"
+            text += f" ({sign}{pending} pending)"
+        return text
+
+
+class TxStatus(enum.Enum):
+    """Where a transaction of the history stands."""
+
+    PENDING = "pending"
+    """Broadcast or seen in a mempool, not in a block."""
+    CONFIRMED = "confirmed"
+    """In a block of the best chain."""
+    REPLACED = "replaced"
+    """Superseded by a replacement (RBF, EVM speed-up or cancel) that confirmed or is pending."""
+    DROPPED = "dropped"
+    """No longer known to the network (evicted, or its block was orphaned and it vanished)."""
+    FAILED = "failed"
+    """Mined but reverted (EVM), or refused by the network."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One transaction as the account's history shows it.
+
+    Attributes:
+        network: the registry name of the network.
+        txid: the transaction id or hash (display form).
+        status: pending, confirmed, replaced, dropped or failed.
+        height: the block height, ``None`` unless confirmed.
+        confirmations: blocks on top, counting its own (0 while pending).
+        timestamp: the block time (or first-seen time while pending), Unix seconds, if known.
+        symbol: the asset moved.
+        decimals: its decimal places.
+        amount: the net change of the account's balance of that asset in base units:
+            positive received, negative sent (the fee included when the account paid it).
+        fee: the fee in base units of the network's coin, when the account paid it and it
+            is known.
+        counterparties: addresses on the other side (recipients of a send, senders of a
+            receipt), where known.
+        token: the token contract for token transfers, ``None`` for the native coin.
+        label: the user's label of the transaction.
+        replaceable: whether it can still be bumped (pending and signalling, or EVM pending).
+    """
+
+    network: str
+    txid: str
+    status: TxStatus
+    height: int | None
+    confirmations: int
+    timestamp: int | None
+    symbol: str
+    decimals: int
+    amount: int
+    fee: int | None = None
+    counterparties: tuple[str, ...] = ()
+    token: str | None = None
+    label: str = ""
+    replaceable: bool = False
+
+    @property
+    def amount_decimal(self) -> Decimal:
+        """Return the net amount as exact coins (negative for sends)."""
+        return to_decimal(self.amount, self.decimals)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An unsigned transaction with the human summary it was built to match.
+
+    Each family subclasses this with its transaction format (a PSBT for UTXO networks, an
+    ``EvmTxRequest`` for EVM networks); ``Wallet.sign`` hands the draft to a signer, which
+    recomputes the summary itself and refuses a mismatch.
+
+    Attributes:
+        network: the registry name of the network.
+        account_id: the account that prepared it.
+        summary: recipients, change, fee, network: what the user is asked to approve.
+    """
+
+    network: str
+    account_id: int
+    summary: TxSummary
+
+
+@dataclass(frozen=True, slots=True)
+class SignedTransaction:
+    """A signed, final transaction ready to broadcast.
+
+    Attributes:
+        network: the registry name of the network.
+        account_id: the account that prepared it.
+        raw: the serialised transaction.
+        txid: its id or hash (display form).
+        draft: the draft it was signed from (the broadcast records its details).
+    """
+
+    network: str
+    account_id: int
+    raw: bytes
+    txid: str
+    draft: Draft
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What one sync of an account found.
+
+    Attributes:
+        network: the registry name of the network.
+        account_id: the account synced.
+        tip_height: the server's chain tip after the sync.
+        new_transactions: transactions seen for the first time.
+        updated_transactions: known transactions whose state changed (confirmed, reorged...).
+        round_trips: requests that went over the wire (a batch counts once), if counted.
+    """
+
+    network: str
+    account_id: int
+    tip_height: int
+    new_transactions: int = 0
+    updated_transactions: int = 0
+    round_trips: int | None = None
