@@ -56,13 +56,16 @@ class KeyOrigin:
 class SummaryOutput:
     """One output of a transaction as a person reads it: where, how much, and whether it is ours.
 
-    ``amount`` is in base units (satoshis, wei or token base units).
+    ``amount`` is in base units (satoshis, wei or token base units). For a token or
+    collectible, ``asset`` names it (symbol or contract) and ``decimals`` gives its decimal
+    places; both are ``None`` for the network's own coin.
     """
 
     address: str
     amount: int
     is_change: bool = False
     asset: str | None = None
+    decimals: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

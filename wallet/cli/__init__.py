@@ -9,12 +9,12 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import keys
+from wallet.cli import chain, evm, keys, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
 
-for _command in keys.COMMANDS:
+for _command in (*keys.COMMANDS, *chain.COMMANDS, *utxo.COMMANDS, *evm.COMMANDS):
     cli.add_command(_command)
 
 

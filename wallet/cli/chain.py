@@ -1,0 +1,292 @@
+"""Commands every chain family shares: sync, balance, history, servers and send.
+
+``send`` collects the options of both families into one ``SendArgs`` and lets the family's
+CLI module turn them into a draft (``wallet.cli.utxo.prepare_send`` or
+``wallet.cli.evm.prepare_send``); showing the summary, asking, signing and broadcasting are
+the same for every chain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from keystore.types import TxSummary
+from wallet.accounts import Account, EvmAccount, UtxoAccount
+from wallet.amounts import format_amount
+from wallet.cli import evm as evm_cli
+from wallet.cli import utxo as utxo_cli
+from wallet.cli._app import Options, emit, errors, open_wallet, table
+from wallet.cli.chain_args import SendArgs
+from wallet.errors import SigningCancelled, WalletError
+from wallet.types import Draft, HistoryEntry
+from wallet.wallet import Wallet
+
+__all__ = ["COMMANDS", "CliPrompt", "format_summary"]
+
+
+def format_summary(summary: TxSummary, symbol: str, decimals: int) -> list[str]:
+    """Return the lines that show a transaction summary to a person before signing."""
+    lines = [
+        f"Network: {summary.network}"
+        + (f" (chain id {summary.chain_id})" if summary.chain_id else "")
+    ]
+    for out in summary.outputs:
+        asset_symbol = out.asset if out.asset is not None else symbol
+        asset_decimals = out.decimals if out.decimals is not None else decimals
+        if out.asset is not None and out.decimals is None:
+            asset_decimals = 0  # a collectible: whole items
+        role = "change " if out.is_change else "send   "
+        lines.append(
+            f"  {role}{format_amount(out.amount, asset_decimals, asset_symbol):>28}  {out.address}"
+        )
+    lines.append(f"  fee    {format_amount(summary.fee, decimals, symbol):>28}")
+    if summary.replaceable:
+        lines.append("  replaceable (BIP-125): the fee can be bumped later")
+    return lines
+
+
+class CliPrompt:
+    """Ask at the terminal before signing, unless ``--yes`` was given."""
+
+    def __init__(self, assume_yes: bool, symbol: str, decimals: int) -> None:
+        """Remember whether to ask and how to show amounts."""
+        self._assume_yes = assume_yes
+        self._symbol = symbol
+        self._decimals = decimals
+
+    def confirm_transaction(self, summary: TxSummary) -> bool:
+        """Show the signer's own summary and return whether the person approves it."""
+        click.echo("The signer checked this transaction:", err=True)
+        for line in format_summary(summary, self._symbol, self._decimals):
+            click.echo(line, err=True)
+        if self._assume_yes:
+            return True
+        return bool(click.confirm("Sign and send it?", default=False, err=True))
+
+
+def _account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
+    return wallet.account(network, index, kind)
+
+
+@click.command()
+@click.argument("network", required=False)
+@click.pass_obj
+def sync(opts: Options, network: str | None) -> None:
+    """Fetch balances and history from the servers (every account, or one network's)."""
+    with open_wallet(opts) as wallet:
+        reports = wallet.sync(network)
+    rows: list[dict[str, Any]] = [
+        {
+            "network": r.network,
+            "account": r.account_id,
+            "tip": r.tip_height,
+            "new": r.new_transactions,
+            "updated": r.updated_transactions,
+        }
+        for r in reports
+    ]
+    emit(
+        opts,
+        rows,
+        lambda: table(
+            "Synced",
+            ["network", "account", "tip", "new txs", "updated"],
+            [
+                [
+                    str(r["network"]),
+                    str(r["account"]),
+                    str(r["tip"]),
+                    str(r["new"]),
+                    str(r["updated"]),
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for account in wallet.accounts(network):
+        balance = account.balance()
+        rows.append(
+            {
+                "network": balance.network,
+                "account": account.id,
+                "kind": account.kind,
+                "symbol": balance.symbol,
+                "token": balance.token,
+                "confirmed": str(balance.confirmed_decimal),
+                "total": str(balance.total_decimal),
+                "unconfirmed": str(format_amount(balance.unconfirmed, balance.decimals)),
+                "display": str(balance),
+            }
+        )
+        if isinstance(account, EvmAccount):
+            rows.extend(evm_cli.token_balance_rows(account))
+    return rows
+
+
+@click.command()
+@click.argument("network", required=False)
+@click.pass_obj
+def balance(opts: Options, network: str | None) -> None:
+    """Show balances as of the last sync (every account, or one network's)."""
+    with open_wallet(opts) as wallet:
+        rows = _balance_rows(wallet, network)
+    emit(
+        opts,
+        rows,
+        lambda: table(
+            "Balances",
+            ["network", "account", "kind", "balance"],
+            [[r["network"], str(r["account"]), r["kind"], r["display"]] for r in rows],
+        ),
+    )
+
+
+def _history_row(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "txid": entry.txid,
+        "status": entry.status.value,
+        "height": entry.height,
+        "confirmations": entry.confirmations,
+        "timestamp": entry.timestamp,
+        "symbol": entry.symbol,
+        "token": entry.token,
+        "amount": str(entry.amount_decimal),
+        "fee": None if entry.fee is None else entry.fee,
+        "counterparties": list(entry.counterparties),
+        "label": entry.label,
+        "replaceable": entry.replaceable,
+    }
+
+
+@click.command()
+@click.argument("network")
+@click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
+@click.option("--kind", default=None)
+@click.pass_obj
+def history(opts: Options, network: str, account_index: int, kind: str | None) -> None:
+    """Show an account's transactions as of the last sync, newest first."""
+    with open_wallet(opts) as wallet:
+        entries = _account(wallet, network, account_index, kind).history()
+    rows = [_history_row(e) for e in entries]
+    emit(
+        opts,
+        rows,
+        lambda: table(
+            f"History of {network}",
+            ["status", "conf", "amount", "txid", "label"],
+            [
+                [
+                    r["status"],
+                    str(r["confirmations"]),
+                    f"{r['amount']} {r['symbol']}",
+                    r["txid"],
+                    r["label"],
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+@click.command()
+@click.argument("network")
+@click.option("--set", "new_servers", multiple=True, help="A server; repeat for failover order.")
+@click.option("--reset", is_flag=True, help="Go back to the network's default servers.")
+@click.pass_obj
+def servers(opts: Options, network: str, new_servers: tuple[str, ...], reset: bool) -> None:
+    """Show or set the servers of a network (tcp://, ssl://, core://, http(s)://, ws(s)://)."""
+    with open_wallet(opts) as wallet:
+        if new_servers or reset:
+            wallet.backends.set_servers(network, () if reset else new_servers)
+        configured = wallet.backends.servers(network)
+    from chains.connect import parse_server
+
+    shown = [parse_server(s).display for s in configured]
+    emit(opts, {"network": network, "servers": shown}, lambda: click.echo("\n".join(shown)))
+
+
+@click.command()
+@click.argument("network")
+@click.option("--to", "to", multiple=True, required=True, help="Recipient; repeat for several.")
+@click.option("--amount", "amounts", multiple=True, help="Amount for each --to, in coins.")
+@click.option("--max", "send_max", is_flag=True, help="Send everything, less the fee.")
+@click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default=None)
+@click.option("--fee-rate", type=str, default=None, help="Custom rate: sat/vB, or gwei (EVM).")
+@click.option("--utxo", "utxos", multiple=True, help="Spend this coin (TXID:N); repeatable.")
+@click.option("--no-rbf", is_flag=True, help="Do not signal BIP-125 replaceability.")
+@click.option("--token", default=None, help="EVM: a token symbol or contract address.")
+@click.option("--nft", default=None, help="EVM: a collectible CONTRACT:TOKEN_ID.")
+@click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
+@click.option("--kind", default=None)
+@click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's caps.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
+@click.pass_obj
+def send(
+    opts: Options,
+    network: str,
+    to: tuple[str, ...],
+    amounts: tuple[str, ...],
+    send_max: bool,
+    fee: str | None,
+    fee_rate: str | None,
+    utxos: tuple[str, ...],
+    no_rbf: bool,
+    token: str | None,
+    nft: str | None,
+    account_index: int,
+    kind: str | None,
+    allow_high_fee: bool,
+    assume_yes: bool,
+) -> None:
+    """Build, check, sign with this wallet's keys, and broadcast a transaction."""
+    with errors(opts):
+        if send_max and (amounts or len(to) != 1):
+            raise WalletError("--max sends everything to one --to, without --amount.")
+        if not send_max and not nft and len(amounts) != len(to):
+            raise WalletError("Give one --amount for each --to.")
+        rate = None
+        if fee_rate is not None:
+            try:
+                rate = Decimal(fee_rate)
+            except ArithmeticError:
+                raise WalletError(f"The fee rate {fee_rate!r} is not a number.") from None
+        args = SendArgs(
+            recipients=tuple(
+                (address, None if send_max or nft else amounts[i]) for i, address in enumerate(to)
+            ),
+            fee=fee,
+            fee_rate=rate,
+            utxos=utxos,
+            send_max=send_max,
+            rbf=not no_rbf,
+            token=token,
+            nft=nft,
+            allow_high_fee=allow_high_fee,
+        )
+    with open_wallet(opts) as wallet:
+        account = _account(wallet, network, account_index, kind)
+        draft: Draft
+        if isinstance(account, UtxoAccount):
+            draft = utxo_cli.prepare_send(account, args)
+        elif isinstance(account, EvmAccount):
+            draft = evm_cli.prepare_send(account, args)
+        else:  # pragma: no cover - the two families
+            raise WalletError(f"{network} accounts cannot send.")
+        net = account.network
+        prompt = CliPrompt(assume_yes, net.symbol, net.decimals)
+        try:
+            signed = wallet.sign(draft, prompt)
+        except SigningCancelled:
+            raise WalletError("Not sent: you declined to sign.") from None
+        txid = account.broadcast(signed)
+    emit(opts, {"txid": txid, "network": network}, lambda: click.echo(f"Sent: {txid}"))
+
+
+COMMANDS: tuple[click.Command, ...] = (sync, balance, history, servers, send)
