@@ -5,26 +5,57 @@ regtest devnet). It knows nothing about accounts: the wallet sends the scripts i
 watched in a ``SyncRequest`` and applies the ``SyncUpdate`` that comes back. Every backend
 checks the network of its server on connect (genesis hash) and turns timeouts, socket errors
 and garbage into ``chains.errors.BackendUnavailable`` / ``BackendProtocolError``.
+
+Statuses follow the Electrum protocol's definition (protocol-basics, "Status"): the SHA-256,
+as hex, of the concatenation of ``"txid:height:"`` over the script's history, confirmed
+transactions by height and position in the block, then mempool ones with height ``0`` (all
+inputs confirmed) before ``-1`` (an unconfirmed input), each group by txid; ``None`` for a
+script without history. ``electrum_status`` computes it, so every backend reports the same
+digest for the same chain state.
+
+Changes since the first version of this module (all additive, defaults keep old callers
+working):
+
+* ``TransactionRejected``: the typed refusal of ``broadcast`` (the node's reason code).
+* ``AcceptResult`` and ``UtxoBackend.test_accept`` (Core's ``testmempoolaccept``; backends
+  without it raise ``chains.errors.Unsupported``).
+* Live updates: ``ScriptsChanged`` / ``NewTip`` events (``BackendEvent``),
+  ``UtxoBackend.watch`` and ``UtxoBackend.events`` (a thread-safe queue); backends that
+  cannot push raise ``Unsupported`` from ``watch``.
+* ``UtxoBackend.round_trips``: requests sent over the wire so far (a batch counts once).
+* ``electrum_status`` and ``scripthash`` helpers.
+* ``SyncRequest.known_tip`` now has a defined meaning: when it is no longer on the server's
+  chain (a reorg), the backend ignores ``known_statuses`` and returns every script.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import queue
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NewType, Protocol, runtime_checkable
 
+from chains.errors import ChainError
 from chains.registry import UtxoNetwork
 
 __all__ = [
+    "AcceptResult",
+    "BackendEvent",
     "BlockRef",
     "FeeRate",
     "HistoryItem",
+    "NewTip",
     "ScriptKey",
+    "ScriptsChanged",
     "SyncRequest",
     "SyncUpdate",
+    "TransactionRejected",
     "Txid",
     "UtxoBackend",
+    "electrum_status",
+    "scripthash",
 ]
 
 Txid = NewType("Txid", str)
@@ -77,6 +108,83 @@ class HistoryItem:
     height: int | None
 
 
+class TransactionRejected(ChainError):
+    """The node refused a transaction (policy or consensus); ``reason`` is its code.
+
+    Attributes:
+        reason: the node's reject reason code, for example ``txn-mempool-conflict``,
+            ``insufficient fee``, ``dust``, ``bad-txns-inputs-missingorspent``,
+            ``min relay fee not met``.
+        detail: the node's whole message (it may add numbers to the code).
+        txid: the refused transaction's id, when it could be parsed.
+        server: the server that relayed the refusal.
+    """
+
+    def __init__(self, reason: str, detail: str, txid: str | None, server: str) -> None:
+        """Record the node's reason code and message."""
+        super().__init__(f"The node {server} refused the transaction: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.txid = txid
+        self.server = server
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptResult:
+    """What the node's mempool would say to a transaction (``testmempoolaccept``).
+
+    Attributes:
+        txid: the transaction's id.
+        allowed: whether the mempool would accept it now.
+        reason: the reject reason code when refused (same codes as ``TransactionRejected``).
+        vsize: its virtual size, when the node reports it.
+        fee: its fee in base units, when the node reports it (accepted transactions).
+    """
+
+    txid: Txid
+    allowed: bool
+    reason: str | None = None
+    vsize: int | None = None
+    fee: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptsChanged:
+    """Live update: the status of these watched scripts changed; sync them."""
+
+    keys: frozenset[ScriptKey]
+
+
+@dataclass(frozen=True, slots=True)
+class NewTip:
+    """Live update: the server has a new chain tip."""
+
+    tip: BlockRef
+
+
+BackendEvent = ScriptsChanged | NewTip
+"""What a backend puts in its ``events`` queue."""
+
+
+def scripthash(script: bytes) -> str:
+    """Return the Electrum script hash of an output script: SHA-256, reversed, as hex.
+
+    Electrum protocol, protocol-basics, "Script Hashes".
+    """
+    return hashlib.sha256(script).digest()[::-1].hex()
+
+
+def electrum_status(history: Iterable[tuple[str, int]]) -> str | None:
+    """Return the Electrum status of a history given as ``(txid, height)`` in status order.
+
+    ``height`` is the block height, ``0`` for a mempool transaction whose inputs are all
+    confirmed and ``-1`` for one with an unconfirmed input. Electrum protocol,
+    protocol-basics, "Status" (items already ordered as it says).
+    """
+    text = "".join(f"{txid}:{height:d}:" for txid, height in history)
+    return hashlib.sha256(text.encode()).hexdigest() if text else None
+
+
 @dataclass(frozen=True, slots=True)
 class SyncRequest:
     """What the wallet asks a backend to look at.
@@ -84,7 +192,9 @@ class SyncRequest:
     Attributes:
         network: the network the wallet expects; a backend of another network refuses.
         scripts: the output scripts to watch, by where they come from.
-        known_tip: the tip the wallet synced to last time, if any.
+        known_tip: the tip the wallet synced to last time, if any. When it is no longer on
+            the server's chain (a reorg), ``known_statuses`` is ignored and every script is
+            returned, with its transactions' blocks proven again.
         known_statuses: per script, the status digest from the last update (Electrum status
             hash or equivalent), so that unchanged scripts are not fetched again.
         known_txids: transactions the wallet already stores; they are not downloaded again.
@@ -147,11 +257,38 @@ class UtxoBackend(Protocol):
         ...
 
     def broadcast(self, raw_tx: bytes) -> Txid:
-        """Send a signed transaction to the network; return its txid."""
+        """Send a signed transaction to the network; return its txid.
+
+        Raises ``TransactionRejected`` (with the node's reason code) when it is refused.
+        """
         ...
 
     def fee_rate(self, target_blocks: int) -> FeeRate | None:
         """Return the fee rate to confirm within ``target_blocks``; ``None`` if unknown."""
+        ...
+
+    def test_accept(self, raw_tx: bytes) -> AcceptResult:
+        """Ask whether the mempool would accept a transaction, without sending it.
+
+        Raises ``chains.errors.Unsupported`` where the server kind cannot tell.
+        """
+        ...
+
+    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+        """Watch scripts for live updates: events go to ``events``.
+
+        Raises ``chains.errors.Unsupported`` where the server kind cannot push updates.
+        """
+        ...
+
+    @property
+    def events(self) -> queue.Queue[BackendEvent]:
+        """Return the thread-safe queue of live updates (``ScriptsChanged``, ``NewTip``)."""
+        ...
+
+    @property
+    def round_trips(self) -> int:
+        """Return how many round trips went over the wire so far (a batch counts once)."""
         ...
 
     def close(self) -> None:
