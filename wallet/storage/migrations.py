@@ -58,7 +58,64 @@ CREATE TABLE settings (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Version 2, the UTXO family. The wallet keeps what an Electrum client keeps: per watched
+# script its status digest and its history (txid, height) as the server last reported them;
+# every transaction of those histories once per network (raw, checked by the backend against
+# its txid and merkle proof); the block hash of each height that holds one (to notice
+# reorgs); the chain tip; and the transactions the wallet broadcast itself until a server
+# reports them. Coins, balances and the history shown are computed from these.
+_V2_UTXO = """
+CREATE TABLE utxo_scripts (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    chain INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    script BLOB NOT NULL,
+    status TEXT,
+    PRIMARY KEY (account_id, chain, idx)
+);
+CREATE INDEX utxo_scripts_by_script ON utxo_scripts(script);
+CREATE TABLE utxo_script_history (
+    account_id INTEGER NOT NULL,
+    chain INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    txid TEXT NOT NULL,
+    height INTEGER,
+    PRIMARY KEY (account_id, chain, idx, txid),
+    FOREIGN KEY (account_id, chain, idx)
+        REFERENCES utxo_scripts(account_id, chain, idx) ON DELETE CASCADE
+);
+CREATE INDEX utxo_script_history_by_txid ON utxo_script_history(txid);
+CREATE TABLE utxo_transactions (
+    network TEXT NOT NULL,
+    txid TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    fee INTEGER,
+    first_seen INTEGER NOT NULL,
+    PRIMARY KEY (network, txid)
+);
+CREATE TABLE utxo_blocks (
+    network TEXT NOT NULL,
+    height INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (network, height)
+);
+CREATE TABLE utxo_tips (
+    network TEXT PRIMARY KEY,
+    height INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE utxo_local (
+    network TEXT NOT NULL,
+    txid TEXT NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    broadcast_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    replaces TEXT,
+    PRIMARY KEY (network, txid)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)
