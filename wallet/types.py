@@ -17,6 +17,7 @@ from wallet.amounts import format_amount, to_decimal
 
 __all__ = [
     "Balance",
+    "CoinInfo",
     "Draft",
     "FeeLevel",
     "HistoryEntry",
@@ -176,6 +177,33 @@ class Draft:
     network: str
     account_id: int
     summary: TxSummary
+
+
+@dataclass(frozen=True, slots=True)
+class CoinInfo:
+    """An unspent output of a UTXO account, as coin control shows it.
+
+    Attributes:
+        outpoint: ``TXID:N``.
+        value: base units.
+        address: the address it pays.
+        chain: 0 receive, 1 change.
+        index: the address index.
+        confirmations: 0 while unconfirmed.
+        frozen: the user froze it: coin selection never spends it unless it is named.
+        spent_pending: a pending transaction of the wallet spends it already.
+        label: the user's label of the output.
+    """
+
+    outpoint: str
+    value: int
+    address: str
+    chain: int
+    index: int
+    confirmations: int
+    frozen: bool = False
+    spent_pending: bool = False
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,11 @@ class Account:
         return f"<{type(self).__name__} {self.network.name} #{self.index} {self.kind}{kind}>"
 
     @property
+    def wallet(self) -> Wallet:
+        """Return the open wallet the account belongs to."""
+        return self._wallet
+
+    @property
     def id(self) -> int:
         """Return the account's row id in the wallet file."""
         return self._record.id

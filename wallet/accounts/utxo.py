@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chains.registry import ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey, format_path
+from primitives.tx import OutPoint
 from wallet.accounts.base import Account, AddressInfo
 from wallet.derive import derive_addresses
 from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError
+
+if TYPE_CHECKING:
+    from wallet.types import Balance, CoinInfo, HistoryEntry, SyncReport
+    from wallet.utxo.views import AccountView
 
 __all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
 
@@ -174,3 +181,51 @@ class UtxoAccount(Account):
             self._record.path,
             chain,
         )
+
+    # -- chain activity -----------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Discover used addresses (gap limit on both chains) and fetch their transactions.
+
+        Raises:
+            BackendUnavailable: the servers cannot be reached or answer garbage.
+            NetworkMismatch: a server serves another network.
+        """
+        from wallet.errors import translate_errors
+        from wallet.utxo.sync import sync_account
+
+        with translate_errors():
+            backend = self._wallet.backends.utxo(self.utxo_network)
+        return sync_account(self, backend)
+
+    def view(self) -> AccountView:
+        """Return the account's coins, balance and history as of the last sync."""
+        from wallet.utxo.views import AccountView
+
+        return AccountView(self._wallet.database, self._wallet.labels, self.utxo_network, self.id)
+
+    def balance(self) -> Balance:
+        """Return the balance as of the last sync (confirmed, pending, frozen)."""
+        return self.view().balance()
+
+    def history(self) -> list[HistoryEntry]:
+        """Return the account's transactions as of the last sync, newest first."""
+        return self.view().history()
+
+    def coins(self) -> list[CoinInfo]:
+        """Return the account's unspent coins (for coin control), largest first."""
+        return self.view().coins()
+
+    def freeze(self, outpoint: str, frozen: bool = True) -> None:
+        """Freeze a coin (``TXID:N``) so that coin selection never spends it, or thaw it.
+
+        The flag is BIP-329's ``spendable`` of the output's label record.
+
+        Raises:
+            WalletError: ``outpoint`` is not written TXID:N.
+        """
+        try:
+            parsed = OutPoint.from_text(outpoint)
+        except ValueError as err:
+            raise WalletError(str(err).capitalize() + ".") from None
+        self._wallet.labels.set_spendable(str(parsed), not frozen)

@@ -1,0 +1,1 @@
+"""The UTXO family in the wallet: stored sync state, coins, history, sending."""

@@ -1,0 +1,283 @@
+"""The UTXO family's rows in the wallet file: watched scripts, histories, transactions, tips.
+
+``UtxoStore`` is the only code that reads or writes the ``utxo_*`` tables (schema v2, see
+``wallet.storage.migrations``). A sync applies a backend's ``SyncUpdate`` in one database
+transaction, so a crash or a failing server leaves the last complete state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+
+from chains.addresses import parse_address
+from chains.registry import UtxoNetwork
+from chains.utxo.backend import BlockRef, ScriptKey, SyncUpdate, Txid
+from primitives.tx import Transaction
+from wallet.storage import WalletDatabase
+from wallet.utxo.state import OwnScript, StoredTx
+
+__all__ = ["ApplyResult", "UtxoStore"]
+
+
+class ApplyResult:
+    """Counts of what one applied update changed."""
+
+    __slots__ = ("new_transactions", "updated_transactions")
+
+    def __init__(self) -> None:
+        """Start at zero."""
+        self.new_transactions = 0
+        self.updated_transactions = 0
+
+
+class UtxoStore:
+    """Read and write one network's UTXO rows of a wallet file."""
+
+    def __init__(self, database: WalletDatabase, network: UtxoNetwork) -> None:
+        """Bind to the wallet database and a network."""
+        self._db = database
+        self._network = network
+
+    # -- scripts -----------------------------------------------------------------------------
+
+    def ensure_scripts(self, account_id: int) -> None:
+        """Give every stored address of the account its watched script row."""
+        rows = self._db.query(
+            "SELECT a.chain, a.idx, a.address FROM addresses a LEFT JOIN utxo_scripts s "
+            "ON s.account_id = a.account_id AND s.chain = a.chain AND s.idx = a.idx "
+            "WHERE a.account_id = ? AND s.script IS NULL",
+            (account_id,),
+        )
+        if not rows:
+            return
+        with self._db.transaction():
+            for chain, idx, address in rows:
+                script = parse_address(self._network, str(address)).script_pubkey
+                self._db.execute(
+                    "INSERT INTO utxo_scripts(account_id, chain, idx, script) VALUES (?, ?, ?, ?)",
+                    (account_id, int(chain), int(idx), script),
+                )
+
+    def scripts(self, account_id: int) -> dict[ScriptKey, bytes]:
+        """Return the account's watched scripts by ``(account id, chain, index)``."""
+        rows = self._db.query(
+            "SELECT chain, idx, script FROM utxo_scripts WHERE account_id = ?", (account_id,)
+        )
+        return {(account_id, int(c), int(i)): bytes(s) for c, i, s in rows}
+
+    def statuses(self, account_id: int) -> dict[ScriptKey, str | None]:
+        """Return the last status digest of each watched script."""
+        rows = self._db.query(
+            "SELECT chain, idx, status FROM utxo_scripts WHERE account_id = ?", (account_id,)
+        )
+        return {(account_id, int(c), int(i)): (str(st) if st else None) for c, i, st in rows}
+
+    def own_scripts(self, account_id: int) -> dict[bytes, OwnScript]:
+        """Return the account's scripts with where each comes from."""
+        rows = self._db.query(
+            "SELECT s.script, s.chain, s.idx, a.address FROM utxo_scripts s JOIN addresses a "
+            "ON a.account_id = s.account_id AND a.chain = s.chain AND a.idx = s.idx "
+            "WHERE s.account_id = ?",
+            (account_id,),
+        )
+        return {bytes(s): OwnScript(int(c), int(i), str(a)) for s, c, i, a in rows}
+
+    def last_used(self, account_id: int, chain: int) -> int:
+        """Return the highest used index of a chain, or -1 when none is used."""
+        rows = self._db.query(
+            "SELECT COALESCE(MAX(idx), -1) FROM addresses "
+            "WHERE account_id = ? AND chain = ? AND used = 1",
+            (account_id, chain),
+        )
+        return int(rows[0][0])
+
+    def address_count(self, account_id: int, chain: int) -> int:
+        """Return how many addresses of a chain are stored (indexes 0..count-1)."""
+        rows = self._db.query(
+            "SELECT COUNT(*) FROM addresses WHERE account_id = ? AND chain = ?",
+            (account_id, chain),
+        )
+        return int(rows[0][0])
+
+    # -- chain facts -------------------------------------------------------------------------
+
+    def tip(self) -> BlockRef | None:
+        """Return the tip of the last sync of the network, if any."""
+        rows = self._db.query(
+            "SELECT height, hash FROM utxo_tips WHERE network = ?", (self._network.name,)
+        )
+        return BlockRef(int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def known_txids(self) -> frozenset[Txid]:
+        """Return the txids of every stored transaction of the network."""
+        rows = self._db.query(
+            "SELECT txid FROM utxo_transactions WHERE network = ?", (self._network.name,)
+        )
+        return frozenset(Txid(str(r[0])) for r in rows)
+
+    # -- applying a sync ---------------------------------------------------------------------
+
+    def apply(self, account_id: int, update: SyncUpdate) -> ApplyResult:
+        """Store what a backend reported, all in one database transaction.
+
+        Histories replace the stored history of each changed script; transactions are
+        added once per network; heights follow the histories (a reorged transaction simply
+        gets its new height, or none); addresses with history are marked used.
+        """
+        result = ApplyResult()
+        now = int(time.time())
+        net = self._network.name
+        known = self.known_txids()
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT INTO utxo_tips(network, height, hash) VALUES (?, ?, ?) ON CONFLICT("
+                "network) DO UPDATE SET height = excluded.height, hash = excluded.hash",
+                (net, update.tip.height, update.tip.hash),
+            )
+            for height, block_hash in update.block_hashes.items():
+                self._db.execute(
+                    "INSERT INTO utxo_blocks(network, height, hash) VALUES (?, ?, ?) ON "
+                    "CONFLICT(network, height) DO UPDATE SET hash = excluded.hash",
+                    (net, height, block_hash),
+                )
+            for txid, raw in update.transactions.items():
+                if txid in known:
+                    continue
+                self._db.execute(
+                    "INSERT INTO utxo_transactions(network, txid, raw, fee, first_seen) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (net, txid, raw, update.fees.get(txid), now),
+                )
+                result.new_transactions += 1
+            for txid, fee in update.fees.items():
+                self._db.execute(
+                    "UPDATE utxo_transactions SET fee = ? WHERE network = ? AND txid = ? "
+                    "AND fee IS NULL",
+                    (fee, net, txid),
+                )
+            for key, status in update.statuses.items():
+                _, chain, idx = self._key(key, account_id)
+                self._db.execute(
+                    "UPDATE utxo_scripts SET status = ? WHERE account_id = ? AND chain = ? "
+                    "AND idx = ?",
+                    (status, account_id, chain, idx),
+                )
+            for key, items in update.histories.items():
+                _, chain, idx = self._key(key, account_id)
+                before = {
+                    str(t): (None if h is None else int(h))
+                    for t, h in self._db.query(
+                        "SELECT txid, height FROM utxo_script_history WHERE account_id = ? "
+                        "AND chain = ? AND idx = ?",
+                        (account_id, chain, idx),
+                    )
+                }
+                self._db.execute(
+                    "DELETE FROM utxo_script_history WHERE account_id = ? AND chain = ? "
+                    "AND idx = ?",
+                    (account_id, chain, idx),
+                )
+                for item in items:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO utxo_script_history(account_id, chain, idx, txid, "
+                        "height) VALUES (?, ?, ?, ?, ?)",
+                        (account_id, chain, idx, item.txid, item.height),
+                    )
+                    if item.txid in before and before[item.txid] != item.height:
+                        result.updated_transactions += 1
+                if items:
+                    self._db.execute(
+                        "UPDATE addresses SET used = 1 WHERE account_id = ? AND chain = ? "
+                        "AND idx = ?",
+                        (account_id, chain, idx),
+                    )
+            # Own broadcasts that a server now reports are ordinary history from here on.
+            self._db.execute(
+                "UPDATE utxo_local SET state = 'seen' WHERE network = ? AND account_id = ? "
+                "AND state = 'pending' AND txid IN (SELECT txid FROM utxo_script_history "
+                "WHERE account_id = ?)",
+                (net, account_id, account_id),
+            )
+        return result
+
+    @staticmethod
+    def _key(key: ScriptKey, account_id: int) -> tuple[int, int, int]:
+        if len(key) != 3 or key[0] != account_id:
+            raise ValueError(f"script key {key!r} is not one of account {account_id}")
+        return key[0], key[1], key[2]
+
+    # -- reading the account's transactions ---------------------------------------------------
+
+    def account_transactions(self, account_id: int) -> dict[str, StoredTx]:
+        """Return every transaction of the account's histories and of its own broadcasts.
+
+        Own broadcasts no server reports are included while pending, and once replaced so
+        that the history can show what the replacement superseded.
+        """
+        net = self._network.name
+        rows = self._db.query(
+            "SELECT t.txid, t.raw, t.fee, t.first_seen, h.height, l.state, l.replaces "
+            "FROM utxo_transactions t "
+            "LEFT JOIN (SELECT txid, MAX(height) AS height, COUNT(*) AS n FROM "
+            "utxo_script_history WHERE account_id = ? GROUP BY txid) h ON h.txid = t.txid "
+            "LEFT JOIN utxo_local l ON l.network = t.network AND l.txid = t.txid "
+            "AND l.account_id = ? "
+            "WHERE t.network = ? AND (h.n IS NOT NULL OR l.state IN ('pending', 'replaced'))",
+            (account_id, account_id, net),
+        )
+        out: dict[str, StoredTx] = {}
+        for txid, raw, fee, first_seen, height, state, replaces in rows:
+            out[str(txid)] = StoredTx(
+                tx=Transaction.parse(bytes(raw)),
+                height=None if height is None else int(height),
+                fee=None if fee is None else int(fee),
+                first_seen=int(first_seen),
+                local=state in ("pending", "replaced"),
+                replaces=None if replaces is None else str(replaces),
+            )
+        return out
+
+    def transaction(self, txid: str) -> Transaction | None:
+        """Return a stored transaction of the network by txid."""
+        rows = self._db.query(
+            "SELECT raw FROM utxo_transactions WHERE network = ? AND txid = ?",
+            (self._network.name, txid),
+        )
+        return Transaction.parse(bytes(rows[0][0])) if rows else None
+
+    def transactions(self, txids: Iterable[str]) -> Mapping[str, Transaction]:
+        """Return the stored transactions among ``txids``."""
+        found: dict[str, Transaction] = {}
+        for txid in txids:
+            tx = self.transaction(txid)
+            if tx is not None:
+                found[txid] = tx
+        return found
+
+    def record_broadcast(
+        self, account_id: int, tx: Transaction, fee: int | None, replaces: str | None = None
+    ) -> None:
+        """Remember a transaction the wallet broadcast, shown as pending until a server has it.
+
+        A replacement (``replaces``) marks the transaction it replaces as replaced.
+        """
+        net = self._network.name
+        now = int(time.time())
+        with self._db.transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO utxo_transactions(network, txid, raw, fee, first_seen) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (net, tx.txid, tx.serialize(), fee, now),
+            )
+            self._db.execute(
+                "INSERT INTO utxo_local(network, txid, account_id, broadcast_at, replaces) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(network, txid) DO UPDATE SET "
+                "state = 'pending', replaces = excluded.replaces",
+                (net, tx.txid, account_id, now, replaces),
+            )
+            if replaces is not None:
+                self._db.execute(
+                    "UPDATE utxo_local SET state = 'replaced' WHERE network = ? AND txid = ?",
+                    (net, replaces),
+                )

@@ -1,0 +1,111 @@
+"""What a UTXO account shows: coins, balance and history, from the stored sync state."""
+
+from __future__ import annotations
+
+from chains.addresses import script_to_address
+from chains.registry import UtxoNetwork
+from wallet.labels import LabelStore
+from wallet.storage import WalletDatabase
+from wallet.types import Balance, CoinInfo, HistoryEntry, TxStatus
+from wallet.utxo.state import AccountState, compute_state, order_history
+from wallet.utxo.store import UtxoStore
+
+__all__ = ["AccountView"]
+
+
+class AccountView:
+    """The coins, balance and history of one account as of its last sync."""
+
+    def __init__(
+        self, database: WalletDatabase, labels: LabelStore, network: UtxoNetwork, account_id: int
+    ) -> None:
+        """Read the account's stored transactions and work out its state."""
+        self._network = network
+        self._labels = labels
+        self._account_id = account_id
+        store = UtxoStore(database, network)
+        self.store = store
+        self.transactions = store.account_transactions(account_id)
+        self.scripts = store.own_scripts(account_id)
+        tip = store.tip()
+        self.tip_height = tip.height if tip is not None else 0
+        self.state: AccountState = compute_state(
+            self.transactions, self.scripts, lambda s: script_to_address(network, s)
+        )
+
+    def frozen(self) -> set[str]:
+        """Return the outpoints (``TXID:N``) the user froze."""
+        return {
+            label.ref
+            for label in self._labels.all()
+            if label.type == "output" and label.spendable is False
+        }
+
+    def coins(self, include_spent_pending: bool = False) -> list[CoinInfo]:
+        """Return the account's unspent coins, largest first."""
+        frozen = self.frozen()
+        out = []
+        for coin in self.state.coins.values():
+            if coin.spent_pending and not include_spent_pending:
+                continue
+            ref = str(coin.outpoint)
+            out.append(
+                CoinInfo(
+                    outpoint=ref,
+                    value=coin.value,
+                    address=coin.address,
+                    chain=coin.chain,
+                    index=coin.index,
+                    confirmations=coin.confirmations(self.tip_height),
+                    frozen=ref in frozen,
+                    spent_pending=coin.spent_pending,
+                    label=self._labels.get("output", ref),
+                )
+            )
+        out.sort(key=lambda c: (-c.value, c.outpoint))
+        return out
+
+    def balance(self) -> Balance:
+        """Return the balance: confirmed, pending change, and what is frozen."""
+        frozen = self.frozen()
+        frozen_value = sum(
+            c.value
+            for c in self.state.coins.values()
+            if not c.spent_pending and str(c.outpoint) in frozen
+        )
+        return Balance(
+            network=self._network.name,
+            symbol=self._network.symbol,
+            decimals=self._network.decimals,
+            confirmed=self.state.confirmed,
+            unconfirmed=self.state.total - self.state.confirmed,
+            frozen=frozen_value,
+        )
+
+    def history(self) -> list[HistoryEntry]:
+        """Return the account's transactions, newest first."""
+        first_seen = {txid: s.first_seen for txid, s in self.transactions.items()}
+        entries = []
+        for effect in order_history(list(self.state.effects.values()), first_seen):
+            stored = self.transactions[effect.txid]
+            confirmations = (
+                0 if effect.height is None else max(self.tip_height - effect.height + 1, 0)
+            )
+            entries.append(
+                HistoryEntry(
+                    network=self._network.name,
+                    txid=effect.txid,
+                    status=effect.status,
+                    height=effect.height if effect.status is TxStatus.CONFIRMED else None,
+                    confirmations=confirmations if effect.status is TxStatus.CONFIRMED else 0,
+                    timestamp=stored.block_time if effect.height is not None else stored.first_seen,
+                    symbol=self._network.symbol,
+                    decimals=self._network.decimals,
+                    amount=effect.net,
+                    fee=effect.fee,
+                    counterparties=effect.recipients,
+                    label=self._labels.get("tx", effect.txid),
+                    replaceable=effect.replaceable,
+                )
+            )
+        return entries
