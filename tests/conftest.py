@@ -14,7 +14,7 @@ os.environ.setdefault("BCL_DATA_DIR", tempfile.mkdtemp(prefix="coffer-bcl-"))
 
 from wallet import Wallet
 
-pytest_plugins = ["tests.nodes.evm"]
+pytest_plugins = ["tests.nodes.evm", "tests.nodes.utxo"]
 
 ABANDON = (
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"

@@ -1,0 +1,613 @@
+"""The Bitcoin Core RPC backend: a node of one's own (Bitcoin Core, Litecoin Core, ...).
+
+JSON-RPC over HTTP with our own small ``http.client`` client (Core accepts JSON-RPC batches:
+one HTTP request, many calls). The node's genesis (``getblockhash 0``) must be the network's,
+else ``WrongServerNetwork``.
+
+Sync uses a watch-only wallet on the node (legacy: Debian's Litecoin Core build has no
+descriptor wallets): ``createwallet NAME true true "" false false`` makes a blank wallet
+without private keys, ``importmulti`` adds each script as watch-only and rescans the chain
+for it. A rescan reads blocks, not the mempool, so right after an import the mempool is
+scanned once for transactions that touch the new scripts. Per-script histories are then
+built from the raw transactions (outputs paying a script, inputs spending its outputs) in the
+Electrum status order, so statuses, histories, transactions and fees equal what an Electrum
+server over the same node reports (``chains.utxo._electrum_history``).
+
+The node is trusted: it is the user's own, so no merkle proofs are asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import logging
+import queue
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from chains.addresses import script_to_address
+from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.registry import UtxoNetwork
+from chains.utxo import _electrum_history as eh
+from chains.utxo.backend import (
+    AcceptResult,
+    BackendEvent,
+    BlockRef,
+    FeeRate,
+    ScriptKey,
+    SyncRequest,
+    SyncUpdate,
+    TransactionRejected,
+    Txid,
+)
+from primitives.tx import Transaction, TxDecodeError
+
+__all__ = ["CoreRpcBackend"]
+
+_log = logging.getLogger(__name__)
+
+JsonValue = None | bool | int | Decimal | str | list["JsonValue"] | dict[str, "JsonValue"]
+
+_WALLET_NOT_FOUND = -18
+_METHOD_NOT_FOUND = -32601
+_COIN = 100_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    code: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One wallet transaction as ``listsinceblock`` places it."""
+
+    height: int  # 0 in the mempool
+    block_hash: str | None
+    position: int
+
+
+class _Rpc:
+    """JSON-RPC 1.0/2.0 over one keep-alive HTTP connection, with batches."""
+
+    def __init__(self, url: str, auth: str, timeout: float) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("the Core RPC URL must be http(s)://HOST:PORT")
+        self.server = f"{parts.scheme}://{parts.hostname}:{parts.port or 80}"
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname, parts.port
+        self._auth = auth
+        self._timeout = timeout
+        self._conn: http.client.HTTPConnection | None = None
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self.round_trips = 0
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def batch(
+        self, path: str, calls: Sequence[tuple[str, tuple[JsonValue, ...]]]
+    ) -> list[JsonValue | _Failure]:
+        """Send calls in one HTTP request; return results or failures in order."""
+        if not calls:
+            return []
+        with self._lock:
+            first = self._next_id
+            self._next_id += len(calls)
+            body = json.dumps(
+                [
+                    {"jsonrpc": "2.0", "id": first + k, "method": m, "params": list(p)}
+                    for k, (m, p) in enumerate(calls)
+                ],
+                default=str,
+            ).encode()
+            payload = self._post(path, body)
+        try:
+            answer = json.loads(payload, parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError):
+            raise self._garbage("something that is not JSON") from None
+        if isinstance(answer, dict) and answer.get("error"):
+            failure = _failure(answer["error"])
+            return [failure] * len(calls)
+        if not isinstance(answer, list):
+            raise self._garbage("a batch answer that is not a list")
+        by_id: dict[int, JsonValue | _Failure] = {}
+        for item in answer:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+                raise self._garbage("a batch item without an id")
+            ident = item["id"]
+            assert isinstance(ident, int)  # noqa: S101 - checked above
+            err = item.get("error")
+            by_id[ident] = _failure(err) if err else item.get("result")
+        try:
+            return [by_id[first + k] for k in range(len(calls))]
+        except KeyError:
+            raise self._garbage("a batch with answers missing") from None
+
+    def _garbage(self, what: str) -> BackendProtocolError:
+        return BackendProtocolError(f"The node {self.server} answered {what}.", self.server)
+
+    def _post(self, path: str, body: bytes) -> bytes:
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Basic {self._auth}",
+        }
+        for attempt in range(2):
+            reused = self._conn is not None
+            if self._conn is None:
+                cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+                self._conn = cls(self._host, self._port, timeout=self._timeout)
+            try:
+                self._conn.request("POST", path, body, headers)
+                resp = self._conn.getresponse()
+                payload = resp.read()
+            except TimeoutError as e:
+                self.close()
+                raise BackendUnavailable(
+                    f"The node {self.server} did not answer in time.", self.server
+                ) from e
+            except (OSError, http.client.HTTPException) as e:
+                self.close()
+                if reused and attempt == 0:  # an idle keep-alive connection was dropped
+                    continue
+                raise BackendUnavailable(
+                    f"The node {self.server} cannot be reached.", self.server
+                ) from e
+            self.round_trips += 1
+            if resp.status == 401:
+                raise BackendUnavailable(
+                    f"The node {self.server} refused the RPC credentials.", self.server
+                )
+            if resp.status >= 500 and not payload.lstrip().startswith((b"{", b"[")):
+                raise BackendUnavailable(
+                    f"The node {self.server} answered HTTP {resp.status}.", self.server
+                )
+            if resp.status not in (200, 404, 500):
+                raise self._garbage(f"HTTP {resp.status}")
+            return payload
+        raise BackendUnavailable(f"The node {self.server} cannot be reached.", self.server)
+
+
+def _failure(error: JsonValue) -> _Failure:
+    if isinstance(error, dict):
+        code, message = error.get("code"), error.get("message")
+        return _Failure(
+            code if isinstance(code, int) else 0, message if isinstance(message, str) else ""
+        )
+    return _Failure(0, str(error))
+
+
+def _sats(value: JsonValue) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError("not an amount")
+    return int(Decimal(value) * _COIN)
+
+
+class CoreRpcBackend:
+    """A ``UtxoBackend`` on a Bitcoin Core (or Litecoin Core) node, through a watch-only wallet.
+
+    Args:
+        network: the network served; the node's genesis is checked against it.
+        url: ``http://HOST:PORT`` of the node's RPC.
+        user: RPC user (with ``password``), or
+        password: RPC password, or
+        cookie_file: the node's ``.cookie`` file (``user:password`` written by the node).
+        wallet: the node wallet that watches the scripts (created blank and watch-only when
+            missing, loaded when not loaded).
+        timeout: seconds per HTTP request (imports rescan the chain: keep it generous).
+
+    Raises:
+        ValueError: a bad URL, or no credentials.
+        WrongServerNetwork: the node serves another network.
+        BackendUnavailable: the node cannot be reached or refuses the credentials.
+        BackendProtocolError: the node answered garbage or refused to make the wallet.
+    """
+
+    def __init__(
+        self,
+        network: UtxoNetwork,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        cookie_file: Path | str | None = None,
+        wallet: str = "coffer-watch",
+        timeout: float = 120.0,
+    ) -> None:
+        if cookie_file is not None:
+            creds = Path(cookie_file).read_text().strip()
+        elif user is not None and password is not None:
+            creds = f"{user}:{password}"
+        else:
+            raise ValueError("Core RPC needs a user and password or a cookie file.")
+        self._rpc = _Rpc(url, base64.b64encode(creds.encode()).decode(), timeout)
+        self._network = network
+        self._wallet = wallet
+        self._path = f"/wallet/{quote(wallet, safe='')}"
+        self._events: queue.Queue[BackendEvent] = queue.Queue()
+        self._lock = threading.RLock()
+        self._imported: set[bytes] = set()
+        self._extra_mempool: set[Txid] = set()
+        self._txs: dict[Txid, tuple[bytes, Transaction]] = {}
+        self._check_genesis()
+        self._open_wallet()
+
+    def __repr__(self) -> str:
+        return f"CoreRpcBackend({self._network.name!r}, server={self.server_name!r})"
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _batch(
+        self, calls: Sequence[tuple[str, tuple[JsonValue, ...]]], *, wallet: bool = True
+    ) -> list[JsonValue | _Failure]:
+        with self._lock:
+            return self._rpc.batch(self._path if wallet else "/", calls)
+
+    def _call(self, method: str, *params: JsonValue, wallet: bool = True) -> JsonValue:
+        (answer,) = self._batch([(method, params)], wallet=wallet)
+        if isinstance(answer, _Failure):
+            if answer.code == _METHOD_NOT_FOUND:
+                raise Unsupported(f"The node {self.server_name} does not offer {method}.")
+            raise BackendProtocolError(
+                f"The node {self.server_name} refused {method}: {answer.message}",
+                self.server_name,
+            )
+        return answer
+
+    def _garbage(self, what: str) -> BackendProtocolError:
+        return BackendProtocolError(
+            f"The node {self.server_name} answered {what}.", self.server_name
+        )
+
+    def _check_genesis(self) -> None:
+        actual = self._call("getblockhash", 0, wallet=False)
+        if actual != self._network.genesis_hash:
+            raise WrongServerNetwork(
+                f"The node {self.server_name} serves another network than "
+                f"{self._network.title} (genesis {actual}).",
+                self.server_name,
+                self._network.genesis_hash,
+                str(actual),
+            )
+
+    def _open_wallet(self) -> None:
+        loaded = self._call("listwallets", wallet=False)
+        if isinstance(loaded, list) and self._wallet in loaded:
+            return
+        (answer,) = self._batch([("loadwallet", (self._wallet,))], wallet=False)
+        if not isinstance(answer, _Failure):
+            return
+        if answer.code != _WALLET_NOT_FOUND:
+            raise self._garbage(f"a refusal to load wallet {self._wallet!r}: {answer.message}")
+        # Blank, without private keys, legacy (no descriptors): a watch-only wallet.
+        self._call("createwallet", self._wallet, True, True, "", False, False, wallet=False)
+
+    def _raw_txs(
+        self, wanted: Mapping[Txid, str | None], *, tolerant: bool = False
+    ) -> dict[Txid, tuple[bytes, Transaction]]:
+        """Fetch raw transactions not cached (one round trip); ``wanted`` maps to block hash."""
+        missing = [t for t in wanted if t not in self._txs]
+        calls: list[tuple[str, tuple[JsonValue, ...]]] = [
+            ("getrawtransaction", (t, False, wanted[t]) if wanted[t] else (t, False))
+            for t in missing
+        ]
+        for txid, answer in zip(missing, self._batch(calls), strict=True):
+            if isinstance(answer, _Failure) or not isinstance(answer, str):
+                if tolerant:
+                    continue
+                raise self._garbage(f"no transaction {txid}")
+            try:
+                raw = bytes.fromhex(answer)
+            except ValueError:
+                raise self._garbage(f"transaction {txid} not in hex") from None
+            self._txs[txid] = (raw, eh.check_txid(raw, txid, self.server_name))
+        return {t: self._txs[t] for t in wanted if t in self._txs}
+
+    # -- watching scripts --------------------------------------------------------------------
+
+    def _import(self, scripts: Sequence[bytes]) -> None:
+        """Make the node wallet watch scripts it does not watch yet (rescanning for them)."""
+        new = [s for s in dict.fromkeys(scripts) if s not in self._imported]
+        if not new:
+            return
+        addresses = {s: script_to_address(self._network, s) for s in new}
+        with_address = [s for s in new if addresses[s] is not None]
+        infos = self._batch([("getaddressinfo", (addresses[s],)) for s in with_address])
+        watched = {
+            s
+            for s, info in zip(with_address, infos, strict=True)
+            if isinstance(info, dict) and (info.get("iswatchonly") or info.get("ismine"))
+        }
+        todo = [s for s in new if s not in watched]
+        if todo:
+            requests: list[JsonValue] = [
+                {"scriptPubKey": s.hex(), "timestamp": 0, "watchonly": True} for s in todo
+            ]
+            results = self._call("importmulti", requests, {"rescan": True})
+            if not isinstance(results, list) or not all(
+                isinstance(r, dict) and r.get("success") for r in results
+            ):
+                raise self._garbage(f"a failed import: {results!r}"[:300])
+        # Also for scripts an earlier instance imported: what reached the mempool before that
+        # import is not in the node wallet until it confirms.
+        self._scan_mempool(set(new))
+        self._imported.update(new)
+
+    def _scan_mempool(self, scripts: set[bytes]) -> None:
+        """Find mempool transactions touching scripts new to this instance.
+
+        An import rescans blocks, not the mempool; this scan runs once per script and
+        instance, fetching the mempool's transactions not yet cached.
+        """
+        pool = self._call("getrawmempool", wallet=False)
+        if not isinstance(pool, list):
+            raise self._garbage("a mempool that is not a list")
+        txs = self._raw_txs({Txid(str(t)): None for t in pool}, tolerant=True)
+        parents = {t: tx for t, (_raw, tx) in self._txs.items()}
+        for txid, (_raw, tx) in txs.items():
+            if any(o.script_pubkey in scripts for o in tx.outputs) or any(
+                _spent_script(i.prevout.txid_hex, i.prevout.vout, parents) in scripts
+                for i in tx.inputs
+            ):
+                self._extra_mempool.add(txid)
+
+    # -- the UtxoBackend protocol -----------------------------------------------------------
+
+    @property
+    def network(self) -> UtxoNetwork:
+        """Return the network this backend serves."""
+        return self._network
+
+    @property
+    def server_name(self) -> str:
+        """Return the node's RPC address (without credentials) and wallet."""
+        return self._rpc.server
+
+    @property
+    def events(self) -> queue.Queue[BackendEvent]:
+        """Return the events queue; it stays empty (``watch`` is unsupported)."""
+        return self._events
+
+    @property
+    def round_trips(self) -> int:
+        """Return the HTTP requests sent so far (a batch counts once)."""
+        return self._rpc.round_trips
+
+    def tip(self) -> BlockRef:
+        """Return the node's best block."""
+        info = self._call("getblockchaininfo", wallet=False)
+        if not isinstance(info, dict):
+            raise self._garbage("a malformed getblockchaininfo")
+        height, best = info.get("blocks"), info.get("bestblockhash")
+        if not isinstance(height, int) or not isinstance(best, str):
+            raise self._garbage("a malformed getblockchaininfo")
+        return BlockRef(height, best)
+
+    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+        """Refuse: Core RPC has no push notifications (poll ``sync`` instead).
+
+        Raises:
+            Unsupported: always.
+        """
+        raise Unsupported("Bitcoin Core RPC cannot push updates; sync again to see changes.")
+
+    def sync(self, request: SyncRequest) -> SyncUpdate:
+        """Return what changed for the requested scripts, as an Electrum server would.
+
+        Raises:
+            ValueError: the request is for another network.
+            BackendUnavailable: the node cannot be reached.
+            BackendProtocolError: the node answered garbage.
+        """
+        if request.network.genesis_hash != self._network.genesis_hash:
+            raise ValueError(
+                f"A {request.network.title} request was sent to a {self._network.title} backend."
+            )
+        with self._lock:
+            return self._sync(request)
+
+    def _sync(self, request: SyncRequest) -> SyncUpdate:
+        self._import(list(request.scripts.values()))
+        calls: list[tuple[str, tuple[JsonValue, ...]]] = [
+            ("getblockchaininfo", ()),
+            ("listsinceblock", ("", 1, True, False)),
+            ("getrawmempool", ()),
+        ]
+        known_tip = request.known_tip
+        if known_tip is not None:
+            calls.append(("getblockhash", (known_tip.height,)))
+        answers = self._batch(calls)
+        info, since, pool = answers[0], answers[1], answers[2]
+        if not isinstance(info, dict) or not isinstance(since, dict) or not isinstance(pool, list):
+            raise self._garbage("malformed chain or wallet state")
+        tip = BlockRef(int(str(info["blocks"])), str(info["bestblockhash"]))
+        mempool = {str(t) for t in pool}
+        reorged = known_tip is not None and answers[3] != known_tip.hash
+        entries = self._entries(since, mempool)
+        txs = self._raw_txs({t: e.block_hash for t, e in entries.items()})
+        by_script = self._histories(request, entries, txs, mempool)
+        status = {s: eh.status_of(h) for s, h in by_script.items()}
+        changed = [
+            k
+            for k, s in request.scripts.items()
+            if reorged or k not in request.known_statuses or request.known_statuses[k] != status[s]
+        ]
+        in_changed = {i.txid for k in changed for i in by_script[request.scripts[k]]}
+        new = {t: txs[t][1] for t in sorted(in_changed) if t not in request.known_txids}
+        block_hashes = {
+            entries[t].height: str(entries[t].block_hash)
+            for t in in_changed
+            if entries[t].block_hash is not None
+        }
+        return SyncUpdate(
+            tip=tip,
+            statuses={k: status[request.scripts[k]] for k in changed},
+            histories={k: eh.history_items(by_script[request.scripts[k]]) for k in changed},
+            transactions={t: txs[t][0] for t in new},
+            block_hashes=block_hashes,
+            fees=self._fees(new),
+        )
+
+    def _entries(self, since: dict[str, JsonValue], mempool: set[str]) -> dict[Txid, _Entry]:
+        """Return the wallet's transactions that are in the chain or the mempool now."""
+        listed = since.get("transactions")
+        if not isinstance(listed, list):
+            raise self._garbage("a malformed listsinceblock")
+        entries: dict[Txid, _Entry] = {}
+        for item in listed:
+            if not isinstance(item, dict) or not isinstance(item.get("txid"), str):
+                raise self._garbage("a malformed wallet transaction")
+            txid = Txid(str(item["txid"]))
+            confirmations = item.get("confirmations")
+            if not isinstance(confirmations, int) or confirmations < 0:
+                continue  # conflicted: neither in the chain nor in the mempool
+            if confirmations == 0:
+                if txid in mempool:  # replaced or evicted ones are not
+                    entries[txid] = _Entry(0, None, 0)
+                continue
+            height, block, position = (
+                item.get("blockheight"),
+                item.get("blockhash"),
+                item.get("blockindex"),
+            )
+            if not (
+                isinstance(height, int) and isinstance(block, str) and isinstance(position, int)
+            ):
+                raise self._garbage("a confirmed wallet transaction without its block")
+            entries[txid] = _Entry(height, block, position)
+        self._extra_mempool &= mempool
+        for txid in self._extra_mempool - entries.keys():
+            entries[txid] = _Entry(0, None, 0)
+        return entries
+
+    def _histories(
+        self,
+        request: SyncRequest,
+        entries: Mapping[Txid, _Entry],
+        txs: Mapping[Txid, tuple[bytes, Transaction]],
+        mempool: set[str],
+    ) -> dict[bytes, list[eh.RawHistoryItem]]:
+        """Build each requested script's history in the Electrum status order."""
+        wanted = set(request.scripts.values())
+        parents = {t: tx for t, (_raw, tx) in txs.items()}
+        touched: dict[bytes, list[eh.RawHistoryItem]] = {s: [] for s in wanted}
+        for txid, entry in entries.items():
+            tx = txs[txid][1]
+            scripts = {o.script_pubkey for o in tx.outputs if o.script_pubkey in wanted}
+            for txin in tx.inputs:
+                spent = _spent_script(txin.prevout.txid_hex, txin.prevout.vout, parents)
+                if spent in wanted:
+                    scripts.add(spent)
+            if not scripts:
+                continue
+            height = entry.height
+            if height == 0 and any(i.prevout.txid_hex in mempool for i in tx.inputs):
+                height = -1  # an unconfirmed input (Electrum protocol, "Status", step 4)
+            item = eh.RawHistoryItem(txid, height, entry.position)
+            for script in scripts:
+                touched[script].append(item)
+        return {s: eh.order_history(items) for s, items in touched.items()}
+
+    def _fees(self, new: Mapping[Txid, Transaction]) -> dict[Txid, int]:
+        """Fetch parents of new transactions not in the cache (needs -txindex for others')."""
+        missing = eh.missing_parents(new, self._txs)
+        self._raw_txs(dict.fromkeys(missing), tolerant=True)
+        parents = {t: tx for t, (_raw, tx) in self._txs.items()}
+        return eh.fees_of(new, parents, self.server_name)
+
+    def get_transactions(self, txids: tuple[Txid, ...]) -> Mapping[Txid, bytes]:
+        """Return raw transactions by txid (needs ``-txindex`` for confirmed non-wallet ones).
+
+        Raises:
+            BackendProtocolError: the node does not have one of them.
+        """
+        with self._lock:
+            found = self._raw_txs(dict.fromkeys(txids))
+        return {t: found[t][0] for t in txids}
+
+    def broadcast(self, raw_tx: bytes) -> Txid:
+        """Send a signed transaction with ``sendrawtransaction``; return its txid.
+
+        Raises:
+            TransactionRejected: the node refused it, with its reason code.
+        """
+        try:
+            txid = Txid(Transaction.parse(raw_tx).txid)
+        except TxDecodeError as e:
+            raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
+        (answer,) = self._batch([("sendrawtransaction", (raw_tx.hex(),))], wallet=False)
+        if isinstance(answer, _Failure):
+            reason = eh.reject_reason(answer.message)
+            if reason in eh.ALREADY_KNOWN:
+                return txid
+            raise TransactionRejected(reason, answer.message, txid, self.server_name)
+        if answer != txid:
+            raise self._garbage(f"txid {answer!r} for transaction {txid}")
+        return txid
+
+    def test_accept(self, raw_tx: bytes) -> AcceptResult:
+        """Ask the node's mempool whether it would take a transaction (``testmempoolaccept``).
+
+        Raises:
+            TransactionRejected: the bytes are not a transaction.
+        """
+        try:
+            txid = Txid(Transaction.parse(raw_tx).txid)
+        except TxDecodeError as e:
+            raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
+        answer = self._call("testmempoolaccept", [raw_tx.hex()], wallet=False)
+        if not isinstance(answer, list) or len(answer) != 1 or not isinstance(answer[0], dict):
+            raise self._garbage("a malformed testmempoolaccept")
+        item = answer[0]
+        allowed = item.get("allowed") is True
+        reason = item.get("reject-reason")
+        vsize = item.get("vsize")
+        fees = item.get("fees")
+        fee = None
+        if isinstance(fees, dict) and "base" in fees:
+            try:
+                fee = _sats(fees["base"])
+            except ValueError:
+                raise self._garbage("a fee that is not an amount") from None
+        return AcceptResult(
+            txid,
+            allowed,
+            eh.reject_reason(reason) if isinstance(reason, str) else None,
+            vsize if isinstance(vsize, int) else None,
+            fee,
+        )
+
+    def fee_rate(self, target_blocks: int) -> FeeRate | None:
+        """Return ``estimatesmartfee``'s rate; ``None`` when the node has no estimate."""
+        answer = self._call("estimatesmartfee", target_blocks, wallet=False)
+        if not isinstance(answer, dict):
+            raise self._garbage("a malformed estimatesmartfee")
+        rate = answer.get("feerate")
+        if rate is None:
+            return None
+        try:
+            return FeeRate(_sats(rate))
+        except ValueError:
+            raise self._garbage("a fee rate that is not an amount") from None
+
+    def close(self) -> None:
+        """Close the HTTP connection (the node wallet stays loaded)."""
+        with self._lock:
+            self._rpc.close()
+
+
+def _spent_script(txid: str, vout: int, parents: Mapping[Txid, Transaction]) -> bytes | None:
+    parent = parents.get(Txid(txid))
+    if parent is None or vout >= len(parent.outputs):
+        return None
+    return parent.outputs[vout].script_pubkey

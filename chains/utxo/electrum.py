@@ -1,0 +1,694 @@
+"""The Electrum-protocol backend (protocol 1.4 to 1.6), for ElectrumX, Fulcrum and electrs.
+
+Electrum protocol: protocol-basics ("Message Stream", "Script Hashes", "Status") and
+protocol-methods (``server.version``, ``blockchain.scripthash.subscribe`` / ``get_history``,
+``blockchain.transaction.get`` / ``get_merkle`` / ``broadcast``, ``blockchain.block.header``,
+``blockchain.headers.subscribe``, ``blockchain.estimatefee``).
+
+Trust: nothing a server says is taken on faith where it can be checked. The server's genesis
+header must hash to the network's genesis (else ``WrongServerNetwork``); every transaction
+must hash to the txid asked for; every confirmed transaction of a changed history is proven
+with its merkle branch against the block header at its height, whose proof of work is
+checked (``chains.utxo.merkle``). A lie is a ``BackendProtocolError`` naming the server.
+
+Round trips: a sync costs at most four, whatever the number of scripts and transactions
+(statuses; histories of changed scripts; transactions, merkle branches and headers; parents
+of new transactions for their fees), each one JSON-RPC batch. ElectrumX 2.0 holds small
+answers back for up to a second once a session has received about 1 KiB (traffic-analysis
+padding); each round trip therefore carries a filler request (``blockchain.block.headers``
+for 8 headers, about 1.3 KiB of answer) so the server's buffer is full and answers at once.
+``bench/electrum_sync.py`` measures the effect.
+
+Live updates: every script synced or watched stays subscribed; the server's notifications
+become ``ScriptsChanged`` / ``NewTip`` events in ``events``. When the connection drops, the
+backend reconnects with backoff (to the next server first), subscribes again and reports the
+scripts whose status changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_CEILING, Decimal
+
+from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.registry import ElectrumServer, UtxoNetwork
+from chains.utxo import _electrum_history as eh
+from chains.utxo._electrum_conn import (
+    BatchMode,
+    Call,
+    ElectrumConnection,
+    JsonValue,
+    RpcFailure,
+    ServerAddress,
+)
+from chains.utxo.backend import (
+    AcceptResult,
+    BackendEvent,
+    BlockRef,
+    FeeRate,
+    NewTip,
+    ScriptKey,
+    ScriptsChanged,
+    SyncRequest,
+    SyncUpdate,
+    TransactionRejected,
+    Txid,
+    scripthash,
+)
+from chains.utxo.merkle import (
+    BlockHeader,
+    InvalidMerkleProof,
+    PowRules,
+    pow_rules,
+    verify_merkle_branch,
+)
+from primitives.tx import Transaction, TxDecodeError
+
+__all__ = ["BatchMode", "ElectrumBackend", "ServerAddress"]
+
+_log = logging.getLogger(__name__)
+
+PROTOCOL_RANGE = ("1.4", "1.6")
+_FILLER = Call("blockchain.block.headers", (0, 8))
+_HEX = frozenset("0123456789abcdef")
+
+
+class ElectrumBackend:
+    """A ``UtxoBackend`` speaking the Electrum protocol to one of several servers.
+
+    Args:
+        network: the network served; each server's genesis header is checked against it.
+        servers: servers in order of preference (``ServerAddress``, the registry's
+            ``ElectrumServer``, or text such as ``ssl://host:50002``); the network's
+            defaults when omitted.
+        timeout: seconds to connect and to wait for each round trip's answers.
+        ca_file: a CA bundle for TLS servers instead of the system's.
+        fingerprints: ``"host:port"`` to the SHA-256 (hex) of a server's certificate: that
+            server is accepted by its pinned certificate (self-signed ones included).
+        client_name: what ``server.version`` announces.
+        mode: JSON arrays or pipelined lines for batches.
+        max_batch: requests per JSON array.
+        flush_filler: add the filler request that makes padded servers answer at once.
+        retries: how many rounds over all servers a reconnect tries before giving up.
+        backoff: seconds before the second round, doubled for each further one.
+
+    Raises:
+        ValueError: no server, or a server text that does not parse.
+        WrongServerNetwork: every reachable server serves another network.
+        BackendUnavailable: no server could be reached.
+        BackendProtocolError: the servers answered the handshake with garbage.
+    """
+
+    def __init__(
+        self,
+        network: UtxoNetwork,
+        servers: Sequence[ServerAddress | ElectrumServer | str] | None = None,
+        *,
+        timeout: float = 20.0,
+        ca_file: str | None = None,
+        fingerprints: Mapping[str, str] | None = None,
+        client_name: str = "coffer",
+        mode: BatchMode = BatchMode.ARRAY,
+        max_batch: int = 200,
+        flush_filler: bool = True,
+        retries: int = 2,
+        backoff: float = 0.25,
+    ) -> None:
+        pins = dict(fingerprints or {})
+        chosen = tuple(
+            _address(s, pins)
+            for s in (servers if servers is not None else network.electrum_servers)
+        )
+        if not chosen:
+            raise ValueError(f"No Electrum server is configured for {network.title}.")
+        self._network = network
+        self._servers = chosen
+        self._timeout = timeout
+        self._ca_file = ca_file
+        self._client_name = client_name
+        self._mode = mode
+        self._max_batch = max_batch
+        self._flush_filler = flush_filler
+        self._retries = max(1, retries)
+        self._backoff = backoff
+        self._rules: PowRules = pow_rules(network)
+        self._lock = threading.RLock()
+        self._subs_lock = threading.Lock()
+        self._subscribed: dict[str, set[ScriptKey]] = {}
+        self._sub_status: dict[str, str | None] = {}
+        self._events: queue.Queue[BackendEvent] = queue.Queue()
+        self._closed = threading.Event()
+        self._reviving = False
+        self._conn: ElectrumConnection | None = None
+        self._index = 0
+        self._old_round_trips = 0
+        self._tip: BlockRef | None = None
+        self.protocol_version = ""
+        self.server_software = ""
+        with self._lock:
+            self._connect_round(0)
+
+    def __repr__(self) -> str:
+        return f"ElectrumBackend({self._network.name!r}, server={self.server_name!r})"
+
+    # -- connection, handshake, failover -----------------------------------------------------
+
+    def _open(self, address: ServerAddress) -> tuple[ElectrumConnection, BlockRef]:
+        conn = ElectrumConnection(
+            address,
+            timeout=self._timeout,
+            on_notification=self._on_notification,
+            on_lost=self._on_lost,
+            mode=self._mode,
+            max_batch=self._max_batch,
+            ca_file=self._ca_file,
+        )
+        conn.open()
+        try:
+            (version,) = conn.call_many(
+                [Call("server.version", (self._client_name, list(PROTOCOL_RANGE)))]
+            )
+            self._check_version(version, conn.server)
+            genesis, tip = conn.call_many(
+                [Call("blockchain.block.header", (0,)), Call("blockchain.headers.subscribe")]
+            )
+            actual = self._header(genesis, conn.server, check_pow=False).hash
+            if actual != self._network.genesis_hash:
+                raise WrongServerNetwork(
+                    f"The server {conn.server} serves another network than "
+                    f"{self._network.title} (genesis {actual}).",
+                    conn.server,
+                    self._network.genesis_hash,
+                    actual,
+                )
+            return conn, self._tip_of(tip, conn.server)
+        except (BackendUnavailable, BackendProtocolError):
+            self._old_round_trips += conn.round_trips
+            conn.close()
+            raise
+
+    def _check_version(self, answer: JsonValue | RpcFailure, server: str) -> None:
+        if isinstance(answer, RpcFailure):
+            raise BackendProtocolError(
+                f"The server {server} refused protocol {PROTOCOL_RANGE[0]}-{PROTOCOL_RANGE[1]}: "
+                f"{answer.message}",
+                server,
+            )
+        if (
+            not isinstance(answer, list)
+            or len(answer) != 2
+            or not all(isinstance(x, str) for x in answer)
+        ):
+            raise BackendProtocolError(
+                f"The server {server} answered server.version oddly.", server
+            )
+        software, version = str(answer[0]), str(answer[1])
+        try:
+            number = tuple(int(x) for x in version.split("."))
+        except ValueError:
+            number = ()
+        if not (1, 4) <= number <= (1, 6, 99):
+            raise BackendProtocolError(
+                f"The server {server} speaks protocol {version}, not 1.4 to 1.6.", server
+            )
+        self.server_software, self.protocol_version = software, version
+
+    def _connect_round(self, start: int) -> None:
+        """Connect to the first good server from ``start`` on (wrapping around)."""
+        wrong: WrongServerNetwork | None = None
+        last: BackendUnavailable | BackendProtocolError | None = None
+        n = len(self._servers)
+        for k in range(n):
+            i = (start + k) % n
+            try:
+                conn, tip = self._open(self._servers[i])
+                try:
+                    changed = self._resubscribe(conn)
+                except (BackendUnavailable, BackendProtocolError):
+                    self._old_round_trips += conn.round_trips
+                    conn.close()
+                    raise
+            except WrongServerNetwork as e:
+                _log.warning("%s", e)
+                wrong = e
+                continue
+            except (BackendUnavailable, BackendProtocolError) as e:
+                _log.info("Electrum server %s is unusable: %s", self._servers[i].name, e)
+                last = e
+                continue
+            old, self._conn, self._index = self._conn, conn, i
+            if old is not None:
+                self._old_round_trips += old.round_trips
+                old.close()
+            old_tip, self._tip = self._tip, tip
+            if old_tip is not None and old_tip != tip:
+                self._events.put(NewTip(tip))
+            if changed:
+                self._events.put(ScriptsChanged(frozenset(changed)))
+            return
+        if wrong is not None:
+            raise wrong
+        assert last is not None  # noqa: S101 - the loop ran at least once
+        if n > 1:
+            raise BackendUnavailable(
+                f"None of the {n} Electrum servers of {self._network.title} can be reached.",
+                last.server,
+            ) from last
+        raise last
+
+    def _reconnect(self) -> None:
+        """Reconnect, the next server first, with backoff between rounds over all servers."""
+        start = (self._index + 1) % len(self._servers)
+        for attempt in range(self._retries):
+            if self._closed.is_set():
+                break
+            try:
+                self._connect_round(start)
+                return
+            except BackendUnavailable:
+                if attempt + 1 == self._retries:
+                    raise
+            self._closed.wait(self._backoff * 2**attempt)
+        raise BackendUnavailable("This backend is closed.", self.server_name)
+
+    def _resubscribe(self, conn: ElectrumConnection) -> set[ScriptKey]:
+        """After (re)connecting: subscribe every known script again; return those changed."""
+        with self._subs_lock:
+            hashes = list(self._subscribed)
+        if not hashes:
+            return set()
+        calls = [Call("blockchain.scripthash.subscribe", (h,)) for h in hashes]
+        answers = conn.call_many([*calls, _FILLER] if self._flush_filler else calls)
+        changed: set[ScriptKey] = set()
+        with self._subs_lock:
+            for sh, answer in zip(hashes, answers, strict=False):
+                status = self._status(answer)
+                if self._sub_status.get(sh) != status:
+                    self._sub_status[sh] = status
+                    changed |= self._subscribed[sh]
+        return changed
+
+    def _on_lost(self) -> None:
+        """Reader thread: the connection died; revive it in the background if watching."""
+        with self._subs_lock:
+            watching = bool(self._subscribed)
+        if not watching or self._closed.is_set() or self._reviving:
+            return
+        self._reviving = True
+        threading.Thread(target=self._revive, name="electrum revive", daemon=True).start()
+
+    def _revive(self) -> None:
+        delay = self._backoff
+        try:
+            while not self._closed.is_set():
+                with self._lock:
+                    if self._closed.is_set() or (self._conn is not None and self._conn.alive):
+                        return
+                    try:
+                        self._reconnect()
+                        return
+                    except (BackendUnavailable, BackendProtocolError) as e:
+                        _log.info("Electrum reconnect failed: %s", e)
+                self._closed.wait(delay)
+                delay = min(delay * 2, 30.0)
+        finally:
+            self._reviving = False
+
+    def _on_notification(self, method: str, params: list[JsonValue]) -> None:
+        """Reader thread: turn subscription notifications into events."""
+        if method == "blockchain.scripthash.subscribe" and len(params) == 2:
+            sh, status = params
+            if not isinstance(sh, str) or not (status is None or isinstance(status, str)):
+                return
+            with self._subs_lock:
+                keys = self._subscribed.get(sh)
+                if keys is None or self._sub_status.get(sh) == status:
+                    return
+                self._sub_status[sh] = status
+                event = ScriptsChanged(frozenset(keys))
+            self._events.put(event)
+        elif method == "blockchain.headers.subscribe" and len(params) == 1:
+            try:
+                tip = self._tip_of(params[0], self.server_name)
+            except BackendProtocolError as e:
+                _log.warning("ignoring a bad header notification: %s", e)
+                return
+            if tip != self._tip:
+                self._tip = tip
+                self._events.put(NewTip(tip))
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _exchange(self, calls: Sequence[Call]) -> list[JsonValue | RpcFailure]:
+        """One round trip on the connection in use; on a broken connection, fail over once."""
+        if not calls:
+            return []
+        wire = [*calls, _FILLER] if self._flush_filler else list(calls)
+        with self._lock:
+            if self._closed.is_set():
+                raise BackendUnavailable("This backend is closed.", self.server_name)
+            if self._conn is None or not self._conn.alive:
+                self._reconnect()
+            assert self._conn is not None  # noqa: S101 - _reconnect set it or raised
+            try:
+                answers = self._conn.call_many(wire)
+            except BackendUnavailable:
+                self._reconnect()
+                assert self._conn is not None  # noqa: S101
+                answers = self._conn.call_many(wire)
+            except BackendProtocolError:
+                self._conn.close()
+                raise
+        return answers[: len(calls)]
+
+    def _call(self, calls: Sequence[Call]) -> list[JsonValue]:
+        """Like ``_exchange``, but an error answer is a protocol error."""
+        answers = self._exchange(calls)
+        for call, answer in zip(calls, answers, strict=True):
+            if isinstance(answer, RpcFailure):
+                raise BackendProtocolError(
+                    f"The server {self.server_name} refused {call.method}: {answer.message}",
+                    self.server_name,
+                )
+        return [a for a in answers if not isinstance(a, RpcFailure)]
+
+    # -- parsing answers ---------------------------------------------------------------------
+
+    def _protocol_error(self, what: str) -> BackendProtocolError:
+        return BackendProtocolError(f"The server {self.server_name} sent {what}.", self.server_name)
+
+    def _header(
+        self, answer: JsonValue | RpcFailure, server: str, *, check_pow: bool = True
+    ) -> BlockHeader:
+        if not isinstance(answer, str):
+            raise BackendProtocolError(
+                f"The server {server} sent a header that is not hex.", server
+            )
+        try:
+            header = BlockHeader.parse(bytes.fromhex(answer))
+            if check_pow:
+                header.check_pow(self._rules)
+        except ValueError as e:  # InvalidHeader is a ValueError, as is bad hex
+            raise BackendProtocolError(f"The server {server} sent a bad header: {e}", server) from e
+        return header
+
+    def _tip_of(self, answer: JsonValue | RpcFailure, server: str) -> BlockRef:
+        if not isinstance(answer, dict) or not isinstance(answer.get("height"), int):
+            raise BackendProtocolError(f"The server {server} sent a malformed tip.", server)
+        header = self._header(answer.get("hex"), server)
+        height = answer["height"]
+        assert isinstance(height, int)  # noqa: S101 - checked above
+        return BlockRef(height, header.hash)
+
+    def _status(self, answer: JsonValue | RpcFailure) -> str | None:
+        if answer is None:
+            return None
+        if isinstance(answer, str) and len(answer) == 64 and set(answer) <= _HEX:
+            return answer
+        raise self._protocol_error("a malformed script status")
+
+    def _txid(self, value: JsonValue) -> Txid:
+        if isinstance(value, str) and len(value) == 64 and set(value) <= _HEX:
+            return Txid(value)
+        raise self._protocol_error("a malformed txid")
+
+    def _history(self, answer: JsonValue) -> list[eh.RawHistoryItem]:
+        if not isinstance(answer, list):
+            raise self._protocol_error("a history that is not a list")
+        items = []
+        for entry in answer:
+            if not isinstance(entry, dict):
+                raise self._protocol_error("a malformed history entry")
+            height = entry.get("height")
+            if not isinstance(height, int) or isinstance(height, bool) or height < -1:
+                raise self._protocol_error("a history entry without a valid height")
+            items.append(eh.RawHistoryItem(self._txid(entry.get("tx_hash")), height))
+        return items
+
+    def _raw_tx(self, answer: JsonValue) -> bytes:
+        if not isinstance(answer, str):
+            raise self._protocol_error("a transaction that is not hex")
+        try:
+            return bytes.fromhex(answer)
+        except ValueError:
+            raise self._protocol_error("a transaction that is not hex") from None
+
+    def _fetch_txs(self, txids: Sequence[Txid]) -> dict[Txid, tuple[bytes, Transaction]]:
+        answers = self._call([Call("blockchain.transaction.get", (t,)) for t in txids])
+        out = {}
+        for txid, answer in zip(txids, answers, strict=True):
+            raw = self._raw_tx(answer)
+            out[txid] = (raw, eh.check_txid(raw, txid, self.server_name))
+        return out
+
+    # -- the UtxoBackend protocol -----------------------------------------------------------
+
+    @property
+    def network(self) -> UtxoNetwork:
+        """Return the network this backend serves."""
+        return self._network
+
+    @property
+    def server_name(self) -> str:
+        """Return the server in use, as ``tcp://host:port`` or ``ssl://host:port``."""
+        conn = self._conn
+        return conn.server if conn is not None else self._servers[self._index].name
+
+    @property
+    def events(self) -> queue.Queue[BackendEvent]:
+        """Return the queue of live updates (``ScriptsChanged``, ``NewTip``)."""
+        return self._events
+
+    @property
+    def round_trips(self) -> int:
+        """Return the round trips sent so far over every connection (a batch counts once)."""
+        conn = self._conn
+        return self._old_round_trips + (conn.round_trips if conn is not None else 0)
+
+    def tip(self) -> BlockRef:
+        """Return the server's chain tip (its header's proof of work checked)."""
+        (answer,) = self._call([Call("blockchain.headers.subscribe")])
+        tip = self._tip_of(answer, self.server_name)
+        self._tip = tip
+        return tip
+
+    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+        """Subscribe to scripts; their status changes arrive as ``ScriptsChanged`` events."""
+        hashes = self._register(scripts)
+        answers = self._call([Call("blockchain.scripthash.subscribe", (h,)) for h in hashes])
+        with self._subs_lock:
+            for sh, answer in zip(hashes, answers, strict=True):
+                self._sub_status[sh] = self._status(answer)
+
+    def _register(self, scripts: Mapping[ScriptKey, bytes]) -> list[str]:
+        by_hash: dict[str, set[ScriptKey]] = {}
+        for key, script in scripts.items():
+            by_hash.setdefault(scripthash(script), set()).add(key)
+        with self._subs_lock:
+            for sh, keys in by_hash.items():
+                self._subscribed.setdefault(sh, set()).update(keys)
+        return list(by_hash)
+
+    def sync(self, request: SyncRequest) -> SyncUpdate:
+        """Return what changed for the requested scripts (at most four round trips).
+
+        Raises:
+            ValueError: the request is for another network.
+            BackendUnavailable: no server answers.
+            BackendProtocolError: a server sent garbage or data that fails its proofs.
+        """
+        if request.network.genesis_hash != self._network.genesis_hash:
+            raise ValueError(
+                f"A {request.network.title} request was sent to a {self._network.title} backend."
+            )
+        key_hash = {key: scripthash(script) for key, script in request.scripts.items()}
+        hashes = self._register(request.scripts)
+        calls = [Call("blockchain.headers.subscribe")]
+        calls += [Call("blockchain.scripthash.subscribe", (h,)) for h in hashes]
+        known_tip = request.known_tip
+        if known_tip is not None:
+            calls.append(Call("blockchain.block.header", (known_tip.height,)))
+        answers = self._exchange(calls)
+        if isinstance(answers[0], RpcFailure):
+            raise self._protocol_error("an error for blockchain.headers.subscribe")
+        tip = self._tip_of(answers[0], self.server_name)
+        self._tip = tip
+        status = {
+            h: self._status(a) for h, a in zip(hashes, answers[1 : 1 + len(hashes)], strict=True)
+        }
+        with self._subs_lock:
+            self._sub_status.update(status)
+        reorged = False
+        if known_tip is not None:
+            old = answers[-1]
+            reorged = isinstance(old, RpcFailure) or (
+                self._header(old, self.server_name).hash != known_tip.hash
+            )
+        changed = [
+            k
+            for k in request.scripts
+            if reorged
+            or k not in request.known_statuses
+            or request.known_statuses[k] != status[key_hash[k]]
+        ]
+        wanted = sorted({key_hash[k] for k in changed if status[key_hash[k]] is not None})
+        histories: dict[str, list[eh.RawHistoryItem]] = {}
+        if wanted:
+            found = self._call([Call("blockchain.scripthash.get_history", (h,)) for h in wanted])
+            for sh, answer in zip(wanted, found, strict=True):
+                history = eh.order_history(self._history(answer))
+                histories[sh] = history
+                status[sh] = eh.status_of(history)  # consistent with the history returned
+        transactions, block_hashes, parsed = self._proven_transactions(histories, request)
+        fees = self._fees(parsed)
+        return SyncUpdate(
+            tip=tip,
+            statuses={k: status[key_hash[k]] for k in changed},
+            histories={k: eh.history_items(histories.get(key_hash[k], [])) for k in changed},
+            transactions=transactions,
+            block_hashes=block_hashes,
+            fees=fees,
+        )
+
+    def _proven_transactions(
+        self, histories: Mapping[str, list[eh.RawHistoryItem]], request: SyncRequest
+    ) -> tuple[dict[Txid, bytes], dict[int, str], dict[Txid, Transaction]]:
+        """Fetch new transactions, merkle branches and headers in one round trip; check all."""
+        heights: dict[Txid, int] = {}
+        for history in histories.values():
+            for item in history:
+                heights[item.txid] = item.height
+        new = sorted(t for t in heights if t not in request.known_txids)
+        confirmed = sorted(t for t, h in heights.items() if h > 0)
+        levels = sorted({heights[t] for t in confirmed})
+        calls = [Call("blockchain.transaction.get", (t,)) for t in new]
+        calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in confirmed]
+        calls += [Call("blockchain.block.header", (h,)) for h in levels]
+        answers = self._call(calls) if calls else []
+        raws = answers[: len(new)]
+        merkles = answers[len(new) : len(new) + len(confirmed)]
+        headers = dict(zip(levels, answers[len(new) + len(confirmed) :], strict=True))
+        parsed_headers = {h: self._header(a, self.server_name) for h, a in headers.items()}
+        transactions: dict[Txid, bytes] = {}
+        parsed: dict[Txid, Transaction] = {}
+        for txid, answer in zip(new, raws, strict=True):
+            raw = self._raw_tx(answer)
+            parsed[txid] = eh.check_txid(raw, txid, self.server_name)
+            transactions[txid] = raw
+        for txid, answer in zip(confirmed, merkles, strict=True):
+            self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
+        return transactions, {h: hd.hash for h, hd in parsed_headers.items()}, parsed
+
+    def _check_merkle(
+        self, txid: Txid, height: int, answer: JsonValue, header: BlockHeader
+    ) -> None:
+        if (
+            not isinstance(answer, dict)
+            or answer.get("block_height") != height
+            or not isinstance(answer.get("pos"), int)
+            or not isinstance(answer.get("merkle"), list)
+        ):
+            raise self._protocol_error(f"a malformed merkle proof for {txid}")
+        branch = answer["merkle"]
+        assert isinstance(branch, list)  # noqa: S101 - checked above
+        if not all(isinstance(h, str) for h in branch):
+            raise self._protocol_error(f"a malformed merkle proof for {txid}")
+        try:
+            verify_merkle_branch(txid, [str(h) for h in branch], int(str(answer["pos"])), header)
+        except InvalidMerkleProof as e:
+            raise BackendProtocolError(
+                f"The server {self.server_name} claims {txid} is in block {height}, but the "
+                f"merkle proof fails ({e}).",
+                self.server_name,
+            ) from e
+
+    def _fees(self, parsed: Mapping[Txid, Transaction]) -> dict[Txid, int]:
+        """Fetch the parents of new transactions (one round trip) and compute their fees."""
+        missing = eh.missing_parents(parsed, ())
+        parents = {t: tx for t, (_raw, tx) in self._fetch_txs(missing).items()} if missing else {}
+        return eh.fees_of(parsed, parents, self.server_name)
+
+    def get_transactions(self, txids: tuple[Txid, ...]) -> Mapping[Txid, bytes]:
+        """Return raw transactions by txid (one round trip), each checked against its id."""
+        if not txids:
+            return {}
+        return {t: raw for t, (raw, _tx) in self._fetch_txs(list(dict.fromkeys(txids))).items()}
+
+    def broadcast(self, raw_tx: bytes) -> Txid:
+        """Send a signed transaction; return its txid.
+
+        Raises:
+            TransactionRejected: the server's node refused it (its reason code), or the bytes
+                are not a transaction (``TX decode failed``, as Core says).
+            BackendProtocolError: the server answered another txid.
+        """
+        try:
+            txid = Txid(Transaction.parse(raw_tx).txid)
+        except TxDecodeError as e:
+            raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
+        (answer,) = self._exchange([Call("blockchain.transaction.broadcast", (raw_tx.hex(),))])
+        if isinstance(answer, RpcFailure):
+            detail = _node_message(answer.message, raw_tx.hex())
+            reason = eh.reject_reason(detail)
+            if reason in eh.ALREADY_KNOWN:
+                return txid
+            raise TransactionRejected(reason, detail, txid, self.server_name)
+        if answer != txid:
+            raise self._protocol_error(f"txid {answer!r} for transaction {txid}")
+        return txid
+
+    def fee_rate(self, target_blocks: int) -> FeeRate | None:
+        """Return the server's fee estimate for ``target_blocks``; ``None`` without one."""
+        (answer,) = self._call([Call("blockchain.estimatefee", (target_blocks,))])
+        if isinstance(answer, bool) or not isinstance(answer, int | Decimal):
+            raise self._protocol_error("a fee estimate that is not a number")
+        if answer <= 0:  # -1: the node has no estimate (regtest, a fresh node)
+            return None
+        per_kvb = (Decimal(answer) * 100_000_000).to_integral_value(rounding=ROUND_CEILING)
+        return FeeRate(int(per_kvb))
+
+    def test_accept(self, raw_tx: bytes) -> AcceptResult:
+        """Refuse: protocol 1.4-1.6 has no ``testmempoolaccept``.
+
+        Raises:
+            Unsupported: always.
+        """
+        raise Unsupported(
+            "Electrum servers (protocol 1.4-1.6) cannot test a transaction without sending it."
+        )
+
+    def close(self) -> None:
+        """Close the connection; the backend is unusable afterwards."""
+        self._closed.set()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+
+
+def _address(
+    server: ServerAddress | ElectrumServer | str, pins: Mapping[str, str]
+) -> ServerAddress:
+    if isinstance(server, ServerAddress):
+        address = server
+    elif isinstance(server, ElectrumServer):
+        address = ServerAddress(server.host, server.port, server.tls)
+    else:
+        address = ServerAddress.parse(server)
+    pin = pins.get(f"{address.host}:{address.port}")
+    if pin is not None:
+        address = ServerAddress(address.host, address.port, True, pin)
+    return address
+
+
+def _node_message(message: str, raw_hex: str) -> str:
+    r"""Return the node's own words from ElectrumX's broadcast refusal.
+
+    ElectrumX wraps them: ``"the transaction was rejected by network rules.\\n\\n{node's
+    message}\\n[{raw tx}]"``; other servers send the node's message alone.
+    """
+    text = message.replace(f"[{raw_hex}]", "")
+    _, sep, rest = text.partition("\n\n")
+    return (rest if sep else text).strip()
