@@ -1,0 +1,546 @@
+"""The embedded Bitcoin regtest devnet: libbitcoinkernel in-process, behind ``UtxoBackend``.
+
+``BitcoinDevnet`` mines blocks on demand and hands each to libbitcoinkernel (Bitcoin Core's
+consensus code, ``py-bitcoinkernel``) for full validation; a block the kernel refuses raises
+``BlockRejected``. Its mempool admits a transaction only after Core's policy checks and the
+kernel's script verification of every input, with Core's reject codes. It indexes outputs by
+script and answers ``sync`` with the same ``SyncUpdate`` an Electrum server gives, so the
+wallet syncs and sends against it exactly as against a server. ``coffer demo`` and many
+tests use it: it needs no binary and no network.
+
+Besides the protocol, the class has devnet-only methods (``mine``, ``fund``, ``reorg``,
+``utxos``, ...). ``fund`` pays from the devnet's faucet: every coinbase goes, unless told
+otherwise, to an anyone-can-spend P2WSH(``OP_TRUE``) output, spent with the witness script
+alone, so the devnet can fund addresses without any private key.
+
+The kernel cannot disconnect blocks on request (``py-bitcoinkernel`` has no
+``invalidateblock``): ``reorg`` builds a longer competing branch from an earlier block, and
+the kernel switches to it by most work, as a node does. The devnet's index follows the
+kernel's active chain; transactions of orphaned blocks go back to the mempool when still
+valid.
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chains.errors import BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.registry import UtxoNetwork, get_network
+from chains.utxo import _devnet_sync as sync_view
+from chains.utxo._devnet_blocks import ParsedBlock, build_block, parse_block, subsidy
+from chains.utxo._devnet_index import ChainIndex
+from chains.utxo._devnet_kernel import (
+    KernelHandle,
+    KernelProbe,
+    follow_active_chain,
+    open_kernel,
+    rejection,
+    submit_blocks,
+)
+from chains.utxo._devnet_mempool import COINBASE_MATURITY, Mempool, Relay, evaluate, repair
+from chains.utxo._devnet_policy import MAX_BLOCK_WEIGHT, Refusal
+from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
+from chains.utxo.backend import (
+    AcceptResult,
+    BackendEvent,
+    BlockRef,
+    FeeRate,
+    NewTip,
+    ScriptKey,
+    ScriptsChanged,
+    SyncRequest,
+    SyncUpdate,
+    TransactionRejected,
+    Txid,
+)
+from chains.utxo.errors import TransactionNotFound
+from primitives.tx import OutPoint, Transaction, TxDecodeError, TxOut
+
+__all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "BitcoinDevnet", "Utxo"]
+
+_SERVER = "embedded"
+_COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
+
+
+@dataclass(frozen=True, slots=True)
+class Utxo:
+    """An unspent output of the devnet (confirmed, or created in the mempool).
+
+    Attributes:
+        outpoint: the output's transaction and index.
+        value: the amount in satoshis.
+        script_pubkey: the output script.
+        height: the height of its block; ``None`` while unconfirmed.
+        coinbase: whether a coinbase created it (spendable 100 blocks later).
+    """
+
+    outpoint: OutPoint
+    value: int
+    script_pubkey: bytes
+    height: int | None
+    coinbase: bool
+
+
+def _display(block_hash: bytes) -> str:
+    return block_hash[::-1].hex()
+
+
+class BitcoinDevnet:
+    """A ``UtxoBackend`` on an in-process regtest chain validated by libbitcoinkernel.
+
+    Thread-safe: one lock guards the kernel, the index and the mempool, so GUI workers may
+    share a devnet.
+
+    Args:
+        network: the network it stands for (default: the registry's ``bitcoin-regtest``);
+            its genesis hash must be Bitcoin regtest's.
+        datadir: where the kernel keeps blocks and chainstate. An existing chain there is
+            loaded again and the index rebuilt from its blocks (the mempool is not kept).
+            ``None``: a temporary directory, removed on ``close``.
+        clock: the source of block timestamps (UNIX seconds); blocks never go below the
+            median time past plus one second.
+
+    Raises:
+        WrongServerNetwork: ``network`` is not Bitcoin regtest.
+        BackendUnavailable: the kernel could not open ``datadir`` (another process has it).
+    """
+
+    def __init__(
+        self,
+        network: UtxoNetwork | None = None,
+        datadir: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        net = network if network is not None else get_network("bitcoin-regtest")
+        if not isinstance(net, UtxoNetwork):
+            raise TypeError("a Bitcoin devnet serves a UTXO network")
+        self._network = net
+        self._clock = clock
+        self._lock = threading.RLock()
+        temp: Path | None = None
+        if datadir is None:
+            temp = self._datadir = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))
+        else:
+            self._datadir = Path(datadir)
+            self._datadir.mkdir(parents=True, exist_ok=True)
+        self._probe = KernelProbe()
+        try:
+            self._kernel: KernelHandle = open_kernel(self._datadir, self._probe, temp)
+        except RuntimeError as err:
+            if temp is not None:
+                shutil.rmtree(temp, ignore_errors=True)
+            raise BackendUnavailable(
+                f"The devnet could not open its data directory {self._datadir} "
+                "(is another process using it?).",
+                _SERVER,
+            ) from err
+        self._finalizer = weakref.finalize(self, self._kernel.release)
+        genesis_entry = self._chainman.get_active_chain().block_tree_entries[0]
+        actual = str(genesis_entry.block_hash)
+        if actual != net.genesis_hash:
+            self.close()
+            raise WrongServerNetwork(
+                f"The devnet runs Bitcoin regtest, not {net.title}.",
+                _SERVER,
+                net.genesis_hash,
+                actual,
+            )
+        self._index = ChainIndex(parse_block(bytes(self._chainman.blocks[genesis_entry])))
+        self._pool = Mempool()
+        rate = net.min_relay_sat_vb
+        self._relay = Relay(rate, rate, net.dust_relay_sat_vb)
+        self._events: queue.Queue[BackendEvent] = queue.Queue()
+        self._watched: dict[ScriptKey, bytes] = {}
+        self._watched_status: dict[ScriptKey, str | None] = {}
+        self._watching = False  # no events queue up until someone watches
+        self._reorgs = 0
+        self._closed = False
+        follow_active_chain(self._chainman, self._index, {})
+
+    def __repr__(self) -> str:
+        return f"BitcoinDevnet({self._network.name!r}, height={self._index.height})"
+
+    def __enter__(self) -> BitcoinDevnet:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def _chainman(self) -> Any:
+        return self._kernel.chainman
+
+    @contextmanager
+    def _open(self) -> Iterator[None]:
+        with self._lock:
+            if self._closed:
+                raise BackendUnavailable("This devnet is closed.", _SERVER)
+            yield
+
+    # -- the UtxoBackend protocol --------------------------------------------------------
+
+    @property
+    def network(self) -> UtxoNetwork:
+        """Return the network this devnet stands for."""
+        return self._network
+
+    @property
+    def server_name(self) -> str:
+        """Return ``"embedded"``."""
+        return _SERVER
+
+    @property
+    def events(self) -> queue.Queue[BackendEvent]:
+        """Return the queue of live updates for watched scripts and new tips."""
+        return self._events
+
+    @property
+    def round_trips(self) -> int:
+        """Return 0: nothing goes over a wire."""
+        return 0
+
+    def tip(self) -> BlockRef:
+        """Return the chain tip."""
+        with self._open():
+            return BlockRef(self._index.height, _display(self._index.tip_hash))
+
+    def sync(self, request: SyncRequest) -> SyncUpdate:
+        """Return what changed for the requested scripts (Electrum's rules; see the module).
+
+        Raises:
+            WrongServerNetwork: the request is for another network.
+        """
+        if request.network.name != self._network.name:
+            raise WrongServerNetwork(
+                f"The devnet serves {self._network.title}, not {request.network.title}.",
+                _SERVER,
+                request.network.name,
+                self._network.name,
+            )
+        with self._open():
+            return sync_view.sync(self._index, self._pool, request)
+
+    def get_transactions(self, txids: tuple[Txid, ...]) -> Mapping[Txid, bytes]:
+        """Return raw transactions (with witnesses) by txid, confirmed or in the mempool.
+
+        Raises:
+            TransactionNotFound: the devnet knows no transaction with one of the ids.
+        """
+        with self._open():
+            out: dict[Txid, bytes] = {}
+            for txid in txids:
+                tx = sync_view.find_transaction(self._index, self._pool, txid)
+                if tx is None:
+                    raise TransactionNotFound(
+                        f"The devnet has no transaction {txid}.", txid, _SERVER
+                    )
+                out[txid] = tx.serialize()
+            return out
+
+    def broadcast(self, raw_tx: bytes) -> Txid:
+        """Admit a transaction to the mempool (every input verified by the kernel).
+
+        Sending a transaction that is already in the mempool again returns its txid, as
+        Core's ``sendrawtransaction`` does.
+
+        Raises:
+            TransactionRejected: refused, with Core's reason code (see ``_devnet_mempool``).
+        """
+        tx = self._parse(raw_tx)
+        with self._open():
+            existing = self._pool.entries.get(tx.txid_bytes)
+            if existing is not None and existing.tx.serialize() == tx.serialize():
+                return Txid(tx.txid)
+            if existing is not None:
+                raise self._rejected(tx, Refusal("txn-same-nonwitness-data-in-mempool"))
+            before = self.tip()
+            try:
+                plan = evaluate(tx, self._index, self._pool, self._relay)
+            except Refusal as refusal:
+                raise self._rejected(tx, refusal) from None
+            self._pool.apply(plan)
+            self._notify(before)
+            return Txid(tx.txid)
+
+    def test_accept(self, raw_tx: bytes) -> AcceptResult:
+        """Say whether the mempool would admit a transaction now (Core's testmempoolaccept).
+
+        Raises:
+            TransactionRejected: the bytes are not a transaction (``TX decode failed``).
+        """
+        tx = self._parse(raw_tx)
+        with self._open():
+            try:
+                plan = evaluate(tx, self._index, self._pool, self._relay)
+            except Refusal as refusal:
+                return AcceptResult(Txid(tx.txid), False, refusal.reason, tx.vsize)
+            return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
+
+    def fee_rate(self, target_blocks: int) -> FeeRate:
+        """Return a fee rate estimate; never ``None`` (see ``_devnet_sync.fee_estimate``)."""
+        if target_blocks < 1:
+            raise ValueError("the confirmation target is at least one block")
+        with self._open():
+            return sync_view.fee_estimate(self._index, self._pool, self._network)
+
+    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+        """Watch more scripts: ``ScriptsChanged`` events follow every change of their status.
+
+        From the first call on, ``NewTip`` events follow every new tip too (before it,
+        nothing is queued, so an unwatched devnet does not fill its queue).
+        """
+        with self._open():
+            self._watching = True
+            for key, script in scripts.items():
+                self._watched[key] = script
+                self._watched_status[key] = sync_view.status(self._index, self._pool, script)
+
+    def close(self) -> None:
+        """Shut the kernel down (its state is flushed to ``datadir``); later calls fail."""
+        with self._lock:
+            self._closed = True
+            self._finalizer()
+
+    # -- devnet-only ---------------------------------------------------------------------
+
+    @property
+    def datadir(self) -> Path:
+        """Return the kernel's data directory (a temporary one unless given)."""
+        return self._datadir
+
+    def mine(self, count: int = 1, script: bytes | None = None) -> list[str]:
+        """Mine ``count`` blocks on the tip, each holding what the mempool offers (devnet only).
+
+        Transactions go in by ancestor fee rate, parents first; the coinbase pays the subsidy
+        (halved every 150 blocks on regtest) plus their fees to ``script`` (default: the
+        faucet) and commits to the witnesses (BIP-141).
+
+        Returns:
+            The new blocks' hashes (display byte order), in height order.
+
+        Raises:
+            BlockRejected: the kernel refused a block (blocks before it stay mined).
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError("count is a number of blocks, 0 or more")
+        payee = FAUCET_SCRIPT if script is None else bytes(script)
+        with self._open():
+            before = self.tip()
+            hashes: list[str] = []
+            try:
+                for _ in range(count):
+                    entries = self._pool.select(MAX_BLOCK_WEIGHT - _COINBASE_RESERVE)
+                    height = self._index.height + 1
+                    reward = subsidy(height) + sum(e.fee for e in entries)
+                    block = build_block(
+                        self._index.tip_hash,
+                        height,
+                        self._next_time(self._index.times),
+                        [e.tx for e in entries],
+                        payee,
+                        reward,
+                    )
+                    self._submit([block])
+                    hashes.append(_display(block.hash))
+            finally:
+                self._notify(before)
+            return hashes
+
+    def fund(self, script: bytes, amount_sats: int) -> Txid:
+        """Pay ``amount_sats`` from the faucet to ``script``; unconfirmed until mined (devnet only).
+
+        The payment spends mature faucet coins (coinbases 100 blocks deep, or faucet change),
+        pays the network's fallback fee rate and returns change to the faucet.
+
+        Raises:
+            FaucetEmpty: the faucet cannot spend that much yet (mine at least 101 blocks).
+            TransactionRejected: the payment is refused (for example ``dust``).
+        """
+        if isinstance(amount_sats, bool) or not isinstance(amount_sats, int):
+            raise TypeError("amounts are int satoshis, never float")
+        if amount_sats <= 0:
+            raise ValueError("the amount must be positive")
+        with self._open():
+            tx = faucet_payment(
+                self._index,
+                self._pool,
+                TxOut(amount_sats, bytes(script)),
+                self._network,
+                COINBASE_MATURITY,
+            )
+            return self.broadcast(tx.serialize())
+
+    def reorg(
+        self,
+        depth: int = 1,
+        count: int | None = None,
+        script: bytes | None = None,
+        txs: Sequence[bytes] = (),
+    ) -> list[str]:
+        """Replace the top ``depth`` blocks with a longer branch (devnet only).
+
+        The branch forks below the ``depth`` top blocks and has ``count`` blocks (default
+        ``depth + 1``, the least that wins); the kernel switches to it by most work. Its
+        first block holds ``txs`` (for example a double spend) and its coinbases pay the
+        subsidy alone to ``script`` (default: the faucet). Transactions of the orphaned
+        blocks go back to the mempool when still valid on the new chain.
+
+        Returns:
+            The branch's block hashes, in height order.
+
+        Raises:
+            ValueError: ``depth`` reaches the genesis block, or ``count <= depth``.
+            BlockRejected: the kernel refused a branch block (``txs`` invalid there).
+        """
+        with self._open():
+            if not 1 <= depth <= self._index.height:
+                raise ValueError(f"depth is 1 to the height ({self._index.height})")
+            n = depth + 1 if count is None else count
+            if n <= depth:
+                raise ValueError("a winning branch has more blocks than it replaces")
+            parsed = [self._parse(raw) for raw in txs]
+            payee = FAUCET_SCRIPT if script is None else bytes(script)
+            fork = self._index.height - depth
+            prev = self._index.hash_at(fork)
+            times = list(self._index.times[: fork + 1])
+            self._reorgs += 1
+            blocks: list[ParsedBlock] = []
+            for i in range(n):
+                height = fork + 1 + i
+                stamp = self._next_time(times)
+                block = build_block(
+                    prev,
+                    height,
+                    stamp,
+                    parsed if i == 0 else [],
+                    payee,
+                    subsidy(height),
+                    extra=b"reorg" + self._reorgs.to_bytes(4, "little"),
+                )
+                blocks.append(block)
+                prev = block.hash
+                times.append(stamp)
+            before = self.tip()
+            try:
+                self._submit(blocks)
+            finally:
+                self._notify(before)
+            return [_display(b.hash) for b in blocks]
+
+    def invalidate_block(self, block_hash: str) -> None:
+        """Refuse: libbitcoinkernel cannot mark a block invalid; use ``reorg``.
+
+        Raises:
+            Unsupported: always.
+        """
+        raise Unsupported(
+            f"The embedded devnet cannot invalidate block {block_hash}: libbitcoinkernel "
+            "has no invalidateblock. Use reorg(depth) to replace the top blocks."
+        )
+
+    def utxos(self, script: bytes) -> tuple[Utxo, ...]:
+        """Return the unspent outputs paying ``script``, mempool ones included (devnet only).
+
+        Outputs spent by a mempool transaction are left out, as Electrum's listunspent does.
+        """
+        with self._open():
+            found = [
+                Utxo(op, c.value, c.script, c.height, c.coinbase)
+                for op, c in sync_view.unspent(self._index, self._pool, bytes(script))
+            ]
+            return tuple(found)
+
+    def mempool(self) -> tuple[Txid, ...]:
+        """Return the txids in the mempool, in arrival order (devnet only)."""
+        with self._open():
+            return tuple(Txid(e.tx.txid) for e in self._pool.ordered())
+
+    def spender(self, outpoint: OutPoint) -> Txid | None:
+        """Return the transaction spending ``outpoint`` (confirmed or mempool), if any."""
+        with self._open():
+            txid = self._pool.spenders.get(outpoint) or self._index.spent_by.get(outpoint)
+            return None if txid is None else Txid(txid[::-1].hex())
+
+    def block_hash(self, height: int) -> str:
+        """Return the hash of the active block at ``height`` (display byte order).
+
+        Raises:
+            IndexError: no block at that height.
+        """
+        with self._open():
+            if not 0 <= height <= self._index.height:
+                raise IndexError(f"no block at height {height}")
+            return _display(self._index.hash_at(height))
+
+    def raw_block(self, height: int) -> bytes:
+        """Return the serialised active block at ``height``, as the kernel stored it.
+
+        Raises:
+            IndexError: no block at that height.
+        """
+        with self._open():
+            if not 0 <= height <= self._index.height:
+                raise IndexError(f"no block at height {height}")
+            return self._index.blocks[height].raw
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _parse(self, raw: bytes) -> Transaction:
+        try:
+            return Transaction.parse(raw)
+        except TxDecodeError as err:
+            raise TransactionRejected(
+                "TX decode failed", f"TX decode failed: {err}", None, _SERVER
+            ) from None
+
+    @staticmethod
+    def _rejected(tx: Transaction, refusal: Refusal) -> TransactionRejected:
+        detail = f"{refusal.reason}, {refusal.detail}" if refusal.detail else refusal.reason
+        return TransactionRejected(refusal.reason, detail, tx.txid, _SERVER)
+
+    def _next_time(self, times: Sequence[int]) -> int:
+        mtp = sorted(times[-11:])[len(times[-11:]) // 2]
+        return max(int(self._clock()), times[-1], mtp + 1)
+
+    def _submit(self, blocks: Sequence[ParsedBlock]) -> None:
+        """Hand blocks to the kernel, follow its active chain, repair the mempool.
+
+        Raises:
+            BlockRejected: the kernel refused a block, or did not make the last one its tip.
+        """
+        try:
+            submit_blocks(self._chainman, self._probe, blocks)
+        finally:
+            built = {b.hash: b for b in blocks}
+            orphaned, connected = follow_active_chain(self._chainman, self._index, built)
+            if orphaned or connected:
+                repair(self._pool, self._index, self._relay, orphaned, connected)
+        if self._index.tip_hash != blocks[-1].hash:
+            raise rejection(self._probe, blocks[-1], "NOT_CONNECTED")
+
+    def _notify(self, before: BlockRef) -> None:
+        """Queue live updates: the new tip, and the watched scripts whose status changed."""
+        if not self._watching:
+            return
+        now = BlockRef(self._index.height, _display(self._index.tip_hash))
+        if now != before:
+            self._events.put(NewTip(now))
+        changed: set[ScriptKey] = set()
+        for key, script in self._watched.items():
+            current = sync_view.status(self._index, self._pool, script)
+            if current != self._watched_status.get(key):
+                self._watched_status[key] = current
+                changed.add(key)
+        if changed:
+            self._events.put(ScriptsChanged(frozenset(changed)))
