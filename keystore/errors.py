@@ -5,14 +5,26 @@ from __future__ import annotations
 __all__ = [
     "BadMnemonicChecksum",
     "DecryptionFailed",
+    "FeeAboveCap",
+    "ForeignKeyPath",
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidPsbt",
+    "KeyMismatch",
     "KeystoreError",
     "MixedMnemonicLanguages",
+    "NothingToSign",
+    "OutputNotForNetwork",
+    "PsbtRefused",
     "SigningCancelled",
     "SigningRefused",
+    "SummaryMismatch",
     "UnknownMnemonicWord",
+    "UnprovenInput",
+    "UnsupportedInput",
+    "UnsupportedSighash",
+    "WrongNetwork",
     "WrongWordCount",
 ]
 
@@ -92,3 +104,61 @@ class SigningRefused(KeystoreError):
 
 class SigningCancelled(KeystoreError):
     """The user declined to sign."""
+
+
+class PsbtRefused(SigningRefused):
+    """A PSBT was refused by the signer's own review; subclasses say why.
+
+    Attributes:
+        index: the input or output at fault (which one the message says), ``None`` when the
+            whole transaction is.
+    """
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        """Record the reason and the index at fault."""
+        super().__init__(message)
+        self.index = index
+
+
+class InvalidPsbt(PsbtRefused):
+    """The PSBT cannot be read, or its parts contradict each other."""
+
+
+class WrongNetwork(PsbtRefused):
+    """The PSBT is for another network than the account (coin type, or the summary's network)."""
+
+
+class ForeignKeyPath(PsbtRefused):
+    """A key this wallet would sign with is not under the account's path."""
+
+
+class KeyMismatch(PsbtRefused):
+    """The key this wallet derives is not the key the input's script pays."""
+
+
+class UnsupportedInput(PsbtRefused):
+    """An input names this wallet's key but is of a kind this signer does not sign."""
+
+
+class UnsupportedSighash(PsbtRefused):
+    """An input asks for a sighash type other than SIGHASH_ALL (or SIGHASH_DEFAULT, taproot)."""
+
+
+class UnprovenInput(PsbtRefused):
+    """An input's amount cannot be proven (its previous transaction is missing or differs)."""
+
+
+class OutputNotForNetwork(PsbtRefused):
+    """An output pays a script that has no address on the account's network."""
+
+
+class FeeAboveCap(PsbtRefused):
+    """The fee is above the cap the signing context sets."""
+
+
+class SummaryMismatch(PsbtRefused):
+    """The summary recomputed from the PSBT differs from the one the online side showed."""
+
+
+class NothingToSign(PsbtRefused):
+    """No input of the PSBT names this wallet's key (or every such input is final already)."""

@@ -75,12 +75,15 @@ class SigningContext:
         account_path: the derivation path of the account; change must derive under it.
         expected: the summary the online side showed, if any; a mismatch is refused.
         prompt: who to ask for approval; ``None`` approves without asking (scripts).
+        max_fee: the highest fee the signer accepts, in base units of the network's coin;
+            ``None`` sets no cap. A higher fee is refused before any prompt.
     """
 
     network: UtxoParams | EvmParams
     account_path: tuple[int, ...]
     expected: TxSummary | None = None
     prompt: PromptHandler | None = None
+    max_fee: int | None = None
 
 
 @runtime_checkable
