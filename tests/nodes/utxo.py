@@ -505,3 +505,63 @@ def electrumx_factory(
     finally:
         for server in started:
             server.cleanup()
+
+
+class LitecoinChain:
+    """The conformance suite's ``ChainControl`` on litecoind (and ElectrumX, when indexed).
+
+    With ``indexer`` set, every change waits until ElectrumX has seen it.
+    """
+
+    def __init__(self, node: LitecoinNode, indexer: ElectrumXServer | None = None) -> None:
+        self.node = node
+        self.indexer = indexer
+
+    @property
+    def network(self) -> UtxoNetwork:
+        return self.node.network
+
+    def tip(self) -> BlockRef:
+        return self.node.tip()
+
+    def mine(self, n: int = 1, script: bytes | None = None) -> list[str]:
+        address = None if script is None else self.node.address_of(script)
+        hashes = self.node.mine(n, address)
+        self._wait_height()
+        return hashes
+
+    def fund(self, script: bytes, amount_sats: int) -> str:
+        txid = self.node.fund(self.node.address_of(script), amount_sats)
+        self.wait_for_tx(txid)
+        return txid
+
+    def signed_payment(self, script: bytes, amount_sats: int) -> bytes:
+        return self.node.signed_payment(self.node.address_of(script), amount_sats)
+
+    def double_spend(self, raw_tx: bytes, script: bytes) -> bytes:
+        from primitives.tx import Transaction
+
+        tx = Transaction.parse(raw_tx)
+        total = 0
+        for txin in tx.inputs:
+            parent = self.node.rpc("getrawtransaction", txin.prevout.txid_hex, True, wallet=None)
+            total += int(Decimal(parent["vout"][txin.prevout.vout]["value"]) * 100_000_000)
+        inputs = [{"txid": i.prevout.txid_hex, "vout": i.prevout.vout} for i in tx.inputs]
+        outputs = {self.node.address_of(script): to_coins(total - 5_000)}
+        raw = self.node.rpc("createrawtransaction", inputs, outputs)
+        signed = self.node.rpc("signrawtransactionwithwallet", raw)
+        assert signed["complete"], signed
+        return bytes.fromhex(signed["hex"])
+
+    def wait_for_tx(self, txid: str) -> None:
+        if self.indexer is not None:
+            self.indexer.wait_for_tx(txid)
+
+    def reorg(self, depth: int) -> list[str]:
+        hashes = self.node.reorg(depth)
+        self._wait_height()
+        return hashes
+
+    def _wait_height(self) -> None:
+        if self.indexer is not None:
+            self.indexer.wait_synced()
