@@ -59,6 +59,10 @@ class SummaryOutput:
     ``amount`` is in base units (satoshis, wei or token base units). For a token or
     collectible, ``asset`` names it (symbol or contract) and ``decimals`` gives its decimal
     places; both are ``None`` for the network's own coin.
+
+    EVM token transfers also name what the signer decoded from the call data itself:
+    ``contract`` is the token contract (EIP-55) and ``token_id`` the ERC-721/1155 item;
+    ``asset`` and ``decimals`` stay display labels the signer cannot verify.
     """
 
     address: str
@@ -66,6 +70,8 @@ class SummaryOutput:
     is_change: bool = False
     asset: str | None = None
     decimals: int | None = None
+    contract: str | None = None
+    token_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,9 @@ class TxSummary:
         fee: the fee in base units of the network's coin (for EVM, the maximum fee).
         chain_id: the EVM chain id, ``None`` for UTXO networks.
         replaceable: whether a UTXO transaction signals BIP-125 replacement.
+        nonce: the EVM nonce (a replacement reuses its original's), ``None`` for UTXO.
+        contract_call: for an EVM call the signer could not read as a plain transfer, what
+            it does in words (``approve(...)``, an unknown selector, a contract creation).
     """
 
     network: str
@@ -85,6 +94,8 @@ class TxSummary:
     fee: int
     chain_id: int | None = None
     replaceable: bool = False
+    nonce: int | None = None
+    contract_call: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
