@@ -91,9 +91,11 @@ def _on_chain(chain: ChainIndex, tip: BlockRef | None) -> bool:
 def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
     """Answer a sync request as an Electrum backend does.
 
-    Scripts whose status equals the known one are left out (a script missing from
-    ``known_statuses`` counts as known unused), unless ``known_tip`` left the chain: then
-    every script is returned.
+    A script is returned when ``known_statuses`` lacks it or holds another status, and every
+    script is when ``known_tip`` left the chain (a reorg). Transactions and their fees come
+    for the returned histories' transactions not in ``known_txids`` (coinbases have no
+    fee), block hashes for every height in those histories: the same rules as
+    ``ElectrumBackend`` and ``CoreRpcBackend``.
     """
     tip = BlockRef(chain.height, _hex(chain.tip_hash))
     reorged = not _on_chain(chain, request.known_tip)
@@ -105,7 +107,8 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
     for key, script in request.scripts.items():
         items = history(chain, pool, script)
         current = electrum_status((_hex(t), h) for t, _, h in items)
-        if not reorged and current == request.known_statuses.get(key):
+        known = key in request.known_statuses
+        if not reorged and known and request.known_statuses[key] == current:
             continue
         statuses[key] = current
         histories[key] = tuple(HistoryItem(Txid(_hex(t)), h) for t, h, _ in items)
@@ -118,10 +121,10 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
             else:
                 entry = pool.entries[txid]
                 tx, fee = entry.tx, entry.fee
-            if fee is not None:
-                fees[shown] = fee
             if shown not in request.known_txids:
                 transactions[shown] = tx.serialize()
+                if fee is not None:
+                    fees[shown] = fee
     return SyncUpdate(tip, statuses, histories, transactions, block_hashes, fees)
 
 

@@ -219,14 +219,12 @@ class BitcoinDevnet:
         """Return what changed for the requested scripts (Electrum's rules; see the module).
 
         Raises:
-            WrongServerNetwork: the request is for another network.
+            ValueError: the request is for another network (a caller's mistake, refused
+                as ``ElectrumBackend`` and ``CoreRpcBackend`` refuse it).
         """
-        if request.network.name != self._network.name:
-            raise WrongServerNetwork(
-                f"The devnet serves {self._network.title}, not {request.network.title}.",
-                _SERVER,
-                request.network.name,
-                self._network.name,
+        if request.network.genesis_hash != self._network.genesis_hash:
+            raise ValueError(
+                f"A {request.network.title} request was sent to the {self._network.title} devnet."
             )
         with self._open():
             return sync_view.sync(self._index, self._pool, request)
@@ -251,8 +249,8 @@ class BitcoinDevnet:
     def broadcast(self, raw_tx: bytes) -> Txid:
         """Admit a transaction to the mempool (every input verified by the kernel).
 
-        Sending a transaction that is already in the mempool again returns its txid, as
-        Core's ``sendrawtransaction`` does.
+        Sending a transaction that is already in the mempool or confirmed (with an unspent
+        output) again returns its txid, as the Electrum and Core RPC backends do.
 
         Raises:
             TransactionRejected: refused, with Core's reason code (see ``_devnet_mempool``).
@@ -268,6 +266,8 @@ class BitcoinDevnet:
             try:
                 plan = evaluate(tx, self._index, self._pool, self._relay)
             except Refusal as refusal:
+                if refusal.reason == "txn-already-known":
+                    return Txid(tx.txid)  # confirmed already: the broadcast reached its goal
                 raise self._rejected(tx, refusal) from None
             self._pool.apply(plan)
             self._notify(before)
@@ -284,7 +284,7 @@ class BitcoinDevnet:
             try:
                 plan = evaluate(tx, self._index, self._pool, self._relay)
             except Refusal as refusal:
-                return AcceptResult(Txid(tx.txid), False, refusal.reason, tx.vsize)
+                return AcceptResult(Txid(tx.txid), False, refusal.reason)  # as Core: no size
             return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
 
     def fee_rate(self, target_blocks: int) -> FeeRate:

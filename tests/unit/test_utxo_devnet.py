@@ -310,10 +310,12 @@ def test_sync_returns_changed_scripts_as_an_electrum_server(rich: BitcoinDevnet)
     assert first.statuses == {
         (0, 0, 0): status_of([(txa, height_a)]),
         (0, 0, 1): status_of([(txb, 0)]),
+        (0, 0, 2): None,  # not known yet, so reported, unused
     }
     assert first.histories == {
         (0, 0, 0): (HistoryItem(txa, height_a),),
         (0, 0, 1): (HistoryItem(txb, None),),
+        (0, 0, 2): (),
     }
     assert set(first.transactions) == {txa, txb}
     for txid, raw in first.transactions.items():
@@ -332,6 +334,7 @@ def test_sync_returns_changed_scripts_as_an_electrum_server(rich: BitcoinDevnet)
     assert later.statuses == {(0, 0, 1): status_of([(txb, height_b)])}
     assert later.histories == {(0, 0, 1): (HistoryItem(txb, height_b),)}
     assert later.transactions == {}  # the wallet has it already
+    assert later.fees == {}  # fees come with new transactions only, as from Electrum
     assert later.block_hashes == {height_b: rich.block_hash(height_b)}
 
 
@@ -364,7 +367,7 @@ def test_sync_returns_every_script_after_a_reorg(rich: BitcoinDevnet) -> None:
 
 
 def test_sync_refuses_another_network(devnet: BitcoinDevnet) -> None:
-    with pytest.raises(WrongServerNetwork):
+    with pytest.raises(ValueError, match="Litecoin regtest"):
         devnet.sync(SyncRequest(get_network("litecoin-regtest"), {}))
 
 
@@ -568,7 +571,9 @@ def test_refuses_a_transaction_already_known(rich: BitcoinDevnet) -> None:
     assert rich.broadcast(tx) == txid  # in the mempool: answered like sendrawtransaction
     assert rich.test_accept(tx).reason == "txn-already-in-mempool"
     rich.mine()
-    assert rejected(rich, tx).reason == "txn-already-known"
+    assert rich.test_accept(tx).reason == "txn-already-known"
+    assert rich.broadcast(tx) == txid  # confirmed: as the Electrum backend answers
+    assert rich.mempool() == ()
 
 
 def test_refuses_a_chain_of_more_than_25_unconfirmed(rich: BitcoinDevnet) -> None:
@@ -626,8 +631,8 @@ def test_reorg_with_a_double_spend_drops_the_orphaned_payment(rich: BitcoinDevne
     assert rich.mempool() == ()
     assert rich.utxos(paid) == ()
     assert [u.outpoint.txid_hex for u in rich.utxos(thief)] == [double.txid]
-    update = rich.sync(SyncRequest(REGTEST, {(0,): paid}))
-    assert update.statuses == {}  # unused again: known as None by default
+    update = rich.sync(SyncRequest(REGTEST, {(0,): paid}, known_statuses={(0,): None}))
+    assert update.statuses == {}  # unused again
 
 
 def test_reorg_into_an_invalid_branch_is_refused(rich: BitcoinDevnet) -> None:
@@ -669,7 +674,7 @@ def test_reload_from_datadir_sees_the_same_chain(tmp_path: Path) -> None:
     with BitcoinDevnet(REGTEST, tmp_path / "chain") as second:
         assert second.tip() == tip
         assert second.utxos(script) == utxos
-        assert second.sync(SyncRequest(REGTEST, scripts)).statuses == confirmed
+        assert second.sync(SyncRequest(REGTEST, scripts)).statuses == {**confirmed, (1,): None}
         assert second.mempool() == ()
         assert second.block_hash(tip.height) == tip.hash
         second.fund(pending, 400_000)
