@@ -37,8 +37,8 @@ def tokenURI(token_id: uint256) -> String[2048]:
     return self.uris[token_id]
 
 
-@external
-def transferFrom(_from: address, _to: address, token_id: uint256):
+@internal
+def _transfer(_from: address, _to: address, token_id: uint256):
     assert self.ownerOf[token_id] == _from, "not the owner"
     assert msg.sender == _from, "not allowed"
     assert _to != empty(address), "no burning"
@@ -46,6 +46,18 @@ def transferFrom(_from: address, _to: address, token_id: uint256):
     self.balanceOf[_from] -= 1
     self.balanceOf[_to] += 1
     log Transfer(sender=_from, receiver=_to, token_id=token_id)
+
+
+@external
+def transferFrom(_from: address, _to: address, token_id: uint256):
+    self._transfer(_from, _to, token_id)
+
+
+@external
+def safeTransferFrom(_from: address, _to: address, token_id: uint256, data: Bytes[1024] = b""):
+    # A full implementation also calls onERC721Received when _to is a contract (EIP-721);
+    # the test collectible only ever sends to externally owned accounts.
+    self._transfer(_from, _to, token_id)
 
 
 @external

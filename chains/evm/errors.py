@@ -15,12 +15,15 @@ __all__ = [
     "ContractCallFailed",
     "EvmError",
     "ExecutionReverted",
+    "FeeAboveMarket",
+    "InsufficientBalance",
     "InsufficientFundsForGas",
     "InvalidTokenContract",
     "InvalidTxHash",
     "MulticallUnavailable",
     "NodeError",
     "NonceTooLow",
+    "RecipientRefused",
     "ReplacementUnderpriced",
     "TransactionUnderpriced",
 ]
@@ -120,3 +123,55 @@ class InvalidTxHash(EvmError, ValueError):
 
 class MulticallUnavailable(ContractCallFailed):
     """No Multicall3 contract answers at the network's Multicall3 address."""
+
+
+class FeeAboveMarket(EvmError):
+    """A fee far above the network's current level (a typo in a custom fee, most often).
+
+    Attributes:
+        fee: the transaction's maximum fee in wei.
+        cap: the highest maximum fee accepted without an explicit override, in wei.
+    """
+
+    def __init__(self, message: str, fee: int, cap: int) -> None:
+        """Keep a user-facing message, the fee and the cap."""
+        super().__init__(message)
+        self.fee = fee
+        self.cap = cap
+
+
+class InsufficientBalance(EvmError):
+    """The sender cannot pay the amount plus the maximum fee (checked before signing).
+
+    Attributes:
+        asset: the asset that is short: the native symbol or the token contract.
+        needed: what the transaction needs of it, in base units.
+        available: what the sender has, in base units.
+    """
+
+    def __init__(self, message: str, asset: str, needed: int, available: int) -> None:
+        """Keep a user-facing message and the amounts."""
+        super().__init__(message)
+        self.asset = asset
+        self.needed = needed
+        self.available = available
+
+    @property
+    def shortfall(self) -> int:
+        """Return how much is missing, in base units of ``asset``."""
+        return self.needed - self.available
+
+
+class RecipientRefused(EvmError, ValueError):
+    """A recipient that would lose what is sent: the zero address, or a token's own contract.
+
+    Attributes:
+        address: the refused recipient.
+        reason: ``"zero-address"`` or ``"token-contract"``.
+    """
+
+    def __init__(self, message: str, address: str, reason: str) -> None:
+        """Keep a user-facing message, the address and the reason."""
+        super().__init__(message)
+        self.address = address
+        self.reason = reason
