@@ -34,6 +34,7 @@ __all__ = [
     "coinbase_script_sig",
     "median_time_past",
     "merkle_root",
+    "next_block_time",
     "parse_block",
     "subsidy",
 ]
@@ -210,3 +211,13 @@ def median_time_past(times: Sequence[int]) -> int:
     """Return the median of the last eleven block times (BIP-113), given times by height."""
     window = sorted(times[-MEDIAN_TIME_SPAN:])
     return window[len(window) // 2]
+
+
+def next_block_time(times: Sequence[int], now: float) -> int:
+    """Return a timestamp for the block after ``times`` (block times by height).
+
+    Never below the parent's time (block times only grow on the devnet) and always above
+    the median time past (BIP-113, the consensus minimum), so blocks mined faster than one
+    per second still advance; otherwise the clock's ``now``.
+    """
+    return max(int(now), times[-1], median_time_past(times) + 1)

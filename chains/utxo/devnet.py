@@ -37,7 +37,13 @@ from typing import Any
 from chains.errors import BackendUnavailable, Unsupported, WrongServerNetwork
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo import _devnet_sync as sync_view
-from chains.utxo._devnet_blocks import ParsedBlock, build_block, parse_block, subsidy
+from chains.utxo._devnet_blocks import (
+    ParsedBlock,
+    build_block,
+    next_block_time,
+    parse_block,
+    subsidy,
+)
 from chains.utxo._devnet_index import ChainIndex
 from chains.utxo._devnet_kernel import (
     KernelHandle,
@@ -47,7 +53,14 @@ from chains.utxo._devnet_kernel import (
     rejection,
     submit_blocks,
 )
-from chains.utxo._devnet_mempool import COINBASE_MATURITY, Mempool, Relay, evaluate, repair
+from chains.utxo._devnet_mempool import (
+    COINBASE_MATURITY,
+    Mempool,
+    Plan,
+    Relay,
+    evaluate,
+    repair,
+)
 from chains.utxo._devnet_policy import MAX_BLOCK_WEIGHT, Refusal
 from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
 from chains.utxo.backend import (
@@ -66,10 +79,12 @@ from chains.utxo.backend import (
 from chains.utxo.errors import TransactionNotFound
 from primitives.tx import OutPoint, Transaction, TxDecodeError, TxOut
 
-__all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "BitcoinDevnet", "Utxo"]
+__all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "MAX_FEE_RATE_SAT_VB", "BitcoinDevnet", "Utxo"]
 
 _SERVER = "embedded"
 _COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
+MAX_FEE_RATE_SAT_VB = 10_000
+"""Core's ``maxfeerate`` default for sendrawtransaction and testmempoolaccept (0.10 BTC/kvB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +279,7 @@ class BitcoinDevnet:
                 raise self._rejected(tx, Refusal("txn-same-nonwitness-data-in-mempool"))
             before = self.tip()
             try:
-                plan = evaluate(tx, self._index, self._pool, self._relay)
+                plan = self._evaluate(tx)
             except Refusal as refusal:
                 if refusal.reason == "txn-already-known":
                     return Txid(tx.txid)  # confirmed already: the broadcast reached its goal
@@ -282,7 +297,7 @@ class BitcoinDevnet:
         tx = self._parse(raw_tx)
         with self._open():
             try:
-                plan = evaluate(tx, self._index, self._pool, self._relay)
+                plan = self._evaluate(tx)
             except Refusal as refusal:
                 return AcceptResult(Txid(tx.txid), False, refusal.reason)  # as Core: no size
             return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
@@ -346,7 +361,7 @@ class BitcoinDevnet:
                     block = build_block(
                         self._index.tip_hash,
                         height,
-                        self._next_time(self._index.times),
+                        next_block_time(self._index.times, self._clock()),
                         [e.tx for e in entries],
                         payee,
                         reward,
@@ -418,7 +433,7 @@ class BitcoinDevnet:
             blocks: list[ParsedBlock] = []
             for i in range(n):
                 height = fork + 1 + i
-                stamp = self._next_time(times)
+                stamp = next_block_time(times, self._clock())
                 block = build_block(
                     prev,
                     height,
@@ -504,14 +519,18 @@ class BitcoinDevnet:
                 "TX decode failed", f"TX decode failed: {err}", None, _SERVER
             ) from None
 
+    def _evaluate(self, tx: Transaction) -> Plan:
+        """Apply the mempool's checks, then Core's RPC fee cap (``max-fee-exceeded``)."""
+        plan = evaluate(tx, self._index, self._pool, self._relay)
+        cap = MAX_FEE_RATE_SAT_VB * tx.vsize
+        if plan.entry.fee > cap:
+            raise Refusal("max-fee-exceeded", f"fee {plan.entry.fee} > {cap} (maxfeerate)")
+        return plan
+
     @staticmethod
     def _rejected(tx: Transaction, refusal: Refusal) -> TransactionRejected:
         detail = f"{refusal.reason}, {refusal.detail}" if refusal.detail else refusal.reason
         return TransactionRejected(refusal.reason, detail, tx.txid, _SERVER)
-
-    def _next_time(self, times: Sequence[int]) -> int:
-        mtp = sorted(times[-11:])[len(times[-11:]) // 2]
-        return max(int(self._clock()), times[-1], mtp + 1)
 
     def _submit(self, blocks: Sequence[ParsedBlock]) -> None:
         """Hand blocks to the kernel, follow its active chain, repair the mempool.

@@ -28,7 +28,13 @@ from chains.utxo.backend import (
     TransactionRejected,
     UtxoBackend,
 )
-from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevnet, Utxo
+from chains.utxo.devnet import (
+    FAUCET_SCRIPT,
+    FAUCET_WITNESS_SCRIPT,
+    MAX_FEE_RATE_SAT_VB,
+    BitcoinDevnet,
+    Utxo,
+)
 from chains.utxo.errors import BlockRejected, FaucetEmpty, TransactionNotFound
 from primitives.hashes import hash160, sha256d
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut, read_compact_size
@@ -485,6 +491,17 @@ def test_refuses_a_transaction_below_the_minimum_relay_fee(rich: BitcoinDevnet) 
     short = pay_all(coin, p2wpkh(29), probe.vsize - 1).serialize()
     assert rejected(rich, short).reason == "min relay fee not met"
     exact = pay_all(coin, p2wpkh(29), probe.vsize)
+    assert rich.broadcast(exact.serialize()) == exact.txid
+
+
+def test_refuses_an_absurd_fee_as_cores_maxfeerate(rich: BitcoinDevnet) -> None:
+    coin = mature_coins(rich)[0]
+    probe = pay_all(coin, p2wpkh(47), 1)
+    cap = MAX_FEE_RATE_SAT_VB * probe.vsize
+    over = pay_all(coin, p2wpkh(47), cap + 1).serialize()
+    assert rich.test_accept(over).reason == "max-fee-exceeded"
+    assert rejected(rich, over).reason == "max-fee-exceeded"
+    exact = pay_all(coin, p2wpkh(47), cap)
     assert rich.broadcast(exact.serialize()) == exact.txid
 
 
