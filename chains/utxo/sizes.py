@@ -14,6 +14,12 @@ Dust follows ``GetDustThreshold`` in Bitcoin Core's ``src/policy/policy.cpp`` fo
 Litecoin, and Dogecoin Core 1.14.6's absolute limits for Dogecoin (``DustPolicy``). Fee
 bumping follows BIP-125 rules 3, 4 and 6 (``min_replacement_fee``) and child-pays-for-parent
 package arithmetic (``cpfp_child_fee``).
+
+Dogecoin's fee convention (Dogecoin Core 1.14.6, ``doc/fee-recommendation.md``): no segwit, so
+a transaction's vsize is its size; fees are per byte of the exact size (1.14.5 stopped
+rounding up to whole kilobytes); nodes relay from 0.001 DOGE/kB (100 koinu/byte), miners
+include from 0.01 DOGE/kB, the recommended rate; replacements step by 0.0001 DOGE/kB; and each
+output under the 0.01 DOGE soft dust limit adds 0.01 DOGE to the required fee.
 """
 
 from __future__ import annotations
