@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from primitives.hashes import sha256d
 
-__all__ = ["Base58Error", "b58check_decode", "b58check_encode", "b58decode", "b58encode"]
+__all__ = [
+    "Base58ChecksumError",
+    "Base58Error",
+    "b58check_decode",
+    "b58check_encode",
+    "b58decode",
+    "b58encode",
+]
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
@@ -12,6 +19,10 @@ _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
 
 class Base58Error(ValueError):
     """Text that is not valid Base58 or Base58Check."""
+
+
+class Base58ChecksumError(Base58Error):
+    """Valid Base58 whose Base58Check checksum does not match (most often a typo)."""
 
 
 def b58encode(data: bytes) -> str:
@@ -51,12 +62,13 @@ def b58check_decode(text: str) -> bytes:
     """Decode Base58Check and verify its checksum.
 
     Raises:
-        Base58Error: bad characters, too short, or a checksum mismatch.
+        Base58ChecksumError: the checksum does not match.
+        Base58Error: bad characters, or too short to hold a checksum.
     """
     raw = b58decode(text)
-    if len(raw) < 5:
+    if len(raw) < 4:  # an empty payload is valid, as in Bitcoin Core's DecodeBase58Check
         raise Base58Error("too short for Base58Check")
     payload, checksum = raw[:-4], raw[-4:]
     if sha256d(payload)[:4] != checksum:
-        raise Base58Error("the Base58Check checksum does not match")
+        raise Base58ChecksumError("the Base58Check checksum does not match")
     return payload

@@ -6,6 +6,7 @@ import enum
 from functools import cache
 
 __all__ = [
+    "Bech32ChecksumError",
     "Bech32Error",
     "Encoding",
     "bech32_decode",
@@ -31,8 +32,27 @@ _BECH32_CONST = 1
 _BECH32M_CONST = 0x2BC830A3
 
 
+def _steps(chk: int, count: int) -> int:
+    for _ in range(count):
+        chk = _TABLE[chk >> 25] ^ ((chk & 0x1FFFFFF) << 5)
+    return chk
+
+
+# The checksum is linear over GF(2), so four steps of it on a 30-bit state are the XOR of
+# two 1024-entry tables (top and middle 10 bits), the low 10 bits shifted by 20, and the four
+# 5-bit symbols themselves: ``encode_segwit`` consumes 20 bits of program per loop turn.
+_STEP4_HIGH = tuple(_steps(x << 20, 4) for x in range(1024))
+_STEP4_MID = tuple(_steps(x << 10, 4) for x in range(1024))
+_STEP2_HIGH = tuple(_steps(x << 20, 2) for x in range(1024))
+_PAIRS = tuple(CHARSET[i >> 5] + CHARSET[i & 31] for i in range(1024))
+
+
 class Bech32Error(ValueError):
     """Text that is not valid bech32/bech32m, or not a valid segwit address."""
+
+
+class Bech32ChecksumError(Bech32Error):
+    """Well-formed bech32 text whose checksum is neither bech32 nor bech32m (a typo)."""
 
 
 class Encoding(enum.Enum):
@@ -67,7 +87,8 @@ def bech32_decode(text: str) -> tuple[str, list[int], Encoding]:
     """Decode a bech32 or bech32m string into its hrp, 5-bit data and encoding.
 
     Raises:
-        Bech32Error: mixed case, bad characters, bad length or separator, or a bad checksum.
+        Bech32ChecksumError: the checksum matches neither bech32 nor bech32m.
+        Bech32Error: mixed case, bad characters, or a bad length or separator.
     """
     if any(ord(c) < 33 or ord(c) > 126 for c in text):
         raise Bech32Error("contains characters outside printable ASCII")
@@ -88,7 +109,7 @@ def bech32_decode(text: str) -> tuple[str, list[int], Encoding]:
     elif const == _BECH32M_CONST:
         encoding = Encoding.BECH32M
     else:
-        raise Bech32Error("checksum does not match")
+        raise Bech32ChecksumError("checksum does not match")
     return hrp, data[:-6], encoding
 
 
@@ -119,9 +140,38 @@ def convertbits(data: bytes | list[int], frombits: int, tobits: int, pad: bool =
 
 
 def encode_segwit(hrp: str, version: int, program: bytes) -> str:
-    """Return the segwit address of a witness version and program (v0 bech32, v1+ bech32m)."""
-    encoding = Encoding.BECH32 if version == 0 else Encoding.BECH32M
-    return bech32_encode(hrp, [version, *convertbits(program, 8, 5)], encoding)
+    """Return the segwit address of a witness version and program (v0 bech32, v1+ bech32m).
+
+    The 8-to-5 regrouping and the checksum run 20 bits at a time (see ``_STEP4_HIGH``); the
+    result is the same string as ``bech32_encode(hrp, [version, *convertbits(program, 8, 5)],
+    encoding)`` (BIP-173 "Segwit address format", BIP-350 "Addresses for segregated witness
+    outputs"), which the tests check on random programs.
+    """
+    bits = len(program) * 8
+    symbols = (bits + 4) // 5
+    shift = symbols * 5
+    number = int.from_bytes(program, "big") << (shift - bits)
+    table = _TABLE
+    chk = _hrp_state(hrp)
+    chk = table[chk >> 25] ^ ((chk & 0x1FFFFFF) << 5) ^ version
+    parts = [hrp, "1", CHARSET[version]]
+    for _ in range(symbols & 3):  # the symbols before a whole number of 20-bit chunks
+        shift -= 5
+        value = (number >> shift) & 31
+        chk = table[chk >> 25] ^ ((chk & 0x1FFFFFF) << 5) ^ value
+        parts.append(CHARSET[value])
+    high, mid, pairs = _STEP4_HIGH, _STEP4_MID, _PAIRS
+    while shift:
+        shift -= 20
+        chunk = (number >> shift) & 0xFFFFF
+        chk = high[chk >> 20] ^ mid[(chk >> 10) & 0x3FF] ^ ((chk & 0x3FF) << 20) ^ chunk
+        parts += (pairs[chunk >> 10], pairs[chunk & 0x3FF])
+    # Six zero symbols close the checksum: four steps, then two.
+    chk = high[chk >> 20] ^ mid[(chk >> 10) & 0x3FF] ^ ((chk & 0x3FF) << 20)
+    chk = _STEP2_HIGH[chk >> 20] ^ ((chk & 0xFFFFF) << 10)
+    chk ^= _BECH32_CONST if version == 0 else _BECH32M_CONST
+    parts += (pairs[chk >> 20], pairs[(chk >> 10) & 0x3FF], pairs[chk & 0x3FF])
+    return "".join(parts)
 
 
 def decode_segwit(text: str) -> tuple[str, int, bytes]:
@@ -138,7 +188,8 @@ def decode_segwit(text: str) -> tuple[str, int, bytes]:
         raise Bech32Error(f"has witness version {version}, above 16")
     program = bytes(convertbits(data[1:], 5, 8, pad=False))
     if not 2 <= len(program) <= 40:
-        raise Bech32Error(f"has a witness program of {len(program)} bytes")
+        size = len(program)
+        raise Bech32Error(f"has a witness program of {size} byte{'s' if size != 1 else ''}")
     if version == 0 and len(program) not in (20, 32):
         raise Bech32Error("is version 0 with a program that is neither 20 nor 32 bytes")
     if (version == 0) != (encoding is Encoding.BECH32):
