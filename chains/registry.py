@@ -319,6 +319,8 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2",
             standard_xkey=_XPUB,
+            # Litecoin Core relays dust at 0.0003 LTC/kB: 30 litoshi/vB (2,940 for p2wpkh).
+            dust_relay_sat_vb=30,
             explorer="https://litecoinspace.org",
             electrum_servers=(
                 ElectrumServer("electrum-ltc.bysh.me", 50002),
@@ -339,6 +341,8 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0",
             standard_xkey=_TPUB,
+            # Litecoin Core relays dust at 0.0003 LTC/kB: 30 litoshi/vB (2,940 for p2wpkh).
+            dust_relay_sat_vb=30,
             explorer="https://litecoinspace.org/testnet",
             electrum_servers=(ElectrumServer("electrum-ltc.bysh.me", 51002),),
             is_testnet=True,
@@ -357,7 +361,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             script_kinds=_SEGWIT_KINDS,
             genesis_hash="530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9",
             standard_xkey=_TPUB,
-            dust_relay_sat_vb=3,
+            dust_relay_sat_vb=30,
             fallback_fee_sat_vb=2,
             is_testnet=True,
         ),
