@@ -12,8 +12,14 @@ from coincurve import PublicKey
 
 from chains.errors import InvalidAddressChecksum, MalformedAddress, WrongNetworkAddress
 from chains.registry import NETWORKS, EvmNetwork, Network, ScriptKind, UtxoNetwork
-from primitives.base58 import Base58Error, b58check_decode, b58check_encode
-from primitives.bech32 import Bech32Error, decode_segwit, encode_segwit
+from primitives.base58 import (
+    Base58ChecksumError,
+    Base58Error,
+    b58check_decode,
+    b58check_encode,
+    b58decode,
+)
+from primitives.bech32 import Bech32ChecksumError, Bech32Error, decode_segwit, encode_segwit
 from primitives.hashes import hash160, keccak256, tagged_hash
 
 __all__ = [
@@ -30,6 +36,11 @@ __all__ = [
 ]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_HEX_DIGITS = b"0123456789abcdef"
+# EIP-55 checksum as byte arithmetic: 0x20 is the ASCII case bit. A letter of the lowercase
+# hex address is upper-cased where the matching nibble of the hash of that text is 8 or more.
+_HASH_NIBBLE_HIGH = bytes.maketrans(_HEX_DIGITS, b"\x00" * 8 + b"\x20" * 8)
+_IS_LETTER = bytes.maketrans(_HEX_DIGITS, b"\x00" * 10 + b"\x20" * 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +182,17 @@ def _refuse_other_network(address: str, network: Network) -> None:
         )
 
 
+def _bech32_prefixed(lowered: str) -> bool:
+    """Return whether text starts like a segwit address of a registered network (``hrp1``)."""
+    return any(n.hrp and lowered.startswith(n.hrp + "1") for n in _utxo_networks())
+
+
 def parse_address(network: UtxoNetwork, text: str) -> ParsedAddress:
     """Check ``text`` as an address of ``network`` and return its script.
+
+    Segwit addresses follow BIP-173 and BIP-350 (witness versions 1 to 16 need Bech32m, and
+    any version up to 16 is accepted as a destination, BIP-350 "Test vectors"); legacy ones
+    are Base58Check with the network's P2PKH or P2SH version byte.
 
     Raises:
         WrongNetworkAddress: a valid address of another network (named in the message).
@@ -186,12 +206,12 @@ def parse_address(network: UtxoNetwork, text: str) -> ParsedAddress:
     if network.hrp and lowered.startswith(network.hrp + "1"):
         try:
             hrp, version, program = decode_segwit(address)
+        except Bech32ChecksumError:
+            raise InvalidAddressChecksum(
+                f"This {network.title} address has a typo: its checksum does not match.",
+                address,
+            ) from None
         except Bech32Error as err:
-            if "checksum" in str(err):
-                raise InvalidAddressChecksum(
-                    f"This {network.title} address has a typo: its checksum does not match.",
-                    address,
-                ) from None
             raise MalformedAddress(
                 f"This is not a valid {network.title} address: it {err}.", address
             ) from None
@@ -199,38 +219,64 @@ def parse_address(network: UtxoNetwork, text: str) -> ParsedAddress:
             return ParsedAddress(
                 lowered, _segwit_script(version, program), _segwit_kind(version, program)
             )
-    _refuse_other_network(address, network)
     try:
-        payload = b58check_decode(address)
-    except Base58Error as err:
-        if "checksum" in str(err):
-            raise InvalidAddressChecksum(
-                f"This {network.title} address has a typo: its checksum does not match.", address
-            ) from None
-        raise MalformedAddress(f"This is not a {network.title} address.", address) from None
-    if len(payload) != 21:
+        payload: bytes | None = b58check_decode(address)
+        typo = False
+    except Base58ChecksumError:
+        payload, typo = None, True
+    except Base58Error:
+        payload, typo = None, False
+    if payload is not None and len(payload) == 21:
+        # The network's own versions come first: several networks share a version byte
+        # (0x6F on every testnet, 0x05 kept by Litecoin), and such an address is valid here.
+        version, body = payload[0], payload[1:]
+        if version == network.p2pkh_version:
+            return ParsedAddress(address, b"\x76\xa9\x14" + body + b"\x88\xac", "p2pkh")
+        if version in network.p2sh_versions:
+            return ParsedAddress(address, b"\xa9\x14" + body + b"\x87", "p2sh")
+    _refuse_other_network(address, network)
+    if _bech32_prefixed(lowered):
+        # Another network's segwit prefix, yet valid nowhere: not a typo of this network's
+        # address (Base58Check would call it one when every character is also Base58).
         raise MalformedAddress(f"This is not a {network.title} address.", address)
-    version, body = payload[0], payload[1:]
-    if version == network.p2pkh_version:
-        return ParsedAddress(address, b"\x76\xa9\x14" + body + b"\x88\xac", "p2pkh")
-    if version in network.p2sh_versions:
-        return ParsedAddress(address, b"\xa9\x14" + body + b"\x87", "p2sh")
+    if typo and _base58_version(address) in (network.p2pkh_version, *network.p2sh_versions):
+        raise InvalidAddressChecksum(
+            f"This {network.title} address has a typo: its checksum does not match.", address
+        )
     raise MalformedAddress(f"This is not a {network.title} address.", address)
 
 
+def _base58_version(address: str) -> int | None:
+    """Return the version byte of 25-byte Base58 text (an address with its checksum)."""
+    try:
+        raw = b58decode(address)
+    except Base58Error:
+        return None
+    return raw[0] if len(raw) == 25 else None
+
+
 def to_checksum_address(address: bytes | str) -> str:
-    """Return the EIP-55 mixed-case checksum form of a 20-byte address."""
+    """Return the EIP-55 mixed-case checksum form of a 20-byte address.
+
+    EIP-55 "Specification": hash the lowercase hex with Keccak-256 and capitalise the i-th
+    letter when the i-th hex digit of the hash is 8 or more.
+
+    Raises:
+        ValueError: text that is not 40 hex digits (with or without ``0x``), or not 20 bytes.
+    """
     raw = (
         address
         if isinstance(address, bytes)
         else bytes.fromhex(address.removeprefix("0x").removeprefix("0X"))
     )
-    hex_lower = raw.hex()
-    digest = keccak256(hex_lower.encode()).hex()
-    return "0x" + "".join(
-        c.upper() if c > "9" and int(h, 16) >= 8 else c
-        for c, h in zip(hex_lower, digest[:40], strict=True)
+    if len(raw) != 20:
+        raise ValueError("an EVM address is 20 bytes")
+    lower = raw.hex().encode()
+    digest = keccak256(lower).hex().encode()[:40]
+    flips = int.from_bytes(digest.translate(_HASH_NIBBLE_HIGH), "big") & int.from_bytes(
+        lower.translate(_IS_LETTER), "big"
     )
+    return "0x" + (int.from_bytes(lower, "big") ^ flips).to_bytes(40, "big").decode()
 
 
 def parse_evm_address(text: str, network: Network | None = None) -> str:
