@@ -1,27 +1,38 @@
 """BIP-32 hierarchical deterministic keys on libsecp256k1 (coincurve).
 
-Public child derivation is the hot path of address discovery: the parent's serialized key is
-kept, HMAC-SHA512 runs through ``hmac.digest`` (one C call) and the point addition is one
-``secp256k1_ec_pubkey_tweak_add``. ``ExtendedPrivateKey`` never shows its key in a repr and
-cannot be pickled.
+Public child derivation is the hot path of address discovery. For a run of children of one
+parent, HMAC-SHA512 is keyed once (the inner and outer SHA-512 states of RFC 2104 are hashed
+once and copied per child, which costs half of ``hmac.digest`` with its per-call key setup),
+the parent point is parsed once, and each child is one ``secp256k1_ec_pubkey_tweak_add``.
+``ExtendedPrivateKey`` never shows its key in a repr and cannot be pickled.
+
+Serialised keys are checked as BIP-32 "Serialization format" and its test vector 5 require:
+the version must be a known public (or private) one, the key byte must match it, a master
+key has no parent or child number, and the point or scalar must be valid.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NoReturn
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NoReturn
 
 from coincurve import PrivateKey, PublicKey
 
 from keystore.errors import InvalidExtendedKey, InvalidPath
-from primitives.base58 import Base58Error, b58check_decode, b58check_encode
+from primitives.base58 import Base58ChecksumError, Base58Error, b58check_decode, b58check_encode
 from primitives.hashes import hash160
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 __all__ = [
     "HARDENED",
+    "KNOWN_VERSIONS",
     "ExtendedPrivateKey",
     "ExtendedPublicKey",
     "format_path",
@@ -32,6 +43,38 @@ HARDENED = 0x80000000
 _CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _XPRV = 0x0488ADE4
 _PATH_STEP = re.compile(r"^(\d+)(['hH]?)$")
+
+KNOWN_VERSIONS: Mapping[int, int] = MappingProxyType(
+    {
+        # BIP-32 "Serialization format": xpub/xprv, tpub/tprv.
+        0x0488B21E: 0x0488ADE4,
+        0x043587CF: 0x04358394,
+        # SLIP-132 "Registered HD version bytes": Bitcoin and its testnet.
+        0x049D7CB2: 0x049D7878,  # ypub / yprv
+        0x04B24746: 0x04B2430C,  # zpub / zprv
+        0x0295B43F: 0x0295B005,  # Ypub / Yprv
+        0x02AA7ED3: 0x02AA7A99,  # Zpub / Zprv
+        0x044A5262: 0x044A4E28,  # upub / uprv
+        0x045F1CF6: 0x045F18BC,  # vpub / vprv
+        0x024289EF: 0x024285B5,  # Upub / Uprv
+        0x02575483: 0x02575048,  # Vpub / Vprv
+        # SLIP-132: Litecoin and its testnet.
+        0x019DA462: 0x019D9CFE,  # Ltub / Ltpv
+        0x01B26EF6: 0x01B26792,  # Mtub / Mtpv
+        0x0436F6E1: 0x0436EF7D,  # ttub / ttpv
+        # Dogecoin Core chainparams (EXT_PUBLIC_KEY / EXT_SECRET_KEY): dgub, and testnet tgub.
+        0x02FACAFD: 0x02FAC398,
+        0x0432A9A8: 0x0432A243,
+    }
+)
+"""Extended-key versions Coffer knows: public version to the matching private version.
+
+``parse`` without explicit ``versions`` accepts exactly these (public ones for
+``ExtendedPublicKey``, private ones for ``ExtendedPrivateKey``); BIP-32 test vector 5 requires
+an unknown version to be refused. The network registry's versions are a subset (a test checks).
+"""
+_PUBLIC_VERSIONS = frozenset(KNOWN_VERSIONS)
+_PRIVATE_VERSIONS = frozenset(KNOWN_VERSIONS.values())
 
 
 def parse_path(text: str) -> tuple[int, ...]:
@@ -73,6 +116,24 @@ def format_path(path: Iterable[int]) -> str:
 
 def _ser32(i: int) -> bytes:
     return i.to_bytes(4, "big")
+
+
+_IPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x36 for b in range(256)))
+_OPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x5C for b in range(256)))
+
+
+def _hmac_sha512_pads(key: bytes) -> tuple[Callable[[], Hash], Callable[[], Hash]]:
+    """Return copy functions of HMAC-SHA512's inner and outer states under ``key`` (RFC 2104).
+
+    ``HMAC(key, m) = H(outer || H(inner || m))``: the two key blocks are hashed once, and each
+    message copies the states. ``key`` is a chain code (32 bytes), shorter than SHA-512's
+    128-byte block, so it is only zero-padded, never hashed first.
+    """
+    block = key.ljust(128, b"\x00")
+    return (
+        hashlib.sha512(block.translate(_IPAD)).copy,
+        hashlib.sha512(block.translate(_OPAD)).copy,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +184,29 @@ class ExtendedPublicKey:
         return [p.format(compressed=False) for p in self._child_points(start, count)]
 
     def _child_points(self, start: int, count: int) -> list[PublicKey]:
+        """Return the child points ``start`` .. ``start + count - 1`` (BIP-32 CKDpub).
+
+        Raises:
+            InvalidPath: an index outside 0..2^31-1.
+        """
         if start < 0 or count < 0 or start + count > HARDENED:
             raise InvalidPath("Child indexes run from 0 to 2^31-1.")
-        chain_code = self.chain_code
+        inner, outer = _hmac_sha512_pads(self.chain_code)
         parent_bytes = self.public_key
-        parent = PublicKey(parent_bytes)
-        digest = hmac.digest
+        add = PublicKey(parent_bytes).add
         out = []
         for index in range(start, start + count):
-            tweak = digest(chain_code, parent_bytes + index.to_bytes(4, "big"), "sha512")[:32]
-            out.append(parent.add(tweak))
+            h = inner()
+            h.update(parent_bytes + index.to_bytes(4, "big"))
+            o = outer()
+            o.update(h.digest())
+            tweak = o.digest()[:32]  # I_L of BIP-32 CKDpub; I_R is the child's chain code
+            try:
+                out.append(add(tweak))
+            except ValueError:  # pragma: no cover - tweak >= n or the point at infinity, 2^-127
+                # BIP-32: "the resulting key is invalid, and one should proceed with the next
+                # value for i"; a batch keeps one entry per index, so the caller learns of it.
+                raise InvalidPath(f"Child {index} of this key does not exist (BIP-32).") from None
         return out
 
     def serialize(self, version: int) -> str:
@@ -154,19 +228,35 @@ class ExtendedPublicKey:
 
         Args:
             text: the Base58Check text.
-            versions: the accepted version prefixes; ``None`` accepts any.
+            versions: the accepted version prefixes; ``None`` accepts every public version in
+                ``KNOWN_VERSIONS``.
 
         Raises:
-            InvalidExtendedKey: bad checksum, length, version, point, or depth/fingerprint.
+            InvalidExtendedKey: bad checksum, length or version, a private key, a point not on
+                the curve, or a master key naming a parent (BIP-32 test vector 5).
         """
         version, depth, parent, child, chain_code, key = _parse(text)
-        if versions is not None and version not in set(versions):
+        if version in _PRIVATE_VERSIONS:
+            raise InvalidExtendedKey(
+                "This is an extended private key; an extended public key was expected."
+            )
+        accepted = _PUBLIC_VERSIONS if versions is None else frozenset(versions)
+        if version not in accepted:
             raise InvalidExtendedKey(
                 "This extended key is for another network or account type (its prefix does "
                 "not match)."
+                if version in _PUBLIC_VERSIONS
+                else "This extended key has an unknown version prefix."
+            )
+        if key[0] == 0:
+            raise InvalidExtendedKey(
+                "This extended key's version says public, but it holds a private key."
             )
         if key[0] not in (2, 3):
-            raise InvalidExtendedKey("This is not an extended public key (it holds no public key).")
+            raise InvalidExtendedKey(
+                "The extended public key does not hold a compressed public key (its key "
+                "prefix is wrong)."
+            )
         try:
             PublicKey(key)
         except ValueError:
@@ -177,10 +267,18 @@ class ExtendedPublicKey:
 
 
 def _parse(text: str) -> tuple[int, int, bytes, int, bytes, bytes]:
+    # Base58 errors are not echoed: their text names a character of the input, and the input
+    # may be an extended private key.
     try:
         raw = b58check_decode(text.strip())
-    except Base58Error as err:
-        raise InvalidExtendedKey(f"This is not a valid extended key: {err}.") from None
+    except Base58ChecksumError:
+        raise InvalidExtendedKey(
+            "This extended key has a typo: its checksum does not match."
+        ) from None
+    except Base58Error:
+        raise InvalidExtendedKey(
+            "This is not an extended key: it has characters outside Base58, or is too short."
+        ) from None
     if len(raw) != 78:
         raise InvalidExtendedKey(f"An extended key has 78 bytes; this one has {len(raw)}.")
     version = int.from_bytes(raw[:4], "big")
@@ -322,12 +420,32 @@ class ExtendedPrivateKey:
     def parse(cls, text: str, versions: Iterable[int] | None = None) -> ExtendedPrivateKey:
         """Parse a serialised extended private key.
 
+        Args:
+            text: the Base58Check text.
+            versions: the accepted version prefixes; ``None`` accepts every private version in
+                ``KNOWN_VERSIONS``.
+
         Raises:
-            InvalidExtendedKey: bad checksum, length, version, key range or prefix byte.
+            InvalidExtendedKey: bad checksum, length or version, a public key, a key byte
+                other than 0, a scalar outside 1..n-1, or a master key naming a parent
+                (BIP-32 test vector 5).
         """
         version, depth, parent, child, chain_code, key = _parse(text)
-        if versions is not None and version not in set(versions):
-            raise InvalidExtendedKey("This extended key is for another network or account type.")
+        if version in _PUBLIC_VERSIONS:
+            raise InvalidExtendedKey(
+                "This is an extended public key; an extended private key was expected."
+            )
+        accepted = _PRIVATE_VERSIONS if versions is None else frozenset(versions)
+        if version not in accepted:
+            raise InvalidExtendedKey(
+                "This extended key is for another network or account type."
+                if version in _PRIVATE_VERSIONS
+                else "This extended key has an unknown version prefix."
+            )
+        if key[0] in (2, 3):
+            raise InvalidExtendedKey(
+                "This extended key's version says private, but it holds a public key."
+            )
         if key[0] != 0:
             raise InvalidExtendedKey("This is not an extended private key (bad key prefix).")
         return cls(key[1:], chain_code, depth, parent, child)
