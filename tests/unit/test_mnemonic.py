@@ -134,3 +134,69 @@ def test_entropy_round_trip(entropy: bytes, language: str) -> None:
     assert phrase.entropy().reveal() == entropy
     peer = Mnemonic(language).to_mnemonic(entropy)
     assert unicodedata.normalize("NFC", peer) == phrase.reveal()
+
+
+ENGLISH = Mnemonic("english").wordlist
+EVERY_WORD = frozenset(
+    unicodedata.normalize("NFKD", w) for lang in LANGUAGES for w in Mnemonic(lang).wordlist
+)
+entropies = st.binary(min_size=16, max_size=16) | st.binary(min_size=32, max_size=32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entropy=entropies, data=st.data())
+def test_a_replaced_word_is_a_checksum_error_or_still_valid(
+    entropy: bytes, data: st.DataObject
+) -> None:
+    words = from_entropy(entropy).reveal().split()
+    position = data.draw(st.integers(0, len(words) - 1))
+    replacement = data.draw(st.sampled_from(ENGLISH).filter(lambda w: w != words[position]))
+    changed = [*words[:position], replacement, *words[position + 1 :]]
+    try:
+        phrase = parse_mnemonic(" ".join(changed))
+    except BadMnemonicChecksum:
+        return
+    # A valid checksum by chance (1 in 16 for 12 words, 1 in 256 for 24): other entropy.
+    assert phrase.reveal() == " ".join(changed)
+    assert phrase.entropy().reveal() != entropy
+
+
+@settings(max_examples=200, deadline=None)
+@given(entropy=entropies, data=st.data())
+def test_two_swapped_words_are_a_checksum_error_or_still_valid(
+    entropy: bytes, data: st.DataObject
+) -> None:
+    words = from_entropy(entropy).reveal().split()
+    i, j = data.draw(
+        st.tuples(st.integers(0, len(words) - 1), st.integers(0, len(words) - 1)).filter(
+            lambda p: words[p[0]] != words[p[1]]
+        )
+    )
+    words[i], words[j] = words[j], words[i]
+    with contextlib.suppress(BadMnemonicChecksum):
+        assert parse_mnemonic(" ".join(words)).entropy().reveal() != entropy
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    entropy=entropies,
+    data=st.data(),
+    suffix=st.text("bcdfghjklmnpqrstvwxz", min_size=2, max_size=4),
+)
+def test_an_unknown_word_is_reported_at_its_position(
+    entropy: bytes, data: st.DataObject, suffix: str
+) -> None:
+    words = from_entropy(entropy).reveal().split()
+    position = data.draw(st.integers(0, len(words) - 1))
+    unknown = words[position] + suffix
+    if unknown in EVERY_WORD:
+        return
+    words[position] = unknown
+    with pytest.raises(UnknownMnemonicWord) as info:
+        parse_mnemonic(" ".join(words))
+    assert info.value.position == position + 1
+    assert info.value.language == "English"
+    assert unknown not in str(info.value)
+    # suggestions come from the likeliest lists (English first; "abandon" is French too)
+    assert info.value.suggestions
+    assert all(unicodedata.normalize("NFKD", s) in EVERY_WORD for s in info.value.suggestions)
