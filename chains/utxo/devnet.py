@@ -291,6 +291,9 @@ class BitcoinDevnet:
     def test_accept(self, raw_tx: bytes) -> AcceptResult:
         """Say whether the mempool would admit a transaction now (Core's testmempoolaccept).
 
+        Reasons are ``broadcast``'s, except that missing inputs read ``missing-inputs``, as
+        Core's ``testmempoolaccept`` reports them.
+
         Raises:
             TransactionRejected: the bytes are not a transaction (``TX decode failed``).
         """
@@ -299,7 +302,10 @@ class BitcoinDevnet:
             try:
                 plan = self._evaluate(tx)
             except Refusal as refusal:
-                return AcceptResult(Txid(tx.txid), False, refusal.reason)  # as Core: no size
+                reason = refusal.reason
+                if reason == "bad-txns-inputs-missingorspent":
+                    reason = "missing-inputs"  # what Core's testmempoolaccept says instead
+                return AcceptResult(Txid(tx.txid), False, reason)  # as Core: no size, no fee
             return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
 
     def fee_rate(self, target_blocks: int) -> FeeRate:
