@@ -36,6 +36,7 @@ from decimal import ROUND_CEILING, Decimal
 from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
 from chains.registry import ElectrumServer, UtxoNetwork
 from chains.utxo import _electrum_history as eh
+from chains.utxo import _electrum_parse as ep
 from chains.utxo._electrum_conn import (
     BatchMode,
     Call,
@@ -44,6 +45,7 @@ from chains.utxo._electrum_conn import (
     RpcFailure,
     ServerAddress,
 )
+from chains.utxo._electrum_parse import PROTOCOL_RANGE, ElectrumParsing
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,
@@ -59,11 +61,8 @@ from chains.utxo.backend import (
     scripthash,
 )
 from chains.utxo.merkle import (
-    BlockHeader,
-    InvalidMerkleProof,
     PowRules,
     pow_rules,
-    verify_merkle_branch,
 )
 from primitives.tx import Transaction, TxDecodeError
 
@@ -71,12 +70,10 @@ __all__ = ["BatchMode", "ElectrumBackend", "ServerAddress"]
 
 _log = logging.getLogger(__name__)
 
-PROTOCOL_RANGE = ("1.4", "1.6")
 _FILLER = Call("blockchain.block.headers", (0, 8))
-_HEX = frozenset("0123456789abcdef")
 
 
-class ElectrumBackend:
+class ElectrumBackend(ElectrumParsing):
     """A ``UtxoBackend`` speaking the Electrum protocol to one of several servers.
 
     Args:
@@ -119,7 +116,7 @@ class ElectrumBackend:
     ) -> None:
         pins = dict(fingerprints or {})
         chosen = tuple(
-            _address(s, pins)
+            ep.address(s, pins)
             for s in (servers if servers is not None else network.electrum_servers)
         )
         if not chosen:
@@ -189,32 +186,6 @@ class ElectrumBackend:
             self._old_round_trips += conn.round_trips
             conn.close()
             raise
-
-    def _check_version(self, answer: JsonValue | RpcFailure, server: str) -> None:
-        if isinstance(answer, RpcFailure):
-            raise BackendProtocolError(
-                f"The server {server} refused protocol {PROTOCOL_RANGE[0]}-{PROTOCOL_RANGE[1]}: "
-                f"{answer.message}",
-                server,
-            )
-        if (
-            not isinstance(answer, list)
-            or len(answer) != 2
-            or not all(isinstance(x, str) for x in answer)
-        ):
-            raise BackendProtocolError(
-                f"The server {server} answered server.version oddly.", server
-            )
-        software, version = str(answer[0]), str(answer[1])
-        try:
-            number = tuple(int(x) for x in version.split("."))
-        except ValueError:
-            number = ()
-        if not (1, 4) <= number <= (1, 6, 99):
-            raise BackendProtocolError(
-                f"The server {server} speaks protocol {version}, not 1.4 to 1.6.", server
-            )
-        self.server_software, self.protocol_version = software, version
 
     def _connect_round(self, start: int) -> None:
         """Connect to the first good server from ``start`` on (wrapping around)."""
@@ -377,65 +348,6 @@ class ElectrumBackend:
 
     # -- parsing answers ---------------------------------------------------------------------
 
-    def _protocol_error(self, what: str) -> BackendProtocolError:
-        return BackendProtocolError(f"The server {self.server_name} sent {what}.", self.server_name)
-
-    def _header(
-        self, answer: JsonValue | RpcFailure, server: str, *, check_pow: bool = True
-    ) -> BlockHeader:
-        if not isinstance(answer, str):
-            raise BackendProtocolError(
-                f"The server {server} sent a header that is not hex.", server
-            )
-        try:
-            header = BlockHeader.parse(bytes.fromhex(answer))
-            if check_pow:
-                header.check_pow(self._rules)
-        except ValueError as e:  # InvalidHeader is a ValueError, as is bad hex
-            raise BackendProtocolError(f"The server {server} sent a bad header: {e}", server) from e
-        return header
-
-    def _tip_of(self, answer: JsonValue | RpcFailure, server: str) -> BlockRef:
-        if not isinstance(answer, dict) or not isinstance(answer.get("height"), int):
-            raise BackendProtocolError(f"The server {server} sent a malformed tip.", server)
-        header = self._header(answer.get("hex"), server)
-        height = answer["height"]
-        assert isinstance(height, int)  # noqa: S101 - checked above
-        return BlockRef(height, header.hash)
-
-    def _status(self, answer: JsonValue | RpcFailure) -> str | None:
-        if answer is None:
-            return None
-        if isinstance(answer, str) and len(answer) == 64 and set(answer) <= _HEX:
-            return answer
-        raise self._protocol_error("a malformed script status")
-
-    def _txid(self, value: JsonValue) -> Txid:
-        if isinstance(value, str) and len(value) == 64 and set(value) <= _HEX:
-            return Txid(value)
-        raise self._protocol_error("a malformed txid")
-
-    def _history(self, answer: JsonValue) -> list[eh.RawHistoryItem]:
-        if not isinstance(answer, list):
-            raise self._protocol_error("a history that is not a list")
-        items = []
-        for entry in answer:
-            if not isinstance(entry, dict):
-                raise self._protocol_error("a malformed history entry")
-            height = entry.get("height")
-            if not isinstance(height, int) or isinstance(height, bool) or height < -1:
-                raise self._protocol_error("a history entry without a valid height")
-            items.append(eh.RawHistoryItem(self._txid(entry.get("tx_hash")), height))
-        return items
-
-    def _raw_tx(self, answer: JsonValue) -> bytes:
-        if not isinstance(answer, str):
-            raise self._protocol_error("a transaction that is not hex")
-        try:
-            return bytes.fromhex(answer)
-        except ValueError:
-            raise self._protocol_error("a transaction that is not hex") from None
-
     def _fetch_txs(self, txids: Sequence[Txid]) -> dict[Txid, tuple[bytes, Transaction]]:
         answers = self._call([Call("blockchain.transaction.get", (t,)) for t in txids])
         out = {}
@@ -582,29 +494,6 @@ class ElectrumBackend:
             self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
         return transactions, {h: hd.hash for h, hd in parsed_headers.items()}, parsed
 
-    def _check_merkle(
-        self, txid: Txid, height: int, answer: JsonValue, header: BlockHeader
-    ) -> None:
-        if (
-            not isinstance(answer, dict)
-            or answer.get("block_height") != height
-            or not isinstance(answer.get("pos"), int)
-            or not isinstance(answer.get("merkle"), list)
-        ):
-            raise self._protocol_error(f"a malformed merkle proof for {txid}")
-        branch = answer["merkle"]
-        assert isinstance(branch, list)  # noqa: S101 - checked above
-        if not all(isinstance(h, str) for h in branch):
-            raise self._protocol_error(f"a malformed merkle proof for {txid}")
-        try:
-            verify_merkle_branch(txid, [str(h) for h in branch], int(str(answer["pos"])), header)
-        except InvalidMerkleProof as e:
-            raise BackendProtocolError(
-                f"The server {self.server_name} claims {txid} is in block {height}, but the "
-                f"merkle proof fails ({e}).",
-                self.server_name,
-            ) from e
-
     def _fees(self, parsed: Mapping[Txid, Transaction]) -> dict[Txid, int]:
         """Fetch the parents of new transactions (one round trip) and compute their fees."""
         missing = eh.missing_parents(parsed, ())
@@ -631,7 +520,7 @@ class ElectrumBackend:
             raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
         (answer,) = self._exchange([Call("blockchain.transaction.broadcast", (raw_tx.hex(),))])
         if isinstance(answer, RpcFailure):
-            detail = _node_message(answer.message, raw_tx.hex())
+            detail = ep.node_message(answer.message, raw_tx.hex())
             reason = eh.reject_reason(detail)
             if reason in eh.ALREADY_KNOWN:
                 return txid
@@ -666,29 +555,3 @@ class ElectrumBackend:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
-
-
-def _address(
-    server: ServerAddress | ElectrumServer | str, pins: Mapping[str, str]
-) -> ServerAddress:
-    if isinstance(server, ServerAddress):
-        address = server
-    elif isinstance(server, ElectrumServer):
-        address = ServerAddress(server.host, server.port, server.tls)
-    else:
-        address = ServerAddress.parse(server)
-    pin = pins.get(f"{address.host}:{address.port}")
-    if pin is not None:
-        address = ServerAddress(address.host, address.port, True, pin)
-    return address
-
-
-def _node_message(message: str, raw_hex: str) -> str:
-    r"""Return the node's own words from ElectrumX's broadcast refusal.
-
-    ElectrumX wraps them: ``"the transaction was rejected by network rules.\\n\\n{node's
-    message}\\n[{raw tx}]"``; other servers send the node's message alone.
-    """
-    text = message.replace(f"[{raw_hex}]", "")
-    _, sep, rest = text.partition("\n\n")
-    return (rest if sep else text).strip()
