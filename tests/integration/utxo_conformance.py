@@ -29,17 +29,17 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pytest
 
 from chains.errors import Unsupported, WrongServerNetwork
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.backend import (
+    BackendEvent,
     BlockRef,
     HistoryItem,
     NewTip,
-    ScriptKey,
     ScriptsChanged,
     SyncRequest,
     SyncUpdate,
@@ -49,6 +49,9 @@ from chains.utxo.backend import (
     electrum_status,
 )
 from primitives.tx import OutPoint, Transaction, TxIn
+
+
+E = TypeVar("E", ScriptsChanged, NewTip)
 
 
 class ChainControl(Protocol):
@@ -94,14 +97,6 @@ class ChainControl(Protocol):
 def random_script() -> bytes:
     """Return a fresh P2WPKH output script nobody has used (a random 20-byte program)."""
     return bytes([0, 20]) + os.urandom(20)
-
-
-def raw_status(update: SyncUpdate, key: ScriptKey, mempool_heights: dict[str, int]) -> str | None:
-    """Recompute a status from an update's history (mempool heights given per txid)."""
-    return electrum_status(
-        (i.txid, i.height if i.height is not None else mempool_heights.get(i.txid, 0))
-        for i in update.histories[key]
-    )
 
 
 class UtxoBackendConformance:
@@ -375,7 +370,7 @@ class UtxoBackendConformance:
         assert final.block_hashes == {new_height: again}
 
 
-def _next_event(events: queue.Queue[object], kind: type[object], timeout: float = 30.0) -> object:
+def _next_event(events: queue.Queue[BackendEvent], kind: type[E], timeout: float = 30.0) -> E:
     """Return the next event of ``kind`` (others are skipped), or fail after ``timeout``."""
     while True:
         try:
