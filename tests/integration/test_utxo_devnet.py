@@ -25,7 +25,7 @@ pytestmark = pytest.mark.nodes
 
 RBF = 0xFFFFFFFD
 NO_RBF = 0xFFFFFFFE
-COINS_PER_SIDE = 16
+COINS_PER_SIDE = 24
 COIN_VALUE = 1_000_000
 
 
@@ -40,6 +40,9 @@ class Side:
     """One chain: fresh P2WSH(OP_TRUE) coins, its tip height, its mempool's verdicts."""
 
     def height(self) -> int:
+        raise NotImplementedError
+
+    def dust_relay_sat_vb(self) -> int:
         raise NotImplementedError
 
     def test_accept(self, raw: bytes) -> tuple[bool, str | None]:
@@ -66,6 +69,9 @@ class DevnetSide(Side):
 
     def height(self) -> int:
         return self.devnet.tip().height
+
+    def dust_relay_sat_vb(self) -> int:
+        return self.devnet.network.dust_relay_sat_vb
 
     def test_accept(self, raw: bytes) -> tuple[bool, str | None]:
         result = self.devnet.test_accept(raw)
@@ -99,6 +105,9 @@ class NodeSide(Side):
 
     def height(self) -> int:
         return self.node.height()
+
+    def dust_relay_sat_vb(self) -> int:
+        return self.node.network.dust_relay_sat_vb
 
     def test_accept(self, raw: bytes) -> tuple[bool, str | None]:
         (answer,) = self.node.rpc("testmempoolaccept", [raw.hex()], wallet=None)
@@ -268,7 +277,49 @@ def _version_3(p: Prepared) -> bytes:
     return _pay(p.take(), 1_000, version=3)
 
 
+def _dust_at(offset: int) -> Case:
+    """Pay a P2WPKH output ``offset`` satoshis off the side's dust threshold.
+
+    Core's ``GetDustThreshold``: (31-byte output + 67 vbytes to spend it) x the dust relay
+    rate, the registry's value of each network (3 sat/vB Bitcoin, 30 lit/vB Litecoin).
+    """
+
+    def build(p: Prepared) -> bytes:
+        coin = p.take()
+        value = 98 * p.side.dust_relay_sat_vb() + offset
+        return _spend([coin], [TxOut(value, PAYEE), TxOut(coin.value - value - 2_000, PAYEE)])
+
+    return build
+
+
+def _relay_fee(shortfall: int) -> Case:
+    def build(p: Prepared) -> bytes:
+        coin = p.take()
+        vsize = Transaction.parse(_pay(coin, 1)).vsize
+        return _pay(coin, vsize - shortfall)  # 1 sat/vB is the minimum on both
+
+    return build
+
+
+def _replacement_paying(shortfall: int) -> Case:
+    def build(p: Prepared) -> bytes:
+        coin = p.take()
+        p.side.broadcast(_pay(coin, 1_000))
+        other = b"\x00\x14" + bytes(20)
+        vsize = Transaction.parse(_spend([coin], [TxOut(coin.value, other)])).vsize
+        fee = 1_000 + vsize - shortfall  # BIP-125 rule 4: pay for its own size again
+        return _spend([coin], [TxOut(coin.value - fee, other)])
+
+    return build
+
+
 CASES: dict[str, tuple[Case, bool, str | None]] = {
+    "dust-threshold-minus-1": (_dust_at(-1), False, "dust"),
+    "dust-threshold": (_dust_at(0), True, None),
+    "relay-fee-short-by-1": (_relay_fee(1), False, "min relay fee not met"),
+    "relay-fee-exact": (_relay_fee(0), True, None),
+    "replacement-short-by-1": (_replacement_paying(1), False, "insufficient fee"),
+    "replacement-exact": (_replacement_paying(0), True, None),
     "valid": (_valid, True, None),
     "missing-input": (_missing_input, False, "missing-inputs"),
     "conflict": (_conflict, False, "txn-mempool-conflict"),
