@@ -50,7 +50,6 @@ from chains.utxo.backend import (
 )
 from primitives.tx import OutPoint, Transaction, TxIn
 
-
 E = TypeVar("E", ScriptsChanged, NewTip)
 
 
