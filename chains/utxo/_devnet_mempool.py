@@ -23,6 +23,7 @@ from chains.utxo._devnet_policy import (
     Refusal,
     check_finality,
     check_sequence_locks,
+    check_signatures,
     check_standard,
     check_transaction,
 )
@@ -359,6 +360,7 @@ def evaluate(
         verify_transaction(tx, _spent_outputs(coins))
     except ScriptVerificationFailed as err:
         raise Refusal("mandatory-script-verify-flag-failed", str(err)) from err
+    check_signatures(tx, coins)  # policy-only rules the kernel's consensus flags leave out
     entry = MempoolEntry(tx, fee, tuple(coins), parents, pool.next_sequence())
     return Plan(entry, frozenset(replaced))
 

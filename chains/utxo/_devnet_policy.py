@@ -19,6 +19,7 @@ __all__ = [
     "Refusal",
     "check_finality",
     "check_sequence_locks",
+    "check_signatures",
     "check_standard",
     "check_transaction",
     "dust_threshold",
@@ -36,6 +37,8 @@ _SEQ_TYPE_TIME = 1 << 22  # BIP-68: units of 512 seconds instead of blocks
 _SEQ_MASK = 0x0000FFFF
 _SEQ_GRANULARITY = 9
 _STANDARD_VERSIONS = (1, 2)  # version 3 (TRUC, BIP-431) is not modelled, so not relayed
+_HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0  # secp256k1 n/2
+_POLICY_SCRIPT = "non-mandatory-script-verify-flag"
 
 
 class Refusal(Exception):
@@ -240,3 +243,89 @@ def check_sequence_locks(
             min_height = max(min_height, coin_height + value - 1)
     if min_height >= next_height or min_time >= mtp_at(next_height - 1):
         raise Refusal("non-BIP68-final")
+
+
+def _data_pushes(script: bytes) -> list[bytes] | None:
+    """Return the data a script pushes, or ``None`` if it does anything else."""
+    items: list[bytes] = []
+    pos = 0
+    while pos < len(script):
+        op = script[pos]
+        pos += 1
+        if op == 0x00:
+            items.append(b"")
+            continue
+        if 0x01 <= op <= 0x4B:
+            size = op
+        elif op in (0x4C, 0x4D, 0x4E):
+            width = {0x4C: 1, 0x4D: 2, 0x4E: 4}[op]
+            size = int.from_bytes(script[pos : pos + width], "little")
+            pos += width
+        else:
+            return None
+        if pos + size > len(script):
+            return None
+        items.append(script[pos : pos + size])
+        pos += size
+    return items
+
+
+def _der_s(der: bytes) -> int | None:
+    """Return S of a DER signature (BIP-66 form, which consensus has already enforced)."""
+    if len(der) < 8 or der[0] != 0x30 or der[2] != 0x02:
+        return None
+    s_at = 4 + der[3]
+    if s_at + 2 > len(der) or der[s_at] != 0x02:
+        return None
+    return int.from_bytes(der[s_at + 2 : s_at + 2 + der[s_at + 1]], "big")
+
+
+def _nested_p2wpkh(script_sig: bytes) -> bool:
+    """Return whether a scriptSig pushes just a P2WPKH program (a P2SH-wrapped spend)."""
+    pushed = _data_pushes(script_sig)
+    return (
+        pushed is not None
+        and len(pushed) == 1
+        and len(pushed[0]) == 22
+        and (pushed[0][:2] == b"\x00\x14")
+    )
+
+
+def check_signatures(tx: Transaction, coins: Sequence[Coin]) -> None:
+    """Apply Core's policy-only signature rules to P2WPKH, P2SH-P2WPKH and P2PKH inputs.
+
+    libbitcoinkernel verifies with the consensus flags only; Core's mempool also demands
+    ``LOW_S`` (BIP-146), a defined sighash type (``STRICTENC``) and compressed keys in
+    segwit (``WITNESS_PUBKEYTYPE``), and reports a failure of those alone as
+    ``non-mandatory-script-verify-flag`` with the interpreter's error text. Call this after
+    the kernel accepted the scripts. Other script forms are not checked here.
+
+    Raises:
+        Refusal: ``non-mandatory-script-verify-flag``.
+    """
+    for index, (txin, coin) in enumerate(zip(tx.inputs, coins, strict=True)):
+        program = witness_program(coin.script)
+        if program is not None and program[0] == 0 and len(program[1]) == 20:
+            items: list[bytes] | None = list(txin.witness)
+            segwit = True
+        elif len(coin.script) == 25 and coin.script[:3] == b"\x76\xa9\x14":
+            items, segwit = _data_pushes(txin.script_sig), False
+        elif _nested_p2wpkh(txin.script_sig):
+            items, segwit = list(txin.witness), True  # BIP-49's P2SH-P2WPKH
+        else:
+            continue
+        if items is None or len(items) != 2 or not items[0]:
+            continue  # nothing the kernel would have let through
+        signature, pubkey = items
+        s_value = _der_s(signature[:-1])
+        if s_value is not None and s_value > _HALF_ORDER:
+            raise Refusal(
+                _POLICY_SCRIPT,
+                f"input {index}: Non-canonical signature: S value is unnecessarily high",
+            )
+        if signature[-1] & 0x7F not in (1, 2, 3):
+            raise Refusal(
+                _POLICY_SCRIPT, f"input {index}: Signature hash type missing or not understood"
+            )
+        if segwit and not (len(pubkey) == 33 and pubkey[0] in (2, 3)):
+            raise Refusal(_POLICY_SCRIPT, f"input {index}: Using non-compressed keys in segwit")

@@ -20,6 +20,7 @@ from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevn
 from primitives.hashes import hash160
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 from tests.nodes.utxo import LitecoinNode
+from tests.unit.test_utxo_devnet import P2WPKH, signed_p2wpkh_spend
 
 pytestmark = pytest.mark.nodes
 
@@ -185,6 +186,7 @@ class Prepared:
     side: Side
     coins: list[Coin]
     p2sh_coins: list[Coin]
+    key_coins: list[Coin]
     coinbase: Coin
 
     def take(self) -> Coin:
@@ -194,14 +196,14 @@ class Prepared:
 def _prepare(side: Side) -> Prepared:
     """Give a side confirmed faucet and P2SH(OP_TRUE) coins and an immature faucet coinbase."""
     big = side.big_coin()
-    outputs = [TxOut(COIN_VALUE, FAUCET_SCRIPT)] * (COINS_PER_SIDE - 2)
-    outputs += [TxOut(COIN_VALUE, P2SH_TRUE)] * 2
+    outputs = [TxOut(COIN_VALUE, FAUCET_SCRIPT)] * (COINS_PER_SIDE - 4)
+    outputs += [TxOut(COIN_VALUE, P2SH_TRUE)] * 2 + [TxOut(COIN_VALUE, P2WPKH)] * 2
     fan_out = _spend([big], outputs)
     side.broadcast(fan_out)
     side.mine_to_faucet()
     txid = Transaction.parse(fan_out).txid_bytes
     coins = [Coin(OutPoint(txid, v), COIN_VALUE, side.height()) for v in range(len(outputs))]
-    return Prepared(side, coins[:-2], coins[-2:], side.newest_coinbase())
+    return Prepared(side, coins[:-4], coins[-4:-2], coins[-2:], side.newest_coinbase())
 
 
 def _p2sh_spend(coin: Coin, redeem: bytes) -> bytes:
@@ -253,6 +255,16 @@ def _relative_lock_time(p: Prepared) -> bytes:
 
 def _immature_coinbase(p: Prepared) -> bytes:
     return _pay(p.coinbase, 10_000)
+
+
+# signed_p2wpkh_spend (the unit tests' BIP-143 signer) reads only .outpoint and .value.
+def _signed(p: Prepared) -> bytes:
+    return signed_p2wpkh_spend(p.key_coins.pop(), [TxOut(COIN_VALUE - 1_000, PAYEE)])
+
+
+def _signed_high_s(p: Prepared) -> bytes:
+    coin = p.key_coins.pop()
+    return signed_p2wpkh_spend(coin, [TxOut(COIN_VALUE - 1_000, PAYEE)], make_high_s=True)
 
 
 def _p2sh_valid(p: Prepared) -> bytes:
@@ -329,6 +341,8 @@ CASES: dict[str, tuple[Case, bool, str | None]] = {
     "lock-time": (_lock_time, False, "non-final"),
     "relative-lock-time": (_relative_lock_time, False, "non-BIP68-final"),
     "immature-coinbase": (_immature_coinbase, False, "bad-txns-premature-spend-of-coinbase"),
+    "p2wpkh-signed": (_signed, True, None),
+    "p2wpkh-high-s": (_signed_high_s, False, "non-mandatory-script-verify-flag"),
     "p2sh-valid": (_p2sh_valid, True, None),
     "p2sh-wrong-script": (_p2sh_wrong_script, False, "mandatory-script-verify-flag-failed"),
     "overspend": (_overspend, False, "bad-txns-in-belowout"),

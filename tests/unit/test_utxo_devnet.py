@@ -81,8 +81,14 @@ def pay_all(coin: Utxo, script: bytes, fee: int, sequence: int = RBF) -> Transac
     return spend([coin], [TxOut(coin.value - fee, script)], sequence=sequence)
 
 
-def bip143_digest(tx: Transaction, index: int, amount: int, pubkey_hash: bytes) -> bytes:
-    """Return the BIP-143 SIGHASH_ALL digest of a P2WPKH input (BIP-143, "Specification")."""
+def bip143_digest(
+    tx: Transaction, index: int, amount: int, pubkey_hash: bytes, hashtype: int = 1
+) -> bytes:
+    """Return the BIP-143 digest of a P2WPKH input (BIP-143, "Specification").
+
+    A ``hashtype`` without the NONE, SINGLE or ANYONECANPAY bits hashes as SIGHASH_ALL does,
+    with its own value in the preimage.
+    """
     prevouts = b"".join(i.prevout.serialize() for i in tx.inputs)
     sequences = b"".join(struct.pack("<I", i.sequence) for i in tx.inputs)
     outputs = b"".join(o.serialize() for o in tx.outputs)
@@ -98,22 +104,52 @@ def bip143_digest(tx: Transaction, index: int, amount: int, pubkey_hash: bytes) 
         + struct.pack("<I", txin.sequence)
         + sha256d(outputs)
         + struct.pack("<I", tx.locktime)
-        + struct.pack("<I", 1)
+        + struct.pack("<I", hashtype)
     )
     return sha256d(preimage)
 
 
-def signed_p2wpkh_spend(coin: Utxo, outputs: Sequence[TxOut], *, corrupt: bool = False) -> bytes:
+ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141  # secp256k1 n
+
+
+def _der_int(x: int) -> bytes:
+    body = x.to_bytes((x.bit_length() + 7) // 8 or 1, "big")
+    if body[0] & 0x80:
+        body = b"\x00" + body
+    return b"\x02" + bytes([len(body)]) + body
+
+
+def high_s(der: bytes) -> bytes:
+    """Return the same ECDSA signature with S replaced by n - S (valid, but not low-S)."""
+    r_len = der[3]
+    r = int.from_bytes(der[4 : 4 + r_len], "big")
+    s_at = 4 + r_len
+    s = int.from_bytes(der[s_at + 2 : s_at + 2 + der[s_at + 1]], "big")
+    body = _der_int(r) + _der_int(ORDER - s)
+    return b"\x30" + bytes([len(body)]) + body
+
+
+def signed_p2wpkh_spend(
+    coin: Utxo,
+    outputs: Sequence[TxOut],
+    *,
+    corrupt: bool = False,
+    compressed: bool = True,
+    hashtype: int = 1,
+    make_high_s: bool = False,
+) -> bytes:
     """Spend a P2WPKH coin of ``KEY``; ``corrupt`` signs the digest of other outputs."""
+    pubkey = KEY.public_key.format(compressed=compressed)
     unsigned = Transaction(2, (TxIn(coin.outpoint, b"", RBF),), tuple(outputs))
     signed_over = unsigned
     if corrupt:
         signed_over = unsigned.replace(
             outputs=[TxOut(o.value + 1, o.script_pubkey) for o in outputs]
         )
-    digest = bip143_digest(signed_over, 0, coin.value, hash160(PUBKEY))
-    signature = KEY.sign(digest, hasher=None) + b"\x01"
-    txin = TxIn(coin.outpoint, b"", RBF, (signature, PUBKEY))
+    digest = bip143_digest(signed_over, 0, coin.value, hash160(pubkey), hashtype)
+    der = KEY.sign(digest, hasher=None)
+    signature = (high_s(der) if make_high_s else der) + bytes([hashtype])
+    txin = TxIn(coin.outpoint, b"", RBF, (signature, pubkey))
     return unsigned.replace(inputs=[txin]).serialize()
 
 
@@ -543,6 +579,36 @@ def test_refuses_a_wrong_signature(rich: BitcoinDevnet) -> None:
     good = signed_p2wpkh_spend(coin, out)
     assert rich.broadcast(good) == Transaction.parse(good).txid
     rich.mine()  # the kernel accepts the block holding the signed spend
+
+
+@pytest.mark.parametrize(
+    ("flaw", "error"),
+    [
+        ("high-s", "S value is unnecessarily high"),
+        ("hashtype-0", "Signature hash type missing or not understood"),
+        ("uncompressed-key", "Using non-compressed keys in segwit"),
+    ],
+)
+def test_refuses_signatures_core_does_not_relay(rich: BitcoinDevnet, flaw: str, error: str) -> None:
+    """Consensus-valid signatures (the kernel accepts them) that Core's policy refuses."""
+    compressed = flaw != "uncompressed-key"
+    script = b"\x00\x14" + hash160(KEY.public_key.format(compressed=compressed))
+    rich.fund(script, 1_000_000)
+    rich.mine(2)  # the reorg below replaces only the second, empty block
+    (coin,) = rich.utxos(script)
+    out = [TxOut(990_000, p2wpkh(48))]
+    if flaw == "high-s":
+        raw = signed_p2wpkh_spend(coin, out, make_high_s=True)
+    elif flaw == "hashtype-0":
+        raw = signed_p2wpkh_spend(coin, out, hashtype=0)
+    else:
+        raw = signed_p2wpkh_spend(coin, out, compressed=False)
+    refusal = rejected(rich, raw)
+    assert refusal.reason == "non-mandatory-script-verify-flag"
+    assert error in refusal.detail
+    # Consensus alone accepts it: a branch block holding it is connected by the kernel.
+    rich.reorg(1, txs=[raw])
+    assert [u.height for u in rich.utxos(p2wpkh(48))] == [rich.tip().height - 1]
 
 
 def test_refuses_a_wrong_witness_script(rich: BitcoinDevnet) -> None:
