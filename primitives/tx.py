@@ -267,7 +267,15 @@ class Transaction:
                 raise TxDecodeError("a segwit-serialised transaction without any witness")
             inputs = with_witness
         locktime = r.u32()
-        return cls(version, tuple(inputs), tuple(outputs), locktime), r.pos
+        tx = cls(version, tuple(inputs), tuple(outputs), locktime)
+        # The parser accepts only the canonical encoding (minimal lengths, a witness wherever
+        # the segwit marker is), so the bytes read are the serialisation: keep them rather
+        # than rebuild them for the txid or for re-sending (PSBTs carry many whole txs).
+        raw = data[pos : r.pos]
+        tx._cache["w"] = raw
+        if not segwit:
+            tx._cache["n"] = raw
+        return tx, r.pos
 
     def replace(
         self,
