@@ -385,7 +385,7 @@ class BitcoinDevnet:
         pays the network's fallback fee rate and returns change to the faucet.
 
         Raises:
-            FaucetEmpty: the faucet cannot spend that much yet (mine at least 101 blocks).
+            FaucetEmpty: the faucet cannot spend that much yet (mine 100 blocks or more).
             TransactionRejected: the payment is refused (for example ``dust``).
         """
         if isinstance(amount_sats, bool) or not isinstance(amount_sats, int):
