@@ -176,15 +176,25 @@ class ExtendedPublicKey:
         return key
 
     def child_pubkeys(self, start: int, count: int) -> list[bytes]:
-        """Return the 33-byte public keys of children ``start`` .. ``start + count - 1``."""
-        return [p.format(compressed=True) for p in self._child_points(start, count)]
+        """Return the 33-byte public keys of children ``start`` .. ``start + count - 1``.
+
+        Raises:
+            InvalidPath: an index outside 0..2^31-1.
+        """
+        return self._child_keys(start, count, compressed=True)
 
     def child_pubkeys_uncompressed(self, start: int, count: int) -> list[bytes]:
-        """Return the 65-byte uncompressed public keys of the children (for EVM addresses)."""
-        return [p.format(compressed=False) for p in self._child_points(start, count)]
+        """Return the 65-byte uncompressed public keys of the children (for EVM addresses).
 
-    def _child_points(self, start: int, count: int) -> list[PublicKey]:
-        """Return the child points ``start`` .. ``start + count - 1`` (BIP-32 CKDpub).
+        Raises:
+            InvalidPath: an index outside 0..2^31-1.
+        """
+        return self._child_keys(start, count, compressed=False)
+
+    def _child_keys(self, start: int, count: int, compressed: bool) -> list[bytes]:
+        """Return the serialised child keys ``start`` .. ``start + count - 1`` (BIP-32 CKDpub).
+
+        Each point is serialised as soon as it is made: no list of 5,000 point objects.
 
         Raises:
             InvalidPath: an index outside 0..2^31-1.
@@ -194,7 +204,7 @@ class ExtendedPublicKey:
         inner, outer = _hmac_sha512_pads(self.chain_code)
         parent_bytes = self.public_key
         add = PublicKey(parent_bytes).add
-        out = []
+        out: list[bytes] = []
         for index in range(start, start + count):
             h = inner()
             h.update(parent_bytes + index.to_bytes(4, "big"))
@@ -202,7 +212,7 @@ class ExtendedPublicKey:
             o.update(h.digest())
             tweak = o.digest()[:32]  # I_L of BIP-32 CKDpub; I_R is the child's chain code
             try:
-                out.append(add(tweak))
+                out.append(add(tweak).format(compressed))
             except ValueError:  # pragma: no cover - tweak >= n or the point at infinity, 2^-127
                 # BIP-32: "the resulting key is invalid, and one should proceed with the next
                 # value for i"; a batch keeps one entry per index, so the caller learns of it.
