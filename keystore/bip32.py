@@ -126,9 +126,11 @@ def _hmac_sha512_pads(key: bytes) -> tuple[Callable[[], Hash], Callable[[], Hash
     """Return copy functions of HMAC-SHA512's inner and outer states under ``key`` (RFC 2104).
 
     ``HMAC(key, m) = H(outer || H(inner || m))``: the two key blocks are hashed once, and each
-    message copies the states. ``key`` is a chain code (32 bytes), shorter than SHA-512's
-    128-byte block, so it is only zero-padded, never hashed first.
+    message copies the states. A chain code (32 bytes) is shorter than SHA-512's 128-byte
+    block and is only zero-padded; a longer key would be hashed first.
     """
+    if len(key) > 128:
+        key = hashlib.sha512(key).digest()
     block = key.ljust(128, b"\x00")
     return (
         hashlib.sha512(block.translate(_IPAD)).copy,

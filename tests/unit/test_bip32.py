@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from keystore.bip32 import (
     KNOWN_VERSIONS,
     ExtendedPrivateKey,
     ExtendedPublicKey,
+    _hmac_sha512_pads,
     format_path,
     parse_path,
 )
@@ -225,3 +227,14 @@ def test_one_changed_character_is_refused(data: st.DataObject) -> None:
     for parser in (ExtendedPublicKey.parse, ExtendedPrivateKey.parse):
         with pytest.raises(InvalidExtendedKey):
             parser(mutated)
+
+
+@settings(max_examples=100, deadline=None)
+@given(key=st.binary(max_size=200), message=st.binary(max_size=80))
+def test_hmac_pads_match_the_hmac_module(key: bytes, message: bytes) -> None:
+    inner, outer = _hmac_sha512_pads(key)
+    h = inner()
+    h.update(message)
+    o = outer()
+    o.update(h.digest())
+    assert o.digest() == hmac.digest(key, message, "sha512")
