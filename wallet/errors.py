@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from chains import errors as chain_errors
+from chains.evm import errors as evm_errors
 from keystore import errors as key_errors
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AmountPrecisionError",
     "BackendUnavailable",
     "FeeTooHigh",
+    "FeeTooLow",
     "FloatAmountError",
     "InsufficientFunds",
     "InvalidAddress",
@@ -26,10 +28,19 @@ __all__ = [
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidRecipient",
+    "InvalidToken",
+    "InvalidTxHash",
     "NetworkMismatch",
+    "NodeRefused",
+    "NonceConflict",
+    "NotReplaceable",
     "SigningCancelled",
     "SigningRefused",
+    "TransactionNotFound",
+    "TransactionWouldFail",
     "UnknownNetwork",
+    "UnknownToken",
     "Unsupported",
     "WalletCorrupt",
     "WalletError",
@@ -213,6 +224,134 @@ class SigningRefused(WalletError):
     """The signer refused the transaction: it does not match what the signer can verify."""
 
 
+# -- EVM -----------------------------------------------------------------------------------
+
+
+class InvalidRecipient(InvalidAddress):
+    """A valid address that would lose what is sent there; ``reason`` says why.
+
+    Attributes:
+        reason: ``"zero-address"`` (nobody holds its key) or ``"token-contract"`` (tokens
+            sent to their own contract are stuck).
+    """
+
+    def __init__(self, message: str, address: str = "", reason: str = "") -> None:
+        """Record the address and the reason."""
+        super().__init__(message, address)
+        self.reason = reason
+
+
+class InvalidToken(WalletError, ValueError):
+    """An address that holds no usable token contract (no code, reverts, or garbage).
+
+    Attributes:
+        contract: the address.
+        function: the call that failed, for example ``"decimals()"``.
+    """
+
+    def __init__(self, message: str, contract: str = "", function: str = "") -> None:
+        """Record the contract and the failed call."""
+        super().__init__(message)
+        self.contract = contract
+        self.function = function
+
+
+class UnknownToken(WalletError, KeyError):
+    """No token of that symbol or address is known on the network; add it by address."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "Unknown token."
+
+
+class InvalidTxHash(WalletError, ValueError):
+    """A transaction hash is not 0x followed by 64 hex digits."""
+
+
+class TransactionNotFound(WalletError, KeyError):
+    """The wallet has sent no transaction with that hash."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "No such transaction."
+
+
+class NotReplaceable(WalletError):
+    """The transaction cannot be sped up or cancelled any more (it is mined or gone)."""
+
+
+class NonceConflict(WalletError):
+    """The nonce is already used by another transaction of the account; nothing was sent.
+
+    Attributes:
+        nonce: the nonce, when known.
+    """
+
+    def __init__(self, message: str, nonce: int | None = None) -> None:
+        """Record the nonce."""
+        super().__init__(message)
+        self.nonce = nonce
+
+
+class FeeTooLow(WalletError):
+    """The node refused the fee: below its minimum, or a replacement that raises it too little."""
+
+
+class TransactionWouldFail(WalletError):
+    """The network would revert the transaction; ``reason`` is the contract's, if it gave one."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        """Record the revert reason."""
+        super().__init__(message)
+        self.reason = reason
+
+
+class NodeRefused(WalletError):
+    """The node refused the request for a reason of its own (its text is in the message).
+
+    Attributes:
+        server: the node.
+        node_message: the node's error text.
+    """
+
+    def __init__(self, message: str, server: str = "", node_message: str = "") -> None:
+        """Record the node and its text."""
+        super().__init__(message)
+        self.server = server
+        self.node_message = node_message
+
+
+def _translate_evm(err: Exception) -> WalletError | None:
+    result: WalletError | None = None
+    match err:
+        case evm_errors.NonceTooLow():
+            result = NonceConflict(
+                "The transaction's nonce is already used by another transaction of this "
+                "account; nothing was sent. Sync and prepare it again."
+            )
+        case evm_errors.ReplacementUnderpriced() | evm_errors.TransactionUnderpriced():
+            result = FeeTooLow(str(err))
+        case evm_errors.InsufficientFundsForGas():
+            result = InsufficientFunds(str(err))
+        case evm_errors.InsufficientBalance():
+            result = InsufficientFunds(str(err), err.shortfall)
+        case evm_errors.FeeAboveMarket():
+            result = FeeTooHigh(str(err), err.fee, err.cap)
+        case evm_errors.RecipientRefused():
+            result = InvalidRecipient(str(err), err.address, err.reason)
+        case evm_errors.InvalidTokenContract():
+            result = InvalidToken(str(err), err.contract, err.function)
+        case evm_errors.ExecutionReverted():
+            shown = f": {err.reason}" if err.reason else ""
+            result = TransactionWouldFail(
+                f"The network would reject this transaction (the contract reverted{shown}).",
+                err.reason,
+            )
+        case evm_errors.InvalidTxHash():
+            result = InvalidTxHash(str(err))
+        case evm_errors.NodeError():
+            result = NodeRefused(str(err), err.server, err.node_message)
+    return result
+
+
 _MNEMONIC_REASONS: tuple[tuple[type[key_errors.InvalidMnemonic], str], ...] = (
     (key_errors.UnknownMnemonicWord, "unknown-word"),
     (key_errors.BadMnemonicChecksum, "checksum"),
@@ -230,6 +369,9 @@ def _translate_mnemonic(err: key_errors.InvalidMnemonic) -> InvalidMnemonic:
 
 def translate(err: Exception) -> WalletError | None:
     """Return the public error for a lower layer's error, or ``None`` if it has none."""
+    evm = _translate_evm(err)
+    if evm is not None:
+        return evm
     result: WalletError | None = None
     match err:
         case key_errors.InvalidMnemonic():

@@ -137,6 +137,7 @@ class HistoryEntry:
         token: the token contract for token transfers, ``None`` for the native coin.
         label: the user's label of the transaction.
         replaceable: whether it can still be bumped (pending and signalling, or EVM pending).
+        token_id: the ERC-721/1155 item for a collectible's transfer, ``None`` otherwise.
     """
 
     network: str
@@ -153,6 +154,7 @@ class HistoryEntry:
     token: str | None = None
     label: str = ""
     replaceable: bool = False
+    token_id: int | None = None
 
     @property
     def amount_decimal(self) -> Decimal:
@@ -236,6 +238,8 @@ class SyncReport:
         new_transactions: transactions seen for the first time.
         updated_transactions: known transactions whose state changed (confirmed, reorged...).
         round_trips: requests that went over the wire (a batch counts once), if counted.
+        warnings: what the sync could not do, in words (an explorer that failed...); the
+            rest of the sync was stored.
     """
 
     network: str
@@ -244,3 +248,4 @@ class SyncReport:
     new_transactions: int = 0
     updated_transactions: int = 0
     round_trips: int | None = None
+    warnings: tuple[str, ...] = ()

@@ -1,13 +1,34 @@
-"""EVM accounts: one address each, the same on every EVM chain."""
+"""EVM accounts: one address each, the same on every EVM chain.
+
+The logic lives in ``wallet.evm`` (sync, views, sending, tokens); this class is the public
+face: what a MetaMask or Rabby user expects of an account, from a wallet that holds its keys.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from chains.registry import EvmNetwork
 from keystore.bip32 import format_path
+from keystore.signers.base import PromptHandler, Signer
 from wallet.accounts.base import Account, AddressInfo, EvmLayout
 from wallet.derive import derive_addresses
+
+if TYPE_CHECKING:
+    from chains.evm.nonces import NonceState
+    from wallet.amounts import Amount
+    from wallet.evm.tokens import TokenBook
+    from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
+    from wallet.evm.views import EvmView
+    from wallet.types import (
+        Balance,
+        Draft,
+        FeeLevel,
+        HistoryEntry,
+        SignedTransaction,
+        SyncReport,
+    )
 
 __all__ = ["EvmAccount"]
 
@@ -40,10 +61,16 @@ class EvmAccount(Account):
     @property
     def key_path(self) -> str | None:
         """Return the full derivation path of the address's key, if known."""
+        indexes = self.key_path_indexes
+        return None if indexes is None else format_path(indexes)
+
+    @property
+    def key_path_indexes(self) -> tuple[int, ...] | None:
+        """Return the full derivation path of the address's key as indexes, if known."""
         record = self._record
         if record.path is None or record.evm_child is None:
             return None
-        return format_path((*record.path, record.evm_child))
+        return (*record.path, record.evm_child)
 
     @property
     def path(self) -> str | None:
@@ -59,3 +86,284 @@ class EvmAccount(Account):
         if change or start > 0 or count < 1:
             return []
         return [AddressInfo(self.address, self.key_path, 0, self._record.evm_child or 0)]
+
+    # -- chain activity ----------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Fetch balances, tokens, history, own transactions and collectibles; store them.
+
+        Raises:
+            BackendUnavailable: the node cannot be reached or answers garbage; nothing stored
+                is lost.
+            NetworkMismatch: the node serves another chain id.
+        """
+        from wallet.errors import translate_errors
+        from wallet.evm.sync import sync_account
+
+        with translate_errors():
+            backend = self._wallet.backends.evm(self.evm_network)
+        return sync_account(self, backend)
+
+    @property
+    def tokens(self) -> TokenBook:
+        """Return the network's tokens: ``list()``, ``add(address)``, ``remove``, ``find``."""
+        from wallet.evm.tokens import TokenBook
+
+        return TokenBook(self._wallet, self.evm_network, self.id)
+
+    def _view(self) -> EvmView:
+        from wallet.evm.views import EvmView
+
+        return EvmView(
+            self._wallet.database,
+            self._wallet.labels,
+            self.tokens,
+            self.evm_network,
+            self.id,
+            self.address,
+        )
+
+    def balance(self) -> Balance:
+        """Return the native balance as of the last sync (mined, and pending change)."""
+        return self._view().balance()
+
+    def token_balances(self, include_zero: bool = False) -> list[Balance]:
+        """Return the token balances of the last sync (custom tokens even when zero)."""
+        return self._view().token_balances(include_zero)
+
+    def token_holdings(self) -> list[TokenHolding]:
+        """Return every known token of the network with the account's balance of it."""
+        return self._view().holdings()
+
+    def history(self) -> list[HistoryEntry]:
+        """Return the history as of the last sync, newest first (per transaction and asset)."""
+        return self._view().history()
+
+    def sent_transactions(self) -> list[SentTransaction]:
+        """Return the transactions this wallet sent from the account, with their status."""
+        return self._view().sent()
+
+    def nfts(self) -> list[Collectible]:
+        """Return the ERC-721/1155 items the account held at the last sync, with metadata."""
+        from wallet.evm.store import EvmStore
+
+        return EvmStore(self._wallet.database).nfts(self.id, self.evm_network.name)
+
+    def nonces(self) -> NonceState:
+        """Return the next nonce, and nonce gaps that keep own transactions from being mined.
+
+        Raises:
+            BackendUnavailable: the node cannot be reached.
+        """
+        from wallet.evm.send import nonce_state
+
+        return nonce_state(self)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def prepare_send(
+        self,
+        to: str,
+        amount: Amount,
+        fee: FeeLevel | str = "normal",
+        *,
+        token: str | None = None,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        gas_price: int | None = None,
+        gas_limit: int | None = None,
+        nonce: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a transfer of the native coin, or of an ERC-20 token with ``token``.
+
+        Args:
+            to: the recipient (EIP-55 checked; all-lowercase is accepted).
+            amount: coins or tokens as ``Decimal``, ``int`` or text (a float is refused).
+            fee: ``"slow"``, ``"normal"`` or ``"fast"`` (EIP-1559 levels from fee history).
+            token: a token symbol or contract address (bundled, custom, or read on chain).
+            max_fee_per_gas: a custom EIP-1559 fee cap in wei.
+            max_priority_fee_per_gas: a custom tip in wei.
+            gas_price: a custom legacy gas price in wei (chains without EIP-1559).
+            gas_limit: a gas limit instead of the node's estimate plus a margin.
+            nonce: a nonce instead of the next free one.
+            allow_high_fee: accept a fee far above the network's level.
+
+        Returns:
+            The unsigned transaction and its summary (sign with ``Wallet.sign``).
+
+        Raises:
+            InvalidAddress: a malformed recipient or a broken EIP-55 checksum.
+            NetworkMismatch: an address of another network (a Bitcoin address...).
+            InvalidRecipient: the zero address, or a token's own contract.
+            UnknownToken: no such token symbol; InvalidToken: not a token contract.
+            FloatAmountError, InvalidAmount, AmountPrecisionError: a bad amount (more
+                decimals than the token has...).
+            InsufficientFunds: not enough for the amount plus the maximum fee
+                (``shortfall`` in base units of what is short).
+            FeeTooHigh: a fee far above the network's level, unless ``allow_high_fee``.
+            TransactionWouldFail: the network would revert it.
+            BackendUnavailable: the node cannot be reached.
+        """
+        from wallet.evm import send
+
+        return send.prepare_send(
+            self,
+            to,
+            amount,
+            fee,
+            token=token,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            gas_price=gas_price,
+            gas_limit=gas_limit,
+            nonce=nonce,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def send_max(
+        self,
+        to: str,
+        fee: FeeLevel | str = "normal",
+        *,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        gas_price: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a transfer of the whole native balance less the maximum fee.
+
+        Raises:
+            InsufficientFunds: the balance does not even cover the fee.
+            (and the address and fee errors of ``prepare_send``)
+        """
+        from wallet.evm import send
+
+        return send.send_max(
+            self,
+            to,
+            fee,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            gas_price=gas_price,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def prepare_nft_transfer(
+        self,
+        to: str,
+        contract: str,
+        token_id: int,
+        amount: int = 1,
+        fee: FeeLevel | str = "normal",
+        *,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a transfer of an ERC-721 item, or ``amount`` ERC-1155 items (tickets).
+
+        The standard is read from the contract (EIP-165 ``supportsInterface``).
+
+        Raises:
+            InsufficientFunds: the account does not hold the item (or enough of them).
+            InvalidRecipient: the zero address, or the collection's own contract.
+            (and the address and fee errors of ``prepare_send``)
+        """
+        from wallet.evm import send
+
+        return send.prepare_nft_transfer(
+            self,
+            to,
+            contract,
+            token_id,
+            amount,
+            fee,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def speed_up(
+        self,
+        tx_hash: str,
+        fee: FeeLevel | str = "fast",
+        *,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a replacement of a pending transaction: same nonce, fees raised >= 10%.
+
+        Raises:
+            TransactionNotFound: this wallet sent no such transaction.
+            NotReplaceable: it is mined, replaced or dropped already.
+            FeeTooLow: custom fees that do not raise both fees by 10%.
+        """
+        from wallet.evm import send
+
+        return send.speed_up(
+            self,
+            tx_hash,
+            fee,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def cancel(
+        self,
+        tx_hash: str,
+        fee: FeeLevel | str = "fast",
+        *,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a cancellation: a 0-value transfer to itself with the pending one's nonce.
+
+        Raises:
+            TransactionNotFound, NotReplaceable, FeeTooLow: as ``speed_up``.
+        """
+        from wallet.evm import send
+
+        return send.cancel(
+            self,
+            tx_hash,
+            fee,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def sign(
+        self, draft: Draft, signer: Signer, prompt: PromptHandler | None = None
+    ) -> SignedTransaction:
+        """Have ``signer`` review and sign a draft of this account; check what it returns.
+
+        Raises:
+            WatchOnly: an address-only account (no key path to sign with).
+            SigningRefused: the signer refused, or returned another transaction.
+            SigningCancelled: the person declined.
+        """
+        from wallet.evm import send
+        from wallet.evm.types import EvmDraft
+
+        if not isinstance(draft, EvmDraft):
+            from wallet.errors import WalletError
+
+            raise WalletError("That draft is not an EVM transaction of this account.")
+        return send.sign(self, draft, signer, prompt)
+
+    def broadcast(self, signed: SignedTransaction) -> str:
+        """Send a signed transaction to the network and record it as pending; return its hash.
+
+        Raises:
+            NonceConflict: the nonce is already used (nothing was sent or stored).
+            FeeTooLow: the node wants a higher fee (a replacement raises it too little).
+            InsufficientFunds: the node says the account cannot pay.
+            BackendUnavailable: the node cannot be reached (nothing was stored).
+        """
+        from wallet.evm import send
+
+        return send.broadcast(self, signed)

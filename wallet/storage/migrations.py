@@ -115,7 +115,98 @@ CREATE TABLE utxo_local (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO)
+_V3_EVM = """
+CREATE TABLE evm_tokens (
+    network TEXT NOT NULL,
+    address TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    name TEXT NOT NULL,
+    decimals INTEGER NOT NULL,
+    logo_uri TEXT,
+    source TEXT NOT NULL DEFAULT 'custom',
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (network, address)
+);
+CREATE TABLE evm_state (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    network TEXT NOT NULL,
+    balance TEXT NOT NULL,
+    pending_balance TEXT NOT NULL,
+    nonce_mined INTEGER NOT NULL,
+    nonce_pending INTEGER NOT NULL,
+    tip INTEGER NOT NULL,
+    synced_at INTEGER NOT NULL
+);
+CREATE TABLE evm_token_balances (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    token TEXT NOT NULL,
+    balance TEXT NOT NULL,
+    PRIMARY KEY (account_id, token)
+);
+CREATE TABLE evm_transfers (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    record_key TEXT NOT NULL,
+    tx_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    timestamp INTEGER,
+    sender TEXT NOT NULL,
+    recipient TEXT,
+    amount TEXT NOT NULL,
+    contract TEXT,
+    token_id TEXT,
+    log_index INTEGER,
+    success INTEGER NOT NULL,
+    fee TEXT,
+    PRIMARY KEY (account_id, record_key)
+);
+CREATE INDEX evm_transfers_by_tx ON evm_transfers(account_id, tx_hash);
+CREATE TABLE evm_cursors (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    next_block INTEGER NOT NULL,
+    PRIMARY KEY (account_id, source)
+);
+CREATE TABLE evm_sent (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    tx_hash TEXT NOT NULL,
+    nonce INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    kind TEXT NOT NULL,
+    replaces TEXT,
+    status TEXT NOT NULL,
+    block_number INTEGER,
+    fee TEXT,
+    to_address TEXT,
+    value TEXT NOT NULL,
+    gas INTEGER NOT NULL,
+    max_fee_per_gas TEXT,
+    max_priority_fee_per_gas TEXT,
+    gas_price TEXT,
+    summary TEXT NOT NULL,
+    broadcast_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, tx_hash)
+);
+CREATE INDEX evm_sent_by_nonce ON evm_sent(account_id, nonce);
+CREATE TABLE evm_nfts (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    contract TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    standard TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    uri TEXT,
+    name TEXT,
+    description TEXT,
+    image TEXT,
+    attributes TEXT NOT NULL DEFAULT '[]',
+    metadata_note TEXT,
+    PRIMARY KEY (account_id, contract, token_id)
+);
+"""
+"""Schema v3: the EVM family's custom tokens, balances, transfers, cursors, own transactions and
+collectibles. Amounts are decimal text: uint256 values do not fit SQLite's 64-bit integers."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,321 @@
+"""EVM accounts end to end through the public API, on the embedded chain and on anvil.
+
+Receive and send ETH, ERC-20 tokens and collectibles; stored, incremental history; every bad
+input the issue names gets its clear error and the wallet reopens with all it had.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account import Account
+
+from tests.conftest import PASSWORD
+from tests.nodes.evm import EvmChain, anvil, anvil_binary, evm_chain
+from wallet import EvmAccount, Wallet
+from wallet.errors import (
+    AmountPrecisionError,
+    FeeTooHigh,
+    FloatAmountError,
+    InsufficientFunds,
+    InvalidAddress,
+    InvalidRecipient,
+    InvalidToken,
+    NetworkMismatch,
+    NonceConflict,
+    UnknownToken,
+)
+from wallet.types import TxStatus
+
+__all__ = ["anvil", "anvil_binary", "evm_chain"]  # fixtures used from the node plugin
+
+ETH = 10**18
+FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
+@dataclass
+class Setup:
+    chain: EvmChain
+    wallet: Wallet
+    account: EvmAccount
+    path: Path
+
+    def settle(self, tx_hash: str) -> Any:
+        """Wait until the chain has mined a transaction; return its receipt."""
+        if hasattr(self.chain.devnet, "wait_for_receipt"):
+            return self.chain.devnet.wait_for_receipt(tx_hash)
+        return self.chain.backend.get_receipt(tx_hash)
+
+    def send(self, draft: Any) -> Any:
+        """Sign with the wallet's keys, broadcast, wait for the receipt."""
+        signed = self.wallet.sign(draft)
+        tx_hash = self.account.broadcast(signed)
+        assert tx_hash == signed.txid
+        return self.settle(tx_hash)
+
+    def reopen(self) -> EvmAccount:
+        self.wallet.close()
+        self.wallet = Wallet.open(self.path, PASSWORD)
+        self.wallet.backends.use(self.chain.backend.network.name, self.chain.backend)
+        account = self.wallet.account(self.chain.backend.network.name)
+        assert isinstance(account, EvmAccount)
+        self.account = account
+        return account
+
+
+@pytest.fixture
+def setup(evm_chain: EvmChain, tmp_path: Path) -> Iterator[Setup]:
+    path = tmp_path / "evm.coffer"
+    wallet = Wallet.create(path, PASSWORD)  # a fresh seed: accounts no other test touches
+    name = evm_chain.backend.network.name
+    wallet.backends.use(name, evm_chain.backend)
+    account = wallet.account(name)
+    assert isinstance(account, EvmAccount)
+    s = Setup(evm_chain, wallet, account, path)
+    yield s
+    s.wallet.close()
+
+
+def snapshot(account: EvmAccount) -> tuple[object, ...]:
+    return (
+        account.balance(),
+        account.history(),
+        account.token_holdings(),
+        account.nfts(),
+        account.sent_transactions(),
+    )
+
+
+def test_receive_and_send_eth_with_incremental_history(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    funded = chain.devnet.fund(acct.address, 2 * ETH)
+    report = acct.sync()
+    assert report.new_transactions == 1
+    assert acct.balance().confirmed == 2 * ETH
+    assert acct.balance().total_decimal == Decimal(2)
+
+    friend = Account.create().address
+    draft = acct.prepare_send(friend.lower(), Decimal("0.25"))
+    assert draft.summary.outputs[0].address == friend
+    assert draft.summary.outputs[0].amount == ETH // 4
+    assert draft.request.gas == 21000
+    assert draft.request.chain_id == chain.backend.network.chain_id
+    receipt = setup.send(draft)
+    assert receipt.success
+
+    report = acct.sync()
+    assert report.new_transactions == 1
+    assert report.updated_transactions == 1  # our own transaction: pending -> confirmed
+    assert acct.balance().confirmed == 2 * ETH - ETH // 4 - receipt.fee
+    assert chain.backend.get_balance(friend) == ETH // 4
+    history = acct.history()
+    assert [(e.status, e.amount, e.fee) for e in history] == [
+        (TxStatus.CONFIRMED, -(ETH // 4) - receipt.fee, receipt.fee),
+        (TxStatus.CONFIRMED, 2 * ETH, None),
+    ]
+    assert history[0].counterparties == (friend,)
+    assert history[1].txid == funded.transaction_hash
+    assert history[0].confirmations >= 1
+    [sent] = acct.sent_transactions()
+    assert (sent.status, sent.fee, sent.nonce) == (TxStatus.CONFIRMED, receipt.fee, 0)
+
+    # Incremental: nothing new, then only what is new.
+    assert acct.sync().new_transactions == 0
+    chain.devnet.fund(acct.address, 3)
+    assert acct.sync().new_transactions == 1
+    assert len(acct.history()) == 3
+
+    # Everything is stored: a reopened wallet shows it without a sync.
+    before = snapshot(acct)
+    again = setup.reopen()
+    assert snapshot(again) == before
+
+
+def test_send_max_leaves_only_unspent_fee_headroom(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    acct.sync()
+    friend = Account.create().address
+    draft = acct.send_max(friend)
+    assert draft.request.value == ETH - draft.max_fee
+    receipt = setup.send(draft)
+    acct.sync()
+    # EIP-1559 charges the effective price, not the cap: what stays is the cap's headroom.
+    assert acct.balance().confirmed == draft.max_fee - receipt.fee
+    assert chain.backend.get_balance(friend) == ETH - draft.max_fee
+
+
+def test_erc20_tokens_custom_list_send_and_history(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    token = chain.deploy_token("CFT", 6, "Coffer Test")
+    chain.send(token, "mint(address,uint256)", acct.address, 5_000_000)  # 5 CFT
+    with pytest.raises(UnknownToken, match="add it by its contract address"):
+        acct.prepare_send(FRIEND, "1", token="CFT")
+    added = acct.tokens.add(token.lower())
+    assert (added.symbol, added.decimals, added.contract, added.custom) == ("CFT", 6, token, True)
+    acct.sync()
+    assert [(b.symbol, b.confirmed, b.token) for b in acct.token_balances()] == [
+        ("CFT", 5_000_000, token)
+    ]
+    assert [h.symbol for h in acct.tokens.custom()] == ["CFT"]
+
+    friend = Account.create().address
+    draft = acct.prepare_send(friend, "1.5", token="cft")
+    out = draft.summary.outputs[0]
+    assert (out.address, out.amount, out.asset, out.decimals, out.contract) == (
+        friend,
+        1_500_000,
+        "CFT",
+        6,
+        token,
+    )
+    assert draft.request.to == token
+    assert draft.request.value == 0
+    receipt = setup.send(draft)
+    by_address = acct.prepare_send(friend, Decimal("0.5"), token=token)
+    setup.send(by_address)
+    acct.sync()
+    assert acct.token_balances()[0].confirmed == 3_000_000
+    tokens_sent = [e for e in acct.history() if e.token == token and e.amount < 0]
+    assert [(e.symbol, e.amount, e.decimals) for e in tokens_sent] == [
+        ("CFT", -500_000, 6),
+        ("CFT", -1_500_000, 6),
+    ]
+    assert tokens_sent[1].fee == receipt.fee  # the fee shows on the token entry
+    received = [e for e in acct.history() if e.token == token and e.amount > 0]
+    assert [e.amount for e in received] == [5_000_000]
+
+    # Bad token input: precise errors, nothing stored.
+    before = snapshot(acct)
+    with pytest.raises(AmountPrecisionError, match="6 decimal places") as info:
+        acct.prepare_send(friend, "0.0000001", token="CFT")
+    assert info.value.decimals == 6
+    with pytest.raises(InvalidRecipient, match="own contract") as refused:
+        acct.prepare_send(token, "1", token="CFT")
+    assert refused.value.reason == "token-contract"
+    with pytest.raises(InsufficientFunds) as short:
+        acct.prepare_send(friend, "4", token="CFT")
+    assert short.value.shortfall == 1_000_000
+    assert snapshot(acct) == before
+
+
+@pytest.mark.parametrize("contract", ["BadToken", "GarbageToken"])
+def test_tokens_with_broken_decimals_are_refused(setup: Setup, contract: str) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    acct.sync()
+    bad = chain.deploy(contract)
+    before = snapshot(acct)
+    with pytest.raises(InvalidToken, match="decimals") as info:
+        acct.tokens.add(bad)
+    assert info.value.function == "decimals()"
+    assert info.value.contract == bad
+    with pytest.raises(InvalidToken):
+        acct.prepare_send(FRIEND, "1", token=bad)
+    assert acct.tokens.custom() == []
+    assert snapshot(setup.reopen()) == before
+
+
+def b64_uri(doc: object) -> str:
+    return "data:application/json;base64," + base64.b64encode(json.dumps(doc).encode()).decode()
+
+
+def test_collectibles_and_tickets(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    art = chain.deploy("ERC721", ("string", "string"), ("Coffer Art", "ART"))
+    doc = {"name": "Sunrise", "description": "Oil on canvas", "image": "ipfs://bafy/sun.png"}
+    chain.send(art, "mint(address,uint256,string)", acct.address, 7, b64_uri(doc))
+    tickets = chain.deploy("ERC1155")
+    uri = "ipfs://bafkreib4pqtikzdjlj4zigobmd63lig7u6oxlug24snlr6atjlmlza45dq/{id}.json"
+    chain.send(tickets, "mint(address,uint256,uint256,string)", acct.address, 3, 4, uri)
+    acct.sync()
+    items = {(c.contract, c.token_id): c for c in acct.nfts()}
+    painting = items[(art, 7)]
+    assert (painting.standard, painting.amount, painting.name, painting.image) == (
+        "erc721",
+        1,
+        "Sunrise",
+        "ipfs://bafy/sun.png",
+    )
+    ticket = items[(tickets, 3)]
+    assert (ticket.standard, ticket.amount) == ("erc1155", 4)
+    assert ticket.uri == uri.replace("{id}", f"{3:064x}")  # shown as such, never fetched
+    assert ticket.name is None
+
+    friend = Account.create().address
+    setup.send(acct.prepare_nft_transfer(friend, art, 7))
+    draft = acct.prepare_nft_transfer(friend, tickets, 3, amount=3)
+    assert draft.summary.outputs[0].token_id == 3
+    setup.send(draft)
+    with pytest.raises(InsufficientFunds):
+        acct.prepare_nft_transfer(friend, art, 7)  # not ours any more
+    with pytest.raises(InvalidRecipient):
+        acct.prepare_nft_transfer(tickets, tickets, 3)
+    acct.sync()
+    assert [(c.contract, c.token_id, c.amount) for c in acct.nfts()] == [(tickets, 3, 1)]
+    moved = [(e.token, e.token_id, e.amount) for e in acct.history() if e.token_id is not None]
+    assert moved == [(tickets, 3, -3), (art, 7, -1), (tickets, 3, 4), (art, 7, 1)]
+
+
+def test_bad_input_gets_clear_errors_and_loses_nothing(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    acct.sync()
+    before = snapshot(acct)
+    typo = FRIEND[:-2] + FRIEND[-2].swapcase() + FRIEND[-1]  # ...79C8 -> ...79c8
+    assert typo != FRIEND
+    assert typo.lower() == FRIEND.lower()
+    with pytest.raises(InvalidAddress, match="checksum"):
+        acct.prepare_send(typo, "0.1")
+    with pytest.raises(NetworkMismatch, match="Bitcoin"):
+        acct.prepare_send("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "0.1")
+    with pytest.raises(InvalidRecipient, match="zero address") as zero:
+        acct.prepare_send("0x" + "0" * 40, "0.1")
+    assert zero.value.reason == "zero-address"
+    with pytest.raises(FloatAmountError):
+        acct.prepare_send(FRIEND, 0.1)  # type: ignore[arg-type]
+    with pytest.raises(AmountPrecisionError):
+        acct.prepare_send(FRIEND, "0.0000000000000000001")
+    with pytest.raises(InsufficientFunds) as short:
+        acct.prepare_send(FRIEND, "1")
+    draft = acct.prepare_send(FRIEND, "0.5")
+    assert short.value.shortfall == draft.max_fee  # 1 ETH + the maximum fee, of 1 ETH held
+    assert "missing" in str(short.value)
+    # A fee far above the network's level is refused, and goes through when allowed.
+    high = 1000 * draft.request.max_fee_per_gas  # type: ignore[operator]
+    with pytest.raises(FeeTooHigh) as info:
+        acct.prepare_send(FRIEND, "0.001", max_fee_per_gas=high)
+    assert info.value.fee == 21000 * high
+    assert info.value.cap < info.value.fee
+    assert snapshot(acct) == before
+    allowed = acct.prepare_send(FRIEND, "0.001", max_fee_per_gas=high // 20, allow_high_fee=True)
+    assert setup.send(allowed).success
+
+
+def test_a_used_nonce_is_a_clear_error_and_nothing_is_lost(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    acct.sync()
+    first = acct.prepare_send(FRIEND, "0.01")
+    second = acct.prepare_send(Account.create().address, "0.02")
+    assert first.request.nonce == second.request.nonce == 0
+    signed_second = setup.wallet.sign(second)
+    setup.send(first)
+    acct.sync()
+    before = snapshot(acct)
+    with pytest.raises(NonceConflict, match="already used") as info:
+        acct.broadcast(signed_second)
+    assert info.value.nonce == 0
+    assert snapshot(acct) == before
+    reopened = setup.reopen()
+    assert snapshot(reopened) == before
+    assert reopened.prepare_send(FRIEND, "0.01").request.nonce == 1

@@ -1,0 +1,66 @@
+"""EVM settings kept in the wallet file: the explorer API key (and URL) of each network.
+
+An Etherscan-compatible API key is a credential: it lives in the encrypted database with
+the other settings, never in a log or an error message.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from chains.registry import EvmNetwork
+from wallet.errors import WalletError
+from wallet.storage import WalletDatabase
+
+__all__ = ["explorer_key", "explorer_url", "set_explorer_key", "set_explorer_url"]
+
+
+def _get(db: WalletDatabase, key: str) -> str | None:
+    rows = db.query("SELECT value FROM settings WHERE key = ?", (key,))
+    return str(rows[0][0]) if rows else None
+
+
+def _set(db: WalletDatabase, key: str, value: str | None) -> None:
+    with db.transaction():
+        if value is None:
+            db.execute("DELETE FROM settings WHERE key = ?", (key,))
+        else:
+            db.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def explorer_key(db: WalletDatabase, network: EvmNetwork) -> str | None:
+    """Return the explorer API key set for a network, if any."""
+    return _get(db, f"explorer-key:{network.name}")
+
+
+def set_explorer_key(db: WalletDatabase, network: EvmNetwork, key: str | None) -> None:
+    """Set (or with ``None`` clear) the explorer API key of a network.
+
+    Raises:
+        WalletError: the key is empty or holds spaces or control characters.
+    """
+    if key is not None:
+        key = key.strip()
+        if not key or not key.isascii() or not key.isprintable() or " " in key:
+            raise WalletError("An explorer API key is one word of printable characters.")
+    _set(db, f"explorer-key:{network.name}", key)
+
+
+def explorer_url(db: WalletDatabase, network: EvmNetwork) -> str | None:
+    """Return the Etherscan-compatible API URL of a network: the user's, or the registry's."""
+    return _get(db, f"explorer-url:{network.name}") or network.explorer_api
+
+
+def set_explorer_url(db: WalletDatabase, network: EvmNetwork, url: str | None) -> None:
+    """Use another Etherscan-compatible API for a network (``None``: the registry's).
+
+    Raises:
+        WalletError: not an http(s) URL.
+    """
+    if url is not None and (urlsplit(url).scheme not in ("http", "https") or "://" not in url):
+        raise WalletError("An explorer API URL starts with http:// or https://.")
+    _set(db, f"explorer-url:{network.name}", url)

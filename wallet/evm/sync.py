@@ -1,0 +1,299 @@
+"""Syncing an EVM account: balances, nonces, history, own transactions and collectibles.
+
+One sync reads, in this order, and stages everything before writing it in one transaction:
+
+1. the native balance and every token balance (bundled and custom tokens) in one round
+   trip (Multicall3 where deployed, else one JSON-RPC batch), then the pending balance, the
+   mined and pending nonces and the tip in a second;
+2. new history from its cursor: an Etherscan-compatible explorer on public networks (when
+   an API key or explorer URL is set), a scan of blocks and logs on local and embedded
+   chains;
+3. the status of the wallet's own transactions (mined, reverted, replaced, dropped);
+4. the collectibles held (ERC-721 and ERC-1155), with metadata for items not seen before.
+
+An explorer that fails does not fail the sync: its part is skipped and named in the
+report's ``warnings``, the rest is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from chains.errors import BackendUnavailable as ChainBackendUnavailable
+from chains.evm import _parse as p
+from chains.evm.backend import EvmBackend, RpcCall, RpcError
+from chains.evm.balances import fetch_balances
+from chains.evm.errors import ContractCallFailed
+from chains.evm.history import (
+    ExplorerClient,
+    ExplorerError,
+    TransferKind,
+    TransferRecord,
+    nft_holdings,
+    scan_history,
+)
+from chains.evm.nfts import InvalidMetadata, NftItem, fetch_metadata, scan_holdings
+from chains.evm.tokens import TokenInfo, read_token
+from chains.registry import EvmNetwork
+from wallet.errors import translate_errors
+from wallet.evm.settings import explorer_key, explorer_url
+from wallet.evm.store import AccountState, EvmStore, SentRow, SyncChanges
+from wallet.evm.tokens import TokenBook
+from wallet.evm.types import Collectible
+from wallet.types import SyncReport, TxStatus
+
+if TYPE_CHECKING:
+    from wallet.accounts.evm import EvmAccount
+
+__all__ = ["EXPLORER", "SCAN", "history_source", "sync_account"]
+
+SCAN = "scan"
+EXPLORER = "explorer"
+_FINAL = (TxStatus.CONFIRMED, TxStatus.FAILED)
+
+
+def history_source(account: EvmAccount) -> str | None:
+    """Return where the account's history comes from: ``"scan"``, ``"explorer"`` or ``None``.
+
+    Local and embedded chains (no explorer in the registry) are scanned; public networks
+    use their explorer once the user gave an API key or an explorer URL. Without one, a
+    public network's history holds only the transactions sent from this wallet.
+    """
+    network = account.evm_network
+    db = account.wallet.database
+    custom_url = explorer_url(db, network) != network.explorer_api
+    if network.explorer_api is None:
+        return EXPLORER if custom_url else SCAN
+    if explorer_key(db, network) is not None or custom_url:
+        return EXPLORER
+    return None
+
+
+def _round_trips(backend: EvmBackend) -> int | None:
+    count = getattr(backend, "round_trips", None)
+    return count if isinstance(count, int) else None
+
+
+def _facts(backend: EvmBackend, address: str) -> tuple[int, int, int, int]:
+    """Return the pending balance, mined and pending nonces, and the tip: one round trip."""
+    outcomes = backend.batch(
+        [
+            RpcCall("eth_getBalance", (address, "pending")),
+            RpcCall("eth_getTransactionCount", (address, "latest")),
+            RpcCall("eth_getTransactionCount", (address, "pending")),
+            RpcCall("eth_blockNumber"),
+        ]
+    )
+    values = []
+    for outcome in outcomes:
+        if isinstance(outcome, RpcError):
+            raise p.node_error(outcome, backend.server)
+        values.append(p.quantity(outcome, backend.server))
+    return values[0], values[1], values[2], values[3]
+
+
+def _scan(
+    backend: EvmBackend, address: str, start: int, tip: int
+) -> tuple[list[TransferRecord], int]:
+    records: list[TransferRecord] = []
+    cursor = start
+    while cursor <= tip:
+        page = scan_history(backend, [address], cursor, tip)
+        records.extend(page.records)
+        if page.next_block <= cursor:  # the chain moved back under us: stop here
+            break
+        cursor = page.next_block
+    return records, cursor
+
+
+def _resolve_sent(
+    backend: EvmBackend, rows: list[SentRow], mined: int
+) -> list[tuple[str, TxStatus, int | None, int | None]]:
+    """Work out where each own transaction stands, nonce by nonce."""
+    updates: list[tuple[str, TxStatus, int | None, int | None]] = []
+    by_nonce: dict[int, list[SentRow]] = defaultdict(list)
+    for row in rows:
+        by_nonce[row.sent.nonce].append(row)
+    for nonce, group in by_nonce.items():
+        if all(r.sent.status in _FINAL for r in group):
+            continue
+        winner = next((r for r in group if r.sent.status in _FINAL), None)
+        for row in group:
+            if winner is not None:
+                break
+            receipt = backend.get_receipt(row.sent.tx_hash)
+            if receipt is not None:
+                status = TxStatus.CONFIRMED if receipt.success else TxStatus.FAILED
+                updates.append((row.sent.tx_hash, status, receipt.block_number, receipt.fee))
+                winner = row
+        replaced = {r.sent.replaces for r in group if r.sent.replaces}
+        for row in group:
+            if row is winner or row.sent.status in _FINAL:
+                continue
+            if winner is not None:
+                new = TxStatus.REPLACED if row.sent.tx_hash in replaced else TxStatus.DROPPED
+            elif nonce < mined or row.sent.tx_hash in replaced:
+                # Replaced by our own speed-up or cancel, or the nonce was taken by a
+                # transaction sent from elsewhere (another wallet of the same seed).
+                new = TxStatus.REPLACED
+            elif backend.get_transaction(row.sent.tx_hash) is not None:
+                new = TxStatus.PENDING
+            else:
+                new = TxStatus.DROPPED
+            if new is not row.sent.status:
+                updates.append((row.sent.tx_hash, new, None, None))
+    return updates
+
+
+def _collectibles(
+    backend: EvmBackend,
+    network: EvmNetwork,
+    items: tuple[NftItem, ...],
+    stored: list[Collectible],
+) -> list[Collectible]:
+    known = {(c.contract, c.token_id): c for c in stored}
+    out = []
+    for item in items:
+        old = known.get((item.contract, item.token_id))
+        if old is not None and old.note is None:
+            out.append(
+                Collectible(
+                    network.name,
+                    item.contract,
+                    item.token_id,
+                    item.standard.value,
+                    item.amount,
+                    old.uri,
+                    old.name,
+                    old.description,
+                    old.image,
+                    old.attributes,
+                )
+            )
+            continue
+        try:
+            meta = fetch_metadata(backend, item)
+        except InvalidMetadata as err:
+            out.append(
+                Collectible(
+                    network.name,
+                    item.contract,
+                    item.token_id,
+                    item.standard.value,
+                    item.amount,
+                    note=str(err),
+                )
+            )
+            continue
+        out.append(
+            Collectible(
+                network.name,
+                item.contract,
+                item.token_id,
+                item.standard.value,
+                item.amount,
+                meta.uri,
+                meta.name,
+                meta.description,
+                meta.image,
+                meta.attributes,
+                None if meta.resolved or meta.uri is None else "metadata is not fetched here",
+            )
+        )
+    return out
+
+
+def _seen_tokens(
+    backend: EvmBackend, book: TokenBook, records: list[TransferRecord]
+) -> list[TokenInfo]:
+    known = book.known()
+    unknown = sorted(
+        {r.contract for r in records if r.kind is TransferKind.ERC20 and r.contract} - set(known)
+    )
+    found = []
+    for contract in unknown[:50]:  # an airdrop spammer may send hundreds: name the first few
+        try:
+            found.append(read_token(backend, contract))
+        except ContractCallFailed:
+            continue
+    return found
+
+
+def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
+    """Fetch an EVM account's balances, history, own transactions and collectibles; store them.
+
+    Raises:
+        BackendUnavailable: the node cannot be reached or answered garbage; nothing changed.
+        NetworkMismatch: the node serves another chain.
+    """
+    wallet = account.wallet
+    network = account.evm_network
+    store = EvmStore(wallet.database)
+    book = TokenBook(wallet, network, account.id)
+    address = account.address
+    start = _round_trips(backend)
+    warnings: list[str] = []
+    source = history_source(account)
+    cursors: dict[str, int] = {}
+    records: list[TransferRecord] = []
+    with translate_errors():
+        (sheet,) = fetch_balances(backend, [address], [t.address for t in book.infos()])
+        pending_balance, mined, pending, tip = _facts(backend, address)
+        if source == SCAN:
+            begin = store.cursor(account.id, SCAN) or 0
+            records, cursors[SCAN] = _scan(backend, address, begin, tip)
+        elif source == EXPLORER:
+            try:
+                client = ExplorerClient(
+                    network,
+                    explorer_key(wallet.database, network),
+                    base_url=explorer_url(wallet.database, network),
+                )
+                page = client.history(address, store.cursor(account.id, EXPLORER) or 0)
+                records, cursors[EXPLORER] = list(page.records), page.next_block
+            except (ExplorerError, ChainBackendUnavailable) as err:
+                warnings.append(f"The explorer's history was not read: {err}")
+        else:
+            warnings.append(
+                f"No explorer API key is set for {network.title}: the history shows only "
+                "transactions sent from this wallet."
+            )
+        sent_rows = store.sent(account.id)
+        sent_updates = _resolve_sent(backend, sent_rows, mined)
+        nfts: list[Collectible] | None = None
+        stored_nfts = store.nfts(account.id, network.name)
+        if source == SCAN:
+            nfts = _collectibles(backend, network, scan_holdings(backend, address), stored_nfts)
+        elif source == EXPLORER and not warnings:
+            every = store.records(account.id) + records
+            nfts = _collectibles(backend, network, nft_holdings(every, address), stored_nfts)
+        book.remember_seen(_seen_tokens(backend, book, records))
+    state = AccountState(
+        balance=sheet.native,
+        pending_balance=pending_balance,
+        nonce_mined=mined,
+        nonce_pending=pending,
+        tip=tip,
+        synced_at=int(time.time()),
+    )
+    changes = SyncChanges(
+        state=state,
+        token_balances=dict(sheet.tokens),
+        records=records,
+        cursors=cursors,
+        sent_updates=sent_updates,
+        nfts=nfts,
+    )
+    new_hashes = store.apply(account.id, network.name, changes)
+    end = _round_trips(backend)
+    return SyncReport(
+        network=network.name,
+        account_id=account.id,
+        tip_height=tip,
+        new_transactions=new_hashes,
+        updated_transactions=len(sent_updates),
+        round_trips=None if start is None or end is None else end - start,
+        warnings=tuple(warnings),
+    )
