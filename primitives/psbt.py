@@ -465,7 +465,7 @@ class Psbt:
         Raises:
             PsbtError: a subclass naming what is wrong and where.
         """
-        from primitives._psbt_codec import decode
+        from primitives._psbt_decode import decode
 
         return decode(bytes(data))
 
@@ -501,7 +501,7 @@ class Psbt:
         Raises:
             PsbtError: as ``parse``.
         """
-        from primitives._psbt_codec import decode
+        from primitives._psbt_decode import decode
 
         ends: list[int] = []
         psbt = decode(bytes(data), ends)
@@ -509,7 +509,7 @@ class Psbt:
 
     def serialize(self) -> bytes:
         """Return the binary PSBT."""
-        from primitives._psbt_codec import encode
+        from primitives._psbt_encode import encode
 
         return encode(self)
 
@@ -534,7 +534,7 @@ class PsbtLayout:
 
         The caller makes sure no key is already in its map (the result must stay valid).
         """
-        from primitives._psbt_codec import encode_record
+        from primitives._psbt_encode import encode_record
 
         parts = []
         pos = 0

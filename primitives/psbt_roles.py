@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from primitives import _psbt_codec as codec
+from primitives import _psbt_encode as codec
 from primitives.hashes import hash160
 from primitives.psbt import Psbt, PsbtError, PsbtInput
 from primitives.script import (

@@ -1,4 +1,4 @@
-"""The PSBT byte format: decode and encode every field of BIP-174, BIP-370 and BIP-371.
+"""Decoding PSBTs: every field of BIP-174, BIP-370 and BIP-371, checked as Core checks it.
 
 Checks follow Bitcoin Core's ``psbt.h`` (``PSBTInput::Unserialize`` and friends) and the
 BIPs' own rules where Core is laxer (hash preimages must hash to their key, an xpub's path
@@ -10,52 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
+from primitives import psbt as _p
 from primitives.hashes import hash160, ripemd160, sha256d
 from primitives.psbt import (
-    G_FALLBACK_LOCKTIME,
-    G_INPUT_COUNT,
-    G_OUTPUT_COUNT,
-    G_TX_MODIFIABLE,
-    G_TX_VERSION,
-    G_UNSIGNED_TX,
-    G_VERSION,
-    G_XPUB,
-    I_BIP32,
-    I_FINAL_SCRIPTSIG,
-    I_FINAL_WITNESS,
-    I_HASH160,
-    I_HASH256,
-    I_HEIGHT_LOCKTIME,
-    I_NON_WITNESS_UTXO,
-    I_OUTPUT_INDEX,
-    I_PARTIAL_SIG,
-    I_PREVIOUS_TXID,
-    I_REDEEM_SCRIPT,
-    I_RIPEMD160,
-    I_SEQUENCE,
-    I_SHA256,
-    I_SIGHASH,
-    I_TAP_BIP32,
-    I_TAP_INTERNAL_KEY,
-    I_TAP_KEY_SIG,
-    I_TAP_LEAF_SCRIPT,
-    I_TAP_MERKLE_ROOT,
-    I_TAP_SCRIPT_SIG,
-    I_TIME_LOCKTIME,
-    I_WITNESS_SCRIPT,
-    I_WITNESS_UTXO,
-    LOCKTIME_THRESHOLD,
-    O_AMOUNT,
-    O_BIP32,
-    O_REDEEM_SCRIPT,
-    O_SCRIPT,
-    O_TAP_BIP32,
-    O_TAP_INTERNAL_KEY,
-    O_TAP_TREE,
-    O_WITNESS_SCRIPT,
-    PSBT_MAGIC,
     KeySource,
     Psbt,
     PsbtCountMismatch,
@@ -75,28 +34,16 @@ from primitives.psbt import (
 )
 from primitives.secp256k1 import is_strict_der, is_valid_pubkey
 from primitives.tx import OutPoint, Transaction, TxDecodeError, TxIn, TxOut, read_compact_size
-from primitives.tx import write_compact_size as _cs
 
-__all__ = [
-    "PSBT_MAGIC",
-    "decode",
-    "encode",
-    "encode_record",
-    "global_records",
-    "input_records",
-    "ordered_keys",
-    "output_records",
-    "parse_tx_no_witness",
-    "write_map",
-]
+__all__ = ["decode", "parse_tx_no_witness"]
 
 _Record = tuple[bytes, int, bytes, bytes]  # key, key type, key data, value
 _TAPROOT_MAX_DEPTH = 128  # TAPROOT_CONTROL_MAX_NODE_COUNT
 _PREIMAGES = {
-    I_RIPEMD160: (20, ripemd160, "RIPEMD160"),
-    I_SHA256: (32, lambda b: hashlib.sha256(b).digest(), "SHA256"),
-    I_HASH160: (20, hash160, "HASH160"),
-    I_HASH256: (32, sha256d, "HASH256"),
+    _p.I_RIPEMD160: (20, ripemd160, "RIPEMD160"),
+    _p.I_SHA256: (32, lambda b: hashlib.sha256(b).digest(), "SHA256"),
+    _p.I_HASH160: (20, hash160, "HASH160"),
+    _p.I_HASH256: (32, sha256d, "HASH256"),
 }
 
 
@@ -327,57 +274,57 @@ def _tap_tree(f: _Field, value: bytes) -> tuple[TapTreeLeaf, ...]:
 
 
 _GLOBAL_NAMES = {
-    G_UNSIGNED_TX: "PSBT_GLOBAL_UNSIGNED_TX",
-    G_XPUB: "PSBT_GLOBAL_XPUB",
-    G_TX_VERSION: "PSBT_GLOBAL_TX_VERSION",
-    G_FALLBACK_LOCKTIME: "PSBT_GLOBAL_FALLBACK_LOCKTIME",
-    G_INPUT_COUNT: "PSBT_GLOBAL_INPUT_COUNT",
-    G_OUTPUT_COUNT: "PSBT_GLOBAL_OUTPUT_COUNT",
-    G_TX_MODIFIABLE: "PSBT_GLOBAL_TX_MODIFIABLE",
-    G_VERSION: "PSBT_GLOBAL_VERSION",
+    _p.G_UNSIGNED_TX: "PSBT_GLOBAL_UNSIGNED_TX",
+    _p.G_XPUB: "PSBT_GLOBAL_XPUB",
+    _p.G_TX_VERSION: "PSBT_GLOBAL_TX_VERSION",
+    _p.G_FALLBACK_LOCKTIME: "PSBT_GLOBAL_FALLBACK_LOCKTIME",
+    _p.G_INPUT_COUNT: "PSBT_GLOBAL_INPUT_COUNT",
+    _p.G_OUTPUT_COUNT: "PSBT_GLOBAL_OUTPUT_COUNT",
+    _p.G_TX_MODIFIABLE: "PSBT_GLOBAL_TX_MODIFIABLE",
+    _p.G_VERSION: "PSBT_GLOBAL_VERSION",
 }
 _INPUT_NAMES = {
-    I_NON_WITNESS_UTXO: "PSBT_IN_NON_WITNESS_UTXO",
-    I_WITNESS_UTXO: "PSBT_IN_WITNESS_UTXO",
-    I_PARTIAL_SIG: "PSBT_IN_PARTIAL_SIG",
-    I_SIGHASH: "PSBT_IN_SIGHASH_TYPE",
-    I_REDEEM_SCRIPT: "PSBT_IN_REDEEM_SCRIPT",
-    I_WITNESS_SCRIPT: "PSBT_IN_WITNESS_SCRIPT",
-    I_BIP32: "PSBT_IN_BIP32_DERIVATION",
-    I_FINAL_SCRIPTSIG: "PSBT_IN_FINAL_SCRIPTSIG",
-    I_FINAL_WITNESS: "PSBT_IN_FINAL_SCRIPTWITNESS",
-    I_RIPEMD160: "PSBT_IN_RIPEMD160",
-    I_SHA256: "PSBT_IN_SHA256",
-    I_HASH160: "PSBT_IN_HASH160",
-    I_HASH256: "PSBT_IN_HASH256",
-    I_PREVIOUS_TXID: "PSBT_IN_PREVIOUS_TXID",
-    I_OUTPUT_INDEX: "PSBT_IN_OUTPUT_INDEX",
-    I_SEQUENCE: "PSBT_IN_SEQUENCE",
-    I_TIME_LOCKTIME: "PSBT_IN_REQUIRED_TIME_LOCKTIME",
-    I_HEIGHT_LOCKTIME: "PSBT_IN_REQUIRED_HEIGHT_LOCKTIME",
-    I_TAP_KEY_SIG: "PSBT_IN_TAP_KEY_SIG",
-    I_TAP_SCRIPT_SIG: "PSBT_IN_TAP_SCRIPT_SIG",
-    I_TAP_LEAF_SCRIPT: "PSBT_IN_TAP_LEAF_SCRIPT",
-    I_TAP_BIP32: "PSBT_IN_TAP_BIP32_DERIVATION",
-    I_TAP_INTERNAL_KEY: "PSBT_IN_TAP_INTERNAL_KEY",
-    I_TAP_MERKLE_ROOT: "PSBT_IN_TAP_MERKLE_ROOT",
+    _p.I_NON_WITNESS_UTXO: "PSBT_IN_NON_WITNESS_UTXO",
+    _p.I_WITNESS_UTXO: "PSBT_IN_WITNESS_UTXO",
+    _p.I_PARTIAL_SIG: "PSBT_IN_PARTIAL_SIG",
+    _p.I_SIGHASH: "PSBT_IN_SIGHASH_TYPE",
+    _p.I_REDEEM_SCRIPT: "PSBT_IN_REDEEM_SCRIPT",
+    _p.I_WITNESS_SCRIPT: "PSBT_IN_WITNESS_SCRIPT",
+    _p.I_BIP32: "PSBT_IN_BIP32_DERIVATION",
+    _p.I_FINAL_SCRIPTSIG: "PSBT_IN_FINAL_SCRIPTSIG",
+    _p.I_FINAL_WITNESS: "PSBT_IN_FINAL_SCRIPTWITNESS",
+    _p.I_RIPEMD160: "PSBT_IN_RIPEMD160",
+    _p.I_SHA256: "PSBT_IN_SHA256",
+    _p.I_HASH160: "PSBT_IN_HASH160",
+    _p.I_HASH256: "PSBT_IN_HASH256",
+    _p.I_PREVIOUS_TXID: "PSBT_IN_PREVIOUS_TXID",
+    _p.I_OUTPUT_INDEX: "PSBT_IN_OUTPUT_INDEX",
+    _p.I_SEQUENCE: "PSBT_IN_SEQUENCE",
+    _p.I_TIME_LOCKTIME: "PSBT_IN_REQUIRED_TIME_LOCKTIME",
+    _p.I_HEIGHT_LOCKTIME: "PSBT_IN_REQUIRED_HEIGHT_LOCKTIME",
+    _p.I_TAP_KEY_SIG: "PSBT_IN_TAP_KEY_SIG",
+    _p.I_TAP_SCRIPT_SIG: "PSBT_IN_TAP_SCRIPT_SIG",
+    _p.I_TAP_LEAF_SCRIPT: "PSBT_IN_TAP_LEAF_SCRIPT",
+    _p.I_TAP_BIP32: "PSBT_IN_TAP_BIP32_DERIVATION",
+    _p.I_TAP_INTERNAL_KEY: "PSBT_IN_TAP_INTERNAL_KEY",
+    _p.I_TAP_MERKLE_ROOT: "PSBT_IN_TAP_MERKLE_ROOT",
 }
 _OUTPUT_NAMES = {
-    O_REDEEM_SCRIPT: "PSBT_OUT_REDEEM_SCRIPT",
-    O_WITNESS_SCRIPT: "PSBT_OUT_WITNESS_SCRIPT",
-    O_BIP32: "PSBT_OUT_BIP32_DERIVATION",
-    O_AMOUNT: "PSBT_OUT_AMOUNT",
-    O_SCRIPT: "PSBT_OUT_SCRIPT",
-    O_TAP_INTERNAL_KEY: "PSBT_OUT_TAP_INTERNAL_KEY",
-    O_TAP_TREE: "PSBT_OUT_TAP_TREE",
-    O_TAP_BIP32: "PSBT_OUT_TAP_BIP32_DERIVATION",
+    _p.O_REDEEM_SCRIPT: "PSBT_OUT_REDEEM_SCRIPT",
+    _p.O_WITNESS_SCRIPT: "PSBT_OUT_WITNESS_SCRIPT",
+    _p.O_BIP32: "PSBT_OUT_BIP32_DERIVATION",
+    _p.O_AMOUNT: "PSBT_OUT_AMOUNT",
+    _p.O_SCRIPT: "PSBT_OUT_SCRIPT",
+    _p.O_TAP_INTERNAL_KEY: "PSBT_OUT_TAP_INTERNAL_KEY",
+    _p.O_TAP_TREE: "PSBT_OUT_TAP_TREE",
+    _p.O_TAP_BIP32: "PSBT_OUT_TAP_BIP32_DERIVATION",
 }
 _V2_INPUT_FIELDS = (
-    I_PREVIOUS_TXID,
-    I_OUTPUT_INDEX,
-    I_SEQUENCE,
-    I_TIME_LOCKTIME,
-    I_HEIGHT_LOCKTIME,
+    _p.I_PREVIOUS_TXID,
+    _p.I_OUTPUT_INDEX,
+    _p.I_SEQUENCE,
+    _p.I_TIME_LOCKTIME,
+    _p.I_HEIGHT_LOCKTIME,
 )
 
 
@@ -417,7 +364,7 @@ def _decode_global(records: list[_Record]) -> _Global:
             g.unknown[key] = value
             continue
         f = _Field("global", None, key_type, name)
-        if key_type == G_XPUB:
+        if key_type == _p.G_XPUB:
             f.keydata_size(keydata, 78)
             if keydata[45] not in (2, 3) or not is_valid_pubkey(keydata[45:]):
                 raise f.key_error("the extended key does not hold a valid compressed public key")
@@ -429,7 +376,7 @@ def _decode_global(records: list[_Record]) -> _Global:
             g.xpubs[keydata] = source
             continue
         f.no_keydata(keydata)
-        if key_type == G_UNSIGNED_TX:
+        if key_type == _p.G_UNSIGNED_TX:
             try:
                 g.tx = parse_tx_no_witness(value)
             except TxDecodeError as err:
@@ -438,36 +385,36 @@ def _decode_global(records: list[_Record]) -> _Global:
                 ) from None
             if any(i.script_sig for i in g.tx.inputs):
                 raise f.value_error("the unsigned transaction has a non-empty scriptSig")
-        elif key_type == G_TX_VERSION:
+        elif key_type == _p.G_TX_VERSION:
             g.tx_version = f.i32(value)
-        elif key_type == G_FALLBACK_LOCKTIME:
+        elif key_type == _p.G_FALLBACK_LOCKTIME:
             g.fallback = f.u32(value)
-        elif key_type == G_INPUT_COUNT:
+        elif key_type == _p.G_INPUT_COUNT:
             g.input_count = f.compact_exact(value)
-        elif key_type == G_OUTPUT_COUNT:
+        elif key_type == _p.G_OUTPUT_COUNT:
             g.output_count = f.compact_exact(value)
-        elif key_type == G_TX_MODIFIABLE:
+        elif key_type == _p.G_TX_MODIFIABLE:
             g.modifiable = f.exact(value, 1)[0]
         else:
             g.version = f.u32(value)
             if g.version > 2:
                 raise PsbtVersionError(
-                    f"PSBT version {g.version} is not supported", key_type=G_VERSION
+                    f"PSBT version {g.version} is not supported", key_type=_p.G_VERSION
                 )
             if g.version == 1:
-                raise PsbtVersionError("there is no PSBT version 1", key_type=G_VERSION)
+                raise PsbtVersionError("there is no PSBT version 1", key_type=_p.G_VERSION)
     version = g.version or 0
     if version == 0:
         if g.tx is None:
             raise PsbtMissingField(
-                "a v0 PSBT needs PSBT_GLOBAL_UNSIGNED_TX", key_type=G_UNSIGNED_TX
+                "a v0 PSBT needs PSBT_GLOBAL_UNSIGNED_TX", key_type=_p.G_UNSIGNED_TX
             )
         for key_type, value_set in (
-            (G_TX_VERSION, g.tx_version),
-            (G_FALLBACK_LOCKTIME, g.fallback),
-            (G_INPUT_COUNT, g.input_count),
-            (G_OUTPUT_COUNT, g.output_count),
-            (G_TX_MODIFIABLE, g.modifiable),
+            (_p.G_TX_VERSION, g.tx_version),
+            (_p.G_FALLBACK_LOCKTIME, g.fallback),
+            (_p.G_INPUT_COUNT, g.input_count),
+            (_p.G_OUTPUT_COUNT, g.output_count),
+            (_p.G_TX_MODIFIABLE, g.modifiable),
         ):
             if value_set is not None:
                 raise PsbtFieldNotAllowed(
@@ -480,12 +427,12 @@ def _decode_global(records: list[_Record]) -> _Global:
     else:
         if g.tx is not None:
             raise PsbtFieldNotAllowed(
-                "PSBT_GLOBAL_UNSIGNED_TX is not allowed in a v2 PSBT", key_type=G_UNSIGNED_TX
+                "PSBT_GLOBAL_UNSIGNED_TX is not allowed in a v2 PSBT", key_type=_p.G_UNSIGNED_TX
             )
         for key_type, value_got in (
-            (G_TX_VERSION, g.tx_version),
-            (G_INPUT_COUNT, g.input_count),
-            (G_OUTPUT_COUNT, g.output_count),
+            (_p.G_TX_VERSION, g.tx_version),
+            (_p.G_INPUT_COUNT, g.input_count),
+            (_p.G_OUTPUT_COUNT, g.output_count),
         ):
             if value_got is None:
                 raise PsbtMissingField(
@@ -522,7 +469,7 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
         # Fast paths for the records nearly every input carries; anything irregular goes on
         # to the general code below, which names the precise error.
         if (
-            key_type == I_BIP32
+            key_type == _p.I_BIP32
             and len(keydata) == 33
             and value
             and not len(value) % 4
@@ -531,7 +478,7 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
             bip32[keydata] = KeySource.parse(value)
             continue
         if (
-            key_type == I_WITNESS_UTXO
+            key_type == _p.I_WITNESS_UTXO
             and not keydata
             and len(value) >= 9
             and value[8] < 0xFD
@@ -546,12 +493,12 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
         f = _Field(scope, index, key_type, name)
         if version == 0 and key_type in _V2_INPUT_FIELDS:
             raise PsbtFieldNotAllowed(f"{name} is not allowed in a v0 PSBT", scope, index, key_type)
-        if key_type == I_PARTIAL_SIG:
+        if key_type == _p.I_PARTIAL_SIG:
             pub = f.pubkey(keydata)
             if not value or not is_strict_der(value) or not 1 <= (value[-1] & 0x7F) <= 3:
                 raise f.value_error("not a strict-DER signature with a defined sighash type")
             partial[pub] = value
-        elif key_type == I_BIP32:
+        elif key_type == _p.I_BIP32:
             bip32[f.pubkey(keydata)] = f.key_source(value)
         elif key_type in _PREIMAGES:
             size, hasher, label = _PREIMAGES[key_type]
@@ -559,54 +506,54 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
             if hasher(value) != keydata:
                 raise f.value_error(f"the preimage does not {label}-hash to its key")
             preimages.setdefault(key_type, {})[keydata] = value
-        elif key_type == I_TAP_SCRIPT_SIG:
+        elif key_type == _p.I_TAP_SCRIPT_SIG:
             f.keydata_size(keydata, 64)
             tap_script_sigs[(keydata[:32], keydata[32:])] = f.schnorr_sig(value)
-        elif key_type == I_TAP_LEAF_SCRIPT:
+        elif key_type == _p.I_TAP_LEAF_SCRIPT:
             size = len(keydata)
             if size < 33 or (size - 33) % 32 or size > 33 + 32 * _TAPROOT_MAX_DEPTH:
                 raise f.key_error(f"a control block has 33 + 32m bytes (m <= 128), not {size}")
             if not value:
                 raise f.value_error("the leaf script value needs at least its leaf-version byte")
             tap_leaves[keydata] = TapLeaf(value[:-1], value[-1])
-        elif key_type == I_TAP_BIP32:
+        elif key_type == _p.I_TAP_BIP32:
             tap_bip32[f.keydata_size(keydata, 32)] = f.tap_key_source(value)
         else:
             f.no_keydata(keydata)
-            if key_type == I_NON_WITNESS_UTXO:
+            if key_type == _p.I_NON_WITNESS_UTXO:
                 try:
                     nwu = Transaction.parse(value)
                 except TxDecodeError as err:
                     raise f.value_error(f"not a transaction ({err})") from None
-            elif key_type == I_WITNESS_UTXO:
+            elif key_type == _p.I_WITNESS_UTXO:
                 wu = _txout(f, value)
-            elif key_type == I_SIGHASH:
+            elif key_type == _p.I_SIGHASH:
                 sighash = f.u32(value)
-            elif key_type == I_REDEEM_SCRIPT:
+            elif key_type == _p.I_REDEEM_SCRIPT:
                 redeem = value
-            elif key_type == I_WITNESS_SCRIPT:
+            elif key_type == _p.I_WITNESS_SCRIPT:
                 witness_script = value
-            elif key_type == I_FINAL_SCRIPTSIG:
+            elif key_type == _p.I_FINAL_SCRIPTSIG:
                 final_sig = value
-            elif key_type == I_FINAL_WITNESS:
+            elif key_type == _p.I_FINAL_WITNESS:
                 final_wit = f.script_list(value)
-            elif key_type == I_PREVIOUS_TXID:
+            elif key_type == _p.I_PREVIOUS_TXID:
                 prev_txid = f.exact(value, 32)
-            elif key_type == I_OUTPUT_INDEX:
+            elif key_type == _p.I_OUTPUT_INDEX:
                 prev_index = f.u32(value)
-            elif key_type == I_SEQUENCE:
+            elif key_type == _p.I_SEQUENCE:
                 sequence = f.u32(value)
-            elif key_type == I_TIME_LOCKTIME:
+            elif key_type == _p.I_TIME_LOCKTIME:
                 time_lock = f.u32(value)
-                if time_lock < LOCKTIME_THRESHOLD:
+                if time_lock < _p.LOCKTIME_THRESHOLD:
                     raise f.value_error("a time-based locktime is at least 500000000")
-            elif key_type == I_HEIGHT_LOCKTIME:
+            elif key_type == _p.I_HEIGHT_LOCKTIME:
                 height_lock = f.u32(value)
-                if not 0 < height_lock < LOCKTIME_THRESHOLD:
+                if not 0 < height_lock < _p.LOCKTIME_THRESHOLD:
                     raise f.value_error("a height-based locktime is between 1 and 499999999")
-            elif key_type == I_TAP_KEY_SIG:
+            elif key_type == _p.I_TAP_KEY_SIG:
                 tap_key_sig = f.schnorr_sig(value)
-            elif key_type == I_TAP_INTERNAL_KEY:
+            elif key_type == _p.I_TAP_INTERNAL_KEY:
                 tap_internal = f.exact(value, 32)
             else:
                 tap_root = f.exact(value, 32)
@@ -625,21 +572,21 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
                 f"{prevout.txid_hex}",
                 scope,
                 index,
-                I_NON_WITNESS_UTXO,
+                _p.I_NON_WITNESS_UTXO,
             )
         if prevout.vout >= len(nwu.outputs):
             raise PsbtUtxoMismatch(
                 f"the input spends output {prevout.vout}, which its non-witness UTXO lacks",
                 scope,
                 index,
-                I_NON_WITNESS_UTXO,
+                _p.I_NON_WITNESS_UTXO,
             )
         if wu is not None and wu != nwu.outputs[prevout.vout]:
             raise PsbtUtxoMismatch(
                 "the witness UTXO is not the output the non-witness UTXO shows",
                 scope,
                 index,
-                I_WITNESS_UTXO,
+                _p.I_WITNESS_UTXO,
             )
     return PsbtInput(
         prevout=prevout,
@@ -653,10 +600,10 @@ def _decode_input(records: list[_Record], version: int, index: int, base: TxIn |
         bip32_derivations=bip32,
         final_script_sig=final_sig,
         final_script_witness=final_wit,
-        ripemd160_preimages=preimages.get(I_RIPEMD160, {}),
-        sha256_preimages=preimages.get(I_SHA256, {}),
-        hash160_preimages=preimages.get(I_HASH160, {}),
-        hash256_preimages=preimages.get(I_HASH256, {}),
+        ripemd160_preimages=preimages.get(_p.I_RIPEMD160, {}),
+        sha256_preimages=preimages.get(_p.I_SHA256, {}),
+        hash160_preimages=preimages.get(_p.I_HASH160, {}),
+        hash256_preimages=preimages.get(_p.I_HASH256, {}),
         required_time_locktime=time_lock,
         required_height_locktime=height_lock,
         tap_key_sig=tap_key_sig,
@@ -689,23 +636,23 @@ def _decode_output(
             unknown[key] = value
             continue
         f = _Field(scope, index, key_type, name)
-        if version == 0 and key_type in (O_AMOUNT, O_SCRIPT):
+        if version == 0 and key_type in (_p.O_AMOUNT, _p.O_SCRIPT):
             raise PsbtFieldNotAllowed(f"{name} is not allowed in a v0 PSBT", scope, index, key_type)
-        if key_type == O_BIP32:
+        if key_type == _p.O_BIP32:
             bip32[f.pubkey(keydata)] = f.key_source(value)
-        elif key_type == O_TAP_BIP32:
+        elif key_type == _p.O_TAP_BIP32:
             tap_bip32[f.keydata_size(keydata, 32)] = f.tap_key_source(value)
         else:
             f.no_keydata(keydata)
-            if key_type == O_REDEEM_SCRIPT:
+            if key_type == _p.O_REDEEM_SCRIPT:
                 redeem = value
-            elif key_type == O_WITNESS_SCRIPT:
+            elif key_type == _p.O_WITNESS_SCRIPT:
                 witness_script = value
-            elif key_type == O_AMOUNT:
+            elif key_type == _p.O_AMOUNT:
                 amount = int(struct.unpack("<q", f.exact(value, 8))[0])
-            elif key_type == O_SCRIPT:
+            elif key_type == _p.O_SCRIPT:
                 script = value
-            elif key_type == O_TAP_INTERNAL_KEY:
+            elif key_type == _p.O_TAP_INTERNAL_KEY:
                 tap_internal = f.exact(value, 32)
             else:
                 tap_tree = _tap_tree(f, value)
@@ -739,7 +686,7 @@ def decode(data: bytes, input_ends: list[int] | None = None) -> Psbt:
     Raises:
         PsbtError: a subclass naming what is wrong and where.
     """
-    if data[:5] != PSBT_MAGIC:
+    if data[:5] != _p.PSBT_MAGIC:
         raise PsbtDecodeError("the data does not start with the PSBT magic bytes 'psbt' 0xff")
     records, pos = _read_map(data, 5, "global", None)
     g = _decode_global(records)
@@ -781,189 +728,6 @@ def decode(data: bytes, input_ends: list[int] | None = None) -> Psbt:
         unknown=g.unknown,
         key_order=g.keys,
     )
-
-
-# -- encoding -------------------------------------------------------------------------------
-
-
-def canonical_key(key: bytes) -> bytes:
-    """Return the sort key of a record key in Bitcoin Core's order.
-
-    Core keeps most fields in maps sorted by key bytes, but partial signatures by the key's
-    HASH160 (its ``CKeyID``); the BIP-174 Combiner vector shows that order.
-    """
-    if key[0] == I_PARTIAL_SIG and len(key) in (34, 66):
-        return key[:1] + hash160(key[1:])
-    return key
-
-
-def ordered_keys(present: Iterable[bytes], hint: Sequence[bytes], input_map: bool) -> list[bytes]:
-    """Return the keys of a map in the order to write them.
-
-    Keys keep the order they were parsed in (``hint``); keys added since go after them, or
-    into canonical position when the parsed order was canonical anyway.
-    """
-    sort_key = canonical_key if input_map else None
-    keys = set(present)
-    kept = [k for k in hint if k in keys]
-    if len(kept) == len(keys):
-        return kept
-    if kept == sorted(kept, key=sort_key):
-        return sorted(keys, key=sort_key)
-    kept_set = set(kept)
-    return kept + sorted((k for k in keys if k not in kept_set), key=sort_key)
-
-
-def encode_record(key: bytes, value: bytes) -> bytes:
-    """Return one key-value record: the key (type and key data) and value, each length-prefixed."""
-    return _cs(len(key)) + key + _cs(len(value)) + value
-
-
-def _k(key_type: int, keydata: bytes = b"") -> bytes:
-    return _cs(key_type) + keydata
-
-
-def _put(
-    records: dict[bytes, bytes], key: bytes, value: bytes, scope: str, index: int | None
-) -> None:
-    if key in records:
-        raise PsbtDuplicateKey(f"the key {key.hex()} would be written twice", scope, index)
-    records[key] = value
-
-
-def write_map(records: dict[bytes, bytes], hint: Sequence[bytes], input_map: bool = False) -> bytes:
-    """Return one map: its records in order (see ``ordered_keys``) and the separator."""
-    parts = []
-    for key in ordered_keys(records, hint, input_map):
-        value = records[key]
-        parts += [_cs(len(key)), key, _cs(len(value)), value]
-    parts.append(b"\x00")
-    return b"".join(parts)
-
-
-def _tap_source_bytes(source: TapKeySource) -> bytes:
-    return _cs(len(source.leaf_hashes)) + b"".join(source.leaf_hashes) + source.source.serialize()
-
-
-def global_records(p: Psbt) -> dict[bytes, bytes]:
-    rec: dict[bytes, bytes] = {}
-    if p.version == 0:
-        rec[_k(G_UNSIGNED_TX)] = p.unsigned_tx().serialize(include_witness=False)
-    for xpub, source in p.xpubs.items():
-        rec[_k(G_XPUB, xpub)] = source.serialize()
-    if p.version == 2:
-        rec[_k(G_TX_VERSION)] = struct.pack("<i", p.tx_version)
-        if p.fallback_locktime is not None:
-            rec[_k(G_FALLBACK_LOCKTIME)] = struct.pack("<I", p.fallback_locktime)
-        rec[_k(G_INPUT_COUNT)] = _cs(len(p.inputs))
-        rec[_k(G_OUTPUT_COUNT)] = _cs(len(p.outputs))
-        if p.tx_modifiable is not None:
-            rec[_k(G_TX_MODIFIABLE)] = bytes([p.tx_modifiable])
-    version_key = _k(G_VERSION)
-    if p.version > 0 or version_key in p.key_order:
-        rec[version_key] = struct.pack("<I", p.version)
-    for key, value in p.unknown.items():
-        _put(rec, key, value, "global", None)
-    return rec
-
-
-def input_records(inp: PsbtInput, version: int, index: int) -> dict[bytes, bytes]:
-    rec: dict[bytes, bytes] = {}
-    if inp.non_witness_utxo is not None:
-        rec[_k(I_NON_WITNESS_UTXO)] = inp.non_witness_utxo.serialize()
-    if inp.witness_utxo is not None:
-        rec[_k(I_WITNESS_UTXO)] = inp.witness_utxo.serialize()
-    for pub, sig in inp.partial_sigs.items():
-        rec[_k(I_PARTIAL_SIG, pub)] = sig
-    if inp.sighash_type is not None:
-        rec[_k(I_SIGHASH)] = struct.pack("<I", inp.sighash_type)
-    if inp.redeem_script is not None:
-        rec[_k(I_REDEEM_SCRIPT)] = inp.redeem_script
-    if inp.witness_script is not None:
-        rec[_k(I_WITNESS_SCRIPT)] = inp.witness_script
-    for pub, source in inp.bip32_derivations.items():
-        rec[_k(I_BIP32, pub)] = source.serialize()
-    if inp.final_script_sig is not None:
-        rec[_k(I_FINAL_SCRIPTSIG)] = inp.final_script_sig
-    if inp.final_script_witness is not None:
-        items = inp.final_script_witness
-        rec[_k(I_FINAL_WITNESS)] = _cs(len(items)) + b"".join(_cs(len(i)) + i for i in items)
-    for key_type, mapping in (
-        (I_RIPEMD160, inp.ripemd160_preimages),
-        (I_SHA256, inp.sha256_preimages),
-        (I_HASH160, inp.hash160_preimages),
-        (I_HASH256, inp.hash256_preimages),
-    ):
-        for digest, preimage in mapping.items():
-            rec[_k(key_type, digest)] = preimage
-    if version == 2:
-        rec[_k(I_PREVIOUS_TXID)] = inp.prevout.txid
-        rec[_k(I_OUTPUT_INDEX)] = struct.pack("<I", inp.prevout.vout)
-        if inp.sequence is not None:
-            rec[_k(I_SEQUENCE)] = struct.pack("<I", inp.sequence)
-        if inp.required_time_locktime is not None:
-            rec[_k(I_TIME_LOCKTIME)] = struct.pack("<I", inp.required_time_locktime)
-        if inp.required_height_locktime is not None:
-            rec[_k(I_HEIGHT_LOCKTIME)] = struct.pack("<I", inp.required_height_locktime)
-    if inp.tap_key_sig is not None:
-        rec[_k(I_TAP_KEY_SIG)] = inp.tap_key_sig
-    for (xonly, leaf_hash), sig in inp.tap_script_sigs.items():
-        rec[_k(I_TAP_SCRIPT_SIG, xonly + leaf_hash)] = sig
-    for control, leaf in inp.tap_leaf_scripts.items():
-        rec[_k(I_TAP_LEAF_SCRIPT, control)] = leaf.script + bytes([leaf.leaf_version])
-    for xonly, tap_source in inp.tap_bip32_derivations.items():
-        rec[_k(I_TAP_BIP32, xonly)] = _tap_source_bytes(tap_source)
-    if inp.tap_internal_key is not None:
-        rec[_k(I_TAP_INTERNAL_KEY)] = inp.tap_internal_key
-    if inp.tap_merkle_root is not None:
-        rec[_k(I_TAP_MERKLE_ROOT)] = inp.tap_merkle_root
-    for key, value in inp.unknown.items():
-        _put(rec, key, value, "input", index)
-    return rec
-
-
-def output_records(out: PsbtOutput, version: int, index: int) -> dict[bytes, bytes]:
-    rec: dict[bytes, bytes] = {}
-    if out.redeem_script is not None:
-        rec[_k(O_REDEEM_SCRIPT)] = out.redeem_script
-    if out.witness_script is not None:
-        rec[_k(O_WITNESS_SCRIPT)] = out.witness_script
-    for pub, source in out.bip32_derivations.items():
-        rec[_k(O_BIP32, pub)] = source.serialize()
-    if version == 2:
-        rec[_k(O_AMOUNT)] = struct.pack("<q", out.amount)
-        rec[_k(O_SCRIPT)] = out.script
-    if out.tap_internal_key is not None:
-        rec[_k(O_TAP_INTERNAL_KEY)] = out.tap_internal_key
-    if out.tap_tree is not None:
-        rec[_k(O_TAP_TREE)] = b"".join(
-            bytes([leaf.depth, leaf.leaf_version]) + _cs(len(leaf.script)) + leaf.script
-            for leaf in out.tap_tree
-        )
-    for xonly, tap_source in out.tap_bip32_derivations.items():
-        rec[_k(O_TAP_BIP32, xonly)] = _tap_source_bytes(tap_source)
-    for key, value in out.unknown.items():
-        _put(rec, key, value, "output", index)
-    return rec
-
-
-def encode(p: Psbt) -> bytes:
-    """Return the binary serialisation of ``p``; see ``Psbt.serialize``.
-
-    Raises:
-        PsbtDuplicateKey: an unknown record repeats the key of a known field.
-        PsbtLocktimeConflict: v0 conversion needs a locktime the inputs cannot agree on.
-    """
-    parts = [PSBT_MAGIC, write_map(global_records(p), p.key_order)]
-    parts += [
-        write_map(input_records(inp, p.version, i), inp.key_order, True)
-        for i, inp in enumerate(p.inputs)
-    ]
-    parts += [
-        write_map(output_records(out, p.version, i), out.key_order)
-        for i, out in enumerate(p.outputs)
-    ]
-    return b"".join(parts)
 
 
 def parse_tx_no_witness(raw: bytes) -> Transaction:
