@@ -114,13 +114,15 @@ class AnvilNode:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_anvil(binary: Path, chain_id: int = 31337, *extra: str) -> AnvilNode:
-    """Start anvil on a free loopback port and wait until ``eth_chainId`` answers.
+def start_anvil(
+    binary: Path, chain_id: int = 31337, *extra: str, port: int | None = None
+) -> AnvilNode:
+    """Start anvil on a free loopback port (or ``port``) and wait until ``eth_chainId`` answers.
 
     Raises:
         RuntimeError: the node exited or did not answer within 30 seconds.
     """
-    port = free_port()
+    port = free_port() if port is None else port
     workdir = Path(tempfile.mkdtemp(prefix="coffer-anvil-"))
     log = (workdir / "anvil.log").open("wb")
     proc = subprocess.Popen(
@@ -223,8 +225,8 @@ def anvil_factory(anvil_binary: Path) -> Iterator[Callable[..., AnvilNode]]:
     """Start extra anvil nodes (``factory(chain_id, *args)``); all stop after the test."""
     started: list[AnvilNode] = []
 
-    def factory(chain_id: int = 31337, *extra: str) -> AnvilNode:
-        node = start_anvil(anvil_binary, chain_id, *extra)
+    def factory(chain_id: int = 31337, *extra: str, port: int | None = None) -> AnvilNode:
+        node = start_anvil(anvil_binary, chain_id, *extra, port=port)
         started.append(node)
         return node
 
