@@ -112,7 +112,7 @@ def limit_run(secrets: list[PrivateKey], pubs: list[PublicKey], digests: list[by
     for key, pub, digest in zip(secrets, pubs, digests, strict=True):
         sig = key.sign(digest, hasher=None)
         counter = 0
-        while sig[3] != 0x20:  # DER length of R: 0x21 means R >= 2^255 (high R)
+        while sig[3] == 0x21:  # DER length of R: 33 bytes means R >= 2^255 (high R)
             counter += 1
             extra = counter.to_bytes(4, "little") + bytes(28)
             sig = key.sign(digest, hasher=None, custom_nonce=(rfc6979, ffi.from_buffer(extra)))

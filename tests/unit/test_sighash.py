@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +168,7 @@ def _core_sign(secret: bytes, digest: bytes) -> bytes:
     key = PrivateKey(secret)
     sig = key.sign(digest, hasher=None)
     counter = 0
-    while sig[3] != 0x20:  # R needs 33 bytes in DER: R >= 2^255
+    while sig[3] == 0x21:  # R needs 33 bytes in DER: R >= 2^255 (Core's SigHasLowR fails)
         counter += 1
         extra = ffi.from_buffer(counter.to_bytes(4, "little") + bytes(28))
         sig = key.sign(
@@ -179,17 +179,17 @@ def _core_sign(secret: bytes, digest: bytes) -> bytes:
 
 def test_low_r_grinding_is_deterministic_and_as_core() -> None:
     ground = 0
-    for n in range(1, 80):
+    for n in range(1, 300):
         secret = n.to_bytes(32, "big")
-        digest = os.urandom(32)
+        digest = hashlib.sha256(b"coffer %d" % n).digest()
         der = ecdsa_sign(secret, digest)
         assert der == ecdsa_sign(secret, digest)
         assert len(der) <= 70
-        assert der[3] == 0x20  # a 32-byte R, high bit clear
+        assert der[3] <= 0x20  # R fits 32 bytes with its high bit clear (DER drops zeros)
         assert der == _core_sign(secret, digest)
         assert ecdsa_verify(pubkey_from_secret(secret), digest, der)
         ground += der != ecdsa_sign(secret, digest, grind=False)
-    assert ground > 10  # about half the first attempts have a high R
+    assert ground > 100  # about half the first attempts have a high R
 
 
 def test_ecdsa_sign_verifies_against_the_given_key() -> None:
