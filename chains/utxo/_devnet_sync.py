@@ -8,6 +8,7 @@ position in the block, then mempool transactions, height ``0`` (all inputs confi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from chains.registry import UtxoNetwork
@@ -95,18 +96,30 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
     script is when ``known_tip`` left the chain (a reorg). Transactions and their fees come
     for the returned histories' transactions not in ``known_txids`` (coinbases have no
     fee), block hashes for every height in those histories: the same rules as
-    ``ElectrumBackend`` and ``CoreRpcBackend``.
+    ``ElectrumBackend`` and ``CoreRpcBackend``. With ``more_scripts``, discovery rounds add
+    scripts until it returns none (the devnet's chain is local: a round costs nothing).
     """
     tip = BlockRef(chain.height, _hex(chain.tip_hash))
     reorged = not _on_chain(chain, request.known_tip)
+    scripts: dict[ScriptKey, bytes] = dict(request.scripts)
+    found: dict[ScriptKey, tuple[list[_Item], str | None]] = {}
+    batch: Mapping[ScriptKey, bytes] = scripts
+    while batch:
+        for key, script in batch.items():
+            items = history(chain, pool, script)
+            found[key] = (items, electrum_status((_hex(t), h) for t, _, h in items))
+        if request.more_scripts is None:
+            break
+        asked = request.more_scripts({k: found[k][1] for k in batch})
+        batch = {k: v for k, v in asked.items() if k not in scripts}
+        scripts.update(batch)
     statuses: dict[ScriptKey, str | None] = {}
     histories: dict[ScriptKey, tuple[HistoryItem, ...]] = {}
     transactions: dict[Txid, bytes] = {}
     block_hashes: dict[int, str] = {}
     fees: dict[Txid, int] = {}
-    for key, script in request.scripts.items():
-        items = history(chain, pool, script)
-        current = electrum_status((_hex(t), h) for t, _, h in items)
+    for key in scripts:
+        items, current = found[key]
         known = key in request.known_statuses
         if not reorged and known and request.known_statuses[key] == current:
             continue

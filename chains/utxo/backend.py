@@ -26,13 +26,23 @@ working):
 * ``electrum_status`` and ``scripthash`` helpers.
 * ``SyncRequest.known_tip`` now has a defined meaning: when it is no longer on the server's
   chain (a reorg), the backend ignores ``known_statuses`` and returns every script.
+* ``SyncRequest.more_scripts`` (``MoreScripts``): gap-limit discovery inside one sync. After
+  each round of statuses the backend asks the wallet for the further scripts discovery needs;
+  histories, transactions and proofs then come once, for all of them, in the same update.
+* ``SyncRequest.known_proofs``: confirmed transactions the wallet has already proven, with
+  their blocks; a backend that proves inclusion (Electrum) does not prove them again while
+  the block at that height is still the one the wallet knows.
+* ``SyncUpdate.block_hashes`` holds the heights whose blocks the backend looked at (a
+  backend that skips known proofs may leave out heights it did not look at).
+* ``SyncUpdate.fees`` may leave out transactions whose parents are in ``known_txids``: the
+  wallet has those parents and works such fees out itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import queue
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NewType, Protocol, runtime_checkable
@@ -46,6 +56,7 @@ __all__ = [
     "BlockRef",
     "FeeRate",
     "HistoryItem",
+    "MoreScripts",
     "NewTip",
     "ScriptKey",
     "ScriptsChanged",
@@ -185,6 +196,12 @@ def electrum_status(history: Iterable[tuple[str, int]]) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest() if text else None
 
 
+MoreScripts = Callable[[Mapping[ScriptKey, str | None]], Mapping[ScriptKey, bytes]]
+"""Gap-limit discovery inside a sync: given the statuses of the scripts of one round (their
+Electrum status, ``None`` for a script without history), return the further scripts to watch,
+or nothing to end discovery. The scripts returned must be new to the request."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncRequest:
     """What the wallet asks a backend to look at.
@@ -198,6 +215,15 @@ class SyncRequest:
         known_statuses: per script, the status digest from the last update (Electrum status
             hash or equivalent), so that unchanged scripts are not fetched again.
         known_txids: transactions the wallet already stores; they are not downloaded again.
+        more_scripts: when given, the backend calls it after each round of statuses, first
+            with the statuses of ``scripts``, then with those of the scripts it returned last,
+            until it returns nothing; the update covers ``scripts`` and every script it
+            returned. This lets a wallet follow the gap limit in one sync: only statuses are
+            asked for per round, and histories, transactions and proofs once for all.
+        known_proofs: confirmed transactions the wallet has proven before, with the block
+            (height and hash) it holds for that height. A backend that proves inclusion
+            skips the merkle proof of such a transaction while the server reports it at that
+            height and the server's block there has that hash.
     """
 
     network: UtxoNetwork
@@ -205,21 +231,30 @@ class SyncRequest:
     known_tip: BlockRef | None = None
     known_statuses: Mapping[ScriptKey, str | None] = field(default_factory=dict)
     known_txids: frozenset[Txid] = frozenset()
+    more_scripts: MoreScripts | None = None
+    known_proofs: Mapping[Txid, BlockRef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class SyncUpdate:
     """What a backend found; the wallet applies it itself.
 
+    With ``SyncRequest.more_scripts``, "the requested scripts" are ``scripts`` and every
+    script discovery added.
+
     Attributes:
         tip: the server's chain tip.
         statuses: per script whose status changed, its new status digest (``None``: unused).
+            A script the request gave no known status for counts as changed.
         histories: per script whose status changed, its full history.
         transactions: raw transactions not in ``known_txids``, each checked against its txid
             and, when confirmed, against the block's merkle root.
-        block_hashes: for each height that holds a wallet transaction, the block hash (lets
-            the wallet detect reorgs).
-        fees: the fee in satoshis of each transaction whose inputs the backend resolved.
+        block_hashes: for heights that hold a transaction of the returned histories, the
+            block hash (lets the wallet detect reorgs); heights of transactions whose known
+            proof was reused may be left out.
+        fees: the fee in satoshis of each transaction in ``transactions`` whose inputs the
+            backend resolved; transactions whose parents are in ``known_txids`` may be left
+            out (the wallet has the parents).
     """
 
     tip: BlockRef

@@ -13,7 +13,9 @@ built from the raw transactions (outputs paying a script, inputs spending its ou
 Electrum status order, so statuses, histories, transactions and fees equal what an Electrum
 server over the same node reports (``chains.utxo._electrum_history``).
 
-The node is trusted: it is the user's own, so no merkle proofs are asked for.
+The node is trusted: it is the user's own, so no merkle proofs are asked for (and
+``SyncRequest.known_proofs`` is not needed). Discovery (``SyncRequest.more_scripts``) imports
+each round's scripts before working out their statuses.
 """
 
 from __future__ import annotations
@@ -71,6 +73,18 @@ class _Entry:
     height: int  # 0 in the mempool
     block_hash: str | None
     position: int
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """The node's view of the watched scripts at one moment."""
+
+    tip: BlockRef
+    reorged: bool
+    entries: dict[Txid, _Entry]
+    txs: dict[Txid, tuple[bytes, Transaction]]
+    by_script: dict[bytes, list[eh.RawHistoryItem]]
+    status: dict[bytes, str | None]
 
 
 class _Rpc:
@@ -417,7 +431,45 @@ class CoreRpcBackend:
             return self._sync(request)
 
     def _sync(self, request: SyncRequest) -> SyncUpdate:
-        self._import(list(request.scripts.values()))
+        scripts = dict(request.scripts)
+        batch: Mapping[ScriptKey, bytes] = scripts
+        while True:
+            # Discovery: each round imports its scripts (a rescan) and works out their
+            # statuses from the node wallet's transactions.
+            self._import(list(batch.values()))
+            state = self._state(request, scripts)
+            if request.more_scripts is None:
+                break
+            asked = request.more_scripts({k: state.status[batch[k]] for k in batch})
+            batch = {k: v for k, v in asked.items() if k not in scripts}
+            if not batch:
+                break
+            scripts.update(batch)
+        changed = [
+            k
+            for k, s in scripts.items()
+            if state.reorged
+            or k not in request.known_statuses
+            or request.known_statuses[k] != state.status[s]
+        ]
+        in_changed = {i.txid for k in changed for i in state.by_script[scripts[k]]}
+        new = {t: state.txs[t][1] for t in sorted(in_changed) if t not in request.known_txids}
+        block_hashes = {
+            state.entries[t].height: str(state.entries[t].block_hash)
+            for t in in_changed
+            if state.entries[t].block_hash is not None
+        }
+        return SyncUpdate(
+            tip=state.tip,
+            statuses={k: state.status[scripts[k]] for k in changed},
+            histories={k: eh.history_items(state.by_script[scripts[k]]) for k in changed},
+            transactions={t: state.txs[t][0] for t in new},
+            block_hashes=block_hashes,
+            fees=self._fees(new),
+        )
+
+    def _state(self, request: SyncRequest, scripts: Mapping[ScriptKey, bytes]) -> _State:
+        """Read the chain tip, the node wallet's transactions and the mempool (one batch)."""
         calls: list[tuple[str, tuple[JsonValue, ...]]] = [
             ("getblockchaininfo", ()),
             ("listsinceblock", ("", 1, True, False)),
@@ -435,28 +487,9 @@ class CoreRpcBackend:
         reorged = known_tip is not None and answers[3] != known_tip.hash
         entries = self._entries(since, mempool)
         txs = self._raw_txs({t: e.block_hash for t, e in entries.items()})
-        by_script = self._histories(request, entries, txs, mempool)
+        by_script = self._histories(set(scripts.values()), entries, txs, mempool)
         status = {s: eh.status_of(h) for s, h in by_script.items()}
-        changed = [
-            k
-            for k, s in request.scripts.items()
-            if reorged or k not in request.known_statuses or request.known_statuses[k] != status[s]
-        ]
-        in_changed = {i.txid for k in changed for i in by_script[request.scripts[k]]}
-        new = {t: txs[t][1] for t in sorted(in_changed) if t not in request.known_txids}
-        block_hashes = {
-            entries[t].height: str(entries[t].block_hash)
-            for t in in_changed
-            if entries[t].block_hash is not None
-        }
-        return SyncUpdate(
-            tip=tip,
-            statuses={k: status[request.scripts[k]] for k in changed},
-            histories={k: eh.history_items(by_script[request.scripts[k]]) for k in changed},
-            transactions={t: txs[t][0] for t in new},
-            block_hashes=block_hashes,
-            fees=self._fees(new),
-        )
+        return _State(tip, reorged, entries, txs, by_script, status)
 
     def _entries(self, since: dict[str, JsonValue], mempool: set[str]) -> dict[Txid, _Entry]:
         """Return the wallet's transactions that are in the chain or the mempool now."""
@@ -492,13 +525,12 @@ class CoreRpcBackend:
 
     def _histories(
         self,
-        request: SyncRequest,
+        wanted: set[bytes],
         entries: Mapping[Txid, _Entry],
         txs: Mapping[Txid, tuple[bytes, Transaction]],
         mempool: set[str],
     ) -> dict[bytes, list[eh.RawHistoryItem]]:
         """Build each requested script's history in the Electrum status order."""
-        wanted = set(request.scripts.values())
         parents = {t: tx for t, (_raw, tx) in txs.items()}
         touched: dict[bytes, list[eh.RawHistoryItem]] = {s: [] for s in wanted}
         for txid, entry in entries.items():

@@ -73,6 +73,20 @@ _log = logging.getLogger(__name__)
 _FILLER = Call("blockchain.block.headers", (0, 8))
 
 
+class _Scan:
+    """What one sync has learnt so far, round by round."""
+
+    __slots__ = ("histories", "key_hash", "reorged", "request", "status", "tip")
+
+    def __init__(self, request: SyncRequest) -> None:
+        self.request = request
+        self.key_hash: dict[ScriptKey, str] = {}
+        self.status: dict[str, str | None] = {}
+        self.histories: dict[str, list[eh.RawHistoryItem]] = {}
+        self.tip: BlockRef | None = None
+        self.reorged = False
+
+
 class ElectrumBackend(ElectrumParsing):
     """A ``UtxoBackend`` speaking the Electrum protocol to one of several servers.
 
@@ -405,7 +419,17 @@ class ElectrumBackend(ElectrumParsing):
         return list(by_hash)
 
     def sync(self, request: SyncRequest) -> SyncUpdate:
-        """Return what changed for the requested scripts (at most four round trips).
+        """Return what changed for the requested scripts.
+
+        Round trips: one per round of statuses (one, without ``request.more_scripts``), one
+        for the histories of changed scripts that were subscribed, one for new transactions,
+        merkle branches and headers, one for the parents of new transactions (their fees).
+        Scripts the request gives no known status for are asked for their history at once,
+        in their round of statuses, instead of being subscribed first (the status is computed
+        from the history): a fresh wallet's discovery costs one round per window and no
+        extra round for histories. Such scripts are subscribed by the next sync (or
+        ``watch``). Known proofs (``request.known_proofs``) are reused while the block at
+        their height is unchanged, so known confirmed transactions are not proven again.
 
         Raises:
             ValueError: the request is for another network.
@@ -416,87 +440,159 @@ class ElectrumBackend(ElectrumParsing):
             raise ValueError(
                 f"A {request.network.title} request was sent to a {self._network.title} backend."
             )
-        key_hash = {key: scripthash(script) for key, script in request.scripts.items()}
-        hashes = self._register(request.scripts)
-        calls = [Call("blockchain.headers.subscribe")]
-        calls += [Call("blockchain.scripthash.subscribe", (h,)) for h in hashes]
-        known_tip = request.known_tip
-        if known_tip is not None:
-            calls.append(Call("blockchain.block.header", (known_tip.height,)))
-        answers = self._exchange(calls)
-        if isinstance(answers[0], RpcFailure):
-            raise self._protocol_error("an error for blockchain.headers.subscribe")
-        tip = self._tip_of(answers[0], self.server_name)
-        self._tip = tip
-        status = {
-            h: self._status(a) for h, a in zip(hashes, answers[1 : 1 + len(hashes)], strict=True)
-        }
-        with self._subs_lock:
-            self._sub_status.update(status)
-        reorged = False
-        if known_tip is not None:
-            old = answers[-1]
-            reorged = isinstance(old, RpcFailure) or (
-                self._header(old, self.server_name).hash != known_tip.hash
-            )
+        scan = _Scan(request)
+        batch: Mapping[ScriptKey, bytes] = request.scripts
+        while batch:
+            self._status_round(scan, batch)
+            if request.more_scripts is None:
+                break
+            asked = request.more_scripts({k: scan.status[scan.key_hash[k]] for k in batch})
+            batch = {k: v for k, v in asked.items() if k not in scan.key_hash}
+        if scan.tip is None:  # nothing to watch: still report the tip
+            self._status_round(scan, {})
+        assert scan.tip is not None  # noqa: S101 - the first round sets it
         changed = [
             k
-            for k in request.scripts
-            if reorged
+            for k, sh in scan.key_hash.items()
+            if scan.reorged
             or k not in request.known_statuses
-            or request.known_statuses[k] != status[key_hash[k]]
+            or request.known_statuses[k] != scan.status[sh]
         ]
-        wanted = sorted({key_hash[k] for k in changed if status[key_hash[k]] is not None})
-        histories: dict[str, list[eh.RawHistoryItem]] = {}
+        wanted = sorted(
+            {scan.key_hash[k] for k in changed}
+            - scan.histories.keys()
+            - {sh for sh, st in scan.status.items() if st is None}
+        )
         if wanted:
             found = self._call([Call("blockchain.scripthash.get_history", (h,)) for h in wanted])
             for sh, answer in zip(wanted, found, strict=True):
                 history = eh.order_history(self._history(answer))
-                histories[sh] = history
-                status[sh] = eh.status_of(history)  # consistent with the history returned
-        transactions, block_hashes, parsed = self._proven_transactions(histories, request)
-        fees = self._fees(parsed)
+                scan.histories[sh] = history
+                scan.status[sh] = eh.status_of(history)  # consistent with the history returned
+        returned = {sh: scan.histories.get(sh, []) for sh in {scan.key_hash[k] for k in changed}}
+        transactions, block_hashes, parsed = self._proven_transactions(returned, request, scan)
+        fees = self._fees(parsed, request.known_txids)
         return SyncUpdate(
-            tip=tip,
-            statuses={k: status[key_hash[k]] for k in changed},
-            histories={k: eh.history_items(histories.get(key_hash[k], [])) for k in changed},
+            tip=scan.tip,
+            statuses={k: scan.status[scan.key_hash[k]] for k in changed},
+            histories={k: eh.history_items(returned[scan.key_hash[k]]) for k in changed},
             transactions=transactions,
             block_hashes=block_hashes,
             fees=fees,
         )
 
+    def _status_round(self, scan: _Scan, batch: Mapping[ScriptKey, bytes]) -> None:
+        """One round trip: statuses of subscribed scripts, histories of fresh ones.
+
+        The first round also asks for the tip and the header at the known tip (a reorg shows
+        as another hash there, or no header at all).
+        """
+        request = scan.request
+        by_hash: dict[str, list[ScriptKey]] = {}
+        for key, script in batch.items():
+            sh = scripthash(script)
+            scan.key_hash[key] = sh
+            by_hash.setdefault(sh, []).append(key)
+        todo = [sh for sh in by_hash if sh not in scan.status]
+        fresh = [sh for sh in todo if all(k not in request.known_statuses for k in by_hash[sh])]
+        fresh_set = set(fresh)
+        known = [sh for sh in todo if sh not in fresh_set]
+        self._register({k: batch[k] for sh in known for k in by_hash[sh]})
+        first = scan.tip is None
+        calls: list[Call] = [Call("blockchain.headers.subscribe")] if first else []
+        calls += [Call("blockchain.scripthash.subscribe", (h,)) for h in known]
+        calls += [Call("blockchain.scripthash.get_history", (h,)) for h in fresh]
+        known_tip = request.known_tip
+        if first and known_tip is not None:
+            calls.append(Call("blockchain.block.header", (known_tip.height,)))
+        answers = self._exchange(calls)
+        offset = 0
+        if first:
+            if isinstance(answers[0], RpcFailure):
+                raise self._protocol_error("an error for blockchain.headers.subscribe")
+            scan.tip = self._tip_of(answers[0], self.server_name)
+            self._tip = scan.tip
+            offset = 1
+        subscribed = {
+            h: self._status(a)
+            for h, a in zip(known, answers[offset : offset + len(known)], strict=True)
+        }
+        with self._subs_lock:
+            self._sub_status.update(subscribed)
+        scan.status.update(subscribed)
+        offset += len(known)
+        for sh, answer in zip(fresh, answers[offset : offset + len(fresh)], strict=True):
+            if isinstance(answer, RpcFailure):
+                raise self._protocol_error(f"an error for the history of {sh}: {answer.message}")
+            history = eh.order_history(self._history(answer))
+            scan.histories[sh] = history
+            scan.status[sh] = eh.status_of(history)
+        if first and known_tip is not None:
+            old = answers[-1]
+            scan.reorged = isinstance(old, RpcFailure) or (
+                self._header(old, self.server_name).hash != known_tip.hash
+            )
+
     def _proven_transactions(
-        self, histories: Mapping[str, list[eh.RawHistoryItem]], request: SyncRequest
+        self,
+        histories: Mapping[str, list[eh.RawHistoryItem]],
+        request: SyncRequest,
+        scan: _Scan,
     ) -> tuple[dict[Txid, bytes], dict[int, str], dict[Txid, Transaction]]:
-        """Fetch new transactions, merkle branches and headers in one round trip; check all."""
+        """Fetch new transactions, merkle branches and headers in one round trip; check all.
+
+        A confirmed transaction whose known proof is at the height the server reports is
+        not proven again when the server's header there has the known hash (else its branch
+        is fetched in one more round trip). After a reorg nothing known is reused.
+        """
         heights: dict[Txid, int] = {}
         for history in histories.values():
             for item in history:
                 heights[item.txid] = item.height
         new = sorted(t for t in heights if t not in request.known_txids)
         confirmed = sorted(t for t, h in heights.items() if h > 0)
+        reuse = {
+            t
+            for t in confirmed
+            if not scan.reorged
+            and (ref := request.known_proofs.get(t)) is not None
+            and ref.height == heights[t]
+        }
+        prove = [t for t in confirmed if t not in reuse]
         levels = sorted({heights[t] for t in confirmed})
         calls = [Call("blockchain.transaction.get", (t,)) for t in new]
-        calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in confirmed]
+        calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in prove]
         calls += [Call("blockchain.block.header", (h,)) for h in levels]
         answers = self._call(calls) if calls else []
         raws = answers[: len(new)]
-        merkles = answers[len(new) : len(new) + len(confirmed)]
-        headers = dict(zip(levels, answers[len(new) + len(confirmed) :], strict=True))
+        merkles = dict(zip(prove, answers[len(new) : len(new) + len(prove)], strict=True))
+        headers = dict(zip(levels, answers[len(new) + len(prove) :], strict=True))
         parsed_headers = {h: self._header(a, self.server_name) for h, a in headers.items()}
+        stale = [
+            t for t in reuse if parsed_headers[heights[t]].hash != request.known_proofs[t].hash
+        ]
+        if stale:
+            more = self._call(
+                [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in stale]
+            )
+            merkles.update(zip(stale, more, strict=True))
         transactions: dict[Txid, bytes] = {}
         parsed: dict[Txid, Transaction] = {}
         for txid, answer in zip(new, raws, strict=True):
             raw = self._raw_tx(answer)
             parsed[txid] = eh.check_txid(raw, txid, self.server_name)
             transactions[txid] = raw
-        for txid, answer in zip(confirmed, merkles, strict=True):
+        for txid, answer in merkles.items():
             self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
         return transactions, {h: hd.hash for h, hd in parsed_headers.items()}, parsed
 
-    def _fees(self, parsed: Mapping[Txid, Transaction]) -> dict[Txid, int]:
-        """Fetch the parents of new transactions (one round trip) and compute their fees."""
-        missing = eh.missing_parents(parsed, ())
+    def _fees(self, parsed: Mapping[Txid, Transaction], known: frozenset[Txid]) -> dict[Txid, int]:
+        """Fetch the parents of new transactions (one round trip) and compute their fees.
+
+        Parents the wallet already has (``known``) are not fetched: the fees of their
+        children are left to the wallet.
+        """
+        missing = eh.missing_parents(parsed, known)
         parents = {t: tx for t, (_raw, tx) in self._fetch_txs(missing).items()} if missing else {}
         return eh.fees_of(parsed, parents, self.server_name)
 

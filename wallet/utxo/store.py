@@ -67,9 +67,15 @@ class UtxoStore:
         return {(account_id, int(c), int(i)): bytes(s) for c, i, s in rows}
 
     def statuses(self, account_id: int) -> dict[ScriptKey, str | None]:
-        """Return the last status digest of each watched script."""
+        """Return the last status digest of each script a sync has reported on.
+
+        A script no sync has reported on yet is left out, so that backends treat it as new
+        (``None`` means "synced, and without history"; it is stored as an empty string).
+        """
         rows = self._db.query(
-            "SELECT chain, idx, status FROM utxo_scripts WHERE account_id = ?", (account_id,)
+            "SELECT chain, idx, status FROM utxo_scripts WHERE account_id = ? "
+            "AND status IS NOT NULL",
+            (account_id,),
         )
         return {(account_id, int(c), int(i)): (str(st) if st else None) for c, i, st in rows}
 
@@ -109,6 +115,20 @@ class UtxoStore:
         )
         return BlockRef(int(rows[0][0]), str(rows[0][1])) if rows else None
 
+    def known_proofs(self, account_id: int) -> dict[Txid, BlockRef]:
+        """Return the account's confirmed transactions with the block stored at their height.
+
+        Their inclusion was proven (or reported by a trusted node) when they were stored; a
+        backend reuses that while its block at the height has the same hash.
+        """
+        rows = self._db.query(
+            "SELECT DISTINCT h.txid, h.height, b.hash FROM utxo_script_history h "
+            "JOIN utxo_blocks b ON b.network = ? AND b.height = h.height "
+            "WHERE h.account_id = ? AND h.height IS NOT NULL",
+            (self._network.name, account_id),
+        )
+        return {Txid(str(t)): BlockRef(int(h), str(b)) for t, h, b in rows}
+
     def known_txids(self) -> frozenset[Txid]:
         """Return the txids of every stored transaction of the network."""
         rows = self._db.query(
@@ -123,12 +143,17 @@ class UtxoStore:
 
         Histories replace the stored history of each changed script; transactions are
         added once per network; heights follow the histories (a reorged transaction simply
-        gets its new height, or none); addresses with history are marked used.
+        gets its new height, or none); addresses with history are marked used. A new
+        transaction without a fee from the backend gets one here when every transaction it
+        spends from is stored.
         """
         result = ApplyResult()
         now = int(time.time())
         net = self._network.name
         known = self.known_txids()
+        keys = {key: self._key(key, account_id) for key in update.statuses}
+        for key in update.histories:
+            keys.setdefault(key, self._key(key, account_id))
         with self._db.transaction():
             self._db.execute(
                 "INSERT INTO utxo_tips(network, height, hash) VALUES (?, ?, ?) ON CONFLICT("
@@ -141,6 +166,7 @@ class UtxoStore:
                     "CONFLICT(network, height) DO UPDATE SET hash = excluded.hash",
                     (net, height, block_hash),
                 )
+            fresh: dict[str, Transaction] = {}
             for txid, raw in update.transactions.items():
                 if txid in known:
                     continue
@@ -149,42 +175,41 @@ class UtxoStore:
                     "VALUES (?, ?, ?, ?, ?)",
                     (net, txid, raw, update.fees.get(txid), now),
                 )
+                if txid not in update.fees:
+                    fresh[txid] = Transaction.parse(raw)
                 result.new_transactions += 1
             for txid, fee in update.fees.items():
-                self._db.execute(
-                    "UPDATE utxo_transactions SET fee = ? WHERE network = ? AND txid = ? "
-                    "AND fee IS NULL",
-                    (fee, net, txid),
-                )
+                if txid in known:
+                    self._db.execute(
+                        "UPDATE utxo_transactions SET fee = ? WHERE network = ? AND txid = ? "
+                        "AND fee IS NULL",
+                        (fee, net, txid),
+                    )
+            self._fill_fees(fresh)
+            before = self._heights(account_id, [keys[k] for k in update.histories])
             for key, status in update.statuses.items():
-                _, chain, idx = self._key(key, account_id)
+                _, chain, idx = keys[key]
                 self._db.execute(
                     "UPDATE utxo_scripts SET status = ? WHERE account_id = ? AND chain = ? "
                     "AND idx = ?",
-                    (status, account_id, chain, idx),
+                    ("" if status is None else status, account_id, chain, idx),
                 )
             for key, items in update.histories.items():
-                _, chain, idx = self._key(key, account_id)
-                before = {
-                    str(t): (None if h is None else int(h))
-                    for t, h in self._db.query(
-                        "SELECT txid, height FROM utxo_script_history WHERE account_id = ? "
-                        "AND chain = ? AND idx = ?",
+                _, chain, idx = keys[key]
+                old = before.get((chain, idx), {})
+                if old:
+                    self._db.execute(
+                        "DELETE FROM utxo_script_history WHERE account_id = ? AND chain = ? "
+                        "AND idx = ?",
                         (account_id, chain, idx),
                     )
-                }
-                self._db.execute(
-                    "DELETE FROM utxo_script_history WHERE account_id = ? AND chain = ? "
-                    "AND idx = ?",
-                    (account_id, chain, idx),
-                )
                 for item in items:
                     self._db.execute(
                         "INSERT OR REPLACE INTO utxo_script_history(account_id, chain, idx, txid, "
                         "height) VALUES (?, ?, ?, ?, ?)",
                         (account_id, chain, idx, item.txid, item.height),
                     )
-                    if item.txid in before and before[item.txid] != item.height:
+                    if item.txid in old and old[item.txid] != item.height:
                         result.updated_transactions += 1
                 if items:
                     self._db.execute(
@@ -200,6 +225,50 @@ class UtxoStore:
                 (net, account_id, account_id),
             )
         return result
+
+    def _heights(
+        self, account_id: int, keys: list[tuple[int, int, int]]
+    ) -> dict[tuple[int, int], dict[str, int | None]]:
+        """Return the stored history (txid to height) of the given scripts."""
+        if not keys:
+            return {}
+        wanted = {(c, i) for _, c, i in keys}
+        out: dict[tuple[int, int], dict[str, int | None]] = {}
+        rows = self._db.query(
+            "SELECT chain, idx, txid, height FROM utxo_script_history WHERE account_id = ?",
+            (account_id,),
+        )
+        for chain, idx, txid, height in rows:
+            place = (int(chain), int(idx))
+            if place in wanted:
+                out.setdefault(place, {})[str(txid)] = None if height is None else int(height)
+        return out
+
+    def _fill_fees(self, txs: Mapping[str, Transaction]) -> None:
+        """Work out the fee of transactions whose every parent is stored (or among ``txs``)."""
+        if not txs:
+            return
+        parents: dict[str, Transaction] = dict(txs)
+        wanted = {
+            i.prevout.txid_hex for tx in txs.values() if not tx.is_coinbase for i in tx.inputs
+        }
+        parents.update(self.transactions(wanted - parents.keys()))
+        for txid, tx in txs.items():
+            if tx.is_coinbase:
+                continue
+            total = 0
+            for txin in tx.inputs:
+                parent = parents.get(txin.prevout.txid_hex)
+                if parent is None or txin.prevout.vout >= len(parent.outputs):
+                    break
+                total += parent.outputs[txin.prevout.vout].value
+            else:
+                fee = total - sum(o.value for o in tx.outputs)
+                if fee >= 0:
+                    self._db.execute(
+                        "UPDATE utxo_transactions SET fee = ? WHERE network = ? AND txid = ?",
+                        (fee, self._network.name, txid),
+                    )
 
     @staticmethod
     def _key(key: ScriptKey, account_id: int) -> tuple[int, int, int]:

@@ -1,13 +1,26 @@
 """Sync of a UTXO account: gap-limit discovery on both chains, then apply what the server says.
 
 The wallet asks with scripts (derived from the account's xpub, never from keys) and stores the
-``SyncUpdate`` it gets back. Address discovery follows BIP-44's gap limit: addresses are
-watched until ``gap_limit`` unused ones in a row follow the last used one, on the receive and
-on the change chain. A restored wallet that used thousands of addresses must not pay one
-round trip per window of twenty, so each new window grows with what is already used.
+``SyncUpdate`` it gets back. Address discovery follows BIP-44's gap limit ("Address gap
+limit"): addresses are watched until ``gap_limit`` unused ones in a row follow the last used
+one, on the receive and on the change chain.
+
+Discovery runs inside one backend sync (``SyncRequest.more_scripts``): after each round of
+statuses the backend asks for the further scripts the gap limit needs, and histories,
+transactions and proofs then come once for all of them. A restored wallet that used
+thousands of addresses must not pay a round per window of twenty either, so each new window
+grows with what is already used (``window_target``): N used addresses take about
+log2(N / gap) rounds of statuses.
+
+Incremental: the request carries what the wallet knows (the tip, each script's status, the
+stored txids and the proven confirmed transactions with their blocks), so a second sync
+with nothing new costs one round trip and downloads nothing. Each sync is applied in one
+database transaction: a server that fails mid-sync leaves the last complete state.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from chains.utxo.backend import ScriptKey, SyncRequest, UtxoBackend
 from wallet.accounts.utxo import CHANGE, RECEIVE, UtxoAccount
@@ -27,6 +40,14 @@ def window_target(last_used: int, have: int, gap: int) -> int:
     (the window is too short), the window grows by as many addresses as are already used,
     at most ``_MAX_WINDOW_GROWTH`` at a time: a wallet with N used addresses is found in about
     log2(N / gap) rounds instead of N / gap.
+
+    Args:
+        last_used: the highest used index of the chain, -1 when none is used.
+        have: how many addresses of the chain are watched (indexes 0 to have - 1).
+        gap: the gap limit.
+
+    Returns:
+        The number of addresses to watch; ``have`` when discovery of the chain is complete.
     """
     needed = last_used + 1 + gap
     if needed <= have:
@@ -34,17 +55,47 @@ def window_target(last_used: int, have: int, gap: int) -> int:
     return max(needed, have + min(max(last_used + 1, gap), _MAX_WINDOW_GROWTH))
 
 
-def _extend(account: UtxoAccount, store: UtxoStore) -> dict[ScriptKey, bytes]:
-    """Derive the addresses discovery still needs; return the new scripts to watch."""
-    before = set(store.scripts(account.id))
-    for chain in (RECEIVE, CHANGE):
-        last_used = store.last_used(account.id, chain)
-        have = store.address_count(account.id, chain)
-        target = window_target(last_used, have, account.gap_limit)
-        if target > have:
-            account.addresses(target - have, start=have, change=chain == CHANGE)
-    store.ensure_scripts(account.id)
-    return {k: v for k, v in store.scripts(account.id).items() if k not in before}
+class _Discovery:
+    """The gap-limit state of one sync: used and watched indexes per chain.
+
+    It starts from what the wallet file knows and learns from every round of statuses the
+    backend reports, before any of it is stored.
+    """
+
+    def __init__(self, account: UtxoAccount, store: UtxoStore) -> None:
+        self._account = account
+        self._store = store
+        self.last_used = {c: store.last_used(account.id, c) for c in (RECEIVE, CHANGE)}
+        self.have = {c: store.address_count(account.id, c) for c in (RECEIVE, CHANGE)}
+
+    def extend(self) -> dict[ScriptKey, bytes]:
+        """Derive (and store) the addresses the gap limit still needs; return their scripts."""
+        account = self._account
+        windows: dict[int, tuple[int, int]] = {}
+        for chain in (RECEIVE, CHANGE):
+            have = self.have[chain]
+            target = window_target(self.last_used[chain], have, account.gap_limit)
+            if target > have:
+                account.addresses(target - have, start=have, change=chain == CHANGE)
+                windows[chain] = (have, target)
+                self.have[chain] = target
+        if not windows:
+            return {}
+        self._store.ensure_scripts(account.id)
+        return {
+            key: script
+            for key, script in self._store.scripts(account.id).items()
+            if key[1] in windows and windows[key[1]][0] <= key[2] < windows[key[1]][1]
+        }
+
+    def more(self, statuses: Mapping[ScriptKey, str | None]) -> Mapping[ScriptKey, bytes]:
+        """``SyncRequest.more_scripts``: note which scripts are used, return the next window."""
+        for key, status in statuses.items():
+            if status is not None and len(key) == 3 and key[0] == self._account.id:
+                chain, index = key[1], key[2]
+                if chain in self.last_used and index > self.last_used[chain]:
+                    self.last_used[chain] = index
+        return self.extend()
 
 
 def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
@@ -55,28 +106,34 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
         backend: the network's backend.
 
     Returns:
-        The new tip and how many transactions were new or changed.
+        The new tip, how many transactions were new or changed, and the round trips spent.
 
     Raises:
-        BackendUnavailable: the server cannot be reached or answers garbage; what earlier
-            rounds of this sync stored is kept (each round is applied atomically).
+        BackendUnavailable: the server cannot be reached, answers garbage, or sends data
+            that fails its checks (a transaction that does not hash to its txid, a merkle
+            proof that fails); nothing of this sync is stored.
         NetworkMismatch: the server serves another network.
     """
     network = account.utxo_network
     store = UtxoStore(account.wallet.database, network)
     start_round_trips = backend.round_trips
-    _extend(account, store)  # the gap after what earlier syncs found used
+    discovery = _Discovery(account, store)
+    discovery.extend()  # the gap after what earlier syncs found used
     scripts = store.scripts(account.id)
-    statuses = store.statuses(account.id)
     new = updated = 0
     tip_height = 0
+    known_statuses: Mapping[ScriptKey, str | None] = store.statuses(account.id)
+    # A backend that ignores ``more_scripts`` still converges: the loop asks again with the
+    # windows the stored statuses call for.
     while scripts:
         request = SyncRequest(
             network=network,
             scripts=scripts,
             known_tip=store.tip(),
-            known_statuses={k: statuses.get(k) for k in scripts},
+            known_statuses=known_statuses,
             known_txids=store.known_txids(),
+            more_scripts=discovery.more,
+            known_proofs=store.known_proofs(account.id),
         )
         with translate_errors():
             update = backend.sync(request)
@@ -84,8 +141,9 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
         new += applied.new_transactions
         updated += applied.updated_transactions
         tip_height = update.tip.height
-        scripts = _extend(account, store)
-        statuses = {}
+        discovery = _Discovery(account, store)
+        scripts = discovery.extend()
+        known_statuses = {}
     return SyncReport(
         network=network.name,
         account_id=account.id,
