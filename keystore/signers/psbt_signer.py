@@ -28,6 +28,8 @@ from primitives.psbt import (
     I_PARTIAL_SIG,
     I_TAP_KEY_SIG,
     PSBT_MAGIC,
+    TX_MODIFIABLE_INPUTS,
+    TX_MODIFIABLE_OUTPUTS,
     Psbt,
     PsbtError,
     PsbtInput,
@@ -46,7 +48,7 @@ from primitives.sighash import SIGHASH_DEFAULT, SighashCache
 
 __all__ = ["sign_psbt_with_root", "sign_reviewed"]
 
-_TX_MODIFIABLE_INPUTS_OUTPUTS = 0x03  # BIP-370 bits 0 and 1
+_INPUTS_AND_OUTPUTS = TX_MODIFIABLE_INPUTS | TX_MODIFIABLE_OUTPUTS
 
 
 class _ChildSecrets:
@@ -171,7 +173,7 @@ def _apply(psbt: Psbt, sigs: list[tuple[InputToSign, bytes, bytes]]) -> Psbt:
     modifiable = psbt.tx_modifiable
     if modifiable is not None:
         # BIP-370 Signer: SIGHASH_ALL fixes the inputs and the outputs.
-        modifiable &= ~_TX_MODIFIABLE_INPUTS_OUTPUTS
+        modifiable &= ~_INPUTS_AND_OUTPUTS
     return replace(psbt, inputs=tuple(inputs), tx_modifiable=modifiable)
 
 
@@ -181,7 +183,7 @@ def _spliced(psbt: Psbt, layout: PsbtLayout, sigs: list[tuple[InputToSign, bytes
     Adding records leaves every byte the online side sent as it was. It is not possible when a
     signature record is already there (a re-sign), or when v2 modifiable flags must change.
     """
-    if psbt.tx_modifiable is not None and psbt.tx_modifiable & _TX_MODIFIABLE_INPUTS_OUTPUTS:
+    if psbt.tx_modifiable is not None and psbt.tx_modifiable & _INPUTS_AND_OUTPUTS:
         return b""
     additions: dict[int, list[tuple[bytes, bytes]]] = {}
     for todo, key, value in sigs:
