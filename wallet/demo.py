@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,6 +14,16 @@ from wallet.wallet import Wallet
 __all__ = ["run_demo"]
 
 _DEMO_PASSWORD = "coffer demo password"  # noqa: S105 - a throwaway wallet in a temp folder
+
+
+def _evm_part(wallet: Wallet, echo: Callable[[str], None]) -> None:
+    from wallet.evm.demo import run_evm_demo
+
+    run_evm_demo(wallet, echo).close()
+
+
+_CHAIN_PARTS: tuple[Callable[[Wallet, Callable[[str], None]], None], ...] = (_evm_part,)
+"""Each family's part of the demo on its embedded devnet, run in order on the demo wallet."""
 
 
 def run_demo(folder: Path | None = None) -> None:
@@ -29,8 +40,12 @@ def run_demo(folder: Path | None = None) -> None:
                     f"  {network.name:18} {account.kind:12} {account.path or '':18} "
                     f"{account.receive_address()}"
                 )
+            for part in _CHAIN_PARTS:
+                part(wallet, click.echo)
         with Wallet.open(path, _DEMO_PASSWORD) as wallet:
+            evm = wallet.account("evm-embedded")
             click.echo(
                 f"\nReopened: {len(wallet.accounts())} accounts stored, file mode "
-                f"{oct(path.stat().st_mode & 0o777)}."
+                f"{oct(path.stat().st_mode & 0o777)}; the EVM account still shows "
+                f"{evm.balance()} and {len(evm.history())} history entries."
             )
