@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chains.utxo.kernel import verify_transaction
 from keystore.bip32 import HARDENED, ExtendedPrivateKey, ExtendedPublicKey
@@ -559,3 +561,27 @@ def test_secrets_never_appear_in_errors_or_reprs() -> None:
     assert len(texts) > 20
     for needle in needles:
         assert needle not in blob
+
+
+# -- property: whatever the bytes, a typed refusal -------------------------------------------
+
+CASES = {kind: build(kind) for kind in PURPOSES}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(list(PURPOSES)),
+    st.lists(st.tuples(st.integers(0, 2**16), st.integers(0, 255)), min_size=1, max_size=3),
+)
+def test_mutated_psbts_are_signed_or_refused_with_a_typed_error(
+    kind: str, edits: list[tuple[int, int]]
+) -> None:
+    case = CASES[kind]
+    data = bytearray(case.raw)
+    for where, byte in edits:
+        data[where % len(data)] ^= byte or 1
+    try:
+        signed = HotSigner(ROOT).sign_psbt(bytes(data), case.ctx())
+    except PsbtRefused:
+        return
+    assert Psbt.parse(signed)
