@@ -155,7 +155,7 @@ class EvmAccount(Account):
         Raises:
             BackendUnavailable: the node cannot be reached.
         """
-        from wallet.evm.send import nonce_state
+        from wallet.evm.drafting import nonce_state
 
         return nonce_state(self)
 
@@ -300,9 +300,9 @@ class EvmAccount(Account):
             NotReplaceable: it is mined, replaced or dropped already.
             FeeTooLow: custom fees that do not raise both fees by 10%.
         """
-        from wallet.evm import send
+        from wallet.evm import replace
 
-        return send.speed_up(
+        return replace.speed_up(
             self,
             tx_hash,
             fee,
@@ -325,9 +325,9 @@ class EvmAccount(Account):
         Raises:
             TransactionNotFound, NotReplaceable, FeeTooLow: as ``speed_up``.
         """
-        from wallet.evm import send
+        from wallet.evm import replace
 
-        return send.cancel(
+        return replace.cancel(
             self,
             tx_hash,
             fee,
@@ -346,14 +346,14 @@ class EvmAccount(Account):
             SigningRefused: the signer refused, or returned another transaction.
             SigningCancelled: the person declined.
         """
-        from wallet.evm import send
+        from wallet.evm import broadcast
         from wallet.evm.types import EvmDraft
 
         if not isinstance(draft, EvmDraft):
             from wallet.errors import WalletError
 
             raise WalletError("That draft is not an EVM transaction of this account.")
-        return send.sign(self, draft, signer, prompt)
+        return broadcast.sign(self, draft, signer, prompt)
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction to the network and record it as pending; return its hash.
@@ -364,6 +364,6 @@ class EvmAccount(Account):
             InsufficientFunds: the node says the account cannot pay.
             BackendUnavailable: the node cannot be reached (nothing was stored).
         """
-        from wallet.evm import send
+        from wallet.evm import broadcast
 
-        return send.broadcast(self, signed)
+        return broadcast.broadcast(self, signed)

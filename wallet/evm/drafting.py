@@ -1,0 +1,207 @@
+"""What every EVM draft shares: fee choice, nonce, gas, funds checks and the summary.
+
+A draft gets its nonce from the node's pending count merged with the wallet's own in-flight
+transactions (``chains.evm.nonces``: gaps are filled first and reported on the draft), its
+fee from the network's levels (``chains.evm.fees``) or the user's own fees (refused when far
+above the network's level unless allowed), its gas limit from the node's estimate plus a
+margin, and is refused when the sender cannot pay the value plus the maximum fee.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chains.addresses import parse_evm_address
+from chains.evm.abi import encode_call
+from chains.evm.backend import EvmBackend
+from chains.evm.fees import FeeEstimate, FeeQuote, check_fee_cap, custom_quote
+from chains.evm.nonces import NonceState, fetch_nonces, plan_nonce
+from chains.evm.tokens import TokenInfo
+from chains.evm.transfers import TransferPlan, UnsignedTx, build_transaction, check_funds
+from keystore.types import EvmParams, EvmTxRequest, SummaryOutput, TxSummary
+from wallet.errors import NonceConflict, WalletError, translate_errors
+from wallet.evm.store import EvmStore
+from wallet.evm.types import EvmDraft
+from wallet.types import FeeLevel, TxStatus
+
+if TYPE_CHECKING:
+    from wallet.accounts.evm import EvmAccount
+
+__all__ = [
+    "FeeChoice",
+    "backend_of",
+    "finish",
+    "in_flight",
+    "make_draft",
+    "nonce_state",
+    "outputs_of",
+    "quote_for",
+    "read_token_balance",
+    "recipient_of",
+    "signer_params",
+]
+
+FeeChoice = FeeLevel | str
+"""A fee level by value or name: ``"slow"``, ``"normal"`` or ``"fast"``."""
+
+
+def signer_params(account: EvmAccount) -> EvmParams:
+    """Return the network facts the signer checks the draft against (chain id first)."""
+    net = account.evm_network
+    return EvmParams(net.name, net.title, net.symbol, net.chain_id, net.decimals)
+
+
+def backend_of(account: EvmAccount) -> EvmBackend:
+    """Return the live backend of the account's network (public errors if unreachable)."""
+    with translate_errors():
+        return account.wallet.backends.evm(account.evm_network)
+
+
+def in_flight(store: EvmStore, account_id: int) -> list[int]:
+    """Return the nonces of the account's own transactions that are still pending."""
+    return [r.sent.nonce for r in store.sent(account_id) if r.sent.status is TxStatus.PENDING]
+
+
+def nonce_state(account: EvmAccount) -> NonceState:
+    """Return where the account's nonces stand: next nonce, gaps, stuck transactions.
+
+    Raises:
+        BackendUnavailable: the node cannot be reached.
+    """
+    backend = backend_of(account)
+    with translate_errors():
+        mined, pending = fetch_nonces(backend, account.address)
+    return plan_nonce(mined, pending, in_flight(EvmStore(account.wallet.database), account.id))
+
+
+def quote_for(
+    estimate: FeeEstimate,
+    fee: FeeChoice,
+    max_fee_per_gas: int | None,
+    max_priority_fee_per_gas: int | None,
+    gas_price: int | None,
+) -> FeeQuote:
+    """Return the quote of a fee level, or of the user's own fees (int wei, never float)."""
+    if max_fee_per_gas is None and max_priority_fee_per_gas is None and gas_price is None:
+        return estimate.level(FeeLevel.parse(fee).value)
+    for value in (max_fee_per_gas, max_priority_fee_per_gas, gas_price):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError("Fees per gas are int wei, never float.")
+    try:
+        return custom_quote(
+            estimate,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            gas_price=gas_price,
+        )
+    except ValueError as err:
+        raise WalletError(str(err)) from None
+
+
+def recipient_of(account: EvmAccount, to: str) -> str:
+    """Check a recipient for the account's network and return its EIP-55 form."""
+    with translate_errors():
+        return parse_evm_address(to, account.evm_network)
+
+
+def outputs_of(plan: TransferPlan, token: TokenInfo | None) -> tuple[SummaryOutput, ...]:
+    """Return the summary outputs of a plan, with the token's labels for display."""
+    if plan.contract is None:
+        return (SummaryOutput(plan.recipient, plan.amount),)
+    if plan.token_id is not None:
+        return (
+            SummaryOutput(
+                plan.recipient,
+                plan.amount,
+                asset="NFT",
+                contract=plan.contract,
+                token_id=plan.token_id,
+            ),
+        )
+    return (
+        SummaryOutput(
+            plan.recipient,
+            plan.amount,
+            asset=token.symbol if token else None,
+            decimals=token.decimals if token else None,
+            contract=plan.contract,
+        ),
+    )
+
+
+def make_draft(
+    account: EvmAccount,
+    tx: UnsignedTx,
+    outputs: tuple[SummaryOutput, ...],
+    *,
+    kind: str = "send",
+    replaces: str | None = None,
+    gaps: tuple[int, ...] = (),
+) -> EvmDraft:
+    """Turn an unsigned transaction and its outputs into a draft with its summary."""
+    request = EvmTxRequest(
+        chain_id=tx.chain_id,
+        nonce=tx.nonce,
+        to=tx.to,
+        value=tx.value,
+        data=tx.data,
+        gas=tx.gas,
+        max_fee_per_gas=tx.max_fee_per_gas,
+        max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
+        gas_price=tx.gas_price,
+    )
+    summary = TxSummary(
+        account.evm_network.name, outputs, tx.max_fee, chain_id=tx.chain_id, nonce=tx.nonce
+    )
+    return EvmDraft(account.evm_network.name, account.id, summary, request, kind, replaces, gaps)
+
+
+def read_token_balance(backend: EvmBackend, token: str, owner: str) -> int:
+    """Return ``balanceOf(owner)`` of a token (0 when it answers no uint256)."""
+    out = backend.call(token, encode_call("balanceOf(address)", owner))
+    if len(out) != 32:
+        return 0
+    return int.from_bytes(out, "big")
+
+
+def finish(
+    account: EvmAccount,
+    backend: EvmBackend,
+    plan: TransferPlan,
+    token: TokenInfo | None,
+    estimate: FeeEstimate,
+    quote: FeeQuote,
+    *,
+    gas_limit: int | None,
+    nonce: int | None,
+    allow_high_fee: bool,
+    token_balance: int | None = None,
+) -> EvmDraft:
+    """Give a plan its nonce, gas and fee, check fee cap and funds, and make the draft."""
+    store = EvmStore(account.wallet.database)
+    net = account.evm_network
+    with translate_errors():
+        mined, pending = fetch_nonces(backend, account.address)
+        state = plan_nonce(mined, pending, in_flight(store, account.id))
+        chosen = state.next_nonce if nonce is None else nonce
+        if nonce is not None and nonce < mined:
+            raise NonceConflict(
+                f"Nonce {nonce} is already used by a mined transaction of this account.", nonce
+            )
+        balance = backend.get_balance(account.address, "pending")
+        if token_balance is None and plan.contract is not None and plan.token_id is None:
+            token_balance = read_token_balance(backend, plan.contract, account.address)
+        if token_balance is not None and plan.contract is not None:
+            # A token transfer the sender cannot cover would revert the estimate: say why.
+            check_funds(
+                UnsignedTx(net.chain_id, chosen, plan.to, 0, b"", 0),
+                balance,
+                net.symbol,
+                token_balance,
+                plan,
+            )
+        tx = build_transaction(backend, account.address, plan, quote, chosen, gas_limit)
+        if not allow_high_fee:
+            check_fee_cap(quote, estimate, tx.gas, net.symbol)
+        check_funds(tx, balance, net.symbol, token_balance, plan)
+    return make_draft(account, tx, outputs_of(plan, token), gaps=state.gaps)
