@@ -9,12 +9,18 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import chain, evm, keys, utxo
+from wallet.cli import chain, evm, keys, labels, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
 
-for _command in (*keys.COMMANDS, *chain.COMMANDS, *utxo.COMMANDS, *evm.COMMANDS):
+for _command in (
+    *keys.COMMANDS,
+    *chain.COMMANDS,
+    *utxo.COMMANDS,
+    *evm.COMMANDS,
+    *labels.COMMANDS,
+):
     cli.add_command(_command)
 
 

@@ -210,10 +210,11 @@ def compute_state(
     live = {txid: s for txid, s in txs.items() if txid not in losers}
     outputs: dict[OutPoint, tuple[int, bytes, OwnScript, str]] = {}
     for txid, stored in txs.items():
+        txid_bytes = stored.tx.txid_bytes  # hashed once per transaction, not per output
         for vout, out in enumerate(stored.tx.outputs):
             own = scripts.get(out.script_pubkey)
             if own is not None:
-                outputs[stored.tx.outpoint(vout)] = (out.value, out.script_pubkey, own, txid)
+                outputs[OutPoint(txid_bytes, vout)] = (out.value, out.script_pubkey, own, txid)
     spent_by: dict[OutPoint, str] = {}
     for txid, stored in live.items():
         for txin in stored.tx.inputs:

@@ -8,7 +8,7 @@ transaction, so a crash or a failing server leaves the last complete state.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from chains.addresses import parse_address
 from chains.registry import UtxoNetwork
@@ -57,6 +57,30 @@ class UtxoStore:
                 self._db.execute(
                     "INSERT INTO utxo_scripts(account_id, chain, idx, script) VALUES (?, ?, ?, ?)",
                     (account_id, int(chain), int(idx), script),
+                )
+
+    def add_addresses(
+        self, account_id: int, chain: int, start: int, rows: Sequence[tuple[str, bytes]]
+    ) -> None:
+        """Store derived addresses of a chain from index ``start`` on, with their scripts.
+
+        ``start`` must be the number of addresses the chain has (indexes stay contiguous).
+
+        Raises:
+            ValueError: ``start`` is not where the chain ends.
+        """
+        if start != self.address_count(account_id, chain):
+            raise ValueError(f"chain {chain} of account {account_id} does not end at {start}")
+        with self._db.transaction():
+            for offset, (address, script) in enumerate(rows):
+                place = (account_id, chain, start + offset)
+                self._db.execute(
+                    "INSERT INTO addresses(account_id, chain, idx, address) VALUES (?, ?, ?, ?)",
+                    (*place, address),
+                )
+                self._db.execute(
+                    "INSERT INTO utxo_scripts(account_id, chain, idx, script) VALUES (?, ?, ?, ?)",
+                    (*place, script),
                 )
 
     def scripts(self, account_id: int) -> dict[ScriptKey, bytes]:

@@ -1,0 +1,86 @@
+"""Commands of labels: BIP-329 export and import (``coffer labels export|import FILE``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from wallet.cli._app import Options, emit, errors, open_wallet
+from wallet.errors import WalletError
+from wallet.labels import InvalidLabels, parse_bip329
+
+__all__ = ["COMMANDS"]
+
+
+@click.group()
+def labels() -> None:
+    """Export and import labels as BIP-329 files (JSON Lines, as Sparrow writes them)."""
+
+
+@labels.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def export_labels(opts: Options, file: Path) -> None:
+    """Write every label of the wallet to FILE ("-" for standard output).
+
+    Labels say what coins are for: the file is written readable by its owner only.
+    """
+    with open_wallet(opts) as wallet:
+        text = wallet.labels.export_bip329()
+    count = text.count("\n")
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    with errors(opts):
+        try:
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as err:
+            raise WalletError(f"Cannot write {file}: {err.strerror}.") from err
+    emit(
+        opts,
+        {"file": str(file), "records": count},
+        lambda: click.echo(f"Wrote {count} label record(s) to {file}."),
+    )
+
+
+@labels.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid lines even if some lines are invalid (those are listed).",
+)
+@click.pass_obj
+def import_labels(opts: Options, file: Path, skip_invalid: bool) -> None:
+    """Import labels from a BIP-329 FILE (Coffer's, Sparrow's, or another wallet's).
+
+    Without --skip-invalid a file with any invalid line is refused whole.
+    """
+    with errors(opts):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise WalletError(f"Cannot read {file} as UTF-8 text.") from err
+    parsed = parse_bip329(text)
+    with open_wallet(opts) as wallet, errors(opts):
+        try:
+            count = wallet.labels.import_bip329(text, skip_invalid=skip_invalid)
+        except InvalidLabels as err:
+            for problem in err.problems:
+                click.echo(f"{file}: {problem}", err=True)
+            raise
+    skipped = [str(p) for p in parsed.problems]
+    for line in skipped:
+        click.echo(f"{file}: skipped {line}", err=True)
+    emit(
+        opts,
+        {"file": str(file), "imported": count, "skipped": skipped, "ignored": parsed.ignored},
+        lambda: click.echo(f"Imported {count} label record(s) from {file}."),
+    )
+
+
+COMMANDS: tuple[click.Command, ...] = (labels,)
