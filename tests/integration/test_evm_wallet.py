@@ -319,3 +319,58 @@ def test_a_used_nonce_is_a_clear_error_and_nothing_is_lost(setup: Setup) -> None
     reopened = setup.reopen()
     assert snapshot(reopened) == before
     assert reopened.prepare_send(FRIEND, "0.01").request.nonce == 1
+
+
+def test_first_scan_of_a_long_chain_is_bounded(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wallet.evm.sync
+
+    monkeypatch.setattr(wallet.evm.sync, "FIRST_SCAN_BLOCKS", 5)
+    acct, chain = setup.account, setup.chain
+    old = chain.devnet.fund(acct.address, 1)
+    chain.devnet.mine_blocks(10)
+    new = chain.devnet.fund(acct.address, 2)
+    report = acct.sync()
+    assert report.warnings
+    assert "history starts at block" in report.warnings[0]
+    assert [e.txid for e in acct.history()] == [new.transaction_hash]
+    assert old.transaction_hash not in {e.txid for e in acct.history()}
+    assert acct.balance().confirmed == 3  # balances are never bounded
+    assert acct.sync().warnings == ()  # later syncs go on from the cursor
+
+
+def test_watch_only_accounts_prepare_drafts_but_cannot_sign(setup: Setup, tmp_path: Path) -> None:
+    from keystore.signers.base import SigningContext
+    from keystore.types import EvmParams
+    from wallet.errors import SigningRefused, WatchOnly
+
+    chain = setup.chain
+    name = chain.backend.network.name
+    chain.devnet.fund(setup.account.address, ETH)
+    with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
+        watch.backends.use(name, chain.backend)
+        watched = watch.import_evm_address(name, setup.account.address.lower())
+        watched.sync()
+        assert watched.balance().confirmed == ETH
+        draft = watched.prepare_send(FRIEND, "0.1")
+        assert draft.summary.outputs[0].amount == ETH // 10
+        with pytest.raises(WatchOnly):
+            watch.sign(draft)
+        # The air-gapped flow: the request goes to a signer holding the key, which reviews
+        # it against the summary; its bytes come back and are checked against the draft.
+        offline = setup.wallet.signer()
+        params = EvmParams(name, "the chain", "ETH", chain.backend.network.chain_id)
+        path = setup.account.key_path_indexes
+        assert path is not None
+        raw = offline.sign_evm(
+            draft.request, SigningContext(params, path, expected=draft.summary)
+        ).raw
+        other = setup.account.prepare_send(FRIEND, "0.2")  # another request
+        with pytest.raises(SigningRefused):
+            watched.import_signed(draft, setup.wallet.sign(other).raw)
+        with pytest.raises(SigningRefused):
+            watched.import_signed(draft, raw[:-1] + bytes([raw[-1] ^ 1]))
+        signed = watched.import_signed(draft, raw)
+        assert watched.broadcast(signed) == signed.txid
+        assert [s.status for s in watched.sent_transactions()] == [TxStatus.PENDING]

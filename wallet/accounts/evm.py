@@ -355,6 +355,17 @@ class EvmAccount(Account):
             raise WalletError("That draft is not an EVM transaction of this account.")
         return broadcast.sign(self, draft, signer, prompt)
 
+    def import_signed(self, draft: EvmDraft, raw: bytes) -> SignedTransaction:
+        """Accept the signed bytes an external signer (air-gapped, hardware) returned.
+
+        Raises:
+            SigningRefused: not a valid signed transaction, or not this draft's request
+                signed by this account's key.
+        """
+        from wallet.evm import broadcast
+
+        return broadcast.import_signed(self, draft, raw)
+
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction to the network and record it as pending; return its hash.
 

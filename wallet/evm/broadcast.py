@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from chains.evm.errors import AlreadyKnown
 from keystore.signers.base import PromptHandler, Signer, SigningContext
 from keystore.signers.evm_signer import decode_signed
+from primitives.hashes import keccak256
 from wallet.errors import NonceConflict, SigningRefused, WalletError, WatchOnly, translate_errors
 from wallet.evm.drafting import backend_of, signer_params
 from wallet.evm.store import EvmStore
@@ -24,7 +25,7 @@ from wallet.types import SignedTransaction, TxStatus
 if TYPE_CHECKING:
     from wallet.accounts.evm import EvmAccount
 
-__all__ = ["broadcast", "sign"]
+__all__ = ["broadcast", "import_signed", "sign"]
 
 
 def sign(
@@ -41,15 +42,29 @@ def sign(
     ctx = SigningContext(signer_params(account), path, expected=draft.summary, prompt=prompt)
     with translate_errors():
         signed = signer.sign_evm(draft.request, ctx)
+    return import_signed(account, draft, signed.raw)
+
+
+def import_signed(account: EvmAccount, draft: EvmDraft, raw: bytes) -> SignedTransaction:
+    """Accept a signed transaction for a draft (from any signer: air-gapped, hardware...).
+
+    Raises:
+        SigningRefused: the bytes are not a valid signed transaction, or not this draft's
+            request signed by this account.
+    """
+    if not isinstance(draft, EvmDraft) or draft.account_id != account.id:
+        raise WalletError("That draft was not prepared by this EVM account.")
+    with translate_errors():
         # Whatever signed it (hot, air-gapped, hardware), the result must be this very
         # request, from this account: the signer's output is checked, not trusted.
-        request, sender = decode_signed(signed.raw, draft.request.chain_id)
-    if request != draft.request or sender != account.address or sender != signed.sender:
+        request, sender = decode_signed(raw, draft.request.chain_id)
+    if request != draft.request or sender != account.address:
         raise SigningRefused(
-            "The signer returned a transaction that is not the one prepared; it was not sent."
+            "The signed transaction is not the one prepared (or not from this account); it "
+            "was not sent."
         )
     return SignedTransaction(
-        account.evm_network.name, account.id, signed.raw, signed.tx_hash, draft
+        account.evm_network.name, account.id, raw, "0x" + keccak256(raw).hex(), draft
     )
 
 

@@ -51,6 +51,9 @@ __all__ = ["EXPLORER", "SCAN", "history_source", "sync_account"]
 
 SCAN = "scan"
 EXPLORER = "explorer"
+FIRST_SCAN_BLOCKS = 100_000
+"""How far back the first scan of a local chain reaches: a fork of a public chain starts at a
+high block, and reading millions of forked blocks one by one would never end."""
 _FINAL = (TxStatus.CONFIRMED, TxStatus.FAILED)
 
 
@@ -242,8 +245,13 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
         (sheet,) = fetch_balances(backend, [address], [t.address for t in book.infos()])
         pending_balance, mined, pending, tip = _facts(backend, address)
         if source == SCAN:
-            begin = store.cursor(account.id, SCAN) or 0
-            records, cursors[SCAN] = _scan(backend, address, begin, tip)
+            begin = store.cursor(account.id, SCAN)
+            if begin is None and tip >= FIRST_SCAN_BLOCKS:
+                begin = tip - FIRST_SCAN_BLOCKS + 1
+                warnings.append(
+                    f"The chain has {tip + 1} blocks: the history starts at block {begin}."
+                )
+            records, cursors[SCAN] = _scan(backend, address, begin or 0, tip)
         elif source == EXPLORER:
             try:
                 client = ExplorerClient(
