@@ -374,3 +374,31 @@ def test_watch_only_accounts_prepare_drafts_but_cannot_sign(setup: Setup, tmp_pa
         signed = watched.import_signed(draft, raw)
         assert watched.broadcast(signed) == signed.txid
         assert [s.status for s in watched.sent_transactions()] == [TxStatus.PENDING]
+
+
+def test_a_transaction_that_reverts_is_failed_and_costs_its_fee(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    token = chain.deploy_token("REV", 0)
+    chain.send(token, "mint(address,uint256)", acct.address, 5)
+    acct.tokens.add(token)
+    acct.sync()
+    friend = Account.create().address
+    first = acct.prepare_send(friend, 5, token="REV")
+    # Prepared before the first is mined, the second still sees 5 tokens: it will revert.
+    second = acct.prepare_send(friend, 5, token="REV", nonce=1)
+    assert setup.send(first).success
+    receipt = setup.send(second)
+    assert not receipt.success
+    acct.sync()
+    sent = {s.tx_hash: s for s in acct.sent_transactions()}
+    failed = sent[setup.wallet.sign(second).txid]
+    assert (failed.status, failed.fee) == (TxStatus.FAILED, receipt.fee)
+    [entry] = [e for e in acct.history() if e.txid == failed.tx_hash]
+    assert (entry.status, entry.symbol, entry.amount, entry.fee) == (
+        TxStatus.FAILED,
+        "ETH",
+        -receipt.fee,
+        receipt.fee,
+    )
+    assert acct.token_balances()[0].confirmed == 0
