@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -26,7 +26,16 @@ from eth_abi.exceptions import DecodingError
 
 from chains.errors import AddressError, BackendProtocolError, BackendUnavailable, Unsupported
 from chains.evm import _parse as p
-from chains.evm.backend import Block, EvmBackend, JsonValue, Log, LogFilter, TxHash
+from chains.evm.backend import (
+    Block,
+    EvmBackend,
+    JsonValue,
+    Log,
+    LogFilter,
+    RpcCall,
+    RpcError,
+    TxHash,
+)
 from chains.evm.errors import InvalidTxHash
 from chains.evm.nfts import TRANSFER, TRANSFER_BATCH, TRANSFER_SINGLE, NftItem, NftStandard
 from chains.registry import EvmNetwork
@@ -41,6 +50,9 @@ __all__ = [
     "nft_holdings",
     "scan_history",
 ]
+
+
+_METHOD_NOT_FOUND = -32601
 
 
 class TransferKind(enum.Enum):
@@ -190,13 +202,12 @@ def scan_history(
         return HistoryPage((), max(from_block, end + 1))
     records: list[TransferRecord] = []
     times: dict[int, int] = {}
-    for n in range(from_block, end + 1):
-        block = backend.get_block(n, full=True)
+    for block in _blocks(backend, from_block, end):
         if block is None:  # the tip moved back (a reorg on a devnet): stop before it
-            end = n - 1
             break
-        times[n] = block.timestamp
+        times[block.number] = block.timestamp
         records.extend(_native_records(backend, block, accts))
+    end = max(times, default=from_block - 1)
     if end >= from_block:
         topics = tuple(_topic(a) for a in sorted(accts))
         queries = (
@@ -213,6 +224,30 @@ def scan_history(
             records.extend(_token_records(entry, times.get(entry.block_number)))
     records.sort(key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index))
     return HistoryPage(tuple(records), end + 1)
+
+
+_BLOCK_BATCH = 100
+
+
+def _blocks(backend: EvmBackend, first: int, last: int) -> Iterator[Block | None]:
+    """Yield full blocks ``first`` .. ``last``, fetched a hundred per round trip.
+
+    A backend whose batch does not carry ``eth_getBlockByNumber`` (the in-process chain)
+    is asked block by block; ``None`` marks a block the node does not have.
+    """
+    for start in range(first, last + 1, _BLOCK_BATCH):
+        numbers = range(start, min(start + _BLOCK_BATCH, last + 1))
+        outcomes = backend.batch([RpcCall("eth_getBlockByNumber", (hex(n), True)) for n in numbers])
+        for n, outcome in zip(numbers, outcomes, strict=True):
+            if isinstance(outcome, RpcError):
+                if outcome.code != _METHOD_NOT_FOUND:
+                    raise p.node_error(outcome, backend.server)
+                block = backend.get_block(n, full=True)
+            else:
+                block = None if outcome is None else p.block(outcome, backend.server)
+            yield block
+            if block is None:
+                return
 
 
 def _native_records(backend: EvmBackend, block: Block, accts: set[str]) -> list[TransferRecord]:

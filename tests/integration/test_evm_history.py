@@ -94,3 +94,24 @@ def test_scan_is_bounded_per_call(evm_chain: EvmChain) -> None:
     assert first.next_block == start + 2
     rest = scan_history(evm_chain.backend, [me], first.next_block)
     assert len(first.records) + len(rest.records) == 3
+
+
+def test_scan_reads_blocks_in_batches(anvil: Any) -> None:
+    from chains.evm.jsonrpc import JsonRpcBackend
+    from chains.registry import get_network
+    from tests.nodes.evm import AnvilDevnet
+
+    network = get_network("evm-local")
+    backend = JsonRpcBackend(network, [anvil.http_url])  # type: ignore[arg-type]
+    me = Account.create().address
+    start = backend.block_number() + 1
+    devnet = AnvilDevnet(backend)
+    devnet.fund(me, 1)
+    devnet.mine_blocks(150)
+    devnet.fund(me, 2)
+    before = backend.round_trips
+    page = scan_history(backend, [me], start)
+    assert [r.amount for r in page.records] == [1, 2]
+    # 152 blocks in two batches, the tip, and four log queries (no receipts: all incoming).
+    assert backend.round_trips - before <= 2 + 1 + 4
+    backend.close()
