@@ -244,3 +244,17 @@ def test_a_node_that_goes_away_and_comes_back(
     assert [(e.txid, e.amount, e.status) for e in acct.history()] == [
         (e.txid, e.amount, e.status) for e in before[1]
     ]
+
+
+def test_several_servers_fail_over(node: Node, anvil_factory: Callable[..., AnvilNode]) -> None:
+    acct = node.account
+    first = anvil_factory(31337)  # an empty chain, first in the list
+    node.wallet.backends.set_servers(
+        "evm-local", ["ws://127.0.0.1:9", first.http_url, node.anvil.ws_url]
+    )
+    assert node.wallet.backends.servers("evm-local")[1] == first.http_url
+    acct.sync()  # served by the first reachable node: its chain holds nothing of ours
+    assert acct.balance().confirmed == 0
+    first.stop()  # it goes away: the next one (over WebSocket) takes over
+    acct.sync()
+    assert acct.balance().confirmed == ETH
