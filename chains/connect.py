@@ -138,8 +138,63 @@ def _evm_embedded(network: EvmNetwork, _specs: Sequence[ServerSpec], _data: Path
     return EmbeddedBackend(network)
 
 
-UTXO_FACTORIES: dict[str, UtxoFactory] = {}
-"""UTXO backend factories by scheme; every spec given to one factory shares its scheme."""
+def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path) -> UtxoBackend:
+    from chains.utxo.electrum import ElectrumBackend, ServerAddress
+
+    servers = []
+    for spec in specs:
+        assert spec.port is not None  # noqa: S101 - parse_server requires one for tcp/ssl
+        servers.append(ServerAddress(spec.host, spec.port, tls=spec.scheme == "ssl"))
+    try:
+        return ElectrumBackend(network, servers)
+    except ValueError as err:
+        raise InvalidServer(str(err)) from None
+
+
+def _core_rpc(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path) -> UtxoBackend:
+    """Connect to the first Core node that answers (several are tried in order)."""
+    from chains.errors import BackendUnavailable
+    from chains.utxo.corerpc import CoreRpcBackend
+
+    last: BackendUnavailable | None = None
+    for spec in specs:
+        if spec.user is None or spec.password is None:
+            raise InvalidServer(
+                f"{spec.display} needs the RPC user and password: core://USER:PASSWORD@HOST:PORT."
+            )
+        try:
+            return CoreRpcBackend(
+                network,
+                f"http://{spec.host}:{spec.port}",
+                user=spec.user,
+                password=spec.password,
+            )
+        except BackendUnavailable as err:
+            last = err
+        except ValueError as err:
+            raise InvalidServer(f"{spec.display}: {err}") from None
+    assert last is not None  # noqa: S101 - _group refuses an empty list
+    raise last
+
+
+def _utxo_embedded(network: UtxoNetwork, _specs: Sequence[ServerSpec], data: Path) -> UtxoBackend:
+    """The in-process Bitcoin regtest devnet, its chain kept in the wallet's own folder."""
+    from chains.utxo.devnet import BitcoinDevnet
+
+    return BitcoinDevnet(network, datadir=data)
+
+
+UTXO_FACTORIES: dict[str, UtxoFactory] = {
+    "tcp": _electrum,
+    "core": _core_rpc,
+    "embedded": _utxo_embedded,
+}
+"""UTXO backend factories by scheme; every spec given to one factory shares its scheme.
+
+``ssl`` servers go to the ``tcp`` factory (``connect_utxo``): Electrum over TCP and TLS mix
+freely for failover. ``embedded`` is the Bitcoin regtest devnet (``BitcoinDevnet``), which
+keeps its chain in ``data_dir`` (the wallet's own folder) and refuses other networks.
+"""
 
 EVM_FACTORIES: dict[str, EvmFactory] = {
     "http": _json_rpc,

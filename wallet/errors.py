@@ -12,12 +12,16 @@ from contextlib import contextmanager
 
 from chains import errors as chain_errors
 from chains.evm import errors as evm_errors
+from chains.utxo import backend as utxo_backend
+from chains.utxo import coinselect
 from keystore import errors as key_errors
 
 __all__ = [
     "AccountNotFound",
     "AmountPrecisionError",
     "BackendUnavailable",
+    "CoinUnavailable",
+    "DustOutput",
     "FeeTooHigh",
     "FeeTooLow",
     "FloatAmountError",
@@ -38,6 +42,8 @@ __all__ = [
     "SigningCancelled",
     "SigningRefused",
     "TransactionNotFound",
+    "TransactionRefused",
+    "TransactionTooLarge",
     "TransactionWouldFail",
     "UnknownNetwork",
     "UnknownToken",
@@ -319,6 +325,80 @@ class NodeRefused(WalletError):
         self.node_message = node_message
 
 
+# -- UTXO ----------------------------------------------------------------------------------
+
+
+class DustOutput(InvalidAmount):
+    """An output would be below the network's dust limit, so no node would relay it.
+
+    Attributes:
+        amount: the output's amount in base units (after its share of the fee, if it paid one).
+        threshold: the smallest amount that is not dust for its address.
+        index: the output's position among the recipients.
+    """
+
+    def __init__(self, message: str, amount: int = 0, threshold: int = 0, index: int = 0) -> None:
+        """Record the amount, the dust limit and which output."""
+        super().__init__(message)
+        self.amount = amount
+        self.threshold = threshold
+        self.index = index
+
+
+class CoinUnavailable(WalletError, ValueError):
+    """A coin named for coin control cannot be spent; ``reason`` says why.
+
+    Attributes:
+        outpoint: the coin, ``TXID:N``.
+        reason: ``"unknown"`` (not an unspent coin of the account), ``"spent-pending"`` (a
+            pending transaction spends it already), ``"immature"`` (a mining reward younger
+            than 100 blocks) or ``"duplicate"``.
+    """
+
+    def __init__(self, message: str, outpoint: str = "", reason: str = "") -> None:
+        """Record the coin and the reason."""
+        super().__init__(message)
+        self.outpoint = outpoint
+        self.reason = reason
+
+
+class TransactionTooLarge(WalletError):
+    """The transaction would be larger than nodes relay (too many inputs)."""
+
+
+class TransactionRefused(NodeRefused):
+    """The node refused a UTXO transaction; nothing was recorded.
+
+    Attributes:
+        reason: the node's reason code (``txn-mempool-conflict``, ``dust``...).
+    """
+
+    def __init__(
+        self, message: str, server: str = "", node_message: str = "", reason: str = ""
+    ) -> None:
+        """Record the node, its text and its reason code."""
+        super().__init__(message, server, node_message)
+        self.reason = reason
+
+
+def _translate_utxo(err: Exception) -> WalletError | None:
+    result: WalletError | None = None
+    match err:
+        case coinselect.InsufficientFunds():
+            result = InsufficientFunds(str(err), err.shortfall)
+        case coinselect.DustOutput():
+            result = DustOutput(str(err), err.amount, err.threshold, err.index)
+        case coinselect.MaxWeightExceeded():
+            result = TransactionTooLarge(str(err))
+        case coinselect.InvalidSelectionRequest():
+            result = InvalidAmount(str(err))
+        case utxo_backend.TransactionRejected():
+            result = TransactionRefused(str(err), err.server, err.detail, err.reason)
+        case key_errors.FeeAboveCap():
+            result = FeeTooHigh(str(err))
+    return result
+
+
 def _translate_evm(err: Exception) -> WalletError | None:
     result: WalletError | None = None
     match err:
@@ -372,6 +452,9 @@ def translate(err: Exception) -> WalletError | None:
     evm = _translate_evm(err)
     if evm is not None:
         return evm
+    utxo = _translate_utxo(err)
+    if utxo is not None:
+        return utxo
     result: WalletError | None = None
     match err:
         case key_errors.InvalidMnemonic():

@@ -13,7 +13,22 @@ from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError
 
 if TYPE_CHECKING:
-    from wallet.types import Balance, CoinInfo, HistoryEntry, SyncReport
+    from collections.abc import Sequence
+    from decimal import Decimal
+
+    from keystore.signers.base import PromptHandler, Signer
+    from wallet.amounts import Amount
+    from wallet.types import (
+        Balance,
+        CoinInfo,
+        Draft,
+        FeeLevel,
+        HistoryEntry,
+        SignedTransaction,
+        SyncReport,
+    )
+    from wallet.utxo.builder import UtxoDraft
+    from wallet.utxo.fees import FeePresets
     from wallet.utxo.views import AccountView
 
 __all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
@@ -229,3 +244,153 @@ class UtxoAccount(Account):
         except ValueError as err:
             raise WalletError(str(err).capitalize() + ".") from None
         self._wallet.labels.set_spendable(str(parsed), not frozen)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def fee_presets(self) -> FeePresets:
+        """Return the slow, normal and fast fee rates the backend estimates now.
+
+        Raises:
+            BackendUnavailable: the servers cannot be reached.
+        """
+        from wallet.errors import translate_errors
+        from wallet.utxo.fees import fee_presets
+
+        with translate_errors():
+            backend = self._wallet.backends.utxo(self.utxo_network)
+        return fee_presets(backend, self.utxo_network)
+
+    def prepare_send(
+        self,
+        to: str | None,
+        amount: Amount | None = None,
+        fee: FeeLevel | str = "normal",
+        *,
+        recipients: Sequence[tuple[str, Amount]] | None = None,
+        fee_rate: Decimal | int | str | None = None,
+        utxos: Sequence[str] | None = None,
+        send_max: bool = False,
+        rbf: bool = True,
+        subtract_fee: bool = False,
+        allow_high_fee: bool = False,
+    ) -> UtxoDraft:
+        """Prepare an unsigned transaction (a PSBT) and the summary to approve.
+
+        Args:
+            to: the recipient (``None`` when ``recipients`` lists them all).
+            amount: coins to send to ``to`` as ``Decimal``, ``int`` (whole coins) or text;
+                a float is refused. ``None`` with ``send_max``.
+            fee: ``"slow"``, ``"normal"`` or ``"fast"``: the backend's estimate for 25, 6 or
+                2 blocks (the network's fallback rate where it has none).
+            recipients: more ``(address, amount)`` pairs, paid in the same transaction.
+            fee_rate: a custom rate in sat/vB instead of ``fee``.
+            utxos: coins (``TXID:N``) to spend, and only these (frozen ones included).
+            send_max: send everything spendable (or every coin named) to ``to``, less the
+                fee; other recipients get their fixed amounts.
+            rbf: signal BIP-125 replaceability (the default), so the fee can be bumped.
+            subtract_fee: the recipients pay the fee from their amounts, in equal shares.
+            allow_high_fee: accept a fee above the caps (10 times the fast rate, or the
+                wallet's share of the amount sent, 10% by default).
+
+        Returns:
+            The draft: sign it with ``Wallet.sign``, or export ``draft.psbt`` to a signer.
+
+        Raises:
+            InvalidAddress: a malformed address or a typo in it.
+            NetworkMismatch: an address of another network (the error names it).
+            FloatAmountError, InvalidAmount, AmountPrecisionError: a bad amount (more
+                decimals than the coin has...).
+            DustOutput: an output below the dust limit.
+            InsufficientFunds: not enough coins (``shortfall`` in base units).
+            CoinUnavailable: a named coin is unknown, immature or spent by a pending
+                transaction.
+            FeeTooHigh: a fee above the caps, unless ``allow_high_fee``.
+            FeeTooLow: a custom rate below the minimum relay fee.
+            BackendUnavailable: the server cannot be reached.
+        """
+        from wallet.utxo.builder import SendRequest, prepare_send
+
+        pairs: list[tuple[str, Amount | None]] = [] if to is None else [(to, amount)]
+        pairs.extend(recipients or ())
+        request = SendRequest(
+            recipients=tuple(pairs),
+            utxos=tuple(utxos or ()),
+            send_max=send_max,
+            rbf=rbf,
+            subtract_fee=subtract_fee,
+            allow_high_fee=allow_high_fee,
+        )
+        return prepare_send(self, request, fee, fee_rate)
+
+    def bump_fee(
+        self,
+        txid: str,
+        fee_rate: Decimal | int | str | None = None,
+        fee: FeeLevel | str = "fast",
+        *,
+        allow_high_fee: bool = False,
+    ) -> UtxoDraft:
+        """Prepare a BIP-125 replacement of this account's own pending transaction.
+
+        Raises:
+            TransactionNotFound: the account has no such transaction.
+            NotReplaceable: it is confirmed or replaced, not the account's own, not
+                signalling BIP-125 (use ``cpfp``), or has pending children.
+            InsufficientFunds: no coins to pay the higher fee.
+        """
+        from wallet.utxo.bump import bump_fee
+
+        return bump_fee(self, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
+
+    def cpfp(
+        self,
+        txid: str,
+        fee_rate: Decimal | int | str | None = None,
+        fee: FeeLevel | str = "fast",
+        *,
+        allow_high_fee: bool = False,
+    ) -> UtxoDraft:
+        """Prepare a child that spends an output of a pending transaction (CPFP).
+
+        The child pays enough that it and its parent together reach the rate.
+
+        Raises:
+            TransactionNotFound: the account has no such transaction.
+            NotReplaceable: it is confirmed, replaced, pays this account nothing unspent,
+                or already pays the rate.
+        """
+        from wallet.utxo.bump import cpfp
+
+        return cpfp(self, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
+
+    def can_replace(self, txid: str) -> bool:
+        """Return whether ``bump_fee`` can replace the transaction (own, pending, BIP-125)."""
+        from wallet.utxo.bump import replaceable
+
+        return replaceable(self.view(), txid)
+
+    def sign(
+        self, draft: Draft, signer: Signer, prompt: PromptHandler | None = None
+    ) -> SignedTransaction:
+        """Have ``signer`` sign a draft of this account; finalise and verify the result.
+
+        Raises:
+            SigningRefused: the signer refused, or the result does not verify.
+            SigningCancelled: the person declined.
+            WatchOnly: the account's key origin is unknown.
+        """
+        from wallet.utxo.signing import sign
+
+        return sign(self, draft, signer, prompt)
+
+    def broadcast(self, signed: SignedTransaction) -> str:
+        """Send a signed transaction and record it as pending; return its txid.
+
+        Raises:
+            BackendUnavailable: the server cannot be reached (nothing was recorded).
+            TransactionRefused: the node refused it, its reason in words.
+            FeeTooLow: the node wants a higher fee.
+        """
+        from wallet.utxo.signing import broadcast
+
+        return broadcast(self, signed)

@@ -1,0 +1,702 @@
+"""Drafts of UTXO transactions: coins, coin selection, the unsigned PSBT and its summary.
+
+``prepare_send`` turns a payment request into a ``UtxoDraft``: an unsigned PSBT (BIP-174 v0)
+that any signer can sign (the hot signer, an offline one, a hardware wallet), the facts of the
+selection, and the summary the signer must recompute to the letter. Steps:
+
+1. Recipients are parsed for the account's network (an address of another network is refused
+   naming it) and amounts converted exactly (``wallet.amounts.to_base_units``: floats and
+   extra decimals are refused).
+2. Coins are the account's unspent outputs as of the last sync (``AccountView``), less those
+   a pending transaction spends, mining rewards younger than 100 blocks (Core's
+   ``COINBASE_MATURITY``) and frozen coins; coins named for coin control are spent exactly,
+   frozen or not.
+3. Coin selection is Bitcoin Core's (``chains.utxo.coinselect``: Branch-and-Bound for a
+   changeless spend, else the least waste), with the network's dust rule; change goes to the
+   account's first unused change address.
+4. The transaction is version 2 with Core's anti-fee-sniping locktime (``DiscourageFeeSniping``
+   in ``src/wallet/spend.cpp``: the tip height, one time in ten up to 99 blocks less); every
+   input signals BIP-125 replaceability (nSequence 0xfffffffd) unless ``rbf=False``
+   (0xfffffffe, which still enforces the locktime). Inputs are shuffled and the change output
+   put at a random place with ``secrets`` (Core's ``Shuffle`` and random change position;
+   BIP-69 ordering is not used: it fingerprints the wallet).
+5. The PSBT carries, per input, ``witness_utxo`` (segwit) and the full previous transaction
+   (``non_witness_utxo``: segwit v0 and legacy, which hardware wallets require since the
+   BIP-143 fee attack), the key's ``bip32_derivation`` (fingerprint and full path), the
+   ``redeem_script`` of P2SH-P2WPKH, or for P2TR ``tap_internal_key`` and
+   ``tap_bip32_derivation`` (BIP-371); the change output carries its derivation the same way,
+   so that a signer can prove it is change.
+
+Legacy (P2PKH) inputs get no ``witness_utxo``: BIP-174 says it is for segwit outputs only.
+A watch-only account prepares drafts too; its key origin is the descriptor's, or for an xpub
+imported without one, the xpub's own fingerprint and paths relative to it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from chains.addresses import ParsedAddress, parse_address
+from chains.registry import ScriptKind, UtxoNetwork
+from chains.utxo import coinselect
+from chains.utxo.backend import FeeRate
+from chains.utxo.coinselect import Coin, Recipient, Selection, SelectionParams
+from keystore.bip32 import ExtendedPublicKey
+from keystore.types import SummaryOutput, TxSummary, UtxoParams
+from primitives.hashes import hash160
+from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
+from primitives.script import AddressError, ScriptType, classify, iter_script, script_to_address
+from primitives.tx import OutPoint, Transaction, TxIn, TxOut
+from wallet.amounts import Amount, format_amount, to_base_units
+from wallet.errors import (
+    CoinUnavailable,
+    DustOutput,
+    InsufficientFunds,
+    InvalidAddress,
+    InvalidAmount,
+    TransactionTooLarge,
+    WalletError,
+    translate_errors,
+)
+from wallet.types import Draft, FeeLevel
+from wallet.utxo import fees
+from wallet.utxo.state import Coin as StateCoin
+
+if TYPE_CHECKING:
+    from wallet.accounts.utxo import UtxoAccount
+    from wallet.utxo.views import AccountView
+
+__all__ = [
+    "COINBASE_MATURITY",
+    "SEQUENCE_NO_RBF",
+    "SEQUENCE_RBF",
+    "ChangeOutput",
+    "DraftInput",
+    "SendRequest",
+    "UtxoDraft",
+    "anti_fee_sniping_locktime",
+    "assemble",
+    "build_send",
+    "prepare_send",
+    "selection_coins",
+    "summary_address",
+    "utxo_params",
+]
+
+COINBASE_MATURITY = 100
+"""Blocks before a coinbase output may be spent (Core ``consensus/consensus.h``)."""
+SEQUENCE_RBF = 0xFFFFFFFD
+"""nSequence that signals BIP-125 replaceability (and enforces nLockTime)."""
+SEQUENCE_NO_RBF = 0xFFFFFFFE
+"""nSequence that does not signal BIP-125 but still enforces nLockTime."""
+TX_VERSION = 2
+_CHANGE = 1
+
+
+def utxo_params(network: UtxoNetwork) -> UtxoParams:
+    """Return what a signer must know of the network, from the registry entry."""
+    return UtxoParams(
+        name=network.name,
+        title=network.title,
+        symbol=network.symbol,
+        decimals=network.decimals,
+        coin_type=network.coin_type,
+        hrp=network.hrp,
+        p2pkh_version=network.p2pkh_version,
+        p2sh_version=network.p2sh_versions[0],
+    )
+
+
+def summary_address(script: bytes, params: UtxoParams) -> str:
+    """Return an output's address as the signer's review shows it (``utxo_review._address``).
+
+    Data carriers show as ``OP_RETURN <hex of the pushed data>``.
+
+    Raises:
+        WalletError: the script has no address on the network.
+    """
+    if classify(script) is ScriptType.NULL_DATA:
+        data = b"".join(d for _, d in iter_script(script[1:]) if d)
+        return "OP_RETURN " + data.hex()
+    try:
+        return script_to_address(script, params)
+    except AddressError as err:
+        raise WalletError(
+            f"An output pays a script with no {params.title} address: {err}"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftInput:
+    """One coin a draft spends.
+
+    Attributes:
+        outpoint: ``TXID:N``.
+        value: its value in base units.
+        script: the output script it spends.
+        address: its address.
+        chain: 0 receive, 1 change.
+        index: the address index.
+    """
+
+    outpoint: str
+    value: int
+    script: bytes
+    address: str
+    chain: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class UtxoDraft(Draft):
+    """An unsigned UTXO transaction: the PSBT, the selection's facts and the summary.
+
+    Attributes:
+        psbt: the unsigned PSBT (BIP-174 v0), binary.
+        inputs: the coins spent, in the transaction's input order.
+        change_index: the position of the change output, ``None`` without change.
+        fee: the fee in base units.
+        vsize: the virtual size the fee was computed for (signatures at their largest).
+        fee_rate: the fee rate asked for, in sat/vB.
+        fee_cap: the largest fee the wallet's caps allowed (the signer's ``max_fee``).
+        kind: ``"send"``, ``"bump"`` (an RBF replacement) or ``"cpfp"`` (a child).
+        replaces: for a bump, the txid it replaces (broadcast marks that one replaced).
+        parent: for CPFP, the unconfirmed transaction the child pays for.
+        algorithm: the coin selection algorithm that chose the inputs.
+    """
+
+    psbt: bytes = field(repr=False)
+    inputs: tuple[DraftInput, ...]
+    change_index: int | None
+    fee: int
+    vsize: int
+    fee_rate: Decimal
+    fee_cap: int
+    kind: str = "send"
+    replaces: str | None = None
+    parent: str | None = None
+    algorithm: str = ""
+
+    @property
+    def psbt_base64(self) -> str:
+        """Return the PSBT as Base64 text (for an offline signer or another wallet)."""
+        return Psbt.parse(self.psbt).to_base64()
+
+    @property
+    def unsigned_txid(self) -> str:
+        """Return the txid of the unsigned transaction (the final one for segwit inputs)."""
+        return Psbt.parse(self.psbt).unsigned_tx().txid
+
+    @property
+    def spent_outputs(self) -> tuple[TxOut, ...]:
+        """Return the outputs the inputs spend, in input order."""
+        return tuple(TxOut(i.value, i.script) for i in self.inputs)
+
+    @property
+    def amount(self) -> int:
+        """Return what the transaction pays to others than its change, in base units."""
+        return sum(o.amount for o in self.summary.outputs if not o.is_change)
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """What to send (see ``UtxoAccount.prepare_send``).
+
+    Attributes:
+        recipients: ``(address, amount)`` pairs; with ``send_max`` the first gets the rest
+            and has no amount.
+        utxos: coins (``TXID:N``) to spend exactly, frozen or not.
+        send_max: send everything spendable (or every named coin) less the fee.
+        rbf: signal BIP-125 replaceability.
+        subtract_fee: the recipients pay the fee, in equal shares.
+        allow_high_fee: accept a fee above the wallet's caps.
+    """
+
+    recipients: tuple[tuple[str, Amount | None], ...]
+    utxos: tuple[str, ...] = ()
+    send_max: bool = False
+    rbf: bool = True
+    subtract_fee: bool = False
+    allow_high_fee: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeOutput:
+    """Where change goes: an address of the account's change chain."""
+
+    script: bytes
+    address: str
+    chain: int
+    index: int
+
+    @classmethod
+    def first_unused(cls, account: UtxoAccount) -> ChangeOutput:
+        """Return the account's first change address no transaction has used yet."""
+        address = account.change_address()
+        info = account.find_address(address)
+        assert info is not None  # noqa: S101 - it was just derived for the account
+        script = parse_address(account.utxo_network, address).script_pubkey
+        return cls(script, address, info.chain, info.index)
+
+
+class _Keys:
+    """The account's public keys and their origins, chain keys derived once."""
+
+    def __init__(self, account: UtxoAccount) -> None:
+        record = account.record
+        xpub = account.account_xpub
+        self._xpub = xpub
+        self._chains: dict[int, ExtendedPublicKey] = {}
+        if record.fingerprint is not None and record.path is not None:
+            self.fingerprint, self.base = record.fingerprint, record.path
+        else:  # no key origin known: the xpub itself is the root of its paths
+            self.fingerprint, self.base = xpub.fingerprint, ()
+
+    def pubkey(self, chain: int, index: int) -> bytes:
+        key = self._chains.get(chain)
+        if key is None:
+            key = self._chains[chain] = self._xpub.child(chain)
+        return key.child(index).public_key
+
+    def source(self, chain: int, index: int) -> KeySource:
+        return KeySource(self.fingerprint, (*self.base, chain, index))
+
+
+def _input_fields(
+    kind: ScriptKind, pubkey: bytes, source: KeySource, prev: Transaction, spent: TxOut
+) -> dict[str, Any]:
+    if kind is ScriptKind.P2TR:
+        xonly = pubkey[1:]
+        return {
+            "witness_utxo": spent,
+            "tap_internal_key": xonly,
+            "tap_bip32_derivations": {xonly: TapKeySource((), source)},
+        }
+    fields: dict[str, Any] = {"non_witness_utxo": prev, "bip32_derivations": {pubkey: source}}
+    if kind is not ScriptKind.P2PKH:
+        fields["witness_utxo"] = spent
+    if kind is ScriptKind.P2SH_P2WPKH:
+        fields["redeem_script"] = b"\x00\x14" + hash160(pubkey)
+    return fields
+
+
+def _output_fields(kind: ScriptKind, pubkey: bytes, source: KeySource) -> dict[str, Any]:
+    if kind is ScriptKind.P2TR:
+        xonly = pubkey[1:]
+        return {
+            "tap_internal_key": xonly,
+            "tap_bip32_derivations": {xonly: TapKeySource((), source)},
+        }
+    fields: dict[str, Any] = {"bip32_derivations": {pubkey: source}}
+    if kind is ScriptKind.P2SH_P2WPKH:
+        fields["redeem_script"] = b"\x00\x14" + hash160(pubkey)
+    return fields
+
+
+def _previous(view: AccountView, outpoint: OutPoint) -> Transaction:
+    txid = outpoint.txid_hex
+    stored = view.transactions.get(txid)
+    tx = stored.tx if stored is not None else view.store.transaction(txid)
+    if tx is None or tx.txid_bytes != outpoint.txid or outpoint.vout >= len(tx.outputs):
+        raise WalletError(
+            f"The wallet file does not hold the transaction that created {outpoint}; sync again."
+        )
+    return tx
+
+
+def assemble(
+    account: UtxoAccount,
+    view: AccountView,
+    selection: Selection,
+    change: ChangeOutput | None,
+    *,
+    sequence: int,
+    locktime: int,
+    rate: FeeRate,
+    fee_cap: int,
+    version: int = TX_VERSION,
+    kind: str = "send",
+    replaces: str | None = None,
+    parent: str | None = None,
+) -> UtxoDraft:
+    """Build the PSBT and summary of a selection (inputs shuffled, change at random).
+
+    Args:
+        account: the account that spends.
+        view: its coins and stored transactions.
+        selection: the inputs, recipients and change amount.
+        change: where the change goes (needed when ``selection.change`` is set).
+        sequence: every input's nSequence.
+        locktime: nLockTime.
+        rate: the fee rate asked for.
+        fee_cap: the cap the signer will be given.
+        version: the transaction version.
+        kind: ``"send"``, ``"bump"`` or ``"cpfp"``.
+        replaces: the txid a bump replaces.
+        parent: the txid a CPFP child pays for.
+
+    Raises:
+        WalletError: a previous transaction is missing from the wallet file.
+    """
+    rng = secrets.SystemRandom()
+    script_kind = account.script_kind
+    keys = _Keys(account)
+    coins: list[Coin] = list(selection.inputs)
+    rng.shuffle(coins)
+    outputs = [TxOut(r.amount, r.script_pubkey) for r in selection.outputs]
+    change_index: int | None = None
+    if selection.change is not None:
+        if change is None:
+            raise WalletError("A draft with change needs a change address.")
+        change_index = secrets.randbelow(len(outputs) + 1)
+        outputs.insert(change_index, TxOut(selection.change, change.script))
+    tx = Transaction(
+        version,
+        tuple(TxIn(c.outpoint, b"", sequence) for c in coins),
+        tuple(outputs),
+        locktime,
+    )
+    psbt = Psbt.from_unsigned_tx(tx)
+    state = view.state.coins
+    inputs: list[PsbtInput] = []
+    drafted: list[DraftInput] = []
+    for coin, inp in zip(coins, psbt.inputs, strict=True):
+        own: StateCoin = state[coin.outpoint]
+        spent = TxOut(own.value, own.script)
+        pubkey = keys.pubkey(own.chain, own.index)
+        fields = _input_fields(
+            script_kind,
+            pubkey,
+            keys.source(own.chain, own.index),
+            _previous(view, coin.outpoint),
+            spent,
+        )
+        inputs.append(replace(inp, **fields))
+        drafted.append(
+            DraftInput(str(coin.outpoint), own.value, own.script, own.address, own.chain, own.index)
+        )
+    psbt_outputs = list(psbt.outputs)
+    if change_index is not None and change is not None:
+        pubkey = keys.pubkey(change.chain, change.index)
+        fields = _output_fields(script_kind, pubkey, keys.source(change.chain, change.index))
+        psbt_outputs[change_index] = replace(psbt_outputs[change_index], **fields)
+    final = Psbt(0, tx.version, tx.locktime, tuple(inputs), tuple(psbt_outputs))
+    params = utxo_params(account.utxo_network)
+    fee = sum(d.value for d in drafted) - sum(o.value for o in outputs)
+    summary = TxSummary(
+        network=params.name,
+        outputs=tuple(
+            SummaryOutput(summary_address(o.script_pubkey, params), o.value, n == change_index)
+            for n, o in enumerate(outputs)
+        ),
+        fee=fee,
+        replaceable=tx.signals_rbf(),
+    )
+    return UtxoDraft(
+        network=params.name,
+        account_id=account.id,
+        summary=summary,
+        psbt=final.serialize(),
+        inputs=tuple(drafted),
+        change_index=change_index,
+        fee=fee,
+        vsize=selection.vsize,
+        fee_rate=rate.sat_vb,
+        fee_cap=fee_cap,
+        kind=kind,
+        replaces=replaces,
+        parent=parent,
+        algorithm=selection.algorithm.value,
+    )
+
+
+def anti_fee_sniping_locktime(tip_height: int, rng: secrets.SystemRandom | None = None) -> int:
+    """Return Core's anti-fee-sniping nLockTime: the tip, one time in ten up to 99 lower."""
+    rng = rng or secrets.SystemRandom()
+    locktime = tip_height
+    if rng.randrange(10) == 0:
+        locktime = max(0, locktime - rng.randrange(100))
+    return locktime
+
+
+def _unconfirmed_ancestors(view: AccountView, txid: str) -> int:
+    """Return how many unconfirmed transactions a coin of ``txid`` depends on, itself included."""
+    seen: set[str] = set()
+    todo = [txid]
+    while todo:
+        current = todo.pop()
+        stored = view.transactions.get(current)
+        if current in seen or stored is None or stored.height is not None:
+            continue
+        seen.add(current)
+        todo.extend(i.prevout.txid_hex for i in stored.tx.inputs)
+    return len(seen)
+
+
+def _is_immature(view: AccountView, coin: StateCoin) -> bool:
+    stored = view.transactions.get(coin.outpoint.txid_hex)
+    if stored is None or not stored.tx.is_coinbase:
+        return False
+    return coin.confirmations(view.tip_height) < COINBASE_MATURITY
+
+
+def selection_coins(
+    account: UtxoAccount, view: AccountView, coins: Sequence[StateCoin]
+) -> list[Coin]:
+    """Return the account's coins as coin selection sees them (kind, confirmations, origin)."""
+    kind = account.script_kind
+    return [
+        Coin.of_kind(
+            c.outpoint,
+            c.value,
+            kind,
+            confirmations=c.confirmations(view.tip_height),
+            is_change=c.chain == _CHANGE,
+            from_self=c.from_self,
+            unconfirmed_chain=(
+                0 if c.height is not None else _unconfirmed_ancestors(view, c.outpoint.txid_hex)
+            ),
+        )
+        for c in coins
+    ]
+
+
+def spendable(view: AccountView) -> list[StateCoin]:
+    """Return the coins coin selection may use: unspent, mature, not frozen."""
+    frozen = view.frozen()
+    return [
+        c
+        for c in view.state.coins.values()
+        if not c.spent_pending and not _is_immature(view, c) and str(c.outpoint) not in frozen
+    ]
+
+
+def _named(view: AccountView, utxos: Sequence[str]) -> list[StateCoin]:
+    chosen: list[StateCoin] = []
+    for text in utxos:
+        try:
+            outpoint = OutPoint.from_text(text)
+        except ValueError as err:
+            raise CoinUnavailable(str(err).capitalize() + ".", text.strip(), "unknown") from None
+        ref = str(outpoint)
+        coin = view.state.coins.get(outpoint)
+        if coin is None:
+            raise CoinUnavailable(
+                f"{ref} is not an unspent coin of this account (as of the last sync).",
+                ref,
+                "unknown",
+            )
+        if coin.spent_pending:
+            raise CoinUnavailable(
+                f"{ref} is already spent by a pending transaction of this wallet; bump that "
+                "transaction instead, or wait until it confirms or drops.",
+                ref,
+                "spent-pending",
+            )
+        if _is_immature(view, coin):
+            raise CoinUnavailable(
+                f"{ref} is a mining reward with {coin.confirmations(view.tip_height)} "
+                f"confirmations; it can be spent after {COINBASE_MATURITY}.",
+                ref,
+                "immature",
+            )
+        if any(c.outpoint == outpoint for c in chosen):
+            raise CoinUnavailable(f"{ref} is named twice.", ref, "duplicate")
+        chosen.append(coin)
+    return chosen
+
+
+def _parse_recipient(network: UtxoNetwork, address: str) -> ParsedAddress:
+    if not isinstance(address, str):
+        raise InvalidAddress("A recipient is an address given as text.")
+    with translate_errors():
+        return parse_address(network, address)
+
+
+@dataclass(frozen=True, slots=True)
+class _Paid:
+    script: bytes
+    address: str
+    amount: int | None
+
+
+def _recipients(network: UtxoNetwork, request: SendRequest) -> list[_Paid]:
+    if not request.recipients:
+        raise InvalidAmount("A transaction needs at least one recipient.")
+    paid: list[_Paid] = []
+    for n, (address, amount) in enumerate(request.recipients):
+        parsed = _parse_recipient(network, address)
+        if request.send_max and n == 0:
+            if amount is not None:
+                raise InvalidAmount("Sending the maximum takes no amount for its recipient.")
+            paid.append(_Paid(parsed.script_pubkey, parsed.address, None))
+            continue
+        if amount is None:
+            raise InvalidAmount(f"Give an amount to send to {parsed.address}.")
+        units = to_base_units(amount, network.decimals, network.symbol)
+        paid.append(_Paid(parsed.script_pubkey, parsed.address, units))
+    return paid
+
+
+def _insufficient(
+    err: coinselect.InsufficientFunds, network: UtxoNetwork, view: AccountView, named: bool
+) -> InsufficientFunds:
+    sym, dec = network.symbol, network.decimals
+    notes = []
+    if not named:
+        frozen = view.frozen()
+        locked = sum(
+            c.value
+            for c in view.state.coins.values()
+            if not c.spent_pending and str(c.outpoint) in frozen
+        )
+        if locked:
+            notes.append(
+                f"{format_amount(locked, dec, sym)} more is in frozen coins, spent only when named"
+            )
+        waiting = sum(
+            c.value
+            for c in view.state.coins.values()
+            if not c.spent_pending and c.height is None and not c.from_self
+        )
+        if waiting:
+            notes.append(f"{format_amount(waiting, dec, sym)} is still unconfirmed")
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return InsufficientFunds(
+        f"Not enough {sym}: {format_amount(err.shortfall, dec, sym)} more is needed, the fee "
+        f"included; {format_amount(err.available, dec, sym)} can be spent{extra}.",
+        err.shortfall,
+    )
+
+
+def _dust(err: coinselect.DustOutput, network: UtxoNetwork, paid: Sequence[str]) -> DustOutput:
+    sym, dec = network.symbol, network.decimals
+    where = f" to {paid[err.index]}" if 0 <= err.index < len(paid) else ""
+    amount = format_amount(max(err.amount, 0), dec, sym) if err.amount >= 0 else "nothing"
+    return DustOutput(
+        f"The output{where} would be {amount}, below the dust limit of "
+        f"{format_amount(err.threshold, dec, sym)}: no node would relay it.",
+        err.amount,
+        err.threshold,
+        err.index,
+    )
+
+
+def run_selection(
+    select: Callable[[], Selection],
+    network: UtxoNetwork,
+    view: AccountView,
+    paid: Sequence[str],
+    named: bool,
+) -> Selection:
+    """Call ``select()`` and turn coin selection's errors into the public ones, in words."""
+    try:
+        return select()
+    except coinselect.InsufficientFunds as err:
+        raise _insufficient(err, network, view, named) from err
+    except coinselect.DustOutput as err:
+        raise _dust(err, network, paid) from err
+    except coinselect.MaxWeightExceeded as err:
+        raise TransactionTooLarge(str(err)) from err
+    except coinselect.CoinSelectionError as err:
+        raise InvalidAmount(str(err)) from err
+
+
+def build_send(
+    account: UtxoAccount,
+    view: AccountView,
+    request: SendRequest,
+    presets: fees.FeePresets,
+    rate: FeeRate,
+    tip_height: int,
+    policy: fees.FeePolicy | None = None,
+) -> UtxoDraft:
+    """Build a send draft from what is known, without asking any server.
+
+    Args:
+        account: the account that spends.
+        view: its coins as of the last sync.
+        request: recipients, coin control and options.
+        presets: the network's fee presets (the caps depend on ``fast``).
+        rate: the fee rate to pay.
+        tip_height: the chain tip's height (the anti-fee-sniping locktime).
+        policy: the wallet's fee caps (read from the wallet file when ``None``).
+
+    Raises:
+        see ``UtxoAccount.prepare_send``.
+    """
+    network = account.utxo_network
+    if request.send_max and request.subtract_fee:
+        raise InvalidAmount("Sending the maximum already takes the fee from what is sent.")
+    paid = _recipients(network, request)
+    named = _named(view, request.utxos)
+    change = ChangeOutput.first_unused(account)
+    params = SelectionParams.for_network(
+        network, rate, change_kind=account.script_kind, change_script=change.script
+    )
+    rng = secrets.SystemRandom()
+    pool = selection_coins(account, view, named or spendable(view))
+    shown = [p.address for p in paid]
+    if request.send_max:
+        others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]
+        shown = [*shown[1:], shown[0]]  # send_max puts the destination last
+
+        def select() -> Selection:
+            return coinselect.send_max(pool, paid[0].script, params, others=others)
+
+    else:
+        wanted = [Recipient(p.script, p.amount or 0, request.subtract_fee) for p in paid]
+
+        def select() -> Selection:
+            if named:
+                return coinselect.select_coins(
+                    [], wanted, params, rng, preset=pool, allow_other_inputs=False
+                )
+            return coinselect.select_coins(pool, wanted, params, rng)
+
+    selection = run_selection(select, network, view, shown, bool(named))
+    cap = fees.check_fee(
+        selection.fee,
+        selection.vsize,
+        selection.output_value,
+        presets,
+        policy or fees.load_policy(account.wallet.database),
+        network,
+        allow_high_fee=request.allow_high_fee,
+    )
+    return assemble(
+        account,
+        view,
+        selection,
+        change,
+        sequence=SEQUENCE_RBF if request.rbf else SEQUENCE_NO_RBF,
+        locktime=anti_fee_sniping_locktime(tip_height, rng),
+        rate=rate,
+        fee_cap=cap,
+    )
+
+
+def prepare_send(
+    account: UtxoAccount,
+    request: SendRequest,
+    fee: FeeLevel | str = "normal",
+    fee_rate: Decimal | int | str | None = None,
+) -> UtxoDraft:
+    """Ask the backend for fee estimates and the tip, then ``build_send``.
+
+    Raises:
+        BackendUnavailable: the server cannot be reached; nothing was changed.
+        (and every error of ``build_send``)
+    """
+    network = account.utxo_network
+    view = account.view()
+    with translate_errors():
+        backend = account.wallet.backends.utxo(network)
+        presets = fees.fee_presets(backend, network)
+        tip = backend.tip().height
+    rate = fees.resolve_rate(presets, fee, fee_rate, network)
+    return build_send(account, view, request, presets, rate, tip)
