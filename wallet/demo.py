@@ -22,7 +22,65 @@ def _evm_part(wallet: Wallet, echo: Callable[[str], None]) -> None:
     run_evm_demo(wallet, echo).close()
 
 
-_CHAIN_PARTS: tuple[Callable[[Wallet, Callable[[str], None]], None], ...] = (_evm_part,)
+_DEMO_EXTERNAL = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+"""A regtest address outside the demo wallet (the BIP-173 example key hash)."""
+
+
+def _bitcoin_part(wallet: Wallet, echo: Callable[[str], None]) -> None:
+    """Bitcoin on the embedded regtest devnet: mine, sync, send out and to self, mine, sync.
+
+    The devnet (libbitcoinkernel in-process) is the network's default ``embedded`` server,
+    its chain kept in the wallet's own folder; its mempool verifies every input.
+    """
+    from decimal import Decimal
+
+    from chains.addresses import parse_address
+    from chains.utxo.devnet import BitcoinDevnet
+    from wallet.accounts import UtxoAccount
+    from wallet.amounts import format_amount
+    from wallet.errors import WalletError
+
+    account = wallet.account("bitcoin-regtest")
+    assert isinstance(account, UtxoAccount)  # noqa: S101 - a UTXO network
+    network = account.utxo_network
+    devnet = wallet.backends.utxo(network)
+    if not isinstance(devnet, BitcoinDevnet):
+        raise WalletError("The demo needs the embedded Bitcoin devnet for bitcoin-regtest.")
+    echo(f"\nBitcoin on the embedded regtest devnet (libbitcoinkernel), data in {devnet.datadir}:")
+    reward_to = parse_address(network, account.receive_address()).script_pubkey
+    devnet.mine(1, reward_to)
+    devnet.mine(100)  # a block reward can be spent once 100 blocks are on top of it
+    account.sync()
+    echo(f"  Mined a block to account 0 and 100 more: {account.balance()}")
+    self_address = account.receive_address()
+    draft = account.prepare_send(
+        _DEMO_EXTERNAL, Decimal("1.5"), "normal", recipients=[(self_address, Decimal("0.25"))]
+    )
+    fee = format_amount(draft.fee, network.decimals, network.symbol)
+    echo(
+        f"  Draft: 1.5 {network.symbol} out, 0.25 to self, fee {fee} "
+        f"({draft.fee_rate.normalize():f} sat/vB, {draft.vsize} vB, {len(draft.inputs)} input, "
+        f"{draft.algorithm}), replaceable: {draft.summary.replaceable}"
+    )
+    signed = wallet.sign(draft)
+    txid = account.broadcast(signed)
+    echo(f"  Signed, checked by libbitcoinkernel, sent: {txid}")
+    echo(f"  Pending: {account.balance()}")
+    devnet.mine(1)
+    account.sync()
+    echo(f"  After a block and a sync: {account.balance()}")
+    echo("  History of account 0:")
+    for entry in account.history():
+        amount = format_amount(entry.amount, entry.decimals, entry.symbol)
+        echo(
+            f"    {entry.status.value:9} {entry.confirmations:>3} conf  {amount:>16}  {entry.txid}"
+        )
+
+
+_CHAIN_PARTS: tuple[Callable[[Wallet, Callable[[str], None]], None], ...] = (
+    _bitcoin_part,
+    _evm_part,
+)
 """Each family's part of the demo on its embedded devnet, run in order on the demo wallet."""
 
 
@@ -48,4 +106,9 @@ def run_demo(folder: Path | None = None) -> None:
                 f"\nReopened: {len(wallet.accounts())} accounts stored, file mode "
                 f"{oct(path.stat().st_mode & 0o777)}; the EVM account still shows "
                 f"{evm.balance()} and {len(evm.history())} history entries."
+            )
+            btc = wallet.account("bitcoin-regtest")
+            click.echo(
+                f"The Bitcoin regtest account still shows {btc.balance()} and "
+                f"{len(btc.history())} history entries."
             )
