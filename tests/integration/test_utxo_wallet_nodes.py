@@ -588,3 +588,50 @@ def _other_genesis(method: str, result: Any) -> Any:
         digit = "0" if result[150] != "0" else "1"
         return result[:150] + digit + result[151:]  # another time: another genesis hash
     return result
+
+
+# -- the embedded devnet follows the same discovery rules ----------------------------------
+
+
+def test_devnet_discovery_and_incremental_sync(tmp_path: Path) -> None:
+    """Bitcoin regtest in-process: the devnet answers ``more_scripts`` as the servers do."""
+    from chains.addresses import parse_address
+    from chains.utxo.devnet import BitcoinDevnet
+
+    devnet = BitcoinDevnet(datadir=tmp_path / "devnet")
+    try:
+        devnet.mine(101)
+        with Wallet.create(tmp_path / "ref.coffer", PASSWORD) as ref:
+            mnemonic = ref.reveal_mnemonic(PASSWORD)
+            account = account_of_network(ref, "bitcoin-regtest")
+            receive = [a.address for a in account.addresses(80)]
+            change = [a.address for a in account.addresses(80, change=True)]
+        paid = [(receive, i, 10_000 + i) for i in RECEIVE_USED] + [
+            (change, i, 20_000 + i) for i in CHANGE_USED
+        ]
+        for addresses, index, sats in paid:
+            devnet.fund(parse_address(devnet.network, addresses[index]).script_pubkey, sats)
+        devnet.mine(1)
+        backend = Recorder(devnet)
+        with Wallet.restore(tmp_path / "w.coffer", PASSWORD, mnemonic) as wallet:
+            wallet.backends.use("bitcoin-regtest", backend)  # type: ignore[arg-type]
+            synced = account_of_network(wallet, "bitcoin-regtest")
+            report = synced.sync()
+            assert report.new_transactions == len(paid)
+            assert synced.balance().confirmed == sum(sats for _, _, sats in paid)
+            assert len(backend.requests) == 1  # one backend sync did all the discovery
+            for addresses, index, _ in paid:
+                info = synced.find_address(addresses[index])
+                assert info is not None
+                assert info.used
+            again = synced.sync()
+            assert again.new_transactions == 0
+            assert backend.updates[-1].histories == {}
+    finally:
+        devnet.close()
+
+
+def account_of_network(wallet: Wallet, network: str) -> UtxoAccount:
+    account = wallet.account(network)
+    assert isinstance(account, UtxoAccount)
+    return account
