@@ -14,7 +14,7 @@ the same used accounts (a few are funded first). Prints rates, round trips and r
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import sys
 import tempfile
 import time
@@ -45,10 +45,14 @@ PASSWORD = "bench password"  # noqa: S105 - a throwaway wallet in a temp folder
 Account.enable_unaudited_hdwallet_features()
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
+def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Return the best time of ``repeat`` runs and the last run's output."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
 
 
 class CountingProvider(HTTPProvider):
@@ -61,19 +65,29 @@ class CountingProvider(HTTPProvider):
         return super().make_request(method, params)
 
 
+_DIGITS = b"0123456789abcdef"
+_HIGH = bytes.maketrans(_DIGITS, b"\x00" * 8 + b"\x20" * 8)
+_LETTER = bytes.maketrans(_DIGITS, b"\x00" * 10 + b"\x20" * 6)
+
+
 def raw_limit(xpub: ExtendedPublicKey, count: int) -> list[str]:
-    parent = PublicKey(xpub.public_key)
+    """The practical limit: CKDpub with prepared HMAC pads, Keccak, EIP-55 by bit flips."""
+    key = xpub.chain_code.ljust(128, b"\0")
+    inner = hashlib.sha512(bytes(b ^ 0x36 for b in key)).copy
+    outer = hashlib.sha512(bytes(b ^ 0x5C for b in key)).copy
+    parent = xpub.public_key
+    add = PublicKey(parent).add
     out = []
     for i in range(count):
-        tweak = hmac.digest(xpub.chain_code, xpub.public_key + i.to_bytes(4, "big"), "sha512")
-        raw = keccak256(parent.add(tweak[:32]).format(compressed=False)[1:])[12:].hex()
-        digest = keccak256(raw.encode()).hex()
-        out.append(
-            "0x"
-            + "".join(
-                c.upper() if c > "9" and h > "7" else c for c, h in zip(raw, digest, strict=False)
-            )
-        )
+        h = inner()
+        h.update(parent + i.to_bytes(4, "big"))
+        o = outer()
+        o.update(h.digest())
+        lower = keccak256(add(o.digest()[:32]).format(compressed=False)[1:])[12:].hex().encode()
+        flips = int.from_bytes(
+            keccak256(lower).hex().encode()[:40].translate(_HIGH), "big"
+        ) & int.from_bytes(lower.translate(_LETTER), "big")
+        out.append("0x" + (int.from_bytes(lower, "big") ^ flips).to_bytes(40, "big").decode())
     return out
 
 
@@ -104,8 +118,8 @@ def run(url: str) -> int:
         for i in USED:
             devnet.fund(wallet.account("evm-local", i).receive_address(), 10**15 + i)
 
-        t_limit, limit = timed(lambda: raw_limit(xpub, COUNT))
-        t_derive, derived = timed(lambda: derive_addresses(local, xpub, None, 0, 0, COUNT))
+        t_limit, limit = timed(lambda: raw_limit(xpub, COUNT), 3)
+        t_derive, derived = timed(lambda: derive_addresses(local, xpub, None, 0, 0, COUNT), 3)
         pool = wallet.backends.evm(local)
         before = getattr(pool, "round_trips", 0)
         t_coffer, found = timed(lambda: scan_evm_accounts(wallet, "evm-local", COUNT))
