@@ -8,6 +8,7 @@ that is absent, reverts, or answers garbage is refused with ``InvalidTokenContra
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -57,8 +58,12 @@ class TokenInfo:
     logo_uri: str | None = None
 
 
+@functools.cache
 def bundled_tokens(network: EvmNetwork) -> tuple[TokenInfo, ...]:
-    """Return the bundled token list of a network (empty for networks without one)."""
+    """Return the bundled token list of a network (empty for networks without one).
+
+    The lists are package data that never change while running: each is read once.
+    """
     path = resources.files("chains.evm") / "tokenlists" / f"{network.name}.json"
     if not path.is_file():
         return ()
