@@ -480,8 +480,13 @@ def _named(view: AccountView, utxos: Sequence[str]) -> list[StateCoin]:
     for text in utxos:
         try:
             outpoint = OutPoint.from_text(text)
-        except ValueError as err:
-            raise CoinUnavailable(str(err).capitalize() + ".", text.strip(), "unknown") from None
+        except ValueError:
+            raise CoinUnavailable(
+                f"{text.strip()!r} is not a coin: write it TXID:N (64 hex digits, a colon, "
+                "the output index).",
+                text.strip(),
+                "unknown",
+            ) from None
         ref = str(outpoint)
         coin = view.state.coins.get(outpoint)
         if coin is None:
