@@ -121,6 +121,20 @@ def test_restore_accounts_address_xpub(runner: CliRunner, tmp_path: Path) -> Non
     assert "bitcoin" in out
 
 
+def test_balance_before_any_sync_prints_plain_zeros(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "w.coffer"
+    _restore(runner, path)
+    _run(runner, path, "address", "bitcoin")
+    code, out, err = _run(runner, path, "--json", "balance", "bitcoin")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert (row["confirmed"], row["total"], row["unconfirmed"]) == ("0", "0", "0")
+    assert row["symbol"] == "BTC"
+    code, out, _ = _run(runner, path, "--json", "history", "bitcoin")
+    assert code == 0
+    assert json.loads(out) == []
+
+
 def test_verify_address(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "w.coffer"
     _restore(runner, path)

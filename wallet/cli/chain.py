@@ -119,9 +119,9 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
                 "kind": account.kind,
                 "symbol": balance.symbol,
                 "token": balance.token,
-                "confirmed": str(balance.confirmed_decimal),
-                "total": str(balance.total_decimal),
-                "unconfirmed": str(format_amount(balance.unconfirmed, balance.decimals)),
+                "confirmed": format_amount(balance.confirmed, balance.decimals),
+                "total": format_amount(balance.total, balance.decimals),
+                "unconfirmed": format_amount(balance.unconfirmed, balance.decimals),
                 "display": str(balance),
             }
         )
@@ -157,7 +157,7 @@ def _history_row(entry: HistoryEntry) -> dict[str, Any]:
         "timestamp": entry.timestamp,
         "symbol": entry.symbol,
         "token": entry.token,
-        "amount": str(entry.amount_decimal),
+        "amount": format_amount(entry.amount, entry.decimals),
         "fee": None if entry.fee is None else entry.fee,
         "counterparties": list(entry.counterparties),
         "label": entry.label,
