@@ -237,6 +237,24 @@ class Wallet:
         """Return the wallet's servers per network and their live connections."""
         return self._backends
 
+    def set_explorer_key(self, network: str, key: str | None) -> None:
+        """Set (or with ``None`` clear) the Etherscan-compatible API key of an EVM network.
+
+        The key stays inside the encrypted wallet file; history on public networks is read
+        from the explorer with it.
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network, or a key that is not one printable word.
+        """
+        from wallet.evm.settings import set_explorer_key
+
+        with translate_errors():
+            net = get_network(network)
+        if not isinstance(net, EvmNetwork):
+            raise WalletError(f"{net.title} has no explorer API key: it is not an EVM network.")
+        set_explorer_key(self._db, net, key)
+
     @property
     def labels(self) -> LabelStore:
         """Return the wallet's labels (BIP-329 types: tx, addr, pubkey, input, output, xpub)."""

@@ -311,3 +311,20 @@ def test_registry_evm_networks_have_chain_ids() -> None:
     evm = [n for n in all_networks() if isinstance(n, EvmNetwork)]
     assert {n.name: n.chain_id for n in evm}["evm-local"] == 31337
     assert len({n.chain_id for n in evm}) == len(evm)
+
+
+def test_explorer_key_is_a_wallet_setting(abandon_wallet: Wallet) -> None:
+    from chains.registry import get_network
+    from wallet.errors import WalletError
+    from wallet.evm.settings import explorer_key
+
+    ethereum = get_network("ethereum")
+    abandon_wallet.set_explorer_key("ethereum", " KEY123 ")
+    assert explorer_key(abandon_wallet.database, ethereum) == "KEY123"  # type: ignore[arg-type]
+    with pytest.raises(WalletError, match="not an EVM network"):
+        abandon_wallet.set_explorer_key("bitcoin", "KEY123")
+    with pytest.raises(WalletError, match="one word"):
+        abandon_wallet.set_explorer_key("ethereum", "two words")
+    assert explorer_key(abandon_wallet.database, ethereum) == "KEY123"  # type: ignore[arg-type]
+    abandon_wallet.set_explorer_key("ethereum", None)
+    assert explorer_key(abandon_wallet.database, ethereum) is None  # type: ignore[arg-type]
