@@ -9,12 +9,9 @@ send-max, a 100-input consolidation, an RBF bump (the mempool takes the replacem
 drops the original) and CPFP (the package confirms).
 
 The sending API is engineer H7's (``wallet/utxo/builder.py``, ``fees.py``, ``bump.py``,
-``signing.py``). These tests are written against the names it is to have:
-``UtxoAccount.prepare_send(to, amount, fee=..., *, fee_rate=None)``,
-``prepare_send_many(recipients, fee=..., *, fee_rate=None)``,
-``send_max(to, fee=..., *, fee_rate=None)``, ``bump_fee(txid, fee_rate)`` and
-``cpfp(txid, fee_rate)``, each returning a ``Draft`` for ``Wallet.sign``. While those are
-missing the module skips, saying so.
+``signing.py``): ``UtxoAccount.prepare_send(to, amount, fee, *, recipients, fee_rate,
+send_max, ...)``, ``bump_fee(txid, fee_rate)`` and ``cpfp(txid, fee_rate)``, each returning
+a draft for ``Wallet.sign``.
 """
 
 from __future__ import annotations
@@ -37,17 +34,7 @@ from wallet import Wallet
 from wallet.accounts import UtxoAccount
 from wallet.types import TxStatus
 
-pytestmark = [
-    pytest.mark.nodes,
-    pytest.mark.skipif(
-        not all(
-            hasattr(UtxoAccount, name)
-            for name in ("prepare_send", "prepare_send_many", "send_max", "bump_fee", "cpfp")
-        ),
-        reason="H7's UTXO sending API (UtxoAccount.prepare_send, prepare_send_many, send_max, "
-        "bump_fee, cpfp) is not in the tree yet",
-    ),
-]
+pytestmark = pytest.mark.nodes
 
 NET = "litecoin-regtest"
 COIN = 100_000_000
@@ -160,8 +147,8 @@ def test_send_to_itself(sender: Sender) -> None:
 
 def test_send_to_several_recipients(sender: Sender) -> None:
     sender.fund(300_000, 300_000)
-    recipients = [(_external(sender.node), Decimal("0.001") * (k + 1)) for k in range(3)]
-    txid = sender.send(sender.account.prepare_send_many(recipients, fee_rate=RATE))
+    recipients = [(_external(sender.node), Decimal("0.0005") * (k + 2)) for k in range(3)]
+    txid = sender.send(sender.account.prepare_send(None, recipients=recipients, fee_rate=RATE))
     decoded = sender.node.rpc("getrawtransaction", txid, True, wallet=None)
     paid = {
         o["scriptPubKey"]["addresses"][0]: Decimal(o["value"])
@@ -176,7 +163,7 @@ def test_send_to_several_recipients(sender: Sender) -> None:
 def test_send_max_empties_the_account(sender: Sender) -> None:
     sender.fund(120_000, 80_000, 50_000)
     to = _external(sender.node)
-    txid = sender.send(sender.account.send_max(to, fee_rate=RATE))
+    txid = sender.send(sender.account.prepare_send(to, send_max=True, fee_rate=RATE))
     decoded = sender.node.rpc("getrawtransaction", txid, True, wallet=None)
     assert len(decoded["vin"]) == 3
     assert len(decoded["vout"]) == 1  # no change
@@ -194,7 +181,7 @@ def test_consolidation_of_100_inputs(sender: Sender) -> None:
     sender.settle()
     assert len(sender.account.coins()) == 100
     own = sender.account.change_address()
-    txid = sender.send(sender.account.send_max(own, fee_rate=RATE))
+    txid = sender.send(sender.account.prepare_send(own, send_max=True, fee_rate=RATE))
     assert len(node.rpc("getrawtransaction", txid, True, wallet=None)["vin"]) == 100
     sender.confirm(txid)
     assert len(sender.account.coins()) == 1
