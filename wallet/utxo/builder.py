@@ -35,7 +35,6 @@ imported without one, the xpub's own fingerprint and paths relative to it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -51,19 +50,16 @@ from primitives.hashes import hash160
 from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
 from primitives.script import AddressError, ScriptType, classify, iter_script, script_to_address
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
-from wallet.amounts import Amount, format_amount, to_base_units
+from wallet.amounts import Amount, to_base_units
 from wallet.errors import (
-    CoinUnavailable,
-    DustOutput,
-    InsufficientFunds,
     InvalidAddress,
     InvalidAmount,
-    TransactionTooLarge,
     WalletError,
     translate_errors,
 )
 from wallet.types import Draft, FeeLevel
 from wallet.utxo import fees
+from wallet.utxo.coins import named_coins, run_selection, selection_coins, spendable
 from wallet.utxo.state import Coin as StateCoin
 
 if TYPE_CHECKING:
@@ -71,7 +67,6 @@ if TYPE_CHECKING:
     from wallet.utxo.views import AccountView
 
 __all__ = [
-    "COINBASE_MATURITY",
     "SEQUENCE_NO_RBF",
     "SEQUENCE_RBF",
     "ChangeOutput",
@@ -82,19 +77,15 @@ __all__ = [
     "assemble",
     "build_send",
     "prepare_send",
-    "selection_coins",
     "summary_address",
     "utxo_params",
 ]
 
-COINBASE_MATURITY = 100
-"""Blocks before a coinbase output may be spent (Core ``consensus/consensus.h``)."""
 SEQUENCE_RBF = 0xFFFFFFFD
 """nSequence that signals BIP-125 replaceability (and enforces nLockTime)."""
 SEQUENCE_NO_RBF = 0xFFFFFFFE
 """nSequence that does not signal BIP-125 but still enforces nLockTime."""
 TX_VERSION = 2
-_CHANGE = 1
 
 
 def utxo_params(network: UtxoNetwork) -> UtxoParams:
@@ -423,98 +414,6 @@ def anti_fee_sniping_locktime(tip_height: int, rng: secrets.SystemRandom | None 
     return locktime
 
 
-def _unconfirmed_ancestors(view: AccountView, txid: str) -> int:
-    """Return how many unconfirmed transactions a coin of ``txid`` depends on, itself included."""
-    seen: set[str] = set()
-    todo = [txid]
-    while todo:
-        current = todo.pop()
-        stored = view.transactions.get(current)
-        if current in seen or stored is None or stored.height is not None:
-            continue
-        seen.add(current)
-        todo.extend(i.prevout.txid_hex for i in stored.tx.inputs)
-    return len(seen)
-
-
-def _is_immature(view: AccountView, coin: StateCoin) -> bool:
-    stored = view.transactions.get(coin.outpoint.txid_hex)
-    if stored is None or not stored.tx.is_coinbase:
-        return False
-    return coin.confirmations(view.tip_height) < COINBASE_MATURITY
-
-
-def selection_coins(
-    account: UtxoAccount, view: AccountView, coins: Sequence[StateCoin]
-) -> list[Coin]:
-    """Return the account's coins as coin selection sees them (kind, confirmations, origin)."""
-    kind = account.script_kind
-    return [
-        Coin.of_kind(
-            c.outpoint,
-            c.value,
-            kind,
-            confirmations=c.confirmations(view.tip_height),
-            is_change=c.chain == _CHANGE,
-            from_self=c.from_self,
-            unconfirmed_chain=(
-                0 if c.height is not None else _unconfirmed_ancestors(view, c.outpoint.txid_hex)
-            ),
-        )
-        for c in coins
-    ]
-
-
-def spendable(view: AccountView) -> list[StateCoin]:
-    """Return the coins coin selection may use: unspent, mature, not frozen."""
-    frozen = view.frozen()
-    return [
-        c
-        for c in view.state.coins.values()
-        if not c.spent_pending and not _is_immature(view, c) and str(c.outpoint) not in frozen
-    ]
-
-
-def _named(view: AccountView, utxos: Sequence[str]) -> list[StateCoin]:
-    chosen: list[StateCoin] = []
-    for text in utxos:
-        try:
-            outpoint = OutPoint.from_text(text)
-        except ValueError:
-            raise CoinUnavailable(
-                f"{text.strip()!r} is not a coin: write it TXID:N (64 hex digits, a colon, "
-                "the output index).",
-                text.strip(),
-                "unknown",
-            ) from None
-        ref = str(outpoint)
-        coin = view.state.coins.get(outpoint)
-        if coin is None:
-            raise CoinUnavailable(
-                f"{ref} is not an unspent coin of this account (as of the last sync).",
-                ref,
-                "unknown",
-            )
-        if coin.spent_pending:
-            raise CoinUnavailable(
-                f"{ref} is already spent by a pending transaction of this wallet; bump that "
-                "transaction instead, or wait until it confirms or drops.",
-                ref,
-                "spent-pending",
-            )
-        if _is_immature(view, coin):
-            raise CoinUnavailable(
-                f"{ref} is a mining reward with {coin.confirmations(view.tip_height)} "
-                f"confirmations; it can be spent after {COINBASE_MATURITY}.",
-                ref,
-                "immature",
-            )
-        if any(c.outpoint == outpoint for c in chosen):
-            raise CoinUnavailable(f"{ref} is named twice.", ref, "duplicate")
-        chosen.append(coin)
-    return chosen
-
-
 def _parse_recipient(network: UtxoNetwork, address: str) -> ParsedAddress:
     if not isinstance(address, str):
         raise InvalidAddress("A recipient is an address given as text.")
@@ -547,70 +446,6 @@ def _recipients(network: UtxoNetwork, request: SendRequest) -> list[_Paid]:
     return paid
 
 
-def _insufficient(
-    err: coinselect.InsufficientFunds, network: UtxoNetwork, view: AccountView, named: bool
-) -> InsufficientFunds:
-    sym, dec = network.symbol, network.decimals
-    notes = []
-    if not named:
-        frozen = view.frozen()
-        locked = sum(
-            c.value
-            for c in view.state.coins.values()
-            if not c.spent_pending and str(c.outpoint) in frozen
-        )
-        if locked:
-            notes.append(
-                f"{format_amount(locked, dec, sym)} more is in frozen coins, spent only when named"
-            )
-        waiting = sum(
-            c.value
-            for c in view.state.coins.values()
-            if not c.spent_pending and c.height is None and not c.from_self
-        )
-        if waiting:
-            notes.append(f"{format_amount(waiting, dec, sym)} is still unconfirmed")
-    extra = f" ({'; '.join(notes)})" if notes else ""
-    return InsufficientFunds(
-        f"Not enough {sym}: {format_amount(err.shortfall, dec, sym)} more is needed, the fee "
-        f"included; {format_amount(err.available, dec, sym)} can be spent{extra}.",
-        err.shortfall,
-    )
-
-
-def _dust(err: coinselect.DustOutput, network: UtxoNetwork, paid: Sequence[str]) -> DustOutput:
-    sym, dec = network.symbol, network.decimals
-    where = f" to {paid[err.index]}" if 0 <= err.index < len(paid) else ""
-    amount = format_amount(max(err.amount, 0), dec, sym) if err.amount >= 0 else "nothing"
-    return DustOutput(
-        f"The output{where} would be {amount}, below the dust limit of "
-        f"{format_amount(err.threshold, dec, sym)}: no node would relay it.",
-        err.amount,
-        err.threshold,
-        err.index,
-    )
-
-
-def run_selection(
-    select: Callable[[], Selection],
-    network: UtxoNetwork,
-    view: AccountView,
-    paid: Sequence[str],
-    named: bool,
-) -> Selection:
-    """Call ``select()`` and turn coin selection's errors into the public ones, in words."""
-    try:
-        return select()
-    except coinselect.InsufficientFunds as err:
-        raise _insufficient(err, network, view, named) from err
-    except coinselect.DustOutput as err:
-        raise _dust(err, network, paid) from err
-    except coinselect.MaxWeightExceeded as err:
-        raise TransactionTooLarge(str(err)) from err
-    except coinselect.CoinSelectionError as err:
-        raise InvalidAmount(str(err)) from err
-
-
 def build_send(
     account: UtxoAccount,
     view: AccountView,
@@ -638,7 +473,7 @@ def build_send(
     if request.send_max and request.subtract_fee:
         raise InvalidAmount("Sending the maximum already takes the fee from what is sent.")
     paid = _recipients(network, request)
-    named = _named(view, request.utxos)
+    named = named_coins(view, request.utxos)
     change = ChangeOutput.first_unused(account)
     params = SelectionParams.for_network(
         network, rate, change_kind=account.script_kind, change_script=change.script

@@ -55,10 +55,8 @@ from wallet.utxo.builder import (
     UtxoDraft,
     anti_fee_sniping_locktime,
     assemble,
-    run_selection,
-    selection_coins,
-    spendable,
 )
+from wallet.utxo.coins import run_selection, selection_coins, spendable
 from wallet.utxo.state import StoredTx, TxEffect
 
 if TYPE_CHECKING:
