@@ -466,6 +466,29 @@ def test_every_failure_leaves_the_wallet_as_it_was(tmp_path: Path, devnet: Bitco
         assert snapshot(utxo(twin)) == twin_before
 
 
+# -- the demo ------------------------------------------------------------------------------------
+
+
+def test_demo_sends_on_the_devnet_kept_in_the_wallet_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wallet.demo import run_demo
+
+    run_demo(tmp_path)
+    out = capsys.readouterr().out
+    sent = next(line for line in out.splitlines() if "checked by libbitcoinkernel, sent:" in line)
+    txid = sent.rsplit(" ", 1)[1]
+    history = out.split("History of account 0:")[1].splitlines()
+    assert history[1].split()[:3] == ["confirmed", "1", "conf"]
+    assert history[1].endswith(txid)
+    assert "The Bitcoin regtest account still shows" in out
+    with BitcoinDevnet(datadir=tmp_path / "demo.coffer.d" / NET) as chain:  # kept on disk
+        assert chain.tip().height == 102
+        spk = parse_address(REGTEST, EXTERNAL).script_pubkey
+        paid = [u for u in chain.utxos(spk) if u.outpoint.txid_hex == txid]
+        assert [(u.value, u.height) for u in paid] == [(150_000_000, 102)]
+
+
 # -- secrets --------------------------------------------------------------------------------------
 
 
