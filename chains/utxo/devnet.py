@@ -77,11 +77,19 @@ from chains.utxo.backend import (
     Txid,
 )
 from chains.utxo.errors import TransactionNotFound
-from primitives.tx import OutPoint, Transaction, TxDecodeError, TxOut
+from primitives.tx import (
+    OutPoint,
+    Transaction,
+    TxDecodeError,
+    TxOut,
+    read_compact_size,
+    write_compact_size,
+)
 
 __all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "MAX_FEE_RATE_SAT_VB", "BitcoinDevnet", "Utxo"]
 
 _SERVER = "embedded"
+_MEMPOOL_FILE = "coffer-mempool.dat"
 _COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
 MAX_FEE_RATE_SAT_VB = 10_000
 """Core's ``maxfeerate`` default for sendrawtransaction and testmempoolaccept (0.10 BTC/kvB)."""
@@ -120,7 +128,9 @@ class BitcoinDevnet:
         network: the network it stands for (default: the registry's ``bitcoin-regtest``);
             its genesis hash must be Bitcoin regtest's.
         datadir: where the kernel keeps blocks and chainstate. An existing chain there is
-            loaded again and the index rebuilt from its blocks (the mempool is not kept).
+            loaded again and the index rebuilt from its blocks; the mempool is written there
+            on ``close`` and admitted again (with every check) on the next open, as Core's
+            ``mempool.dat``.
             ``None``: a temporary directory, removed on ``close``.
         clock: the source of block timestamps (UNIX seconds); blocks never go below the
             median time past plus one second.
@@ -143,6 +153,8 @@ class BitcoinDevnet:
         self._network = net
         self._clock = clock
         self._lock = threading.RLock()
+        self._closed = False
+        self._persist_mempool = False  # set once the chain is loaded: close() may come first
         temp: Path | None = None
         if datadir is None:
             temp = self._datadir = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))
@@ -182,6 +194,9 @@ class BitcoinDevnet:
         self._reorgs = 0
         self._closed = False
         follow_active_chain(self._chainman, self._index, {})
+        self._persist_mempool = temp is None
+        if self._persist_mempool:
+            self._load_mempool()
 
     def __repr__(self) -> str:
         return f"BitcoinDevnet({self._network.name!r}, height={self._index.height})"
@@ -330,8 +345,46 @@ class BitcoinDevnet:
     def close(self) -> None:
         """Shut the kernel down (its state is flushed to ``datadir``); later calls fail."""
         with self._lock:
+            if not self._closed and self._persist_mempool:
+                self._save_mempool()
             self._closed = True
             self._finalizer()
+
+    def _save_mempool(self) -> None:
+        """Write the mempool to ``datadir`` in arrival order (parents before children)."""
+        path = self._datadir / _MEMPOOL_FILE
+        data = b"".join(
+            write_compact_size(len(raw)) + raw
+            for raw in (entry.tx.serialize() for entry in self._pool.ordered())
+        )
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def _load_mempool(self) -> None:
+        """Admit the transactions a previous run left in its mempool, if they are still valid.
+
+        Each goes through the same checks as a broadcast; one that no longer fits the chain
+        (spent, or a conflicting block) is dropped, as Core drops it when loading
+        ``mempool.dat``.
+        """
+        path = self._datadir / _MEMPOOL_FILE
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return
+        pos = 0
+        while pos < len(data):
+            try:
+                size, pos = read_compact_size(data, pos)
+                tx = Transaction.parse(data[pos : pos + size])
+            except TxDecodeError:
+                break  # a damaged file: keep what was read before the damage
+            pos += size
+            try:
+                self._pool.apply(self._evaluate(tx))
+            except Refusal:
+                continue
 
     # -- devnet-only ---------------------------------------------------------------------
 

@@ -751,18 +751,36 @@ def test_reload_from_datadir_sees_the_same_chain(tmp_path: Path) -> None:
         first.fund(script, 400_000)
         first.mine(2)
         first.reorg(1)
-        first.fund(pending, 400_000)  # the mempool is not kept
+        waiting = first.fund(pending, 400_000)  # the mempool is kept, as Core's mempool.dat
         tip, utxos = first.tip(), first.utxos(script)
-        confirmed = first.sync(SyncRequest(REGTEST, {(0,): script})).statuses
+        statuses = first.sync(SyncRequest(REGTEST, scripts)).statuses
     with BitcoinDevnet(REGTEST, tmp_path / "chain") as second:
         assert second.tip() == tip
         assert second.utxos(script) == utxos
-        assert second.sync(SyncRequest(REGTEST, scripts)).statuses == {**confirmed, (1,): None}
-        assert second.mempool() == ()
+        assert second.mempool() == (waiting,)
+        assert second.sync(SyncRequest(REGTEST, scripts)).statuses == statuses
         assert second.block_hash(tip.height) == tip.hash
-        second.fund(pending, 400_000)
         second.mine()
+        assert second.mempool() == ()
+        assert [u.outpoint.txid_hex for u in second.utxos(pending)] == [waiting]
     assert (tmp_path / "chain").is_dir()
+
+
+def test_a_damaged_mempool_file_keeps_what_is_still_valid(tmp_path: Path) -> None:
+    first_script, second_script = p2wpkh(45), p2wpkh(46)
+    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+        chain.mine(105)
+        kept = chain.fund(first_script, 300_000)
+        chain.fund(second_script, 300_000)
+    saved = tmp_path / "chain" / "coffer-mempool.dat"
+    data = saved.read_bytes()
+    first_size, start = read_compact_size(data, 0)
+    saved.write_bytes(data[: start + first_size] + b"\xfd\xff")  # the second record is cut off
+    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+        assert chain.mempool() == (kept,)
+    saved.write_bytes(b"not a mempool")
+    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+        assert chain.mempool() == ()
 
 
 def test_one_datadir_serves_one_devnet(tmp_path: Path) -> None:
