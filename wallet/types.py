@@ -61,6 +61,8 @@ class Balance:
         unconfirmed: the net change of pending transactions (negative while sending).
         token: the token contract for tokens, ``None`` for the native coin.
         frozen: base units in coins the user froze (UTXO coin control), included above.
+        immature: base units in block rewards not yet spendable (fewer than 100
+            confirmations), included above and not frozen.
     """
 
     network: str
@@ -70,6 +72,7 @@ class Balance:
     unconfirmed: int = 0
     token: str | None = None
     frozen: int = 0
+    immature: int = 0
 
     @property
     def total(self) -> int:
@@ -78,8 +81,8 @@ class Balance:
 
     @property
     def spendable(self) -> int:
-        """Return what can be spent now: the total less frozen coins, never below zero."""
-        return max(self.total - self.frozen, 0)
+        """Return what can be spent now: the total less frozen and immature coins."""
+        return max(self.total - self.frozen - self.immature, 0)
 
     @property
     def confirmed_decimal(self) -> Decimal:
@@ -93,11 +96,15 @@ class Balance:
 
     def __str__(self) -> str:
         text = format_amount(self.total, self.decimals, self.symbol)
+        notes = []
         if self.unconfirmed:
             pending = format_amount(abs(self.unconfirmed), self.decimals, self.symbol)
-            sign = "+" if self.unconfirmed > 0 else "-"
-            text += f" ({sign}{pending} pending)"
-        return text
+            notes.append(f"{'+' if self.unconfirmed > 0 else '-'}{pending} pending")
+        if self.immature:
+            notes.append(f"{format_amount(self.immature, self.decimals, self.symbol)} immature")
+        if self.frozen:
+            notes.append(f"{format_amount(self.frozen, self.decimals, self.symbol)} frozen")
+        return text + (f" ({', '.join(notes)})" if notes else "")
 
 
 class TxStatus(enum.Enum):
@@ -195,6 +202,7 @@ class CoinInfo:
         frozen: the user froze it: coin selection never spends it unless it is named.
         spent_pending: a pending transaction of the wallet spends it already.
         label: the user's label of the output.
+        immature: a block reward with fewer than 100 confirmations (not spendable yet).
     """
 
     outpoint: str
@@ -206,6 +214,7 @@ class CoinInfo:
     frozen: bool = False
     spent_pending: bool = False
     label: str = ""
+    immature: bool = False
 
 
 @dataclass(frozen=True, slots=True)

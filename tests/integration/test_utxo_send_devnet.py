@@ -545,3 +545,29 @@ def test_drafts_signatures_and_errors_never_show_the_seed(
     for needle in _needles():
         assert needle not in blob
         assert needle.encode() not in raw
+
+
+def test_a_block_reward_counts_as_immature_until_100_confirmations(
+    devnet: BitcoinDevnet, wallet_path: Path
+) -> None:
+    with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
+        wallet.backends.use(NET, devnet)
+        account = utxo(wallet)
+        devnet.mine(1, script(account, account.receive_address()))
+        devnet.mine(98)
+        account.sync()
+        balance = account.balance()
+        assert balance.confirmed == balance.immature == 50 * 10**8
+        assert balance.spendable == 0
+        (coin,) = account.coins()
+        assert coin.immature
+        assert coin.confirmations == 99
+        with pytest.raises(InsufficientFunds):
+            account.prepare_send(EXTERNAL, "1")
+        devnet.mine(1)
+        account.sync()
+        balance = account.balance()
+        assert balance.immature == 0
+        assert balance.spendable == 50 * 10**8
+        assert not account.coins()[0].immature
+        assert account.prepare_send(EXTERNAL, "1").fee > 0

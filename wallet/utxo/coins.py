@@ -25,6 +25,7 @@ from wallet.errors import (
     TransactionTooLarge,
 )
 from wallet.utxo.state import Coin as StateCoin
+from wallet.utxo.views import COINBASE_MATURITY
 
 if TYPE_CHECKING:
     from wallet.accounts.utxo import UtxoAccount
@@ -38,7 +39,6 @@ __all__ = [
     "spendable",
 ]
 
-COINBASE_MATURITY = 100
 """Blocks before a coinbase output may be spent (Core ``consensus/consensus.h``)."""
 _CHANGE = 1
 
@@ -58,10 +58,7 @@ def _unconfirmed_ancestors(view: AccountView, txid: str) -> int:
 
 
 def _is_immature(view: AccountView, coin: StateCoin) -> bool:
-    stored = view.transactions.get(coin.outpoint.txid_hex)
-    if stored is None or not stored.tx.is_coinbase:
-        return False
-    return coin.confirmations(view.tip_height) < COINBASE_MATURITY
+    return view.is_immature(coin)
 
 
 def selection_coins(

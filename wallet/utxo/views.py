@@ -7,10 +7,13 @@ from chains.registry import UtxoNetwork
 from wallet.labels import LabelStore
 from wallet.storage import WalletDatabase
 from wallet.types import Balance, CoinInfo, HistoryEntry, TxStatus
-from wallet.utxo.state import AccountState, compute_state, order_history
+from wallet.utxo.state import AccountState, Coin, compute_state, order_history
 from wallet.utxo.store import UtxoStore
 
-__all__ = ["AccountView"]
+__all__ = ["COINBASE_MATURITY", "AccountView"]
+
+COINBASE_MATURITY = 100
+"""Confirmations a block reward needs before it may be spent (consensus, every network)."""
 
 
 class AccountView:
@@ -32,6 +35,13 @@ class AccountView:
         self.state: AccountState = compute_state(
             self.transactions, self.scripts, lambda s: script_to_address(network, s)
         )
+
+    def is_immature(self, coin: Coin) -> bool:
+        """Return whether a coin is a block reward still short of ``COINBASE_MATURITY``."""
+        stored = self.transactions.get(coin.outpoint.txid_hex)
+        if stored is None or not stored.tx.is_coinbase:
+            return False
+        return coin.confirmations(self.tip_height) < COINBASE_MATURITY
 
     def frozen(self) -> set[str]:
         """Return the outpoints (``TXID:N``) the user froze."""
@@ -60,18 +70,19 @@ class AccountView:
                     frozen=ref in frozen,
                     spent_pending=coin.spent_pending,
                     label=self._labels.get("output", ref),
+                    immature=self.is_immature(coin),
                 )
             )
         out.sort(key=lambda c: (-c.value, c.outpoint))
         return out
 
     def balance(self) -> Balance:
-        """Return the balance: confirmed, pending change, and what is frozen."""
+        """Return the balance: confirmed, pending, frozen and immature block rewards."""
         frozen = self.frozen()
-        frozen_value = sum(
-            c.value
-            for c in self.state.coins.values()
-            if not c.spent_pending and str(c.outpoint) in frozen
+        unspent = [c for c in self.state.coins.values() if not c.spent_pending]
+        frozen_value = sum(c.value for c in unspent if str(c.outpoint) in frozen)
+        immature = sum(
+            c.value for c in unspent if self.is_immature(c) and str(c.outpoint) not in frozen
         )
         return Balance(
             network=self._network.name,
@@ -80,6 +91,7 @@ class AccountView:
             confirmed=self.state.confirmed,
             unconfirmed=self.state.total - self.state.confirmed,
             frozen=frozen_value,
+            immature=immature,
         )
 
     def history(self) -> list[HistoryEntry]:
