@@ -402,3 +402,25 @@ def test_a_transaction_that_reverts_is_failed_and_costs_its_fee(setup: Setup) ->
         receipt.fee,
     )
     assert acct.token_balances()[0].confirmed == 0
+
+
+def test_a_reverted_payment_moves_only_its_fee(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    contract = chain.deploy_token("NOPAY", 0)  # a contract without a payable default
+    acct.sync()
+    # The estimate would refuse it; with a gas limit of its own it goes out and reverts.
+    draft = acct.prepare_send(contract, "0.25", gas_limit=100_000)
+    receipt = setup.send(draft)
+    assert not receipt.success
+    acct.sync()
+    assert acct.balance().confirmed == ETH - receipt.fee == chain.backend.get_balance(acct.address)
+    [entry] = [e for e in acct.history() if e.txid == receipt.transaction_hash]
+    assert (entry.status, entry.symbol, entry.amount, entry.fee) == (
+        TxStatus.FAILED,
+        "ETH",
+        -receipt.fee,
+        receipt.fee,
+    )
+    # Every entry is the net change of the balance: together they make the balance.
+    assert sum(e.amount for e in acct.history()) == acct.balance().confirmed

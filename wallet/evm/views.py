@@ -3,7 +3,8 @@
 History entries are built per transaction and asset from the stored transfer records (the
 chain scan or the explorer) and from the wallet's own transactions, so that a transaction
 sent from here shows at once (pending), and keeps showing with its fee and status even on a
-public network whose explorer is not configured.
+public network whose explorer is not configured. An entry's amount is the net change of the
+account's balance: a transaction that reverted moved nothing, so it shows its fee alone.
 """
 
 from __future__ import annotations
@@ -121,12 +122,13 @@ class EvmView:
         g = assets.setdefault(_asset_key(r), _Group())
         g.height, g.timestamp = r.block_number, r.timestamp
         g.success = g.success and r.success
+        moved = r.amount if r.success else 0  # a reverted transaction moves no value
         if r.recipient == self._address:
-            g.amount += r.amount
+            g.amount += moved
             if r.sender != self._address:
                 g.counterparties.append(r.sender)
         if r.sender == self._address:
-            g.amount -= r.amount
+            g.amount -= moved
             if r.recipient is not None and r.recipient != self._address:
                 g.counterparties.append(r.recipient)
 
@@ -196,7 +198,10 @@ class EvmView:
         contract = first.get("contract")
         token_id = first.get("token_id")
         is_token = isinstance(contract, str)
-        if is_token:
+        if s.status is TxStatus.FAILED:  # it reverted: nothing moved but the fee it paid
+            symbol, decimals, amount = net.symbol, net.decimals, -(s.fee or 0)
+            contract = token_id = None
+        elif is_token:
             symbol = str(first.get("asset") or ("NFT" if token_id is not None else contract))
             raw_decimals = first.get("decimals")
             decimals = 0 if raw_decimals is None else int(str(raw_decimals))
