@@ -24,6 +24,7 @@ from wallet.errors import (
     BackendUnavailable,
     FeeTooLow,
     NetworkMismatch,
+    NonceConflict,
     NotReplaceable,
     TransactionNotFound,
 )
@@ -188,6 +189,55 @@ def test_a_nonce_gap_is_detected_and_filled(node: Node) -> None:
     assert node.backend.get_balance(friend) == ETH // 100 * 5  # 0.02 + 0.03: the gap is closed
     assert acct.nonces().gaps == ()
     assert acct.prepare_send(friend, "0.01").request.nonce == 2
+
+
+def test_two_drafts_never_send_on_one_nonce(node: Node) -> None:
+    acct = node.account
+    node.automine(False)
+    alice, bob, carol = (Account.create().address for _ in range(3))
+    first = acct.prepare_send(alice, "0.1")
+    # Prepared before the first is sent, the second takes the same nonce; it pays double,
+    # so the node would take it as the first one's replacement: one payment would vanish.
+    second = acct.prepare_send(
+        bob,
+        "0.2",
+        max_fee_per_gas=2 * (first.request.max_fee_per_gas or 0),
+        max_priority_fee_per_gas=2 * (first.request.max_priority_fee_per_gas or 0),
+    )
+    assert first.request.nonce == second.request.nonce == 0
+    sent_first = node.send(first)
+    signed_second = node.wallet.sign(second)
+    with pytest.raises(NonceConflict, match="held by the pending transaction") as info:
+        acct.broadcast(signed_second)
+    assert info.value.nonce == 0
+    assert node.backend.get_transaction(signed_second.txid) is None  # it never left
+    assert statuses(acct) == {sent_first: TxStatus.PENDING}
+    again = node.send(acct.prepare_send(bob, "0.2"))  # prepared again: the next nonce
+    # A nonce chosen on purpose is a replacement of the pending transaction holding it.
+    third = acct.prepare_send(carol, "0.3")
+    sent_third = node.send(third)
+    instead = acct.prepare_send(
+        carol,
+        "0.25",
+        nonce=third.request.nonce,
+        max_fee_per_gas=2 * (third.request.max_fee_per_gas or 0),
+        max_priority_fee_per_gas=2 * (third.request.max_priority_fee_per_gas or 0),
+    )
+    assert instead.replaces == sent_third
+    sent_instead = node.send(instead)
+    node.mine()
+    acct.sync()
+    assert statuses(acct) == {
+        sent_first: TxStatus.CONFIRMED,
+        again: TxStatus.CONFIRMED,
+        sent_third: TxStatus.REPLACED,
+        sent_instead: TxStatus.CONFIRMED,
+    }
+    assert [node.backend.get_balance(a) for a in (alice, bob, carol)] == [
+        ETH // 10,
+        ETH // 5,
+        ETH // 4,
+    ]
 
 
 def test_a_dropped_transaction_is_marked_and_its_nonce_reused(node: Node) -> None:

@@ -424,3 +424,23 @@ def test_a_reverted_payment_moves_only_its_fee(setup: Setup) -> None:
     )
     # Every entry is the net change of the balance: together they make the balance.
     assert sum(e.amount for e in acct.history()) == acct.balance().confirmed
+
+
+def test_sending_the_same_transaction_again_is_safe(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    acct.sync()
+    signed = setup.wallet.sign(acct.prepare_send(FRIEND, "0.1"))
+    # The node took it (and mined it) but its answer never came back: nothing was recorded.
+    chain.backend.send_raw_transaction(signed.raw)
+    receipt = setup.settle(signed.txid)
+    assert acct.sent_transactions() == []
+    # The retry finds its own transaction on the node: it is sent, not "another" one.
+    assert acct.broadcast(signed) == signed.txid
+    acct.sync()
+    [sent] = acct.sent_transactions()
+    assert (sent.tx_hash, sent.status, sent.fee) == (signed.txid, TxStatus.CONFIRMED, receipt.fee)
+    # Once more after the sync: still one transaction, still confirmed in its block.
+    assert acct.broadcast(signed) == signed.txid
+    assert acct.sent_transactions() == [sent]
+    assert acct.prepare_send(FRIEND, "0.1").request.nonce == 1

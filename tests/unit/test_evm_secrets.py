@@ -54,7 +54,9 @@ def test_evm_work_never_leaks_the_canary(tmp_path: Path, caplog: pytest.LogCaptu
         texts += [repr(account.sync()), repr(account.tokens), repr(account.balance())]
         draft = account.prepare_send(FRIEND, "0.1")
         signed = wallet.sign(draft)
-        texts += [repr(draft), repr(signed), str(signed.raw.hex())]
+        # Signed on the same nonce, it is refused once the first is mined.
+        stale = wallet.sign(account.prepare_send(FRIEND, "0.2"))
+        texts += [repr(draft), repr(signed), str(signed.raw.hex()), repr(stale)]
         tx_hash = account.broadcast(signed)
         account.sync()
         texts += [repr(account.history()), repr(account.sent_transactions()), tx_hash]
@@ -62,7 +64,7 @@ def test_evm_work_never_leaks_the_canary(tmp_path: Path, caplog: pytest.LogCaptu
             lambda: account.prepare_send(FRIEND.lower()[:-1] + "g", "1"),
             lambda: account.prepare_send(FRIEND, "100"),
             lambda: account.prepare_send(FRIEND, "0.1", max_fee_per_gas=10**15),
-            lambda: account.broadcast(signed),
+            lambda: account.broadcast(stale),
             lambda: wallet.sign(account.prepare_send(FRIEND, "0.1"), No()),
             lambda: account.speed_up("0x" + "ab" * 32),
             lambda: account.tokens.add(FRIEND),

@@ -186,7 +186,8 @@ class EvmAccount(Account):
             max_priority_fee_per_gas: a custom tip in wei.
             gas_price: a custom legacy gas price in wei (chains without EIP-1559).
             gas_limit: a gas limit instead of the node's estimate plus a margin.
-            nonce: a nonce instead of the next free one.
+            nonce: a nonce instead of the next free one; the nonce of a pending transaction
+                of this wallet makes the draft its replacement (fees 10% higher needed).
             allow_high_fee: accept a fee far above the network's level.
 
         Returns:
@@ -369,8 +370,13 @@ class EvmAccount(Account):
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction to the network and record it as pending; return its hash.
 
+        Sending the same signed transaction again is safe: once the node knows it, it is
+        recorded and its hash returned.
+
         Raises:
-            NonceConflict: the nonce is already used (nothing was sent or stored).
+            NonceConflict: the nonce is already used by a mined transaction, or held by
+                another pending transaction of this wallet that the draft does not replace
+                (nothing was sent or stored).
             FeeTooLow: the node wants a higher fee (a replacement raises it too little).
             InsufficientFunds: the node says the account cannot pay.
             BackendUnavailable: the node cannot be reached (nothing was stored).

@@ -4,6 +4,14 @@ Whatever signs (the hot signer, an air-gapped or hardware signer), its result is
 (``keystore.signers.evm_signer.decode_signed``) and must be the very request of the draft,
 from the account's own address. A broadcast records the transaction only once the node
 accepted it, so a refused or failed broadcast leaves the wallet as it was.
+
+Two drafts prepared before either is sent take the same nonce; sending the second would
+make the node replace the first (when it pays 10% more) and one payment would silently
+vanish. So a transaction whose nonce a pending transaction of this wallet holds is refused
+before it reaches the node, unless the draft says it replaces that one (a speed-up, a
+cancel, or a send with that nonce chosen on purpose). Sending the very same transaction
+again (a retry after a lost answer) is not a conflict: when the node already knows its hash,
+it is recorded as sent.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import contextlib
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from chains.evm.backend import EvmBackend
 from chains.evm.errors import AlreadyKnown
 from keystore.signers.base import PromptHandler, Signer, SigningContext
 from keystore.signers.evm_signer import decode_signed
@@ -73,18 +82,23 @@ def broadcast(account: EvmAccount, signed: SignedTransaction) -> str:
     draft = signed.draft
     if not isinstance(draft, EvmDraft) or signed.account_id != account.id:
         raise WalletError("That transaction was not prepared by this EVM account.")
+    r = draft.request
+    store = EvmStore(account.wallet.database)
+    _check_nonce_free(store, account.id, r.nonce, signed.txid, draft.replaces)
     backend = backend_of(account)
     try:
         # AlreadyKnown: the node has it already (a retry after a lost answer): it is sent.
         with translate_errors(), contextlib.suppress(AlreadyKnown):
             backend.send_raw_transaction(signed.raw)
     except NonceConflict as err:
-        raise NonceConflict(
-            f"Nonce {draft.request.nonce} is already used by another transaction of this "
-            "account; nothing was sent. Sync and prepare the transaction again.",
-            draft.request.nonce,
-        ) from err
-    r = draft.request
+        # The nonce may be taken by this very transaction: sent before, its answer lost
+        # (a timeout, a failover), and mined since. Then it is sent, not in conflict.
+        if not _node_knows(backend, signed.txid):
+            raise NonceConflict(
+                f"Nonce {r.nonce} is already used by another transaction of this "
+                "account; nothing was sent. Sync and prepare the transaction again.",
+                r.nonce,
+            ) from err
     sent = SentTransaction(
         tx_hash=signed.txid,
         nonce=r.nonce,
@@ -97,7 +111,7 @@ def broadcast(account: EvmAccount, signed: SignedTransaction) -> str:
         value=r.value,
         max_fee=draft.max_fee,
     )
-    EvmStore(account.wallet.database).record_sent(
+    store.record_sent(
         account.id,
         sent,
         signed.raw,
@@ -106,3 +120,34 @@ def broadcast(account: EvmAccount, signed: SignedTransaction) -> str:
         [asdict(o) for o in draft.summary.outputs],
     )
     return signed.txid
+
+
+def _check_nonce_free(
+    store: EvmStore, account_id: int, nonce: int, tx_hash: str, replaces: str | None
+) -> None:
+    """Refuse a transaction whose nonce a pending own transaction holds, unless it replaces it.
+
+    Raises:
+        NonceConflict: another pending transaction of this wallet has the nonce.
+    """
+    for row in store.sent(account_id):
+        s = row.sent
+        if s.status is not TxStatus.PENDING or s.nonce != nonce or s.tx_hash == tx_hash:
+            continue
+        if s.tx_hash == replaces:
+            continue
+        raise NonceConflict(
+            f"Nonce {nonce} is held by the pending transaction {s.tx_hash} of this account: "
+            "sending this one would replace it. Nothing was sent; prepare the transaction "
+            "again (it takes the next nonce), or speed up or cancel the pending one.",
+            nonce,
+        )
+
+
+def _node_knows(backend: EvmBackend, tx_hash: str) -> bool:
+    """Return whether the node knows a transaction (pending or mined); ``False`` if unsure."""
+    try:
+        with translate_errors():
+            return backend.get_transaction(tx_hash) is not None
+    except WalletError:
+        return False

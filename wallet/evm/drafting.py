@@ -4,7 +4,9 @@ A draft gets its nonce from the node's pending count merged with the wallet's ow
 transactions (``chains.evm.nonces``: gaps are filled first and reported on the draft), its
 fee from the network's levels (``chains.evm.fees``) or the user's own fees (refused when far
 above the network's level unless allowed), its gas limit from the node's estimate plus a
-margin, and is refused when the sender cannot pay the value plus the maximum fee.
+margin, and is refused when the sender cannot pay the value plus the maximum fee. A nonce
+given on purpose that a pending transaction of this wallet holds makes the draft that
+transaction's replacement (``EvmDraft.replaces``); the node then wants its fees 10% higher.
 """
 
 from __future__ import annotations
@@ -180,6 +182,15 @@ def finish(
     """Give a plan its nonce, gas and fee, check fee cap and funds, and make the draft."""
     store = EvmStore(account.wallet.database)
     net = account.evm_network
+    # A nonce chosen on purpose that a pending own transaction holds replaces that one.
+    replaces = next(
+        (
+            r.sent.tx_hash
+            for r in store.sent(account.id)
+            if nonce is not None and r.sent.nonce == nonce and r.sent.status is TxStatus.PENDING
+        ),
+        None,
+    )
     with translate_errors():
         mined, pending = fetch_nonces(backend, account.address)
         state = plan_nonce(mined, pending, in_flight(store, account.id))
@@ -204,4 +215,4 @@ def finish(
         if not allow_high_fee:
             check_fee_cap(quote, estimate, tx.gas, net.symbol)
         check_funds(tx, balance, net.symbol, token_balance, plan)
-    return make_draft(account, tx, outputs_of(plan, token), gaps=state.gaps)
+    return make_draft(account, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps)

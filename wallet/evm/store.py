@@ -216,14 +216,21 @@ class EvmStore:
         gas: int,
         summary: Iterable[Mapping[str, object]],
     ) -> None:
-        """Store a transaction this wallet just broadcast; a replacement marks its original."""
+        """Store a transaction this wallet just broadcast; a replacement marks its original.
+
+        Broadcasting a stored transaction again keeps a mined one's status and block (the
+        next sync re-checks the others).
+        """
         max_fee, tip, price = fees
         with self._db.transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO evm_sent(account_id, tx_hash, nonce, raw, kind, replaces, "
+                "INSERT INTO evm_sent(account_id, tx_hash, nonce, raw, kind, replaces, "
                 "status, block_number, fee, to_address, value, gas, max_fee_per_gas, "
                 "max_priority_fee_per_gas, gas_price, summary, broadcast_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(account_id, tx_hash) DO UPDATE SET status = CASE WHEN "
+                "evm_sent.status IN ('confirmed', 'failed') THEN evm_sent.status "
+                "ELSE excluded.status END",
                 (
                     account_id,
                     sent.tx_hash,

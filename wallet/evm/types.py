@@ -19,7 +19,8 @@ class EvmDraft(Draft):
     Attributes:
         request: the transaction for the signer (EIP-1559 or legacy, with its chain id).
         kind: ``"send"``, ``"speed-up"`` or ``"cancel"``.
-        replaces: the hash of the pending transaction a speed-up or cancel replaces.
+        replaces: the hash of the pending transaction a speed-up or cancel replaces (or a
+            send given the nonce of one on purpose).
         nonce_gaps: nonces missing below the wallet's own pending transactions (the ones
             above cannot be mined until they are filled); the draft fills the lowest.
     """
