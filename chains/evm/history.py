@@ -282,7 +282,9 @@ def nft_holdings(records: Sequence[TransferRecord], account: str) -> tuple[NftIt
     """Derive the ERC-721/1155 items an account holds from its transfer records.
 
     For public networks, where the item list comes from an explorer's ``tokennfttx`` and
-    ``token1155tx`` rather than a log scan. Records are applied in chain order.
+    ``token1155tx`` rather than a log scan. Records are applied in chain order, each once:
+    the same transfer fetched twice (stored, and read again with the explorer's last block)
+    counts once.
 
     Raises:
         MalformedAddress: the account is not an EVM address.
@@ -290,8 +292,9 @@ def nft_holdings(records: Sequence[TransferRecord], account: str) -> tuple[NftIt
     acct = p.check_address(account)
     counts: dict[tuple[str, int], int] = {}
     standards: dict[tuple[str, int], NftStandard] = {}
+    unique = {r.key: r for r in records}.values()
     ordered = sorted(
-        records, key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index)
+        unique, key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index)
     )
     for r in ordered:
         if r.kind not in (TransferKind.ERC721, TransferKind.ERC1155):

@@ -15,6 +15,7 @@ from typing import Any
 
 from eth_account import Account
 
+from chains.evm.contracts import compile_contract
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.registry import EvmNetwork, get_network
 from tests.conftest import PASSWORD
@@ -114,5 +115,65 @@ def test_explorer_history_in_the_wallet(
     assert all(KEY not in w for w in report.warnings)
     assert account.balance().confirmed == backend.get_balance(me)
     assert len(account.history()) == 3
+    wallet.close()
+    backend.close()
+
+
+def test_explorer_collectibles_count_each_transfer_once(
+    anvil_factory: Callable[..., AnvilNode], explorer: Any, tmp_path: Path
+) -> None:
+    url, seen, handler = explorer
+    node = anvil_factory(1)
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)
+    wallet.backends.set_servers("ethereum", [node.http_url])
+    account = wallet.account("ethereum")
+    assert isinstance(account, EvmAccount)
+    me, other = account.address, Account.create().address
+    tickets = Account.create().address  # an ERC-1155 contract, as the explorer reports it
+    row = tx(20, 7, other, me, 0, contractAddress=tickets.lower(), tokenID="5")
+    row.update(tokenValue="3", logIndex="0")
+    answers = {"txlist": NO_TX, "tokentx": NO_TX, "tokennfttx": NO_TX, "token1155tx": ok([row])}
+    handler[0] = lambda q: (200, answers[q["action"]])
+    set_explorer_key(wallet.database, ETHEREUM, KEY)
+    set_explorer_url(wallet.database, ETHEREUM, url)
+    account.sync()
+    assert [(c.contract, c.token_id, c.amount) for c in account.nfts()] == [(tickets, 5, 3)]
+    # The next sync reads the last block again (on purpose): the 3 tickets stay 3.
+    seen.clear()
+    account.sync()
+    assert {q["startblock"] for q in seen} == {"20"}
+    assert [(c.contract, c.token_id, c.amount) for c in account.nfts()] == [(tickets, 5, 3)]
+    wallet.close()
+
+
+def test_a_reverted_own_transaction_without_explorer_shows_its_fee(
+    anvil_factory: Callable[..., AnvilNode], tmp_path: Path
+) -> None:
+    node = anvil_factory(1)
+    backend = JsonRpcBackend(ETHEREUM, [node.http_url])
+    devnet = AnvilDevnet(backend)
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)
+    wallet.backends.set_servers("ethereum", [node.http_url])
+    account = wallet.account("ethereum")
+    assert isinstance(account, EvmAccount)
+    devnet.fund(account.address, 10**18)
+    token = devnet.deploy_contract(
+        compile_contract("ERC20").initcode(("string", "string", "uint8"), ("No pay", "NP", 0))
+    )
+    account.sync()
+    # Coins sent to a contract that takes none: it reverts, and only the fee is spent.
+    sent = account.broadcast(wallet.sign(account.prepare_send(token, "0.5", gas_limit=100_000)))
+    receipt = devnet.wait_for_receipt(sent)
+    assert not receipt.success
+    account.sync()  # no explorer key: the history is the wallet's own transactions
+    [entry] = account.history()
+    assert (entry.txid, entry.status, entry.symbol, entry.token) == (
+        sent,
+        TxStatus.FAILED,
+        "ETH",
+        None,
+    )
+    assert (entry.amount, entry.fee) == (-receipt.fee, receipt.fee)
+    assert account.balance().confirmed == 10**18 - receipt.fee
     wallet.close()
     backend.close()
