@@ -113,10 +113,19 @@ class TransferRecord:
 
 @dataclass(frozen=True, slots=True)
 class HistoryPage:
-    """Records found, and the block the next incremental fetch starts from."""
+    """Records found, and the block the next incremental fetch starts from.
+
+    Attributes:
+        records: the transfers found, in chain order.
+        next_block: where the next incremental fetch starts.
+        last_block_hash: the hash of block ``next_block - 1`` as a chain scan read it
+            (``None`` when no block was read, and from an explorer): a later scan compares
+            it with the chain's to notice a reorganisation under what it stored.
+    """
 
     records: tuple[TransferRecord, ...]
     next_block: int
+    last_block_hash: str | None = None
 
 
 # -- scanning a chain ------------------------------------------------------------------------
@@ -190,7 +199,10 @@ def scan_history(
         max_blocks: at most this many blocks per call; the cursor says where to go on.
 
     Returns:
-        The records in chain order and the next block to scan.
+        The records in chain order, the next block to scan and the hash of the last block
+        read. Logs of a block whose hash is not the one read (the chain moved during the
+        scan) are left out: the last hash then no longer matches the chain, and the next
+        scan sees the reorganisation.
 
     Raises:
         MalformedAddress: an account is not an EVM address.
@@ -202,10 +214,12 @@ def scan_history(
         return HistoryPage((), max(from_block, end + 1))
     records: list[TransferRecord] = []
     times: dict[int, int] = {}
+    hashes: dict[int, str] = {}
     for block in _blocks(backend, from_block, end):
         if block is None:  # the tip moved back (a reorg on a devnet): stop before it
             break
         times[block.number] = block.timestamp
+        hashes[block.number] = block.hash
         records.extend(_native_records(backend, block, accts))
     end = max(times, default=from_block - 1)
     if end >= from_block:
@@ -219,11 +233,12 @@ def scan_history(
         logs: dict[tuple[str, int], Log] = {}
         for q in queries:
             for entry in backend.get_logs(LogFilter(from_block, end, (), q)):
-                logs[(entry.transaction_hash, entry.log_index)] = entry
+                if entry.block_hash == hashes.get(entry.block_number):
+                    logs[(entry.transaction_hash, entry.log_index)] = entry
         for entry in logs.values():
             records.extend(_token_records(entry, times.get(entry.block_number)))
     records.sort(key=lambda r: (r.block_number, -1 if r.log_index is None else r.log_index))
-    return HistoryPage(tuple(records), end + 1)
+    return HistoryPage(tuple(records), end + 1, hashes.get(end))
 
 
 _BLOCK_BATCH = 100

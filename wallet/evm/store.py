@@ -54,7 +54,12 @@ class SentRow:
 
 @dataclass
 class SyncChanges:
-    """What one sync found, staged until it is written in one transaction."""
+    """What one sync found, staged until it is written in one transaction.
+
+    ``anchor`` is the block (number and hash) the sync ended at; ``drop_records_from``
+    drops the stored records from that block on before ``records`` are stored (a scan that
+    read those blocks again after a reorganisation).
+    """
 
     state: AccountState
     token_balances: Mapping[str, int] = field(default_factory=dict)
@@ -62,10 +67,17 @@ class SyncChanges:
     cursors: dict[str, int] = field(default_factory=dict)
     sent_updates: list[tuple[str, TxStatus, int | None, int | None]] = field(default_factory=list)
     nfts: list[Collectible] | None = None
+    anchor: tuple[int, str] | None = None
+    drop_records_from: int | None = None
 
 
 def _key(record: TransferRecord) -> str:
     return "|".join(str(part) for part in record.key)
+
+
+def _anchor_key(account_id: int) -> str:
+    # Where a sync ended, kept with the wallet's settings (a block number and its hash).
+    return f"evm-sync-anchor:{account_id}"
 
 
 def _opt_int(value: object) -> int | None:
@@ -155,6 +167,16 @@ class EvmStore:
             "SELECT token, balance FROM evm_token_balances WHERE account_id = ?", (account_id,)
         )
         return {str(t): int(b) for t, b in rows}
+
+    def anchor(self, account_id: int) -> tuple[int, str] | None:
+        """Return the block (number, hash) the last sync of an account ended at, if any."""
+        rows = self._db.query(
+            "SELECT value FROM settings WHERE key = ?", (_anchor_key(account_id),)
+        )
+        if not rows:
+            return None
+        number, _, block_hash = str(rows[0][0]).partition(":")
+        return int(number), block_hash
 
     def cursor(self, account_id: int, source: str) -> int | None:
         """Return the block the next incremental history fetch of ``source`` starts from."""
@@ -369,9 +391,21 @@ class EvmStore:
                     "INSERT INTO evm_token_balances(account_id, token, balance) VALUES (?, ?, ?)",
                     (account_id, token, str(balance)),
                 )
+            if changes.drop_records_from is not None:
+                self._db.execute(
+                    "DELETE FROM evm_transfers WHERE account_id = ? AND block_number >= ?",
+                    (account_id, changes.drop_records_from),
+                )
             for r in changes.records:
                 if self._insert_record(account_id, r) and r.tx_hash not in known:
                     new.add(r.tx_hash)
+            if changes.anchor is not None:
+                number, block_hash = changes.anchor
+                self._db.execute(
+                    "INSERT INTO settings(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (_anchor_key(account_id), f"{number}:{block_hash}"),
+                )
             for source, next_block in changes.cursors.items():
                 self._db.execute(
                     "INSERT OR REPLACE INTO evm_cursors(account_id, source, next_block) "

@@ -4,7 +4,7 @@ One sync reads, in this order, and stages everything before writing it in one tr
 
 1. the native balance and every token balance (bundled and custom tokens) in one round
    trip (Multicall3 where deployed, else one JSON-RPC batch), then the pending balance, the
-   mined and pending nonces and the tip in a second;
+   mined and pending nonces, the tip and the block the last sync ended at in a second;
 2. new history from its cursor: an Etherscan-compatible explorer on public networks (when
    an API key or explorer URL is set), a scan of blocks and logs on local and embedded
    chains;
@@ -13,17 +13,26 @@ One sync reads, in this order, and stages everything before writing it in one tr
 
 An explorer that fails does not fail the sync: its part is skipped and named in the
 report's ``warnings``, the rest is stored.
+
+Reorganisations: each sync keeps the number and hash of the block it ended at (the last
+block a chain scan read, else the tip). When the next sync finds another block at that
+height, the chain was reorganised under what is stored: a scanned history is read again
+from where the first scan started (records of blocks that are gone are dropped, those of
+the new blocks found), and the wallet's own mined transactions are checked again (one
+whose block is gone is pending again, or dropped).
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chains.errors import BackendProtocolError
 from chains.errors import BackendUnavailable as ChainBackendUnavailable
 from chains.evm import _parse as p
-from chains.evm.backend import EvmBackend, RpcCall, RpcError
+from chains.evm.backend import Block, BlockTag, EvmBackend, RpcCall, RpcError, RpcOutcome
 from chains.evm.balances import fetch_balances
 from chains.evm.errors import ContractCallFailed
 from chains.evm.history import (
@@ -55,6 +64,7 @@ FIRST_SCAN_BLOCKS = 100_000
 """How far back the first scan of a local chain reaches: a fork of a public chain starts at a
 high block, and reading millions of forked blocks one by one would never end."""
 _FINAL = (TxStatus.CONFIRMED, TxStatus.FAILED)
+_METHOD_NOT_FOUND = -32601
 
 
 def history_source(account: EvmAccount) -> str | None:
@@ -79,61 +89,108 @@ def _round_trips(backend: EvmBackend) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _facts(backend: EvmBackend, address: str) -> tuple[int, int, int, int]:
-    """Return the pending balance, mined and pending nonces, and the tip: one round trip."""
-    outcomes = backend.batch(
-        [
-            RpcCall("eth_getBalance", (address, "pending")),
-            RpcCall("eth_getTransactionCount", (address, "latest")),
-            RpcCall("eth_getTransactionCount", (address, "pending")),
-            RpcCall("eth_blockNumber"),
-        ]
-    )
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """The account's nonces and pending balance, the tip, and whether the chain reorganised."""
+
+    pending_balance: int
+    mined: int
+    pending: int
+    tip: Block
+    reorganised: bool
+
+
+def _block_of(backend: EvmBackend, outcome: RpcOutcome, block: BlockTag) -> Block | None:
+    if isinstance(outcome, RpcError):
+        if outcome.code != _METHOD_NOT_FOUND:
+            raise p.node_error(outcome, backend.server)
+        return backend.get_block(block)  # a batch without eth_getBlockByNumber (in-process)
+    return None if outcome is None else p.block(outcome, backend.server)
+
+
+def _facts(backend: EvmBackend, address: str, anchor: tuple[int, str] | None) -> _Facts:
+    """Return the pending balance, nonces, tip and the anchor block's fate: one round trip."""
+    calls = [
+        RpcCall("eth_getBalance", (address, "pending")),
+        RpcCall("eth_getTransactionCount", (address, "latest")),
+        RpcCall("eth_getTransactionCount", (address, "pending")),
+        RpcCall("eth_getBlockByNumber", ("latest", False)),
+    ]
+    if anchor is not None:
+        calls.append(RpcCall("eth_getBlockByNumber", (hex(anchor[0]), False)))
+    outcomes = backend.batch(calls)
     values = []
-    for outcome in outcomes:
+    for outcome in outcomes[:3]:
         if isinstance(outcome, RpcError):
             raise p.node_error(outcome, backend.server)
         values.append(p.quantity(outcome, backend.server))
-    return values[0], values[1], values[2], values[3]
+    tip = _block_of(backend, outcomes[3], "latest")
+    if tip is None:
+        raise BackendProtocolError(
+            f"The node {backend.server} has no latest block.", backend.server
+        )
+    reorganised = False
+    if anchor is not None:
+        then = _block_of(backend, outcomes[4], anchor[0])
+        reorganised = then is None or then.hash != anchor[1]
+    return _Facts(values[0], values[1], values[2], tip, reorganised)
 
 
 def _scan(
     backend: EvmBackend, address: str, start: int, tip: int
-) -> tuple[list[TransferRecord], int]:
+) -> tuple[list[TransferRecord], int, str | None]:
+    """Scan ``start`` .. ``tip``; return the records, the next block and the last one's hash."""
     records: list[TransferRecord] = []
     cursor = start
+    last_hash: str | None = None
     while cursor <= tip:
         page = scan_history(backend, [address], cursor, tip)
         records.extend(page.records)
         if page.next_block <= cursor:  # the chain moved back under us: stop here
             break
-        cursor = page.next_block
-    return records, cursor
+        cursor, last_hash = page.next_block, page.last_block_hash
+    return records, cursor, last_hash
 
 
 def _resolve_sent(
-    backend: EvmBackend, rows: list[SentRow], mined: int
+    backend: EvmBackend, rows: list[SentRow], mined: int, recheck_from: int | None = None
 ) -> list[tuple[str, TxStatus, int | None, int | None]]:
-    """Work out where each own transaction stands, nonce by nonce."""
+    """Work out where each own transaction stands, nonce by nonce.
+
+    Mined (confirmed or failed) transactions are final, except those in a block at or above
+    ``recheck_from`` after a reorganisation: they are looked up again.
+    """
+
+    def final(row: SentRow) -> bool:
+        block = row.sent.block_number
+        return row.sent.status in _FINAL and (
+            recheck_from is None or block is None or block < recheck_from
+        )
+
     updates: list[tuple[str, TxStatus, int | None, int | None]] = []
     by_nonce: dict[int, list[SentRow]] = defaultdict(list)
     for row in rows:
         by_nonce[row.sent.nonce].append(row)
     for nonce, group in by_nonce.items():
-        if all(r.sent.status in _FINAL for r in group):
+        if all(final(r) for r in group):
             continue
-        winner = next((r for r in group if r.sent.status in _FINAL), None)
+        winner = next((r for r in group if final(r)), None)
         for row in group:
             if winner is not None:
                 break
             receipt = backend.get_receipt(row.sent.tx_hash)
             if receipt is not None:
                 status = TxStatus.CONFIRMED if receipt.success else TxStatus.FAILED
-                updates.append((row.sent.tx_hash, status, receipt.block_number, receipt.fee))
+                if (status, receipt.block_number, receipt.fee) != (
+                    row.sent.status,
+                    row.sent.block_number,
+                    row.sent.fee,
+                ):
+                    updates.append((row.sent.tx_hash, status, receipt.block_number, receipt.fee))
                 winner = row
         replaced = {r.sent.replaces for r in group if r.sent.replaces}
         for row in group:
-            if row is winner or row.sent.status in _FINAL:
+            if row is winner or final(row):
                 continue
             if winner is not None:
                 new = TxStatus.REPLACED if row.sent.tx_hash in replaced else TxStatus.DROPPED
@@ -241,17 +298,32 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
     source = history_source(account)
     cursors: dict[str, int] = {}
     records: list[TransferRecord] = []
+    anchor: tuple[int, str] | None = None
+    rescan_from: int | None = None
     with translate_errors():
         (sheet,) = fetch_balances(backend, [address], [t.address for t in book.infos()])
-        pending_balance, mined, pending, tip = _facts(backend, address)
+        facts = _facts(backend, address, store.anchor(account.id))
+        mined, tip = facts.mined, facts.tip.number
+        if facts.reorganised:
+            warnings.append(
+                f"{network.title} was reorganised since the last sync: its history and "
+                "this wallet's transactions were checked again."
+            )
+        if source != SCAN:
+            anchor = (tip, facts.tip.hash)
+            rescan_from = 0 if facts.reorganised else None
         if source == SCAN:
-            begin = store.cursor(account.id, SCAN)
+            begin = None if facts.reorganised else store.cursor(account.id, SCAN)
             if begin is None and tip >= FIRST_SCAN_BLOCKS:
                 begin = tip - FIRST_SCAN_BLOCKS + 1
                 warnings.append(
                     f"The chain has {tip + 1} blocks: the history starts at block {begin}."
                 )
-            records, cursors[SCAN] = _scan(backend, address, begin or 0, tip)
+            if facts.reorganised:
+                rescan_from = begin or 0
+            records, cursors[SCAN], last_hash = _scan(backend, address, begin or 0, tip)
+            if last_hash is not None:
+                anchor = (cursors[SCAN] - 1, last_hash)
         elif source == EXPLORER:
             try:
                 client = ExplorerClient(
@@ -269,7 +341,7 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
                 "transactions sent from this wallet."
             )
         sent_rows = store.sent(account.id)
-        sent_updates = _resolve_sent(backend, sent_rows, mined)
+        sent_updates = _resolve_sent(backend, sent_rows, mined, rescan_from)
         nfts: list[Collectible] | None = None
         stored_nfts = store.nfts(account.id, network.name)
         if source == SCAN:
@@ -280,9 +352,9 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
         book.remember_seen(_seen_tokens(backend, book, records))
     state = AccountState(
         balance=sheet.native,
-        pending_balance=pending_balance,
+        pending_balance=facts.pending_balance,
         nonce_mined=mined,
-        nonce_pending=pending,
+        nonce_pending=facts.pending,
         tip=tip,
         synced_at=int(time.time()),
     )
@@ -293,6 +365,9 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
         cursors=cursors,
         sent_updates=sent_updates,
         nfts=nfts,
+        anchor=anchor,
+        # After a reorganisation the scan read its blocks again: what it stored is replaced.
+        drop_records_from=rescan_from if source == SCAN else None,
     )
     new_hashes = store.apply(account.id, network.name, changes)
     end = _round_trips(backend)
