@@ -13,13 +13,9 @@ exception leaves this module.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import hashlib
 import json
 import logging
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +24,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from chains.errors import BackendProtocolError, BackendUnavailable
+from chains.utxo._electrum_transport import Transport, connect_transport
 
 __all__ = [
     "BatchMode",
@@ -153,8 +150,7 @@ class ElectrumConnection:
         self._mode = mode
         self._max_batch = max_batch
         self._ca_file = ca_file
-        self._sock: socket.socket | None = None
-        self._write_lock = threading.Lock()
+        self._transport: Transport | None = None
         self._cv = threading.Condition()
         self._results: dict[int, JsonValue | RpcFailure] = {}
         self._waiting: set[int] = set()
@@ -173,69 +169,27 @@ class ElectrumConnection:
             BackendProtocolError: the certificate does not match the pinned fingerprint.
         """
         addr = self.address
-        try:
-            raw = socket.create_connection((addr.host, addr.port), timeout=self._timeout)
-        except TimeoutError as e:
-            raise BackendUnavailable(
-                f"The server {self.server} did not answer in time.", self.server
-            ) from e
-        except OSError as e:
-            raise BackendUnavailable(
-                f"The server {self.server} cannot be reached.", self.server
-            ) from e
-        sock: socket.socket = raw
-        if addr.tls:
-            try:
-                sock = self._tls_context().wrap_socket(raw, server_hostname=addr.host)
-            except ssl.SSLCertVerificationError as e:
-                raw.close()
-                raise BackendUnavailable(
-                    f"The server {self.server} presented a certificate that is not trusted.",
-                    self.server,
-                ) from e
-            except (OSError, ssl.SSLError) as e:
-                raw.close()
-                raise BackendUnavailable(
-                    f"The TLS handshake with {self.server} failed.", self.server
-                ) from e
-            if addr.fingerprint is not None:
-                self._check_pin(sock)
         # Sends give up after the timeout; the reader treats a timeout as "nothing yet" (an
         # idle connection is fine) while callers wait for answers with their own deadlines.
-        sock.settimeout(self._timeout)
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sock = sock
+        transport = connect_transport(
+            addr.host,
+            addr.port,
+            tls=addr.tls,
+            timeout=self._timeout,
+            server=self.server,
+            fingerprint=addr.fingerprint,
+            ca_file=self._ca_file,
+        )
+        self._transport = transport
         reader = threading.Thread(
-            target=self._read_loop, name=f"electrum {self.server}", daemon=True
+            target=self._read_loop, args=(transport,), name=f"electrum {self.server}", daemon=True
         )
         reader.start()
-
-    def _tls_context(self) -> ssl.SSLContext:
-        if self.address.fingerprint is not None:
-            # Pinned: the fingerprint is the trust anchor, so a self-signed certificate works.
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            return ctx
-        return ssl.create_default_context(cafile=self._ca_file)
-
-    def _check_pin(self, sock: socket.socket) -> None:
-        assert isinstance(sock, ssl.SSLSocket)  # noqa: S101 - wrap_socket returned it
-        der = sock.getpeercert(binary_form=True) or b""
-        actual = hashlib.sha256(der).hexdigest()
-        expected = (self.address.fingerprint or "").replace(":", "").lower()
-        if actual != expected:
-            sock.close()
-            raise BackendProtocolError(
-                f"The server {self.server} presented a certificate other than the pinned one.",
-                self.server,
-            )
 
     @property
     def alive(self) -> bool:
         """Return whether the connection is open and has not failed."""
-        return self._sock is not None and self._failure is None and not self._closing
+        return self._transport is not None and self._failure is None and not self._closing
 
     def close(self) -> None:
         """Close the socket; waiting callers fail with ``BackendUnavailable``."""
@@ -246,29 +200,33 @@ class ElectrumConnection:
                     f"The connection to {self.server} was closed.", self.server
                 )
             self._cv.notify_all()
-        sock, self._sock = self._sock, None
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.shutdown()  # the reader thread closes it (see _read_loop)
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _read_loop(self) -> None:
-        sock = self._sock
-        if sock is None:
-            return
+    def _read_loop(self, transport: Transport) -> None:
+        try:
+            self._read_until_failure(transport)
+        finally:
+            # Only the reader closes the socket, after its last ``recv``: closed from another
+            # thread, its descriptor number could be reused by the next connection while
+            # this thread still reads from it. Others only shut it down, which wakes ``recv``.
+            transport.close()
+
+    def _read_until_failure(self, transport: Transport) -> None:
         buf = bytearray()
         failure: BackendUnavailable | BackendProtocolError
         try:
             while True:
                 try:
-                    chunk = sock.recv(1 << 16)
+                    chunk = transport.recv()
                 except TimeoutError:
                     if self._failure is not None:
                         return
                     continue
-                if not chunk:
+                if chunk is None:
                     failure = BackendUnavailable(
                         f"The server {self.server} closed the connection.", self.server
                     )
@@ -300,11 +258,9 @@ class ElectrumConnection:
             self._cv.notify_all()
         if not first:
             return
-        sock = self._sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
+        transport = self._transport
+        if transport is not None:
+            transport.shutdown()
         if report:
             _log.info("Electrum connection lost: %s", failure)
             if self._on_lost is not None:
@@ -405,12 +361,11 @@ class ElectrumConnection:
         return b"".join(line + b"\n" for line in lines)
 
     def _write(self, data: bytes) -> None:
-        sock = self._sock
-        if sock is None:
+        transport = self._transport
+        if transport is None:
             raise BackendUnavailable(f"The connection to {self.server} is closed.", self.server)
         try:
-            with self._write_lock:
-                sock.sendall(data)
+            transport.sendall(data)
         except OSError as e:
             failure = BackendUnavailable(f"The connection to {self.server} broke.", self.server)
             self._fail(failure)

@@ -463,6 +463,32 @@ def test_tls_pin_by_host_and_port(electrumx: ElectrumXServer) -> None:
     backend.close()
 
 
+def test_tls_connections_one_after_another_each_shake_hands(electrumx: ElectrumXServer) -> None:
+    # A closed connection's reader thread must not read from the next connection's socket
+    # (a reused descriptor number): that broke a reconnect's TLS handshake now and then.
+    for _ in range(60):
+        backend = ElectrumBackend(litecoin_regtest(), [electrumx.ssl], timeout=10)
+        try:
+            assert backend.tip().height == electrumx.node.height()
+        finally:
+            backend.close()
+
+
+def test_tls_carries_a_large_sync_while_the_reader_reads(electrumx: ElectrumXServer) -> None:
+    # Requests go out from the caller's thread while the reader thread takes answers in; over
+    # one TLS session that must not corrupt records (OpenSSL forbids concurrent read/write).
+    backend = ElectrumBackend(litecoin_regtest(), [electrumx.ssl], timeout=30)
+    try:
+        for _ in range(3):
+            scripts = {(0, 0, i): random_script() for i in range(600)}
+            update = backend.sync(SyncRequest(litecoin_regtest(), scripts))
+            assert set(update.statuses) == set(scripts)
+            assert all(status is None for status in update.statuses.values())
+            backend.watch(scripts)
+    finally:
+        backend.close()
+
+
 def test_tls_self_signed_certificate_is_refused_without_a_pin(electrumx: ElectrumXServer) -> None:
     unpinned = ServerAddress("127.0.0.1", electrumx.ssl_port, tls=True)
     with pytest.raises(BackendUnavailable, match="not trusted"):
