@@ -58,14 +58,15 @@ def loads(body: bytes | str, server: str) -> JsonValue:
 
 
 def quantity(value: JsonValue, server: str, what: str = "quantity") -> int:
-    """Parse a JSON-RPC quantity (hex string; a plain non-negative integer is also accepted)."""
+    """Parse a JSON-RPC quantity (hex string; a plain non-negative integer is also accepted).
+
+    Only hex digits may follow ``0x``: Python's ``int`` would also take a sign, underscores
+    and spaces, and a node answering ``0x-1`` would give a negative balance.
+    """
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) > 2:
-        try:
-            return int(value[2:], 16)
-        except ValueError:
-            pass
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and _is_hex(value[2:]):
+        return int(value[2:], 16)
     _bad(server, f"{what} {str(value)[:40]!r} is not a hex quantity")
 
 
@@ -75,12 +76,11 @@ def opt_quantity(value: JsonValue, server: str, what: str = "quantity") -> int |
 
 
 def data(value: JsonValue, server: str, what: str = "data") -> bytes:
-    """Parse JSON-RPC data (``0x``-prefixed hex of even length)."""
-    if isinstance(value, str) and value[:2] in ("0x", "0X"):
-        try:
-            return bytes.fromhex(value[2:])
-        except ValueError:
-            pass
+    """Parse JSON-RPC data (``0x``-prefixed hex of even length, nothing else: no spaces)."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) % 2 == 0:
+        body = value[2:]
+        if not body or _is_hex(body):
+            return bytes.fromhex(body)
     _bad(server, f"{what} {str(value)[:40]!r} is not hex data")
 
 
@@ -383,3 +383,7 @@ def check_hash(text: str) -> str:
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_hex(text: str) -> bool:
+    return bool(text) and _HEX.issuperset(text)

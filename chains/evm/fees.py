@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chains.errors import Unsupported
+from chains.errors import BackendProtocolError, Unsupported
 from chains.evm.backend import CallRequest, EvmBackend
 from chains.evm.errors import FeeAboveMarket
 
@@ -187,6 +187,7 @@ def estimate_fees(backend: EvmBackend, blocks: int = 20) -> FeeEstimate:
 
     Raises:
         BackendUnavailable: the node cannot be reached.
+        BackendProtocolError: its fee history lacks the percentiles asked for.
         NodeError: the node refused the requests.
     """
     if not backend.network.eip1559:
@@ -202,6 +203,11 @@ def estimate_fees(backend: EvmBackend, blocks: int = 20) -> FeeEstimate:
         latest = backend.get_block("latest")
         base = 0 if latest is None or latest.base_fee_per_gas is None else latest.base_fee_per_gas
         return fees_from_history([base], [], [], _fallback_tip(backend))
+    if any(len(row) != len(_PERCENTILES) for row in history.reward):
+        raise BackendProtocolError(
+            f"The node {backend.server} answered a fee history without the percentiles asked.",
+            backend.server,
+        )
     busy = any(r and row for r, row in zip(history.gas_used_ratio, history.reward, strict=False))
     return fees_from_history(
         history.base_fee_per_gas,

@@ -6,20 +6,26 @@ needs no compiler; token contracts compiled from Vyper are tested in test_evm_to
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
+import urllib.request
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
 
 from chains.errors import (
+    BackendProtocolError,
     BackendUnavailable,
     InvalidAddressChecksum,
     MalformedAddress,
     WrongServerNetwork,
 )
-from chains.evm.backend import CallRequest, EvmBackend, LogFilter, RpcCall, RpcError
+from chains.evm.backend import CallRequest, EvmBackend, JsonValue, LogFilter, RpcCall, RpcError
 from chains.evm.embedded import EmbeddedBackend
 from chains.evm.errors import (
     ExecutionReverted,
@@ -27,8 +33,10 @@ from chains.evm.errors import (
     InvalidTxHash,
     NonceTooLow,
 )
+from chains.evm.fees import estimate_fees
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.registry import EvmNetwork, get_network
+from tests.conftest import PASSWORD
 from tests.nodes.evm import (
     AnvilDevnet,
     AnvilNode,
@@ -38,6 +46,8 @@ from tests.nodes.evm import (
     free_port,
     missing_node,
 )
+from wallet import EvmAccount, Wallet
+from wallet.errors import BackendUnavailable as WalletBackendUnavailable
 
 __all__ = ["anvil", "anvil_binary", "anvil_factory"]  # fixtures used from the node plugin
 
@@ -358,3 +368,109 @@ class TestJsonRpcConnections:
             JsonRpcBackend(LOCAL, ["ftp://127.0.0.1:1"])
         with pytest.raises(ValueError, match="No JSON-RPC URL"):
             JsonRpcBackend(EMBEDDED)
+
+
+class Garbler:
+    """A loopback HTTP proxy to a real node that answers one method with garbage.
+
+    Every request goes to the node; in its answer the ``result`` of each call of ``method``
+    is replaced by ``garbage`` (a node or a middlebox answering nonsense).
+    """
+
+    def __init__(self, upstream: str, method: str, garbage: JsonValue) -> None:
+        self.upstream, self.method, self.garbage = upstream, method, garbage
+        garbler = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                payload = garbler.forward(body)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def forward(self, body: bytes) -> bytes:
+        """Send a request to the node; return its answer with the garbage put in."""
+        request = json.loads(body)
+        calls = request if isinstance(request, list) else [request]
+        targets = {c["id"] for c in calls if c["method"] == self.method}
+        upstream = urllib.request.Request(  # noqa: S310 - the loopback anvil
+            self.upstream, body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(upstream, timeout=10) as resp:  # noqa: S310
+            answer = json.loads(resp.read())
+        for item in answer if isinstance(answer, list) else [answer]:
+            if item.get("id") in targets:
+                item["result"] = self.garbage
+        return json.dumps(answer).encode()
+
+    def __enter__(self) -> Garbler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+FUNDED = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # anvil's first prefunded account
+
+
+@pytest.mark.parametrize("garbage", ["0x-1", "0x1_0", "0x10 ", "0x+1", "0x", "12"])
+def test_a_garbage_quantity_is_refused(anvil: AnvilNode, garbage: str) -> None:
+    with Garbler(anvil.http_url, "eth_getBalance", garbage) as proxy:
+        backend = JsonRpcBackend(LOCAL, [proxy.url])
+        with pytest.raises(BackendProtocolError, match="not a hex quantity"):
+            backend.get_balance(FUNDED)
+        assert backend.get_transaction_count(FUNDED, "latest") >= 0  # the rest still works
+        backend.close()
+
+
+@pytest.mark.parametrize("garbage", ["0x60 00 ", "0x6", "0x60_0", "60"])
+def test_garbage_data_is_refused(anvil: AnvilNode, garbage: str) -> None:
+    with Garbler(anvil.http_url, "eth_getCode", garbage) as proxy:
+        backend = JsonRpcBackend(LOCAL, [proxy.url])
+        with pytest.raises(BackendProtocolError, match="not hex data"):
+            backend.get_code(FUNDED)
+        backend.close()
+
+
+def test_a_fee_history_without_its_percentiles_is_refused(anvil: AnvilNode) -> None:
+    short = {
+        "oldestBlock": "0x0",
+        "baseFeePerGas": ["0x3b9aca00", "0x3b9aca00"],
+        "gasUsedRatio": [0.5],
+        "reward": [["0x1"]],  # one tip where three percentiles were asked for
+    }
+    with Garbler(anvil.http_url, "eth_feeHistory", short) as proxy:
+        backend = JsonRpcBackend(LOCAL, [proxy.url])
+        with pytest.raises(BackendProtocolError, match="without the percentiles"):
+            estimate_fees(backend)
+        backend.close()
+
+
+def test_a_node_answering_a_negative_balance_changes_nothing(
+    anvil: AnvilNode, tmp_path: Path
+) -> None:
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)
+    wallet.backends.set_servers("evm-local", [anvil.http_url])
+    account = wallet.account("evm-local")
+    assert isinstance(account, EvmAccount)
+    AnvilDevnet(JsonRpcBackend(LOCAL, [anvil.http_url])).fund(account.address, 10**18)
+    account.sync()
+    before = (account.balance(), account.history())
+    with Garbler(anvil.http_url, "eth_getBalance", "0x-de0b6b3a7640000") as proxy:
+        wallet.backends.set_servers("evm-local", [proxy.url])
+        with pytest.raises(WalletBackendUnavailable, match="not a hex quantity"):
+            account.sync()
+    assert (account.balance(), account.history()) == before
+    wallet.close()
