@@ -262,6 +262,19 @@ class InvalidToken(WalletError, ValueError):
         self.function = function
 
 
+class InvalidTransactionField(WalletError, ValueError):
+    """A nonce, gas limit or item id given by the caller is not a whole number in range.
+
+    Attributes:
+        field: which one: ``"nonce"``, ``"gas_limit"`` or ``"token_id"``.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        """Record which field."""
+        super().__init__(message)
+        self.field = field
+
+
 class UnknownToken(WalletError, KeyError):
     """No token of that symbol or address is known on the network; add it by address."""
 

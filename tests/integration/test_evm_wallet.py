@@ -26,8 +26,10 @@ from wallet.errors import (
     FloatAmountError,
     InsufficientFunds,
     InvalidAddress,
+    InvalidAmount,
     InvalidRecipient,
     InvalidToken,
+    InvalidTransactionField,
     NetworkMismatch,
     NonceConflict,
     UnknownToken,
@@ -444,3 +446,42 @@ def test_sending_the_same_transaction_again_is_safe(setup: Setup) -> None:
     assert acct.broadcast(signed) == signed.txid
     assert acct.sent_transactions() == [sent]
     assert acct.prepare_send(FRIEND, "0.1").request.nonce == 1
+
+
+def test_odd_numbers_get_typed_errors_and_no_draft(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    chain.devnet.fund(acct.address, ETH)
+    art = chain.deploy("ERC721", ("string", "string"), ("Coffer Art", "ART"))
+    chain.send(art, "mint(address,uint256,string)", acct.address, 1, "")
+    tickets = chain.deploy("ERC1155")
+    chain.send(tickets, "mint(address,uint256,uint256,string)", acct.address, 1, 5, "")
+    acct.sync()
+    before = snapshot(acct)
+    bad_items: list[tuple[str, int, Any, type[Exception]]] = [
+        (art, -1, 1, InvalidTransactionField),
+        (art, 2**256, 1, InvalidTransactionField),
+        (art, True, 1, InvalidTransactionField),
+        (tickets, -1, 1, InvalidTransactionField),
+        (tickets, 1, -2, InvalidAmount),
+        (tickets, 1, 0, InvalidAmount),
+        (art, 1, 1.0, FloatAmountError),
+    ]
+    for contract, token_id, amount, error in bad_items:
+        with pytest.raises(error):
+            acct.prepare_nft_transfer(FRIEND, contract, token_id, amount)
+    bad_fields: list[tuple[dict[str, Any], type[Exception], str]] = [
+        ({"nonce": -1}, InvalidTransactionField, "nonce"),
+        ({"nonce": 1.5}, InvalidTransactionField, "nonce"),
+        ({"gas_limit": -5}, InvalidTransactionField, "gas_limit"),
+        ({"gas_limit": 20_999}, InvalidTransactionField, "gas_limit"),
+        ({"gas_limit": True}, InvalidTransactionField, "gas_limit"),
+        ({"max_fee_per_gas": 1.5e9}, FloatAmountError, ""),
+    ]
+    for fields, error, field in bad_fields:
+        with pytest.raises(error) as info:
+            acct.prepare_send(FRIEND, "0.1", **fields)
+        assert getattr(info.value, "field", "") == field
+    assert snapshot(acct) == before
+    # The same fields in range make drafts.
+    assert acct.prepare_send(FRIEND, "0.1", nonce=0, gas_limit=21_000).request.gas == 21_000
+    assert acct.prepare_nft_transfer(FRIEND, tickets, 1, 5).summary.outputs[0].amount == 5

@@ -203,6 +203,7 @@ class EvmAccount(Account):
             InsufficientFunds: not enough for the amount plus the maximum fee
                 (``shortfall`` in base units of what is short).
             FeeTooHigh: a fee far above the network's level, unless ``allow_high_fee``.
+            InvalidTransactionField: a nonce or gas limit that is no whole number in range.
             TransactionWouldFail: the network would revert it.
             BackendUnavailable: the node cannot be reached.
         """
@@ -267,6 +268,8 @@ class EvmAccount(Account):
         The standard is read from the contract (EIP-165 ``supportsInterface``).
 
         Raises:
+            InvalidTransactionField: an item id that is no uint256.
+            InvalidAmount, FloatAmountError: an amount that is no whole number above 0.
             InsufficientFunds: the account does not hold the item (or enough of them).
             InvalidRecipient: the zero address, or the collection's own contract.
             (and the address and fee errors of ``prepare_send``)

@@ -16,12 +16,19 @@ from typing import TYPE_CHECKING
 from chains.addresses import parse_evm_address
 from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
-from chains.evm.fees import FeeEstimate, FeeQuote, check_fee_cap, custom_quote
+from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, custom_quote
 from chains.evm.nonces import NonceState, fetch_nonces, plan_nonce
 from chains.evm.tokens import TokenInfo
 from chains.evm.transfers import TransferPlan, UnsignedTx, build_transaction, check_funds
 from keystore.types import EvmParams, EvmTxRequest, SummaryOutput, TxSummary
-from wallet.errors import NonceConflict, WalletError, translate_errors
+from wallet.errors import (
+    FloatAmountError,
+    InvalidAmount,
+    InvalidTransactionField,
+    NonceConflict,
+    WalletError,
+    translate_errors,
+)
 from wallet.evm.store import EvmStore
 from wallet.evm.types import EvmDraft
 from wallet.types import FeeLevel, TxStatus
@@ -41,6 +48,7 @@ __all__ = [
     "read_token_balance",
     "recipient_of",
     "signer_params",
+    "whole_field",
 ]
 
 FeeChoice = FeeLevel | str
@@ -87,8 +95,10 @@ def quote_for(
     if max_fee_per_gas is None and max_priority_fee_per_gas is None and gas_price is None:
         return estimate.level(FeeLevel.parse(fee).value)
     for value in (max_fee_per_gas, max_priority_fee_per_gas, gas_price):
+        if isinstance(value, float):
+            raise FloatAmountError()
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise TypeError("Fees per gas are int wei, never float.")
+            raise InvalidAmount("Fees per gas are whole numbers of wei.")
     try:
         return custom_quote(
             estimate,
@@ -98,6 +108,26 @@ def quote_for(
         )
     except ValueError as err:
         raise WalletError(str(err)) from None
+
+
+_MAX_NONCE = 2**64 - 2  # EIP-2681
+_MAX_GAS = 2**64 - 1
+_MAX_UINT256 = 2**256 - 1
+
+
+def whole_field(value: object, field: str, what: str, low: int, high: int) -> int:
+    """Check a nonce, gas limit or item id given by the caller: an int within ``low..high``.
+
+    Raises:
+        InvalidTransactionField: a float, a bool, another type, or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        top = f"{high:,}" if high < 10**20 else f"2**{high.bit_length()} - 1"
+        raise InvalidTransactionField(
+            f"The {what} must be a whole number from {low:,} to {top}, not {value!r:.40}.",
+            field,
+        )
+    return value
 
 
 def recipient_of(account: EvmAccount, to: str) -> str:
@@ -179,7 +209,16 @@ def finish(
     allow_high_fee: bool,
     token_balance: int | None = None,
 ) -> EvmDraft:
-    """Give a plan its nonce, gas and fee, check fee cap and funds, and make the draft."""
+    """Give a plan its nonce, gas and fee, check fee cap and funds, and make the draft.
+
+    Raises:
+        InvalidTransactionField: a nonce or gas limit that is no whole number in range (a
+            transaction needs at least 21,000 gas).
+    """
+    if nonce is not None:
+        whole_field(nonce, "nonce", "nonce", 0, _MAX_NONCE)
+    if gas_limit is not None:
+        whole_field(gas_limit, "gas_limit", "gas limit", TRANSFER_GAS, _MAX_GAS)
     store = EvmStore(account.wallet.database)
     net = account.evm_network
     # A nonce chosen on purpose that a pending own transaction holds replaces that one.

@@ -24,7 +24,14 @@ from chains.evm.transfers import (
 )
 from wallet.amounts import Amount, to_base_units
 from wallet.errors import InsufficientFunds, WalletError, translate_errors
-from wallet.evm.drafting import FeeChoice, backend_of, finish, quote_for, recipient_of
+from wallet.evm.drafting import (
+    FeeChoice,
+    backend_of,
+    finish,
+    quote_for,
+    recipient_of,
+    whole_field,
+)
 from wallet.evm.tokens import TokenBook
 from wallet.evm.types import EvmDraft
 
@@ -155,6 +162,8 @@ def prepare_nft_transfer(
     allow_high_fee: bool = False,
 ) -> EvmDraft:
     """Prepare a transfer of an ERC-721 item or ERC-1155 items. See ``EvmAccount``."""
+    whole_field(token_id, "token_id", "item id", 0, 2**256 - 1)
+    amount = to_base_units(amount, 0, "items")  # at least one; never a float
     recipient = recipient_of(account, to)
     backend = backend_of(account)
     with translate_errors():
