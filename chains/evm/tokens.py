@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from types import MappingProxyType
 
 from eth_abi.abi import decode
 from eth_abi.exceptions import DecodingError
@@ -25,6 +27,7 @@ from chains.registry import EvmNetwork
 
 __all__ = [
     "MAX_DECIMALS",
+    "NATIVE_COIN_CONTRACTS",
     "TokenInfo",
     "bundled_tokens",
     "decode_text",
@@ -33,6 +36,16 @@ __all__ = [
 
 MAX_DECIMALS = 36
 """Decimals above this are refused: no real token uses them, and amounts would overflow."""
+
+NATIVE_COIN_CONTRACTS: Mapping[int, frozenset[str]] = MappingProxyType(
+    {
+        # Polygon PoS: the MRC20 system contract of the native coin; its balanceOf is the
+        # account's native balance, and its transfer moves native coins.
+        137: frozenset({"0x0000000000000000000000000000000000001010"}),
+    }
+)
+"""Contracts that put a token interface on a chain's own coin, by chain id: listed as tokens,
+they would show (and value) the native balance twice."""
 
 _MAX_TEXT = 64
 
@@ -70,6 +83,7 @@ def bundled_tokens(network: EvmNetwork) -> tuple[TokenInfo, ...]:
     doc = json.loads(path.read_text())
     if doc["chain_id"] != network.chain_id:
         raise ValueError(f"the bundled list {network.name}.json is for another chain id")
+    native = NATIVE_COIN_CONTRACTS.get(network.chain_id, frozenset())
     return tuple(
         TokenInfo(
             chain_id=network.chain_id,
@@ -80,6 +94,7 @@ def bundled_tokens(network: EvmNetwork) -> tuple[TokenInfo, ...]:
             logo_uri=t.get("logo_uri"),
         )
         for t in doc["tokens"]
+        if p.check_address(t["address"]) not in native
     )
 
 
@@ -117,10 +132,18 @@ def read_token(backend: EvmBackend, address: str, block: BlockTag = "latest") ->
     Raises:
         MalformedAddress: the address is not an EVM address.
         InvalidAddressChecksum: the address fails its EIP-55 checksum.
-        InvalidTokenContract: no contract there, or ``name()``/``symbol()``/``decimals()``
-            reverted or answered something that is not a token's answer.
+        InvalidTokenContract: no contract there, ``name()``/``symbol()``/``decimals()``
+            reverted or answered something that is not a token's answer, or the address is
+            the native coin's own contract (``NATIVE_COIN_CONTRACTS``).
     """
     addr = p.check_address(address)
+    if addr in NATIVE_COIN_CONTRACTS.get(backend.network.chain_id, ()):
+        raise InvalidTokenContract(
+            f"{addr} is {backend.network.title}'s own coin ({backend.network.symbol}) behind a "
+            "token interface: its balance is the native balance, shown already.",
+            addr,
+            "",
+        )
     code, name_out, symbol_out, decimals_out = backend.batch(
         [
             RpcCall("eth_getCode", (addr, p.tag(block))),

@@ -6,6 +6,8 @@ Runs on the embedded chain and on anvil; the contracts are the Vyper sources in 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -17,9 +19,22 @@ from chains.evm.errors import ExecutionReverted, InvalidTokenContract
 from chains.evm.jsonrpc import JsonRpcBackend
 from chains.evm.tokens import bundled_tokens, decode_text, read_token
 from chains.registry import EvmNetwork, all_networks, get_network
-from tests.nodes.evm import AnvilDevnet, AnvilNode, EvmChain, anvil, anvil_binary, evm_chain
+from tests.conftest import PASSWORD
+from tests.nodes.evm import (
+    AnvilDevnet,
+    AnvilNode,
+    EvmChain,
+    anvil,
+    anvil_binary,
+    anvil_factory,
+    evm_chain,
+)
+from wallet import EvmAccount, Wallet
+from wallet.errors import InvalidToken
 
-__all__ = ["anvil", "anvil_binary", "evm_chain"]  # fixtures used from the node plugin
+__all__ = ["anvil", "anvil_binary", "anvil_factory", "evm_chain"]  # fixtures of the node plugin
+
+FRIEND = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 LOCAL = get_network("evm-local")
 assert isinstance(LOCAL, EvmNetwork)
@@ -166,3 +181,24 @@ def test_round_trips_on_anvil(anvil: AnvilNode) -> None:
     assert sheet.tokens[tokens[1]] == 2000
     for b in (plain, with_mc, nowhere):
         b.close()
+
+
+def test_the_native_coin_is_never_a_token_too(
+    anvil_factory: Callable[..., AnvilNode], tmp_path: Path
+) -> None:
+    polygon = get_network("polygon")
+    assert isinstance(polygon, EvmNetwork)
+    pol_contract = "0x0000000000000000000000000000000000001010"  # Polygon's MRC20 POL
+    node = anvil_factory(polygon.chain_id)  # a node that answers as Polygon does
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)
+    wallet.backends.set_servers("polygon", [node.http_url])
+    account = wallet.account("polygon")
+    assert isinstance(account, EvmAccount)
+    # Its balanceOf is the native balance: as a token it would count POL twice.
+    assert pol_contract not in {h.contract for h in account.token_holdings()}
+    with pytest.raises(InvalidToken, match="own coin"):
+        account.tokens.add(pol_contract)
+    with pytest.raises(InvalidToken, match="own coin"):
+        account.prepare_send(FRIEND, "1", token=pol_contract)
+    assert account.tokens.custom() == []
+    wallet.close()
