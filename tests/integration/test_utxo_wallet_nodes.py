@@ -445,7 +445,8 @@ def test_reorg_sends_a_transaction_back_to_pending_or_away(
         node.rpc("sendrawtransaction", conflict, wallet=None)
         node.mine(1)
         electrumx.wait_synced()
-        account.sync()
+        report = account.sync()
+        assert report.updated_transactions == 2  # one confirmed, one gone
         history = {h.txid: h for h in account.history()}
         assert set(history) == {kept}  # the double-spent one disappeared
         assert history[kept].status is TxStatus.CONFIRMED
@@ -635,3 +636,37 @@ def account_of_network(wallet: Wallet, network: str) -> UtxoAccount:
     account = wallet.account(network)
     assert isinstance(account, UtxoAccount)
     return account
+
+
+def test_sync_reports_count_transactions_not_the_addresses_they_touch(tmp_path: Path) -> None:
+    """One transaction paying five addresses is one new, then one updated transaction."""
+    from chains.addresses import parse_address
+    from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT
+    from chains.utxo.devnet import BitcoinDevnet
+    from primitives.tx import Transaction, TxIn, TxOut
+
+    with BitcoinDevnet() as devnet, Wallet.create(tmp_path / "w.coffer", PASSWORD) as wallet:
+        devnet.mine(101)
+        wallet.backends.use("bitcoin-regtest", devnet)
+        account = account_of_network(wallet, "bitcoin-regtest")
+        scripts = [
+            parse_address(devnet.network, a.address).script_pubkey for a in account.addresses(5)
+        ]
+        coin = next(u for u in devnet.utxos(FAUCET_SCRIPT) if u.height == 1)
+        payments = [TxOut(100_000, script) for script in scripts]
+        change = TxOut(coin.value - 500_000 - 2_000, FAUCET_SCRIPT)
+        spend = TxIn(coin.outpoint, b"", 0xFFFFFFFD, (FAUCET_WITNESS_SCRIPT,))
+        tx = Transaction(2, (spend,), (*payments, change), 0)
+        devnet.broadcast(tx.serialize())
+        report = account.sync()
+        assert (report.new_transactions, report.updated_transactions) == (1, 0)
+        devnet.mine(1)
+        assert account.sync().updated_transactions == 1  # confirmed
+        devnet.reorg(1)  # its block orphaned: back in the mempool
+        assert account.sync().updated_transactions == 1
+        assert [h.status for h in account.history()] == [TxStatus.PENDING]
+        bare = Transaction(2, (spend,), (TxOut(coin.value - 50_000, FAUCET_SCRIPT),), 0)
+        devnet.reorg(1, txs=[bare.serialize()])  # double-spent in a longer branch: gone
+        assert account.sync().updated_transactions == 1
+        assert account.history() == []
+        assert account.balance().total == 0

@@ -170,6 +170,10 @@ class UtxoStore:
         gets its new height, or none); addresses with history are marked used. A new
         transaction without a fee from the backend gets one here when every transaction it
         spends from is stored.
+
+        The counts are of the account's transactions, however many of its scripts each
+        touches: new ones entered its history, updated ones changed height (confirmed,
+        reorged) or left it (double-spent, dropped).
         """
         result = ApplyResult()
         now = int(time.time())
@@ -179,6 +183,7 @@ class UtxoStore:
         for key in update.histories:
             keys.setdefault(key, self._key(key, account_id))
         with self._db.transaction():
+            before = self._account_history(account_id)
             self._db.execute(
                 "INSERT INTO utxo_tips(network, height, hash) VALUES (?, ?, ?) ON CONFLICT("
                 "network) DO UPDATE SET height = excluded.height, hash = excluded.hash",
@@ -201,7 +206,6 @@ class UtxoStore:
                 )
                 if txid not in update.fees:
                     fresh[txid] = Transaction.parse(raw)
-                result.new_transactions += 1
             for txid, fee in update.fees.items():
                 if txid in known:
                     self._db.execute(
@@ -210,7 +214,6 @@ class UtxoStore:
                         (fee, net, txid),
                     )
             self._fill_fees(fresh)
-            before = self._heights(account_id, [keys[k] for k in update.histories])
             for key, status in update.statuses.items():
                 _, chain, idx = keys[key]
                 self._db.execute(
@@ -220,21 +223,17 @@ class UtxoStore:
                 )
             for key, items in update.histories.items():
                 _, chain, idx = keys[key]
-                old = before.get((chain, idx), {})
-                if old:
-                    self._db.execute(
-                        "DELETE FROM utxo_script_history WHERE account_id = ? AND chain = ? "
-                        "AND idx = ?",
-                        (account_id, chain, idx),
-                    )
+                self._db.execute(
+                    "DELETE FROM utxo_script_history WHERE account_id = ? AND chain = ? "
+                    "AND idx = ?",
+                    (account_id, chain, idx),
+                )
                 for item in items:
                     self._db.execute(
                         "INSERT OR REPLACE INTO utxo_script_history(account_id, chain, idx, txid, "
                         "height) VALUES (?, ?, ?, ?, ?)",
                         (account_id, chain, idx, item.txid, item.height),
                     )
-                    if item.txid in old and old[item.txid] != item.height:
-                        result.updated_transactions += 1
                 if items:
                     self._db.execute(
                         "UPDATE addresses SET used = 1 WHERE account_id = ? AND chain = ? "
@@ -248,25 +247,32 @@ class UtxoStore:
                 "WHERE account_id = ?)",
                 (net, account_id, account_id),
             )
+            after = self._account_history(account_id)
+        result.new_transactions = len(after.keys() - before.keys())
+        result.updated_transactions = sum(
+            1 for txid, height in before.items() if after.get(txid, -1) != height
+        )
         return result
 
-    def _heights(
-        self, account_id: int, keys: list[tuple[int, int, int]]
-    ) -> dict[tuple[int, int], dict[str, int | None]]:
-        """Return the stored history (txid to height) of the given scripts."""
-        if not keys:
-            return {}
-        wanted = {(c, i) for _, c, i in keys}
-        out: dict[tuple[int, int], dict[str, int | None]] = {}
+    def _account_history(self, account_id: int) -> dict[str, int | None]:
+        """Return the txids the account shows, with their heights.
+
+        Its script histories, and its own broadcasts no server reported yet: those are
+        pending already, so not new when a server reports them.
+        """
         rows = self._db.query(
-            "SELECT chain, idx, txid, height FROM utxo_script_history WHERE account_id = ?",
+            "SELECT txid, MAX(height) FROM utxo_script_history WHERE account_id = ? GROUP BY txid",
             (account_id,),
         )
-        for chain, idx, txid, height in rows:
-            place = (int(chain), int(idx))
-            if place in wanted:
-                out.setdefault(place, {})[str(txid)] = None if height is None else int(height)
-        return out
+        found: dict[str, int | None] = {str(t): None if h is None else int(h) for t, h in rows}
+        local = self._db.query(
+            "SELECT txid FROM utxo_local WHERE network = ? AND account_id = ? "
+            "AND state = 'pending'",
+            (self._network.name, account_id),
+        )
+        for (txid,) in local:
+            found.setdefault(str(txid), None)
+        return found
 
     def _fill_fees(self, txs: Mapping[str, Transaction]) -> None:
         """Work out the fee of transactions whose every parent is stored (or among ``txs``)."""
