@@ -3,7 +3,8 @@
 Bundled lists live in ``chains/evm/tokenlists/<network>.json`` (a subset of the Uniswap Labs
 default token list; each file names its source). A custom token is read from its contract:
 ``name()``, ``symbol()`` and ``decimals()`` (EIP-20, "Methods"), in one round trip; a contract
-that is absent, reverts, or answers garbage is refused with ``InvalidTokenContract``.
+that is absent, or whose ``symbol()`` or ``decimals()`` reverts or answers garbage, is refused
+with ``InvalidTokenContract`` (``name()`` is optional: the symbol stands in for it).
 """
 
 from __future__ import annotations
@@ -132,9 +133,10 @@ def read_token(backend: EvmBackend, address: str, block: BlockTag = "latest") ->
     Raises:
         MalformedAddress: the address is not an EVM address.
         InvalidAddressChecksum: the address fails its EIP-55 checksum.
-        InvalidTokenContract: no contract there, ``name()``/``symbol()``/``decimals()``
-            reverted or answered something that is not a token's answer, or the address is
-            the native coin's own contract (``NATIVE_COIN_CONTRACTS``).
+        InvalidTokenContract: no contract there, ``symbol()``/``decimals()`` reverted or
+            answered something that is not a token's answer, or the address is the native
+            coin's own contract (``NATIVE_COIN_CONTRACTS``). A ``name()`` that reverts or
+            answers garbage is no reason (EIP-20 makes it optional): the symbol stands in.
     """
     addr = p.check_address(address)
     if addr in NATIVE_COIN_CONTRACTS.get(backend.network.chain_id, ()):
@@ -159,7 +161,9 @@ def read_token(backend: EvmBackend, address: str, block: BlockTag = "latest") ->
         raise InvalidTokenContract(
             f"The contract {addr} has no readable token symbol.", addr, "symbol()"
         )
-    name = decode_text(_output(name_out, backend.server, addr, "name()")) or symbol
+    # name() is optional (EIP-20, "name": OPTIONAL): without one, the symbol names the token.
+    name_raw = b"" if isinstance(name_out, RpcError) else p.data(name_out, backend.server)
+    name = decode_text(name_raw) or symbol
     raw = _output(decimals_out, backend.server, addr, "decimals()")
     try:
         (decimals,) = decode(["uint8"], raw, strict=True)

@@ -202,3 +202,11 @@ def test_the_native_coin_is_never_a_token_too(
         account.prepare_send(FRIEND, "1", token=pol_contract)
     assert account.tokens.custom() == []
     wallet.close()
+
+
+def test_a_token_without_name_is_named_by_its_symbol(evm_chain: EvmChain) -> None:
+    nameless = evm_chain.deploy("NamelessToken")
+    with pytest.raises(ExecutionReverted):
+        evm_chain.backend.call(nameless, selector("name()"))
+    info = read_token(evm_chain.backend, nameless)
+    assert (info.symbol, info.name, info.decimals) == ("ANON", "ANON", 2)
