@@ -244,6 +244,30 @@ def test_send_max_and_send_max_of_named_coins(wallet_account: tuple[Wallet, Utxo
         account.prepare_send(EXTERNAL, "1", send_max=True)
 
 
+def test_named_unconfirmed_incoming_coins_are_spent_as_named(
+    tmp_path: Path, devnet: BitcoinDevnet
+) -> None:
+    # Coin selection leaves unconfirmed coins from others alone, but a coin the user names
+    # is spent exactly, with or without send-max.
+    wallet, account = funded(tmp_path / "w.coffer", devnet, amounts=(1_000_000,))
+    with wallet:
+        incoming = devnet.fund(script_of(account, account.receive_address()), 500_000)
+        account.sync()
+        coins = {c.outpoint: c for c in account.coins()}
+        (pending,) = [o for o, c in coins.items() if c.confirmations == 0]
+        assert pending.startswith(incoming)
+        both = list(coins)
+        maxed = account.prepare_send(EXTERNAL, send_max=True, utxos=both)
+        assert sorted(i.outpoint for i in maxed.inputs) == sorted(both)
+        assert maxed.summary.outputs[0].amount == 1_500_000 - maxed.fee
+        only = account.prepare_send(EXTERNAL, send_max=True, utxos=[pending])
+        assert [i.outpoint for i in only.inputs] == [pending]
+        paid = account.prepare_send(EXTERNAL, "0.004", utxos=[pending])
+        assert [i.outpoint for i in paid.inputs] == [pending]
+        unnamed = account.prepare_send(EXTERNAL, send_max=True)
+        assert [i.value for i in unnamed.inputs] == [1_000_000]  # not spent unless named
+
+
 def test_subtract_fee_from_the_amount(wallet_account: tuple[Wallet, UtxoAccount]) -> None:
     _, account = wallet_account
     draft = account.prepare_send(EXTERNAL, "0.03", subtract_fee=True)

@@ -484,9 +484,12 @@ def build_send(
     if request.send_max:
         others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]
         shown = [*shown[1:], shown[0]]  # send_max puts the destination last
+        # Named coins are spent exactly: send_max's eligibility (confirmed, or our own
+        # unconfirmed change) must not drop an unconfirmed coin from others the user named.
+        sweep = replace(params, include_unsafe=True) if named else params
 
         def select() -> Selection:
-            return coinselect.send_max(pool, paid[0].script, params, others=others)
+            return coinselect.send_max(pool, paid[0].script, sweep, others=others)
 
     else:
         wanted = [Recipient(p.script, p.amount or 0, request.subtract_fee) for p in paid]
