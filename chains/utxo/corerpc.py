@@ -399,11 +399,14 @@ class CoreRpcBackend:
 
     def tip(self) -> BlockRef:
         """Return the node's best block."""
-        info = self._call("getblockchaininfo", wallet=False)
+        return self._tip_of(self._call("getblockchaininfo", wallet=False))
+
+    def _tip_of(self, info: JsonValue | _Failure) -> BlockRef:
+        """Return the best block of a ``getblockchaininfo`` answer, checked for shape."""
         if not isinstance(info, dict):
             raise self._garbage("a malformed getblockchaininfo")
         height, best = info.get("blocks"), info.get("bestblockhash")
-        if not isinstance(height, int) or not isinstance(best, str):
+        if isinstance(height, bool) or not isinstance(height, int) or not isinstance(best, str):
             raise self._garbage("a malformed getblockchaininfo")
         return BlockRef(height, best)
 
@@ -479,10 +482,10 @@ class CoreRpcBackend:
         if known_tip is not None:
             calls.append(("getblockhash", (known_tip.height,)))
         answers = self._batch(calls)
-        info, since, pool = answers[0], answers[1], answers[2]
-        if not isinstance(info, dict) or not isinstance(since, dict) or not isinstance(pool, list):
+        since, pool = answers[1], answers[2]
+        tip = self._tip_of(answers[0])
+        if not isinstance(since, dict) or not isinstance(pool, list):
             raise self._garbage("malformed chain or wallet state")
-        tip = BlockRef(int(str(info["blocks"])), str(info["bestblockhash"]))
         mempool = {str(t) for t in pool}
         reorged = known_tip is not None and answers[3] != known_tip.hash
         entries = self._entries(since, mempool)

@@ -14,6 +14,8 @@ import json
 import queue
 import socket
 import threading
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -612,6 +614,71 @@ def test_core_rpc_silent_node_times_out(silent_server: ServerAddress) -> None:
     url = f"http://127.0.0.1:{silent_server.port}"
     with pytest.raises(BackendUnavailable, match="did not answer in time"):
         CoreRpcBackend(litecoin_regtest(), url, user="u", password="p", timeout=0.5)
+
+
+@contextlib.contextmanager
+def tampering_rpc_proxy(node: LitecoinNode, method: str, result: Any) -> Iterator[str]:
+    """A loopback HTTP proxy to the node's RPC that answers ``method`` with ``result``."""
+    upstream = node.url.rstrip("/")
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            request = urllib.request.Request(  # noqa: S310 - the node's loopback URL
+                upstream + self.path, body, dict(self.headers.items())
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310
+                    status, payload = resp.status, resp.read()
+            except urllib.error.HTTPError as e:
+                status, payload = e.code, e.read()
+            calls = json.loads(body)
+            answers = json.loads(payload)
+            for call, answer in zip(
+                calls if isinstance(calls, list) else [calls],
+                answers if isinstance(answers, list) else [answers],
+                strict=True,
+            ):
+                if call["method"] == method and answer.get("error") is None:
+                    answer["result"] = result
+            out = json.dumps(answers).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "tip",
+    [{"chain": "regtest"}, {"blocks": "many", "bestblockhash": "00" * 32}, ["not", "a", "dict"]],
+    ids=["fields-missing", "height-not-a-number", "not-an-object"],
+)
+def test_core_rpc_malformed_chain_state_is_a_protocol_error(
+    litecoind: LitecoinNode, tip: Any
+) -> None:
+    with tampering_rpc_proxy(litecoind, "getblockchaininfo", tip) as url:
+        core = CoreRpcBackend(
+            litecoind.network, url, user="u", password="p", wallet=f"bad-{uuid.uuid4().hex}"
+        )
+        try:
+            with pytest.raises(BackendProtocolError, match="malformed"):
+                core.tip()
+            with pytest.raises(BackendProtocolError, match="malformed"):
+                core.sync(SyncRequest(litecoind.network, {(0, 0, 0): random_script()}))
+        finally:
+            core.close()
 
 
 def test_core_rpc_garbage_is_a_protocol_error() -> None:
