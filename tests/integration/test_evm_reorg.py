@@ -114,3 +114,36 @@ def test_blocks_that_are_gone_leave_the_history(chain: Chain) -> None:
     ]
     assert acct.nonces().next_nonce == 0
     assert acct.prepare_send(Account.create().address, "0.5").request.nonce == 0
+
+
+def test_a_public_network_notices_its_own_transaction_gone(
+    anvil_factory: Callable[..., AnvilNode], tmp_path: Path
+) -> None:
+    ethereum = get_network("ethereum")
+    assert isinstance(ethereum, EvmNetwork)
+    node = anvil_factory(1)  # answers as Ethereum; no explorer key: history is own sends
+    backend = JsonRpcBackend(ethereum, [node.http_url])
+    devnet = AnvilDevnet(backend)
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)
+    wallet.backends.set_servers("ethereum", [node.http_url])
+    account = wallet.account("ethereum")
+    assert isinstance(account, EvmAccount)
+    devnet.fund(account.address, ETH)
+    snapshot = backend.request("evm_snapshot")
+    signed = wallet.sign(account.prepare_send(Account.create().address, "0.1"))
+    account.broadcast(signed)
+    devnet.wait_for_receipt(signed.txid)
+    account.sync()
+    assert [(e.txid, e.status) for e in account.history()] == [(signed.txid, TxStatus.CONFIRMED)]
+
+    assert backend.request("evm_revert", snapshot) is True
+    devnet.mine_blocks(3)
+    report = account.sync()
+    assert any("reorganised" in w for w in report.warnings)
+    assert [(e.txid, e.status, e.height) for e in account.history()] == [
+        (signed.txid, TxStatus.DROPPED, None)
+    ]
+    assert account.balance().confirmed == ETH
+    assert account.prepare_send(Account.create().address, "0.1").request.nonce == 0
+    wallet.close()
+    backend.close()

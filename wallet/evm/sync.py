@@ -19,7 +19,8 @@ block a chain scan read, else the tip). When the next sync finds another block a
 height, the chain was reorganised under what is stored: a scanned history is read again
 from where the first scan started (records of blocks that are gone are dropped, those of
 the new blocks found), and the wallet's own mined transactions are checked again (one
-whose block is gone is pending again, or dropped).
+whose block is gone is pending again, or dropped; on other networks those mined up to
+``RECHECK_BLOCKS`` below the last sync's end).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ EXPLORER = "explorer"
 FIRST_SCAN_BLOCKS = 100_000
 """How far back the first scan of a local chain reaches: a fork of a public chain starts at a
 high block, and reading millions of forked blocks one by one would never end."""
+RECHECK_BLOCKS = 256
+"""After a reorganisation on a network whose history is not scanned, own transactions mined
+up to this many blocks below the last sync's end are looked up again (deeper reorganisations
+are past finality on every network here)."""
 _FINAL = (TxStatus.CONFIRMED, TxStatus.FAILED)
 _METHOD_NOT_FOUND = -32601
 
@@ -300,9 +305,10 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
     records: list[TransferRecord] = []
     anchor: tuple[int, str] | None = None
     rescan_from: int | None = None
+    last_anchor = store.anchor(account.id)
     with translate_errors():
         (sheet,) = fetch_balances(backend, [address], [t.address for t in book.infos()])
-        facts = _facts(backend, address, store.anchor(account.id))
+        facts = _facts(backend, address, last_anchor)
         mined, tip = facts.mined, facts.tip.number
         if facts.reorganised:
             warnings.append(
@@ -311,7 +317,8 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
             )
         if source != SCAN:
             anchor = (tip, facts.tip.hash)
-            rescan_from = 0 if facts.reorganised else None
+            if facts.reorganised and last_anchor is not None:
+                rescan_from = max(0, last_anchor[0] - RECHECK_BLOCKS)
         if source == SCAN:
             begin = None if facts.reorganised else store.cursor(account.id, SCAN)
             if begin is None and tip >= FIRST_SCAN_BLOCKS:
