@@ -161,6 +161,8 @@ def test_erc20_tokens_custom_list_send_and_history(setup: Setup) -> None:
     chain.send(token, "mint(address,uint256)", acct.address, 5_000_000)  # 5 CFT
     with pytest.raises(UnknownToken, match="add it by its contract address"):
         acct.prepare_send(FRIEND, "1", token="CFT")
+    with pytest.raises(UnknownToken, match="own coin, not a token"):
+        acct.prepare_send(FRIEND, "1", token="eth")  # not a token to look up by contract
     added = acct.tokens.add(token.lower())
     assert (added.symbol, added.decimals, added.contract, added.custom) == ("CFT", 6, token, True)
     acct.sync()

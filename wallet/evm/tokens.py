@@ -130,6 +130,11 @@ class TokenBook:
                 f"Several tokens on {self._network.title} are called {text}; give the "
                 "contract address instead."
             )
+        if text.lower() == self._network.symbol.lower():
+            raise UnknownToken(
+                f"{self._network.symbol} is {self._network.title}'s own coin, not a token: "
+                "send it without naming a token."
+            )
         raise UnknownToken(
             f"The wallet knows no token called {text[:40]} on {self._network.title}; add it "
             "by its contract address first."
