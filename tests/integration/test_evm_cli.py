@@ -64,6 +64,8 @@ def test_cli_end_to_end(
     )
     uri = "data:application/json;base64," + base64.b64encode(b'{"name": "Dawn"}').decode()
     devnet.transact(art, encode_call("mint(address,uint256,string)", me, 5, uri))
+    tickets = devnet.deploy_contract(compile_contract("ERC1155").initcode())
+    devnet.transact(tickets, encode_call("mint(address,uint256,uint256,string)", me, 2, 4, ""))
 
     [synced] = coffer("sync", "evm-local")
     assert synced["new"] >= 1
@@ -73,7 +75,10 @@ def test_cli_end_to_end(
     assert [(r["symbol"], r["balance"]) for r in coffer("tokens", "list", "evm-local")] == [
         ("CLI", "100")
     ]
-    assert [(n["token_id"], n["name"]) for n in coffer("nfts", "evm-local")] == [("5", "Dawn")]
+    assert sorted((n["token_id"], n["name"] or "") for n in coffer("nfts", "evm-local")) == [
+        ("2", ""),
+        ("5", "Dawn"),
+    ]
 
     friend = Account.create().address
     sent = coffer("send", "evm-local", "--to", friend, "--amount", "0.25", "--yes")
@@ -82,6 +87,10 @@ def test_cli_end_to_end(
     devnet.wait_for_receipt(tok["txid"])
     nft = coffer("send", "evm-local", "--to", friend, "--nft", f"{art}:5", "--yes")
     devnet.wait_for_receipt(nft["txid"])
+    three = ("--nft", f"{tickets}:2", "--amount", "3", "--yes")
+    devnet.wait_for_receipt(coffer("send", "evm-local", "--to", friend, *three)["txid"])
+    held = backend.call(tickets, encode_call("balanceOf(address,uint256)", friend, 2))
+    assert int.from_bytes(held, "big") == 3  # the three tickets asked for, not one
     error = coffer(
         "send",
         "evm-local",
@@ -112,7 +121,7 @@ def test_cli_end_to_end(
     assert backend.get_balance(friend) == 10**18 // 4
     rows = {r["symbol"]: r for r in coffer("balance", "evm-local")}
     assert rows["CLI"]["display"] == "87.5 CLI"
-    assert coffer("nfts", "evm-local") == []
+    assert [(n["token_id"], n["amount"]) for n in coffer("nfts", "evm-local")] == [("2", 1)]
     history = coffer("history", "evm-local")
     assert {h["txid"] for h in history} >= {sent["txid"], tok["txid"], nft["txid"]}
 

@@ -215,7 +215,9 @@ def servers(opts: Options, network: str, new_servers: tuple[str, ...], reset: bo
 @click.command()
 @click.argument("network")
 @click.option("--to", "to", multiple=True, required=True, help="Recipient; repeat for several.")
-@click.option("--amount", "amounts", multiple=True, help="Amount for each --to, in coins.")
+@click.option(
+    "--amount", "amounts", multiple=True, help="Amount for each --to, in coins (--nft: items)."
+)
 @click.option("--max", "send_max", is_flag=True, help="Send everything, less the fee.")
 @click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default=None)
 @click.option("--fee-rate", type=str, default=None, help="Custom rate: sat/vB, or gwei (EVM).")
@@ -251,6 +253,8 @@ def send(
             raise WalletError("--max sends everything to one --to, without --amount.")
         if not send_max and not nft and len(amounts) != len(to):
             raise WalletError("Give one --amount for each --to.")
+        if nft and len(amounts) > len(to):
+            raise WalletError("Give at most one --amount (the number of items) with --nft.")
         rate = None
         if fee_rate is not None:
             try:
@@ -259,7 +263,9 @@ def send(
                 raise WalletError(f"The fee rate {fee_rate!r} is not a number.") from None
         args = SendArgs(
             recipients=tuple(
-                (address, None if send_max or nft else amounts[i]) for i, address in enumerate(to)
+                # With --nft the amount is optional: the number of items (1 when left out).
+                (address, None if send_max or i >= len(amounts) else amounts[i])
+                for i, address in enumerate(to)
             ),
             fee=fee,
             fee_rate=rate,
