@@ -40,15 +40,16 @@ class AccountState:
 
 @dataclass(frozen=True, slots=True)
 class SentRow:
-    """A stored own transaction, with what is needed to replace it."""
+    """A stored own transaction, with what is needed to replace it.
+
+    Attributes:
+        sent: the transaction and its status.
+        raw: the signed bytes (a replacement reads its fields from them).
+        summary: the outputs shown when it was signed, as stored.
+    """
 
     sent: SentTransaction
     raw: bytes
-    data_to: str | None
-    gas: int
-    max_fee_per_gas: int | None
-    max_priority_fee_per_gas: int | None
-    gas_price: int | None
     summary: tuple[dict[str, object], ...]
 
 
@@ -282,7 +283,7 @@ class EvmStore:
         """Return the account's own transactions, newest first."""
         rows = self._db.query(
             "SELECT tx_hash, nonce, kind, status, replaces, block_number, fee, to_address, value, "
-            "gas, max_fee_per_gas, max_priority_fee_per_gas, gas_price, raw, summary "
+            "gas, max_fee_per_gas, gas_price, raw, summary "
             "FROM evm_sent WHERE account_id = ? ORDER BY nonce DESC, broadcast_at DESC",
             (account_id,),
         )
@@ -299,7 +300,6 @@ class EvmStore:
             value,
             gas,
             max_fee,
-            tip,
             price,
             raw,
             summary,
@@ -317,18 +317,7 @@ class EvmStore:
                 value=int(value),
                 max_fee=int(gas) * (per_gas or 0),
             )
-            out.append(
-                SentRow(
-                    sent,
-                    bytes(raw),
-                    sent.to,
-                    int(gas),
-                    _opt_int(max_fee),
-                    _opt_int(tip),
-                    _opt_int(price),
-                    tuple(json.loads(str(summary))),
-                )
-            )
+            out.append(SentRow(sent, bytes(raw), tuple(json.loads(str(summary)))))
         return out
 
     # -- collectibles ------------------------------------------------------------------------
