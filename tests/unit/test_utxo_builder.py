@@ -21,7 +21,7 @@ from coincurve import PublicKey
 from chains.addresses import parse_address
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.backend import BlockRef, FeeRate, HistoryItem, SyncUpdate, Txid
-from chains.utxo.devnet import BitcoinDevnet
+from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevnet
 from chains.utxo.kernel import verify_transaction
 from chains.utxo.sizes import dust_policy
 from keystore.bip32 import HARDENED
@@ -414,6 +414,42 @@ def test_named_coins_pending_spent_unknown_or_twice(
         account.prepare_send(EXTERNAL, "0.001", utxos=["nope"])
     fresh = account.prepare_send(EXTERNAL, "0.001")
     assert spent not in {i.outpoint for i in fresh.inputs}
+
+
+def test_zero_value_coins_are_never_spent_unless_named(
+    tmp_path: Path, devnet: BitcoinDevnet
+) -> None:
+    # A zero-value output is consensus-valid (a miner may include one): it costs a fee to
+    # spend and links whoever sent it with the coins spent beside it. Core's wallet never
+    # selects one (CoinFilterParams::min_amount is 1 satoshi).
+    wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON)
+    wallet.backends.use(NET, devnet)
+    account = wallet.account(NET)
+    assert isinstance(account, UtxoAccount)
+    with wallet:
+        first, second = (script_of(account, a.address) for a in account.addresses(2))
+        tip = devnet.tip().height
+        coin = next(u for u in devnet.utxos(FAUCET_SCRIPT) if (u.height or tip) <= tip - 100)
+        outputs = (
+            TxOut(0, first),
+            TxOut(100_000, second),
+            TxOut(coin.value - 120_000, FAUCET_SCRIPT),
+        )
+        spend = TxIn(coin.outpoint, b"", SEQUENCE_RBF, (FAUCET_WITNESS_SCRIPT,))
+        tx = Transaction(2, (spend,), outputs, 0)
+        devnet.reorg(1, txs=[tx.serialize()])  # mined directly: the mempool refuses dust
+        account.sync()
+        zero = f"{tx.txid}:0"
+        assert {c.outpoint: c.value for c in account.coins()} == {zero: 0, f"{tx.txid}:1": 100_000}
+        for _ in range(5):  # knapsack and the change target are random
+            paid = account.prepare_send(EXTERNAL, "0.0005", fee_rate=2)
+            assert zero not in {i.outpoint for i in paid.inputs}
+        maxed = account.prepare_send(EXTERNAL, send_max=True, fee_rate=2)
+        assert [i.outpoint for i in maxed.inputs] == [f"{tx.txid}:1"]
+        named = account.prepare_send(
+            EXTERNAL, send_max=True, fee_rate=2, utxos=[zero, f"{tx.txid}:1"]
+        )
+        assert len(named.inputs) == 2
 
 
 def test_immature_mining_rewards_are_not_spent(tmp_path: Path, devnet: BitcoinDevnet) -> None:

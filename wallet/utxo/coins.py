@@ -2,9 +2,10 @@
 
 Coin selection (``chains.utxo.coinselect``) sees the account's unspent outputs as of the last
 sync, less those a pending transaction spends, mining rewards younger than 100 blocks (Core's
-``COINBASE_MATURITY``: a block reward is spendable in the 100th block after its own) and
-coins the user froze (BIP-329 ``spendable: false``). Coins named for coin control are spent
-exactly, frozen or not, after checks that say in words why a coin cannot be spent.
+``COINBASE_MATURITY``: a block reward is spendable in the 100th block after its own),
+zero-value outputs and coins the user froze (BIP-329 ``spendable: false``). Coins named for
+coin control are spent exactly, frozen or not, after checks that say in words why a coin
+cannot be spent.
 """
 
 from __future__ import annotations
@@ -83,12 +84,20 @@ def selection_coins(
 
 
 def spendable(view: AccountView) -> list[StateCoin]:
-    """Return the coins coin selection may use: unspent, mature, not frozen."""
+    """Return the coins coin selection may use: unspent, mature, not frozen, worth something.
+
+    A zero-value output (valid, if non-standard) only costs a fee to spend and links its
+    sender to the coins spent with it: like Core (``CoinFilterParams::min_amount``, one
+    satoshi) the wallet spends one only when it is named.
+    """
     frozen = view.frozen()
     return [
         c
         for c in view.state.coins.values()
-        if not c.spent_pending and not _is_immature(view, c) and str(c.outpoint) not in frozen
+        if c.value > 0
+        and not c.spent_pending
+        and not _is_immature(view, c)
+        and str(c.outpoint) not in frozen
     ]
 
 
