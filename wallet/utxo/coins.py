@@ -40,7 +40,6 @@ __all__ = [
     "spendable",
 ]
 
-"""Blocks before a coinbase output may be spent (Core ``consensus/consensus.h``)."""
 _CHANGE = 1
 
 
