@@ -545,10 +545,7 @@ class ElectrumBackend(ElectrumParsing):
         not proven again when the server's header there has the known hash (else its branch
         is fetched in one more round trip). After a reorg nothing known is reused.
         """
-        heights: dict[Txid, int] = {}
-        for history in histories.values():
-            for item in history:
-                heights[item.txid] = item.height
+        heights = self._claimed_heights(histories)
         new = sorted(t for t in heights if t not in request.known_txids)
         confirmed = sorted(t for t, h in heights.items() if h > 0)
         reuse = {
@@ -585,6 +582,30 @@ class ElectrumBackend(ElectrumParsing):
         for txid, answer in merkles.items():
             self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
         return transactions, {h: hd.hash for h, hd in parsed_headers.items()}, parsed
+
+    def _claimed_heights(self, histories: Mapping[str, list[eh.RawHistoryItem]]) -> dict[Txid, int]:
+        """Return the height each transaction of the histories is claimed at.
+
+        A transaction may be listed by several histories; where one of them puts it in a
+        block, that claim is the one proven, whatever the others say (a block can arrive
+        between two round trips). Otherwise a server could list a transaction as confirmed
+        in one history and in the mempool in another, and have the wallet store the
+        confirmation unproven.
+
+        Raises:
+            BackendProtocolError: a transaction is claimed in two different blocks.
+        """
+        heights: dict[Txid, int] = {}
+        for history in histories.values():
+            for item in history:
+                claimed = heights.get(item.txid)
+                if claimed is None or claimed <= 0:
+                    heights[item.txid] = item.height
+                elif 0 < item.height != claimed:
+                    raise self._protocol_error(
+                        f"transaction {item.txid} in two blocks ({claimed} and {item.height})"
+                    )
+        return heights
 
     def _fees(self, parsed: Mapping[Txid, Transaction], known: frozenset[Txid]) -> dict[Txid, int]:
         """Fetch the parents of new transactions (one round trip) and compute their fees.

@@ -291,6 +291,36 @@ def test_tampered_answers_are_refused(
         backend.close()
 
 
+def test_a_confirmation_claimed_in_one_history_only_is_still_proven(
+    proxy: TamperingProxy, ltc_chain: LitecoinChain
+) -> None:
+    """A server lists an unconfirmed payment as mined in its script's history, and as in
+    the mempool in forty other histories of the same sync: the claim must still be proven.
+
+    (Which history is read last varies with hashing; before the fix, the mempool claims
+    usually won and the confirmation was stored without a merkle proof.)
+    """
+    paid = random_script()
+    txid = ltc_chain.fund(paid, 25_000)  # in the mempool only (fund waits for ElectrumX)
+    tip = ltc_chain.node.height()
+    scripts = {(8, 0, 0): paid} | {(8, 0, i): random_script() for i in range(1, 41)}
+
+    def mined_here_pending_there(method: str, result: Any) -> Any:
+        if method != "blockchain.scripthash.get_history":
+            return result
+        if any(item["tx_hash"] == txid for item in result):
+            return [{"tx_hash": txid, "height": tip}]
+        return [*result, {"tx_hash": txid, "height": 0}]
+
+    backend = ElectrumBackend(ltc_chain.network, [proxy.address], timeout=10)
+    try:
+        proxy.rewrite = mined_here_pending_there
+        with pytest.raises(BackendProtocolError):
+            backend.sync(SyncRequest(ltc_chain.network, scripts))
+    finally:
+        backend.close()
+
+
 def test_tampered_transaction_from_get_transactions_is_refused(
     proxy: TamperingProxy, ltc_chain: LitecoinChain
 ) -> None:
