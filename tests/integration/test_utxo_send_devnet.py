@@ -318,6 +318,35 @@ def test_cpfp_of_own_final_transaction_and_refusals(tmp_path: Path, devnet: Bitc
 # -- many inputs, send-max, several recipients ----------------------------------------------------
 
 
+def test_own_addresses_past_the_synced_window_count_before_the_next_sync(
+    tmp_path: Path, devnet: BitcoinDevnet
+) -> None:
+    """Change and self-payments to addresses derived after the last sync are the account's.
+
+    The sync watches 20 change addresses; the 21st send without a sync in between pays its
+    change to the 21st. It was not recognised as the account's until the next sync: the
+    change looked paid away, the balance fell to nothing and the next send was refused.
+    """
+    with create(tmp_path / "w.coffer", devnet) as wallet:
+        account = utxo(wallet)
+        fund(devnet, account, (10_000_000,))
+        far = account.addresses(1, start=30)[0].address  # derived now, never synced
+        draft = account.prepare_send(far, "0.001", fee_rate=2)
+        account.broadcast(wallet.sign(draft))
+        assert account.balance().total == 10_000_000 - draft.fee
+        sent = draft.fee
+        for _ in range(21):
+            draft = account.prepare_send(EXTERNAL, "0.0001", fee_rate=2)
+            txid = account.broadcast(wallet.sign(draft))
+            sent += 10_000 + draft.fee
+            amounts = {e.txid: e.amount for e in account.history()}
+            assert amounts[txid] == -(10_000 + draft.fee)
+        assert account.balance().total == 10_000_000 - sent
+        before = snapshot(account)
+        account.sync()
+        assert snapshot(account) == before
+
+
 def test_consolidating_100_coins(tmp_path: Path, devnet: BitcoinDevnet) -> None:
     with create(tmp_path / "w.coffer", devnet) as wallet:
         account = utxo(wallet)

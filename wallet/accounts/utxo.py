@@ -69,7 +69,14 @@ class UtxoAccount(Account):
         return format_path((*base, chain, index)) if base is not None else None
 
     def _ensure(self, chain: int, upto: int) -> None:
-        """Derive and store addresses of ``chain`` up to index ``upto`` (exclusive)."""
+        """Derive and store addresses of ``chain`` up to index ``upto`` (exclusive).
+
+        Each gets its watched script row at once (``UtxoStore.ensure_scripts``): the view
+        knows the account's outputs by those rows, so change or a payment to self at an
+        address derived since the last sync would otherwise read as paid away.
+        """
+        from wallet.utxo.store import UtxoStore
+
         db = self._wallet.database
         rows = db.query(
             "SELECT COALESCE(MAX(idx) + 1, 0) FROM addresses WHERE account_id = ? AND chain = ?",
@@ -87,6 +94,7 @@ class UtxoAccount(Account):
                     "INSERT INTO addresses(account_id, chain, idx, address) VALUES (?, ?, ?, ?)",
                     (self.id, chain, have + offset, address),
                 )
+            UtxoStore(db, self.utxo_network).ensure_scripts(self.id)
 
     def addresses(self, count: int = 20, start: int = 0, change: bool = False) -> list[AddressInfo]:
         """Return ``count`` addresses from index ``start`` of the receive or change chain.
