@@ -46,6 +46,7 @@ from primitives.tx import OutPoint, write_compact_size
 __all__ = [
     "CHANGE_LOWER",
     "CHANGE_UPPER",
+    "MAX_ANCESTORS",
     "TOTAL_TRIES",
     "Algorithm",
     "Coin",
@@ -67,6 +68,8 @@ CHANGE_LOWER = 50_000
 """Core's lower bound of the randomly chosen change target (``GenerateChangeTarget``)."""
 CHANGE_UPPER = 1_000_000
 """Core's upper bound of the randomly chosen change target."""
+MAX_ANCESTORS = 25
+"""Core's ``-limitancestorcount`` default: a transaction and its unconfirmed ancestors."""
 _MAX_AMOUNT = 1 << 62
 _CORE_LONG_TERM = FeeRate(10_000)  # Core's DEFAULT_CONSOLIDATE_FEERATE and DEFAULT_DISCARD_FEE
 _TYPE_ORDER = (ScriptKind.P2PKH, ScriptKind.P2SH_P2WPKH, ScriptKind.P2WPKH, ScriptKind.P2TR, None)
@@ -246,7 +249,7 @@ class SelectionParams:
     max_tx_weight: int = MAX_STANDARD_TX_WEIGHT
     spend_unconfirmed_change: bool = True
     include_unsafe: bool = False
-    max_ancestors: int = 25
+    max_ancestors: int = MAX_ANCESTORS
 
     @classmethod
     def for_network(

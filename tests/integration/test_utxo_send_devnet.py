@@ -347,6 +347,24 @@ def test_own_addresses_past_the_synced_window_count_before_the_next_sync(
         assert snapshot(account) == before
 
 
+def test_change_at_the_mempool_chain_limit_is_explained(
+    tmp_path: Path, devnet: BitcoinDevnet
+) -> None:
+    """25 unconfirmed sends in a row: the 26th cannot spend their change yet, and says why."""
+    with create(tmp_path / "w.coffer", devnet) as wallet:
+        account = utxo(wallet)
+        fund(devnet, account, (10_000_000,))
+        for _ in range(25):
+            draft = account.prepare_send(EXTERNAL, "0.0001", fee_rate=2)
+            account.broadcast(wallet.sign(draft))
+        with pytest.raises(InsufficientFunds, match="25 unconfirmed transactions in a row"):
+            account.prepare_send(EXTERNAL, "0.0001", fee_rate=2)
+        devnet.mine(1)
+        account.sync()
+        draft = account.prepare_send(EXTERNAL, "0.0001", fee_rate=2)
+        assert account.broadcast(wallet.sign(draft)) in devnet.mempool()
+
+
 def test_consolidating_100_coins(tmp_path: Path, devnet: BitcoinDevnet) -> None:
     with create(tmp_path / "w.coffer", devnet) as wallet:
         account = utxo(wallet)

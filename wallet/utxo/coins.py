@@ -169,6 +169,21 @@ def _insufficient(
         )
         if waiting:
             notes.append(f"{format_amount(waiting, dec, sym)} is still unconfirmed")
+        # Own unconfirmed change is spendable, but not at the end of a chain of unconfirmed
+        # transactions as long as the mempool allows (Core's _filters stop one short).
+        chained = sum(
+            c.value
+            for c in spendable(view)
+            if c.height is None
+            and c.from_self
+            and _unconfirmed_ancestors(view, c.outpoint.txid_hex) >= coinselect.MAX_ANCESTORS
+        )
+        if chained:
+            notes.append(
+                f"{format_amount(chained, dec, sym)} is change at the end of "
+                f"{coinselect.MAX_ANCESTORS} unconfirmed transactions in a row, the most a "
+                "mempool accepts; it can be spent once the first of them confirms"
+            )
     extra = f" ({'; '.join(notes)})" if notes else ""
     return InsufficientFunds(
         f"Not enough {sym}: {format_amount(err.shortfall, dec, sym)} more is needed, the fee "
