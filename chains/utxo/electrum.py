@@ -11,9 +11,11 @@ must hash to the txid asked for; every confirmed transaction of a changed histor
 with its merkle branch against the block header at its height, whose proof of work is
 checked (``chains.utxo.merkle``). A lie is a ``BackendProtocolError`` naming the server.
 
-Round trips: a sync costs at most four, whatever the number of scripts and transactions
-(statuses; histories of changed scripts; transactions, merkle branches and headers; parents
-of new transactions for their fees), each one JSON-RPC batch. ElectrumX 2.0 holds small
+Round trips: whatever the number of scripts and transactions, a sync costs one round of
+statuses per discovery window (one without ``SyncRequest.more_scripts``), then at most one
+each for the histories of changed scripts, for new transactions with merkle branches and
+headers, for the branches of known proofs whose block changed, and for the parents of new
+transactions (their fees); each is one JSON-RPC batch. ElectrumX 2.0 holds small
 answers back for up to a second once a session has received about 1 KiB (traffic-analysis
 padding); each round trip therefore carries a filler request (``blockchain.block.headers``
 for 8 headers, about 1.3 KiB of answer) so the server's buffer is full and answers at once.
