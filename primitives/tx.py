@@ -28,6 +28,8 @@ __all__ = [
 MAX_SEQUENCE = 0xFFFFFFFF
 _MAX_VECTOR = 1_000_000  # no real transaction has more inputs, outputs or witness items
 _MAX_SCRIPT = 4_000_000
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_DIGITS = frozenset("0123456789")
 # CompactSize prefix byte -> (payload size, smallest value that needs this form)
 _COMPACT_FORMS = {0xFD: (2, 0xFD), 0xFE: (4, 0x10000), 0xFF: (8, 0x100000000)}
 
@@ -83,7 +85,16 @@ class OutPoint:
             ValueError: not 64 hex digits, a colon and an index.
         """
         txid_hex, sep, vout = text.strip().partition(":")
-        if not sep or len(txid_hex) != 64 or not vout.isdigit():
+        # ASCII only: bytes.fromhex skips spaces (a shorter txid) and str.isdigit takes
+        # digits of every script.
+        if (
+            not sep
+            or len(txid_hex) != 64
+            or not set(txid_hex) <= _HEX_DIGITS
+            or not vout
+            or not set(vout) <= _DIGITS
+            or int(vout) > 0xFFFFFFFF
+        ):
             raise ValueError("an outpoint is written TXID:INDEX (64 hex digits, a colon, a number)")
         return cls(bytes.fromhex(txid_hex)[::-1], int(vout))
 

@@ -416,6 +416,22 @@ def test_named_coins_pending_spent_unknown_or_twice(
     assert spent not in {i.outpoint for i in fresh.inputs}
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["aa" * 30 + "  " + "aa:0", "aa" * 32 + ":\u0663", "aa" * 32 + ":4294967296", "g" * 64 + ":0"],
+    ids=["spaces-in-txid", "non-ascii-digit", "index-past-32-bits", "not-hex"],
+)
+def test_malformed_outpoints_are_refused_before_anything_is_stored(
+    wallet_account: tuple[Wallet, UtxoAccount], text: str
+) -> None:
+    wallet, account = wallet_account
+    with pytest.raises(CoinUnavailable, match="write it TXID:N"):
+        account.prepare_send(EXTERNAL, "0.001", utxos=[text])
+    with pytest.raises(WalletError, match="TXID:INDEX"):
+        account.freeze(text)
+    assert wallet.labels.all() == []
+
+
 def test_zero_value_coins_are_never_spent_unless_named(
     tmp_path: Path, devnet: BitcoinDevnet
 ) -> None:

@@ -250,7 +250,8 @@ class UtxoAccount(Account):
         try:
             parsed = OutPoint.from_text(outpoint)
         except ValueError as err:
-            raise WalletError(str(err).capitalize() + ".") from None
+            words = str(err)
+            raise WalletError(words[:1].upper() + words[1:] + ".") from None
         self._wallet.labels.set_spendable(str(parsed), not frozen)
 
     # -- sending ------------------------------------------------------------------------------
