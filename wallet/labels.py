@@ -158,6 +158,11 @@ def _ref_problem(type_: str, ref: str) -> str | None:
     return None
 
 
+def _normal_ref(type_: str, ref: str) -> str:
+    """Return a reference as the wallet stores it: txids and outpoints in lowercase."""
+    return ref.lower() if type_ in ("tx", "input", "output") else ref
+
+
 def _index(outpoint: str) -> int:
     return int(outpoint.rsplit(":", 1)[1])
 
@@ -192,7 +197,7 @@ def _parse_line(text: str, number: int) -> _Record | LineProblem | None:
     extra = {k: v for k, v in obj.items() if k not in _CORE_FIELDS}
     return _Record(
         type_,
-        ref.lower() if type_ in ("tx", "input", "output") else ref,
+        _normal_ref(type_, ref),
         label,
         origin,
         spendable if type_ == "output" else None,  # BIP-329: only outputs are spendable
@@ -238,17 +243,25 @@ class LabelStore:
     def set(self, type_: str, ref: str, label: str, origin: str | None = None) -> None:
         """Set (or with an empty ``label``, remove) the label of a record.
 
-        Removing the text keeps the record while it still says an output is frozen.
+        Removing the text keeps the record while it still says an output is frozen. The
+        reference is checked and written as an import would (txids in lowercase), so that
+        the export of every label imports again.
 
         Raises:
-            WalletError: a type that BIP-329 does not define, or an empty reference.
+            WalletError: a type that BIP-329 does not define, a reference that is not one
+                of that type, or a label of several lines.
         """
         if type_ not in LABEL_TYPES:
             raise WalletError(f"Label types are {', '.join(sorted(LABEL_TYPES))}; not {type_!r}.")
         if not ref.strip():
             raise WalletError("A label needs the thing it labels.")
+        bad = _ref_problem(type_, ref)
+        if bad is not None:
+            raise WalletError(bad[:1].upper() + bad[1:] + ".")
+        if "\n" in label or "\r" in label:
+            raise WalletError("A label is one line of text (BIP-329).")
         with self._db.transaction():
-            self._write(type_, ref, label, origin)
+            self._write(type_, _normal_ref(type_, ref), label, origin)
 
     def _write(self, type_: str, ref: str, label: str, origin: str | None) -> None:
         if label:

@@ -15,6 +15,7 @@ from tests.conftest import ABANDON, PASSWORD
 from wallet import Wallet
 from wallet.accounts import UtxoAccount
 from wallet.cli import cli
+from wallet.errors import WalletError
 from wallet.labels import LABEL_TYPES, InvalidLabels, parse_bip329
 
 VECTORS: dict[str, Any] = json.loads(
@@ -148,6 +149,23 @@ def test_omitted_label_keeps_the_stored_one_and_empty_label_clears_it(
     labels.import_bip329(json.dumps({"type": "tx", "ref": TXID, "label": ""}))
     assert labels.get("tx", TXID) == ""
     assert labels.all() == []
+
+
+def test_labels_set_through_the_api_export_as_records_the_import_takes(
+    abandon_wallet: Wallet,
+) -> None:
+    labels = abandon_wallet.labels
+    labels.set("tx", TXID.upper(), "Rent")  # as some explorers print txids
+    labels.set("output", f"{TXID.upper()}:1", "Coin")
+    assert labels.get("tx", TXID) == "Rent"  # the history looks labels up in lowercase
+    assert labels.get("output", f"{TXID}:1") == "Coin"
+    for type_, ref in [("output", "not-an-outpoint"), ("tx", "abc"), ("input", f"{TXID}:x")]:
+        with pytest.raises(WalletError, match="ref"):
+            labels.set(type_, ref, "x")
+    exported = labels.export_bip329()
+    with Wallet.create(abandon_wallet.path.with_name("again.coffer"), PASSWORD) as other:
+        assert other.labels.import_bip329(exported) == 2
+        assert _records(other) == _records(abandon_wallet)
 
 
 # -- what the wallet knows: frozen coins and origins ---------------------------------------
