@@ -23,11 +23,11 @@ import pytest
 from chains.addresses import parse_address
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.backend import Txid
-from chains.utxo.devnet import BitcoinDevnet
+from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevnet
 from chains.utxo.sizes import FeePaid, incremental_relay_fee, min_replacement_fee
 from keystore.bip32 import HARDENED, ExtendedPrivateKey
 from keystore.mnemonic import parse_mnemonic
-from primitives.tx import Transaction
+from primitives.tx import Transaction, TxIn, TxOut
 from tests.conftest import ABANDON, CANARY, PASSWORD
 from wallet import UtxoAccount, Wallet
 from wallet.errors import (
@@ -363,6 +363,45 @@ def test_change_at_the_mempool_chain_limit_is_explained(
         account.sync()
         draft = account.prepare_send(EXTERNAL, "0.0001", fee_rate=2)
         assert account.broadcast(wallet.sign(draft)) in devnet.mempool()
+
+
+def test_a_send_whose_parent_was_replaced_is_dropped_not_a_phantom_coin(
+    tmp_path: Path, devnet: BitcoinDevnet
+) -> None:
+    """An incoming payment is spent while unconfirmed, then its sender replaces it.
+
+    The node evicts the wallet's spend with it, before any server reported the spend. The
+    spend's change must not stay in the balance as a coin that can never exist.
+    """
+    with create(tmp_path / "w.coffer", devnet) as wallet:
+        account = utxo(wallet)
+        tip = devnet.tip().height
+        coin = next(u for u in devnet.utxos(FAUCET_SCRIPT) if (u.height or tip) <= tip - 100)
+        spend = TxIn(coin.outpoint, b"", 0xFFFFFFFD, (FAUCET_WITNESS_SCRIPT,))
+        to_us = TxOut(1_000_000, script(account, account.receive_address()))
+        incoming = Transaction(
+            2, (spend,), (to_us, TxOut(coin.value - 1_010_000, FAUCET_SCRIPT)), 0
+        )
+        devnet.broadcast(incoming.serialize())
+        account.sync()
+        draft = account.prepare_send(EXTERNAL, "0.001", fee_rate=2, utxos=[f"{incoming.txid}:0"])
+        txid = account.broadcast(wallet.sign(draft))
+        replacement = Transaction(2, (spend,), (TxOut(coin.value - 100_000, FAUCET_SCRIPT),), 0)
+        devnet.broadcast(replacement.serialize())
+        assert txid not in devnet.mempool()
+        account.sync()
+        (entry,) = account.history()
+        assert (entry.txid, entry.status) == (txid, TxStatus.DROPPED)
+        assert entry.amount == -(100_000 + draft.fee)  # what the send would have cost
+        assert account.coins() == []
+        assert account.balance().total == 0
+        with pytest.raises(InsufficientFunds):
+            account.prepare_send(EXTERNAL, "0.001", fee_rate=2)
+        with pytest.raises(NotReplaceable, match="dropped"):
+            account.bump_fee(txid)
+        devnet.mine(1)
+        account.sync()
+        assert [(e.txid, e.status) for e in account.history()] == [(txid, TxStatus.DROPPED)]
 
 
 def test_consolidating_100_coins(tmp_path: Path, devnet: BitcoinDevnet) -> None:

@@ -117,3 +117,26 @@ def test_foreign_inputs_take_the_backend_fee() -> None:
     assert not effect.all_inputs_ours
     assert effect.fee == 700
     assert effect.net == -50_000
+
+
+def test_own_broadcasts_whose_parent_is_gone_are_dropped_with_their_children() -> None:
+    # The parent was in the history when the wallet spent it; no server reports it now.
+    gone = _tx([FOREIGN], [(100_000, OURS_A)])
+    spend = _tx([gone.outpoint(0)], [(60_000, THEIRS), (39_000, CHANGE)])
+    child = _tx([spend.outpoint(1)], [(38_000, OURS_B)])
+    fund = _tx([OutPoint(b"\x03" * 32, 0)], [(5_000, OURS_B)])
+    txs = {
+        fund.txid: StoredTx(fund, 10, None, 1),
+        spend.txid: StoredTx(spend, None, 1_000, 2, local=True),
+        child.txid: StoredTx(child, None, 1_000, 3, local=True),
+    }
+    state = compute_state(txs, SCRIPTS, _addr)
+    assert state.effects[spend.txid].status is TxStatus.DROPPED
+    assert state.effects[child.txid].status is TxStatus.DROPPED
+    assert state.effects[spend.txid].net == -61_000  # its outputs and recorded fee
+    assert not state.effects[spend.txid].replaceable
+    assert set(state.coins) == {fund.outpoint(0)}
+    assert state.total == state.confirmed == 5_000
+    # A server that reports the spend knows its parent: then it is not the wallet's to drop.
+    reported = {**txs, spend.txid: StoredTx(spend, None, 1_000, 2)}
+    assert compute_state(reported, SCRIPTS, _addr).effects[spend.txid].status is TxStatus.PENDING

@@ -3,9 +3,9 @@
 Pure functions over plain values: no database, no network. The store hands in every
 transaction of the account's script histories (plus the ones the wallet broadcast itself and
 no server reported yet) with its height; this module works out which of them are live (a
-transaction that conflicts with a confirmed one, or that a replacement superseded, is not),
-which outputs are the account's coins, which coins are spent, and what each transaction did
-to the balance.
+transaction that conflicts with a confirmed one, that a replacement superseded, or an own
+broadcast whose parents no server reports any more, is not), which outputs are the
+account's coins, which coins are spent, and what each transaction did to the balance.
 """
 
 from __future__ import annotations
@@ -191,6 +191,37 @@ def _conflict_losers(txs: Mapping[str, StoredTx]) -> dict[str, str]:
     return losers
 
 
+def _dropped(txs: Mapping[str, StoredTx], losers: Mapping[str, str]) -> set[str]:
+    """Return the own broadcasts that can no longer confirm: their parents are gone.
+
+    The wallet's own transaction spends only the account's coins, so every parent is in
+    the account's history until a server stops reporting it (a replaced or evicted parent,
+    a block orphaned for good). A broadcast no server has reported yet then spends coins
+    that do not exist; it and whatever spends its outputs are dropped.
+    """
+    dropped = {
+        txid
+        for txid, stored in txs.items()
+        if stored.local
+        and txid not in losers
+        and stored.height is None
+        and any(i.prevout.txid_hex not in txs for i in stored.tx.inputs)
+    }
+    changed = bool(dropped)
+    while changed:
+        changed = False
+        for txid, stored in txs.items():
+            if (
+                txid not in dropped
+                and txid not in losers
+                and stored.height is None
+                and any(i.prevout.txid_hex in dropped for i in stored.tx.inputs)
+            ):
+                dropped.add(txid)
+                changed = True
+    return dropped
+
+
 def compute_state(
     txs: Mapping[str, StoredTx],
     scripts: Mapping[bytes, OwnScript],
@@ -207,7 +238,8 @@ def compute_state(
         The account's state.
     """
     losers = _conflict_losers(txs)
-    live = {txid: s for txid, s in txs.items() if txid not in losers}
+    dropped = _dropped(txs, losers)
+    live = {txid: s for txid, s in txs.items() if txid not in losers and txid not in dropped}
     outputs: dict[OutPoint, tuple[int, bytes, OwnScript, str]] = {}
     for txid, stored in txs.items():
         txid_bytes = stored.tx.txid_bytes  # hashed once per transaction, not per output
@@ -229,7 +261,7 @@ def compute_state(
         ins = stored.tx.inputs
         ours_only[txid] = bool(ins) and all(i.prevout in outputs for i in ins)
     for outpoint, (value, script, own, txid) in outputs.items():
-        if txid in losers:
+        if txid not in live:
             continue
         height = live[txid].height
         spender = spent_by.get(outpoint)
@@ -255,6 +287,10 @@ def compute_state(
         tx = stored.tx
         received = sum(o.value for o in tx.outputs if o.script_pubkey in scripts)
         sent = sum(outputs[i.prevout][0] for i in tx.inputs if i.prevout in outputs)
+        if txid in dropped and not sent and stored.fee is not None:
+            # Its parents are gone, but the wallet recorded the fee when it broadcast it:
+            # show what the send would have cost.
+            sent = sum(o.value for o in tx.outputs) + stored.fee
         fee: int | None = None
         if sent:  # the account paid for it: all of the fee when every input is ours
             fee = sent - sum(o.value for o in tx.outputs) if ours_only[txid] else stored.fee
@@ -269,6 +305,8 @@ def compute_state(
         )
         if txid in losers:
             status = TxStatus.REPLACED
+        elif txid in dropped:
+            status = TxStatus.DROPPED
         elif stored.height is not None:
             status = TxStatus.CONFIRMED
         else:
