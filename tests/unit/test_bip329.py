@@ -308,6 +308,21 @@ def test_cli_export_and_import(runner: CliRunner, tmp_path: Path) -> None:
         assert _records(a) == _records(b)
 
 
+def test_cli_export_over_a_readable_file_makes_it_owner_only(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "w.coffer"
+    with Wallet.create(path, PASSWORD, ABANDON) as wallet:
+        wallet.labels.set("tx", TXID, "Rent")
+    out = tmp_path / "labels.jsonl"
+    out.write_text("old\n")
+    out.chmod(0o644)
+    result = runner.invoke(cli, ["--wallet", str(path), "labels", "export", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert json.loads(out.read_text())["label"] == "Rent"
+
+
 def test_cli_refuses_an_invalid_file_and_names_the_line(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "w.coffer"
     Wallet.create(path, PASSWORD, ABANDON).close()

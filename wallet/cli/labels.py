@@ -36,6 +36,7 @@ def export_labels(opts: Options, file: Path) -> None:
     with errors(opts):
         try:
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # the mode above applies only to a file it creates
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as err:
