@@ -12,16 +12,21 @@ __all__ = ["Amount", "format_amount", "to_base_units", "to_decimal"]
 _PRECISION = 100
 
 Amount = Decimal | int | str
-"""What the API accepts as an amount: a ``Decimal``, a whole ``int`` of coins, or text."""
+"""What the API accepts as an amount: a ``Decimal`` or text of coins, or an ``int`` of base units.
+
+As DESIGN.md's API says: ``Decimal("0.01")`` and ``"0.01"`` are coins (or tokens), ``1_000_000``
+is satoshis (or wei, or token base units). A ``float`` is refused.
+"""
 
 
 def to_base_units(
     amount: Amount, decimals: int, symbol: str = "", *, allow_zero: bool = False
 ) -> int:
-    """Convert an amount of coins or tokens into integer base units, exactly.
+    """Convert an amount into integer base units, exactly.
 
     Args:
-        amount: ``Decimal``, ``int`` (whole coins) or a decimal string such as ``"0.015"``.
+        amount: coins as a ``Decimal`` or a decimal string such as ``"0.015"``, or base
+            units as an ``int`` (taken as they are).
         decimals: how many decimal places the asset has (8 for BTC, 18 for ETH).
         symbol: the asset's ticker, for messages.
         allow_zero: accept zero (for example a contract call that sends no value).
@@ -40,15 +45,17 @@ def to_base_units(
         raise InvalidAmount(
             f"An amount must be a Decimal, int or string, not {type(amount).__name__}."
         )
+    unit = f" {symbol}" if symbol else ""
+    if isinstance(amount, int):
+        if amount < 0 or (amount == 0 and not allow_zero):
+            raise InvalidAmount(f"The amount must be more than 0{unit} (an int counts base units).")
+        return amount
     try:
-        value = (
-            Decimal(amount.strip().replace("_", "")) if isinstance(amount, str) else Decimal(amount)
-        )
+        value = Decimal(amount.strip().replace("_", "")) if isinstance(amount, str) else amount
     except InvalidOperation:
         raise InvalidAmount("The amount is not a number.") from None
     if not value.is_finite():
         raise InvalidAmount("An amount must be a finite number.")
-    unit = f" {symbol}" if symbol else ""
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmount(f"The amount must be more than 0{unit}.")
     with localcontext() as ctx:

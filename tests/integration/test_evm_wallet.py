@@ -185,6 +185,8 @@ def test_erc20_tokens_custom_list_send_and_history(setup: Setup) -> None:
     assert draft.request.value == 0
     receipt = setup.send(draft)
     by_address = acct.prepare_send(friend, Decimal("0.5"), token=token)
+    in_units = acct.prepare_send(friend, 500_000, token=token)  # an int counts base units
+    assert in_units.summary.outputs[0].amount == by_address.summary.outputs[0].amount == 500_000
     setup.send(by_address)
     acct.sync()
     assert acct.token_balances()[0].confirmed == 3_000_000

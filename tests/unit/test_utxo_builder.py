@@ -322,6 +322,14 @@ def test_insufficient_funds_names_the_shortfall(
     assert account.prepare_send(EXTERNAL, "0.07", fee_rate=2).amount == 7_000_000
 
 
+def test_an_int_amount_counts_satoshis(wallet_account: tuple[Wallet, UtxoAccount]) -> None:
+    _, account = wallet_account
+    # DESIGN.md's API: Decimal (or text) is coins, int is base units.
+    assert account.prepare_send(EXTERNAL, 50_000).amount == 50_000
+    assert account.prepare_send(EXTERNAL, Decimal("0.0005")).amount == 50_000
+    assert account.prepare_send(EXTERNAL, "0.0005").amount == 50_000
+
+
 def test_amounts_floats_decimals_and_addresses(
     wallet_account: tuple[Wallet, UtxoAccount],
 ) -> None:

@@ -16,6 +16,7 @@ from wallet.errors import (
     AmountPrecisionError,
     FloatAmountError,
     InvalidAddress,
+    InvalidAmount,
     InvalidDescriptor,
     InvalidExtendedKey,
     InvalidMnemonic,
@@ -298,7 +299,12 @@ def test_labels(abandon_wallet: Wallet) -> None:
 def test_amounts_are_exact_and_floats_refused() -> None:
     assert to_base_units(Decimal("0.00000001"), 8) == 1
     assert to_base_units("1.5", 18) == 1_500_000_000_000_000_000
-    assert to_base_units(2, 8) == 200_000_000
+    assert to_base_units(2, 8) == 2  # an int counts base units (DESIGN.md's API)
+    assert to_base_units(Decimal(2), 8) == 200_000_000
+    with pytest.raises(InvalidAmount):
+        to_base_units(-1, 8)
+    with pytest.raises(InvalidAmount):
+        to_base_units(True, 8)  # type: ignore[arg-type]
     with pytest.raises(FloatAmountError):
         to_base_units(0.1, 8)  # type: ignore[arg-type]
     with pytest.raises(TypeError):

@@ -179,7 +179,8 @@ class EvmAccount(Account):
 
         Args:
             to: the recipient (EIP-55 checked; all-lowercase is accepted).
-            amount: coins or tokens as ``Decimal``, ``int`` or text (a float is refused).
+            amount: coins or tokens as ``Decimal`` or text, or base units (wei, token units)
+                as ``int``; a float is refused.
             fee: ``"slow"``, ``"normal"`` or ``"fast"`` (EIP-1559 levels from fee history).
             token: a token symbol or contract address (bundled, custom, or read on chain).
             max_fee_per_gas: a custom EIP-1559 fee cap in wei.

@@ -287,7 +287,7 @@ class UtxoAccount(Account):
 
         Args:
             to: the recipient (``None`` when ``recipients`` lists them all).
-            amount: coins to send to ``to`` as ``Decimal``, ``int`` (whole coins) or text;
+            amount: what to send to ``to``: coins as ``Decimal`` or text, satoshis as ``int``;
                 a float is refused. ``None`` with ``send_max``.
             fee: ``"slow"``, ``"normal"`` or ``"fast"``: the backend's estimate for 25, 6 or
                 2 blocks (the network's fallback rate where it has none).
