@@ -190,3 +190,33 @@ def test_schema_files_of_every_version_open(tmp_path: Path) -> None:
                 wallet.account("bitcoin").receive_address()
                 == "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
             )
+
+
+def test_a_write_from_another_thread_waits_for_the_open_transaction(wallet_path: Path) -> None:
+    import threading
+
+    txid = "ab" * 32
+    with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
+        db = wallet.database
+        inside = threading.Event()
+
+        def other_thread() -> None:
+            inside.wait()
+            wallet.labels.set("tx", txid, "from the other thread")
+
+        def write_then_fail() -> None:
+            with db.transaction():
+                db.set_meta("probe", "rolled back")
+                inside.set()
+                worker.join(timeout=0.5)
+                # The worker's write waits for this transaction instead of joining it.
+                assert worker.is_alive()
+                raise RuntimeError("roll back")
+
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        with pytest.raises(RuntimeError, match="roll back"):
+            write_then_fail()
+        worker.join()
+        assert db.get_meta("probe") is None
+        assert wallet.labels.get("tx", txid) == "from the other thread"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ class WalletDatabase:
         self._conn = conn
         self._keys = keys
         self._depth = 0
+        # One connection serves every thread (GUI workers sync while the GUI thread reads):
+        # a transaction holds this lock from BEGIN to COMMIT, so another thread's statements
+        # wait for it instead of landing inside it, and reads never see half of one.
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"<WalletDatabase {self.path.name}>"
@@ -187,34 +192,40 @@ class WalletDatabase:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run the block in one transaction: all of it is saved, or none of it."""
-        if self._depth:
-            self._depth += 1
+        """Run the block in one transaction: all of it is saved, or none of it.
+
+        Nested calls join the outer transaction. Other threads wait until it ends.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
             finally:
-                self._depth -= 1
-            return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
-        finally:
-            self._depth = 0
+                self._depth = 0
 
     def execute(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
         """Run one statement that changes data; return the last row id."""
-        cursor = self._conn.execute(sql, tuple(params))
-        return int(cursor.lastrowid or 0)
+        with self._lock:
+            cursor = self._conn.execute(sql, tuple(params))
+            return int(cursor.lastrowid or 0)
 
     def query(self, sql: str, params: Sequence[SqlValue] = ()) -> list[tuple[Any, ...]]:
         """Run one query and return its rows."""
-        return list(self._conn.execute(sql, tuple(params)).fetchall())
+        with self._lock:
+            return list(self._conn.execute(sql, tuple(params)).fetchall())
 
     def get_meta(self, key: str) -> str | None:
         """Return a value of the meta table."""
@@ -252,46 +263,49 @@ class WalletDatabase:
         temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.rekey")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-        try:
-            self._conn.execute(
-                f"ATTACH DATABASE ? AS rekeyed KEY {_key_pragma(keys.database, salt)}",
-                (str(temp),),
-            )
-            self._conn.execute(f"PRAGMA rekeyed.cipher_page_size = {_PAGE_SIZE}")
-            self._conn.execute("SELECT sqlcipher_export('rekeyed')")
-            self._conn.execute(f"PRAGMA rekeyed.user_version = {self.schema_version}")
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
-                "UPDATE rekeyed.meta SET value = ? WHERE key = 'kdf'", (params.describe(),)
-            )
-            resealed = reseal(keys.sealing) if reseal is not None else {}
-            for name, sealed in resealed.items():
+        with self._lock:  # no other thread may write while the file is exported
+            try:
                 self._conn.execute(
-                    "UPDATE rekeyed.secrets SET sealed = ? WHERE name = ?", (sealed, name)
+                    f"ATTACH DATABASE ? AS rekeyed KEY {_key_pragma(keys.database, salt)}",
+                    (str(temp),),
                 )
-            self._conn.execute("COMMIT")
-            self._conn.execute("DETACH DATABASE rekeyed")
-            with temp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            self._conn.close()
-            os.replace(temp, self.path)
-            _fsync_dir(self.path.parent)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-        self._conn = _connect(self.path, keys.database, salt)
-        self._keys = keys
-        self._configure()
+                self._conn.execute(f"PRAGMA rekeyed.cipher_page_size = {_PAGE_SIZE}")
+                self._conn.execute("SELECT sqlcipher_export('rekeyed')")
+                self._conn.execute(f"PRAGMA rekeyed.user_version = {self.schema_version}")
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute(
+                    "UPDATE rekeyed.meta SET value = ? WHERE key = 'kdf'", (params.describe(),)
+                )
+                resealed = reseal(keys.sealing) if reseal is not None else {}
+                for name, sealed in resealed.items():
+                    self._conn.execute(
+                        "UPDATE rekeyed.secrets SET sealed = ? WHERE name = ?", (sealed, name)
+                    )
+                self._conn.execute("COMMIT")
+                self._conn.execute("DETACH DATABASE rekeyed")
+                with temp.open("rb+") as handle:
+                    os.fsync(handle.fileno())
+                self._conn.close()
+                os.replace(temp, self.path)
+                _fsync_dir(self.path.parent)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+                raise
+            self._conn = _connect(self.path, keys.database, salt)
+            self._keys = keys
+            self._configure()
         return keys
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file."""
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close the file (the write-ahead log is folded back in by SQLite)."""
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
 
 def _statements(script: str) -> list[str]:
