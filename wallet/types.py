@@ -63,6 +63,9 @@ class Balance:
         frozen: base units in coins the user froze (UTXO coin control), included above.
         immature: base units in block rewards not yet spendable (fewer than 100
             confirmations), included above and not frozen.
+        available: what the wallet spends on its own now, where the family knows better than
+            the total less frozen and immature coins (UTXO: confirmed coins and own
+            unconfirmed change, not others' unconfirmed payments); ``None`` otherwise.
     """
 
     network: str
@@ -73,6 +76,7 @@ class Balance:
     token: str | None = None
     frozen: int = 0
     immature: int = 0
+    available: int | None = None
 
     @property
     def total(self) -> int:
@@ -81,7 +85,9 @@ class Balance:
 
     @property
     def spendable(self) -> int:
-        """Return what can be spent now: the total less frozen and immature coins."""
+        """Return what can be spent now without naming coins (see ``available``)."""
+        if self.available is not None:
+            return self.available
         return max(self.total - self.frozen - self.immature, 0)
 
     @property

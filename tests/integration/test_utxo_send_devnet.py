@@ -657,3 +657,27 @@ def test_a_block_reward_counts_as_immature_until_100_confirmations(
         assert balance.spendable == 50 * 10**8
         assert not account.coins()[0].immature
         assert account.prepare_send(EXTERNAL, "1").fee > 0
+
+
+def test_an_unconfirmed_payment_from_others_is_not_spendable_yet(
+    devnet: BitcoinDevnet, wallet_path: Path
+) -> None:
+    with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
+        wallet.backends.use(NET, devnet)
+        account = utxo(wallet)
+        fund(devnet, account, (1_000_000,))
+        fund(devnet, account, (2_000_000,), mine=False)
+        account.sync()
+        balance = account.balance()
+        assert balance.total == 3_000_000
+        assert balance.unconfirmed == 2_000_000
+        assert balance.spendable == 1_000_000  # coin selection waits for the confirmation
+        draft = account.prepare_send(EXTERNAL, Decimal("0.005"))
+        account.broadcast(wallet.sign(draft))
+        after = account.balance()
+        # Own unconfirmed change is spendable at once; the payment from others is not.
+        change = after.total - 2_000_000
+        assert after.spendable == change
+        devnet.mine(1)
+        account.sync()
+        assert account.balance().spendable == account.balance().total

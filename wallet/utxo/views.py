@@ -84,6 +84,14 @@ class AccountView:
         immature = sum(
             c.value for c in unspent if self.is_immature(c) and str(c.outpoint) not in frozen
         )
+        # What coin selection uses on its own: mature, not frozen, confirmed or own change.
+        available = sum(
+            c.value
+            for c in unspent
+            if str(c.outpoint) not in frozen
+            and not self.is_immature(c)
+            and (c.height is not None or c.from_self)
+        )
         return Balance(
             network=self._network.name,
             symbol=self._network.symbol,
@@ -92,6 +100,7 @@ class AccountView:
             unconfirmed=self.state.total - self.state.confirmed,
             frozen=frozen_value,
             immature=immature,
+            available=available,
         )
 
     def history(self) -> list[HistoryEntry]:
