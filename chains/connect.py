@@ -5,6 +5,7 @@ A server is configured as text, the way a user types it in settings:
 ========================================  ==============================================
 ``tcp://host:50001``                       Electrum protocol, plain TCP (UTXO)
 ``ssl://host:50002``                       Electrum protocol over TLS (UTXO)
+``ssl://host:50002?fingerprint=HEX``       ...pinned to one certificate (SHA-256, self-signed OK)
 ``core://user:password@host:port``         Bitcoin Core / Litecoin Core JSON-RPC (UTXO)
 ``http(s)://host[:port]/path``             Ethereum JSON-RPC over HTTP (EVM)
 ``ws(s)://host[:port]/path``               Ethereum JSON-RPC over WebSocket (EVM)
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from chains.errors import Unsupported
 from chains.evm.backend import EvmBackend
@@ -58,6 +59,8 @@ class ServerSpec:
         port: the port, or ``None`` for the scheme's default.
         user: the RPC user (``core://``), if given.
         password: the RPC password (``core://``), if given.
+        fingerprint: for ``ssl://``, the SHA-256 (lowercase hex) of the one certificate to
+            accept (a self-signed server's); ``None`` verifies against the system's CAs.
     """
 
     text: str
@@ -66,6 +69,7 @@ class ServerSpec:
     port: int | None = None
     user: str | None = None
     password: str | None = None
+    fingerprint: str | None = None
 
     @property
     def display(self) -> str:
@@ -108,7 +112,24 @@ def parse_server(text: str) -> ServerSpec:
         port,
         unquote(parts.username) if parts.username else None,
         unquote(parts.password) if parts.password else None,
+        _fingerprint(scheme, parts.query) if scheme in ("tcp", "ssl", "core") else None,
     )
+
+
+def _fingerprint(scheme: str, query: str) -> str | None:
+    """Read ``fingerprint=HEX`` from an Electrum server's query (``ssl://`` only)."""
+    if not query:
+        return None
+    fields = parse_qs(query, keep_blank_values=True, strict_parsing=False)
+    if scheme != "ssl" or set(fields) != {"fingerprint"} or len(fields["fingerprint"]) != 1:
+        raise InvalidServer(
+            "The only option of an Electrum server is ?fingerprint=SHA256 of its certificate, "
+            "and only for ssl:// servers."
+        )
+    value = fields["fingerprint"][0].replace(":", "").strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidServer("A certificate fingerprint is its SHA-256: 64 hexadecimal digits.")
+    return value
 
 
 def default_servers(network: UtxoNetwork | EvmNetwork) -> tuple[str, ...]:
@@ -144,7 +165,7 @@ def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path
     servers = []
     for spec in specs:
         assert spec.port is not None  # noqa: S101 - parse_server requires one for tcp/ssl
-        servers.append(ServerAddress(spec.host, spec.port, tls=spec.scheme == "ssl"))
+        servers.append(ServerAddress(spec.host, spec.port, spec.scheme == "ssl", spec.fingerprint))
     try:
         return ElectrumBackend(network, servers)
     except ValueError as err:

@@ -670,3 +670,19 @@ def test_sync_reports_count_transactions_not_the_addresses_they_touch(tmp_path: 
         assert account.sync().updated_transactions == 1
         assert account.history() == []
         assert account.balance().total == 0
+
+
+def test_a_self_signed_electrum_server_is_used_only_when_pinned(
+    electrumx: ElectrumXServer, litecoind: LitecoinNode, tmp_path: Path
+) -> None:
+    with Wallet.create(tmp_path / "pinned.coffer", PASSWORD) as wallet:
+        account = wallet.account("litecoin-regtest")
+        unpinned = f"ssl://127.0.0.1:{electrumx.ssl_port}"
+        wallet.backends.set_servers("litecoin-regtest", [unpinned])
+        with pytest.raises(BackendUnavailable):
+            account.sync()
+        pinned = f"{unpinned}?fingerprint={electrumx.fingerprint.upper()}"
+        wallet.backends.set_servers("litecoin-regtest", [pinned])
+        assert wallet.backends.servers("litecoin-regtest") == (pinned,)
+        report = account.sync()
+        assert report.tip_height == litecoind.rpc("getblockcount", wallet=None)
