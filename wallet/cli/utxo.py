@@ -153,6 +153,7 @@ def _coin_row(coin: CoinInfo, decimals: int) -> dict[str, Any]:
         "confirmations": coin.confirmations,
         "frozen": coin.frozen,
         "spent_pending": coin.spent_pending,
+        "immature": coin.immature,
         "label": coin.label,
     }
 
