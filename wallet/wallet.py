@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
@@ -236,6 +237,20 @@ class Wallet:
     def backends(self) -> BackendPool:
         """Return the wallet's servers per network and their live connections."""
         return self._backends
+
+    def set_max_fee_share(self, share: Decimal | str | None) -> None:
+        """Set the largest fee a UTXO draft may pay as a share of the amount sent.
+
+        ``Decimal("0.05")`` refuses fees above 5% of the amount (``FeeTooHigh``, unless a
+        draft overrides it with ``allow_high_fee``); ``None`` restores the default of 10%.
+
+        Raises:
+            InvalidAmount: not a number above 0 and at most 1.
+            FloatAmountError: a float.
+        """
+        from wallet.utxo.fees import set_max_fee_share
+
+        set_max_fee_share(self._db, share)
 
     def set_explorer_key(self, network: str, key: str | None) -> None:
         """Set (or with ``None`` clear) the Etherscan-compatible API key of an EVM network.

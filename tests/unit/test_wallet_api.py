@@ -334,3 +334,17 @@ def test_explorer_key_is_a_wallet_setting(abandon_wallet: Wallet) -> None:
     assert explorer_key(abandon_wallet.database, ethereum) == "KEY123"  # type: ignore[arg-type]
     abandon_wallet.set_explorer_key("ethereum", None)
     assert explorer_key(abandon_wallet.database, ethereum) is None  # type: ignore[arg-type]
+
+
+def test_max_fee_share_is_a_wallet_setting(abandon_wallet: Wallet) -> None:
+    from wallet.utxo.fees import DEFAULT_MAX_FEE_SHARE, load_policy
+
+    abandon_wallet.set_max_fee_share(Decimal("0.05"))
+    assert load_policy(abandon_wallet.database).max_share == Decimal("0.05")
+    with pytest.raises(InvalidAmount):
+        abandon_wallet.set_max_fee_share("2")
+    with pytest.raises(FloatAmountError):
+        abandon_wallet.set_max_fee_share(0.05)  # type: ignore[arg-type]
+    assert load_policy(abandon_wallet.database).max_share == Decimal("0.05")
+    abandon_wallet.set_max_fee_share(None)
+    assert load_policy(abandon_wallet.database).max_share == DEFAULT_MAX_FEE_SHARE
