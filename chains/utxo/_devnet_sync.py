@@ -95,7 +95,8 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
     A script is returned when ``known_statuses`` lacks it or holds another status, and every
     script is when ``known_tip`` left the chain (a reorg). Transactions and their fees come
     for the returned histories' transactions not in ``known_txids`` (coinbases have no
-    fee), block hashes for every height in those histories: the same rules as
+    fee), block hashes and times for every height in those histories (and for the
+    ``untimed_blocks`` still on the chain): the same rules as
     ``ElectrumBackend`` and ``CoreRpcBackend``. With ``more_scripts``, discovery rounds add
     scripts until it returns none (the devnet's chain is local: a round costs nothing).
     """
@@ -117,6 +118,7 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
     histories: dict[ScriptKey, tuple[HistoryItem, ...]] = {}
     transactions: dict[Txid, bytes] = {}
     block_hashes: dict[int, str] = {}
+    block_times: dict[int, int] = {}
     fees: dict[Txid, int] = {}
     for key in scripts:
         items, current = found[key]
@@ -130,6 +132,7 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
             fee: int | None
             if height is not None:
                 block_hashes[height] = _hex(chain.hash_at(height))
+                block_times[height] = chain.times[height]
                 tx, fee = chain.txs[txid], chain.fees.get(txid)
             else:
                 entry = pool.entries[txid]
@@ -138,7 +141,11 @@ def sync(chain: ChainIndex, pool: Mempool, request: SyncRequest) -> SyncUpdate:
                 transactions[shown] = tx.serialize()
                 if fee is not None:
                     fees[shown] = fee
-    return SyncUpdate(tip, statuses, histories, transactions, block_hashes, fees)
+    for height, block_hash in request.untimed_blocks.items():
+        if 0 <= height <= chain.height and _hex(chain.hash_at(height)) == block_hash.lower():
+            block_hashes[height] = _hex(chain.hash_at(height))
+            block_times[height] = chain.times[height]
+    return SyncUpdate(tip, statuses, histories, transactions, block_hashes, fees, block_times)
 
 
 def find_transaction(chain: ChainIndex, pool: Mempool, txid: str) -> Transaction | None:

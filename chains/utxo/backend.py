@@ -36,6 +36,11 @@ working):
   backend that skips known proofs may leave out heights it did not look at).
 * ``SyncUpdate.fees`` may leave out transactions whose parents are in ``known_txids``: the
   wallet has those parents and works such fees out itself.
+* ``SyncUpdate.block_times``: the header timestamp of the blocks in ``block_hashes``, and
+  ``SyncRequest.untimed_blocks``: blocks the wallet holds without one (a wallet file written
+  before block times were kept), whose times come back while the block is still there.
+* ``UtxoBackend.watch`` takes ``known_statuses``: scripts whose status on the server is not
+  the known one are reported at once, so nothing that changed before the watch is missed.
 """
 
 from __future__ import annotations
@@ -224,6 +229,10 @@ class SyncRequest:
             (height and hash) it holds for that height. A backend that proves inclusion
             skips the merkle proof of such a transaction while the server reports it at that
             height and the server's block there has that hash.
+        untimed_blocks: blocks (height to hash) the wallet holds without their timestamp.
+            For each whose hash is still the server's block at that height, the update
+            carries the time in ``block_times`` (and the hash in ``block_hashes``); one that
+            is gone is left out (the reorg shows through ``known_tip``).
     """
 
     network: UtxoNetwork
@@ -233,6 +242,7 @@ class SyncRequest:
     known_txids: frozenset[Txid] = frozenset()
     more_scripts: MoreScripts | None = None
     known_proofs: Mapping[Txid, BlockRef] = field(default_factory=dict)
+    untimed_blocks: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +265,8 @@ class SyncUpdate:
         fees: the fee in satoshis of each transaction in ``transactions`` whose inputs the
             backend resolved; transactions whose parents are in ``known_txids`` may be left
             out (the wallet has the parents).
+        block_times: for heights in ``block_hashes``, the block header's timestamp (Unix
+            seconds, the header's ``nTime``: bytes 68 to 72 of the 80-byte header).
     """
 
     tip: BlockRef
@@ -263,6 +275,7 @@ class SyncUpdate:
     transactions: Mapping[Txid, bytes]
     block_hashes: Mapping[int, str] = field(default_factory=dict)
     fees: Mapping[Txid, int] = field(default_factory=dict)
+    block_times: Mapping[int, int] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -309,8 +322,17 @@ class UtxoBackend(Protocol):
         """
         ...
 
-    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+    def watch(
+        self,
+        scripts: Mapping[ScriptKey, bytes],
+        known_statuses: Mapping[ScriptKey, str | None] | None = None,
+    ) -> None:
         """Watch scripts for live updates: events go to ``events``.
+
+        With ``known_statuses`` (the status the caller last stored per script; a script left
+        out, or ``None``, counts as unused), the scripts whose status on the server is
+        another one are reported at once in one ``ScriptsChanged``: what changed before the
+        watch began is not missed.
 
         Raises ``chains.errors.Unsupported`` where the server kind cannot push updates.
         """

@@ -73,6 +73,7 @@ class _Entry:
     height: int  # 0 in the mempool
     block_hash: str | None
     position: int
+    block_time: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,8 +411,12 @@ class CoreRpcBackend:
             raise self._garbage("a malformed getblockchaininfo")
         return BlockRef(height, best)
 
-    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
-        """Refuse: Core RPC has no push notifications (poll ``sync`` instead).
+    def watch(
+        self,
+        scripts: Mapping[ScriptKey, bytes],
+        known_statuses: Mapping[ScriptKey, str | None] | None = None,
+    ) -> None:
+        """Refuse: Core RPC has no push notifications (poll ``tip`` or ``sync`` instead).
 
         Raises:
             Unsupported: always.
@@ -457,11 +462,17 @@ class CoreRpcBackend:
         ]
         in_changed = {i.txid for k in changed for i in state.by_script[scripts[k]]}
         new = {t: state.txs[t][1] for t in sorted(in_changed) if t not in request.known_txids}
-        block_hashes = {
-            state.entries[t].height: str(state.entries[t].block_hash)
-            for t in in_changed
-            if state.entries[t].block_hash is not None
-        }
+        block_hashes: dict[int, str] = {}
+        block_times: dict[int, int] = {}
+        for t in in_changed:
+            entry = state.entries[t]
+            if entry.block_hash is not None and entry.block_time is not None:
+                block_hashes[entry.height] = entry.block_hash
+                block_times[entry.height] = entry.block_time
+        untimed = {h: b for h, b in request.untimed_blocks.items() if h not in block_hashes}
+        for height, (block_hash, stamp) in self._block_times(untimed).items():
+            block_hashes[height] = block_hash
+            block_times[height] = stamp
         return SyncUpdate(
             tip=state.tip,
             statuses={k: state.status[scripts[k]] for k in changed},
@@ -469,7 +480,31 @@ class CoreRpcBackend:
             transactions={t: state.txs[t][0] for t in new},
             block_hashes=block_hashes,
             fees=self._fees(new),
+            block_times=block_times,
         )
+
+    def _block_times(self, blocks: Mapping[int, str]) -> dict[int, tuple[str, int]]:
+        """Return the time of each block (height to hash) still in the node's best chain.
+
+        One batch of ``getblockheader``; a block the node has not got, or has off its best
+        chain (``confirmations`` -1), is left out.
+        """
+        if not blocks:
+            return {}
+        asked = sorted(blocks.items())
+        answers = self._batch([("getblockheader", (b, True)) for _h, b in asked], wallet=False)
+        found: dict[int, tuple[str, int]] = {}
+        for (height, block_hash), answer in zip(asked, answers, strict=True):
+            if not isinstance(answer, dict):
+                continue  # unknown to the node: gone with a reorg, or never this chain's
+            confirmations, at, stamp = (
+                _integer(answer.get(k)) for k in ("confirmations", "height", "time")
+            )
+            if confirmations is None or at is None or stamp is None:
+                raise self._garbage("a malformed getblockheader")
+            if confirmations >= 1 and at == height:
+                found[height] = (block_hash, stamp)
+        return found
 
     def _state(self, request: SyncRequest, scripts: Mapping[ScriptKey, bytes]) -> _State:
         """Read the chain tip, the node wallet's transactions and the mempool (one batch)."""
@@ -511,16 +546,21 @@ class CoreRpcBackend:
                 if txid in mempool:  # replaced or evicted ones are not
                     entries[txid] = _Entry(0, None, 0)
                 continue
-            height, block, position = (
+            height, block, position, stamp = (
                 item.get("blockheight"),
                 item.get("blockhash"),
                 item.get("blockindex"),
+                item.get("blocktime"),
             )
             if not (
-                isinstance(height, int) and isinstance(block, str) and isinstance(position, int)
+                isinstance(height, int)
+                and isinstance(block, str)
+                and isinstance(position, int)
+                and isinstance(stamp, int)
+                and not isinstance(stamp, bool)
             ):
                 raise self._garbage("a confirmed wallet transaction without its block")
-            entries[txid] = _Entry(height, block, position)
+            entries[txid] = _Entry(height, block, position, stamp)
         self._extra_mempool &= mempool
         for txid in self._extra_mempool - entries.keys():
             entries[txid] = _Entry(0, None, 0)
@@ -639,6 +679,11 @@ class CoreRpcBackend:
         """Close the HTTP connection (the node wallet stays loaded)."""
         with self._lock:
             self._rpc.close()
+
+
+def _integer(value: JsonValue) -> int | None:
+    """Return a JSON integer (not a boolean), or ``None`` for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _spent_script(txid: str, vout: int, parents: Mapping[Txid, Transaction]) -> bytes | None:

@@ -330,17 +330,28 @@ class BitcoinDevnet:
         with self._open():
             return sync_view.fee_estimate(self._index, self._pool, self._network)
 
-    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
+    def watch(
+        self,
+        scripts: Mapping[ScriptKey, bytes],
+        known_statuses: Mapping[ScriptKey, str | None] | None = None,
+    ) -> None:
         """Watch more scripts: ``ScriptsChanged`` events follow every change of their status.
 
         From the first call on, ``NewTip`` events follow every new tip too (before it,
-        nothing is queued, so an unwatched devnet does not fill its queue).
+        nothing is queued, so an unwatched devnet does not fill its queue). Scripts whose
+        status is not the one ``known_statuses`` gives are reported at once.
         """
         with self._open():
             self._watching = True
+            differ: set[ScriptKey] = set()
             for key, script in scripts.items():
+                status = sync_view.status(self._index, self._pool, script)
                 self._watched[key] = script
-                self._watched_status[key] = sync_view.status(self._index, self._pool, script)
+                self._watched_status[key] = status
+                if known_statuses is not None and known_statuses.get(key) != status:
+                    differ.add(key)
+            if differ:
+                self._events.put(ScriptsChanged(frozenset(differ)))
 
     def close(self) -> None:
         """Shut the kernel down (its state is flushed to ``datadir``); later calls fail."""

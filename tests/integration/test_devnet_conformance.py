@@ -77,6 +77,9 @@ class DevnetChain:
     def reorg(self, depth: int) -> list[str]:
         return self.devnet.reorg(depth)
 
+    def block_time(self, height: int) -> int:
+        return int.from_bytes(self.devnet.raw_block(height)[68:72], "little")
+
 
 class TestDevnetConformance(UtxoBackendConformance):
     @pytest.fixture

@@ -263,10 +263,16 @@ def node_confirmations(node: LitecoinNode, txid: str) -> int:
     return int(node.rpc("getrawtransaction", txid, True, wallet=None).get("confirmations", 0))
 
 
+def node_block_time(node: LitecoinNode, block_hash: str) -> int:
+    return int(node.rpc("getblockheader", block_hash, True, wallet=None)["time"])
+
+
 def snapshot(account: UtxoAccount) -> tuple[Any, ...]:
     """Everything an account shows, in a comparable form."""
     history = [
-        (h.txid, h.status, h.height, h.confirmations, h.amount, h.fee) for h in account.history()
+        # A pending entry's time is when this wallet first saw it: compare block times only.
+        (h.txid, h.status, h.height, h.confirmations, h.amount, h.fee, h.height and h.timestamp)
+        for h in account.history()
     ]
     coins = [(c.outpoint, c.value, c.address, c.chain, c.index) for c in account.coins()]
     fees = {t: s.fee for t, s in account.view().transactions.items()}
@@ -309,6 +315,7 @@ def test_electrum_and_core_rpc_show_the_same_account(
                 )
                 assert entry.status is TxStatus.CONFIRMED
                 assert entry.height == height
+                assert entry.timestamp == node_block_time(litecoind, info["blockhash"])
                 assert (
                     entry.confirmations == tip - height + 1 == node_confirmations(litecoind, txid)
                 )
@@ -316,6 +323,7 @@ def test_electrum_and_core_rpc_show_the_same_account(
                 assert entry.status is TxStatus.PENDING
                 assert entry.height is None
                 assert entry.confirmations == 0
+                assert entry.timestamp is not None  # when the wallet first saw it
             assert entry.amount > 0
             assert entry.fee is None  # the account did not pay it
         # The fee of every transaction, incoming ones too, from their parents.
@@ -451,6 +459,8 @@ def test_reorg_sends_a_transaction_back_to_pending_or_away(
         assert set(history) == {kept}  # the double-spent one disappeared
         assert history[kept].status is TxStatus.CONFIRMED
         assert history[kept].height == node.height()
+        # Its time is the new block's, not the orphaned one's.
+        assert history[kept].timestamp == node_block_time(node, node.tip().hash)
         assert node.rpc("getblockhash", height, wallet=None) != block
         assert account.balance().confirmed == 80_000
         assert account.balance().unconfirmed == 0

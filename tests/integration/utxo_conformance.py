@@ -92,6 +92,10 @@ class ChainControl(Protocol):
         """
         ...
 
+    def block_time(self, height: int) -> int:
+        """Return the timestamp (``nTime``) of the header at ``height`` of the best chain."""
+        ...
+
 
 def random_script() -> bytes:
     """Return a fresh P2WPKH output script nobody has used (a random 20-byte program)."""
@@ -159,6 +163,7 @@ class UtxoBackendConformance:
         assert update.statuses[(1, 0, 1)] == electrum_status([(funded_b, 0)])
         assert update.statuses[(1, 0, 2)] is None
         assert update.block_hashes == {height: block}
+        assert update.block_times == {height: chain.block_time(height)}
         assert set(update.transactions) == {funded_a, funded_b}
         for txid, raw in update.transactions.items():
             tx = Transaction.parse(raw)
@@ -235,6 +240,33 @@ class UtxoBackendConformance:
         assert second.histories[(3, 0, 1)] == (HistoryItem(new, None),)
         assert set(second.transactions) == {new}  # the known one is not downloaded again
         assert second.block_hashes == {height: block}
+        assert second.block_times == {height: chain.block_time(height)}
+
+    def test_untimed_blocks_get_their_times_while_they_are_on_the_chain(
+        self, backend: UtxoBackend, chain: ChainControl
+    ) -> None:
+        # A wallet file older than block times holds blocks without one: a sync that finds
+        # nothing else new still brings their times, and leaves out a block that is gone.
+        script = random_script()
+        chain.fund(script, 45_000)
+        (block,) = chain.mine(1)
+        height = chain.tip().height
+        scripts = {(7, 0, 0): script}
+        first = backend.sync(SyncRequest(chain.network, scripts))
+        gone = "00" * 31 + "01"
+        second = backend.sync(
+            SyncRequest(
+                chain.network,
+                scripts,
+                known_tip=first.tip,
+                known_statuses=first.statuses,
+                known_txids=frozenset(first.transactions),
+                untimed_blocks={height: block, height - 1: gone},
+            )
+        )
+        assert second.histories == {}
+        assert second.block_hashes == {height: block}
+        assert second.block_times == {height: chain.block_time(height)}
 
     def test_get_transactions_by_txid(self, backend: UtxoBackend, chain: ChainControl) -> None:
         txids = (chain.fund(random_script(), 10_000), chain.fund(random_script(), 11_000))
@@ -353,6 +385,7 @@ class UtxoBackendConformance:
         assert after.histories[(6, 0, 0)] == (HistoryItem(txid, None),)
         assert after.statuses[(6, 0, 0)] == electrum_status([(txid, 0)])
         assert after.block_hashes == {}
+        assert after.block_times == {}
 
         (again,) = chain.mine(1)
         final = backend.sync(
@@ -367,6 +400,7 @@ class UtxoBackendConformance:
         new_height = chain.tip().height
         assert final.histories[(6, 0, 0)] == (HistoryItem(txid, new_height),)
         assert final.block_hashes == {new_height: again}
+        assert final.block_times == {new_height: chain.block_time(new_height)}
 
 
 def _next_event(events: queue.Queue[BackendEvent], kind: type[E], timeout: float = 30.0) -> E:

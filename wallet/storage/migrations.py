@@ -206,7 +206,14 @@ CREATE TABLE evm_nfts (
 """Schema v3: the EVM family's custom tokens, balances, transfers, cursors, own transactions and
 collectibles. Amounts are decimal text: uint256 values do not fit SQLite's 64-bit integers."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM)
+_V4_BLOCK_TIMES = """
+ALTER TABLE utxo_blocks ADD COLUMN time INTEGER;
+"""
+"""Schema v4: the timestamp (the header's ``nTime``, Unix seconds) of each block the UTXO
+histories point at, so confirmed transactions show when they were mined. Rows written before
+have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)

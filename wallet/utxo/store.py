@@ -1,8 +1,8 @@
 """The UTXO family's rows in the wallet file: watched scripts, histories, transactions, tips.
 
-``UtxoStore`` is the only code that reads or writes the ``utxo_*`` tables (schema v2, see
-``wallet.storage.migrations``). A sync applies a backend's ``SyncUpdate`` in one database
-transaction, so a crash or a failing server leaves the last complete state.
+``UtxoStore`` is the only code that reads or writes the ``utxo_*`` tables (schema v2, block
+times since v4, see ``wallet.storage.migrations``). A sync applies a backend's ``SyncUpdate``
+in one database transaction, so a crash or a failing server leaves the last complete state.
 """
 
 from __future__ import annotations
@@ -90,6 +90,13 @@ class UtxoStore:
         )
         return {(account_id, int(c), int(i)): bytes(s) for c, i, s in rows}
 
+    def script_count(self, account_id: int) -> int:
+        """Return how many scripts of the account are watched (to notice new ones cheaply)."""
+        rows = self._db.query(
+            "SELECT COUNT(*) FROM utxo_scripts WHERE account_id = ?", (account_id,)
+        )
+        return int(rows[0][0])
+
     def statuses(self, account_id: int) -> dict[ScriptKey, str | None]:
         """Return the last status digest of each script a sync has reported on.
 
@@ -153,6 +160,18 @@ class UtxoStore:
         )
         return {Txid(str(t)): BlockRef(int(h), str(b)) for t, h, b in rows}
 
+    def untimed_blocks(self, account_id: int) -> dict[int, str]:
+        """Return the blocks (height to hash) of the account's history stored without a time.
+
+        Only a wallet file written before schema v4 has such rows; a sync fills them in.
+        """
+        rows = self._db.query(
+            "SELECT DISTINCT b.height, b.hash FROM utxo_blocks b JOIN utxo_script_history h "
+            "ON h.height = b.height WHERE b.network = ? AND h.account_id = ? AND b.time IS NULL",
+            (self._network.name, account_id),
+        )
+        return {int(h): str(b) for h, b in rows}
+
     def known_txids(self) -> frozenset[Txid]:
         """Return the txids of every stored transaction of the network."""
         rows = self._db.query(
@@ -190,10 +209,14 @@ class UtxoStore:
                 (net, update.tip.height, update.tip.hash),
             )
             for height, block_hash in update.block_hashes.items():
+                # Another block at the height takes its own time (or none); the same block
+                # keeps the time it has when the update brings none.
                 self._db.execute(
-                    "INSERT INTO utxo_blocks(network, height, hash) VALUES (?, ?, ?) ON "
-                    "CONFLICT(network, height) DO UPDATE SET hash = excluded.hash",
-                    (net, height, block_hash),
+                    "INSERT INTO utxo_blocks(network, height, hash, time) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(network, height) DO UPDATE SET hash = excluded.hash, time = "
+                    "CASE WHEN excluded.hash = utxo_blocks.hash "
+                    "THEN COALESCE(excluded.time, utxo_blocks.time) ELSE excluded.time END",
+                    (net, height, block_hash, update.block_times.get(height)),
                 )
             fresh: dict[str, Transaction] = {}
             for txid, raw in update.transactions.items():
@@ -316,17 +339,18 @@ class UtxoStore:
         """
         net = self._network.name
         rows = self._db.query(
-            "SELECT t.txid, t.raw, t.fee, t.first_seen, h.height, l.state, l.replaces "
+            "SELECT t.txid, t.raw, t.fee, t.first_seen, h.height, l.state, l.replaces, b.time "
             "FROM utxo_transactions t "
             "LEFT JOIN (SELECT txid, MAX(height) AS height, COUNT(*) AS n FROM "
             "utxo_script_history WHERE account_id = ? GROUP BY txid) h ON h.txid = t.txid "
             "LEFT JOIN utxo_local l ON l.network = t.network AND l.txid = t.txid "
             "AND l.account_id = ? "
+            "LEFT JOIN utxo_blocks b ON b.network = t.network AND b.height = h.height "
             "WHERE t.network = ? AND (h.n IS NOT NULL OR l.state IN ('pending', 'replaced'))",
             (account_id, account_id, net),
         )
         out: dict[str, StoredTx] = {}
-        for txid, raw, fee, first_seen, height, state, replaces in rows:
+        for txid, raw, fee, first_seen, height, state, replaces, block_time in rows:
             out[str(txid)] = StoredTx(
                 tx=Transaction.parse(bytes(raw)),
                 height=None if height is None else int(height),
@@ -334,6 +358,7 @@ class UtxoStore:
                 first_seen=int(first_seen),
                 local=state in ("pending", "replaced"),
                 replaces=None if replaces is None else str(replaces),
+                block_time=None if block_time is None or height is None else int(block_time),
             )
         return out
 

@@ -13,7 +13,8 @@ grows with what is already used (``window_target``): N used addresses take about
 log2(N / gap) rounds of statuses.
 
 Incremental: the request carries what the wallet knows (the tip, each script's status, the
-stored txids and the proven confirmed transactions with their blocks), so a second sync
+stored txids and the proven confirmed transactions with their blocks, and the blocks it has
+no timestamp for, from a wallet file older than schema v4), so a second sync
 with nothing new costs one round trip and downloads nothing. Each sync is applied in one
 database transaction: a server that fails mid-sync leaves the last complete state.
 """
@@ -156,6 +157,7 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
             known_txids=store.known_txids(),
             more_scripts=discovery.more,
             known_proofs=store.known_proofs(account.id),
+            untimed_blocks=store.untimed_blocks(account.id),
         )
         with translate_errors():
             update = backend.sync(request)
