@@ -25,6 +25,17 @@ Live updates: every script synced or watched stays subscribed; the server's noti
 become ``ScriptsChanged`` / ``NewTip`` events in ``events``. When the connection drops, the
 backend reconnects with backoff (to the next server first), subscribes again and reports the
 scripts whose status changed meanwhile.
+
+Throttling: public ElectrumX servers slow a session down once its cost passes a limit and
+answer "server busy" to requests that waited too long (``_electrum_pace``). Long request
+lists therefore go in rounds that the server answers within ``round_target`` seconds, fewer
+per round while it is slow; busy answers are asked again after a backoff and a round lost
+to a timeout is sent again after reconnecting, keeping every answer already received, until
+``deadline`` seconds after the operation (a whole sync) began.
+
+Block times: every header fetched to prove a transaction also gives its block's timestamp
+(``SyncUpdate.block_times``); headers of ``SyncRequest.untimed_blocks`` travel in the same
+round trip.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
 
@@ -47,6 +59,7 @@ from chains.utxo._electrum_conn import (
     RpcFailure,
     ServerAddress,
 )
+from chains.utxo._electrum_pace import Pacer, ThrottleStats
 from chains.utxo._electrum_parse import PROTOCOL_RANGE, ElectrumParsing
 from chains.utxo.backend import (
     AcceptResult,
@@ -62,13 +75,10 @@ from chains.utxo.backend import (
     Txid,
     scripthash,
 )
-from chains.utxo.merkle import (
-    PowRules,
-    pow_rules,
-)
+from chains.utxo.merkle import BlockHeader, PowRules, pow_rules
 from primitives.tx import Transaction, TxDecodeError
 
-__all__ = ["BatchMode", "ElectrumBackend", "ServerAddress"]
+__all__ = ["BatchMode", "ElectrumBackend", "ServerAddress", "ThrottleStats"]
 
 _log = logging.getLogger(__name__)
 
@@ -78,10 +88,11 @@ _FILLER = Call("blockchain.block.headers", (0, 8))
 class _Scan:
     """What one sync has learnt so far, round by round."""
 
-    __slots__ = ("histories", "key_hash", "reorged", "request", "status", "tip")
+    __slots__ = ("deadline", "histories", "key_hash", "reorged", "request", "status", "tip")
 
-    def __init__(self, request: SyncRequest) -> None:
+    def __init__(self, request: SyncRequest, deadline: float) -> None:
         self.request = request
+        self.deadline = deadline
         self.key_hash: dict[ScriptKey, str] = {}
         self.status: dict[str, str | None] = {}
         self.histories: dict[str, list[eh.RawHistoryItem]] = {}
@@ -107,6 +118,11 @@ class ElectrumBackend(ElectrumParsing):
         flush_filler: add the filler request that makes padded servers answer at once.
         retries: how many rounds over all servers a reconnect tries before giving up.
         backoff: seconds before the second round, doubled for each further one.
+        max_round: the most requests in one round trip (fewer while the server is slow).
+        round_target: seconds a round trip should take at most; a slower one makes the
+            next rounds smaller.
+        deadline: seconds one operation (a whole sync, a broadcast) may spend asking a busy
+            or slow server again before it fails with ``BackendUnavailable``.
 
     Raises:
         ValueError: no server, or a server text that does not parse.
@@ -129,6 +145,9 @@ class ElectrumBackend(ElectrumParsing):
         flush_filler: bool = True,
         retries: int = 2,
         backoff: float = 0.25,
+        max_round: int = 1000,
+        round_target: float = 3.0,
+        deadline: float = 600.0,
     ) -> None:
         pins = dict(fingerprints or {})
         chosen = tuple(
@@ -147,6 +166,10 @@ class ElectrumBackend(ElectrumParsing):
         self._flush_filler = flush_filler
         self._retries = max(1, retries)
         self._backoff = backoff
+        self._deadline = deadline
+        self._pacer = Pacer(
+            ceiling=max(1, max_round), target_s=round_target, initial=max(1, max_round)
+        )
         self._rules: PowRules = pow_rules(network)
         self._lock = threading.RLock()
         self._subs_lock = threading.Lock()
@@ -212,6 +235,8 @@ class ElectrumBackend(ElectrumParsing):
             i = (start + k) % n
             try:
                 conn, tip = self._open(self._servers[i])
+                if i != self._index:
+                    self._pacer.reset()  # what was learnt about the last server does not apply
                 try:
                     changed = self._resubscribe(conn)
                 except (BackendUnavailable, BackendProtocolError):
@@ -268,7 +293,19 @@ class ElectrumBackend(ElectrumParsing):
         if not hashes:
             return set()
         calls = [Call("blockchain.scripthash.subscribe", (h,)) for h in hashes]
-        answers = conn.call_many([*calls, _FILLER] if self._flush_filler else calls)
+
+        def give_up(err: BackendUnavailable) -> None:
+            raise err  # this connection is unusable: the caller tries the next server
+
+        answers = self._pacer.run(
+            calls,
+            lambda chunk: self._send_on(conn, chunk),
+            give_up,
+            time.monotonic() + self._deadline,
+            self._pause,
+            lambda: conn.server,
+            max_losses=1,
+        )
         changed: set[ScriptKey] = set()
         with self._subs_lock:
             for sh, answer in zip(hashes, answers, strict=False):
@@ -329,43 +366,75 @@ class ElectrumBackend(ElectrumParsing):
 
     # -- requests ----------------------------------------------------------------------------
 
-    def _exchange(self, calls: Sequence[Call]) -> list[JsonValue | RpcFailure]:
-        """One round trip on the connection in use; on a broken connection, fail over once."""
+    def _exchange(
+        self, calls: Sequence[Call], deadline: float | None = None
+    ) -> list[JsonValue | RpcFailure]:
+        """Ask ``calls`` in paced round trips (see the module); fail over when the link breaks.
+
+        Busy answers are asked again and a lost round is sent again after reconnecting,
+        until ``deadline`` (``time.monotonic()`` seconds; by default ``deadline`` seconds
+        from now). Other error answers are returned as ``RpcFailure``.
+        """
         if not calls:
             return []
-        wire = [*calls, _FILLER] if self._flush_filler else list(calls)
+        until = time.monotonic() + self._deadline if deadline is None else deadline
         with self._lock:
             if self._closed.is_set():
                 raise BackendUnavailable("This backend is closed.", self.server_name)
             if self._conn is None or not self._conn.alive:
                 self._reconnect()
-            assert self._conn is not None  # noqa: S101 - _reconnect set it or raised
-            try:
-                answers = self._conn.call_many(wire)
-            except BackendUnavailable:
-                self._reconnect()
-                assert self._conn is not None  # noqa: S101
-                answers = self._conn.call_many(wire)
-            except BackendProtocolError:
-                self._conn.close()
-                raise
-        return answers[: len(calls)]
+            return self._pacer.run(
+                calls,
+                self._send,
+                lambda _err: self._reconnect(),
+                until,
+                self._pause,
+                lambda: self.server_name,
+            )
 
-    def _call(self, calls: Sequence[Call]) -> list[JsonValue]:
+    def _send(self, chunk: Sequence[Call]) -> list[JsonValue | RpcFailure]:
+        """One round trip on the connection in use (the caller holds the lock)."""
+        conn = self._conn
+        if conn is None or not conn.alive:
+            raise BackendUnavailable("The connection was lost.", self.server_name)
+        return self._send_on(conn, chunk)
+
+    def _send_on(
+        self, conn: ElectrumConnection, chunk: Sequence[Call]
+    ) -> list[JsonValue | RpcFailure]:
+        wire = [*chunk, _FILLER] if self._flush_filler else list(chunk)
+        try:
+            return conn.call_many(wire)[: len(chunk)]
+        except BackendProtocolError:
+            conn.close()
+            raise
+
+    def _pause(self, seconds: float) -> None:
+        if self._closed.wait(seconds):
+            raise BackendUnavailable("This backend is closed.", self.server_name)
+
+    def _call(self, calls: Sequence[Call], deadline: float | None = None) -> list[JsonValue]:
         """Like ``_exchange``, but an error answer is a protocol error."""
-        answers = self._exchange(calls)
+        answers = self._exchange(calls, deadline)
+        self._refuse_failures(calls, answers)
+        return [a for a in answers if not isinstance(a, RpcFailure)]
+
+    def _refuse_failures(
+        self, calls: Sequence[Call], answers: Sequence[JsonValue | RpcFailure]
+    ) -> None:
         for call, answer in zip(calls, answers, strict=True):
             if isinstance(answer, RpcFailure):
                 raise BackendProtocolError(
                     f"The server {self.server_name} refused {call.method}: {answer.message}",
                     self.server_name,
                 )
-        return [a for a in answers if not isinstance(a, RpcFailure)]
 
     # -- parsing answers ---------------------------------------------------------------------
 
-    def _fetch_txs(self, txids: Sequence[Txid]) -> dict[Txid, tuple[bytes, Transaction]]:
-        answers = self._call([Call("blockchain.transaction.get", (t,)) for t in txids])
+    def _fetch_txs(
+        self, txids: Sequence[Txid], deadline: float | None = None
+    ) -> dict[Txid, tuple[bytes, Transaction]]:
+        answers = self._call([Call("blockchain.transaction.get", (t,)) for t in txids], deadline)
         out = {}
         for txid, answer in zip(txids, answers, strict=True):
             raw = self._raw_tx(answer)
@@ -396,6 +465,11 @@ class ElectrumBackend(ElectrumParsing):
         conn = self._conn
         return self._old_round_trips + (conn.round_trips if conn is not None else 0)
 
+    @property
+    def throttling(self) -> ThrottleStats:
+        """Return how often the servers' throttling slowed this backend down so far."""
+        return self._pacer.stats
+
     def tip(self) -> BlockRef:
         """Return the server's chain tip (its header's proof of work checked)."""
         (answer,) = self._call([Call("blockchain.headers.subscribe")])
@@ -403,13 +477,30 @@ class ElectrumBackend(ElectrumParsing):
         self._tip = tip
         return tip
 
-    def watch(self, scripts: Mapping[ScriptKey, bytes]) -> None:
-        """Subscribe to scripts; their status changes arrive as ``ScriptsChanged`` events."""
+    def watch(
+        self,
+        scripts: Mapping[ScriptKey, bytes],
+        known_statuses: Mapping[ScriptKey, str | None] | None = None,
+    ) -> None:
+        """Subscribe to scripts; their status changes arrive as ``ScriptsChanged`` events.
+
+        Scripts this connection has subscribed already (a sync subscribes those it knew)
+        are not asked again. With ``known_statuses``, the scripts whose status on the
+        server differs from it are reported at once.
+        """
         hashes = self._register(scripts)
-        answers = self._call([Call("blockchain.scripthash.subscribe", (h,)) for h in hashes])
-        with self._subs_lock:
-            for sh, answer in zip(hashes, answers, strict=True):
-                self._sub_status[sh] = self._status(answer)
+        with self._lock:
+            with self._subs_lock:
+                todo = [h for h in hashes if h not in self._sub_status]
+            answers = self._call([Call("blockchain.scripthash.subscribe", (h,)) for h in todo])
+            with self._subs_lock:
+                for sh, answer in zip(todo, answers, strict=True):
+                    self._sub_status[sh] = self._status(answer)
+                current = {k: self._sub_status.get(scripthash(s)) for k, s in scripts.items()}
+        if known_statuses is not None:
+            differ = frozenset(k for k, st in current.items() if known_statuses.get(k) != st)
+            if differ:
+                self._events.put(ScriptsChanged(differ))
 
     def _register(self, scripts: Mapping[ScriptKey, bytes]) -> list[str]:
         by_hash: dict[str, set[ScriptKey]] = {}
@@ -442,7 +533,7 @@ class ElectrumBackend(ElectrumParsing):
             raise ValueError(
                 f"A {request.network.title} request was sent to a {self._network.title} backend."
             )
-        scan = _Scan(request)
+        scan = _Scan(request, time.monotonic() + self._deadline)
         batch: Mapping[ScriptKey, bytes] = request.scripts
         while batch:
             self._status_round(scan, batch)
@@ -466,21 +557,24 @@ class ElectrumBackend(ElectrumParsing):
             - {sh for sh, st in scan.status.items() if st is None}
         )
         if wanted:
-            found = self._call([Call("blockchain.scripthash.get_history", (h,)) for h in wanted])
+            found = self._call(
+                [Call("blockchain.scripthash.get_history", (h,)) for h in wanted], scan.deadline
+            )
             for sh, answer in zip(wanted, found, strict=True):
                 history = eh.order_history(self._history(answer))
                 scan.histories[sh] = history
                 scan.status[sh] = eh.status_of(history)  # consistent with the history returned
         returned = {sh: scan.histories.get(sh, []) for sh in {scan.key_hash[k] for k in changed}}
-        transactions, block_hashes, parsed = self._proven_transactions(returned, request, scan)
-        fees = self._fees(parsed, request.known_txids)
+        transactions, headers, parsed = self._proven_transactions(returned, request, scan)
+        fees = self._fees(parsed, request.known_txids, scan.deadline)
         return SyncUpdate(
             tip=scan.tip,
             statuses={k: scan.status[scan.key_hash[k]] for k in changed},
             histories={k: eh.history_items(returned[scan.key_hash[k]]) for k in changed},
             transactions=transactions,
-            block_hashes=block_hashes,
+            block_hashes={h: hd.hash for h, hd in headers.items()},
             fees=fees,
+            block_times={h: hd.time for h, hd in headers.items()},
         )
 
     def _status_round(self, scan: _Scan, batch: Mapping[ScriptKey, bytes]) -> None:
@@ -507,7 +601,7 @@ class ElectrumBackend(ElectrumParsing):
         known_tip = request.known_tip
         if first and known_tip is not None:
             calls.append(Call("blockchain.block.header", (known_tip.height,)))
-        answers = self._exchange(calls)
+        answers = self._exchange(calls, scan.deadline)
         offset = 0
         if first:
             if isinstance(answers[0], RpcFailure):
@@ -540,12 +634,14 @@ class ElectrumBackend(ElectrumParsing):
         histories: Mapping[str, list[eh.RawHistoryItem]],
         request: SyncRequest,
         scan: _Scan,
-    ) -> tuple[dict[Txid, bytes], dict[int, str], dict[Txid, Transaction]]:
+    ) -> tuple[dict[Txid, bytes], dict[int, BlockHeader], dict[Txid, Transaction]]:
         """Fetch new transactions, merkle branches and headers in one round trip; check all.
 
         A confirmed transaction whose known proof is at the height the server reports is
         not proven again when the server's header there has the known hash (else its branch
-        is fetched in one more round trip). After a reorg nothing known is reused.
+        is fetched in one more round trip). After a reorg nothing known is reused. The
+        headers of ``request.untimed_blocks`` come in the same round trip; those whose hash
+        is still the one given are returned with the others (for their times).
         """
         heights = self._claimed_heights(histories)
         new = sorted(t for t in heights if t not in request.known_txids)
@@ -559,20 +655,37 @@ class ElectrumBackend(ElectrumParsing):
         }
         prove = [t for t in confirmed if t not in reuse]
         levels = sorted({heights[t] for t in confirmed})
+        assert scan.tip is not None  # noqa: S101 - the first round set it
+        untimed = sorted(
+            h
+            for h in request.untimed_blocks
+            if 0 < h <= scan.tip.height and h not in set(levels) and not scan.reorged
+        )
         calls = [Call("blockchain.transaction.get", (t,)) for t in new]
         calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in prove]
         calls += [Call("blockchain.block.header", (h,)) for h in levels]
-        answers = self._call(calls) if calls else []
+        answered = self._exchange(
+            [*calls, *(Call("blockchain.block.header", (h,)) for h in untimed)], scan.deadline
+        )
+        self._refuse_failures(calls, answered[: len(calls)])
+        answers = [a for a in answered[: len(calls)] if not isinstance(a, RpcFailure)]
         raws = answers[: len(new)]
         merkles = dict(zip(prove, answers[len(new) : len(new) + len(prove)], strict=True))
         headers = dict(zip(levels, answers[len(new) + len(prove) :], strict=True))
         parsed_headers = {h: self._header(a, self.server_name) for h, a in headers.items()}
+        for height, answer in zip(untimed, answered[len(calls) :], strict=True):
+            if isinstance(answer, RpcFailure):
+                continue  # no block there any more: the next sync sees the reorg
+            header = self._header(answer, self.server_name)
+            if header.hash == request.untimed_blocks[height]:
+                parsed_headers[height] = header
         stale = [
             t for t in reuse if parsed_headers[heights[t]].hash != request.known_proofs[t].hash
         ]
         if stale:
             more = self._call(
-                [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in stale]
+                [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in stale],
+                scan.deadline,
             )
             merkles.update(zip(stale, more, strict=True))
         transactions: dict[Txid, bytes] = {}
@@ -583,7 +696,7 @@ class ElectrumBackend(ElectrumParsing):
             transactions[txid] = raw
         for txid, answer in merkles.items():
             self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
-        return transactions, {h: hd.hash for h, hd in parsed_headers.items()}, parsed
+        return transactions, parsed_headers, parsed
 
     def _claimed_heights(self, histories: Mapping[str, list[eh.RawHistoryItem]]) -> dict[Txid, int]:
         """Return the height each transaction of the histories is claimed at.
@@ -609,14 +722,17 @@ class ElectrumBackend(ElectrumParsing):
                     )
         return heights
 
-    def _fees(self, parsed: Mapping[Txid, Transaction], known: frozenset[Txid]) -> dict[Txid, int]:
+    def _fees(
+        self, parsed: Mapping[Txid, Transaction], known: frozenset[Txid], deadline: float
+    ) -> dict[Txid, int]:
         """Fetch the parents of new transactions (one round trip) and compute their fees.
 
         Parents the wallet already has (``known``) are not fetched: the fees of their
         children are left to the wallet.
         """
         missing = eh.missing_parents(parsed, known)
-        parents = {t: tx for t, (_raw, tx) in self._fetch_txs(missing).items()} if missing else {}
+        fetched = self._fetch_txs(missing, deadline) if missing else {}
+        parents = {t: tx for t, (_raw, tx) in fetched.items()}
         return eh.fees_of(parsed, parents, self.server_name)
 
     def get_transactions(self, txids: tuple[Txid, ...]) -> Mapping[Txid, bytes]:

@@ -8,7 +8,8 @@ Fixtures:
         ports, with a funded node wallet ``w`` (mined past coinbase maturity, far below the
         MWEB activation height 432).
     electrumx: a session-wide ElectrumX (TCP and TLS with a self-signed certificate) over it.
-    electrumx_factory: more ElectrumX servers over the same node, stopped after the test.
+    electrumx_factory: more ElectrumX servers over the same node, stopped after the test
+        (``factory(limits=CostLimits(...))`` starts one that throttles sessions early).
 
 ``LitecoinNode`` and ``ElectrumXServer`` carry the helpers tests need: ``mine``, ``fund``,
 ``reorg`` (``invalidateblock`` then a longer chain: ElectrumX only notices a reorg once the
@@ -288,6 +289,39 @@ def cert_fingerprint(cert_path: Path) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+@dataclass(frozen=True)
+class CostLimits:
+    """ElectrumX's per-session throttling, as its environment variables set it.
+
+    ElectrumX (``server/env.py``, ``server/session.py``; aiorpcx ``SessionBase``) charges each
+    session a cost per request and per byte (one per ``bandwidth_unit_cost`` bytes) that
+    decays by ``hard / 10000`` per second. Above ``soft`` every request first sleeps up to
+    ``request_sleep_ms`` in proportion to how far the cost is towards ``hard``, and fewer run
+    at once (``initial_concurrent`` falling to none); a request not answered within
+    ``request_timeout_s`` is answered "server busy" (which costs 100 more), and at ``hard``
+    the session is refused ("excessive resource usage") and closed. ElectrumX's defaults
+    are 1,000, 10,000, 2,500 ms, 30 s, 10 and 5,000.
+    """
+
+    soft: int = 1000
+    hard: int = 10_000
+    request_sleep_ms: int = 2500
+    request_timeout_s: int = 30
+    initial_concurrent: int = 10
+    bandwidth_unit_cost: int = 5000
+
+    def env(self) -> dict[str, str]:
+        """Return the environment variables that set these limits."""
+        return {
+            "COST_SOFT_LIMIT": str(self.soft),
+            "COST_HARD_LIMIT": str(self.hard),
+            "REQUEST_SLEEP": str(self.request_sleep_ms),
+            "REQUEST_TIMEOUT": str(self.request_timeout_s),
+            "INITIAL_CONCURRENT": str(self.initial_concurrent),
+            "BANDWIDTH_UNIT_COST": str(self.bandwidth_unit_cost),
+        }
+
+
 @dataclass
 class ElectrumXServer:
     """An ElectrumX process over a ``LitecoinNode``; it can be stopped and started again."""
@@ -427,19 +461,28 @@ class ElectrumXServer:
         for txid in self.node.rpc("getrawmempool", wallet=None):
             self.wait_for_tx(txid)
 
+    def log_text(self) -> str:
+        """Return what the server logged so far."""
+        return (self.workdir / "electrumx.log").read_text(errors="replace")
+
     def cleanup(self) -> None:
         """Stop and remove the working directory."""
         self.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_electrumx(binary: Path, node: LitecoinNode, **extra_env: str) -> ElectrumXServer:
-    """Start an ElectrumX over ``node`` on free loopback ports (TCP and TLS)."""
+def start_electrumx(
+    binary: Path, node: LitecoinNode, *, limits: CostLimits | None = None, **extra_env: str
+) -> ElectrumXServer:
+    """Start an ElectrumX over ``node`` on free loopback ports (TCP and TLS).
+
+    ``limits`` sets its session cost throttling (its defaults otherwise); ``extra_env`` adds
+    or overrides any other of its environment variables.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="coffer-electrumx-"))
     cert, key = _self_signed_cert(workdir)
-    server = ElectrumXServer(
-        binary, node, workdir, free_port(), free_port(), cert, key, dict(extra_env)
-    )
+    env = {**(limits.env() if limits is not None else {}), **extra_env}
+    server = ElectrumXServer(binary, node, workdir, free_port(), free_port(), cert, key, env)
     try:
         server.start()
     except RuntimeError:
@@ -492,11 +535,11 @@ def electrumx(electrumx_binary: Path, litecoind: LitecoinNode) -> Iterator[Elect
 def electrumx_factory(
     electrumx_binary: Path, litecoind: LitecoinNode
 ) -> Iterator[Callable[..., ElectrumXServer]]:
-    """Start extra ElectrumX servers (``factory(**env)``); all stop after the test."""
+    """Start extra ElectrumX servers (``factory(limits=..., **env)``); all stop after the test."""
     started: list[ElectrumXServer] = []
 
-    def factory(**extra_env: str) -> ElectrumXServer:
-        server = start_electrumx(electrumx_binary, litecoind, **extra_env)
+    def factory(*, limits: CostLimits | None = None, **extra_env: str) -> ElectrumXServer:
+        server = start_electrumx(electrumx_binary, litecoind, limits=limits, **extra_env)
         started.append(server)
         return server
 
@@ -561,6 +604,10 @@ class LitecoinChain:
         hashes = self.node.reorg(depth)
         self._wait_height()
         return hashes
+
+    def block_time(self, height: int) -> int:
+        block_hash = self.node.rpc("getblockhash", height, wallet=None)
+        return int(self.node.rpc("getblockheader", block_hash, True, wallet=None)["time"])
 
     def _wait_height(self) -> None:
         if self.indexer is not None:
