@@ -25,6 +25,7 @@ whose block is gone is pending again, or dropped; on other networks those mined 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -222,21 +223,8 @@ def _collectibles(
     out = []
     for item in items:
         old = known.get((item.contract, item.token_id))
-        if old is not None and old.note is None:
-            out.append(
-                Collectible(
-                    network.name,
-                    item.contract,
-                    item.token_id,
-                    item.standard.value,
-                    item.amount,
-                    old.uri,
-                    old.name,
-                    old.description,
-                    old.image,
-                    old.attributes,
-                )
-            )
+        if old is not None and old.note is None:  # metadata read before: only the count moves
+            out.append(dataclasses.replace(old, standard=item.standard.value, amount=item.amount))
             continue
         try:
             meta = fetch_metadata(backend, item)
