@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import threading
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork, get_network
 from keystore.bip32 import HARDENED, ExtendedPublicKey, parse_path
@@ -49,6 +51,9 @@ from wallet.labels import LabelStore
 from wallet.storage import WalletDatabase
 from wallet.types import Draft, SignedTransaction, SyncReport
 
+if TYPE_CHECKING:
+    from wallet.watch import Watcher
+
 __all__ = ["Wallet"]
 
 _HD = "hd"
@@ -72,6 +77,8 @@ class Wallet:
         self._labels = LabelStore(database)
         self._accounts: dict[int, Account] = {}
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
+        self._watcher: Watcher | None = None
+        self._watch_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<Wallet {self._db.path.name} {self.kind}>"
@@ -190,7 +197,9 @@ class Wallet:
         return cls(db)
 
     def close(self) -> None:
-        """Close the wallet file and forget the unsealed seed."""
+        """Close the wallet file and forget the unsealed seed (and stop watching)."""
+        if self._watcher is not None:
+            self._watcher.close()
         self._keystore = None
         self._accounts.clear()
         self._backends.close()
@@ -356,6 +365,44 @@ class Wallet:
             NetworkMismatch: a server serves another network.
         """
         return [account.sync() for account in self.accounts(network)]
+
+    def watch(self, network: str | None = None, *, poll_interval: float | None = None) -> Watcher:
+        """Start live updates of the UTXO accounts of one network, or of every one.
+
+        The scripts of every UTXO account of the network(s) are subscribed at the servers;
+        ``watcher.wait(timeout)`` then blocks until one reports a change (see
+        ``wallet.watch``). A backend that cannot push (Core RPC) has its tip polled every
+        ``poll_interval`` seconds (``wallet.watch.DEFAULT_POLL_SECONDS``, 15, by default).
+        Scripts a later sync discovers are watched too. One watcher at a time per wallet:
+        close it (``close`` of the wallet closes it too) before starting another.
+
+        Raises:
+            BackendUnavailable: a network's servers cannot be reached.
+            NetworkMismatch: a server serves another network.
+            UnknownNetwork: no such network.
+            WalletError: not a UTXO network, a watcher is open already, or a poll interval
+                that is not a positive number.
+        """
+        from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
+
+        with self._watch_lock:  # two threads calling at once get one watcher between them
+            if self._watcher is not None and not self._watcher.closed:
+                raise WalletError("This wallet is being watched already; close that watcher first.")
+            interval = DEFAULT_POLL_SECONDS if poll_interval is None else poll_interval
+            watcher = Watcher(self, network, interval, self._forget_watcher)
+            self._watcher = watcher
+        watcher.start()
+        return watcher
+
+    @property
+    def watcher(self) -> Watcher | None:
+        """Return the open watcher of this wallet, if any (``watch`` starts one)."""
+        watcher = self._watcher
+        return watcher if watcher is not None and not watcher.closed else None
+
+    def _forget_watcher(self, watcher: Watcher) -> None:
+        if self._watcher is watcher:
+            self._watcher = None
 
     def sign(self, draft: Draft, prompt: PromptHandler | None = None) -> SignedTransaction:
         """Sign a draft with this wallet's own keys (the hot signer).

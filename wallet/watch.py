@@ -212,6 +212,8 @@ class Watcher:
             What happened since the last call, merged; an empty event on timeout, on
             ``close``, and at once on a closed watcher.
         """
+        if timeout is not None and math.isnan(timeout):
+            raise WalletError("The timeout is a number of seconds, or None to wait for good.")
         if self.closed:
             return WatchEvent()
         self.refresh()

@@ -310,7 +310,11 @@ class ElectrumBackend(ElectrumParsing):
         with self._subs_lock:
             for sh, answer in zip(hashes, answers, strict=False):
                 status = self._status(answer)
-                if self._sub_status.get(sh) != status:
+                if sh not in self._sub_status:
+                    # Never answered before (its subscription was lost with the link): there
+                    # is nothing to compare with; ``watch`` compares it with the caller's.
+                    self._sub_status[sh] = status
+                elif self._sub_status[sh] != status:
                     self._sub_status[sh] = status
                     changed |= self._subscribed[sh]
         return changed

@@ -210,6 +210,9 @@ class UtxoAccount(Account):
     def sync(self) -> SyncReport:
         """Discover used addresses (gap limit on both chains) and fetch their transactions.
 
+        When the wallet is being watched (``Wallet.watch``), the scripts discovery added are
+        subscribed right after they are stored.
+
         Raises:
             BackendUnavailable: the servers cannot be reached or answer garbage.
             NetworkMismatch: a server serves another network.
@@ -219,7 +222,11 @@ class UtxoAccount(Account):
 
         with translate_errors():
             backend = self._wallet.backends.utxo(self.utxo_network)
-        return sync_account(self, backend)
+        report = sync_account(self, backend)
+        watcher = self._wallet.watcher
+        if watcher is not None:
+            watcher.refresh()
+        return report
 
     def view(self) -> AccountView:
         """Return the account's coins, balance and history as of the last sync."""
