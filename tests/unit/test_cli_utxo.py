@@ -9,6 +9,7 @@ unchanged, and only the wallet's ``close`` is not passed on.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,6 +125,11 @@ def test_sync_utxos_send_and_history(env: Env) -> None:
     env.json("sync", NET)
     history = env.json("history", NET)
     assert (history[0]["status"], history[0]["confirmations"]) == ("confirmed", 1)
+    tip = env.devnet.tip().height
+    block_time = int.from_bytes(env.devnet.raw_block(tip)[68:72], "little")
+    assert history[0]["timestamp"] == block_time
+    shown = dt.datetime.fromtimestamp(block_time, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    assert shown in env.run("history", NET)[1]
     table = env.run("utxos", NET)[1]
     assert "0.25 rBTC" in table
 

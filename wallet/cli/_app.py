@@ -96,13 +96,16 @@ def open_wallet(opts: Options) -> Iterator[Wallet]:
             wallet.close()
 
 
-def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+def table(
+    title: str, columns: list[str], rows: list[list[str]], *, no_wrap: tuple[str, ...] = ()
+) -> None:
+    """Print a table; the ``no_wrap`` columns never fold (others fold to fit the terminal)."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in no_wrap)
     for row in rows:
         table.add_row(*row)
     Console().print(table)

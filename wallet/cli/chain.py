@@ -8,6 +8,7 @@ the same for every chain.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -165,6 +166,13 @@ def _history_row(entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def _local_time(timestamp: int | None) -> str:
+    """Return a Unix time as local date and time (block time, or first seen when pending)."""
+    if timestamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 @click.command()
 @click.argument("network")
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
@@ -180,17 +188,19 @@ def history(opts: Options, network: str, account_index: int, kind: str | None) -
         rows,
         lambda: table(
             f"History of {network}",
-            ["status", "conf", "amount", "txid", "label"],
+            ["status", "conf", "time", "amount", "txid", "label"],
             [
                 [
                     r["status"],
                     str(r["confirmations"]),
+                    _local_time(r["timestamp"]),
                     f"{r['amount']} {r['symbol']}",
                     r["txid"],
                     r["label"],
                 ]
                 for r in rows
             ],
+            no_wrap=("time",),
         ),
     )
 
