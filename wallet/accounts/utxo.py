@@ -379,6 +379,18 @@ class UtxoAccount(Account):
 
         return cpfp(self, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
 
+    def abandon(self, txid: str) -> None:
+        """Forget an own broadcast that no server reports, so that its coins can be spent.
+
+        Raises:
+            InvalidTxHash: not 64 hex digits.
+            TransactionNotFound: the account has no such transaction.
+            NotReplaceable: a server reports it (bump it instead), or it is not pending.
+        """
+        from wallet.utxo.bump import abandon
+
+        abandon(self, txid)
+
     def can_replace(self, txid: str) -> bool:
         """Return whether ``bump_fee`` can replace the transaction (own, pending, BIP-125)."""
         from wallet.utxo.bump import replaceable

@@ -86,9 +86,14 @@ def sync(opts: Options, network: str | None) -> None:
             "tip": r.tip_height,
             "new": r.new_transactions,
             "updated": r.updated_transactions,
+            "warnings": list(r.warnings),
         }
         for r in reports
     ]
+    for report in reports:  # on stderr, tables or JSON alike: what the sync could not do
+        for warning in report.warnings:
+            where = f"{report.network} account {report.account_id}"
+            click.echo(f"warning: {where}: {warning}", err=True)
     emit(
         opts,
         rows,

@@ -2,7 +2,8 @@
 
 ``prepare_send`` turns the options of the shared ``coffer send`` into a draft. ``bump TXID``
 replaces the wallet's own pending transaction (BIP-125) when it can, else pays for it with a
-child (CPFP); ``utxos NETWORK`` lists an account's coins and freezes or thaws them.
+child (CPFP); ``abandon TXID`` forgets an own broadcast no server has (its coins are free
+again); ``utxos NETWORK`` lists an account's coins and freezes or thaws them.
 """
 
 from __future__ import annotations
@@ -215,4 +216,38 @@ def utxos(
     )
 
 
-COMMANDS: tuple[click.Command, ...] = (bump, utxos)
+@click.command()
+@click.argument("txid")
+@click.pass_obj
+def abandon(opts: Options, txid: str) -> None:
+    """Forget a transaction this wallet sent that no server has, freeing its coins."""
+    with errors(opts):
+        wanted = txid.strip().lower()
+        if len(wanted) != 64 or not set(wanted) <= _HEX:
+            raise InvalidTxHash(f"{txid!r} is not a transaction id (64 hex digits).")
+    with open_wallet(opts) as wallet:
+        holders = [
+            a
+            for a in wallet.accounts()
+            if isinstance(a, UtxoAccount) and wanted in a.view().transactions
+        ]
+        if not holders:
+            raise TransactionNotFound(
+                f"No UTXO account of this wallet has a transaction {wanted} (sync first?)."
+            )
+        # A transfer between two accounts is in both histories: the sender holds it as its
+        # own broadcast; the other refuses, and the first refusal says why if all do.
+        refusals: list[WalletError] = []
+        for account in holders:
+            try:
+                account.abandon(wanted)
+                break
+            except WalletError as err:
+                refusals.append(err)
+        else:
+            raise refusals[0]
+    data = {"network": account.network.name, "txid": wanted, "abandoned": True}
+    emit(opts, data, lambda: click.echo(f"Abandoned {wanted}: its coins can be spent again."))
+
+
+COMMANDS: tuple[click.Command, ...] = (abandon, bump, utxos)

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from wallet.accounts.utxo import UtxoAccount
     from wallet.utxo.views import AccountView
 
-__all__ = ["bump_fee", "cpfp", "replaceable"]
+__all__ = ["abandon", "bump_fee", "cpfp", "replaceable"]
 
 _CHANGE = 1
 _HEX = frozenset("0123456789abcdef")
@@ -412,3 +412,36 @@ def cpfp(
         kind="cpfp",
         parent=txid,
     )
+
+
+def abandon(account: UtxoAccount, txid: str) -> None:
+    """Forget the account's own broadcast that no server reports; free the coins it spent.
+
+    For a transaction that can no longer confirm (its server lost it and it is refused
+    again, see the sync's warnings): Electrum's "remove" of a local transaction. Broadcasting
+    it again (``UtxoAccount.broadcast``) brings it back; a server that reports it later wins.
+
+    Raises:
+        InvalidTxHash: not 64 hex digits.
+        TransactionNotFound: the account has no such transaction.
+        NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
+            is not pending any more.
+    """
+    from wallet.utxo.store import UtxoStore
+
+    wanted = _txid(txid)
+    store = UtxoStore(account.wallet.database, account.utxo_network)
+    if wanted in store.unseen_broadcasts(account.id):
+        store.abandon(account.id, wanted)
+        return
+    effect = account.view().state.effects.get(wanted)
+    if effect is None:
+        raise TransactionNotFound(
+            f"This account has no transaction {wanted} (as of the last sync)."
+        )
+    if effect.status is TxStatus.PENDING:
+        raise NotReplaceable(
+            f"A server reports {wanted}: it may still confirm, so it is not abandoned. "
+            "Replace it with a higher fee (bump_fee) or pay for it with a child (cpfp)."
+        )
+    raise NotReplaceable(f"{wanted} is {effect.status.value}: there is nothing to abandon.")

@@ -42,7 +42,7 @@ from wallet.utxo.store import UtxoStore
 if TYPE_CHECKING:
     from wallet.accounts.utxo import UtxoAccount
 
-__all__ = ["REASONS", "broadcast", "refusal", "sign"]
+__all__ = ["ALREADY_KNOWN", "REASONS", "broadcast", "refusal", "sign"]
 
 REASONS: dict[str, str] = {
     "txn-mempool-conflict": (
@@ -73,7 +73,8 @@ REASONS: dict[str, str] = {
 """The node's reject codes (Bitcoin Core's ``validation.cpp`` and ``policy``) in words."""
 
 _FEE_REASONS = frozenset({"insufficient fee", "min relay fee not met", "mempool min fee not met"})
-_ALREADY_THERE = frozenset({"txn-already-in-mempool", "txn-already-known"})
+ALREADY_KNOWN = frozenset({"txn-already-in-mempool", "txn-already-known"})
+"""Reject codes that mean the node has the transaction already: the broadcast reached it."""
 
 
 def refusal(err: TransactionRejected, network_title: str) -> WalletError:
@@ -169,7 +170,7 @@ def broadcast(account: UtxoAccount, signed: SignedTransaction) -> str:
         try:
             txid = backend.broadcast(signed.raw)
         except TransactionRejected as err:
-            if err.reason not in _ALREADY_THERE:
+            if err.reason not in ALREADY_KNOWN:
                 raise refusal(err, network.title) from err
             txid = Txid(tx.txid)  # the node has it already: the broadcast reached its goal
     if txid != tx.txid:

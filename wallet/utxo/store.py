@@ -379,6 +379,44 @@ class UtxoStore:
                 found[txid] = tx
         return found
 
+    def unseen_broadcasts(self, account_id: int) -> dict[str, Transaction]:
+        """Return the account's own broadcasts that no server has reported yet, by txid."""
+        rows = self._db.query(
+            "SELECT l.txid, t.raw FROM utxo_local l JOIN utxo_transactions t "
+            "ON t.network = l.network AND t.txid = l.txid "
+            "WHERE l.network = ? AND l.account_id = ? AND l.state = 'pending'",
+            (self._network.name, account_id),
+        )
+        return {str(t): Transaction.parse(bytes(raw)) for t, raw in rows}
+
+    def abandon(self, account_id: int, txid: str) -> None:
+        """Forget an own broadcast no server has reported: its coins count as unspent again.
+
+        What it replaced (a local replacement) is pending again. The caller checks that the
+        transaction is such a broadcast (``unseen_broadcasts``).
+        """
+        net = self._network.name
+        with self._db.transaction():
+            rows = self._db.query(
+                "SELECT replaces FROM utxo_local WHERE network = ? AND account_id = ? "
+                "AND txid = ? AND state = 'pending'",
+                (net, account_id, txid),
+            )
+            if not rows:
+                return
+            self._db.execute(
+                "UPDATE utxo_local SET state = 'abandoned' WHERE network = ? AND txid = ?",
+                (net, txid),
+            )
+            replaced = rows[0][0]
+            if replaced is not None:
+                self._db.execute(
+                    "UPDATE utxo_local SET state = CASE WHEN txid IN (SELECT txid FROM "
+                    "utxo_script_history WHERE account_id = ?) THEN 'seen' ELSE 'pending' END "
+                    "WHERE network = ? AND txid = ? AND state = 'replaced'",
+                    (account_id, net, str(replaced)),
+                )
+
     def record_broadcast(
         self, account_id: int, tx: Transaction, fee: int | None, replaces: str | None = None
     ) -> None:

@@ -24,15 +24,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from chains.addresses import encode_address, script_for_pubkey
+from chains.errors import ChainError
 from chains.registry import ScriptKind
-from chains.utxo.backend import ScriptKey, SyncRequest, UtxoBackend
+from chains.utxo.backend import ScriptKey, SyncRequest, TransactionRejected, UtxoBackend
 from primitives.bech32 import encode_segwit
+from primitives.tx import Transaction
 from wallet.accounts.utxo import CHANGE, RECEIVE, UtxoAccount
 from wallet.errors import translate_errors
-from wallet.types import SyncReport
+from wallet.types import SyncReport, TxStatus
 from wallet.utxo.store import UtxoStore
 
-__all__ = ["sync_account", "window_target"]
+__all__ = ["rebroadcast", "sync_account", "window_target"]
 
 _MAX_WINDOW_GROWTH = 500
 
@@ -168,6 +170,7 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
         discovery = _Discovery(account, store)
         scripts = discovery.extend()
         known_statuses = {}
+    warnings = rebroadcast(account, backend, store)
     return SyncReport(
         network=network.name,
         account_id=account.id,
@@ -175,4 +178,64 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
         new_transactions=new,
         updated_transactions=updated,
         round_trips=backend.round_trips - start_round_trips,
+        warnings=warnings,
     )
+
+
+def rebroadcast(account: UtxoAccount, backend: UtxoBackend, store: UtxoStore) -> tuple[str, ...]:
+    """Send again the account's own pending broadcasts that the server does not report.
+
+    A transaction the wallet broadcast can vanish before any server reports it (the server
+    that took it restarted, or evicted it); Bitcoin Core's wallet rebroadcasts such ones,
+    and so does this, after each sync, parents before children, at no cost when there are
+    none. A refusal does not fail the sync: it becomes a warning that names the reason and
+    ``abandon``, which frees the transaction's coins if it can never confirm.
+
+    Returns:
+        The warnings, in words.
+    """
+    from wallet.utxo.signing import ALREADY_KNOWN, REASONS
+
+    unseen = store.unseen_broadcasts(account.id)
+    if not unseen:
+        return ()
+    pending = {h.txid for h in account.history() if h.status is TxStatus.PENDING}
+    todo = [t for t in _parents_first(unseen) if t in pending]  # not replaced or dropped
+    warnings: list[str] = []
+    title = account.utxo_network.title
+    for txid in todo:
+        try:
+            backend.broadcast(unseen[txid].serialize())
+        except TransactionRejected as err:
+            if err.reason in ALREADY_KNOWN:
+                continue
+            words = REASONS.get(err.reason) or f"the node says {err.detail}"
+            warnings.append(
+                f"{title} refused {txid}, which this wallet sent and no server reports, "
+                f"again ({err.reason}): {words}. If it cannot confirm, abandon it to spend "
+                "its coins again."
+            )
+        except ChainError as err:
+            warnings.append(f"Could not send {txid} again: {err}")
+            break
+    return tuple(warnings)
+
+
+def _parents_first(txs: Mapping[str, Transaction]) -> list[str]:
+    """Return the txids so that a transaction comes after those of ``txs`` it spends."""
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def place(txid: str, path: frozenset[str]) -> None:
+        if txid in placed or txid in path:
+            return
+        for txin in txs[txid].inputs:
+            parent = txin.prevout.txid_hex
+            if parent in txs:
+                place(parent, path | {txid})
+        placed.add(txid)
+        order.append(txid)
+
+    for txid in sorted(txs):
+        place(txid, frozenset())
+    return order
