@@ -13,11 +13,11 @@ disconnects. So a batch of thousands of requests that the server answers slowly 
 halfway, and its errors make the rest slower still.
 
 ``Pacer`` therefore sends a long list of requests in rounds small enough that each is
-answered within ``target_s`` (a tenth of ElectrumX's default timeout). The backend starts at
-its ceiling of 1,000 requests a round (a few hundred in cost: below the default soft limit,
-so an unthrottled server answers a whole sync in the fewest round trips); a round that took
-longer than the target shrinks the next one to what the server answered in ``target_s``, and
-a full round answered in under half the target doubles it again, up to the ceiling. Busy answers are
+answered within ``target_s`` (a tenth of ElectrumX's default timeout). Rounds start at 250
+requests and grow while the server answers quickly (a round answered in under half the
+target lets the next carry twice as many, up to the ceiling: TCP's slow start, so a server
+that throttles already is not handed thousands of requests at once); a round that took
+longer shrinks the next one to what the server answered in ``target_s``. Busy answers are
 asked again after a backoff, in smaller rounds; a round lost to a timeout or a dropped
 connection is sent again after reconnecting. Answers already received are kept: nothing is
 asked twice. All of it within a deadline, after which the server counts as unavailable.
@@ -98,7 +98,7 @@ class Pacer:
         *,
         ceiling: int,
         target_s: float,
-        initial: int = 100,
+        initial: int = 250,
         backoff: float = 0.5,
         max_backoff: float = 8.0,
         floor: int = 1,
@@ -141,9 +141,9 @@ class Pacer:
         """Size the next round after one of ``sent`` requests answered in ``seconds``.
 
         A slow round (over the target) shrinks the next to what the server answered within
-        the target; busy answers halve it at least; a full round answered in under half the
-        target doubles it. A short round's time is mostly latency: it never grows the size,
-        and shrinks it only by being slow.
+        the target; busy answers halve it at least; a round answered in under half the
+        target lets the next carry twice as many (a full round doubles the size; one of
+        fewer than half the size leaves it alone: its time is mostly latency).
         """
         size = self.size
         if seconds > self._target:
@@ -151,8 +151,8 @@ class Pacer:
             size = min(size, int(sent * self._target / seconds))
         if busy:
             size = min(size, self.size // 2, max(sent - busy, 1))
-        elif seconds * 2 < self._target and sent >= self.size:
-            size = self.size * 2
+        elif seconds * 2 < self._target:
+            size = max(size, 2 * sent)
         self._resize(size)
 
     def lost(self, sent: int, seconds: float) -> None:

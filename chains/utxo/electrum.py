@@ -167,9 +167,7 @@ class ElectrumBackend(ElectrumParsing):
         self._retries = max(1, retries)
         self._backoff = backoff
         self._deadline = deadline
-        self._pacer = Pacer(
-            ceiling=max(1, max_round), target_s=round_target, initial=max(1, max_round)
-        )
+        self._pacer = Pacer(ceiling=max(1, max_round), target_s=round_target)
         self._rules: PowRules = pow_rules(network)
         self._lock = threading.RLock()
         self._subs_lock = threading.Lock()
