@@ -15,7 +15,9 @@ thread reads the wallet and another worker syncs; ``close`` from any thread wake
 
 Scripts the wallet adds later (a sync's discovery, addresses handed out since) are watched
 from the next ``wait`` on; ``UtxoAccount.sync`` also asks for that right after it has stored
-them (``refresh``), so a payment to a newly discovered address is not missed in between.
+them (``refresh``), so a payment to a newly discovered address is not missed in between. A
+network whose backend the wallet swaps (other servers, ``backends.use``) is followed on the new
+one from the next ``wait`` or sync on.
 """
 
 from __future__ import annotations
@@ -80,7 +82,17 @@ class WatchEvent:
 class _Feed:
     """One network's backend as the watcher follows it."""
 
-    __slots__ = ("accounts", "backend", "counts", "network", "push", "store", "tip", "watched")
+    __slots__ = (
+        "accounts",
+        "backend",
+        "counts",
+        "network",
+        "push",
+        "retired",
+        "store",
+        "tip",
+        "watched",
+    )
 
     def __init__(self, network: UtxoNetwork, backend: UtxoBackend, store: UtxoStore) -> None:
         self.network = network
@@ -91,6 +103,7 @@ class _Feed:
         self.counts: dict[int, int] = {}
         self.accounts: frozenset[int] = frozenset()  # replaced whole: read by the pump thread
         self.tip: BlockRef | None = None
+        self.retired = threading.Event()  # the network has another backend now: stop
 
 
 class Watcher:
@@ -260,6 +273,10 @@ class Watcher:
             for name, accounts in by_network.items():
                 try:
                     feed = self._feeds.get(name)
+                    if feed is not None and self._replaced(feed):
+                        feed.retired.set()
+                        del self._feeds[name]
+                        feed = None
                     if feed is None:
                         self._follow(accounts[0].utxo_network, accounts)
                     else:
@@ -268,6 +285,15 @@ class Watcher:
                     if strict:
                         raise
                     self._post(warning=str(err))  # tried again by the next refresh
+
+    def _replaced(self, feed: _Feed) -> bool:
+        """Return whether the wallet uses another backend for the feed's network now.
+
+        Servers changed (``backends.set_servers``) or another backend handed in
+        (``backends.use``): the new one is followed from the start, its scripts compared
+        with the stored statuses again, so nothing that changed in between is missed.
+        """
+        return self._wallet.backends.utxo(feed.network) is not feed.backend
 
     def _follow(self, network: UtxoNetwork, accounts: list[UtxoAccount]) -> None:
         """Start following a network: open it, subscribe, then hand its events to a thread.
@@ -332,11 +358,13 @@ class Watcher:
 
     def _pump(self, feed: _Feed) -> None:
         """Move a pushing backend's events to the watcher, as accounts and tips."""
-        while not self.closed:
+        while not (self.closed or feed.retired.is_set()):
             try:
                 event = feed.backend.events.get(timeout=_PUMP_SECONDS)
             except queue.Empty:
                 continue
+            if feed.retired.is_set():
+                return  # from the backend the wallet no longer uses: the new one reports it
             self._take(feed, event)
 
     def _take(self, feed: _Feed, event: BackendEvent) -> None:
@@ -352,6 +380,8 @@ class Watcher:
     def _poll(self, feed: _Feed) -> None:
         """Ask a backend that cannot push for its tip every ``poll_interval`` seconds."""
         while not self._closed.wait(self._poll_interval):
+            if feed.retired.is_set():
+                return
             try:
                 with translate_errors():
                     tip = feed.backend.tip()

@@ -226,6 +226,34 @@ def test_electrum_scripts_a_sync_discovers_are_watched(
         assert_quiet(watcher)
 
 
+def test_a_swapped_backend_is_followed(
+    ltc_wallet: Wallet, litecoind: LitecoinNode, electrumx_factory: Any
+) -> None:
+    account = utxo(ltc_wallet)
+    account.sync()
+    other_server: ElectrumXServer = electrumx_factory()
+    other_server.wait_synced()
+    other = electrum(other_server)
+    try:
+        with ltc_wallet.watch(NET) as watcher:
+            assert_quiet(watcher)
+            ltc_wallet.backends.use(NET, other)  # the old backend is its owner's to close
+            first = litecoind.fund(account.receive_address(), 52_000)
+            other_server.wait_for_tx(first)
+            # The next wait follows the new backend: the payment made meanwhile is reported.
+            seen = collect(watcher, lambda s: account.id in s.accounts)
+            assert seen.warnings == []
+            account.sync()
+            assert_quiet(watcher)
+            second = litecoind.fund(account.receive_address(), 53_000)
+            other_server.wait_for_tx(second)
+            assert collect(watcher, lambda s: account.id in s.accounts).accounts == {account.id}
+            account.sync()
+            assert account.balance().unconfirmed == 105_000
+    finally:
+        other.close()
+
+
 def test_electrum_server_that_goes_away_and_comes_back(
     tmp_path: Path, litecoind: LitecoinNode, electrumx_factory: Any
 ) -> None:
