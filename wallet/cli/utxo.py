@@ -62,6 +62,13 @@ def prepare_send(account: UtxoAccount, args: SendArgs) -> Draft:
     )
 
 
+def _txid(text: str) -> str:
+    wanted = text.strip().lower()
+    if len(wanted) != 64 or not set(wanted) <= _HEX:
+        raise InvalidTxHash(f"{text!r} is not a transaction id (64 hex digits).")
+    return wanted
+
+
 def _rate(text: str | None) -> Decimal | None:
     if text is None:
         return None
@@ -115,9 +122,7 @@ def bump(
     from wallet.cli.chain import CliPrompt
 
     with errors(opts):
-        wanted = txid.strip().lower()
-        if len(wanted) != 64 or not set(wanted) <= _HEX:
-            raise InvalidTxHash(f"{txid!r} is not a transaction id (64 hex digits).")
+        wanted = _txid(txid)
         rate = _rate(fee_rate)
     with open_wallet(opts) as wallet:
         account, method = _choose(wallet, wanted, use_cpfp)
@@ -222,9 +227,7 @@ def utxos(
 def abandon(opts: Options, txid: str) -> None:
     """Forget a transaction this wallet sent that no server has, freeing its coins."""
     with errors(opts):
-        wanted = txid.strip().lower()
-        if len(wanted) != 64 or not set(wanted) <= _HEX:
-            raise InvalidTxHash(f"{txid!r} is not a transaction id (64 hex digits).")
+        wanted = _txid(txid)
     with open_wallet(opts) as wallet:
         holders = [
             a
