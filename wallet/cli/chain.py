@@ -25,7 +25,7 @@ from wallet.errors import SigningCancelled, WalletError
 from wallet.types import Draft, HistoryEntry
 from wallet.wallet import Wallet
 
-__all__ = ["COMMANDS", "CliPrompt", "format_summary"]
+__all__ = ["COMMANDS", "CliPrompt", "format_summary", "sign_and_send"]
 
 
 def format_summary(summary: TxSummary, symbol: str, decimals: int) -> list[str]:
@@ -66,6 +66,24 @@ class CliPrompt:
         if self._assume_yes:
             return True
         return bool(click.confirm("Sign and send it?", default=False, err=True))
+
+
+def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:
+    """Sign a draft with the wallet's keys after the person approves it, broadcast it.
+
+    Returns:
+        The transaction's id (hash).
+
+    Raises:
+        WalletError: the person declined to sign (nothing was sent), or any refusal of
+            signing or of the broadcast.
+    """
+    net = account.network
+    try:
+        signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
+    except SigningCancelled:
+        raise WalletError("Not sent: you declined to sign.") from None
+    return account.broadcast(signed)
 
 
 def _account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
@@ -300,13 +318,7 @@ def send(
             draft = evm_cli.prepare_send(account, args)
         else:  # pragma: no cover - the two families
             raise WalletError(f"{network} accounts cannot send.")
-        net = account.network
-        prompt = CliPrompt(assume_yes, net.symbol, net.decimals)
-        try:
-            signed = wallet.sign(draft, prompt)
-        except SigningCancelled:
-            raise WalletError("Not sent: you declined to sign.") from None
-        txid = account.broadcast(signed)
+        txid = sign_and_send(wallet, account, draft, assume_yes)
     emit(opts, {"txid": txid, "network": network}, lambda: click.echo(f"Sent: {txid}"))
 
 

@@ -19,7 +19,6 @@ from wallet.cli._app import Options, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
 from wallet.errors import (
     InvalidAmount,
-    SigningCancelled,
     TransactionNotFound,
     WalletError,
     translate_errors,
@@ -275,7 +274,7 @@ def _replace(
     assume_yes: bool,
     cancel: bool,
 ) -> None:
-    from wallet.cli.chain import CliPrompt  # the shared prompt; imported late (chain imports us)
+    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
 
     with open_wallet(opts) as wallet, errors(opts):
         account = _owner(wallet, tx_hash)
@@ -283,11 +282,7 @@ def _replace(
         make = account.cancel if cancel else account.speed_up
         draft: EvmDraft = make(tx_hash, fee, max_fee_per_gas=wei, allow_high_fee=allow_high_fee)
         net = account.evm_network
-        try:
-            signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
-        except SigningCancelled:
-            raise WalletError("Not sent: you declined to sign.") from None
-        new_hash = account.broadcast(signed)
+        new_hash = sign_and_send(wallet, account, draft, assume_yes)
     what = "Cancelled" if cancel else "Sped up"
     emit(
         opts,

@@ -19,7 +19,6 @@ from wallet.cli._app import Options, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
 from wallet.errors import (
     InvalidTxHash,
-    SigningCancelled,
     TransactionNotFound,
     Unsupported,
     WalletError,
@@ -119,7 +118,7 @@ def bump(
     assume_yes: bool,
 ) -> None:
     """Speed up a pending transaction: RBF if the wallet sent it and it signals, else CPFP."""
-    from wallet.cli.chain import CliPrompt
+    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
 
     with errors(opts):
         wanted = _txid(txid)
@@ -131,11 +130,7 @@ def bump(
         else:
             draft = account.cpfp(wanted, rate, fee, allow_high_fee=allow_high_fee)
         net = account.network
-        try:
-            signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
-        except SigningCancelled:
-            raise WalletError("Not sent: you declined to sign.") from None
-        new_txid = account.broadcast(signed)
+        new_txid = sign_and_send(wallet, account, draft, assume_yes)
     data = {
         "network": net.name,
         "method": method,
