@@ -658,10 +658,12 @@ class ElectrumBackend(ElectrumParsing):
         prove = [t for t in confirmed if t not in reuse]
         levels = sorted({heights[t] for t in confirmed})
         assert scan.tip is not None  # noqa: S101 - the first round set it
-        untimed = sorted(
-            h
-            for h in request.untimed_blocks
-            if 0 < h <= scan.tip.height and h not in set(levels) and not scan.reorged
+        untimed = (
+            []
+            if scan.reorged
+            else sorted(
+                h for h in request.untimed_blocks.keys() - set(levels) if 0 < h <= scan.tip.height
+            )
         )
         calls = [Call("blockchain.transaction.get", (t,)) for t in new]
         calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in prove]
