@@ -207,3 +207,36 @@ def test_the_cli_warns_on_sync_and_abandons_by_txid(tmp_path: Path) -> None:
     synced = coffer("--json", "sync", NET)
     assert json.loads(synced.stdout)[0]["warnings"] == []
     assert synced.stderr == ""
+
+
+def test_abandoning_a_replacement_brings_back_what_it_replaced(tmp_path: Path) -> None:
+    chain, earlier = tmp_path / "chain", tmp_path / "earlier"
+    with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet:
+        with BitcoinDevnet(regtest(), chain) as devnet:
+            devnet.mine(101)
+            _fund(devnet, _account(wallet, devnet), 2_000_000)
+        shutil.copytree(chain, earlier)
+        with BitcoinDevnet(regtest(), chain) as devnet:
+            devnet.mine(LATER)
+            account = _account(wallet, devnet)
+            account.sync()
+            original = _send(wallet, account, "0.005")
+            account.sync()
+            draft = account.bump_fee(original, fee_rate=Decimal(10))
+            replacement = account.broadcast(wallet.sign(draft))
+            assert devnet.mempool() == (replacement,)
+        (earlier / MEMPOOL_FILE).unlink(missing_ok=True)
+        with BitcoinDevnet(regtest(), earlier) as devnet:
+            account = _account(wallet, devnet)
+            (warning,) = account.sync().warnings  # only the replacement is sent again
+            assert replacement in warning
+            statuses = {h.txid: h.status for h in account.history()}
+            assert statuses[original] is TxStatus.REPLACED
+            assert statuses[replacement] is TxStatus.PENDING
+            account.abandon(replacement)
+            statuses = {h.txid: h.status for h in account.history()}
+            assert replacement not in statuses
+            assert statuses[original] is TxStatus.PENDING  # pending again, so sent again
+            (warning,) = account.sync().warnings
+            assert original in warning
+            assert "non-final" in warning
