@@ -263,19 +263,22 @@ class UtxoStore:
                         "AND idx = ?",
                         (account_id, chain, idx),
                     )
-            # Own broadcasts that a server now reports are ordinary history from here on.
-            self._db.execute(
-                "UPDATE utxo_local SET state = 'seen' WHERE network = ? AND account_id = ? "
-                "AND state = 'pending' AND txid IN (SELECT txid FROM utxo_script_history "
-                "WHERE account_id = ?)",
-                (net, account_id, account_id),
-            )
+            self._mark_seen(account_id)
             after = self._account_history(account_id)
         result.new_transactions = len(after.keys() - before.keys())
         result.updated_transactions = sum(
             1 for txid, height in before.items() if after.get(txid, -1) != height
         )
         return result
+
+    def _mark_seen(self, account_id: int) -> None:
+        """Own broadcasts that a server reports are ordinary history from here on."""
+        self._db.execute(
+            "UPDATE utxo_local SET state = 'seen' WHERE network = ? AND account_id = ? "
+            "AND state = 'pending' AND txid IN (SELECT txid FROM utxo_script_history "
+            "WHERE account_id = ?)",
+            (self._network.name, account_id, account_id),
+        )
 
     def _account_history(self, account_id: int) -> dict[str, int | None]:
         """Return the txids the account shows, with their heights.
@@ -411,11 +414,11 @@ class UtxoStore:
             replaced = rows[0][0]
             if replaced is not None:
                 self._db.execute(
-                    "UPDATE utxo_local SET state = CASE WHEN txid IN (SELECT txid FROM "
-                    "utxo_script_history WHERE account_id = ?) THEN 'seen' ELSE 'pending' END "
-                    "WHERE network = ? AND txid = ? AND state = 'replaced'",
-                    (account_id, net, str(replaced)),
+                    "UPDATE utxo_local SET state = 'pending' WHERE network = ? AND txid = ? "
+                    "AND state = 'replaced'",
+                    (net, str(replaced)),
                 )
+                self._mark_seen(account_id)
 
     def record_broadcast(
         self, account_id: int, tx: Transaction, fee: int | None, replaces: str | None = None
