@@ -6,9 +6,8 @@ it belongs to; a typo is ``InvalidAddressChecksum``; anything else ``MalformedAd
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from coincurve import PublicKey
 
 from chains.errors import InvalidAddressChecksum, MalformedAddress, WrongNetworkAddress
 from chains.registry import NETWORKS, EvmNetwork, Network, ScriptKind, UtxoNetwork
@@ -16,31 +15,35 @@ from primitives.base58 import (
     Base58ChecksumError,
     Base58Error,
     b58check_decode,
-    b58check_encode,
     b58decode,
 )
-from primitives.bech32 import Bech32ChecksumError, Bech32Error, decode_segwit, encode_segwit
-from primitives.hashes import hash160, keccak256, tagged_hash
+from primitives.bech32 import Bech32ChecksumError, Bech32Error, decode_segwit
+from primitives.evm_address import is_valid_checksum, to_checksum_address
+from primitives.hashes import hash160
+from primitives.script import (
+    AddressError,
+    AddressParams,
+    p2pkh_script,
+    p2sh_script,
+    p2tr_script,
+    p2wpkh_script,
+    script_to_address,
+)
+from primitives.secp256k1 import taproot_output_key
 
 __all__ = [
     "ParsedAddress",
+    "address_format",
     "encode_address",
-    "evm_address_from_pubkey",
+    "encode_outputs",
     "identify_networks",
+    "output_address",
     "parse_address",
     "parse_evm_address",
     "script_for_pubkey",
-    "script_to_address",
-    "taproot_output_key",
-    "to_checksum_address",
 ]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
-_HEX_DIGITS = b"0123456789abcdef"
-# EIP-55 checksum as byte arithmetic: 0x20 is the ASCII case bit. A letter of the lowercase
-# hex address is upper-cased where the matching nibble of the hash of that text is 8 or more.
-_HASH_NIBBLE_HIGH = bytes.maketrans(_HEX_DIGITS, b"\x00" * 8 + b"\x20" * 8)
-_IS_LETTER = bytes.maketrans(_HEX_DIGITS, b"\x00" * 10 + b"\x20" * 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,63 +58,77 @@ class ParsedAddress:
     kind: str
 
 
-def taproot_output_key(internal_pubkey: bytes) -> bytes:
-    """Return the BIP-86 output key: the x-only internal key tweaked with no script tree.
-
-    Args:
-        internal_pubkey: the 33-byte compressed internal key.
-    """
-    point = PublicKey(internal_pubkey)
-    xonly = point.format(compressed=True)[1:]
-    # BIP-340 keys are even-y; lifting the x coordinate gives the even point.
-    even = PublicKey(b"\x02" + xonly)
-    tweak = tagged_hash("TapTweak", xonly)
-    tweaked: bytes = even.add(tweak).format(compressed=True)
-    return tweaked[1:]
-
-
 def script_for_pubkey(network: UtxoNetwork, kind: ScriptKind, pubkey: bytes) -> bytes:
-    """Return the output script that pays a compressed public key in the given kind."""
+    """Return the output script that pays a compressed public key in the given kind.
+
+    P2TR is BIP-86: the x-only key tweaked with no script tree (BIP-341).
+    """
     if kind is ScriptKind.P2WPKH:
-        return b"\x00\x14" + hash160(pubkey)
+        return p2wpkh_script(hash160(pubkey))
     if kind is ScriptKind.P2TR:
-        return b"\x51\x20" + taproot_output_key(pubkey)
+        return p2tr_script(taproot_output_key(pubkey[1:]))
     if kind is ScriptKind.P2SH_P2WPKH:
-        return b"\xa9\x14" + hash160(b"\x00\x14" + hash160(pubkey)) + b"\x87"
-    return b"\x76\xa9\x14" + hash160(pubkey) + b"\x88\xac"
+        return p2sh_script(hash160(p2wpkh_script(hash160(pubkey))))
+    return p2pkh_script(hash160(pubkey))
 
 
 def encode_address(network: UtxoNetwork, kind: ScriptKind, pubkey: bytes) -> str:
     """Return the address of a compressed public key in the given script kind.
+
+    Args:
+        network: the network whose address encoding is used.
+        kind: the script kind (BIP-44/49/84/86 account type).
+        pubkey: the 33-byte compressed public key.
+
+    Raises:
+        MalformedAddress: a segwit kind on a network without segwit.
+    """
+    return encode_outputs(network, kind, (pubkey,))[0][0]
+
+
+def encode_outputs(
+    network: UtxoNetwork, kind: ScriptKind, pubkeys: Iterable[bytes]
+) -> list[tuple[str, bytes]]:
+    """Return the address and the output script of each compressed public key, in order.
+
+    The text comes from the script, through ``primitives.script.script_to_address``, the
+    encoder the signer shows addresses with: the address a wallet hands out is, by
+    construction, the script it watches.
+
+    Args:
+        network: the network whose address encoding is used.
+        kind: the script kind (BIP-44/49/84/86 account type).
+        pubkeys: 33-byte compressed public keys.
 
     Raises:
         MalformedAddress: a segwit kind on a network without segwit.
     """
     if kind in (ScriptKind.P2WPKH, ScriptKind.P2TR, ScriptKind.P2SH_P2WPKH) and not network.segwit:
         raise MalformedAddress(f"{network.title} has no {kind.value} addresses.", "")
-    if kind is ScriptKind.P2WPKH:
-        assert network.hrp is not None  # noqa: S101 - checked above
-        return encode_segwit(network.hrp, 0, hash160(pubkey))
-    if kind is ScriptKind.P2TR:
-        assert network.hrp is not None  # noqa: S101
-        return encode_segwit(network.hrp, 1, taproot_output_key(pubkey))
-    if kind is ScriptKind.P2SH_P2WPKH:
-        redeem = b"\x00\x14" + hash160(pubkey)
-        return b58check_encode(bytes([network.p2sh_versions[0]]) + hash160(redeem))
-    return b58check_encode(bytes([network.p2pkh_version]) + hash160(pubkey))
+    params = address_format(network)
+    rows = []
+    for pubkey in pubkeys:
+        script = script_for_pubkey(network, kind, pubkey)
+        rows.append((script_to_address(script, params), script))
+    return rows
 
 
-def script_to_address(network: UtxoNetwork, script: bytes) -> str | None:
-    """Return the address of an output script, or ``None`` for scripts without one."""
-    if len(script) == 25 and script[:3] == b"\x76\xa9\x14" and script[23:] == b"\x88\xac":
-        return b58check_encode(bytes([network.p2pkh_version]) + script[3:23])
-    if len(script) == 23 and script[:2] == b"\xa9\x14" and script[22] == 0x87:
-        return b58check_encode(bytes([network.p2sh_versions[0]]) + script[2:22])
-    if network.hrp and 4 <= len(script) <= 42 and script[1] == len(script) - 2:
-        op = script[0]
-        if op == 0 or 0x51 <= op <= 0x60:
-            return encode_segwit(network.hrp, 0 if op == 0 else op - 0x50, script[2:])
-    return None
+def address_format(network: UtxoNetwork) -> AddressParams:
+    """Return what ``primitives.script`` needs to encode addresses of ``network``."""
+    return AddressParams(network.hrp, network.p2pkh_version, network.p2sh_versions[0])
+
+
+def output_address(network: UtxoNetwork, script: bytes) -> str | None:
+    """Return the address an output script pays on ``network``, ``None`` if it has none.
+
+    A thin wrapper for display code (``None`` for a data output, bare multisig or a segwit
+    script on a network without segwit): the encoding is ``primitives.script``'s
+    ``script_to_address``, the one copy the signer also uses.
+    """
+    try:
+        return script_to_address(script, address_format(network))
+    except AddressError:
+        return None
 
 
 def _segwit_script(version: int, program: bytes) -> bytes:
@@ -255,30 +272,6 @@ def _base58_version(address: str) -> int | None:
     return raw[0] if len(raw) == 25 else None
 
 
-def to_checksum_address(address: bytes | str) -> str:
-    """Return the EIP-55 mixed-case checksum form of a 20-byte address.
-
-    EIP-55 "Specification": hash the lowercase hex with Keccak-256 and capitalise the i-th
-    letter when the i-th hex digit of the hash is 8 or more.
-
-    Raises:
-        ValueError: text that is not 40 hex digits (with or without ``0x``), or not 20 bytes.
-    """
-    raw = (
-        address
-        if isinstance(address, bytes)
-        else bytes.fromhex(address.removeprefix("0x").removeprefix("0X"))
-    )
-    if len(raw) != 20:
-        raise ValueError("an EVM address is 20 bytes")
-    lower = raw.hex().encode()
-    digest = keccak256(lower).hex().encode()[:40]
-    flips = int.from_bytes(digest.translate(_HASH_NIBBLE_HIGH), "big") & int.from_bytes(
-        lower.translate(_IS_LETTER), "big"
-    )
-    return "0x" + (int.from_bytes(lower, "big") ^ flips).to_bytes(40, "big").decode()
-
-
 def parse_evm_address(text: str, network: Network | None = None) -> str:
     """Check an EVM address and return its EIP-55 form.
 
@@ -303,17 +296,9 @@ def parse_evm_address(text: str, network: Network | None = None) -> str:
             )
         raise MalformedAddress("An EVM address is 0x followed by 40 hexadecimal digits.", address)
     body = address[2:]
-    checksummed = to_checksum_address(bytes.fromhex(body))
-    if body != body.lower() and body != body.upper() and checksummed[2:] != body:
+    if not is_valid_checksum(body):
         raise InvalidAddressChecksum(
             "This address has a typo: its mixed-case letters do not match its EIP-55 checksum.",
             address,
         )
-    return checksummed
-
-
-def evm_address_from_pubkey(pubkey: bytes) -> str:
-    """Return the EIP-55 address of a 65-byte uncompressed (or 33-byte compressed) public key."""
-    if len(pubkey) == 33:
-        pubkey = PublicKey(pubkey).format(compressed=False)
-    return to_checksum_address(keccak256(pubkey[1:])[12:])
+    return to_checksum_address(body)

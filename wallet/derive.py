@@ -6,11 +6,10 @@ derivation on libsecp256k1, then HASH160 or Keccak and the network's encoding.
 
 from __future__ import annotations
 
-from chains.addresses import encode_address, evm_address_from_pubkey
+from chains.addresses import encode_outputs
 from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
-from primitives.bech32 import encode_segwit
-from primitives.hashes import hash160
+from primitives.evm_address import evm_address_from_pubkey
 
 __all__ = ["derive_addresses"]
 
@@ -42,8 +41,6 @@ def derive_addresses(
     assert isinstance(network, UtxoNetwork)  # noqa: S101 - the two families
     chain_key = account_xpub.child(chain)
     pubkeys = chain_key.child_pubkeys(start, count)
-    if kind is ScriptKind.P2WPKH and network.hrp is not None:
-        hrp = network.hrp
-        return [encode_segwit(hrp, 0, hash160(p)) for p in pubkeys]
-    chosen = kind or network.default_kind
-    return [encode_address(network, chosen, p) for p in pubkeys]
+    return [
+        address for address, _ in encode_outputs(network, kind or network.default_kind, pubkeys)
+    ]

@@ -13,7 +13,6 @@ from typing import NoReturn
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
-from eth_utils.address import to_checksum_address
 
 from chains.errors import BackendProtocolError, InvalidAddressChecksum, MalformedAddress
 from chains.evm.backend import (
@@ -40,6 +39,7 @@ from chains.evm.errors import (
     ReplacementUnderpriced,
     TransactionUnderpriced,
 )
+from primitives.evm_address import to_checksum_address
 
 _ERROR_STRING = bytes.fromhex("08c379a0")  # selector of Error(string), Solidity revert reasons
 

@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from chains.addresses import script_to_address
+from chains.addresses import output_address
 from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
 from chains.registry import UtxoNetwork
 from chains.utxo import _electrum_history as eh
@@ -335,7 +335,7 @@ class CoreRpcBackend:
         new = [s for s in dict.fromkeys(scripts) if s not in self._imported]
         if not new:
             return
-        addresses = {s: script_to_address(self._network, s) for s in new}
+        addresses = {s: output_address(self._network, s) for s in new}
         with_address = [s for s in new if addresses[s] is not None]
         infos = self._batch([("getaddressinfo", (addresses[s],)) for s in with_address])
         watched = {

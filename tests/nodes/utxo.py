@@ -40,7 +40,7 @@ from typing import Any
 
 import pytest
 
-from chains.addresses import script_to_address
+from chains.addresses import output_address
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo._electrum_conn import Call, ElectrumConnection, RpcFailure, ServerAddress
 from chains.utxo.backend import BlockRef, scripthash
@@ -138,7 +138,7 @@ class LitecoinNode:
 
     def address_of(self, script: bytes) -> str:
         """Return the regtest address of an output script."""
-        address = script_to_address(self.network, script)
+        address = output_address(self.network, script)
         assert address is not None, f"no address for script {script.hex()}"
         return address
 

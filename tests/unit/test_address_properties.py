@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from chains.addresses import (
     encode_address,
     identify_networks,
+    output_address,
     parse_address,
     parse_evm_address,
     script_for_pubkey,
-    script_to_address,
 )
 from chains.errors import AddressError, WrongNetworkAddress
 from chains.registry import EvmNetwork, ScriptKind, UtxoNetwork, all_networks
@@ -68,7 +68,7 @@ def test_encode_parse_round_trip(pair: tuple[UtxoNetwork, ScriptKind], pubkey: b
     assert parsed.address == address
     assert parsed.script_pubkey == script
     assert parsed.kind == KIND_TEXT[kind]
-    assert script_to_address(network, script) == address
+    assert output_address(network, script) == address
     assert network.name in identify_networks(address)
     if kind in SEGWIT:  # bech32 is case-insensitive; the canonical form is lowercase
         assert parse_address(network, address.upper()).address == address

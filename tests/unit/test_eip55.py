@@ -12,9 +12,10 @@ from eth_utils import to_checksum_address as peer_checksum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chains.addresses import evm_address_from_pubkey, parse_evm_address, to_checksum_address
+from chains.addresses import parse_evm_address
 from chains.errors import InvalidAddressChecksum, MalformedAddress
 from chains.registry import get_network
+from primitives.evm_address import evm_address_from_pubkey, to_checksum_address
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "eip55.json").read_text("utf-8"))
 EXAMPLES = VECTORS["all_caps"] + VECTORS["all_lower"] + VECTORS["normal"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from keystore.errors import SigningCancelled, SigningRefused
 from keystore.keystore import Keystore
 from keystore.mnemonic import parse_mnemonic
-from keystore.signers import evm_signer
+from keystore.signers import evm_summary
 from keystore.signers.base import SigningContext
 from keystore.signers.evm_signer import (
     decode_signed,
@@ -82,7 +82,7 @@ def test_selectors_are_the_keccak_of_their_signatures() -> None:
         ("_SAFE_721_DATA", "safeTransferFrom(address,address,uint256,bytes)"),
         ("_SAFE_1155", "safeTransferFrom(address,address,uint256,uint256,bytes)"),
     ):
-        assert getattr(evm_signer, name) == keccak(text=signature)[:4], signature
+        assert getattr(evm_summary, name) == keccak(text=signature)[:4], signature
 
 
 # -- EIP-155 -----------------------------------------------------------------------------------

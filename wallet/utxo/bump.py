@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from chains.addresses import script_to_address
+from chains.addresses import output_address
 from chains.utxo import coinselect
 from chains.utxo.backend import FeeRate, Txid, UtxoBackend
 from chains.utxo.coinselect import Algorithm, Recipient, Selection, SelectionParams
@@ -266,7 +266,7 @@ def _split_outputs(
 
 def _shown(account: UtxoAccount, recipients: Sequence[Recipient]) -> list[str]:
     network = account.utxo_network
-    return [script_to_address(network, r.script_pubkey) or "a data output" for r in recipients]
+    return [output_address(network, r.script_pubkey) or "a data output" for r in recipients]
 
 
 def _parent_fee(

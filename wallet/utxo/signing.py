@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chains.addresses import script_to_address
+from chains.addresses import output_address
 from chains.utxo.backend import TransactionRejected, Txid
 from chains.utxo.kernel import ScriptVerificationFailed, verify_transaction
 from keystore.signers.base import PromptHandler, Signer, SigningContext
@@ -186,7 +186,7 @@ def broadcast(account: UtxoAccount, signed: SignedTransaction) -> str:
 def _mark_used(account: UtxoAccount, tx: Transaction) -> None:
     """Mark the account's addresses the transaction pays as used (change is not reused)."""
     db = account.wallet.database
-    addresses = [script_to_address(account.utxo_network, o.script_pubkey) for o in tx.outputs]
+    addresses = [output_address(account.utxo_network, o.script_pubkey) for o in tx.outputs]
     with db.transaction():
         for address in addresses:
             if address is not None:

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chains.addresses import encode_address, script_for_pubkey
+from chains.addresses import encode_outputs
 from chains.errors import ChainError
-from chains.registry import ScriptKind
 from chains.utxo.backend import ScriptKey, SyncRequest, TransactionRejected, UtxoBackend
-from primitives.bech32 import encode_segwit
 from primitives.tx import Transaction
 from wallet.accounts.utxo import CHANGE, RECEIVE, UtxoAccount
 from wallet.errors import translate_errors
@@ -111,15 +109,7 @@ def _derive(account: UtxoAccount, chain: int, start: int, count: int) -> list[tu
     network = account.utxo_network
     kind = account.script_kind
     pubkeys = account.account_xpub.child(chain).child_pubkeys(start, count)
-    rows = []
-    for pubkey in pubkeys:
-        script = script_for_pubkey(network, kind, pubkey)
-        if kind is ScriptKind.P2WPKH and network.hrp is not None:
-            address = encode_segwit(network.hrp, 0, script[2:])
-        else:
-            address = encode_address(network, kind, pubkey)
-        rows.append((address, script))
-    return rows
+    return encode_outputs(network, kind, pubkeys)
 
 
 def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chains.addresses import script_to_address
+from chains.addresses import output_address
 from chains.registry import UtxoNetwork
 from wallet.labels import LabelStore
 from wallet.storage import WalletDatabase
@@ -33,7 +33,7 @@ class AccountView:
         tip = store.tip()
         self.tip_height = tip.height if tip is not None else 0
         self.state: AccountState = compute_state(
-            self.transactions, self.scripts, lambda s: script_to_address(network, s)
+            self.transactions, self.scripts, lambda s: output_address(network, s)
         )
 
     def is_immature(self, coin: Coin) -> bool:
