@@ -41,6 +41,7 @@ __all__ = [
     "iter_script",
     "multisig_script",
     "null_data_script",
+    "output_text",
     "p2pkh_script",
     "p2sh_script",
     "p2tr_script",
@@ -332,6 +333,25 @@ def script_to_address(script: bytes, network: AddressFormat) -> str:
         assert program is not None  # noqa: S101 - classify() found a witness program
         return encode_segwit(network.hrp, program[0], program[1])
     raise AddressError(f"A {kind.value} output script has no address.")
+
+
+def output_text(script: bytes, network: AddressFormat) -> str:
+    """Return how a transaction summary shows an output script.
+
+    The wallet's summary and the signer's review both show outputs with this, so what the
+    person compares on the two screens is produced by the same code.
+
+    Returns:
+        The address, or for a data carrier ``OP_RETURN`` and the hex of the data it pushes.
+
+    Raises:
+        AddressError: the script has no address form (bare multisig, non-standard), or it is
+            a segwit script and the network has no segwit.
+    """
+    if classify(script) is ScriptType.NULL_DATA:
+        data = b"".join(d for _, d in iter_script(script[1:]) if d)
+        return "OP_RETURN " + data.hex()
+    return script_to_address(script, network)
 
 
 def address_to_script(address: str, network: AddressFormat) -> bytes:

@@ -44,14 +44,11 @@ from primitives.psbt import KeySource, Psbt, PsbtError, PsbtInput, PsbtOutput
 from primitives.psbt_roles import PsbtSignerCheckFailed, SpendKind, spend_info
 from primitives.script import (
     AddressError,
-    ScriptType,
-    classify,
-    iter_script,
+    output_text,
     p2pkh_script,
     p2sh_script,
     p2tr_script,
     p2wpkh_script,
-    script_to_address,
 )
 from primitives.secp256k1 import Secp256k1Error, taproot_output_key
 from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT
@@ -304,11 +301,8 @@ def _is_change(
 
 
 def _address(script: bytes, network: UtxoParams, index: int) -> str:
-    if classify(script) is ScriptType.NULL_DATA:
-        data = b"".join(d for _, d in iter_script(script[1:]) if d)
-        return "OP_RETURN " + data.hex()
     try:
-        return script_to_address(script, network)
+        return output_text(script, network)
     except AddressError as err:
         raise OutputNotForNetwork(
             f"Output {index} pays a script with no address on {network.title}: {err}", index

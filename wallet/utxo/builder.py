@@ -48,7 +48,7 @@ from keystore.bip32 import ExtendedPublicKey
 from keystore.types import SummaryOutput, TxSummary, UtxoParams
 from primitives.hashes import hash160
 from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
-from primitives.script import AddressError, ScriptType, classify, iter_script, script_to_address
+from primitives.script import AddressError, output_text
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 from wallet.amounts import Amount, to_base_units
 from wallet.errors import (
@@ -110,11 +110,8 @@ def summary_address(script: bytes, params: UtxoParams) -> str:
     Raises:
         WalletError: the script has no address on the network.
     """
-    if classify(script) is ScriptType.NULL_DATA:
-        data = b"".join(d for _, d in iter_script(script[1:]) if d)
-        return "OP_RETURN " + data.hex()
     try:
-        return script_to_address(script, params)
+        return output_text(script, params)
     except AddressError as err:
         raise WalletError(
             f"An output pays a script with no {params.title} address: {err}"
