@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import NoReturn
 
 __all__ = ["SecretBytes", "SecretStr"]
@@ -44,8 +45,6 @@ class SecretBytes(_Secret):
         return len(self._value)
 
     def __eq__(self, other: object) -> bool:
-        import hmac
-
         return isinstance(other, SecretBytes) and hmac.compare_digest(self._value, other._value)
 
     def __hash__(self) -> int:
@@ -67,8 +66,6 @@ class SecretStr(_Secret):
         return self._value
 
     def __eq__(self, other: object) -> bool:
-        import hmac
-
         return isinstance(other, SecretStr) and hmac.compare_digest(
             self._value.encode(), other._value.encode()
         )

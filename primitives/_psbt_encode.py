@@ -1,4 +1,8 @@
-"""Encoding PSBTs: each map's records, in the order they were read or in Bitcoin Core's."""
+"""Encoding PSBTs: each map's records, in the order they were read or in Bitcoin Core's.
+
+It reads a PSBT through the ``PsbtData`` protocol, so it does not import ``primitives.psbt``
+(whose ``Psbt.serialize`` calls it).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import struct
 from collections.abc import Iterable, Sequence
 
 from primitives.hashes import hash160
-from primitives.psbt import (
+from primitives.psbt_types import (
     G_FALLBACK_LOCKTIME,
     G_INPUT_COUNT,
     G_OUTPUT_COUNT,
@@ -48,7 +52,7 @@ from primitives.psbt import (
     O_TAP_TREE,
     O_WITNESS_SCRIPT,
     PSBT_MAGIC,
-    Psbt,
+    PsbtData,
     PsbtDuplicateKey,
     PsbtInput,
     PsbtOutput,
@@ -128,7 +132,7 @@ def _tap_source_bytes(source: TapKeySource) -> bytes:
     return _cs(len(source.leaf_hashes)) + b"".join(source.leaf_hashes) + source.source.serialize()
 
 
-def global_records(p: Psbt) -> dict[bytes, bytes]:
+def global_records(p: PsbtData) -> dict[bytes, bytes]:
     rec: dict[bytes, bytes] = {}
     if p.version == 0:
         rec[_k(G_UNSIGNED_TX)] = p.unsigned_tx().serialize(include_witness=False)
@@ -230,7 +234,7 @@ def output_records(out: PsbtOutput, version: int, index: int) -> dict[bytes, byt
     return rec
 
 
-def encode(p: Psbt) -> bytes:
+def encode(p: PsbtData) -> bytes:
     """Return the binary serialisation of ``p``; see ``Psbt.serialize``.
 
     Raises:

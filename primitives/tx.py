@@ -21,6 +21,7 @@ __all__ = [
     "TxDecodeError",
     "TxIn",
     "TxOut",
+    "parse_tx_no_witness",
     "read_compact_size",
     "write_compact_size",
 ]
@@ -303,6 +304,49 @@ class Transaction:
             self.outputs if outputs is None else tuple(outputs),
             self.locktime if locktime is None else locktime,
         )
+
+
+def parse_tx_no_witness(raw: bytes) -> Transaction:
+    """Parse a transaction in the pre-segwit serialisation only (PSBTv0's unsigned tx).
+
+    Unlike ``Transaction.parse`` this reads a zero input count as zero inputs, never as the
+    segwit marker, as Bitcoin Core's ``TX_NO_WITNESS`` does.
+
+    Raises:
+        TxDecodeError: truncated, trailing bytes or non-minimal lengths.
+    """
+    pos = 0
+    size = len(raw)
+
+    def take(n: int) -> bytes:
+        nonlocal pos
+        if pos + n > size:
+            raise TxDecodeError("the transaction is truncated")
+        out = raw[pos : pos + n]
+        pos += n
+        return out
+
+    def count() -> int:
+        nonlocal pos
+        value, pos = read_compact_size(raw, pos)
+        if value > size:  # every entry takes at least one byte
+            raise TxDecodeError("a count in the transaction is larger than the data")
+        return value
+
+    version = int(struct.unpack("<i", take(4))[0])
+    inputs = []
+    for _ in range(count()):
+        prevout = OutPoint(take(32), int(struct.unpack("<I", take(4))[0]))
+        script = take(count())
+        inputs.append(TxIn(prevout, script, int(struct.unpack("<I", take(4))[0])))
+    outputs = []
+    for _ in range(count()):
+        value = int(struct.unpack("<q", take(8))[0])
+        outputs.append(TxOut(value, take(count())))
+    locktime = int(struct.unpack("<I", take(4))[0])
+    if pos != size:
+        raise TxDecodeError(f"{size - pos} bytes follow the transaction")
+    return Transaction(version, tuple(inputs), tuple(outputs), locktime)
 
 
 class _Reader:

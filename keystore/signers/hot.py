@@ -6,6 +6,8 @@ from typing import NoReturn
 
 from keystore.bip32 import ExtendedPrivateKey
 from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
+from keystore.signers.evm_signer import sign_evm_with_key
+from keystore.signers.psbt_signer import sign_psbt_with_root
 from keystore.types import EvmTxRequest, SignedEvmTx
 
 __all__ = ["HotSigner"]
@@ -51,8 +53,6 @@ class HotSigner:
             SigningRefused: the PSBT does not match what the signer can verify.
             SigningCancelled: the person declined.
         """
-        from keystore.signers.psbt_signer import sign_psbt_with_root
-
         signed: bytes = sign_psbt_with_root(self._root, psbt, ctx)
         return signed
 
@@ -63,8 +63,6 @@ class HotSigner:
             SigningRefused: the chain id or summary does not match.
             SigningCancelled: the person declined.
         """
-        from keystore.signers.evm_signer import sign_evm_with_key
-
         key = self._root.derive_path(ctx.account_path).private_key
         result: SignedEvmTx = sign_evm_with_key(key, tx, ctx)
         return result

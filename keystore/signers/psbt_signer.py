@@ -25,11 +25,7 @@ from keystore.errors import InvalidPsbt, KeyMismatch, SigningCancelled, Unproven
 from keystore.signers.base import SigningContext
 from keystore.signers.utxo_review import InputToSign, PsbtReview, review_psbt
 from primitives.psbt import (
-    I_PARTIAL_SIG,
-    I_TAP_KEY_SIG,
     PSBT_MAGIC,
-    TX_MODIFIABLE_INPUTS,
-    TX_MODIFIABLE_OUTPUTS,
     Psbt,
     PsbtError,
     PsbtInput,
@@ -37,6 +33,12 @@ from primitives.psbt import (
     PsbtUtxoMismatch,
 )
 from primitives.psbt_roles import SpendKind
+from primitives.psbt_types import (
+    I_PARTIAL_SIG,
+    I_TAP_KEY_SIG,
+    TX_MODIFIABLE_INPUTS,
+    TX_MODIFIABLE_OUTPUTS,
+)
 from primitives.secp256k1 import (
     CURVE_ORDER,
     Secp256k1Error,
