@@ -6,8 +6,9 @@ it belongs to; a typo is ``InvalidAddressChecksum``; anything else ``MalformedAd
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from chains.errors import InvalidAddressChecksum, MalformedAddress, WrongNetworkAddress
 from chains.registry import NETWORKS, EvmNetwork, Network, ScriptKind, UtxoNetwork
@@ -19,17 +20,13 @@ from primitives.base58 import (
 )
 from primitives.bech32 import Bech32ChecksumError, Bech32Error, decode_segwit
 from primitives.evm_address import is_valid_checksum, to_checksum_address
-from primitives.hashes import hash160
 from primitives.script import (
     AddressError,
     AddressParams,
-    p2pkh_script,
-    p2sh_script,
-    p2tr_script,
-    p2wpkh_script,
+    KeyScriptKind,
+    key_script,
     script_to_address,
 )
-from primitives.secp256k1 import taproot_output_key
 
 __all__ = [
     "ParsedAddress",
@@ -44,6 +41,9 @@ __all__ = [
 ]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_KEY_SCRIPT_KINDS: Mapping[ScriptKind, KeyScriptKind] = MappingProxyType(
+    {kind: KeyScriptKind(kind.value) for kind in ScriptKind}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +63,7 @@ def script_for_pubkey(network: UtxoNetwork, kind: ScriptKind, pubkey: bytes) -> 
 
     P2TR is BIP-86: the x-only key tweaked with no script tree (BIP-341).
     """
-    if kind is ScriptKind.P2WPKH:
-        return p2wpkh_script(hash160(pubkey))
-    if kind is ScriptKind.P2TR:
-        return p2tr_script(taproot_output_key(pubkey[1:]))
-    if kind is ScriptKind.P2SH_P2WPKH:
-        return p2sh_script(hash160(p2wpkh_script(hash160(pubkey))))
-    return p2pkh_script(hash160(pubkey))
+    return key_script(_KEY_SCRIPT_KINDS[kind], pubkey)
 
 
 def encode_address(network: UtxoNetwork, kind: ScriptKind, pubkey: bytes) -> str:

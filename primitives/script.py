@@ -15,6 +15,8 @@ from typing import Protocol
 
 from primitives.base58 import Base58Error, b58check_decode, b58check_encode
 from primitives.bech32 import Bech32Error, decode_segwit, encode_segwit
+from primitives.hashes import hash160
+from primitives.secp256k1 import taproot_output_key
 
 __all__ = [
     "OP_0",
@@ -34,11 +36,13 @@ __all__ = [
     "AddressError",
     "AddressFormat",
     "AddressParams",
+    "KeyScriptKind",
     "ScriptError",
     "ScriptType",
     "address_to_script",
     "classify",
     "iter_script",
+    "key_script",
     "multisig_script",
     "null_data_script",
     "output_text",
@@ -125,6 +129,15 @@ class ScriptType(enum.Enum):
     NULL_DATA = "null-data"
     WITNESS_UNKNOWN = "witness-unknown"
     NONSTANDARD = "nonstandard"
+
+
+class KeyScriptKind(enum.Enum):
+    """The single-key output scripts of BIP-44/49/84/86 accounts (values as in the registry)."""
+
+    P2PKH = "p2pkh"
+    P2SH_P2WPKH = "p2sh-p2wpkh"
+    P2WPKH = "p2wpkh"
+    P2TR = "p2tr"
 
 
 def push_data(data: bytes) -> bytes:
@@ -225,6 +238,29 @@ def p2tr_script(output_key: bytes) -> bytes:
     return b"\x51\x20" + output_key
 
 
+def key_script(kind: KeyScriptKind, pubkey: bytes) -> bytes:
+    """Return the output script of an account key: the one copy of this for wallet and signer.
+
+    The wallet watches the scripts this returns and the signer proves change with it, so an
+    output the signer calls change is, by construction, one the wallet watches.
+
+    Args:
+        kind: the account's script kind; P2TR is BIP-86 (the x-only key tweaked with no
+            script tree, BIP-341).
+        pubkey: the 33-byte compressed public key.
+
+    Raises:
+        InvalidPublicKey: a P2TR key that is not on the curve.
+    """
+    if kind is KeyScriptKind.P2WPKH:
+        return p2wpkh_script(hash160(pubkey))
+    if kind is KeyScriptKind.P2TR:
+        return p2tr_script(taproot_output_key(pubkey[1:]))
+    if kind is KeyScriptKind.P2SH_P2WPKH:
+        return p2sh_script(hash160(p2wpkh_script(hash160(pubkey))))
+    return p2pkh_script(hash160(pubkey))
+
+
 def multisig_script(required: int, pubkeys: tuple[bytes, ...] | list[bytes]) -> bytes:
     """Return ``OP_m <keys> OP_n OP_CHECKMULTISIG``.
 
@@ -315,23 +351,30 @@ def classify(script: bytes) -> ScriptType:
 def script_to_address(script: bytes, network: AddressFormat) -> str:
     """Return the address that pays ``script`` on ``network``.
 
+    Witness programs are tested first and inline: address derivation runs this once per
+    address, and the templates cannot overlap (a witness program starts with a version
+    opcode, P2PKH with ``OP_DUP``, P2SH with ``OP_HASH160``).
+
     Raises:
-        AddressError: the script has no address form (null data, bare multisig, non-standard),
-            or it is a segwit script and the network has no segwit.
+        AddressError: the script has no address form (null data, bare multisig, non-standard,
+            a version 0 program of neither 20 nor 32 bytes), or it is a segwit script and the
+            network has no segwit.
     """
+    n = len(script)
+    op = script[0] if n else -1
+    if 4 <= n <= 42 and script[1] + 2 == n and (op == OP_0 or OP_1 <= op <= OP_16):
+        if op == OP_0 and n not in (22, 34):
+            raise AddressError(f"A {ScriptType.NONSTANDARD.value} output script has no address.")
+        if network.hrp is None:
+            raise AddressError(
+                "This network has no segwit addresses, so it cannot pay this script."
+            )
+        return encode_segwit(network.hrp, 0 if op == OP_0 else op - OP_1 + 1, script[2:])
     kind = classify(script)
     if kind is ScriptType.P2PKH:
         return b58check_encode(bytes([network.p2pkh_version]) + script[3:23])
     if kind is ScriptType.P2SH:
         return b58check_encode(bytes([network.p2sh_version]) + script[2:22])
-    if kind in (ScriptType.P2WPKH, ScriptType.P2WSH, ScriptType.P2TR, ScriptType.WITNESS_UNKNOWN):
-        if network.hrp is None:
-            raise AddressError(
-                "This network has no segwit addresses, so it cannot pay this script."
-            )
-        program = witness_program(script)
-        assert program is not None  # noqa: S101 - classify() found a witness program
-        return encode_segwit(network.hrp, program[0], program[1])
     raise AddressError(f"A {kind.value} output script has no address.")
 
 

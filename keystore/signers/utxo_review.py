@@ -44,11 +44,9 @@ from primitives.psbt import KeySource, Psbt, PsbtError, PsbtInput, PsbtOutput
 from primitives.psbt_roles import PsbtSignerCheckFailed, SpendKind, spend_info
 from primitives.script import (
     AddressError,
+    KeyScriptKind,
+    key_script,
     output_text,
-    p2pkh_script,
-    p2sh_script,
-    p2tr_script,
-    p2wpkh_script,
 )
 from primitives.secp256k1 import Secp256k1Error, taproot_output_key
 from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT
@@ -269,13 +267,8 @@ def _input_to_sign(
 
 
 def _change_script(kind: SpendKind, pubkey: bytes) -> bytes:
-    if kind is SpendKind.P2WPKH:
-        return p2wpkh_script(hash160(pubkey))
-    if kind is SpendKind.P2SH_P2WPKH:
-        return p2sh_script(hash160(p2wpkh_script(hash160(pubkey))))
-    if kind is SpendKind.P2PKH:
-        return p2pkh_script(hash160(pubkey))
-    return p2tr_script(taproot_output_key(pubkey[1:]))
+    # The account kinds (_PURPOSE_KINDS) are exactly the single-key kinds, by value.
+    return key_script(KeyScriptKind(kind.value), pubkey)
 
 
 def _is_change(

@@ -35,7 +35,8 @@ from keystore.signers.utxo_review import review_psbt
 from keystore.types import EvmParams, EvmTxRequest, UtxoParams
 from primitives.hashes import hash160
 from primitives.psbt import KeySource, Psbt, PsbtInput
-from primitives.script import p2tr_script, p2wpkh_script
+from primitives.psbt_roles import SpendKind
+from primitives.script import KeyScriptKind, p2tr_script, p2wpkh_script
 from primitives.secp256k1 import taproot_output_key
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 from wallet.derive import derive_addresses
@@ -49,6 +50,7 @@ PACKAGES = ("keystore", "chains", "wallet", "primitives", "gui")
 HOMES = {
     "script_to_address": "primitives/script.py",
     "output_text": "primitives/script.py",
+    "key_script": "primitives/script.py",
     "taproot_output_key": "primitives/secp256k1.py",
     "taproot_tweak": "primitives/secp256k1.py",
     "to_checksum_address": "primitives/evm_address.py",
@@ -309,6 +311,13 @@ def test_account_addresses_read_the_same_in_the_wallet_and_the_signer(
     pubkeys = [account.child(0).child(i).public_key for i in range(2)]
     scripts = [script for _, script in encode_outputs(network, kind, pubkeys)]
     assert _signer_shows(scripts) == receive
+
+
+def test_account_script_kinds_are_the_key_script_kinds() -> None:
+    # chains and the signer reach key_script through the kind's value: the sets must agree.
+    values = {kind.value for kind in KeyScriptKind}
+    assert {kind.value for kind in ScriptKind} == values
+    assert values <= {kind.value for kind in SpendKind}
 
 
 def test_change_reads_the_same_in_the_wallet_and_the_signer() -> None:
