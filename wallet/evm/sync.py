@@ -32,9 +32,8 @@ from collections import defaultdict
 from chains.errors import BackendUnavailable as ChainBackendUnavailable
 from chains.evm.backend import EvmBackend
 from chains.evm.errors import ContractCallFailed
+from chains.evm.explorer import ExplorerClient, ExplorerError
 from chains.evm.history import (
-    ExplorerClient,
-    ExplorerError,
     TransferKind,
     TransferRecord,
     nft_holdings,
