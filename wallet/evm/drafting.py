@@ -55,11 +55,7 @@ def in_flight(store: EvmStore, account_id: int) -> list[int]:
 
 
 def nonce_state(ctx: EvmContext) -> NonceState:
-    """Return where the account's nonces stand: next nonce, gaps, stuck transactions.
-
-    Raises:
-        BackendUnavailable: the node cannot be reached.
-    """
+    """Return where the account's nonces stand. See ``EvmAccount.nonces``."""
     backend = ctx.backend()
     with translate_errors():
         mined, pending = fetch_nonces(backend, ctx.address)

@@ -225,9 +225,7 @@ def _seen_tokens(
 def sync_account(ctx: EvmContext, backend: EvmBackend) -> SyncReport:
     """Fetch an EVM account's balances, history, own transactions and collectibles; store them.
 
-    Raises:
-        BackendUnavailable: the node cannot be reached or answered garbage; nothing changed.
-        NetworkMismatch: the node serves another chain.
+    See ``EvmAccount.sync`` for the errors.
     """
     network = ctx.network
     store = ctx.store
