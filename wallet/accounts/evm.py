@@ -100,8 +100,8 @@ class EvmAccount(Account):
         return [AddressInfo(self.address, self.key_path, 0, self._record.evm_child or 0)]
 
     @cached_property
-    def context(self) -> EvmContext:
-        """Return what the ``wallet.evm`` modules need of this account, built once."""
+    def _context(self) -> EvmContext:
+        """Return what the ``wallet.evm`` modules need of this account (built on first use)."""
         wallet, network = self._wallet, self.evm_network
         store = EvmStore(wallet.database)
         backends = wallet.backends
@@ -132,16 +132,16 @@ class EvmAccount(Account):
                 is lost.
             NetworkMismatch: the node serves another chain id.
         """
-        ctx = self.context
+        ctx = self._context
         return sync_account(ctx, ctx.backend())
 
     @property
     def tokens(self) -> TokenBook:
         """Return the network's tokens: ``list()``, ``add(address)``, ``remove``, ``find``."""
-        return self.context.tokens
+        return self._context.tokens
 
     def _view(self) -> EvmView:
-        return EvmView(self.context)
+        return EvmView(self._context)
 
     def balance(self) -> Balance:
         """Return the native balance as of the last sync (mined, and pending change)."""
@@ -173,7 +173,7 @@ class EvmAccount(Account):
         Raises:
             BackendUnavailable: the node cannot be reached.
         """
-        return nonce_state(self.context)
+        return nonce_state(self._context)
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -225,7 +225,7 @@ class EvmAccount(Account):
             BackendUnavailable: the node cannot be reached.
         """
         return send.prepare_send(
-            self.context,
+            self._context,
             to,
             amount,
             fee,
@@ -255,7 +255,7 @@ class EvmAccount(Account):
             (and the address and fee errors of ``prepare_send``)
         """
         return send.send_max(
-            self.context,
+            self._context,
             to,
             fee,
             max_fee_per_gas=max_fee_per_gas,
@@ -288,7 +288,7 @@ class EvmAccount(Account):
             (and the address and fee errors of ``prepare_send``)
         """
         return send.prepare_nft_transfer(
-            self.context,
+            self._context,
             to,
             contract,
             token_id,
@@ -316,7 +316,7 @@ class EvmAccount(Account):
             FeeTooLow: custom fees that do not raise both fees by 10%.
         """
         return replace.speed_up(
-            self.context,
+            self._context,
             tx_hash,
             fee,
             max_fee_per_gas=max_fee_per_gas,
@@ -339,7 +339,7 @@ class EvmAccount(Account):
             TransactionNotFound, NotReplaceable, FeeTooLow: as ``speed_up``.
         """
         return replace.cancel(
-            self.context,
+            self._context,
             tx_hash,
             fee,
             max_fee_per_gas=max_fee_per_gas,
@@ -359,7 +359,7 @@ class EvmAccount(Account):
         """
         if not isinstance(draft, EvmDraft):
             raise WalletError("That draft is not an EVM transaction of this account.")
-        return broadcast.sign(self.context, draft, signer, prompt)
+        return broadcast.sign(self._context, draft, signer, prompt)
 
     def import_signed(self, draft: EvmDraft, raw: bytes) -> SignedTransaction:
         """Accept the signed bytes an external signer (air-gapped, hardware) returned.
@@ -368,7 +368,7 @@ class EvmAccount(Account):
             SigningRefused: not a valid signed transaction, or not this draft's request
                 signed by this account's key.
         """
-        return broadcast.import_signed(self.context, draft, raw)
+        return broadcast.import_signed(self._context, draft, raw)
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction to the network and record it as pending; return its hash.
@@ -384,7 +384,7 @@ class EvmAccount(Account):
             InsufficientFunds: the node says the account cannot pay.
             BackendUnavailable: the node cannot be reached (nothing was stored).
         """
-        return broadcast.broadcast(self.context, signed)
+        return broadcast.broadcast(self._context, signed)
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -407,4 +407,4 @@ class EvmAccount(Account):
             WalletError: an account without an extended public key (watched by address).
             BackendUnavailable: the network's nodes cannot be reached.
         """
-        return scan_evm_accounts(self.context, self._record.xpub, count, start)
+        return scan_evm_accounts(self._context, self._record.xpub, count, start)

@@ -8,7 +8,7 @@ the wallet. Data goes down, results come back, nothing reaches up (STYLE.md sect
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chains.evm.backend import EvmBackend
 from chains.registry import EvmNetwork
@@ -44,11 +44,12 @@ class EvmContext:
     account_id: int
     address: str
     key_path: tuple[int, ...] | None
-    database: WalletDatabase
-    store: EvmStore
-    labels: LabelStore
-    tokens: TokenBook
-    connect: Callable[[], EvmBackend]
+    # Kept out of the repr: a context may show in a traceback, the wallet file's objects not.
+    database: WalletDatabase = field(repr=False)
+    store: EvmStore = field(repr=False)
+    labels: LabelStore = field(repr=False)
+    tokens: TokenBook = field(repr=False)
+    connect: Callable[[], EvmBackend] = field(repr=False)
 
     def backend(self) -> EvmBackend:
         """Return the live backend of the account's network.
