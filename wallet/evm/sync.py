@@ -4,7 +4,8 @@ One sync reads, in this order, and stages everything before writing it in one tr
 
 1. the native balance and every token balance (bundled and custom tokens) in one round
    trip (Multicall3 where deployed, else one JSON-RPC batch), then the pending balance, the
-   mined and pending nonces, the tip and the block the last sync ended at in a second;
+   mined and pending nonces, the tip and the block the last sync ended at in a second
+   (``chains.evm.snapshot.account_snapshot`` builds both);
 2. new history from its cursor: an Etherscan-compatible explorer on public networks (when
    an API key or explorer URL is set), a scan of blocks and logs on local and embedded
    chains;
