@@ -35,7 +35,6 @@ from primitives.hashes import keccak256
 from tests.nodes.evm import AnvilDevnet, find_anvil, start_anvil
 from wallet import EvmAccount, Wallet
 from wallet.derive import derive_addresses
-from wallet.evm.discovery import scan_evm_accounts
 
 COUNT = 1000
 USED = (0, 7, 321, 999)
@@ -122,7 +121,7 @@ def run(url: str) -> int:
         t_derive, derived = timed(lambda: derive_addresses(local, xpub, None, 0, 0, COUNT), 3)
         pool = wallet.backends.evm(local)
         before = getattr(pool, "round_trips", 0)
-        t_coffer, found = timed(lambda: scan_evm_accounts(wallet, "evm-local", COUNT))
+        t_coffer, found = timed(lambda: account.scan_accounts(COUNT))
         coffer_trips = getattr(pool, "round_trips", 0) - before
         wallet.close()
 

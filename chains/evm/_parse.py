@@ -14,7 +14,7 @@ from typing import NoReturn
 from eth_abi.abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
 
-from chains.errors import BackendProtocolError, InvalidAddressChecksum, MalformedAddress
+from chains.errors import BackendProtocolError
 from chains.evm.backend import (
     Block,
     BlockTag,
@@ -33,13 +33,16 @@ from chains.evm.errors import (
     AlreadyKnown,
     ExecutionReverted,
     InsufficientFundsForGas,
-    InvalidTxHash,
     NodeError,
     NonceTooLow,
     ReplacementUnderpriced,
     TransactionUnderpriced,
 )
 from primitives.evm_address import to_checksum_address
+
+# Re-exported: the backends and readers in ``chains.evm`` call them as ``p.check_address``.
+from chains.evm.validate import check_address as check_address
+from chains.evm.validate import check_hash as check_hash
 
 _ERROR_STRING = bytes.fromhex("08c379a0")  # selector of Error(string), Solidity revert reasons
 
@@ -350,36 +353,6 @@ def node_error(err: RpcError, server: str) -> NodeError:
         err.code,
         err.message,
     )
-
-
-def check_address(text: str) -> str:
-    """Validate an address given by a caller and return its EIP-55 checksummed form.
-
-    Raises:
-        MalformedAddress: the text is not 0x and 40 hex digits.
-        InvalidAddressChecksum: mixed case that fails the EIP-55 checksum (a typo).
-    """
-    body = text[2:] if text[:2] in ("0x", "0X") else None
-    if body is None or len(body) != 40 or any(c not in _HEX for c in body):
-        raise MalformedAddress(f"{text[:60]!r} is not an EVM address (0x and 40 hex digits).", text)
-    checksummed = to_checksum_address("0x" + body.lower())
-    if body != body.lower() and body != body.upper() and checksummed[2:] != body:
-        raise InvalidAddressChecksum(
-            f"The address {text} fails its EIP-55 checksum; it may hold a typo.", text
-        )
-    return checksummed
-
-
-def check_hash(text: str) -> str:
-    """Validate a transaction hash given by a caller and return it in lowercase.
-
-    Raises:
-        InvalidTxHash: the text is not 0x and 64 hex digits.
-    """
-    body = text[2:] if text[:2] in ("0x", "0X") else ""
-    if len(body) != 64 or any(c not in _HEX for c in body):
-        raise InvalidTxHash(text)
-    return "0x" + body.lower()
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")

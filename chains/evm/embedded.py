@@ -11,13 +11,11 @@ prefunded accounts and exist only on this class.
 
 from __future__ import annotations
 
-import ast
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TypeAlias, cast
+from typing import cast
 
-from eth_abi.abi import encode as abi_encode
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import (
     BlockNotFound,
@@ -29,13 +27,13 @@ from eth_utils.exceptions import ValidationError as EvmValidationError
 
 from chains.errors import BackendProtocolError, BackendUnavailable, WrongServerNetwork
 from chains.evm import _parse as p
+from chains.evm import _tester_values as tv
 from chains.evm.backend import (
     Block,
     BlockTag,
     CallRequest,
     EvmTransaction,
     FeeHistory,
-    JsonValue,
     Log,
     LogFilter,
     Receipt,
@@ -52,159 +50,6 @@ __all__ = ["EMBEDDED_CHAIN_ID", "EmbeddedBackend"]
 
 EMBEDDED_CHAIN_ID = 131277322940537
 """py-evm's default chain id, used by eth-tester and by the registry's ``evm-embedded``."""
-
-_SERVER = "embedded"
-_ZERO = "0x0000000000000000000000000000000000000000"
-_Raw: TypeAlias = Mapping[str, object]
-_ERROR_STRING = bytes.fromhex("08c379a0")  # selector of Error(string)
-_ELASTICITY = 2  # EIP-1559: gas target is half the gas limit
-_BASE_FEE_DENOMINATOR = 8  # EIP-1559: base fee moves by at most 1/8 per block
-
-
-def _int(value: object, what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.startswith("0x"):
-        return int(value, 16)
-    raise BackendProtocolError(f"The embedded chain gave a malformed {what}.", _SERVER)
-
-
-def _opt_int(value: object, what: str) -> int | None:
-    return None if value is None else _int(value, what)
-
-
-def _bytes(value: object, what: str) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return bytes.fromhex(value.removeprefix("0x"))
-    raise BackendProtocolError(f"The embedded chain gave malformed {what}.", _SERVER)
-
-
-def _hash(value: object) -> str:
-    return "0x" + _bytes(value, "hash").hex()
-
-
-def _addr(value: object) -> str:
-    return p.address("0x" + _bytes(value, "address").hex(), _SERVER)
-
-
-def _opt_addr(value: object) -> str | None:
-    return None if value in (None, b"", "", "0x") else _addr(value)
-
-
-def _tx(raw: _Raw) -> EvmTransaction:
-    type_ = raw.get("type", 0)
-    return EvmTransaction(
-        hash=TxHash(_hash(raw["hash"])),
-        sender=_addr(raw["from"]),
-        to=_opt_addr(raw.get("to")),
-        value=_int(raw["value"], "value"),
-        nonce=_int(raw["nonce"], "nonce"),
-        gas=_int(raw["gas"], "gas"),
-        input=_bytes(raw.get("data", "0x"), "input"),
-        tx_type=_int(type_, "type"),
-        gas_price=_opt_int(raw.get("gas_price"), "gas price"),
-        max_fee_per_gas=_opt_int(raw.get("max_fee_per_gas"), "max fee"),
-        max_priority_fee_per_gas=_opt_int(raw.get("max_priority_fee_per_gas"), "tip"),
-        chain_id=_opt_int(raw.get("chain_id"), "chain id"),
-        block_number=_opt_int(raw.get("block_number"), "block number"),
-        block_hash=None if raw.get("block_hash") is None else _hash(raw["block_hash"]),
-        transaction_index=_opt_int(raw.get("transaction_index"), "index"),
-    )
-
-
-def _log(raw: _Raw) -> Log:
-    topics = cast(Sequence[object], raw.get("topics", ()))
-    return Log(
-        address=_addr(raw["address"]),
-        topics=tuple(_bytes(t, "topic") for t in topics),
-        data=_bytes(raw.get("data", "0x"), "log data"),
-        block_number=_int(raw["block_number"], "block number"),
-        block_hash=_hash(raw["block_hash"]),
-        transaction_hash=TxHash(_hash(raw["transaction_hash"])),
-        transaction_index=_int(raw["transaction_index"], "index"),
-        log_index=_int(raw["log_index"], "log index"),
-    )
-
-
-def _receipt(raw: _Raw) -> Receipt:
-    logs = cast(Sequence[_Raw], raw.get("logs", ()))
-    return Receipt(
-        transaction_hash=TxHash(_hash(raw["transaction_hash"])),
-        block_number=_int(raw["block_number"], "block number"),
-        block_hash=_hash(raw["block_hash"]),
-        transaction_index=_int(raw["transaction_index"], "index"),
-        sender=_addr(raw["from"]),
-        to=_opt_addr(raw.get("to")),
-        success=_int(raw.get("status", 1), "status") == 1,
-        gas_used=_int(raw["gas_used"], "gas used"),
-        cumulative_gas_used=_int(raw["cumulative_gas_used"], "cumulative gas"),
-        effective_gas_price=_int(raw["effective_gas_price"], "gas price"),
-        contract_address=_opt_addr(raw.get("contract_address")),
-        logs=tuple(_log(x) for x in logs),
-    )
-
-
-def _block(raw: _Raw) -> Block:
-    txs = cast(Sequence[object], raw.get("transactions", ()))
-    full = tuple(_tx(cast(_Raw, t)) for t in txs if isinstance(t, Mapping))
-    hashes = tuple(t.hash for t in full) if full else tuple(TxHash(_hash(t)) for t in txs)
-    return Block(
-        number=_int(raw["number"], "number"),
-        hash=_hash(raw["hash"]),
-        parent_hash=_hash(raw["parent_hash"]),
-        timestamp=_int(raw["timestamp"], "timestamp"),
-        gas_limit=_int(raw["gas_limit"], "gas limit"),
-        gas_used=_int(raw["gas_used"], "gas used"),
-        base_fee_per_gas=_opt_int(raw.get("base_fee_per_gas"), "base fee"),
-        miner=_addr(raw.get("coinbase", _ZERO)),
-        transaction_hashes=hashes,
-        transactions=full,
-    )
-
-
-def _next_base_fee(parent: Block) -> int:
-    """Return the base fee of the block after ``parent`` (EIP-1559, "Specification")."""
-    base = parent.base_fee_per_gas or 0
-    target = parent.gas_limit // _ELASTICITY
-    if target == 0 or parent.gas_used == target:
-        return base
-    if parent.gas_used > target:
-        delta = max(base * (parent.gas_used - target) // target // _BASE_FEE_DENOMINATOR, 1)
-        return base + delta
-    return base - base * (target - parent.gas_used) // target // _BASE_FEE_DENOMINATOR
-
-
-def _failure(err: Exception, what: str) -> NodeError:
-    """Turn an eth-tester / py-evm exception into the ``NodeError`` a JSON-RPC node would give."""
-    if isinstance(err, TransactionFailed):
-        arg = err.args[0] if err.args else b""
-        data = arg if isinstance(arg, bytes) else b""
-        message = "execution reverted"
-        if isinstance(arg, str) and arg.startswith(("b'", 'b"')):
-            # eth-tester's text for revert data that is no Error(string): a bytes literal.
-            try:
-                parsed = ast.literal_eval(arg)
-            except (ValueError, SyntaxError):
-                parsed = b""
-            data = parsed if isinstance(parsed, bytes) else b""
-        elif isinstance(arg, str) and arg:
-            # eth-tester hands over the decoded Error(string) reason; encode it again so that
-            # callers see the same revert data a JSON-RPC node would return.
-            reason = arg.removeprefix("execution reverted: ")
-            message += f": {reason}"
-            data = _ERROR_STRING + abi_encode(["string"], [reason])
-        return p.node_error(RpcError(3, message, "0x" + data.hex()), _SERVER)
-    text = str(err)
-    lowered = text.lower()
-    if "nonce" in lowered and ("expected" in lowered or "too low" in lowered):
-        text = f"nonce too low: {text}"
-    elif "balance" in lowered or "insufficient" in lowered:
-        text = f"insufficient funds for gas * price + value: {text}"
-    elif "base fee" in lowered or "max fee per gas" in lowered:
-        text = f"max fee per gas less than block base fee: {text}"
-    return p.node_error(RpcError(-32000, f"{what}: {text}"), _SERVER)
 
 
 class EmbeddedBackend:
@@ -224,7 +69,7 @@ class EmbeddedBackend:
             raise WrongServerNetwork(
                 f"The embedded chain has chain id {actual}, not {network.title} "
                 f"(chain id {network.chain_id}).",
-                _SERVER,
+                tv.SERVER,
                 str(network.chain_id),
                 str(actual),
             )
@@ -237,12 +82,12 @@ class EmbeddedBackend:
 
     def _run(self, fn: Callable[[], object], what: str) -> object:
         if self._closed:
-            raise BackendUnavailable("This embedded chain is closed.", _SERVER)
+            raise BackendUnavailable("This embedded chain is closed.", tv.SERVER)
         with self._lock:
             try:
                 return fn()
             except (TransactionFailed, TesterValidationError, EvmValidationError) as e:
-                raise _failure(e, what) from e
+                raise tv.failure(e, what) from e
 
     # -- the EvmBackend protocol -------------------------------------------------------------
 
@@ -254,7 +99,7 @@ class EmbeddedBackend:
     @property
     def server(self) -> str:
         """Return ``"embedded"``."""
-        return _SERVER
+        return tv.SERVER
 
     def chain_id(self) -> int:
         """Return the chain id (131277322940537)."""
@@ -262,23 +107,25 @@ class EmbeddedBackend:
 
     def block_number(self) -> int:
         """Return the number of the latest block."""
-        raw = cast(_Raw, self._run(lambda: self._tester.get_block_by_number("latest"), "block"))
-        return _int(raw["number"], "number")
+        raw = cast(tv.Raw, self._run(lambda: self._tester.get_block_by_number("latest"), "block"))
+        return tv.as_int(raw["number"], "number")
 
     def get_balance(self, address: str, block: BlockTag = "latest") -> Wei:
         """Return the balance of an address in wei."""
         a = p.check_address(address)
-        return Wei(_int(self._run(lambda: self._tester.get_balance(a, block), "balance"), "wei"))
+        return Wei(
+            tv.as_int(self._run(lambda: self._tester.get_balance(a, block), "balance"), "wei")
+        )
 
     def get_transaction_count(self, address: str, block: BlockTag = "pending") -> int:
         """Return the nonce of an address."""
         a = p.check_address(address)
-        return _int(self._run(lambda: self._tester.get_nonce(a, block), "nonce"), "nonce")
+        return tv.as_int(self._run(lambda: self._tester.get_nonce(a, block), "nonce"), "nonce")
 
     def get_code(self, address: str, block: BlockTag = "latest") -> bytes:
         """Return the code at an address."""
         a = p.check_address(address)
-        return _bytes(self._run(lambda: self._tester.get_code(a, block), "code"), "code")
+        return tv.as_bytes(self._run(lambda: self._tester.get_code(a, block), "code"), "code")
 
     def fee_history(
         self, block_count: int, newest: BlockTag = "latest", percentiles: Sequence[int] = ()
@@ -304,7 +151,7 @@ class EmbeddedBackend:
             ratios.append(Decimal(b.gas_used) / Decimal(b.gas_limit) if b.gas_limit else Decimal(0))
             if percentiles:
                 rewards.append(self._block_rewards(b, base, percentiles))
-        base_fees.append(_next_base_fee(blocks[-1]) if blocks[-1] is not None else 0)
+        base_fees.append(tv.next_base_fee(blocks[-1]) if blocks[-1] is not None else 0)
         return FeeHistory(first, tuple(base_fees), tuple(ratios), tuple(rewards))
 
     def _block_rewards(self, b: Block, base: int, percentiles: Sequence[int]) -> tuple[int, ...]:
@@ -344,25 +191,25 @@ class EmbeddedBackend:
 
     def _next_base_fee(self) -> int:
         latest = self.get_block("latest")
-        return 0 if latest is None else _next_base_fee(latest)
+        return 0 if latest is None else tv.next_base_fee(latest)
 
     def estimate_gas(self, request: CallRequest, block: BlockTag = "latest") -> int:
         """Return the gas a transaction would use."""
         tx = self._tester_tx(request)
-        return _int(self._run(lambda: self._tester.estimate_gas(tx, block), "estimate"), "gas")
+        return tv.as_int(self._run(lambda: self._tester.estimate_gas(tx, block), "estimate"), "gas")
 
     def call(
         self, to: str, data: bytes, block: BlockTag = "latest", sender: str | None = None
     ) -> bytes:
         """Run a read-only call and return its output."""
         tx = self._tester_tx(CallRequest(to=to, data=data, sender=sender))
-        return _bytes(self._run(lambda: self._tester.call(tx, block), "call"), "output")
+        return tv.as_bytes(self._run(lambda: self._tester.call(tx, block), "call"), "output")
 
     def send_raw_transaction(self, raw: bytes) -> TxHash:
         """Add a signed transaction to the chain (mined at once) and return its hash."""
         hexed = "0x" + raw.hex()
         result = self._run(lambda: self._tester.send_raw_transaction(hexed), "transaction")
-        return TxHash(_hash(result))
+        return TxHash(tv.as_hash(result))
 
     def get_transaction(self, tx_hash: str) -> EvmTransaction | None:
         """Return a transaction, or ``None`` if unknown."""
@@ -371,7 +218,7 @@ class EmbeddedBackend:
             raw = self._run(lambda: self._tester.get_transaction_by_hash(h), "transaction")
         except TransactionNotFound:
             return None
-        return _tx(cast(_Raw, raw))
+        return tv.transaction(cast(tv.Raw, raw))
 
     def get_receipt(self, tx_hash: str) -> Receipt | None:
         """Return a receipt, or ``None`` if the transaction is unknown."""
@@ -380,7 +227,7 @@ class EmbeddedBackend:
             raw = self._run(lambda: self._tester.get_transaction_receipt(h), "receipt")
         except TransactionNotFound:
             return None
-        return None if raw is None else _receipt(cast(_Raw, raw))
+        return None if raw is None else tv.receipt(cast(tv.Raw, raw))
 
     def get_logs(self, log_filter: LogFilter) -> tuple[Log, ...]:
         """Return the logs matching a filter (topics are matched here, OR-lists included)."""
@@ -389,11 +236,11 @@ class EmbeddedBackend:
         end = self._number(log_filter.to_block)
         raw = self._run(lambda: self._tester.get_logs(from_block=start, to_block=end), "logs")
         out: list[Log] = []
-        for item in cast(Sequence[_Raw], raw):
-            entry = _log(item)
+        for item in cast(Sequence[tv.Raw], raw):
+            entry = tv.log(item)
             if addresses and entry.address not in addresses:
                 continue
-            if not _topics_match(entry.topics, log_filter.topics):
+            if not tv.topics_match(entry.topics, log_filter.topics):
                 continue
             out.append(entry)
         out.sort(key=lambda x: (x.block_number, x.log_index))
@@ -414,7 +261,7 @@ class EmbeddedBackend:
             )
         except BlockNotFound:
             return None
-        return _block(cast(_Raw, raw))
+        return tv.block(cast(tv.Raw, raw))
 
     def batch(self, calls: Sequence[RpcCall]) -> tuple[RpcOutcome, ...]:
         """Answer raw JSON-RPC calls in-process (the read methods a balance sync needs).
@@ -435,18 +282,18 @@ class EmbeddedBackend:
             if c.method == "eth_gasPrice":
                 return hex(self.gas_price())
             if c.method in ("eth_getBalance", "eth_getTransactionCount", "eth_getCode"):
-                addr, blk = str(prm[0]), _tag(prm[1] if len(prm) > 1 else "latest")
+                addr, blk = str(prm[0]), tv.block_tag(prm[1] if len(prm) > 1 else "latest")
                 if c.method == "eth_getBalance":
                     return hex(self.get_balance(addr, blk))
                 if c.method == "eth_getCode":
                     return "0x" + self.get_code(addr, blk).hex()
                 return hex(self.get_transaction_count(addr, blk))
             if c.method == "eth_call":
-                obj = p.obj(prm[0], _SERVER, "call object")
+                obj = p.obj(prm[0], tv.SERVER, "call object")
                 out = self.call(
                     str(obj["to"]),
-                    p.data(obj.get("data", obj.get("input", "0x")), _SERVER),
-                    _tag(prm[1] if len(prm) > 1 else "latest"),
+                    p.data(obj.get("data", obj.get("input", "0x")), tv.SERVER),
+                    tv.block_tag(prm[1] if len(prm) > 1 else "latest"),
                     None if obj.get("from") is None else str(obj["from"]),
                 )
                 return "0x" + out.hex()
@@ -491,11 +338,11 @@ class EmbeddedBackend:
             tx["to"] = p.check_address(to)
         tx["gas"] = self.estimate_gas(CallRequest(to=to, data=data, sender=frm, value=value))
         tx_hash = self._run(lambda: self._tester.send_transaction(tx), "transaction")
-        receipt = self.get_receipt(_hash(tx_hash))
+        receipt = self.get_receipt(tv.as_hash(tx_hash))
         if receipt is None:  # auto-mining is on: every transaction has a receipt at once
-            raise BackendProtocolError("The embedded chain lost a transaction.", _SERVER)
+            raise BackendProtocolError("The embedded chain lost a transaction.", tv.SERVER)
         if not receipt.success:
-            raise p.node_error(RpcError(3, "execution reverted"), _SERVER)
+            raise p.node_error(RpcError(3, "execution reverted"), tv.SERVER)
         return receipt
 
     def deploy_contract(self, initcode: bytes, sender: str | None = None) -> str:
@@ -506,7 +353,7 @@ class EmbeddedBackend:
         """
         receipt = self.transact(None, initcode, sender=sender)
         if receipt.contract_address is None:
-            raise ContractCallFailed("The contract deployment created no contract.", _ZERO, "")
+            raise ContractCallFailed("The contract deployment created no contract.", tv.ZERO, "")
         return receipt.contract_address
 
     def mine_blocks(self, count: int = 1) -> None:
@@ -533,20 +380,3 @@ class EmbeddedBackend:
             if v is not None:
                 tx[key] = v
         return tx
-
-
-def _tag(value: JsonValue) -> BlockTag:
-    if isinstance(value, str) and value.startswith("0x"):
-        return int(value, 16)
-    if value in ("latest", "pending", "earliest", "safe", "finalized"):
-        return cast(BlockTag, value)
-    raise ValueError(f"{value!r} is not a block")
-
-
-def _topics_match(topics: tuple[bytes, ...], wanted: tuple[tuple[bytes, ...] | None, ...]) -> bool:
-    for i, accepted in enumerate(wanted):
-        if accepted is None:
-            continue
-        if i >= len(topics) or topics[i] not in accepted:
-            return False
-    return True

@@ -35,6 +35,7 @@ from chains.evm.errors import (
 )
 from chains.evm.fees import estimate_fees
 from chains.evm.jsonrpc import JsonRpcBackend
+from chains.evm.snapshot import account_snapshot
 from chains.registry import EvmNetwork, get_network
 from tests.conftest import PASSWORD
 from tests.nodes.evm import (
@@ -229,6 +230,22 @@ class EvmBackendConformance:
         assert isinstance(out[2], RpcError)
         assert out[2].code in (-32601, -32602)  # anvil over WS says "invalid params"
         assert backend.batch([]) == ()
+
+    def test_account_snapshot(self, backend: EvmBackend, devnet: Any) -> None:
+        who = Account.create().address
+        devnet.fund(who, 12345)
+        tip = backend.get_block("latest")
+        assert tip is not None
+        snap = account_snapshot(backend, who, [], (tip.number, tip.hash))
+        assert snap.balances.native == 12345
+        assert snap.pending_balance == 12345
+        assert (snap.nonce_mined, snap.nonce_pending) == (0, 0)
+        assert snap.tip.number >= tip.number
+        assert not snap.reorganised
+        other_hash = "0x" + ("11" if tip.hash[2:4] != "11" else "22") * 32
+        assert account_snapshot(backend, who, [], (tip.number, other_hash)).reorganised
+        assert account_snapshot(backend, who, [], (snap.tip.number + 1000, tip.hash)).reorganised
+        assert not account_snapshot(backend, who, [], None).reorganised
 
     def test_closed_backend_is_unavailable(self, backend: EvmBackend) -> None:
         backend.close()

@@ -32,7 +32,6 @@ from tests.nodes.evm import (
     evm_chain,
 )
 from wallet import Wallet
-from wallet.evm.discovery import scan_evm_accounts
 
 __all__ = ["anvil", "anvil_binary", "anvil_factory", "evm_chain"]  # node plugin fixtures
 
@@ -152,7 +151,7 @@ def test_account_discovery(evm_chain: EvmChain, tmp_path: Path) -> None:
         used = {1: 5, 4: 10**9}
         for index, wei in used.items():
             evm_chain.devnet.fund(wallet.account(name, index).receive_address(), wei)
-        found = scan_evm_accounts(wallet, name, 8)
+        found = wallet.account(name, 0).scan_accounts(8)
         assert [i for i, a in found if a.used] == [1, 4]
         assert [a.balance for i, a in found if a.used] == [5, 10**9]
         assert [a.address for _, a in found] == [

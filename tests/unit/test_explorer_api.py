@@ -21,13 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported
-from chains.evm.history import (
-    ExplorerClient,
-    ExplorerError,
-    ExplorerRateLimited,
-    TransferKind,
-    nft_holdings,
-)
+from chains.evm.explorer import ExplorerClient, ExplorerError, ExplorerRateLimited
+from chains.evm.history import TransferKind, nft_holdings
 from chains.evm.nfts import NftItem, NftStandard
 from chains.registry import EvmNetwork, get_network
 

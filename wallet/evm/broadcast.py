@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
 from chains.evm.backend import EvmBackend
 from chains.evm.errors import AlreadyKnown
@@ -26,66 +25,63 @@ from keystore.signers.base import PromptHandler, Signer, SigningContext
 from keystore.signers.evm_signer import decode_signed
 from primitives.hashes import keccak256
 from wallet.errors import NonceConflict, SigningRefused, WalletError, WatchOnly, translate_errors
-from wallet.evm.drafting import backend_of, signer_params
+from wallet.evm.context import EvmContext
 from wallet.evm.store import EvmStore
 from wallet.evm.types import EvmDraft, SentTransaction
 from wallet.types import SignedTransaction, TxStatus
-
-if TYPE_CHECKING:
-    from wallet.accounts.evm import EvmAccount
 
 __all__ = ["broadcast", "import_signed", "sign"]
 
 
 def sign(
-    account: EvmAccount, draft: EvmDraft, signer: Signer, prompt: PromptHandler | None
+    ctx: EvmContext, draft: EvmDraft, signer: Signer, prompt: PromptHandler | None
 ) -> SignedTransaction:
     """Have a signer review and sign a draft, and check what it returns. See ``EvmAccount``."""
-    if not isinstance(draft, EvmDraft) or draft.account_id != account.id:
+    if not isinstance(draft, EvmDraft) or draft.account_id != ctx.account_id:
         raise WalletError("That draft was not prepared by this EVM account.")
-    path = account.key_path_indexes
+    path = ctx.key_path
     if path is None:
         raise WatchOnly(
             "This account is watched by address only: sign the draft with its own signer."
         )
-    ctx = SigningContext(signer_params(account), path, expected=draft.summary, prompt=prompt)
+    signing = SigningContext(ctx.signer_params(), path, expected=draft.summary, prompt=prompt)
     with translate_errors():
-        signed = signer.sign_evm(draft.request, ctx)
-    return import_signed(account, draft, signed.raw)
+        signed = signer.sign_evm(draft.request, signing)
+    return import_signed(ctx, draft, signed.raw)
 
 
-def import_signed(account: EvmAccount, draft: EvmDraft, raw: bytes) -> SignedTransaction:
+def import_signed(ctx: EvmContext, draft: EvmDraft, raw: bytes) -> SignedTransaction:
     """Accept a signed transaction for a draft (from any signer: air-gapped, hardware...).
 
     Raises:
         SigningRefused: the bytes are not a valid signed transaction, or not this draft's
             request signed by this account.
     """
-    if not isinstance(draft, EvmDraft) or draft.account_id != account.id:
+    if not isinstance(draft, EvmDraft) or draft.account_id != ctx.account_id:
         raise WalletError("That draft was not prepared by this EVM account.")
     with translate_errors():
         # Whatever signed it (hot, air-gapped, hardware), the result must be this very
         # request, from this account: the signer's output is checked, not trusted.
         request, sender = decode_signed(raw, draft.request.chain_id)
-    if request != draft.request or sender != account.address:
+    if request != draft.request or sender != ctx.address:
         raise SigningRefused(
             "The signed transaction is not the one prepared (or not from this account); it "
             "was not sent."
         )
     return SignedTransaction(
-        account.evm_network.name, account.id, raw, "0x" + keccak256(raw).hex(), draft
+        ctx.network.name, ctx.account_id, raw, "0x" + keccak256(raw).hex(), draft
     )
 
 
-def broadcast(account: EvmAccount, signed: SignedTransaction) -> str:
+def broadcast(ctx: EvmContext, signed: SignedTransaction) -> str:
     """Send a signed transaction and record it as pending. See ``EvmAccount.broadcast``."""
     draft = signed.draft
-    if not isinstance(draft, EvmDraft) or signed.account_id != account.id:
+    if not isinstance(draft, EvmDraft) or signed.account_id != ctx.account_id:
         raise WalletError("That transaction was not prepared by this EVM account.")
     r = draft.request
-    store = EvmStore(account.wallet.database)
-    _check_nonce_free(store, account.id, r.nonce, signed.txid, draft.replaces)
-    backend = backend_of(account)
+    store = ctx.store
+    _check_nonce_free(store, ctx.account_id, r.nonce, signed.txid, draft.replaces)
+    backend = ctx.backend()
     try:
         # AlreadyKnown: the node has it already (a retry after a lost answer): it is sent.
         with translate_errors(), contextlib.suppress(AlreadyKnown):
@@ -112,7 +108,7 @@ def broadcast(account: EvmAccount, signed: SignedTransaction) -> str:
         max_fee=draft.max_fee,
     )
     store.record_sent(
-        account.id,
+        ctx.account_id,
         sent,
         signed.raw,
         (r.max_fee_per_gas, r.max_priority_fee_per_gas, r.gas_price),

@@ -8,44 +8,26 @@ unsealing the seed, and their balances and nonces come in two round trips
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chains.evm.activity import AddressActivity, scan_activity
-from chains.registry import EvmNetwork
+from keystore.bip32 import ExtendedPublicKey
 from wallet.derive import derive_addresses
 from wallet.errors import WalletError, translate_errors
-
-if TYPE_CHECKING:
-    from wallet.wallet import Wallet
+from wallet.evm.context import EvmContext
 
 __all__ = ["scan_evm_accounts"]
 
 
 def scan_evm_accounts(
-    wallet: Wallet, network: str, count: int, start: int = 0
+    ctx: EvmContext, xpub: ExtendedPublicKey | None, count: int, start: int = 0
 ) -> list[tuple[int, AddressActivity]]:
     """Return the activity of the standard-layout EVM accounts ``start`` .. ``start+count-1``.
 
-    Args:
-        wallet: an open wallet with (or able to derive) the network's account 0.
-        network: an EVM network name.
-        count: how many account indexes.
-        start: the first index.
-
-    Returns:
-        ``(index, activity)`` for every index, in order; ``activity.used`` tells which the
-        seed has used.
-
-    Raises:
-        WalletError: not an EVM network, or an account without an extended public key.
-        BackendUnavailable: the network's nodes cannot be reached.
+    See ``EvmAccount.scan_accounts`` for the arguments and errors; ``xpub`` is the key every
+    standard-layout account address is a child of.
     """
-    account = wallet.account(network, 0)
-    net = account.network
-    xpub = account.record.xpub
-    if not isinstance(net, EvmNetwork) or xpub is None:
+    if xpub is None:
         raise WalletError("Account discovery needs an EVM account derived from the seed.")
-    addresses = derive_addresses(net, xpub, None, 0, start, count)
+    addresses = derive_addresses(ctx.network, xpub, None, 0, start, count)
     with translate_errors():
-        found = scan_activity(wallet.backends.evm(net), addresses)
+        found = scan_activity(ctx.connect(), addresses)
     return list(enumerate(found, start=start))

@@ -11,8 +11,6 @@ transaction's replacement (``EvmDraft.replaces``); the node then wants its fees 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chains.addresses import parse_evm_address
 from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
@@ -20,7 +18,7 @@ from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, 
 from chains.evm.nonces import NonceState, fetch_nonces, plan_nonce
 from chains.evm.tokens import TokenInfo
 from chains.evm.transfers import TransferPlan, UnsignedTx, build_transaction, check_funds
-from keystore.types import EvmParams, EvmTxRequest, SummaryOutput, TxSummary
+from keystore.types import EvmTxRequest, SummaryOutput, TxSummary
 from wallet.errors import (
     FloatAmountError,
     InvalidAmount,
@@ -29,16 +27,13 @@ from wallet.errors import (
     WalletError,
     translate_errors,
 )
+from wallet.evm.context import EvmContext
 from wallet.evm.store import EvmStore
 from wallet.evm.types import EvmDraft
 from wallet.types import FeeLevel, TxStatus
 
-if TYPE_CHECKING:
-    from wallet.accounts.evm import EvmAccount
-
 __all__ = [
     "FeeChoice",
-    "backend_of",
     "finish",
     "in_flight",
     "make_draft",
@@ -47,7 +42,6 @@ __all__ = [
     "quote_for",
     "read_token_balance",
     "recipient_of",
-    "signer_params",
     "whole_field",
 ]
 
@@ -55,33 +49,17 @@ FeeChoice = FeeLevel | str
 """A fee level by value or name: ``"slow"``, ``"normal"`` or ``"fast"``."""
 
 
-def signer_params(account: EvmAccount) -> EvmParams:
-    """Return the network facts the signer checks the draft against (chain id first)."""
-    net = account.evm_network
-    return EvmParams(net.name, net.title, net.symbol, net.chain_id, net.decimals)
-
-
-def backend_of(account: EvmAccount) -> EvmBackend:
-    """Return the live backend of the account's network (public errors if unreachable)."""
-    with translate_errors():
-        return account.wallet.backends.evm(account.evm_network)
-
-
 def in_flight(store: EvmStore, account_id: int) -> list[int]:
     """Return the nonces of the account's own transactions that are still pending."""
     return [r.sent.nonce for r in store.sent(account_id) if r.sent.status is TxStatus.PENDING]
 
 
-def nonce_state(account: EvmAccount) -> NonceState:
-    """Return where the account's nonces stand: next nonce, gaps, stuck transactions.
-
-    Raises:
-        BackendUnavailable: the node cannot be reached.
-    """
-    backend = backend_of(account)
+def nonce_state(ctx: EvmContext) -> NonceState:
+    """Return where the account's nonces stand. See ``EvmAccount.nonces``."""
+    backend = ctx.backend()
     with translate_errors():
-        mined, pending = fetch_nonces(backend, account.address)
-    return plan_nonce(mined, pending, in_flight(EvmStore(account.wallet.database), account.id))
+        mined, pending = fetch_nonces(backend, ctx.address)
+    return plan_nonce(mined, pending, in_flight(ctx.store, ctx.account_id))
 
 
 def quote_for(
@@ -130,10 +108,10 @@ def whole_field(value: object, field: str, what: str, low: int, high: int) -> in
     return value
 
 
-def recipient_of(account: EvmAccount, to: str) -> str:
+def recipient_of(ctx: EvmContext, to: str) -> str:
     """Check a recipient for the account's network and return its EIP-55 form."""
     with translate_errors():
-        return parse_evm_address(to, account.evm_network)
+        return parse_evm_address(to, ctx.network)
 
 
 def outputs_of(plan: TransferPlan, token: TokenInfo | None) -> tuple[SummaryOutput, ...]:
@@ -162,7 +140,7 @@ def outputs_of(plan: TransferPlan, token: TokenInfo | None) -> tuple[SummaryOutp
 
 
 def make_draft(
-    account: EvmAccount,
+    ctx: EvmContext,
     tx: UnsignedTx,
     outputs: tuple[SummaryOutput, ...],
     *,
@@ -182,10 +160,8 @@ def make_draft(
         max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
         gas_price=tx.gas_price,
     )
-    summary = TxSummary(
-        account.evm_network.name, outputs, tx.max_fee, chain_id=tx.chain_id, nonce=tx.nonce
-    )
-    return EvmDraft(account.evm_network.name, account.id, summary, request, kind, replaces, gaps)
+    summary = TxSummary(ctx.network.name, outputs, tx.max_fee, chain_id=tx.chain_id, nonce=tx.nonce)
+    return EvmDraft(ctx.network.name, ctx.account_id, summary, request, kind, replaces, gaps)
 
 
 def read_token_balance(backend: EvmBackend, token: str, owner: str) -> int:
@@ -197,7 +173,7 @@ def read_token_balance(backend: EvmBackend, token: str, owner: str) -> int:
 
 
 def finish(
-    account: EvmAccount,
+    ctx: EvmContext,
     backend: EvmBackend,
     plan: TransferPlan,
     token: TokenInfo | None,
@@ -219,28 +195,28 @@ def finish(
         whole_field(nonce, "nonce", "nonce", 0, _MAX_NONCE)
     if gas_limit is not None:
         whole_field(gas_limit, "gas_limit", "gas limit", TRANSFER_GAS, _MAX_GAS)
-    store = EvmStore(account.wallet.database)
-    net = account.evm_network
+    store = ctx.store
+    net = ctx.network
     # A nonce chosen on purpose that a pending own transaction holds replaces that one.
     replaces = next(
         (
             r.sent.tx_hash
-            for r in store.sent(account.id)
+            for r in store.sent(ctx.account_id)
             if nonce is not None and r.sent.nonce == nonce and r.sent.status is TxStatus.PENDING
         ),
         None,
     )
     with translate_errors():
-        mined, pending = fetch_nonces(backend, account.address)
-        state = plan_nonce(mined, pending, in_flight(store, account.id))
+        mined, pending = fetch_nonces(backend, ctx.address)
+        state = plan_nonce(mined, pending, in_flight(store, ctx.account_id))
         chosen = state.next_nonce if nonce is None else nonce
         if nonce is not None and nonce < mined:
             raise NonceConflict(
                 f"Nonce {nonce} is already used by a mined transaction of this account.", nonce
             )
-        balance = backend.get_balance(account.address, "pending")
+        balance = backend.get_balance(ctx.address, "pending")
         if token_balance is None and plan.contract is not None and plan.token_id is None:
-            token_balance = read_token_balance(backend, plan.contract, account.address)
+            token_balance = read_token_balance(backend, plan.contract, ctx.address)
         if token_balance is not None and plan.contract is not None:
             # A token transfer the sender cannot cover would revert the estimate: say why.
             check_funds(
@@ -250,8 +226,8 @@ def finish(
                 token_balance,
                 plan,
             )
-        tx = build_transaction(backend, account.address, plan, quote, chosen, gas_limit)
+        tx = build_transaction(backend, ctx.address, plan, quote, chosen, gas_limit)
         if not allow_high_fee:
             check_fee_cap(quote, estimate, tx.gas, net.symbol)
         check_funds(tx, balance, net.symbol, token_balance, plan)
-    return make_draft(account, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps)
+    return make_draft(ctx, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps)

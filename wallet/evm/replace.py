@@ -8,31 +8,27 @@ and whose nonce is not mined, can be replaced.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from chains.evm import _parse as p
 from chains.evm.backend import EvmBackend
 from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, estimate_fees
 from chains.evm.nonces import bump, fetch_nonces, replacement_fees
 from chains.evm.transfers import UnsignedTx, check_funds
+from chains.evm.validate import check_hash
 from keystore.signers.evm_signer import decode_signed
 from keystore.types import EvmTxRequest, SummaryOutput
 from wallet.errors import FeeTooLow, NotReplaceable, TransactionNotFound, translate_errors
-from wallet.evm.drafting import FeeChoice, backend_of, make_draft, quote_for
-from wallet.evm.store import EvmStore, SentRow
+from wallet.evm.context import EvmContext
+from wallet.evm.drafting import FeeChoice, make_draft, quote_for
+from wallet.evm.store import SentRow
 from wallet.evm.types import EvmDraft
 from wallet.types import FeeLevel, TxStatus
-
-if TYPE_CHECKING:
-    from wallet.accounts.evm import EvmAccount
 
 __all__ = ["cancel", "speed_up"]
 
 
-def _pending_row(account: EvmAccount, tx_hash: str) -> SentRow:
+def _pending_row(ctx: EvmContext, tx_hash: str) -> SentRow:
     with translate_errors():
-        wanted = p.check_hash(tx_hash)
-    for row in EvmStore(account.wallet.database).sent(account.id):
+        wanted = check_hash(tx_hash)
+    for row in ctx.store.sent(ctx.account_id):
         if row.sent.tx_hash == wanted:
             if row.sent.status is not TxStatus.PENDING:
                 raise NotReplaceable(
@@ -44,18 +40,18 @@ def _pending_row(account: EvmAccount, tx_hash: str) -> SentRow:
 
 
 def _replacement(
-    account: EvmAccount,
+    ctx: EvmContext,
     tx_hash: str,
     fee: FeeChoice,
     max_fee_per_gas: int | None,
     max_priority_fee_per_gas: int | None,
     allow_high_fee: bool,
 ) -> tuple[SentRow, EvmTxRequest, FeeQuote, FeeEstimate, EvmBackend]:
-    row = _pending_row(account, tx_hash)
-    backend = backend_of(account)
+    row = _pending_row(ctx, tx_hash)
+    backend = ctx.backend()
     with translate_errors():
-        original, _sender = decode_signed(row.raw, account.evm_network.chain_id)
-        mined, _pending = fetch_nonces(backend, account.address)
+        original, _sender = decode_signed(row.raw, ctx.network.chain_id)
+        mined, _pending = fetch_nonces(backend, ctx.address)
         if original.nonce < mined:
             raise NotReplaceable(
                 f"The transaction {row.sent.tx_hash} can no longer be replaced: its nonce "
@@ -82,12 +78,12 @@ def _replacement(
             )
     if not allow_high_fee:
         with translate_errors():
-            check_fee_cap(quote, estimate, original.gas, account.evm_network.symbol)
+            check_fee_cap(quote, estimate, original.gas, ctx.network.symbol)
     return row, original, quote, estimate, backend
 
 
 def speed_up(
-    account: EvmAccount,
+    ctx: EvmContext,
     tx_hash: str,
     fee: FeeChoice = "fast",
     *,
@@ -97,7 +93,7 @@ def speed_up(
 ) -> EvmDraft:
     """Prepare the same transaction with raised fees (same nonce). See ``EvmAccount``."""
     row, original, quote, _estimate, backend = _replacement(
-        account, tx_hash, fee, max_fee_per_gas, max_priority_fee_per_gas, allow_high_fee
+        ctx, tx_hash, fee, max_fee_per_gas, max_priority_fee_per_gas, allow_high_fee
     )
     tx = UnsignedTx(
         original.chain_id,
@@ -111,14 +107,14 @@ def speed_up(
         quote.gas_price,
     )
     with translate_errors():
-        balance = backend.get_balance(account.address, "latest")
-        check_funds(tx, balance, account.evm_network.symbol)
+        balance = backend.get_balance(ctx.address, "latest")
+        check_funds(tx, balance, ctx.network.symbol)
     outputs = tuple(_output_of(o) for o in row.summary)
-    return make_draft(account, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash)
+    return make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash)
 
 
 def cancel(
-    account: EvmAccount,
+    ctx: EvmContext,
     tx_hash: str,
     fee: FeeChoice = "fast",
     *,
@@ -128,12 +124,12 @@ def cancel(
 ) -> EvmDraft:
     """Prepare a 0-value transfer to the account itself with the same nonce. See ``EvmAccount``."""
     row, original, quote, _estimate, backend = _replacement(
-        account, tx_hash, fee, max_fee_per_gas, max_priority_fee_per_gas, allow_high_fee
+        ctx, tx_hash, fee, max_fee_per_gas, max_priority_fee_per_gas, allow_high_fee
     )
     tx = UnsignedTx(
         original.chain_id,
         original.nonce,
-        account.address,
+        ctx.address,
         0,
         b"",
         TRANSFER_GAS,
@@ -142,10 +138,10 @@ def cancel(
         quote.gas_price,
     )
     with translate_errors():
-        balance = backend.get_balance(account.address, "latest")
-        check_funds(tx, balance, account.evm_network.symbol)
-    outputs = (SummaryOutput(account.address, 0),)
-    return make_draft(account, tx, outputs, kind="cancel", replaces=row.sent.tx_hash)
+        balance = backend.get_balance(ctx.address, "latest")
+        check_funds(tx, balance, ctx.network.symbol)
+    outputs = (SummaryOutput(ctx.address, 0),)
+    return make_draft(ctx, tx, outputs, kind="cancel", replaces=row.sent.tx_hash)
 
 
 def _output_of(stored: dict[str, object]) -> SummaryOutput:

@@ -6,9 +6,6 @@ nonce, fee, gas and funds rules every draft follows).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from chains.evm import _parse as p
 from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
 from chains.evm.errors import ExecutionReverted
@@ -22,21 +19,18 @@ from chains.evm.transfers import (
     max_native_amount,
     native_transfer,
 )
+from chains.evm.validate import check_address
 from wallet.amounts import Amount, to_base_units
 from wallet.errors import InsufficientFunds, WalletError, translate_errors
+from wallet.evm.context import EvmContext
 from wallet.evm.drafting import (
     FeeChoice,
-    backend_of,
     finish,
     quote_for,
     recipient_of,
     whole_field,
 )
-from wallet.evm.tokens import TokenBook
 from wallet.evm.types import EvmDraft
-
-if TYPE_CHECKING:
-    from wallet.accounts.evm import EvmAccount
 
 __all__ = ["prepare_nft_transfer", "prepare_send", "send_max"]
 
@@ -45,7 +39,7 @@ _ERC1155 = bytes.fromhex("d9b67a26")
 
 
 def prepare_send(
-    account: EvmAccount,
+    ctx: EvmContext,
     to: str,
     amount: Amount,
     fee: FeeChoice = "normal",
@@ -62,12 +56,12 @@ def prepare_send(
 
     See ``EvmAccount.prepare_send`` for the arguments and errors.
     """
-    recipient = recipient_of(account, to)
-    backend = backend_of(account)
+    recipient = recipient_of(ctx, to)
+    backend = ctx.backend()
     info: TokenInfo | None = None
-    net = account.evm_network
+    net = ctx.network
     if token is not None:
-        info = TokenBook(account.wallet, net, account.id).find(token)
+        info = ctx.tokens.find(token)
         units = to_base_units(amount, info.decimals, info.symbol)
         with translate_errors():
             plan = erc20_transfer(info.address, recipient, units)
@@ -79,7 +73,7 @@ def prepare_send(
         estimate = estimate_fees(backend)
     quote = quote_for(estimate, fee, max_fee_per_gas, max_priority_fee_per_gas, gas_price)
     return finish(
-        account,
+        ctx,
         backend,
         plan,
         info,
@@ -92,7 +86,7 @@ def prepare_send(
 
 
 def send_max(
-    account: EvmAccount,
+    ctx: EvmContext,
     to: str,
     fee: FeeChoice = "normal",
     *,
@@ -105,27 +99,25 @@ def send_max(
 
     See ``EvmAccount.send_max``.
     """
-    recipient = recipient_of(account, to)
-    backend = backend_of(account)
-    net = account.evm_network
+    recipient = recipient_of(ctx, to)
+    backend = ctx.backend()
+    net = ctx.network
     with translate_errors():
         native_transfer(recipient, 0)  # the recipient checks (zero address)
         estimate = estimate_fees(backend)
         code = backend.get_code(recipient)
-        balance = backend.get_balance(account.address, "pending")
+        balance = backend.get_balance(ctx.address, "pending")
     quote = quote_for(estimate, fee, max_fee_per_gas, max_priority_fee_per_gas, gas_price)
     gas = TRANSFER_GAS
     if code:
         with translate_errors():
-            probe = build_transaction(
-                backend, account.address, native_transfer(recipient, 1), quote, 0
-            )
+            probe = build_transaction(backend, ctx.address, native_transfer(recipient, 1), quote, 0)
         gas = probe.gas
     with translate_errors():
         value = max_native_amount(balance, gas, quote, net.symbol)
         plan = native_transfer(recipient, value)
     return finish(
-        account,
+        ctx,
         backend,
         plan,
         None,
@@ -150,7 +142,7 @@ def _standard(backend: EvmBackend, contract: str) -> str:
 
 
 def prepare_nft_transfer(
-    account: EvmAccount,
+    ctx: EvmContext,
     to: str,
     contract: str,
     token_id: int,
@@ -164,23 +156,23 @@ def prepare_nft_transfer(
     """Prepare a transfer of an ERC-721 item or ERC-1155 items. See ``EvmAccount``."""
     whole_field(token_id, "token_id", "item id", 0, 2**256 - 1)
     amount = to_base_units(amount, 0, "items")  # at least one; never a float
-    recipient = recipient_of(account, to)
-    backend = backend_of(account)
+    recipient = recipient_of(ctx, to)
+    backend = ctx.backend()
     with translate_errors():
-        collection = p.check_address(contract)
+        collection = check_address(contract)
         standard = _standard(backend, collection)
         if standard == "erc721":
             if amount != 1:
                 raise WalletError("An ERC-721 item is unique: its amount is 1.")
             owner = backend.call(collection, encode_call("ownerOf(uint256)", token_id))
-            held = 1 if owner[-20:] == bytes.fromhex(account.address[2:]) else 0
-            plan = erc721_transfer(collection, account.address, recipient, token_id)
+            held = 1 if owner[-20:] == bytes.fromhex(ctx.address[2:]) else 0
+            plan = erc721_transfer(collection, ctx.address, recipient, token_id)
         else:
             out = backend.call(
-                collection, encode_call("balanceOf(address,uint256)", account.address, token_id)
+                collection, encode_call("balanceOf(address,uint256)", ctx.address, token_id)
             )
             held = int.from_bytes(out, "big") if len(out) == 32 else 0
-            plan = erc1155_transfer(collection, account.address, recipient, token_id, amount)
+            plan = erc1155_transfer(collection, ctx.address, recipient, token_id, amount)
         if held < amount:
             raise InsufficientFunds(
                 f"The account holds {held} of item {token_id} of {collection}; {amount} are "
@@ -190,7 +182,7 @@ def prepare_nft_transfer(
         estimate = estimate_fees(backend)
     quote = quote_for(estimate, fee, max_fee_per_gas, max_priority_fee_per_gas, None)
     return finish(
-        account,
+        ctx,
         backend,
         plan,
         None,

@@ -10,31 +10,15 @@ from urllib.parse import urlsplit
 
 from chains.registry import EvmNetwork
 from wallet.errors import WalletError
+from wallet.evm.store import EvmStore
 from wallet.storage import WalletDatabase
 
 __all__ = ["explorer_key", "explorer_url", "set_explorer_key", "set_explorer_url"]
 
 
-def _get(db: WalletDatabase, key: str) -> str | None:
-    rows = db.query("SELECT value FROM settings WHERE key = ?", (key,))
-    return str(rows[0][0]) if rows else None
-
-
-def _set(db: WalletDatabase, key: str, value: str | None) -> None:
-    with db.transaction():
-        if value is None:
-            db.execute("DELETE FROM settings WHERE key = ?", (key,))
-        else:
-            db.execute(
-                "INSERT INTO settings(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-
 def explorer_key(db: WalletDatabase, network: EvmNetwork) -> str | None:
     """Return the explorer API key set for a network, if any."""
-    return _get(db, f"explorer-key:{network.name}")
+    return EvmStore(db).setting(f"explorer-key:{network.name}")
 
 
 def set_explorer_key(db: WalletDatabase, network: EvmNetwork, key: str | None) -> None:
@@ -47,12 +31,12 @@ def set_explorer_key(db: WalletDatabase, network: EvmNetwork, key: str | None) -
         key = key.strip()
         if not key or not key.isascii() or not key.isprintable() or " " in key:
             raise WalletError("An explorer API key is one word of printable characters.")
-    _set(db, f"explorer-key:{network.name}", key)
+    EvmStore(db).set_setting(f"explorer-key:{network.name}", key)
 
 
 def explorer_url(db: WalletDatabase, network: EvmNetwork) -> str | None:
     """Return the Etherscan-compatible API URL of a network: the user's, or the registry's."""
-    return _get(db, f"explorer-url:{network.name}") or network.explorer_api
+    return EvmStore(db).setting(f"explorer-url:{network.name}") or network.explorer_api
 
 
 def set_explorer_url(db: WalletDatabase, network: EvmNetwork, url: str | None) -> None:
@@ -63,4 +47,4 @@ def set_explorer_url(db: WalletDatabase, network: EvmNetwork, url: str | None) -
     """
     if url is not None and (urlsplit(url).scheme not in ("http", "https") or "://" not in url):
         raise WalletError("An explorer API URL starts with http:// or https://.")
-    _set(db, f"explorer-url:{network.name}", url)
+    EvmStore(db).set_setting(f"explorer-url:{network.name}", url)

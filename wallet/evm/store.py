@@ -179,6 +179,23 @@ class EvmStore:
         number, _, block_hash = str(rows[0][0]).partition(":")
         return int(number), block_hash
 
+    def setting(self, key: str) -> str | None:
+        """Return an EVM setting kept in the wallet file (explorer keys and URLs), if set."""
+        rows = self._db.query("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Store an EVM setting in the wallet file; ``None`` removes it."""
+        with self._db.transaction():
+            if value is None:
+                self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                self._db.execute(
+                    "INSERT INTO settings(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
     def cursor(self, account_id: int, source: str) -> int | None:
         """Return the block the next incremental history fetch of ``source`` starts from."""
         rows = self._db.query(

@@ -4,7 +4,8 @@ One sync reads, in this order, and stages everything before writing it in one tr
 
 1. the native balance and every token balance (bundled and custom tokens) in one round
    trip (Multicall3 where deployed, else one JSON-RPC batch), then the pending balance, the
-   mined and pending nonces, the tip and the block the last sync ended at in a second;
+   mined and pending nonces, the tip and the block the last sync ended at in a second
+   (``chains.evm.snapshot.account_snapshot`` builds both);
 2. new history from its cursor: an Etherscan-compatible explorer on public networks (when
    an API key or explorer URL is set), a scan of blocks and logs on local and embedded
    chains;
@@ -28,35 +29,29 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from chains.errors import BackendProtocolError
 from chains.errors import BackendUnavailable as ChainBackendUnavailable
-from chains.evm import _parse as p
-from chains.evm.backend import Block, BlockTag, EvmBackend, RpcCall, RpcError, RpcOutcome
-from chains.evm.balances import fetch_balances
+from chains.evm.backend import EvmBackend
 from chains.evm.errors import ContractCallFailed
+from chains.evm.explorer import ExplorerClient, ExplorerError
 from chains.evm.history import (
-    ExplorerClient,
-    ExplorerError,
     TransferKind,
     TransferRecord,
     nft_holdings,
     scan_history,
 )
 from chains.evm.nfts import InvalidMetadata, NftItem, fetch_metadata, scan_holdings
+from chains.evm.snapshot import account_snapshot
 from chains.evm.tokens import TokenInfo, read_token
 from chains.registry import EvmNetwork
 from wallet.errors import translate_errors
+from wallet.evm.context import EvmContext
 from wallet.evm.settings import explorer_key, explorer_url
-from wallet.evm.store import AccountState, EvmStore, SentRow, SyncChanges
+from wallet.evm.store import AccountState, SentRow, SyncChanges
 from wallet.evm.tokens import TokenBook
 from wallet.evm.types import Collectible
+from wallet.storage import WalletDatabase
 from wallet.types import SyncReport, TxStatus
-
-if TYPE_CHECKING:
-    from wallet.accounts.evm import EvmAccount
 
 __all__ = ["EXPLORER", "SCAN", "history_source", "sync_account"]
 
@@ -70,18 +65,19 @@ RECHECK_BLOCKS = 256
 up to this many blocks below the last sync's end are looked up again (deeper reorganisations
 are past finality on every network here)."""
 _FINAL = (TxStatus.CONFIRMED, TxStatus.FAILED)
-_METHOD_NOT_FOUND = -32601
 
 
-def history_source(account: EvmAccount) -> str | None:
+def history_source(db: WalletDatabase, network: EvmNetwork) -> str | None:
     """Return where the account's history comes from: ``"scan"``, ``"explorer"`` or ``None``.
 
     Local and embedded chains (no explorer in the registry) are scanned; public networks
     use their explorer once the user gave an API key or an explorer URL. Without one, a
     public network's history holds only the transactions sent from this wallet.
+
+    Args:
+        db: the wallet file (its explorer settings).
+        network: the account's network.
     """
-    network = account.evm_network
-    db = account.wallet.database
     custom_url = explorer_url(db, network) != network.explorer_api
     if network.explorer_api is None:
         return EXPLORER if custom_url else SCAN
@@ -93,53 +89,6 @@ def history_source(account: EvmAccount) -> str | None:
 def _round_trips(backend: EvmBackend) -> int | None:
     count = getattr(backend, "round_trips", None)
     return count if isinstance(count, int) else None
-
-
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """The account's nonces and pending balance, the tip, and whether the chain reorganised."""
-
-    pending_balance: int
-    mined: int
-    pending: int
-    tip: Block
-    reorganised: bool
-
-
-def _block_of(backend: EvmBackend, outcome: RpcOutcome, block: BlockTag) -> Block | None:
-    if isinstance(outcome, RpcError):
-        if outcome.code != _METHOD_NOT_FOUND:
-            raise p.node_error(outcome, backend.server)
-        return backend.get_block(block)  # a batch without eth_getBlockByNumber (in-process)
-    return None if outcome is None else p.block(outcome, backend.server)
-
-
-def _facts(backend: EvmBackend, address: str, anchor: tuple[int, str] | None) -> _Facts:
-    """Return the pending balance, nonces, tip and the anchor block's fate: one round trip."""
-    calls = [
-        RpcCall("eth_getBalance", (address, "pending")),
-        RpcCall("eth_getTransactionCount", (address, "latest")),
-        RpcCall("eth_getTransactionCount", (address, "pending")),
-        RpcCall("eth_getBlockByNumber", ("latest", False)),
-    ]
-    if anchor is not None:
-        calls.append(RpcCall("eth_getBlockByNumber", (hex(anchor[0]), False)))
-    outcomes = backend.batch(calls)
-    values = []
-    for outcome in outcomes[:3]:
-        if isinstance(outcome, RpcError):
-            raise p.node_error(outcome, backend.server)
-        values.append(p.quantity(outcome, backend.server))
-    tip = _block_of(backend, outcomes[3], "latest")
-    if tip is None:
-        raise BackendProtocolError(
-            f"The node {backend.server} has no latest block.", backend.server
-        )
-    reorganised = False
-    if anchor is not None:
-        then = _block_of(backend, outcomes[4], anchor[0])
-        reorganised = then is None or then.hash != anchor[1]
-    return _Facts(values[0], values[1], values[2], tip, reorganised)
 
 
 def _scan(
@@ -274,30 +223,27 @@ def _seen_tokens(
     return found
 
 
-def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
+def sync_account(ctx: EvmContext, backend: EvmBackend) -> SyncReport:
     """Fetch an EVM account's balances, history, own transactions and collectibles; store them.
 
-    Raises:
-        BackendUnavailable: the node cannot be reached or answered garbage; nothing changed.
-        NetworkMismatch: the node serves another chain.
+    See ``EvmAccount.sync`` for the errors.
     """
-    wallet = account.wallet
-    network = account.evm_network
-    store = EvmStore(wallet.database)
-    book = TokenBook(wallet, network, account.id)
-    address = account.address
+    network = ctx.network
+    store = ctx.store
+    book = ctx.tokens
+    address = ctx.address
     start = _round_trips(backend)
     warnings: list[str] = []
-    source = history_source(account)
+    source = history_source(ctx.database, network)
     cursors: dict[str, int] = {}
     records: list[TransferRecord] = []
     anchor: tuple[int, str] | None = None
     rescan_from: int | None = None
-    last_anchor = store.anchor(account.id)
+    last_anchor = store.anchor(ctx.account_id)
     with translate_errors():
-        (sheet,) = fetch_balances(backend, [address], [t.address for t in book.infos()])
-        facts = _facts(backend, address, last_anchor)
-        mined, tip = facts.mined, facts.tip.number
+        facts = account_snapshot(backend, address, [t.address for t in book.infos()], last_anchor)
+        sheet = facts.balances
+        mined, tip = facts.nonce_mined, facts.tip.number
         if facts.reorganised:
             warnings.append(
                 f"{network.title} was reorganised since the last sync: its history and "
@@ -308,7 +254,7 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
             if facts.reorganised and last_anchor is not None:
                 rescan_from = max(0, last_anchor[0] - RECHECK_BLOCKS)
         if source == SCAN:
-            begin = None if facts.reorganised else store.cursor(account.id, SCAN)
+            begin = None if facts.reorganised else store.cursor(ctx.account_id, SCAN)
             if begin is None and tip >= FIRST_SCAN_BLOCKS:
                 begin = tip - FIRST_SCAN_BLOCKS + 1
                 warnings.append(
@@ -323,10 +269,10 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
             try:
                 client = ExplorerClient(
                     network,
-                    explorer_key(wallet.database, network),
-                    base_url=explorer_url(wallet.database, network),
+                    explorer_key(ctx.database, network),
+                    base_url=explorer_url(ctx.database, network),
                 )
-                page = client.history(address, store.cursor(account.id, EXPLORER) or 0)
+                page = client.history(address, store.cursor(ctx.account_id, EXPLORER) or 0)
                 records, cursors[EXPLORER] = list(page.records), page.next_block
             except (ExplorerError, ChainBackendUnavailable) as err:
                 warnings.append(f"The explorer's history was not read: {err}")
@@ -335,21 +281,21 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
                 f"No explorer API key is set for {network.title}: the history shows only "
                 "transactions sent from this wallet."
             )
-        sent_rows = store.sent(account.id)
+        sent_rows = store.sent(ctx.account_id)
         sent_updates = _resolve_sent(backend, sent_rows, mined, rescan_from)
         nfts: list[Collectible] | None = None
-        stored_nfts = store.nfts(account.id, network.name)
+        stored_nfts = store.nfts(ctx.account_id, network.name)
         if source == SCAN:
             nfts = _collectibles(backend, network, scan_holdings(backend, address), stored_nfts)
         elif source == EXPLORER and not warnings:
-            every = store.records(account.id) + records
+            every = store.records(ctx.account_id) + records
             nfts = _collectibles(backend, network, nft_holdings(every, address), stored_nfts)
         book.remember_seen(_seen_tokens(backend, book, records))
     state = AccountState(
         balance=sheet.native,
         pending_balance=facts.pending_balance,
         nonce_mined=mined,
-        nonce_pending=facts.pending,
+        nonce_pending=facts.nonce_pending,
         tip=tip,
         synced_at=int(time.time()),
     )
@@ -364,11 +310,11 @@ def sync_account(account: EvmAccount, backend: EvmBackend) -> SyncReport:
         # After a reorganisation the scan read its blocks again: what it stored is replaced.
         drop_records_from=rescan_from if source == SCAN else None,
     )
-    new_hashes = store.apply(account.id, network.name, changes)
+    new_hashes = store.apply(ctx.account_id, network.name, changes)
     end = _round_trips(backend)
     return SyncReport(
         network=network.name,
-        account_id=account.id,
+        account_id=ctx.account_id,
         tip_height=tip,
         new_transactions=new_hashes,
         updated_transactions=len(sent_updates),

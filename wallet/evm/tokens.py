@@ -9,17 +9,15 @@ stored then.
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from chains.evm import _parse as p
+from chains.evm.backend import EvmBackend
 from chains.evm.tokens import TokenInfo, bundled_tokens, read_token
+from chains.evm.validate import check_address
 from chains.registry import EvmNetwork
 from wallet.errors import UnknownToken, translate_errors
 from wallet.evm.store import EvmStore
 from wallet.evm.types import TokenHolding
-
-if TYPE_CHECKING:
-    from wallet.wallet import Wallet
 
 __all__ = ["TokenBook"]
 
@@ -33,12 +31,25 @@ def _holding(network: EvmNetwork, t: TokenInfo, balance: int | None, custom: boo
 class TokenBook:
     """The ERC-20 tokens of one network: bundled, custom (stored), and seen in the history."""
 
-    def __init__(self, wallet: Wallet, network: EvmNetwork, account_id: int | None = None) -> None:
-        """Bind to a wallet and a network; ``account_id`` gives balances of the last sync."""
-        self._wallet = wallet
+    def __init__(
+        self,
+        store: EvmStore,
+        network: EvmNetwork,
+        connect: Callable[[], EvmBackend],
+        account_id: int | None = None,
+    ) -> None:
+        """Bind to the wallet's EVM rows and a network.
+
+        Args:
+            store: the EVM rows of the wallet file.
+            network: the network whose tokens these are.
+            connect: returns the network's live backend (to read a token's contract).
+            account_id: the account whose balances of the last sync ``list`` shows.
+        """
+        self._store = store
         self._network = network
+        self._connect = connect
         self._account_id = account_id
-        self._store = EvmStore(wallet.database)
 
     def __repr__(self) -> str:
         return f"<TokenBook {self._network.name}>"
@@ -85,9 +96,8 @@ class TokenBook:
             BackendUnavailable: the network's nodes cannot be reached.
         """
         with translate_errors():
-            checked = p.check_address(address)
-            backend = self._wallet.backends.evm(self._network)
-            info = read_token(backend, checked)
+            checked = check_address(address)
+            info = read_token(self._connect(), checked)
         self._store.add_token(self._network.name, info)
         return _holding(self._network, info, None, True)
 
@@ -98,7 +108,7 @@ class TokenBook:
             InvalidAddress: a malformed address or a broken EIP-55 checksum.
         """
         with translate_errors():
-            checked = p.check_address(address)
+            checked = check_address(address)
         return self._store.remove_token(self._network.name, checked)
 
     def find(self, symbol_or_address: str, *, read_unknown: bool = True) -> TokenInfo:
@@ -115,13 +125,13 @@ class TokenBook:
         known = self.known()
         if text[:2] in ("0x", "0X"):
             with translate_errors():
-                address = p.check_address(text)
+                address = check_address(text)
             if address in known:
                 return known[address]
             if not read_unknown:
                 raise UnknownToken(f"The wallet knows no token at {address}.")
             with translate_errors():
-                return read_token(self._wallet.backends.evm(self._network), address)
+                return read_token(self._connect(), address)
         matches = [t for t in self.infos() if t.symbol.lower() == text.lower()]
         if len(matches) == 1:
             return matches[0]

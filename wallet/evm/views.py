@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 
 from chains.evm.history import TransferKind, TransferRecord
 from chains.evm.tokens import TokenInfo
-from chains.registry import EvmNetwork
-from wallet.evm.store import EvmStore, SentRow
-from wallet.evm.tokens import TokenBook
-from wallet.evm.types import SentTransaction, TokenHolding
-from wallet.labels import LabelStore
-from wallet.storage import WalletDatabase
+from wallet.evm.context import EvmContext
+from wallet.evm.store import SentRow
+from wallet.evm.types import Collectible, SentTransaction, TokenHolding
 from wallet.types import Balance, HistoryEntry, TxStatus
 
 __all__ = ["EvmView"]
@@ -44,22 +41,14 @@ def _asset_key(r: TransferRecord) -> tuple[str | None, int | None]:
 class EvmView:
     """An EVM account's balances and history as stored by its last sync."""
 
-    def __init__(
-        self,
-        database: WalletDatabase,
-        labels: LabelStore,
-        book: TokenBook,
-        network: EvmNetwork,
-        account_id: int,
-        address: str,
-    ) -> None:
-        """Bind to the wallet file and one account."""
-        self._store = EvmStore(database)
-        self._labels = labels
-        self._book = book
-        self._network = network
-        self._id = account_id
-        self._address = address
+    def __init__(self, ctx: EvmContext) -> None:
+        """Bind to one account's stored rows, labels and tokens."""
+        self._store = ctx.store
+        self._labels = ctx.labels
+        self._book = ctx.tokens
+        self._network = ctx.network
+        self._id = ctx.account_id
+        self._address = ctx.address
 
     def balance(self) -> Balance:
         """Return the native balance: mined, and the net change of pending transactions."""
@@ -93,6 +82,10 @@ class EvmView:
     def sent(self) -> list[SentTransaction]:
         """Return the transactions this wallet sent from the account, newest first."""
         return [row.sent for row in self._store.sent(self._id)]
+
+    def nfts(self) -> list[Collectible]:
+        """Return the ERC-721/1155 items the account held at the last sync, with metadata."""
+        return self._store.nfts(self._id, self._network.name)
 
     def history(self) -> list[HistoryEntry]:
         """Return the account's history, newest first (one entry per transaction and asset)."""
