@@ -11,7 +11,7 @@ for it. A rescan reads blocks, not the mempool, so right after an import the mem
 scanned once for transactions that touch the new scripts. Per-script histories are then
 built from the raw transactions (outputs paying a script, inputs spending its outputs) in the
 Electrum status order, so statuses, histories, transactions and fees equal what an Electrum
-server over the same node reports (``chains.utxo._electrum_history``).
+server over the same node reports (``chains.utxo.history``).
 
 The node is trusted: it is the user's own, so no merkle proofs are asked for (and
 ``SyncRequest.known_proofs`` is not needed). Discovery (``SyncRequest.more_scripts``) imports
@@ -35,7 +35,7 @@ from urllib.parse import quote, urlsplit
 from chains.addresses import script_to_address
 from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
 from chains.registry import UtxoNetwork
-from chains.utxo import _electrum_history as eh
+from chains.utxo import history as eh
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,

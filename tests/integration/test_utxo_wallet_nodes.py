@@ -651,8 +651,7 @@ def account_of_network(wallet: Wallet, network: str) -> UtxoAccount:
 def test_sync_reports_count_transactions_not_the_addresses_they_touch(tmp_path: Path) -> None:
     """One transaction paying five addresses is one new, then one updated transaction."""
     from chains.addresses import parse_address
-    from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT
-    from chains.utxo.devnet import BitcoinDevnet
+    from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevnet
     from primitives.tx import Transaction, TxIn, TxOut
 
     with BitcoinDevnet() as devnet, Wallet.create(tmp_path / "w.coffer", PASSWORD) as wallet:

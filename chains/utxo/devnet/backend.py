@@ -36,33 +36,6 @@ from typing import Any
 
 from chains.errors import BackendUnavailable, Unsupported, WrongServerNetwork
 from chains.registry import UtxoNetwork, get_network
-from chains.utxo import _devnet_sync as sync_view
-from chains.utxo._devnet_blocks import (
-    ParsedBlock,
-    build_block,
-    next_block_time,
-    parse_block,
-    subsidy,
-)
-from chains.utxo._devnet_index import ChainIndex
-from chains.utxo._devnet_kernel import (
-    KernelHandle,
-    KernelProbe,
-    follow_active_chain,
-    open_kernel,
-    rejection,
-    submit_blocks,
-)
-from chains.utxo._devnet_mempool import (
-    COINBASE_MATURITY,
-    Mempool,
-    Plan,
-    Relay,
-    evaluate,
-    repair,
-)
-from chains.utxo._devnet_policy import MAX_BLOCK_WEIGHT, Refusal
-from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,
@@ -76,6 +49,33 @@ from chains.utxo.backend import (
     TransactionRejected,
     Txid,
 )
+from chains.utxo.devnet import sync as sync_view
+from chains.utxo.devnet.blocks import (
+    ParsedBlock,
+    build_block,
+    next_block_time,
+    parse_block,
+    subsidy,
+)
+from chains.utxo.devnet.index import ChainIndex
+from chains.utxo.devnet.kernel import (
+    KernelHandle,
+    KernelProbe,
+    follow_active_chain,
+    open_kernel,
+    rejection,
+    submit_blocks,
+)
+from chains.utxo.devnet.mempool import (
+    COINBASE_MATURITY,
+    Mempool,
+    Plan,
+    Relay,
+    evaluate,
+    repair,
+)
+from chains.utxo.devnet.policy import MAX_BLOCK_WEIGHT, Refusal
+from chains.utxo.devnet.sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
 from chains.utxo.errors import TransactionNotFound
 from primitives.tx import (
     OutPoint,
@@ -283,7 +283,7 @@ class BitcoinDevnet:
         output) again returns its txid, as the Electrum and Core RPC backends do.
 
         Raises:
-            TransactionRejected: refused, with Core's reason code (see ``_devnet_mempool``).
+            TransactionRejected: refused, with Core's reason code (see ``mempool``).
         """
         tx = self._parse(raw_tx)
         with self._open():
@@ -324,7 +324,7 @@ class BitcoinDevnet:
             return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
 
     def fee_rate(self, target_blocks: int) -> FeeRate:
-        """Return a fee rate estimate; never ``None`` (see ``_devnet_sync.fee_estimate``)."""
+        """Return a fee rate estimate; never ``None`` (see ``sync.fee_estimate``)."""
         if target_blocks < 1:
             raise ValueError("the confirmation target is at least one block")
         with self._open():

@@ -20,8 +20,8 @@ from typing import Any
 
 import pbk
 
-from chains.utxo._devnet_blocks import ParsedBlock, parse_block
-from chains.utxo._devnet_index import ChainIndex
+from chains.utxo.devnet.blocks import ParsedBlock, parse_block
+from chains.utxo.devnet.index import ChainIndex
 from chains.utxo.errors import BlockRejected
 
 __all__ = [
