@@ -609,7 +609,9 @@ def test_devnet_discovery_and_incremental_sync(tmp_path: Path) -> None:
     from chains.addresses import parse_address
     from chains.utxo.devnet import BitcoinDevnet
 
-    devnet = BitcoinDevnet(datadir=tmp_path / "devnet")
+    devnet = BitcoinDevnet(
+        datadir=tmp_path / "devnet", storage_key=b"devnet storage key of this test"
+    )
     try:
         devnet.mine(101)
         with Wallet.create(tmp_path / "ref.coffer", PASSWORD) as ref:

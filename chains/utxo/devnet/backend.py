@@ -75,21 +75,19 @@ from chains.utxo.devnet.mempool import (
     repair,
 )
 from chains.utxo.devnet.policy import MAX_BLOCK_WEIGHT, Refusal
+from chains.utxo.devnet.storage import CHAIN_FILE, DevnetStore
 from chains.utxo.devnet.sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
-from chains.utxo.errors import TransactionNotFound
+from chains.utxo.errors import BlockRejected, DevnetStorageError, TransactionNotFound
 from primitives.tx import (
     OutPoint,
     Transaction,
     TxDecodeError,
     TxOut,
-    read_compact_size,
-    write_compact_size,
 )
 
 __all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "MAX_FEE_RATE_SAT_VB", "BitcoinDevnet", "Utxo"]
 
 _SERVER = "embedded"
-_MEMPOOL_FILE = "coffer-mempool.dat"
 _COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
 MAX_FEE_RATE_SAT_VB = 10_000
 """Core's ``maxfeerate`` default for sendrawtransaction and testmempoolaccept (0.10 BTC/kvB)."""
@@ -118,6 +116,13 @@ def _display(block_hash: bytes) -> str:
     return block_hash[::-1].hex()
 
 
+def _release(kernel: KernelHandle, store: DevnetStore | None) -> None:
+    """Shut the kernel down and release the folder (also when a devnet is dropped unclosed)."""
+    kernel.release()
+    if store is not None:
+        store.close()
+
+
 class BitcoinDevnet:
     """A ``UtxoBackend`` on an in-process regtest chain validated by libbitcoinkernel.
 
@@ -127,17 +132,22 @@ class BitcoinDevnet:
     Args:
         network: the network it stands for (default: the registry's ``bitcoin-regtest``);
             its genesis hash must be Bitcoin regtest's.
-        datadir: where the kernel keeps blocks and chainstate. An existing chain there is
-            loaded again and the index rebuilt from its blocks; the mempool is written there
-            on ``close`` and admitted again (with every check) on the next open, as Core's
-            ``mempool.dat``.
-            ``None``: a temporary directory, removed on ``close``.
+        datadir: where the devnet keeps its chain and mempool, sealed and owner-only
+            (``storage``): every block is on disk once ``mine`` or ``reorg`` returns, so a
+            crash loses at most the block being written; the mempool is written on
+            ``close`` and admitted again (with every check) on the next open, as Core's
+            ``mempool.dat``. The chain there is replayed into the kernel on open.
+            ``None``: nothing is kept; a temporary directory, removed on ``close``.
+        storage_key: the key (16 bytes or more) that seals what is kept in ``datadir``;
+            its owner (the wallet) keeps it. Needed with ``datadir``.
         clock: the source of block timestamps (UNIX seconds); blocks never go below the
             median time past plus one second.
 
     Raises:
+        ValueError: ``datadir`` without ``storage_key``, or a key shorter than 16 bytes.
         WrongServerNetwork: ``network`` is not Bitcoin regtest.
-        BackendUnavailable: the kernel could not open ``datadir`` (another process has it).
+        BackendUnavailable: another devnet has ``datadir``, or the kernel could not start.
+        DevnetStorageError: the chain in ``datadir`` does not open with ``storage_key``.
     """
 
     def __init__(
@@ -145,6 +155,7 @@ class BitcoinDevnet:
         network: UtxoNetwork | None = None,
         datadir: Path | None = None,
         *,
+        storage_key: bytes | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         net = network if network is not None else get_network("bitcoin-regtest")
@@ -154,25 +165,24 @@ class BitcoinDevnet:
         self._clock = clock
         self._lock = threading.RLock()
         self._closed = False
-        self._persist_mempool = False  # set once the chain is loaded: close() may come first
-        temp: Path | None = None
-        if datadir is None:
-            temp = self._datadir = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))
-        else:
-            self._datadir = Path(datadir)
-            self._datadir.mkdir(parents=True, exist_ok=True)
+        self._store: DevnetStore | None = None
+        if datadir is not None:
+            if storage_key is None:
+                raise ValueError("A devnet that keeps its chain on disk needs a storage key.")
+            self._store = DevnetStore(Path(datadir), storage_key)
+        scratch = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))  # 0700, the kernel's alone
+        self._datadir = scratch if datadir is None else Path(datadir)
         self._probe = KernelProbe()
         try:
-            self._kernel: KernelHandle = open_kernel(self._datadir, self._probe, temp)
+            self._kernel: KernelHandle = open_kernel(scratch, self._probe, scratch)
         except RuntimeError as err:
-            if temp is not None:
-                shutil.rmtree(temp, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+            if self._store is not None:
+                self._store.close()
             raise BackendUnavailable(
-                f"The devnet could not open its data directory {self._datadir} "
-                "(is another process using it?).",
-                _SERVER,
+                f"The devnet could not start libbitcoinkernel in {scratch}.", _SERVER
             ) from err
-        self._finalizer = weakref.finalize(self, self._kernel.release)
+        self._finalizer = weakref.finalize(self, _release, self._kernel, self._store)
         genesis_entry = self._chainman.get_active_chain().block_tree_entries[0]
         actual = str(genesis_entry.block_hash)
         if actual != net.genesis_hash:
@@ -192,11 +202,13 @@ class BitcoinDevnet:
         self._watched_status: dict[ScriptKey, str | None] = {}
         self._watching = False  # no events queue up until someone watches
         self._reorgs = 0
-        self._closed = False
-        follow_active_chain(self._chainman, self._index, {})
-        self._persist_mempool = temp is None
-        if self._persist_mempool:
-            self._load_mempool()
+        try:
+            self._replay()
+        except (DevnetStorageError, OSError):
+            self.close()
+            raise
+        if self._store is not None:
+            self._load_mempool(self._store)
 
     def __repr__(self) -> str:
         return f"BitcoinDevnet({self._network.name!r}, height={self._index.height})"
@@ -354,44 +366,47 @@ class BitcoinDevnet:
                 self._events.put(ScriptsChanged(frozenset(differ)))
 
     def close(self) -> None:
-        """Shut the kernel down (its state is flushed to ``datadir``); later calls fail."""
+        """Shut the kernel down, keep the mempool (when on disk); later calls fail."""
         with self._lock:
-            if not self._closed and self._persist_mempool:
-                self._save_mempool()
+            if not self._closed and self._store is not None:
+                self._store.write_mempool(e.tx.serialize() for e in self._pool.ordered())
             self._closed = True
             self._finalizer()
 
-    def _save_mempool(self) -> None:
-        """Write the mempool to ``datadir`` in arrival order (parents before children)."""
-        path = self._datadir / _MEMPOOL_FILE
-        data = b"".join(
-            write_compact_size(len(raw)) + raw
-            for raw in (entry.tx.serialize() for entry in self._pool.ordered())
-        )
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    def _replay(self) -> None:
+        """Hand the kernel the chain kept on disk, block by block, and follow it.
 
-    def _load_mempool(self) -> None:
+        Raises:
+            DevnetStorageError: the chain file does not open with the key, or the kernel
+                refuses a block of it (a damaged file).
+        """
+        if self._store is None:
+            follow_active_chain(self._chainman, self._index, {})
+            return
+        blocks = [parse_block(raw) for raw in self._store.read_blocks()]
+        for block in blocks:
+            try:
+                submit_blocks(self._chainman, self._probe, [block])
+            except BlockRejected as err:
+                raise DevnetStorageError(
+                    f"The devnet's chain in {self._datadir} holds a block the kernel "
+                    f"refuses ({err}).",
+                    str(self._datadir / CHAIN_FILE),
+                ) from err
+        follow_active_chain(self._chainman, self._index, {b.hash: b for b in blocks})
+
+    def _load_mempool(self, store: DevnetStore) -> None:
         """Admit the transactions a previous run left in its mempool, if they are still valid.
 
         Each goes through the same checks as a broadcast; one that no longer fits the chain
         (spent, or a conflicting block) is dropped, as Core drops it when loading
-        ``mempool.dat``.
+        ``mempool.dat``; so is what follows damage in the file.
         """
-        path = self._datadir / _MEMPOOL_FILE
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return
-        pos = 0
-        while pos < len(data):
+        for raw in store.read_mempool():
             try:
-                size, pos = read_compact_size(data, pos)
-                tx = Transaction.parse(data[pos : pos + size])
+                tx = Transaction.parse(raw)
             except TxDecodeError:
-                break  # a damaged file: keep what was read before the damage
-            pos += size
+                break
             try:
                 self._pool.apply(self._evaluate(tx))
             except Refusal:
@@ -401,7 +416,7 @@ class BitcoinDevnet:
 
     @property
     def datadir(self) -> Path:
-        """Return the kernel's data directory (a temporary one unless given)."""
+        """Return the folder of the devnet's files (a temporary one unless given)."""
         return self._datadir
 
     def mine(self, count: int = 1, script: bytes | None = None) -> list[str]:
@@ -605,6 +620,9 @@ class BitcoinDevnet:
     def _submit(self, blocks: Sequence[ParsedBlock]) -> None:
         """Hand blocks to the kernel, follow its active chain, repair the mempool.
 
+        The blocks connected are appended to the chain file (fsync-ed) before this returns,
+        so a crash afterwards loses none of them.
+
         Raises:
             BlockRejected: the kernel refused a block, or did not make the last one its tip.
         """
@@ -613,6 +631,8 @@ class BitcoinDevnet:
         finally:
             built = {b.hash: b for b in blocks}
             orphaned, connected = follow_active_chain(self._chainman, self._index, built)
+            if self._store is not None and connected:
+                self._store.append_blocks(b.raw for b in connected)
             if orphaned or connected:
                 repair(self._pool, self._index, self._relay, orphaned, connected)
         if self._index.tip_hash != blocks[-1].hash:

@@ -4,7 +4,7 @@ The kernel reports a block's verdict through the ``block_checked`` validation ca
 its reject reason ("bad-cb-amount", "high-hash") only through its log, so the devnet listens
 to both. Both land on a ``KernelProbe`` rather than on the devnet, so that nothing the kernel
 holds keeps the devnet alive; an unreferenced devnet is then finalised and the kernel shut
-down (which flushes the block index and chainstate to disk).
+down.
 """
 
 from __future__ import annotations
@@ -113,16 +113,25 @@ class KernelHandle:
 
 
 def open_kernel(datadir: Path, probe: KernelProbe, temp_dir: Path | None) -> KernelHandle:
-    """Load (or create) a regtest chainstate in ``datadir`` with the probe attached.
+    """Create a regtest chainstate in ``datadir`` with the probe attached.
+
+    The block index and the chainstate are kept in memory: the devnet keeps its chain in its
+    own sealed file and replays it on open (``storage``), so only the kernel's block files
+    reach ``datadir``.
 
     Raises:
-        RuntimeError: the kernel could not open the directory (in use by another process,
-            or damaged).
+        RuntimeError: the kernel could not use the directory.
     """
     callbacks = pbk.ValidationInterfaceCallbacks(block_checked=probe.on_block_checked)
     logs = pbk.LoggingConnection(probe.on_log)
     try:
-        chainman = pbk.load_chainman(datadir, pbk.ChainType.REGTEST, callbacks)
+        context = pbk.make_context(pbk.ChainType.REGTEST, validation_callbacks=callbacks)
+        options = pbk.ChainstateManagerOptions(
+            context, str(datadir.absolute()), str((datadir / "blocks").absolute())
+        )
+        options.update_block_tree_db_in_memory(True)
+        options.update_chainstate_db_in_memory(True)
+        chainman = pbk.ChainstateManager(options)
     except Exception:
         logs.__exit__(None, None, None)
         raise
