@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import pbk
 import pytest
 
 from chains.errors import BackendUnavailable
@@ -179,3 +180,30 @@ def test_kill_9_loses_at_most_the_block_being_written(tmp_path: Path) -> None:
     with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
         assert chain.tip().height >= height  # every block reported mined was kept
         chain.mine(1)  # and the chain goes on from there
+
+
+def test_a_chain_an_earlier_version_kept_in_plaintext_is_sealed_and_its_files_removed(
+    tmp_path: Path,
+) -> None:
+    with BitcoinDevnet(_regtest()) as source:  # the blocks an earlier devnet would have mined
+        source.mine(101)
+        source.fund(SCRIPT, 80_000)
+        source.mine(1)
+        tip = source.tip()
+        raws = [source.raw_block(h) for h in range(1, tip.height + 1)]
+    folder = tmp_path / "chain"
+    old = pbk.load_chainman(folder, pbk.ChainType.REGTEST)  # the old layout: the kernel's own
+    for raw in raws:
+        old.process_block(pbk.Block(raw))
+    old.__exit__(None, None, None)
+    (folder / MEMPOOL_FILE).write_bytes(b"\x05plain")
+    assert (folder / "blocks").is_dir()
+    with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
+        assert chain.tip() == tip
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [CHAIN_FILE, MEMPOOL_FILE, "coffer-devnet.lock"]
+    )
+    for path in _files(folder):
+        assert SCRIPT not in path.read_bytes(), path.name
+    with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
+        assert chain.tip() == tip

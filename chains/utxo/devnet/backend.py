@@ -13,6 +13,10 @@ Besides the protocol, the class has devnet-only methods (``mine``, ``fund``, ``r
 otherwise, to an anyone-can-spend P2WSH(``OP_TRUE``) output, spent with the witness script
 alone, so the devnet can fund addresses without any private key.
 
+The chain itself (the kernel, the index of its active chain, the mempool and the sealed files
+in ``datadir``) is a ``chain.DevnetChain`` the devnet holds; this module adds the protocol,
+the lock and the live events.
+
 The kernel cannot disconnect blocks on request (``py-bitcoinkernel`` has no
 ``invalidateblock``): ``reorg`` builds a longer competing branch from an earlier block, and
 the kernel switches to it by most work, as a node does. The devnet's index follows the
@@ -23,18 +27,14 @@ valid.
 from __future__ import annotations
 
 import queue
-import shutil
-import tempfile
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from chains.errors import BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.errors import BackendUnavailable, Unsupported
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.backend import (
     AcceptResult,
@@ -50,47 +50,16 @@ from chains.utxo.backend import (
     Txid,
 )
 from chains.utxo.devnet import sync as sync_view
-from chains.utxo.devnet.blocks import (
-    ParsedBlock,
-    build_block,
-    next_block_time,
-    parse_block,
-    subsidy,
-)
-from chains.utxo.devnet.index import ChainIndex
-from chains.utxo.devnet.kernel import (
-    KernelHandle,
-    KernelProbe,
-    follow_active_chain,
-    open_kernel,
-    rejection,
-    submit_blocks,
-)
-from chains.utxo.devnet.mempool import (
-    COINBASE_MATURITY,
-    Mempool,
-    Plan,
-    Relay,
-    evaluate,
-    repair,
-)
-from chains.utxo.devnet.policy import MAX_BLOCK_WEIGHT, Refusal
-from chains.utxo.devnet.storage import CHAIN_FILE, DevnetStore
+from chains.utxo.devnet.chain import MAX_FEE_RATE_SAT_VB, SERVER, DevnetChain
+from chains.utxo.devnet.mempool import COINBASE_MATURITY
+from chains.utxo.devnet.policy import Refusal
 from chains.utxo.devnet.sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
-from chains.utxo.errors import BlockRejected, DevnetStorageError, TransactionNotFound
-from primitives.tx import (
-    OutPoint,
-    Transaction,
-    TxDecodeError,
-    TxOut,
-)
+from chains.utxo.errors import TransactionNotFound
+from primitives.tx import OutPoint, Transaction, TxDecodeError, TxOut
 
 __all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "MAX_FEE_RATE_SAT_VB", "BitcoinDevnet", "Utxo"]
 
-_SERVER = "embedded"
-_COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
-MAX_FEE_RATE_SAT_VB = 10_000
-"""Core's ``maxfeerate`` default for sendrawtransaction and testmempoolaccept (0.10 BTC/kvB)."""
+_SERVER = SERVER
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +83,6 @@ class Utxo:
 
 def _display(block_hash: bytes) -> str:
     return block_hash[::-1].hex()
-
-
-def _release(kernel: KernelHandle, store: DevnetStore | None) -> None:
-    """Shut the kernel down and release the folder (also when a devnet is dropped unclosed)."""
-    kernel.release()
-    if store is not None:
-        store.close()
 
 
 class BitcoinDevnet:
@@ -162,53 +124,15 @@ class BitcoinDevnet:
         if not isinstance(net, UtxoNetwork):
             raise TypeError("a Bitcoin devnet serves a UTXO network")
         self._network = net
-        self._clock = clock
         self._lock = threading.RLock()
         self._closed = False
-        self._store: DevnetStore | None = None
-        if datadir is not None:
-            if storage_key is None:
-                raise ValueError("A devnet that keeps its chain on disk needs a storage key.")
-            self._store = DevnetStore(Path(datadir), storage_key)
-        scratch = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))  # 0700, the kernel's alone
-        self._datadir = scratch if datadir is None else Path(datadir)
-        self._probe = KernelProbe()
-        try:
-            self._kernel: KernelHandle = open_kernel(scratch, self._probe, scratch)
-        except RuntimeError as err:
-            shutil.rmtree(scratch, ignore_errors=True)
-            if self._store is not None:
-                self._store.close()
-            raise BackendUnavailable(
-                f"The devnet could not start libbitcoinkernel in {scratch}.", _SERVER
-            ) from err
-        self._finalizer = weakref.finalize(self, _release, self._kernel, self._store)
-        genesis_entry = self._chainman.get_active_chain().block_tree_entries[0]
-        actual = str(genesis_entry.block_hash)
-        if actual != net.genesis_hash:
-            self.close()
-            raise WrongServerNetwork(
-                f"The devnet runs Bitcoin regtest, not {net.title}.",
-                _SERVER,
-                net.genesis_hash,
-                actual,
-            )
-        self._index = ChainIndex(parse_block(bytes(self._chainman.blocks[genesis_entry])))
-        self._pool = Mempool()
-        rate = net.min_relay_sat_vb
-        self._relay = Relay(rate, rate, net.dust_relay_sat_vb)
+        self._chain = DevnetChain(net, datadir, storage_key, clock)
+        self._index = self._chain.index
+        self._pool = self._chain.pool
         self._events: queue.Queue[BackendEvent] = queue.Queue()
         self._watched: dict[ScriptKey, bytes] = {}
         self._watched_status: dict[ScriptKey, str | None] = {}
         self._watching = False  # no events queue up until someone watches
-        self._reorgs = 0
-        try:
-            self._replay()
-        except (DevnetStorageError, OSError):
-            self.close()
-            raise
-        if self._store is not None:
-            self._load_mempool(self._store)
 
     def __repr__(self) -> str:
         return f"BitcoinDevnet({self._network.name!r}, height={self._index.height})"
@@ -218,10 +142,6 @@ class BitcoinDevnet:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    @property
-    def _chainman(self) -> Any:
-        return self._kernel.chainman
 
     @contextmanager
     def _open(self) -> Iterator[None]:
@@ -306,7 +226,7 @@ class BitcoinDevnet:
                 raise self._rejected(tx, Refusal("txn-same-nonwitness-data-in-mempool"))
             before = self.tip()
             try:
-                plan = self._evaluate(tx)
+                plan = self._chain.evaluate(tx)
             except Refusal as refusal:
                 if refusal.reason == "txn-already-known":
                     return Txid(tx.txid)  # confirmed already: the broadcast reached its goal
@@ -327,7 +247,7 @@ class BitcoinDevnet:
         tx = self._parse(raw_tx)
         with self._open():
             try:
-                plan = self._evaluate(tx)
+                plan = self._chain.evaluate(tx)
             except Refusal as refusal:
                 reason = refusal.reason
                 if reason == "bad-txns-inputs-missingorspent":
@@ -368,56 +288,17 @@ class BitcoinDevnet:
     def close(self) -> None:
         """Shut the kernel down, keep the mempool (when on disk); later calls fail."""
         with self._lock:
-            if not self._closed and self._store is not None:
-                self._store.write_mempool(e.tx.serialize() for e in self._pool.ordered())
-            self._closed = True
-            self._finalizer()
-
-    def _replay(self) -> None:
-        """Hand the kernel the chain kept on disk, block by block, and follow it.
-
-        Raises:
-            DevnetStorageError: the chain file does not open with the key, or the kernel
-                refuses a block of it (a damaged file).
-        """
-        if self._store is None:
-            follow_active_chain(self._chainman, self._index, {})
-            return
-        blocks = [parse_block(raw) for raw in self._store.read_blocks()]
-        for block in blocks:
             try:
-                submit_blocks(self._chainman, self._probe, [block])
-            except BlockRejected as err:
-                raise DevnetStorageError(
-                    f"The devnet's chain in {self._datadir} holds a block the kernel "
-                    f"refuses ({err}).",
-                    str(self._datadir / CHAIN_FILE),
-                ) from err
-        follow_active_chain(self._chainman, self._index, {b.hash: b for b in blocks})
-
-    def _load_mempool(self, store: DevnetStore) -> None:
-        """Admit the transactions a previous run left in its mempool, if they are still valid.
-
-        Each goes through the same checks as a broadcast; one that no longer fits the chain
-        (spent, or a conflicting block) is dropped, as Core drops it when loading
-        ``mempool.dat``; so is what follows damage in the file.
-        """
-        for raw in store.read_mempool():
-            try:
-                tx = Transaction.parse(raw)
-            except TxDecodeError:
-                break
-            try:
-                self._pool.apply(self._evaluate(tx))
-            except Refusal:
-                continue
+                self._chain.close()
+            finally:
+                self._closed = True
 
     # -- devnet-only ---------------------------------------------------------------------
 
     @property
     def datadir(self) -> Path:
         """Return the folder of the devnet's files (a temporary one unless given)."""
-        return self._datadir
+        return self._chain.datadir
 
     def mine(self, count: int = 1, script: bytes | None = None) -> list[str]:
         """Mine ``count`` blocks on the tip, each holding what the mempool offers (devnet only).
@@ -440,18 +321,8 @@ class BitcoinDevnet:
             hashes: list[str] = []
             try:
                 for _ in range(count):
-                    entries = self._pool.select(MAX_BLOCK_WEIGHT - _COINBASE_RESERVE)
-                    height = self._index.height + 1
-                    reward = subsidy(height) + sum(e.fee for e in entries)
-                    block = build_block(
-                        self._index.tip_hash,
-                        height,
-                        next_block_time(self._index.times, self._clock()),
-                        [e.tx for e in entries],
-                        payee,
-                        reward,
-                    )
-                    self._submit([block])
+                    block = self._chain.next_block(payee)
+                    self._chain.submit([block])
                     hashes.append(_display(block.hash))
             finally:
                 self._notify(before)
@@ -511,29 +382,10 @@ class BitcoinDevnet:
                 raise ValueError("a winning branch has more blocks than it replaces")
             parsed = [self._parse(raw) for raw in txs]
             payee = FAUCET_SCRIPT if script is None else bytes(script)
-            fork = self._index.height - depth
-            prev = self._index.hash_at(fork)
-            times = list(self._index.times[: fork + 1])
-            self._reorgs += 1
-            blocks: list[ParsedBlock] = []
-            for i in range(n):
-                height = fork + 1 + i
-                stamp = next_block_time(times, self._clock())
-                block = build_block(
-                    prev,
-                    height,
-                    stamp,
-                    parsed if i == 0 else [],
-                    payee,
-                    subsidy(height),
-                    extra=b"reorg" + self._reorgs.to_bytes(4, "little"),
-                )
-                blocks.append(block)
-                prev = block.hash
-                times.append(stamp)
+            blocks = self._chain.branch(depth, n, parsed, payee)
             before = self.tip()
             try:
-                self._submit(blocks)
+                self._chain.submit(blocks)
             finally:
                 self._notify(before)
             return [_display(b.hash) for b in blocks]
@@ -604,39 +456,10 @@ class BitcoinDevnet:
                 "TX decode failed", f"TX decode failed: {err}", None, _SERVER
             ) from None
 
-    def _evaluate(self, tx: Transaction) -> Plan:
-        """Apply the mempool's checks, then Core's RPC fee cap (``max-fee-exceeded``)."""
-        plan = evaluate(tx, self._index, self._pool, self._relay)
-        cap = MAX_FEE_RATE_SAT_VB * tx.vsize
-        if plan.entry.fee > cap:
-            raise Refusal("max-fee-exceeded", f"fee {plan.entry.fee} > {cap} (maxfeerate)")
-        return plan
-
     @staticmethod
     def _rejected(tx: Transaction, refusal: Refusal) -> TransactionRejected:
         detail = f"{refusal.reason}, {refusal.detail}" if refusal.detail else refusal.reason
         return TransactionRejected(refusal.reason, detail, tx.txid, _SERVER)
-
-    def _submit(self, blocks: Sequence[ParsedBlock]) -> None:
-        """Hand blocks to the kernel, follow its active chain, repair the mempool.
-
-        The blocks connected are appended to the chain file (fsync-ed) before this returns,
-        so a crash afterwards loses none of them.
-
-        Raises:
-            BlockRejected: the kernel refused a block, or did not make the last one its tip.
-        """
-        try:
-            submit_blocks(self._chainman, self._probe, blocks)
-        finally:
-            built = {b.hash: b for b in blocks}
-            orphaned, connected = follow_active_chain(self._chainman, self._index, built)
-            if self._store is not None and connected:
-                self._store.append_blocks(b.raw for b in connected)
-            if orphaned or connected:
-                repair(self._pool, self._index, self._relay, orphaned, connected)
-        if self._index.tip_hash != blocks[-1].hash:
-            raise rejection(self._probe, blocks[-1], "NOT_CONNECTED")
 
     def _notify(self, before: BlockRef) -> None:
         """Queue live updates: the new tip, and the watched scripts whose status changed."""

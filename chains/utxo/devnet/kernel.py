@@ -29,6 +29,7 @@ __all__ = [
     "KernelProbe",
     "follow_active_chain",
     "open_kernel",
+    "read_legacy_chain",
     "rejection",
     "submit_blocks",
 ]
@@ -136,6 +137,28 @@ def open_kernel(datadir: Path, probe: KernelProbe, temp_dir: Path | None) -> Ker
         logs.__exit__(None, None, None)
         raise
     return KernelHandle(chainman, logs, temp_dir)
+
+
+def read_legacy_chain(datadir: Path) -> list[bytes] | None:
+    """Return the active chain's blocks (genesis left out) a kernel of old kept in ``datadir``.
+
+    Earlier devnets let the kernel keep its block files and indexes in ``datadir`` itself
+    (``blocks/``, ``chainstate/``); their chain is read once to be kept sealed instead.
+
+    Returns:
+        The raw blocks in height order, or ``None`` when ``datadir`` holds no such chain.
+
+    Raises:
+        RuntimeError: the kernel could not open it (in use, or damaged).
+    """
+    if not (datadir / "blocks").is_dir():
+        return None
+    chainman = pbk.load_chainman(datadir, pbk.ChainType.REGTEST)
+    try:
+        entries = chainman.get_active_chain().block_tree_entries
+        return [bytes(chainman.blocks[entries[h]]) for h in range(1, len(entries))]
+    finally:
+        chainman.__exit__(None, None, None)  # pbk's way to free a kernel object now
 
 
 def rejection(probe: KernelProbe, block: ParsedBlock, result: str) -> BlockRejected:
