@@ -122,8 +122,10 @@ class BackendPool:
             with translate_errors():
                 specs = [parse_server(s) for s in self.servers(network.name)]
                 data_dir = self._data_dir / network.name
+                embedded = any(s.scheme == "embedded" for s in specs)
+                key = self.devnet_key(network.name) if embedded else b""
                 backend: UtxoBackend | EvmBackend = (
-                    connect_utxo(network, specs, LocalData(data_dir, self.devnet_key(network.name)))
+                    connect_utxo(network, specs, LocalData(data_dir, key))
                     if isinstance(network, UtxoNetwork)
                     else connect_evm(network, specs, data_dir)
                 )

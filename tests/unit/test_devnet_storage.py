@@ -18,11 +18,14 @@ from pathlib import Path
 import pbk
 import pytest
 
+from chains.addresses import parse_address
 from chains.errors import BackendUnavailable
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.devnet import BitcoinDevnet
-from chains.utxo.devnet.storage import CHAIN_FILE, MEMPOOL_FILE
+from chains.utxo.devnet.storage import CHAIN_FILE, LOCK_FILE, MEMPOOL_FILE
 from chains.utxo.errors import DevnetStorageError
+from tests.conftest import ABANDON, PASSWORD
+from wallet import Wallet
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = b"the owner's devnet storage key.."
@@ -91,6 +94,8 @@ def test_the_folder_holds_no_script_or_transaction_in_plaintext(tmp_path: Path) 
         chain.mine(1, SCRIPT)  # a coinbase paying the script too
         pending = chain.fund(SCRIPT, 60_000)  # left in the mempool file
         assert chain.mempool() == (pending,)
+    # No kernel files either: Core's block files are only XOR-ed with a key kept beside them.
+    assert sorted(p.name for p in folder.iterdir()) == sorted([CHAIN_FILE, MEMPOOL_FILE, LOCK_FILE])
     needles = [SCRIPT, SCRIPT[2:], bytes.fromhex(confirmed)[::-1], bytes.fromhex(pending)[::-1]]
     for path in _files(folder):
         data = path.read_bytes()
@@ -200,10 +205,29 @@ def test_a_chain_an_earlier_version_kept_in_plaintext_is_sealed_and_its_files_re
     assert (folder / "blocks").is_dir()
     with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
         assert chain.tip() == tip
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [CHAIN_FILE, MEMPOOL_FILE, "coffer-devnet.lock"]
-    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted([CHAIN_FILE, MEMPOOL_FILE, LOCK_FILE])
     for path in _files(folder):
         assert SCRIPT not in path.read_bytes(), path.name
     with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
         assert chain.tip() == tip
+
+
+def test_the_wallet_seals_its_devnet_with_a_key_that_outlives_a_password_change(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.coffer"
+    network = _regtest()
+    with Wallet.create(path, PASSWORD, ABANDON) as wallet:
+        devnet = wallet.backends.utxo(network)  # the default server: the embedded devnet
+        assert isinstance(devnet, BitcoinDevnet)
+        script = parse_address(network, wallet.account(network.name).receive_address())
+        devnet.mine(1, script.script_pubkey)
+        tip = devnet.tip()
+        wallet.change_password(PASSWORD, "a new password for this wallet")
+    folder = tmp_path / "w.coffer.d" / network.name
+    for file in _files(folder):
+        assert script.script_pubkey not in file.read_bytes(), file.name
+    with Wallet.open(path, "a new password for this wallet") as wallet:
+        devnet = wallet.backends.utxo(network)
+        assert isinstance(devnet, BitcoinDevnet)
+        assert devnet.tip() == tip
