@@ -199,6 +199,16 @@ class ElectrumBackend:
         return self._session.round_trips
 
     @property
+    def protocol_version(self) -> str:
+        """Return the Electrum protocol version the server in use agreed to."""
+        return self._session.protocol_version
+
+    @property
+    def server_software(self) -> str:
+        """Return the software the server in use announced (``server.version``)."""
+        return self._session.server_software
+
+    @property
     def throttling(self) -> ThrottleStats:
         """Return how often the servers' throttling slowed this backend down so far."""
         return self._session.throttling
