@@ -95,7 +95,7 @@ class KernelHandle:
     Attributes:
         chainman: the kernel's ``ChainstateManager``.
         logs: the logging connection feeding the probe.
-        temp_dir: a directory to delete on release (the devnet made it), or ``None``.
+        temp_dir: the scratch directory to delete on release (the devnet made it), or ``None``.
     """
 
     chainman: Any
@@ -103,7 +103,7 @@ class KernelHandle:
     temp_dir: Path | None
 
     def release(self) -> None:
-        """Shut the kernel down (flushing to disk), then delete the temporary directory."""
+        """Shut the kernel down, then delete its scratch directory."""
         for obj in (self.chainman, self.logs):
             if obj is not None:
                 obj.__exit__(None, None, None)  # pbk's way to free a kernel object now
