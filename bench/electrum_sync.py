@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chains.utxo._electrum_conn import BatchMode, Call, ElectrumConnection
 from chains.utxo.backend import SyncRequest, scripthash
 from chains.utxo.electrum import ElectrumBackend
+from chains.utxo.electrum.connection import BatchMode, Call, ElectrumConnection
 from tests.nodes.utxo import ELECTRUMX_IN_VENV, find_litecoind, start_electrumx, start_litecoind
 
 SCRIPTS = 200

@@ -79,9 +79,9 @@ def _prepare_bitcoinlib_data() -> Path:
 _BCL_DIR = _prepare_bitcoinlib_data()  # before anything imports bitcoinlib
 
 from chains.addresses import parse_address  # noqa: E402 - after the data dir
-from chains.utxo._electrum_conn import Call, ElectrumConnection, ServerAddress  # noqa: E402
 from chains.utxo.backend import scripthash  # noqa: E402
 from chains.utxo.electrum import ElectrumBackend  # noqa: E402
+from chains.utxo.electrum.connection import Call, ElectrumConnection, ServerAddress  # noqa: E402
 from tests.nodes.utxo import (  # noqa: E402
     ELECTRUMX_IN_VENV,
     ElectrumXServer,

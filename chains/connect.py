@@ -19,7 +19,7 @@ cheap, and nothing registers itself at import time: the tables below are the reg
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -143,7 +143,20 @@ def default_servers(network: UtxoNetwork | EvmNetwork) -> tuple[str, ...]:
     )
 
 
-UtxoFactory = Callable[[UtxoNetwork, Sequence[ServerSpec], Path], UtxoBackend]
+@dataclass(frozen=True, slots=True)
+class LocalData:
+    """Where a UTXO backend that keeps data of its own (the embedded devnet) keeps it.
+
+    Attributes:
+        folder: a folder of the wallet's own.
+        key: the key (16 bytes or more) that seals what is kept there; its owner keeps it.
+    """
+
+    folder: Path
+    key: bytes = field(repr=False)
+
+
+UtxoFactory = Callable[[UtxoNetwork, Sequence[ServerSpec], LocalData], UtxoBackend]
 EvmFactory = Callable[[EvmNetwork, Sequence[ServerSpec], Path], EvmBackend]
 
 
@@ -159,7 +172,7 @@ def _evm_embedded(network: EvmNetwork, _specs: Sequence[ServerSpec], _data: Path
     return EmbeddedBackend(network)
 
 
-def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path) -> UtxoBackend:
+def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _local: LocalData) -> UtxoBackend:
     from chains.utxo.electrum import ElectrumBackend, ServerAddress
 
     servers = []
@@ -172,7 +185,7 @@ def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path
         raise InvalidServer(str(err)) from None
 
 
-def _core_rpc(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path) -> UtxoBackend:
+def _core_rpc(network: UtxoNetwork, specs: Sequence[ServerSpec], _local: LocalData) -> UtxoBackend:
     """Connect to the first Core node that answers (several are tried in order)."""
     from chains.errors import BackendUnavailable
     from chains.utxo.corerpc import CoreRpcBackend
@@ -198,11 +211,13 @@ def _core_rpc(network: UtxoNetwork, specs: Sequence[ServerSpec], _data_dir: Path
     raise last
 
 
-def _utxo_embedded(network: UtxoNetwork, _specs: Sequence[ServerSpec], data: Path) -> UtxoBackend:
-    """The in-process Bitcoin regtest devnet, its chain kept in the wallet's own folder."""
+def _utxo_embedded(
+    network: UtxoNetwork, _specs: Sequence[ServerSpec], local: LocalData
+) -> UtxoBackend:
+    """The in-process Bitcoin regtest devnet, its chain sealed in the wallet's own folder."""
     from chains.utxo.devnet import BitcoinDevnet
 
-    return BitcoinDevnet(network, datadir=data)
+    return BitcoinDevnet(network, datadir=local.folder, storage_key=local.key)
 
 
 UTXO_FACTORIES: dict[str, UtxoFactory] = {
@@ -214,7 +229,8 @@ UTXO_FACTORIES: dict[str, UtxoFactory] = {
 
 ``ssl`` servers go to the ``tcp`` factory (``connect_utxo``): Electrum over TCP and TLS mix
 freely for failover. ``embedded`` is the Bitcoin regtest devnet (``BitcoinDevnet``), which
-keeps its chain in ``data_dir`` (the wallet's own folder) and refuses other networks.
+keeps its chain in ``LocalData.folder`` (the wallet's own), sealed with ``LocalData.key``, and
+refuses other networks.
 """
 
 EVM_FACTORIES: dict[str, EvmFactory] = {
@@ -242,13 +258,16 @@ def _group(specs: Sequence[ServerSpec], allowed: tuple[str, ...], title: str) ->
     return specs[0].scheme
 
 
-def connect_utxo(network: UtxoNetwork, specs: Sequence[ServerSpec], data_dir: Path) -> UtxoBackend:
+def connect_utxo(
+    network: UtxoNetwork, specs: Sequence[ServerSpec], local: LocalData
+) -> UtxoBackend:
     """Return a backend for a UTXO network from its configured servers.
 
     Args:
         network: the network.
         specs: its servers, all of one kind (Electrum servers fail over in order).
-        data_dir: a folder of the wallet's own where an embedded devnet may keep its chain.
+        local: a folder of the wallet's own where an embedded devnet may keep its chain,
+            and the key that seals it.
 
     Raises:
         InvalidServer: no server, a server of the wrong family, or mixed kinds.
@@ -259,7 +278,7 @@ def connect_utxo(network: UtxoNetwork, specs: Sequence[ServerSpec], data_dir: Pa
     factory = UTXO_FACTORIES.get("tcp" if scheme == "ssl" else scheme)
     if factory is None:
         raise InvalidServer(f"{network.title} cannot use {scheme} servers yet.")
-    return factory(network, specs, data_dir)
+    return factory(network, specs, local)
 
 
 def connect_evm(network: EvmNetwork, specs: Sequence[ServerSpec], data_dir: Path) -> EvmBackend:

@@ -8,12 +8,15 @@ Tests and the demo can hand in a live backend (an embedded devnet) with ``use``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from chains.connect import connect_evm, connect_utxo, default_servers, parse_server
+from chains.connect import LocalData, connect_evm, connect_utxo, default_servers, parse_server
 from chains.evm.backend import EvmBackend
 from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from chains.utxo.backend import UtxoBackend
@@ -119,13 +122,29 @@ class BackendPool:
             with translate_errors():
                 specs = [parse_server(s) for s in self.servers(network.name)]
                 data_dir = self._data_dir / network.name
+                embedded = any(s.scheme == "embedded" for s in specs)
+                key = self.devnet_key(network.name) if embedded else b""
                 backend: UtxoBackend | EvmBackend = (
-                    connect_utxo(network, specs, data_dir)
+                    connect_utxo(network, specs, LocalData(data_dir, key))
                     if isinstance(network, UtxoNetwork)
                     else connect_evm(network, specs, data_dir)
                 )
             self._live[network.name] = backend
             return backend
+
+    def devnet_key(self, network: str) -> bytes:
+        """Return the key that seals a network's embedded devnet files in the wallet's folder.
+
+        Derived (HMAC-SHA256, the network's name as message) from a random key made once and
+        kept in the encrypted wallet database, so it survives password changes. For tools
+        and tests that open that devnet themselves.
+        """
+        stored = self._db.get_meta("devnet_key")
+        if stored is None:
+            stored = secrets.token_hex(32)
+            with self._db.transaction():
+                self._db.set_meta("devnet_key", stored)
+        return hmac.new(bytes.fromhex(stored), network.encode(), hashlib.sha256).digest()
 
     def _drop(self, name: str) -> None:
         old = self._live.pop(name, None)

@@ -13,7 +13,6 @@ is tried (and checked) before the request fails with ``BackendUnavailable``.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import threading
@@ -43,6 +42,7 @@ from chains.evm.backend import (
     TxHash,
     Wei,
 )
+from chains.jsonrpc_http import HttpTransport
 from chains.registry import EvmNetwork
 
 __all__ = ["JsonRpcBackend", "server_name"]
@@ -73,67 +73,31 @@ class _Transport(Protocol):
 
 
 class _HttpTransport:
-    """One keep-alive HTTP(S) connection; JSON-RPC requests are POSTed to the URL."""
+    """JSON-RPC requests POSTed to the URL over the shared keep-alive ``HttpTransport``.
+
+    An HTTP 429 or 5xx means the provider cannot serve now: the backend fails over.
+    """
 
     def __init__(self, url: str, timeout: float) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{server_name(url)} is not an http(s) URL")
         self.server = server_name(url)
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname
-        self._port = parts.port
-        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
-
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        if self._conn is not None:
-            return self._conn, True
-        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-        self._conn = cls(self._host, self._port, timeout=self._timeout)
-        return self._conn, False
+        self._http = HttpTransport(
+            url, server=self.server, timeout=timeout, headers={"Accept": "application/json"}
+        )
 
     def roundtrip(self, body: bytes) -> bytes:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        for _attempt in range(2):
-            conn, reused = self._connection()
-            try:
-                conn.request("POST", self._path, body, headers)
-                resp = conn.getresponse()
-                payload = resp.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
-                self.close()
-                if reused:  # the server dropped an idle keep-alive connection: reconnect once
-                    continue
-                raise BackendUnavailable(
-                    f"The node {self.server} closed the connection.", self.server
-                ) from e
-            except TimeoutError as e:
-                self.close()
-                raise BackendUnavailable(
-                    f"The node {self.server} did not answer in time.", self.server
-                ) from e
-            except (OSError, http.client.HTTPException) as e:
-                self.close()
-                raise BackendUnavailable(
-                    f"The node {self.server} cannot be reached.", self.server
-                ) from e
-            if resp.status == 429 or resp.status >= 500:
-                raise BackendUnavailable(
-                    f"The node {self.server} answered HTTP {resp.status}.", self.server
-                )
-            if resp.status != 200 and not payload.lstrip().startswith((b"{", b"[")):
-                raise BackendProtocolError(
-                    f"The node {self.server} answered HTTP {resp.status}.", self.server
-                )
-            return payload
-        raise BackendUnavailable(f"The node {self.server} closed the connection.", self.server)
+        reply = self._http.post(body)
+        if reply.status == 429 or reply.status >= 500:
+            raise BackendUnavailable(
+                f"The node {self.server} answered HTTP {reply.status}.", self.server
+            )
+        if reply.status != 200 and not reply.looks_like_json:
+            raise BackendProtocolError(
+                f"The node {self.server} answered HTTP {reply.status}.", self.server
+            )
+        return reply.body
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._http.close()
 
 
 class _WsTransport:

@@ -61,3 +61,16 @@ class FaucetEmpty(DevnetError):
         super().__init__(message)
         self.needed = needed
         self.available = available
+
+
+class DevnetStorageError(DevnetError):
+    """The devnet's sealed files cannot be read: another key sealed them, or they are damaged.
+
+    Attributes:
+        path: the file.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        """Keep a message and the file's path."""
+        super().__init__(message)
+        self.path = path

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from chains.addresses import parse_address
-from chains.utxo._electrum_conn import Call, ElectrumConnection, RpcFailure
 from chains.utxo.backend import scripthash
 from chains.utxo.electrum import ElectrumBackend
+from chains.utxo.electrum.connection import Call, ElectrumConnection, RpcFailure
 from tests.conftest import PASSWORD
 from tests.nodes.utxo import (
     CostLimits,

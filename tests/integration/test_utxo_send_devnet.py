@@ -568,7 +568,9 @@ def test_demo_sends_on_the_devnet_kept_in_the_wallet_folder(
     assert history[1].split()[:3] == ["confirmed", "1", "conf"]
     assert history[1].endswith(txid)
     assert "The Bitcoin regtest account still shows" in out
-    with BitcoinDevnet(datadir=tmp_path / "demo.coffer.d" / NET) as chain:  # kept on disk
+    with Wallet.open(tmp_path / "demo.coffer", "coffer demo password") as wallet:
+        key = wallet.backends.devnet_key(NET)  # the devnet's files are sealed with the wallet's key
+    with BitcoinDevnet(datadir=tmp_path / "demo.coffer.d" / NET, storage_key=key) as chain:
         assert chain.tip().height == 102
         spk = parse_address(REGTEST, EXTERNAL).script_pubkey
         paid = [u for u in chain.utxos(spk) if u.outpoint.txid_hex == txid]

@@ -609,7 +609,9 @@ def test_devnet_discovery_and_incremental_sync(tmp_path: Path) -> None:
     from chains.addresses import parse_address
     from chains.utxo.devnet import BitcoinDevnet
 
-    devnet = BitcoinDevnet(datadir=tmp_path / "devnet")
+    devnet = BitcoinDevnet(
+        datadir=tmp_path / "devnet", storage_key=b"devnet storage key of this test"
+    )
     try:
         devnet.mine(101)
         with Wallet.create(tmp_path / "ref.coffer", PASSWORD) as ref:
@@ -651,8 +653,7 @@ def account_of_network(wallet: Wallet, network: str) -> UtxoAccount:
 def test_sync_reports_count_transactions_not_the_addresses_they_touch(tmp_path: Path) -> None:
     """One transaction paying five addresses is one new, then one updated transaction."""
     from chains.addresses import parse_address
-    from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT
-    from chains.utxo.devnet import BitcoinDevnet
+    from chains.utxo.devnet import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, BitcoinDevnet
     from primitives.tx import Transaction, TxIn, TxOut
 
     with BitcoinDevnet() as devnet, Wallet.create(tmp_path / "w.coffer", PASSWORD) as wallet:

@@ -42,8 +42,8 @@ import pytest
 
 from chains.addresses import output_address
 from chains.registry import UtxoNetwork, get_network
-from chains.utxo._electrum_conn import Call, ElectrumConnection, RpcFailure, ServerAddress
 from chains.utxo.backend import BlockRef, scripthash
+from chains.utxo.electrum.connection import Call, ElectrumConnection, RpcFailure, ServerAddress
 from tests.nodes.evm import free_port, missing_node
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -35,20 +35,18 @@ from chains.utxo.coinselect import (
     Recipient,
     Selection,
     SelectionParams,
-    _better,
-    _bnb,
-    _Cand,
-    _coin_grinder,
-    _context,
-    _Ctx,
-    _eligible,
-    _knapsack,
-    _Pick,
-    _srd,
-    _waste,
     select_coins,
     send_max,
 )
+from chains.utxo.coinselect.algorithms import bnb as _bnb
+from chains.utxo.coinselect.algorithms import coin_grinder as _coin_grinder
+from chains.utxo.coinselect.algorithms import knapsack as _knapsack
+from chains.utxo.coinselect.algorithms import srd as _srd
+from chains.utxo.coinselect.select import _better, _eligible, _Pick
+from chains.utxo.coinselect.waste import Candidate as _Cand
+from chains.utxo.coinselect.waste import Context as _Ctx
+from chains.utxo.coinselect.waste import selection_context as _context
+from chains.utxo.coinselect.waste import waste_of as _waste
 from chains.utxo.sizes import (
     MAX_STANDARD_TX_WEIGHT,
     InputSize,

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import pytest
 
 from chains.errors import BackendUnavailable
-from chains.utxo._electrum_conn import Call, JsonValue, RpcFailure
-from chains.utxo._electrum_pace import Pacer, is_busy
+from chains.utxo.electrum.connection import Call, JsonValue, RpcFailure
+from chains.utxo.electrum.pacing import Pacer, is_busy
 
 BUSY = RpcFailure(-102, "server busy - request timed out")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from chains.errors import BackendProtocolError
-from chains.utxo._electrum_conn import ServerAddress
-from chains.utxo._electrum_history import (
+from chains.utxo.backend import FeeRate, Txid, electrum_status
+from chains.utxo.electrum.connection import ServerAddress
+from chains.utxo.electrum.parsing import node_message
+from chains.utxo.history import (
     RawHistoryItem,
     fees_of,
     missing_parents,
@@ -14,8 +16,6 @@ from chains.utxo._electrum_history import (
     reject_reason,
     status_of,
 )
-from chains.utxo._electrum_parse import node_message
-from chains.utxo.backend import FeeRate, Txid, electrum_status
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 
 

@@ -40,6 +40,7 @@ from primitives.hashes import hash160, sha256d
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut, read_compact_size
 
 REGTEST = get_network("bitcoin-regtest")
+DEVNET_KEY = b"the devnet storage key of the tests"
 COIN = 100_000_000
 RBF = 0xFFFFFFFD  # BIP-125 signalling
 NO_RBF = 0xFFFFFFFE  # final for replacement, lock time still enforced
@@ -746,7 +747,7 @@ def test_reorg_arguments(rich: BitcoinDevnet) -> None:
 def test_reload_from_datadir_sees_the_same_chain(tmp_path: Path) -> None:
     script, pending = p2wpkh(43), p2wpkh(44)
     scripts = {(0,): script, (1,): pending}
-    with BitcoinDevnet(REGTEST, tmp_path / "chain") as first:
+    with BitcoinDevnet(REGTEST, tmp_path / "chain", storage_key=DEVNET_KEY) as first:
         first.mine(105)
         first.fund(script, 400_000)
         first.mine(2)
@@ -754,7 +755,7 @@ def test_reload_from_datadir_sees_the_same_chain(tmp_path: Path) -> None:
         waiting = first.fund(pending, 400_000)  # the mempool is kept, as Core's mempool.dat
         tip, utxos = first.tip(), first.utxos(script)
         statuses = first.sync(SyncRequest(REGTEST, scripts)).statuses
-    with BitcoinDevnet(REGTEST, tmp_path / "chain") as second:
+    with BitcoinDevnet(REGTEST, tmp_path / "chain", storage_key=DEVNET_KEY) as second:
         assert second.tip() == tip
         assert second.utxos(script) == utxos
         assert second.mempool() == (waiting,)
@@ -768,7 +769,7 @@ def test_reload_from_datadir_sees_the_same_chain(tmp_path: Path) -> None:
 
 def test_a_damaged_mempool_file_keeps_what_is_still_valid(tmp_path: Path) -> None:
     first_script, second_script = p2wpkh(45), p2wpkh(46)
-    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+    with BitcoinDevnet(REGTEST, tmp_path / "chain", storage_key=DEVNET_KEY) as chain:
         chain.mine(105)
         kept = chain.fund(first_script, 300_000)
         chain.fund(second_script, 300_000)
@@ -776,16 +777,19 @@ def test_a_damaged_mempool_file_keeps_what_is_still_valid(tmp_path: Path) -> Non
     data = saved.read_bytes()
     first_size, start = read_compact_size(data, 0)
     saved.write_bytes(data[: start + first_size] + b"\xfd\xff")  # the second record is cut off
-    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+    with BitcoinDevnet(REGTEST, tmp_path / "chain", storage_key=DEVNET_KEY) as chain:
         assert chain.mempool() == (kept,)
     saved.write_bytes(b"not a mempool")
-    with BitcoinDevnet(REGTEST, tmp_path / "chain") as chain:
+    with BitcoinDevnet(REGTEST, tmp_path / "chain", storage_key=DEVNET_KEY) as chain:
         assert chain.mempool() == ()
 
 
 def test_one_datadir_serves_one_devnet(tmp_path: Path) -> None:
-    with BitcoinDevnet(REGTEST, tmp_path), pytest.raises(BackendUnavailable):
-        BitcoinDevnet(REGTEST, tmp_path)
+    with (
+        BitcoinDevnet(REGTEST, tmp_path, storage_key=DEVNET_KEY),
+        pytest.raises(BackendUnavailable),
+    ):
+        BitcoinDevnet(REGTEST, tmp_path, storage_key=DEVNET_KEY)
 
 
 def test_close_removes_the_temporary_datadir_and_refuses_calls() -> None:

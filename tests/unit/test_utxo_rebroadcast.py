@@ -30,6 +30,7 @@ from wallet.types import TxStatus
 NET = "bitcoin-regtest"
 EXTERNAL = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
 MEMPOOL_FILE = "coffer-mempool.dat"
+DEVNET_KEY = b"the devnet storage key of the tests"
 # Anti fee sniping sets the lock time to the tip, or now and then up to 99 blocks before it
 # (as Bitcoin Core does): the earlier chain is more blocks behind than that.
 LATER = 120
@@ -62,13 +63,13 @@ def _send(wallet: Wallet, account: UtxoAccount, amount: str) -> str:
 def _lost(chain: Path) -> BitcoinDevnet:
     """Reopen the devnet without its mempool: every unconfirmed transaction is gone."""
     (chain / MEMPOOL_FILE).unlink()
-    return BitcoinDevnet(regtest(), chain)
+    return BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY)
 
 
 def test_a_transaction_the_server_lost_is_sent_again_by_the_next_sync(tmp_path: Path) -> None:
     chain = tmp_path / "chain"
     with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet:
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY) as devnet:
             devnet.mine(101)
             account = _account(wallet, devnet)
             _fund(devnet, account, 2_000_000)
@@ -96,18 +97,18 @@ def test_a_transaction_the_server_lost_is_sent_again_by_the_next_sync(tmp_path: 
 def test_a_refused_one_is_a_warning_and_can_be_abandoned(tmp_path: Path) -> None:
     chain, earlier = tmp_path / "chain", tmp_path / "earlier"
     with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet:
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY) as devnet:
             devnet.mine(101)
             account = _account(wallet, devnet)
             _fund(devnet, account, 2_000_000)
         shutil.copytree(chain, earlier)  # the chain LATER blocks before the send
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY) as devnet:
             devnet.mine(LATER)
             account = _account(wallet, devnet)
             account.sync()
             txid = _send(wallet, account, "0.005")
         (earlier / MEMPOOL_FILE).unlink(missing_ok=True)
-        with BitcoinDevnet(regtest(), earlier) as devnet:
+        with BitcoinDevnet(regtest(), earlier, storage_key=DEVNET_KEY) as devnet:
             account = _account(wallet, devnet)
             report = account.sync()
             (warning,) = report.warnings
@@ -147,7 +148,7 @@ def test_a_refused_one_is_a_warning_and_can_be_abandoned(tmp_path: Path) -> None
 def test_one_a_server_reports_is_not_abandoned(tmp_path: Path) -> None:
     with (
         Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet,
-        BitcoinDevnet(regtest(), tmp_path / "chain") as devnet,
+        BitcoinDevnet(regtest(), tmp_path / "chain", storage_key=DEVNET_KEY) as devnet,
     ):
         devnet.mine(101)
         account = _account(wallet, devnet)
@@ -168,11 +169,12 @@ def test_the_cli_warns_on_sync_and_abandons_by_txid(tmp_path: Path) -> None:
     path = tmp_path / "w.coffer"
     chain, earlier = tmp_path / "w.coffer.d" / NET, tmp_path / "earlier"
     with Wallet.create(path, PASSWORD, ABANDON) as wallet:
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        key = wallet.backends.devnet_key(NET)  # the devnet's files are sealed with the wallet's key
+        with BitcoinDevnet(regtest(), chain, storage_key=key) as devnet:
             devnet.mine(101)
             _fund(devnet, _account(wallet, devnet), 1_000_000)
         shutil.copytree(chain, earlier)
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=key) as devnet:
             devnet.mine(LATER)
             account = _account(wallet, devnet)
             account.sync()
@@ -212,11 +214,11 @@ def test_the_cli_warns_on_sync_and_abandons_by_txid(tmp_path: Path) -> None:
 def test_abandoning_a_replacement_brings_back_what_it_replaced(tmp_path: Path) -> None:
     chain, earlier = tmp_path / "chain", tmp_path / "earlier"
     with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet:
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY) as devnet:
             devnet.mine(101)
             _fund(devnet, _account(wallet, devnet), 2_000_000)
         shutil.copytree(chain, earlier)
-        with BitcoinDevnet(regtest(), chain) as devnet:
+        with BitcoinDevnet(regtest(), chain, storage_key=DEVNET_KEY) as devnet:
             devnet.mine(LATER)
             account = _account(wallet, devnet)
             account.sync()
@@ -226,7 +228,7 @@ def test_abandoning_a_replacement_brings_back_what_it_replaced(tmp_path: Path) -
             replacement = account.broadcast(wallet.sign(draft))
             assert devnet.mempool() == (replacement,)
         (earlier / MEMPOOL_FILE).unlink(missing_ok=True)
-        with BitcoinDevnet(regtest(), earlier) as devnet:
+        with BitcoinDevnet(regtest(), earlier, storage_key=DEVNET_KEY) as devnet:
             account = _account(wallet, devnet)
             (warning,) = account.sync().warnings  # only the replacement is sent again
             assert replacement in warning

@@ -12,9 +12,6 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from chains.registry import UtxoNetwork
-from chains.utxo._devnet_index import ChainIndex, Coin
-from chains.utxo._devnet_mempool import Mempool
-from chains.utxo._devnet_policy import dust_threshold
 from chains.utxo.backend import (
     BlockRef,
     FeeRate,
@@ -25,6 +22,9 @@ from chains.utxo.backend import (
     Txid,
     electrum_status,
 )
+from chains.utxo.devnet.index import ChainIndex, Coin
+from chains.utxo.devnet.mempool import Mempool
+from chains.utxo.devnet.policy import dust_threshold
 from chains.utxo.errors import FaucetEmpty
 from primitives.hashes import sha256
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut

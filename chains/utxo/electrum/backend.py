@@ -27,7 +27,7 @@ backend reconnects with backoff (to the next server first), subscribes again and
 scripts whose status changed meanwhile.
 
 Throttling: public ElectrumX servers slow a session down once its cost passes a limit and
-answer "server busy" to requests that waited too long (``_electrum_pace``). Long request
+answer "server busy" to requests that waited too long (``pacing``). Long request
 lists therefore go in rounds that the server answers within ``round_target`` seconds, fewer
 per round while it is slow; busy answers are asked again after a backoff and a round lost
 to a timeout is sent again after reconnecting, keeping every answer already received, until
@@ -40,33 +40,19 @@ round trip.
 
 from __future__ import annotations
 
-import logging
 import queue
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
 
-from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.errors import Unsupported
 from chains.registry import ElectrumServer, UtxoNetwork
-from chains.utxo import _electrum_history as eh
-from chains.utxo import _electrum_parse as ep
-from chains.utxo._electrum_conn import (
-    BatchMode,
-    Call,
-    ElectrumConnection,
-    JsonValue,
-    RpcFailure,
-    ServerAddress,
-)
-from chains.utxo._electrum_pace import Pacer, ThrottleStats
-from chains.utxo._electrum_parse import PROTOCOL_RANGE, ElectrumParsing
+from chains.utxo import history as eh
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,
     BlockRef,
     FeeRate,
-    NewTip,
     ScriptKey,
     ScriptsChanged,
     SyncRequest,
@@ -75,14 +61,14 @@ from chains.utxo.backend import (
     Txid,
     scripthash,
 )
-from chains.utxo.merkle import BlockHeader, PowRules, pow_rules
+from chains.utxo.electrum import parsing as ep
+from chains.utxo.electrum.connection import BatchMode, Call, RpcFailure, ServerAddress
+from chains.utxo.electrum.pacing import ThrottleStats
+from chains.utxo.electrum.session import ElectrumSession, SessionOptions
+from chains.utxo.merkle import BlockHeader
 from primitives.tx import Transaction, TxDecodeError
 
-__all__ = ["BatchMode", "ElectrumBackend", "ServerAddress", "ThrottleStats"]
-
-_log = logging.getLogger(__name__)
-
-_FILLER = Call("blockchain.block.headers", (0, 8))
+__all__ = ["ElectrumBackend"]
 
 
 class _Scan:
@@ -100,7 +86,7 @@ class _Scan:
         self.reorged = False
 
 
-class ElectrumBackend(ElectrumParsing):
+class ElectrumBackend:
     """A ``UtxoBackend`` speaking the Electrum protocol to one of several servers.
 
     Args:
@@ -157,289 +143,36 @@ class ElectrumBackend(ElectrumParsing):
         if not chosen:
             raise ValueError(f"No Electrum server is configured for {network.title}.")
         self._network = network
-        self._servers = chosen
-        self._timeout = timeout
-        self._ca_file = ca_file
-        self._client_name = client_name
-        self._mode = mode
-        self._max_batch = max_batch
-        self._flush_filler = flush_filler
-        self._retries = max(1, retries)
-        self._backoff = backoff
-        self._deadline = deadline
-        self._pacer = Pacer(ceiling=max(1, max_round), target_s=round_target)
-        self._rules: PowRules = pow_rules(network)
-        self._lock = threading.RLock()
-        self._subs_lock = threading.Lock()
-        self._subscribed: dict[str, set[ScriptKey]] = {}
-        self._sub_status: dict[str, str | None] = {}
-        self._events: queue.Queue[BackendEvent] = queue.Queue()
-        self._closed = threading.Event()
-        self._reviving = False
-        self._conn: ElectrumConnection | None = None
-        self._index = 0
-        self._old_round_trips = 0
-        self._tip: BlockRef | None = None
-        self.protocol_version = ""
-        self.server_software = ""
-        with self._lock:
-            self._connect_round(0)
+        options = SessionOptions(
+            timeout=timeout,
+            ca_file=ca_file,
+            client_name=client_name,
+            mode=mode,
+            max_batch=max_batch,
+            flush_filler=flush_filler,
+            retries=retries,
+            backoff=backoff,
+            max_round=max_round,
+            round_target=round_target,
+            deadline=deadline,
+        )
+        self._session = ElectrumSession(network, chosen, options)
+        self._session.connect()
 
     def __repr__(self) -> str:
         return f"ElectrumBackend({self._network.name!r}, server={self.server_name!r})"
 
-    # -- connection, handshake, failover -----------------------------------------------------
-
-    def _open(self, address: ServerAddress) -> tuple[ElectrumConnection, BlockRef]:
-        conn = ElectrumConnection(
-            address,
-            timeout=self._timeout,
-            on_notification=self._on_notification,
-            on_lost=self._on_lost,
-            mode=self._mode,
-            max_batch=self._max_batch,
-            ca_file=self._ca_file,
-        )
-        conn.open()
-        try:
-            (version,) = conn.call_many(
-                [Call("server.version", (self._client_name, list(PROTOCOL_RANGE)))]
-            )
-            self._check_version(version, conn.server)
-            genesis, tip = conn.call_many(
-                [Call("blockchain.block.header", (0,)), Call("blockchain.headers.subscribe")]
-            )
-            actual = self._header(genesis, conn.server, check_pow=False).hash
-            if actual != self._network.genesis_hash:
-                raise WrongServerNetwork(
-                    f"The server {conn.server} serves another network than "
-                    f"{self._network.title} (genesis {actual}).",
-                    conn.server,
-                    self._network.genesis_hash,
-                    actual,
-                )
-            return conn, self._tip_of(tip, conn.server)
-        except (BackendUnavailable, BackendProtocolError):
-            self._old_round_trips += conn.round_trips
-            conn.close()
-            raise
-
-    def _connect_round(self, start: int) -> None:
-        """Connect to the first good server from ``start`` on (wrapping around)."""
-        wrong: WrongServerNetwork | None = None
-        last: BackendUnavailable | BackendProtocolError | None = None
-        n = len(self._servers)
-        for k in range(n):
-            i = (start + k) % n
-            try:
-                conn, tip = self._open(self._servers[i])
-                if i != self._index:
-                    self._pacer.reset()  # what was learnt about the last server does not apply
-                try:
-                    changed = self._resubscribe(conn)
-                except (BackendUnavailable, BackendProtocolError):
-                    self._old_round_trips += conn.round_trips
-                    conn.close()
-                    raise
-            except WrongServerNetwork as e:
-                _log.warning("%s", e)
-                wrong = e
-                continue
-            except (BackendUnavailable, BackendProtocolError) as e:
-                _log.info("Electrum server %s is unusable: %s", self._servers[i].name, e)
-                last = e
-                continue
-            old, self._conn, self._index = self._conn, conn, i
-            if old is not None:
-                self._old_round_trips += old.round_trips
-                old.close()
-            old_tip, self._tip = self._tip, tip
-            if old_tip is not None and old_tip != tip:
-                self._events.put(NewTip(tip))
-            if changed:
-                self._events.put(ScriptsChanged(frozenset(changed)))
-            return
-        if wrong is not None:
-            raise wrong
-        assert last is not None  # noqa: S101 - the loop ran at least once
-        if n > 1:
-            raise BackendUnavailable(
-                f"None of the {n} Electrum servers of {self._network.title} can be reached.",
-                last.server,
-            ) from last
-        raise last
-
-    def _reconnect(self) -> None:
-        """Reconnect, the next server first, with backoff between rounds over all servers."""
-        start = (self._index + 1) % len(self._servers)
-        for attempt in range(self._retries):
-            if self._closed.is_set():
-                break
-            try:
-                self._connect_round(start)
-                return
-            except BackendUnavailable:
-                if attempt + 1 == self._retries:
-                    raise
-            self._closed.wait(self._backoff * 2**attempt)
-        raise BackendUnavailable("This backend is closed.", self.server_name)
-
-    def _resubscribe(self, conn: ElectrumConnection) -> set[ScriptKey]:
-        """After (re)connecting: subscribe every known script again; return those changed."""
-        with self._subs_lock:
-            hashes = list(self._subscribed)
-        if not hashes:
-            return set()
-        calls = [Call("blockchain.scripthash.subscribe", (h,)) for h in hashes]
-
-        def give_up(err: BackendUnavailable) -> None:
-            raise err  # this connection is unusable: the caller tries the next server
-
-        answers = self._pacer.run(
-            calls,
-            lambda chunk: self._send_on(conn, chunk),
-            give_up,
-            time.monotonic() + self._deadline,
-            self._pause,
-            lambda: conn.server,
-            max_losses=1,
-        )
-        changed: set[ScriptKey] = set()
-        with self._subs_lock:
-            for sh, answer in zip(hashes, answers, strict=False):
-                status = self._status(answer)
-                if sh not in self._sub_status:
-                    # Never answered before (its subscription was lost with the link): there
-                    # is nothing to compare with; ``watch`` compares it with the caller's.
-                    self._sub_status[sh] = status
-                elif self._sub_status[sh] != status:
-                    self._sub_status[sh] = status
-                    changed |= self._subscribed[sh]
-        return changed
-
-    def _on_lost(self) -> None:
-        """Reader thread: the connection died; revive it in the background if watching."""
-        with self._subs_lock:
-            watching = bool(self._subscribed)
-        if not watching or self._closed.is_set() or self._reviving:
-            return
-        self._reviving = True
-        threading.Thread(target=self._revive, name="electrum revive", daemon=True).start()
-
-    def _revive(self) -> None:
-        delay = self._backoff
-        try:
-            while not self._closed.is_set():
-                with self._lock:
-                    if self._closed.is_set() or (self._conn is not None and self._conn.alive):
-                        return
-                    try:
-                        self._reconnect()
-                        return
-                    except (BackendUnavailable, BackendProtocolError) as e:
-                        _log.info("Electrum reconnect failed: %s", e)
-                self._closed.wait(delay)
-                delay = min(delay * 2, 30.0)
-        finally:
-            self._reviving = False
-
-    def _on_notification(self, method: str, params: list[JsonValue]) -> None:
-        """Reader thread: turn subscription notifications into events."""
-        if method == "blockchain.scripthash.subscribe" and len(params) == 2:
-            sh, status = params
-            if not isinstance(sh, str) or not (status is None or isinstance(status, str)):
-                return
-            with self._subs_lock:
-                keys = self._subscribed.get(sh)
-                if keys is None or self._sub_status.get(sh) == status:
-                    return
-                self._sub_status[sh] = status
-                event = ScriptsChanged(frozenset(keys))
-            self._events.put(event)
-        elif method == "blockchain.headers.subscribe" and len(params) == 1:
-            try:
-                tip = self._tip_of(params[0], self.server_name)
-            except BackendProtocolError as e:
-                _log.warning("ignoring a bad header notification: %s", e)
-                return
-            if tip != self._tip:
-                self._tip = tip
-                self._events.put(NewTip(tip))
-
-    # -- requests ----------------------------------------------------------------------------
-
-    def _exchange(
-        self, calls: Sequence[Call], deadline: float | None = None
-    ) -> list[JsonValue | RpcFailure]:
-        """Ask ``calls`` in paced round trips (see the module); fail over when the link breaks.
-
-        Busy answers are asked again and a lost round is sent again after reconnecting,
-        until ``deadline`` (``time.monotonic()`` seconds; by default ``deadline`` seconds
-        from now). Other error answers are returned as ``RpcFailure``.
-        """
-        if not calls:
-            return []
-        until = time.monotonic() + self._deadline if deadline is None else deadline
-        with self._lock:
-            if self._closed.is_set():
-                raise BackendUnavailable("This backend is closed.", self.server_name)
-            if self._conn is None or not self._conn.alive:
-                self._reconnect()
-            return self._pacer.run(
-                calls,
-                self._send,
-                lambda _err: self._reconnect(),
-                until,
-                self._pause,
-                lambda: self.server_name,
-            )
-
-    def _send(self, chunk: Sequence[Call]) -> list[JsonValue | RpcFailure]:
-        """One round trip on the connection in use (the caller holds the lock)."""
-        conn = self._conn
-        if conn is None or not conn.alive:
-            raise BackendUnavailable("The connection was lost.", self.server_name)
-        return self._send_on(conn, chunk)
-
-    def _send_on(
-        self, conn: ElectrumConnection, chunk: Sequence[Call]
-    ) -> list[JsonValue | RpcFailure]:
-        wire = [*chunk, _FILLER] if self._flush_filler else list(chunk)
-        try:
-            return conn.call_many(wire)[: len(chunk)]
-        except BackendProtocolError:
-            conn.close()
-            raise
-
-    def _pause(self, seconds: float) -> None:
-        if self._closed.wait(seconds):
-            raise BackendUnavailable("This backend is closed.", self.server_name)
-
-    def _call(self, calls: Sequence[Call], deadline: float | None = None) -> list[JsonValue]:
-        """Like ``_exchange``, but an error answer is a protocol error."""
-        answers = self._exchange(calls, deadline)
-        self._refuse_failures(calls, answers)
-        return [a for a in answers if not isinstance(a, RpcFailure)]
-
-    def _refuse_failures(
-        self, calls: Sequence[Call], answers: Sequence[JsonValue | RpcFailure]
-    ) -> None:
-        for call, answer in zip(calls, answers, strict=True):
-            if isinstance(answer, RpcFailure):
-                raise BackendProtocolError(
-                    f"The server {self.server_name} refused {call.method}: {answer.message}",
-                    self.server_name,
-                )
-
-    # -- parsing answers ---------------------------------------------------------------------
+    # -- fetching transactions ----------------------------------------------------------------
 
     def _fetch_txs(
         self, txids: Sequence[Txid], deadline: float | None = None
     ) -> dict[Txid, tuple[bytes, Transaction]]:
-        answers = self._call([Call("blockchain.transaction.get", (t,)) for t in txids], deadline)
+        answers = self._session.call(
+            [Call("blockchain.transaction.get", (t,)) for t in txids], deadline
+        )
         out = {}
         for txid, answer in zip(txids, answers, strict=True):
-            raw = self._raw_tx(answer)
+            raw = ep.raw_tx(answer, self.server_name)
             out[txid] = (raw, eh.check_txid(raw, txid, self.server_name))
         return out
 
@@ -453,30 +186,38 @@ class ElectrumBackend(ElectrumParsing):
     @property
     def server_name(self) -> str:
         """Return the server in use, as ``tcp://host:port`` or ``ssl://host:port``."""
-        conn = self._conn
-        return conn.server if conn is not None else self._servers[self._index].name
+        return self._session.server_name
 
     @property
     def events(self) -> queue.Queue[BackendEvent]:
         """Return the queue of live updates (``ScriptsChanged``, ``NewTip``)."""
-        return self._events
+        return self._session.events
 
     @property
     def round_trips(self) -> int:
         """Return the round trips sent so far over every connection (a batch counts once)."""
-        conn = self._conn
-        return self._old_round_trips + (conn.round_trips if conn is not None else 0)
+        return self._session.round_trips
+
+    @property
+    def protocol_version(self) -> str:
+        """Return the Electrum protocol version the server in use agreed to."""
+        return self._session.protocol_version
+
+    @property
+    def server_software(self) -> str:
+        """Return the software the server in use announced (``server.version``)."""
+        return self._session.server_software
 
     @property
     def throttling(self) -> ThrottleStats:
         """Return how often the servers' throttling slowed this backend down so far."""
-        return self._pacer.stats
+        return self._session.throttling
 
     def tip(self) -> BlockRef:
         """Return the server's chain tip (its header's proof of work checked)."""
-        (answer,) = self._call([Call("blockchain.headers.subscribe")])
-        tip = self._tip_of(answer, self.server_name)
-        self._tip = tip
+        (answer,) = self._session.call([Call("blockchain.headers.subscribe")])
+        tip = ep.tip_of(answer, self.server_name, self._session.rules)
+        self._session.tip = tip
         return tip
 
     def watch(
@@ -491,26 +232,25 @@ class ElectrumBackend(ElectrumParsing):
         server differs from it are reported at once.
         """
         hashes = self._register(scripts)
-        with self._lock:
-            with self._subs_lock:
-                todo = [h for h in hashes if h not in self._sub_status]
-            answers = self._call([Call("blockchain.scripthash.subscribe", (h,)) for h in todo])
-            with self._subs_lock:
-                for sh, answer in zip(todo, answers, strict=True):
-                    self._sub_status[sh] = self._status(answer)
-                current = {k: self._sub_status.get(scripthash(s)) for k, s in scripts.items()}
+        session = self._session
+        with session.lock:
+            todo = session.unanswered(hashes)
+            answers = session.call([Call("blockchain.scripthash.subscribe", (h,)) for h in todo])
+            session.record_statuses(
+                {sh: ep.status(a, self.server_name) for sh, a in zip(todo, answers, strict=True)}
+            )
+            known = session.statuses(scripthash(s) for s in scripts.values())
+            current = {k: known[scripthash(s)] for k, s in scripts.items()}
         if known_statuses is not None:
             differ = frozenset(k for k, st in current.items() if known_statuses.get(k) != st)
             if differ:
-                self._events.put(ScriptsChanged(differ))
+                session.events.put(ScriptsChanged(differ))
 
     def _register(self, scripts: Mapping[ScriptKey, bytes]) -> list[str]:
         by_hash: dict[str, set[ScriptKey]] = {}
         for key, script in scripts.items():
             by_hash.setdefault(scripthash(script), set()).add(key)
-        with self._subs_lock:
-            for sh, keys in by_hash.items():
-                self._subscribed.setdefault(sh, set()).update(keys)
+        self._session.register(by_hash)
         return list(by_hash)
 
     def sync(self, request: SyncRequest) -> SyncUpdate:
@@ -535,7 +275,7 @@ class ElectrumBackend(ElectrumParsing):
             raise ValueError(
                 f"A {request.network.title} request was sent to a {self._network.title} backend."
             )
-        scan = _Scan(request, time.monotonic() + self._deadline)
+        scan = _Scan(request, time.monotonic() + self._session.deadline)
         batch: Mapping[ScriptKey, bytes] = request.scripts
         while batch:
             self._status_round(scan, batch)
@@ -559,11 +299,11 @@ class ElectrumBackend(ElectrumParsing):
             - {sh for sh, st in scan.status.items() if st is None}
         )
         if wanted:
-            found = self._call(
+            found = self._session.call(
                 [Call("blockchain.scripthash.get_history", (h,)) for h in wanted], scan.deadline
             )
             for sh, answer in zip(wanted, found, strict=True):
-                history = eh.order_history(self._history(answer))
+                history = eh.order_history(ep.history(answer, self.server_name))
                 scan.histories[sh] = history
                 scan.status[sh] = eh.status_of(history)  # consistent with the history returned
         returned = {sh: scan.histories.get(sh, []) for sh in {scan.key_hash[k] for k in changed}}
@@ -603,32 +343,35 @@ class ElectrumBackend(ElectrumParsing):
         known_tip = request.known_tip
         if first and known_tip is not None:
             calls.append(Call("blockchain.block.header", (known_tip.height,)))
-        answers = self._exchange(calls, scan.deadline)
+        answers = self._session.exchange(calls, scan.deadline)
         offset = 0
         if first:
             if isinstance(answers[0], RpcFailure):
-                raise self._protocol_error("an error for blockchain.headers.subscribe")
-            scan.tip = self._tip_of(answers[0], self.server_name)
-            self._tip = scan.tip
+                raise ep.protocol_error(
+                    self.server_name, "an error for blockchain.headers.subscribe"
+                )
+            scan.tip = ep.tip_of(answers[0], self.server_name, self._session.rules)
+            self._session.tip = scan.tip
             offset = 1
         subscribed = {
-            h: self._status(a)
+            h: ep.status(a, self.server_name)
             for h, a in zip(known, answers[offset : offset + len(known)], strict=True)
         }
-        with self._subs_lock:
-            self._sub_status.update(subscribed)
+        self._session.record_statuses(subscribed)
         scan.status.update(subscribed)
         offset += len(known)
         for sh, answer in zip(fresh, answers[offset : offset + len(fresh)], strict=True):
             if isinstance(answer, RpcFailure):
-                raise self._protocol_error(f"an error for the history of {sh}: {answer.message}")
-            history = eh.order_history(self._history(answer))
+                raise ep.protocol_error(
+                    self.server_name, f"an error for the history of {sh}: {answer.message}"
+                )
+            history = eh.order_history(ep.history(answer, self.server_name))
             scan.histories[sh] = history
             scan.status[sh] = eh.status_of(history)
         if first and known_tip is not None:
             old = answers[-1]
             scan.reorged = isinstance(old, RpcFailure) or (
-                self._header(old, self.server_name).hash != known_tip.hash
+                ep.header(old, self.server_name, self._session.rules).hash != known_tip.hash
             )
 
     def _proven_transactions(
@@ -668,26 +411,28 @@ class ElectrumBackend(ElectrumParsing):
         calls = [Call("blockchain.transaction.get", (t,)) for t in new]
         calls += [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in prove]
         calls += [Call("blockchain.block.header", (h,)) for h in levels]
-        answered = self._exchange(
+        answered = self._session.exchange(
             [*calls, *(Call("blockchain.block.header", (h,)) for h in untimed)], scan.deadline
         )
-        self._refuse_failures(calls, answered[: len(calls)])
+        self._session.refuse_failures(calls, answered[: len(calls)])
         answers = [a for a in answered[: len(calls)] if not isinstance(a, RpcFailure)]
         raws = answers[: len(new)]
         merkles = dict(zip(prove, answers[len(new) : len(new) + len(prove)], strict=True))
         headers = dict(zip(levels, answers[len(new) + len(prove) :], strict=True))
-        parsed_headers = {h: self._header(a, self.server_name) for h, a in headers.items()}
+        parsed_headers = {
+            h: ep.header(a, self.server_name, self._session.rules) for h, a in headers.items()
+        }
         for height, answer in zip(untimed, answered[len(calls) :], strict=True):
             if isinstance(answer, RpcFailure):
                 continue  # no block there any more: the next sync sees the reorg
-            header = self._header(answer, self.server_name)
+            header = ep.header(answer, self.server_name, self._session.rules)
             if header.hash == request.untimed_blocks[height]:
                 parsed_headers[height] = header
         stale = [
             t for t in reuse if parsed_headers[heights[t]].hash != request.known_proofs[t].hash
         ]
         if stale:
-            more = self._call(
+            more = self._session.call(
                 [Call("blockchain.transaction.get_merkle", (t, heights[t])) for t in stale],
                 scan.deadline,
             )
@@ -695,11 +440,13 @@ class ElectrumBackend(ElectrumParsing):
         transactions: dict[Txid, bytes] = {}
         parsed: dict[Txid, Transaction] = {}
         for txid, answer in zip(new, raws, strict=True):
-            raw = self._raw_tx(answer)
+            raw = ep.raw_tx(answer, self.server_name)
             parsed[txid] = eh.check_txid(raw, txid, self.server_name)
             transactions[txid] = raw
         for txid, answer in merkles.items():
-            self._check_merkle(txid, heights[txid], answer, parsed_headers[heights[txid]])
+            ep.check_merkle(
+                txid, heights[txid], answer, parsed_headers[heights[txid]], self.server_name
+            )
         return transactions, parsed_headers, parsed
 
     def _claimed_heights(self, histories: Mapping[str, list[eh.RawHistoryItem]]) -> dict[Txid, int]:
@@ -721,8 +468,9 @@ class ElectrumBackend(ElectrumParsing):
                 if claimed is None or claimed <= 0:
                     heights[item.txid] = item.height
                 elif 0 < item.height != claimed:
-                    raise self._protocol_error(
-                        f"transaction {item.txid} in two blocks ({claimed} and {item.height})"
+                    raise ep.protocol_error(
+                        self.server_name,
+                        f"transaction {item.txid} in two blocks ({claimed} and {item.height})",
                     )
         return heights
 
@@ -757,7 +505,9 @@ class ElectrumBackend(ElectrumParsing):
             txid = Txid(Transaction.parse(raw_tx).txid)
         except TxDecodeError as e:
             raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
-        (answer,) = self._exchange([Call("blockchain.transaction.broadcast", (raw_tx.hex(),))])
+        (answer,) = self._session.exchange(
+            [Call("blockchain.transaction.broadcast", (raw_tx.hex(),))]
+        )
         if isinstance(answer, RpcFailure):
             detail = ep.node_message(answer.message, raw_tx.hex())
             reason = eh.reject_reason(detail)
@@ -765,14 +515,14 @@ class ElectrumBackend(ElectrumParsing):
                 return txid
             raise TransactionRejected(reason, detail, txid, self.server_name)
         if answer != txid:
-            raise self._protocol_error(f"txid {answer!r} for transaction {txid}")
+            raise ep.protocol_error(self.server_name, f"txid {answer!r} for transaction {txid}")
         return txid
 
     def fee_rate(self, target_blocks: int) -> FeeRate | None:
         """Return the server's fee estimate for ``target_blocks``; ``None`` without one."""
-        (answer,) = self._call([Call("blockchain.estimatefee", (target_blocks,))])
+        (answer,) = self._session.call([Call("blockchain.estimatefee", (target_blocks,))])
         if isinstance(answer, bool) or not isinstance(answer, int | Decimal):
-            raise self._protocol_error("a fee estimate that is not a number")
+            raise ep.protocol_error(self.server_name, "a fee estimate that is not a number")
         if answer <= 0:  # -1: the node has no estimate (regtest, a fresh node)
             return None
         per_kvb = (Decimal(answer) * 100_000_000).to_integral_value(rounding=ROUND_CEILING)
@@ -790,7 +540,4 @@ class ElectrumBackend(ElectrumParsing):
 
     def close(self) -> None:
         """Close the connection; the backend is unusable afterwards."""
-        self._closed.set()
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
+        self._session.close()

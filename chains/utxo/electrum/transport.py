@@ -1,6 +1,6 @@
 """The byte stream under an Electrum connection: plain TCP, or TLS safe across threads.
 
-A private part of ``_electrum_conn``: one thread reads while others write.
+A part of ``connection``: one thread reads while others write.
 
 Why TLS is done over memory BIOs here rather than with ``ssl.SSLSocket``: the connection has a
 reader thread that waits in ``recv`` while callers send from their own threads, and OpenSSL

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chains.utxo._devnet_blocks import ParsedBlock
-from chains.utxo._devnet_index import ChainIndex, Coin, is_unspendable
-from chains.utxo._devnet_policy import (
+from chains.utxo.devnet.blocks import ParsedBlock
+from chains.utxo.devnet.index import ChainIndex, Coin, is_unspendable
+from chains.utxo.devnet.policy import (
     MAX_MONEY,
     Refusal,
     check_finality,

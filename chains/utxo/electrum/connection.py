@@ -24,7 +24,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from chains.errors import BackendProtocolError, BackendUnavailable
-from chains.utxo._electrum_transport import Transport, connect_transport
+from chains.utxo.electrum.transport import Transport, connect_transport
 
 __all__ = [
     "BatchMode",

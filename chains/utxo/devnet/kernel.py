@@ -4,7 +4,7 @@ The kernel reports a block's verdict through the ``block_checked`` validation ca
 its reject reason ("bad-cb-amount", "high-hash") only through its log, so the devnet listens
 to both. Both land on a ``KernelProbe`` rather than on the devnet, so that nothing the kernel
 holds keeps the devnet alive; an unreferenced devnet is then finalised and the kernel shut
-down (which flushes the block index and chainstate to disk).
+down.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import pbk
 
-from chains.utxo._devnet_blocks import ParsedBlock, parse_block
-from chains.utxo._devnet_index import ChainIndex
+from chains.utxo.devnet.blocks import ParsedBlock, parse_block
+from chains.utxo.devnet.index import ChainIndex
 from chains.utxo.errors import BlockRejected
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "KernelProbe",
     "follow_active_chain",
     "open_kernel",
+    "read_legacy_chain",
     "rejection",
     "submit_blocks",
 ]
@@ -94,7 +95,7 @@ class KernelHandle:
     Attributes:
         chainman: the kernel's ``ChainstateManager``.
         logs: the logging connection feeding the probe.
-        temp_dir: a directory to delete on release (the devnet made it), or ``None``.
+        temp_dir: the scratch directory to delete on release (the devnet made it), or ``None``.
     """
 
     chainman: Any
@@ -102,7 +103,7 @@ class KernelHandle:
     temp_dir: Path | None
 
     def release(self) -> None:
-        """Shut the kernel down (flushing to disk), then delete the temporary directory."""
+        """Shut the kernel down, then delete its scratch directory."""
         for obj in (self.chainman, self.logs):
             if obj is not None:
                 obj.__exit__(None, None, None)  # pbk's way to free a kernel object now
@@ -113,20 +114,51 @@ class KernelHandle:
 
 
 def open_kernel(datadir: Path, probe: KernelProbe, temp_dir: Path | None) -> KernelHandle:
-    """Load (or create) a regtest chainstate in ``datadir`` with the probe attached.
+    """Create a regtest chainstate in ``datadir`` with the probe attached.
+
+    The block index and the chainstate are kept in memory: the devnet keeps its chain in its
+    own sealed file and replays it on open (``storage``), so only the kernel's block files
+    reach ``datadir``.
 
     Raises:
-        RuntimeError: the kernel could not open the directory (in use by another process,
-            or damaged).
+        RuntimeError: the kernel could not use the directory.
     """
     callbacks = pbk.ValidationInterfaceCallbacks(block_checked=probe.on_block_checked)
     logs = pbk.LoggingConnection(probe.on_log)
     try:
-        chainman = pbk.load_chainman(datadir, pbk.ChainType.REGTEST, callbacks)
+        context = pbk.make_context(pbk.ChainType.REGTEST, validation_callbacks=callbacks)
+        options = pbk.ChainstateManagerOptions(
+            context, str(datadir.absolute()), str((datadir / "blocks").absolute())
+        )
+        options.update_block_tree_db_in_memory(True)
+        options.update_chainstate_db_in_memory(True)
+        chainman = pbk.ChainstateManager(options)
     except Exception:
         logs.__exit__(None, None, None)
         raise
     return KernelHandle(chainman, logs, temp_dir)
+
+
+def read_legacy_chain(datadir: Path) -> list[bytes] | None:
+    """Return the active chain's blocks (genesis left out) a kernel of old kept in ``datadir``.
+
+    Earlier devnets let the kernel keep its block files and indexes in ``datadir`` itself
+    (``blocks/``, ``chainstate/``); their chain is read once to be kept sealed instead.
+
+    Returns:
+        The raw blocks in height order, or ``None`` when ``datadir`` holds no such chain.
+
+    Raises:
+        RuntimeError: the kernel could not open it (in use, or damaged).
+    """
+    if not (datadir / "blocks").is_dir():
+        return None
+    chainman = pbk.load_chainman(datadir, pbk.ChainType.REGTEST)
+    try:
+        entries = chainman.get_active_chain().block_tree_entries
+        return [bytes(chainman.blocks[entries[h]]) for h in range(1, len(entries))]
+    finally:
+        chainman.__exit__(None, None, None)  # pbk's way to free a kernel object now
 
 
 def rejection(probe: KernelProbe, block: ParsedBlock, result: str) -> BlockRejected:

@@ -13,6 +13,10 @@ Besides the protocol, the class has devnet-only methods (``mine``, ``fund``, ``r
 otherwise, to an anyone-can-spend P2WSH(``OP_TRUE``) output, spent with the witness script
 alone, so the devnet can fund addresses without any private key.
 
+The chain itself (the kernel, the index of its active chain, the mempool and the sealed files
+in ``datadir``) is a ``chain.DevnetChain`` the devnet holds; this module adds the protocol,
+the lock and the live events.
+
 The kernel cannot disconnect blocks on request (``py-bitcoinkernel`` has no
 ``invalidateblock``): ``reorg`` builds a longer competing branch from an earlier block, and
 the kernel switches to it by most work, as a node does. The devnet's index follows the
@@ -23,46 +27,15 @@ valid.
 from __future__ import annotations
 
 import queue
-import shutil
-import tempfile
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from chains.errors import BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.errors import BackendUnavailable, Unsupported
 from chains.registry import UtxoNetwork, get_network
-from chains.utxo import _devnet_sync as sync_view
-from chains.utxo._devnet_blocks import (
-    ParsedBlock,
-    build_block,
-    next_block_time,
-    parse_block,
-    subsidy,
-)
-from chains.utxo._devnet_index import ChainIndex
-from chains.utxo._devnet_kernel import (
-    KernelHandle,
-    KernelProbe,
-    follow_active_chain,
-    open_kernel,
-    rejection,
-    submit_blocks,
-)
-from chains.utxo._devnet_mempool import (
-    COINBASE_MATURITY,
-    Mempool,
-    Plan,
-    Relay,
-    evaluate,
-    repair,
-)
-from chains.utxo._devnet_policy import MAX_BLOCK_WEIGHT, Refusal
-from chains.utxo._devnet_sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,
@@ -76,23 +49,17 @@ from chains.utxo.backend import (
     TransactionRejected,
     Txid,
 )
+from chains.utxo.devnet import sync as sync_view
+from chains.utxo.devnet.chain import MAX_FEE_RATE_SAT_VB, SERVER, DevnetChain
+from chains.utxo.devnet.mempool import COINBASE_MATURITY
+from chains.utxo.devnet.policy import Refusal
+from chains.utxo.devnet.sync import FAUCET_SCRIPT, FAUCET_WITNESS_SCRIPT, faucet_payment
 from chains.utxo.errors import TransactionNotFound
-from primitives.tx import (
-    OutPoint,
-    Transaction,
-    TxDecodeError,
-    TxOut,
-    read_compact_size,
-    write_compact_size,
-)
+from primitives.tx import OutPoint, Transaction, TxDecodeError, TxOut
 
 __all__ = ["FAUCET_SCRIPT", "FAUCET_WITNESS_SCRIPT", "MAX_FEE_RATE_SAT_VB", "BitcoinDevnet", "Utxo"]
 
-_SERVER = "embedded"
-_MEMPOOL_FILE = "coffer-mempool.dat"
-_COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
-MAX_FEE_RATE_SAT_VB = 10_000
-"""Core's ``maxfeerate`` default for sendrawtransaction and testmempoolaccept (0.10 BTC/kvB)."""
+_SERVER = SERVER
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +94,22 @@ class BitcoinDevnet:
     Args:
         network: the network it stands for (default: the registry's ``bitcoin-regtest``);
             its genesis hash must be Bitcoin regtest's.
-        datadir: where the kernel keeps blocks and chainstate. An existing chain there is
-            loaded again and the index rebuilt from its blocks; the mempool is written there
-            on ``close`` and admitted again (with every check) on the next open, as Core's
-            ``mempool.dat``.
-            ``None``: a temporary directory, removed on ``close``.
+        datadir: where the devnet keeps its chain and mempool, sealed and owner-only
+            (``storage``): every block is on disk once ``mine`` or ``reorg`` returns, so a
+            crash loses at most the block being written; the mempool is written on
+            ``close`` and admitted again (with every check) on the next open, as Core's
+            ``mempool.dat``. The chain there is replayed into the kernel on open.
+            ``None``: nothing is kept; a temporary directory, removed on ``close``.
+        storage_key: the key (16 bytes or more) that seals what is kept in ``datadir``;
+            its owner (the wallet) keeps it. Needed with ``datadir``.
         clock: the source of block timestamps (UNIX seconds); blocks never go below the
             median time past plus one second.
 
     Raises:
+        ValueError: ``datadir`` without ``storage_key``, or a key shorter than 16 bytes.
         WrongServerNetwork: ``network`` is not Bitcoin regtest.
-        BackendUnavailable: the kernel could not open ``datadir`` (another process has it).
+        BackendUnavailable: another devnet has ``datadir``, or the kernel could not start.
+        DevnetStorageError: the chain in ``datadir`` does not open with ``storage_key``.
     """
 
     def __init__(
@@ -145,58 +117,22 @@ class BitcoinDevnet:
         network: UtxoNetwork | None = None,
         datadir: Path | None = None,
         *,
+        storage_key: bytes | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         net = network if network is not None else get_network("bitcoin-regtest")
         if not isinstance(net, UtxoNetwork):
             raise TypeError("a Bitcoin devnet serves a UTXO network")
         self._network = net
-        self._clock = clock
         self._lock = threading.RLock()
         self._closed = False
-        self._persist_mempool = False  # set once the chain is loaded: close() may come first
-        temp: Path | None = None
-        if datadir is None:
-            temp = self._datadir = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))
-        else:
-            self._datadir = Path(datadir)
-            self._datadir.mkdir(parents=True, exist_ok=True)
-        self._probe = KernelProbe()
-        try:
-            self._kernel: KernelHandle = open_kernel(self._datadir, self._probe, temp)
-        except RuntimeError as err:
-            if temp is not None:
-                shutil.rmtree(temp, ignore_errors=True)
-            raise BackendUnavailable(
-                f"The devnet could not open its data directory {self._datadir} "
-                "(is another process using it?).",
-                _SERVER,
-            ) from err
-        self._finalizer = weakref.finalize(self, self._kernel.release)
-        genesis_entry = self._chainman.get_active_chain().block_tree_entries[0]
-        actual = str(genesis_entry.block_hash)
-        if actual != net.genesis_hash:
-            self.close()
-            raise WrongServerNetwork(
-                f"The devnet runs Bitcoin regtest, not {net.title}.",
-                _SERVER,
-                net.genesis_hash,
-                actual,
-            )
-        self._index = ChainIndex(parse_block(bytes(self._chainman.blocks[genesis_entry])))
-        self._pool = Mempool()
-        rate = net.min_relay_sat_vb
-        self._relay = Relay(rate, rate, net.dust_relay_sat_vb)
+        self._chain = DevnetChain(net, datadir, storage_key, clock)
+        self._index = self._chain.index
+        self._pool = self._chain.pool
         self._events: queue.Queue[BackendEvent] = queue.Queue()
         self._watched: dict[ScriptKey, bytes] = {}
         self._watched_status: dict[ScriptKey, str | None] = {}
         self._watching = False  # no events queue up until someone watches
-        self._reorgs = 0
-        self._closed = False
-        follow_active_chain(self._chainman, self._index, {})
-        self._persist_mempool = temp is None
-        if self._persist_mempool:
-            self._load_mempool()
 
     def __repr__(self) -> str:
         return f"BitcoinDevnet({self._network.name!r}, height={self._index.height})"
@@ -206,10 +142,6 @@ class BitcoinDevnet:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    @property
-    def _chainman(self) -> Any:
-        return self._kernel.chainman
 
     @contextmanager
     def _open(self) -> Iterator[None]:
@@ -283,7 +215,7 @@ class BitcoinDevnet:
         output) again returns its txid, as the Electrum and Core RPC backends do.
 
         Raises:
-            TransactionRejected: refused, with Core's reason code (see ``_devnet_mempool``).
+            TransactionRejected: refused, with Core's reason code (see ``mempool``).
         """
         tx = self._parse(raw_tx)
         with self._open():
@@ -294,7 +226,7 @@ class BitcoinDevnet:
                 raise self._rejected(tx, Refusal("txn-same-nonwitness-data-in-mempool"))
             before = self.tip()
             try:
-                plan = self._evaluate(tx)
+                plan = self._chain.evaluate(tx)
             except Refusal as refusal:
                 if refusal.reason == "txn-already-known":
                     return Txid(tx.txid)  # confirmed already: the broadcast reached its goal
@@ -315,7 +247,7 @@ class BitcoinDevnet:
         tx = self._parse(raw_tx)
         with self._open():
             try:
-                plan = self._evaluate(tx)
+                plan = self._chain.evaluate(tx)
             except Refusal as refusal:
                 reason = refusal.reason
                 if reason == "bad-txns-inputs-missingorspent":
@@ -324,7 +256,7 @@ class BitcoinDevnet:
             return AcceptResult(Txid(tx.txid), True, None, tx.vsize, plan.entry.fee)
 
     def fee_rate(self, target_blocks: int) -> FeeRate:
-        """Return a fee rate estimate; never ``None`` (see ``_devnet_sync.fee_estimate``)."""
+        """Return a fee rate estimate; never ``None`` (see ``sync.fee_estimate``)."""
         if target_blocks < 1:
             raise ValueError("the confirmation target is at least one block")
         with self._open():
@@ -354,55 +286,19 @@ class BitcoinDevnet:
                 self._events.put(ScriptsChanged(frozenset(differ)))
 
     def close(self) -> None:
-        """Shut the kernel down (its state is flushed to ``datadir``); later calls fail."""
+        """Shut the kernel down, keep the mempool (when on disk); later calls fail."""
         with self._lock:
-            if not self._closed and self._persist_mempool:
-                self._save_mempool()
-            self._closed = True
-            self._finalizer()
-
-    def _save_mempool(self) -> None:
-        """Write the mempool to ``datadir`` in arrival order (parents before children)."""
-        path = self._datadir / _MEMPOOL_FILE
-        data = b"".join(
-            write_compact_size(len(raw)) + raw
-            for raw in (entry.tx.serialize() for entry in self._pool.ordered())
-        )
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-
-    def _load_mempool(self) -> None:
-        """Admit the transactions a previous run left in its mempool, if they are still valid.
-
-        Each goes through the same checks as a broadcast; one that no longer fits the chain
-        (spent, or a conflicting block) is dropped, as Core drops it when loading
-        ``mempool.dat``.
-        """
-        path = self._datadir / _MEMPOOL_FILE
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return
-        pos = 0
-        while pos < len(data):
             try:
-                size, pos = read_compact_size(data, pos)
-                tx = Transaction.parse(data[pos : pos + size])
-            except TxDecodeError:
-                break  # a damaged file: keep what was read before the damage
-            pos += size
-            try:
-                self._pool.apply(self._evaluate(tx))
-            except Refusal:
-                continue
+                self._chain.close()
+            finally:
+                self._closed = True
 
     # -- devnet-only ---------------------------------------------------------------------
 
     @property
     def datadir(self) -> Path:
-        """Return the kernel's data directory (a temporary one unless given)."""
-        return self._datadir
+        """Return the folder of the devnet's files (a temporary one unless given)."""
+        return self._chain.datadir
 
     def mine(self, count: int = 1, script: bytes | None = None) -> list[str]:
         """Mine ``count`` blocks on the tip, each holding what the mempool offers (devnet only).
@@ -425,18 +321,8 @@ class BitcoinDevnet:
             hashes: list[str] = []
             try:
                 for _ in range(count):
-                    entries = self._pool.select(MAX_BLOCK_WEIGHT - _COINBASE_RESERVE)
-                    height = self._index.height + 1
-                    reward = subsidy(height) + sum(e.fee for e in entries)
-                    block = build_block(
-                        self._index.tip_hash,
-                        height,
-                        next_block_time(self._index.times, self._clock()),
-                        [e.tx for e in entries],
-                        payee,
-                        reward,
-                    )
-                    self._submit([block])
+                    block = self._chain.next_block(payee)
+                    self._chain.submit([block])
                     hashes.append(_display(block.hash))
             finally:
                 self._notify(before)
@@ -496,29 +382,10 @@ class BitcoinDevnet:
                 raise ValueError("a winning branch has more blocks than it replaces")
             parsed = [self._parse(raw) for raw in txs]
             payee = FAUCET_SCRIPT if script is None else bytes(script)
-            fork = self._index.height - depth
-            prev = self._index.hash_at(fork)
-            times = list(self._index.times[: fork + 1])
-            self._reorgs += 1
-            blocks: list[ParsedBlock] = []
-            for i in range(n):
-                height = fork + 1 + i
-                stamp = next_block_time(times, self._clock())
-                block = build_block(
-                    prev,
-                    height,
-                    stamp,
-                    parsed if i == 0 else [],
-                    payee,
-                    subsidy(height),
-                    extra=b"reorg" + self._reorgs.to_bytes(4, "little"),
-                )
-                blocks.append(block)
-                prev = block.hash
-                times.append(stamp)
+            blocks = self._chain.branch(depth, n, parsed, payee)
             before = self.tip()
             try:
-                self._submit(blocks)
+                self._chain.submit(blocks)
             finally:
                 self._notify(before)
             return [_display(b.hash) for b in blocks]
@@ -589,34 +456,10 @@ class BitcoinDevnet:
                 "TX decode failed", f"TX decode failed: {err}", None, _SERVER
             ) from None
 
-    def _evaluate(self, tx: Transaction) -> Plan:
-        """Apply the mempool's checks, then Core's RPC fee cap (``max-fee-exceeded``)."""
-        plan = evaluate(tx, self._index, self._pool, self._relay)
-        cap = MAX_FEE_RATE_SAT_VB * tx.vsize
-        if plan.entry.fee > cap:
-            raise Refusal("max-fee-exceeded", f"fee {plan.entry.fee} > {cap} (maxfeerate)")
-        return plan
-
     @staticmethod
     def _rejected(tx: Transaction, refusal: Refusal) -> TransactionRejected:
         detail = f"{refusal.reason}, {refusal.detail}" if refusal.detail else refusal.reason
         return TransactionRejected(refusal.reason, detail, tx.txid, _SERVER)
-
-    def _submit(self, blocks: Sequence[ParsedBlock]) -> None:
-        """Hand blocks to the kernel, follow its active chain, repair the mempool.
-
-        Raises:
-            BlockRejected: the kernel refused a block, or did not make the last one its tip.
-        """
-        try:
-            submit_blocks(self._chainman, self._probe, blocks)
-        finally:
-            built = {b.hash: b for b in blocks}
-            orphaned, connected = follow_active_chain(self._chainman, self._index, built)
-            if orphaned or connected:
-                repair(self._pool, self._index, self._relay, orphaned, connected)
-        if self._index.tip_hash != blocks[-1].hash:
-            raise rejection(self._probe, blocks[-1], "NOT_CONNECTED")
 
     def _notify(self, before: BlockRef) -> None:
         """Queue live updates: the new tip, and the watched scripts whose status changed."""

@@ -1,8 +1,8 @@
 """The Bitcoin Core RPC backend: a node of one's own (Bitcoin Core, Litecoin Core, ...).
 
-JSON-RPC over HTTP with our own small ``http.client`` client (Core accepts JSON-RPC batches:
-one HTTP request, many calls). The node's genesis (``getblockhash 0``) must be the network's,
-else ``WrongServerNetwork``.
+JSON-RPC over HTTP (``rpc``, on the shared keep-alive ``chains.jsonrpc_http`` transport; Core
+accepts JSON-RPC batches: one HTTP request, many calls). The node's genesis
+(``getblockhash 0``) must be the network's, else ``WrongServerNetwork``.
 
 Sync uses a watch-only wallet on the node (legacy: Debian's Litecoin Core build has no
 descriptor wallets): ``createwallet NAME true true "" false false`` makes a blank wallet
@@ -11,7 +11,7 @@ for it. A rescan reads blocks, not the mempool, so right after an import the mem
 scanned once for transactions that touch the new scripts. Per-script histories are then
 built from the raw transactions (outputs paying a script, inputs spending its outputs) in the
 Electrum status order, so statuses, histories, transactions and fees equal what an Electrum
-server over the same node reports (``chains.utxo._electrum_history``).
+server over the same node reports (``chains.utxo.history``).
 
 The node is trusted: it is the user's own, so no merkle proofs are asked for (and
 ``SyncRequest.known_proofs`` is not needed). Discovery (``SyncRequest.more_scripts``) imports
@@ -21,8 +21,6 @@ each round's scripts before working out their statuses.
 from __future__ import annotations
 
 import base64
-import http.client
-import json
 import logging
 import queue
 import threading
@@ -30,12 +28,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from chains.addresses import output_address
-from chains.errors import BackendProtocolError, BackendUnavailable, Unsupported, WrongServerNetwork
+from chains.errors import BackendProtocolError, Unsupported, WrongServerNetwork
+from chains.jsonrpc_http import JsonValue
 from chains.registry import UtxoNetwork
-from chains.utxo import _electrum_history as eh
+from chains.utxo import history as eh
 from chains.utxo.backend import (
     AcceptResult,
     BackendEvent,
@@ -47,33 +46,17 @@ from chains.utxo.backend import (
     TransactionRejected,
     Txid,
 )
+from chains.utxo.corerpc.rpc import CoreRpcClient, RpcFailure
+from chains.utxo.corerpc.view import WalletEntry, script_histories, spent_script, wallet_entries
 from primitives.tx import Transaction, TxDecodeError
 
 __all__ = ["CoreRpcBackend"]
 
 _log = logging.getLogger(__name__)
 
-JsonValue = None | bool | int | Decimal | str | list["JsonValue"] | dict[str, "JsonValue"]
-
 _WALLET_NOT_FOUND = -18
 _METHOD_NOT_FOUND = -32601
 _COIN = 100_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    code: int
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One wallet transaction as ``listsinceblock`` places it."""
-
-    height: int  # 0 in the mempool
-    block_hash: str | None
-    position: int
-    block_time: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,124 +65,10 @@ class _State:
 
     tip: BlockRef
     reorged: bool
-    entries: dict[Txid, _Entry]
+    entries: dict[Txid, WalletEntry]
     txs: dict[Txid, tuple[bytes, Transaction]]
     by_script: dict[bytes, list[eh.RawHistoryItem]]
     status: dict[bytes, str | None]
-
-
-class _Rpc:
-    """JSON-RPC 1.0/2.0 over one keep-alive HTTP connection, with batches."""
-
-    def __init__(self, url: str, auth: str, timeout: float) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("the Core RPC URL must be http(s)://HOST:PORT")
-        self.server = f"{parts.scheme}://{parts.hostname}:{parts.port or 80}"
-        self._https = parts.scheme == "https"
-        self._host, self._port = parts.hostname, parts.port
-        self._auth = auth
-        self._timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
-        self._next_id = 1
-        self.round_trips = 0
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def batch(
-        self, path: str, calls: Sequence[tuple[str, tuple[JsonValue, ...]]]
-    ) -> list[JsonValue | _Failure]:
-        """Send calls in one HTTP request; return results or failures in order."""
-        if not calls:
-            return []
-        with self._lock:
-            first = self._next_id
-            self._next_id += len(calls)
-            body = json.dumps(
-                [
-                    {"jsonrpc": "2.0", "id": first + k, "method": m, "params": list(p)}
-                    for k, (m, p) in enumerate(calls)
-                ],
-                default=str,
-            ).encode()
-            payload = self._post(path, body)
-        try:
-            answer = json.loads(payload, parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
-            raise self._garbage("something that is not JSON") from None
-        if isinstance(answer, dict) and answer.get("error"):
-            failure = _failure(answer["error"])
-            return [failure] * len(calls)
-        if not isinstance(answer, list):
-            raise self._garbage("a batch answer that is not a list")
-        by_id: dict[int, JsonValue | _Failure] = {}
-        for item in answer:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
-                raise self._garbage("a batch item without an id")
-            ident = item["id"]
-            assert isinstance(ident, int)  # noqa: S101 - checked above
-            err = item.get("error")
-            by_id[ident] = _failure(err) if err else item.get("result")
-        try:
-            return [by_id[first + k] for k in range(len(calls))]
-        except KeyError:
-            raise self._garbage("a batch with answers missing") from None
-
-    def _garbage(self, what: str) -> BackendProtocolError:
-        return BackendProtocolError(f"The node {self.server} answered {what}.", self.server)
-
-    def _post(self, path: str, body: bytes) -> bytes:
-        headers = {
-            "Content-Type": "application/json",
-            "Authorization": f"Basic {self._auth}",
-        }
-        for attempt in range(2):
-            reused = self._conn is not None
-            if self._conn is None:
-                cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-                self._conn = cls(self._host, self._port, timeout=self._timeout)
-            try:
-                self._conn.request("POST", path, body, headers)
-                resp = self._conn.getresponse()
-                payload = resp.read()
-            except TimeoutError as e:
-                self.close()
-                raise BackendUnavailable(
-                    f"The node {self.server} did not answer in time.", self.server
-                ) from e
-            except (OSError, http.client.HTTPException) as e:
-                self.close()
-                if reused and attempt == 0:  # an idle keep-alive connection was dropped
-                    continue
-                raise BackendUnavailable(
-                    f"The node {self.server} cannot be reached.", self.server
-                ) from e
-            self.round_trips += 1
-            if resp.status == 401:
-                raise BackendUnavailable(
-                    f"The node {self.server} refused the RPC credentials.", self.server
-                )
-            if resp.status >= 500 and not payload.lstrip().startswith((b"{", b"[")):
-                raise BackendUnavailable(
-                    f"The node {self.server} answered HTTP {resp.status}.", self.server
-                )
-            if resp.status not in (200, 404, 500):
-                raise self._garbage(f"HTTP {resp.status}")
-            return payload
-        raise BackendUnavailable(f"The node {self.server} cannot be reached.", self.server)
-
-
-def _failure(error: JsonValue) -> _Failure:
-    if isinstance(error, dict):
-        code, message = error.get("code"), error.get("message")
-        return _Failure(
-            code if isinstance(code, int) else 0, message if isinstance(message, str) else ""
-        )
-    return _Failure(0, str(error))
 
 
 def _sats(value: JsonValue) -> int:
@@ -245,7 +114,7 @@ class CoreRpcBackend:
             creds = f"{user}:{password}"
         else:
             raise ValueError("Core RPC needs a user and password or a cookie file.")
-        self._rpc = _Rpc(url, base64.b64encode(creds.encode()).decode(), timeout)
+        self._rpc = CoreRpcClient(url, base64.b64encode(creds.encode()).decode(), timeout)
         self._network = network
         self._wallet = wallet
         self._path = f"/wallet/{quote(wallet, safe='')}"
@@ -264,13 +133,13 @@ class CoreRpcBackend:
 
     def _batch(
         self, calls: Sequence[tuple[str, tuple[JsonValue, ...]]], *, wallet: bool = True
-    ) -> list[JsonValue | _Failure]:
+    ) -> list[JsonValue | RpcFailure]:
         with self._lock:
             return self._rpc.batch(self._path if wallet else "/", calls)
 
     def _call(self, method: str, *params: JsonValue, wallet: bool = True) -> JsonValue:
         (answer,) = self._batch([(method, params)], wallet=wallet)
-        if isinstance(answer, _Failure):
+        if isinstance(answer, RpcFailure):
             if answer.code == _METHOD_NOT_FOUND:
                 raise Unsupported(f"The node {self.server_name} does not offer {method}.")
             raise BackendProtocolError(
@@ -300,7 +169,7 @@ class CoreRpcBackend:
         if isinstance(loaded, list) and self._wallet in loaded:
             return
         (answer,) = self._batch([("loadwallet", (self._wallet,))], wallet=False)
-        if not isinstance(answer, _Failure):
+        if not isinstance(answer, RpcFailure):
             return
         if answer.code != _WALLET_NOT_FOUND:
             raise self._garbage(f"a refusal to load wallet {self._wallet!r}: {answer.message}")
@@ -317,7 +186,7 @@ class CoreRpcBackend:
             for t in missing
         ]
         for txid, answer in zip(missing, self._batch(calls), strict=True):
-            if isinstance(answer, _Failure) or not isinstance(answer, str):
+            if isinstance(answer, RpcFailure) or not isinstance(answer, str):
                 if tolerant:
                     continue
                 raise self._garbage(f"no transaction {txid}")
@@ -371,7 +240,7 @@ class CoreRpcBackend:
         parents = {t: tx for t, (_raw, tx) in self._txs.items()}
         for txid, (_raw, tx) in txs.items():
             if any(o.script_pubkey in scripts for o in tx.outputs) or any(
-                _spent_script(i.prevout.txid_hex, i.prevout.vout, parents) in scripts
+                spent_script(i.prevout.txid_hex, i.prevout.vout, parents) in scripts
                 for i in tx.inputs
             ):
                 self._extra_mempool.add(txid)
@@ -402,7 +271,7 @@ class CoreRpcBackend:
         """Return the node's best block."""
         return self._tip_of(self._call("getblockchaininfo", wallet=False))
 
-    def _tip_of(self, info: JsonValue | _Failure) -> BlockRef:
+    def _tip_of(self, info: JsonValue | RpcFailure) -> BlockRef:
         """Return the best block of a ``getblockchaininfo`` answer, checked for shape."""
         if not isinstance(info, dict):
             raise self._garbage("a malformed getblockchaininfo")
@@ -525,73 +394,17 @@ class CoreRpcBackend:
         reorged = known_tip is not None and answers[3] != known_tip.hash
         entries = self._entries(since, mempool)
         txs = self._raw_txs({t: e.block_hash for t, e in entries.items()})
-        by_script = self._histories(set(scripts.values()), entries, txs, mempool)
+        by_script = script_histories(set(scripts.values()), entries, txs, mempool)
         status = {s: eh.status_of(h) for s, h in by_script.items()}
         return _State(tip, reorged, entries, txs, by_script, status)
 
-    def _entries(self, since: dict[str, JsonValue], mempool: set[str]) -> dict[Txid, _Entry]:
+    def _entries(self, since: dict[str, JsonValue], mempool: set[str]) -> dict[Txid, WalletEntry]:
         """Return the wallet's transactions that are in the chain or the mempool now."""
-        listed = since.get("transactions")
-        if not isinstance(listed, list):
-            raise self._garbage("a malformed listsinceblock")
-        entries: dict[Txid, _Entry] = {}
-        for item in listed:
-            if not isinstance(item, dict) or not isinstance(item.get("txid"), str):
-                raise self._garbage("a malformed wallet transaction")
-            txid = Txid(str(item["txid"]))
-            confirmations = item.get("confirmations")
-            if not isinstance(confirmations, int) or confirmations < 0:
-                continue  # conflicted: neither in the chain nor in the mempool
-            if confirmations == 0:
-                if txid in mempool:  # replaced or evicted ones are not
-                    entries[txid] = _Entry(0, None, 0)
-                continue
-            height, block, position, stamp = (
-                item.get("blockheight"),
-                item.get("blockhash"),
-                item.get("blockindex"),
-                item.get("blocktime"),
-            )
-            if not (
-                isinstance(height, int)
-                and isinstance(block, str)
-                and isinstance(position, int)
-                and isinstance(stamp, int)
-                and not isinstance(stamp, bool)
-            ):
-                raise self._garbage("a confirmed wallet transaction without its block")
-            entries[txid] = _Entry(height, block, position, stamp)
+        entries = wallet_entries(since, mempool, self.server_name)
         self._extra_mempool &= mempool
         for txid in self._extra_mempool - entries.keys():
-            entries[txid] = _Entry(0, None, 0)
+            entries[txid] = WalletEntry(0, None, 0)
         return entries
-
-    def _histories(
-        self,
-        wanted: set[bytes],
-        entries: Mapping[Txid, _Entry],
-        txs: Mapping[Txid, tuple[bytes, Transaction]],
-        mempool: set[str],
-    ) -> dict[bytes, list[eh.RawHistoryItem]]:
-        """Build each requested script's history in the Electrum status order."""
-        parents = {t: tx for t, (_raw, tx) in txs.items()}
-        touched: dict[bytes, list[eh.RawHistoryItem]] = {s: [] for s in wanted}
-        for txid, entry in entries.items():
-            tx = txs[txid][1]
-            scripts = {o.script_pubkey for o in tx.outputs if o.script_pubkey in wanted}
-            for txin in tx.inputs:
-                spent = _spent_script(txin.prevout.txid_hex, txin.prevout.vout, parents)
-                if spent in wanted:
-                    scripts.add(spent)
-            if not scripts:
-                continue
-            height = entry.height
-            if height == 0 and any(i.prevout.txid_hex in mempool for i in tx.inputs):
-                height = -1  # an unconfirmed input (Electrum protocol, "Status", step 4)
-            item = eh.RawHistoryItem(txid, height, entry.position)
-            for script in scripts:
-                touched[script].append(item)
-        return {s: eh.order_history(items) for s, items in touched.items()}
 
     def _fees(self, new: Mapping[Txid, Transaction]) -> dict[Txid, int]:
         """Fetch parents of new transactions not in the cache (needs -txindex for others')."""
@@ -621,7 +434,7 @@ class CoreRpcBackend:
         except TxDecodeError as e:
             raise TransactionRejected("TX decode failed", str(e), None, self.server_name) from e
         (answer,) = self._batch([("sendrawtransaction", (raw_tx.hex(),))], wallet=False)
-        if isinstance(answer, _Failure):
+        if isinstance(answer, RpcFailure):
             reason = eh.reject_reason(answer.message)
             if reason in eh.ALREADY_KNOWN:
                 return txid
@@ -684,10 +497,3 @@ class CoreRpcBackend:
 def _integer(value: JsonValue) -> int | None:
     """Return a JSON integer (not a boolean), or ``None`` for anything else."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _spent_script(txid: str, vout: int, parents: Mapping[Txid, Transaction]) -> bytes | None:
-    parent = parents.get(Txid(txid))
-    if parent is None or vout >= len(parent.outputs):
-        return None
-    return parent.outputs[vout].script_pubkey

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from chains.utxo._devnet_index import Coin, is_unspendable
+from chains.utxo.devnet.index import Coin, is_unspendable
 from primitives.tx import MAX_SEQUENCE, Transaction, TxOut
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Pacing requests to a throttling Electrum server (a private part of ``electrum``).
+"""Pacing requests to a throttling Electrum server (a part of ``chains.utxo.electrum``).
 
 ElectrumX charges every session a cost (``aiorpcx`` ``SessionBase`` and ElectrumX's
 ``server/session.py``): each request adds to it (a history about 0.2 plus 0.001 per entry,
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chains.errors import BackendUnavailable
-from chains.utxo._electrum_conn import Call, JsonValue, RpcFailure
+from chains.utxo.electrum.connection import Call, JsonValue, RpcFailure
 
 __all__ = ["BUSY_CODES", "Pacer", "ThrottleStats", "is_busy"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chains.utxo._devnet_blocks import ParsedBlock, median_time_past
+from chains.utxo.devnet.blocks import ParsedBlock, median_time_past
 from primitives.tx import OutPoint, Transaction
 
 __all__ = ["ChainIndex", "Coin", "is_unspendable"]

@@ -1,0 +1,284 @@
+"""The selection algorithms of Bitcoin Core: Branch-and-Bound, CoinGrinder, SRD, Knapsack.
+
+Each takes candidates (``waste.Candidate``) and a target and returns the set it found, if
+any (``Found``), as ``src/wallet/coinselection.cpp`` does; choosing among them is
+``select``'s. Random parts draw from the ``random.Random`` passed in.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chains.utxo.coinselect.types import TOTAL_TRIES
+from chains.utxo.coinselect.waste import Candidate
+
+__all__ = ["Found", "bnb", "coin_grinder", "knapsack", "srd"]
+
+_MAX_AMOUNT = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What an algorithm found.
+
+    Attributes:
+        picked: the candidates chosen, or ``None`` when it found no set.
+        weight_exceeded: it found sets only above the weight limit.
+        tries: the nodes it visited (BnB and CoinGrinder).
+    """
+
+    picked: list[Candidate] | None
+    weight_exceeded: bool = False
+    tries: int = 0
+
+
+# --- the algorithms ---------------------------------------------------------------------------
+
+
+def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight: int) -> Found:
+    """Branch-and-Bound (Core ``SelectCoinsBnB``): a changeless set in [target, target + coc]."""
+    available = sum(c.amount for c in pool)
+    if available < target:
+        return Found(None)
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.fee - c.long_term_fee))
+    amounts = [c.amount for c in ordered]
+    wastes = [c.fee - c.long_term_fee for c in ordered]
+    fees = [c.fee for c in ordered]
+    weights = [c.weight for c in ordered]
+    high_feerate = ordered[0].fee > ordered[0].long_term_fee
+    selection: list[int] = []
+    best: list[int] | None = None
+    best_waste = _MAX_AMOUNT
+    value = waste = weight = 0
+    exceeded = False
+    index = 0
+    tries = 0
+    while tries < TOTAL_TRIES:
+        tries += 1
+        backtrack = False
+        if (
+            value + available < target
+            or value > target + cost_of_change
+            or (waste > best_waste and high_feerate)
+        ):
+            backtrack = True
+        elif weight > max_weight:
+            exceeded = True
+            backtrack = True
+        elif value >= target:
+            # Adding more inputs now would only burn them to fees: record and step back.
+            if waste + value - target <= best_waste:
+                best = list(selection)
+                best_waste = waste + value - target
+            backtrack = True
+        if backtrack:
+            if not selection:
+                break
+            index -= 1
+            while index > selection[-1]:
+                available += amounts[index]
+                index -= 1
+            value -= amounts[index]
+            waste -= wastes[index]
+            weight -= weights[index]
+            selection.pop()
+        else:
+            available -= amounts[index]
+            # An omitted predecessor with the same amount and fee makes this inclusion
+            # branch equivalent to one already explored.
+            if (
+                not selection
+                or index - 1 == selection[-1]
+                or amounts[index] != amounts[index - 1]
+                or fees[index] != fees[index - 1]
+            ):
+                selection.append(index)
+                value += amounts[index]
+                waste += wastes[index]
+                weight += weights[index]
+        index += 1
+    picked = None if best is None else [ordered[i] for i in best]
+    return Found(picked, exceeded and best is None, tries)
+
+
+def coin_grinder(
+    pool: Sequence[Candidate], target: int, change_target: int, max_weight: int
+) -> Found:
+    """CoinGrinder (Core ``CoinGrinder``): the lightest input set funding target + change."""
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.weight))
+    n = len(ordered)
+    amounts = [c.amount for c in ordered]
+    weights = [c.weight for c in ordered]
+    lookahead = [0] * n  # sum of the amounts after each index
+    min_tail = [0] * n  # lightest weight after each index
+    total, lightest = 0, _MAX_AMOUNT
+    for i in reversed(range(n)):
+        lookahead[i], min_tail[i] = total, lightest
+        total += amounts[i]
+        lightest = min(lightest, weights[i])
+    total_target = target + change_target
+    if n == 0 or total < total_target:
+        return Found(None)
+    selection: list[int] = []
+    best: list[int] = []
+    amount = weight = 0
+    best_amount, best_weight = _MAX_AMOUNT, max_weight
+    exceeded = False
+    next_utxo = tries = 0
+    while True:
+        amount += amounts[next_utxo]
+        weight += weights[next_utxo]
+        selection.append(next_utxo)
+        next_utxo += 1
+        tries += 1
+        tail = selection[-1]
+        shift = cut = False
+        if amount + lookahead[tail] < total_target:
+            cut = True  # not enough even with everything after the tail
+        elif weight > best_weight:
+            exceeded = exceeded or weight > max_weight
+            cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        elif amount >= total_target:
+            shift = True  # a solution; more inputs only add weight
+            if weight < best_weight or (weight == best_weight and amount < best_amount):
+                best, best_weight, best_amount = list(selection), weight, amount
+        elif best:
+            missing = total_target - amount
+            needed = -(-missing // amounts[tail])
+            if weight + min_tail[tail] * needed > best_weight:
+                cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        if tries >= TOTAL_TRIES:
+            break
+        if next_utxo == n:
+            cut = True
+        if cut:
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = True
+        done = False
+        while shift:
+            if not selection:
+                done = True
+                break
+            next_utxo = selection[-1] + 1
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = False
+            # Skip clones of the UTXO just omitted: equal amount sorts lighter first.
+            while amounts[next_utxo - 1] == amounts[next_utxo]:
+                if next_utxo >= n - 1:
+                    shift = True
+                    break
+                next_utxo += 1
+        if done:
+            break
+    picked = [ordered[i] for i in best] if best else None
+    return Found(picked, exceeded and not best, tries)
+
+
+def srd(
+    pool: Sequence[Candidate], target: int, margin: int, rng: random.Random, max_weight: int
+) -> Found:
+    """Single Random Draw (Core ``SelectCoinsSRD``): random coins until target + margin."""
+    order = list(range(len(pool)))
+    rng.shuffle(order)
+    heap: list[tuple[int, int]] = []
+    selected = weight = 0
+    exceeded = False
+    for i in order:
+        cand = pool[i]
+        heapq.heappush(heap, (cand.amount, i))
+        selected += cand.amount
+        weight += cand.weight
+        if weight > max_weight:
+            exceeded = True
+            while True:  # drop the smallest until under the limit again
+                _, j = heapq.heappop(heap)
+                selected -= pool[j].amount
+                weight -= pool[j].weight
+                if not heap or weight <= max_weight:
+                    break
+        if selected >= target + margin:
+            return Found([pool[j] for _, j in heap])
+    return Found(None, exceeded)
+
+
+def _best_subset(
+    rng: random.Random, groups: Sequence[Candidate], total: int, target: int, max_weight: int
+) -> tuple[list[bool], int]:
+    """Core's ``ApproximateBestSubset``: a stochastic subset sum, closest above ``target``."""
+    n = len(groups)
+    amounts = [g.amount for g in groups]
+    weights = [g.weight for g in groups]
+    best, best_total = [True] * n, total
+    for _ in range(1000):
+        if best_total == target:
+            break
+        included = [False] * n
+        value = weight = 0
+        reached = False
+        for first_pass in (True, False):
+            if reached:
+                break
+            bits = rng.getrandbits(n) if first_pass and n else 0
+            for i in range(n):
+                if (bits >> i) & 1 if first_pass else not included[i]:
+                    value += amounts[i]
+                    weight += weights[i]
+                    included[i] = True
+                    if value >= target and weight <= max_weight:
+                        reached = True
+                        if value < best_total:
+                            best_total, best = value, list(included)
+                        value -= amounts[i]
+                        weight -= weights[i]
+                        included[i] = False
+    return best, best_total
+
+
+def knapsack(
+    pool: Sequence[Candidate], target: int, change_target: int, rng: random.Random, max_weight: int
+) -> Found:
+    """Core's ``KnapsackSolver``: exact match, else the closest subset or next larger coin."""
+    groups = list(pool)
+    rng.shuffle(groups)
+    exceeded = False
+    lowest_larger: Candidate | None = None
+    applicable: list[Candidate] = []
+    total_lower = 0
+    for g in groups:
+        if g.weight > max_weight:
+            exceeded = True
+        elif g.amount == target:
+            return Found([g])
+        elif g.amount < target + change_target:
+            applicable.append(g)
+            total_lower += g.amount
+        elif lowest_larger is None or g.amount < lowest_larger.amount:
+            lowest_larger = g
+    if total_lower == target:
+        if sum(g.weight for g in applicable) <= max_weight:
+            return Found(applicable)
+        exceeded = True
+    if total_lower < target:
+        return Found(None, exceeded) if lowest_larger is None else Found([lowest_larger])
+    applicable.sort(key=lambda c: (-c.amount, c.fee - c.long_term_fee))
+    best, best_total = _best_subset(rng, applicable, total_lower, target, max_weight)
+    if best_total != target and total_lower >= target + change_target:
+        best, best_total = _best_subset(
+            rng, applicable, total_lower, target + change_target, max_weight
+        )
+    if lowest_larger is not None and (
+        (best_total != target and best_total < target + change_target)
+        or lowest_larger.amount <= best_total
+    ):
+        return Found([lowest_larger])
+    picked = [g for g, used in zip(applicable, best, strict=True) if used]
+    if sum(g.weight for g in picked) > max_weight:
+        return Found(None, True) if lowest_larger is None else Found([lowest_larger])
+    return Found(picked)
