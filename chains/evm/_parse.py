@@ -38,11 +38,11 @@ from chains.evm.errors import (
     ReplacementUnderpriced,
     TransactionUnderpriced,
 )
-from primitives.evm_address import to_checksum_address
 
 # Re-exported: the backends and readers in ``chains.evm`` call them as ``p.check_address``.
 from chains.evm.validate import check_address as check_address
 from chains.evm.validate import check_hash as check_hash
+from primitives.evm_address import to_checksum_address
 
 _ERROR_STRING = bytes.fromhex("08c379a0")  # selector of Error(string), Solidity revert reasons
 
