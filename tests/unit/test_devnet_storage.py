@@ -22,6 +22,7 @@ from chains.addresses import parse_address
 from chains.errors import BackendUnavailable
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.devnet import BitcoinDevnet
+from chains.utxo.devnet.chain import SCRATCH_DIR
 from chains.utxo.devnet.storage import CHAIN_FILE, LOCK_FILE, MEMPOOL_FILE
 from chains.utxo.errors import DevnetStorageError
 from tests.conftest import ABANDON, PASSWORD
@@ -185,6 +186,9 @@ def test_kill_9_loses_at_most_the_block_being_written(tmp_path: Path) -> None:
     with BitcoinDevnet(_regtest(), folder, storage_key=KEY) as chain:
         assert chain.tip().height >= height  # every block reported mined was kept
         chain.mine(1)  # and the chain goes on from there
+        scratch = folder / SCRATCH_DIR  # the kernel's, inside the folder, the killed one's gone
+        assert scratch.stat().st_mode & 0o777 == 0o700
+    assert not scratch.exists()
 
 
 def test_a_chain_an_earlier_version_kept_in_plaintext_is_sealed_and_its_files_removed(

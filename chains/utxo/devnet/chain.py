@@ -46,6 +46,10 @@ MAX_FEE_RATE_SAT_VB = 10_000
 _COINBASE_RESERVE = 4_000  # weight kept free for the coinbase, as Core's BlockAssembler
 
 
+SCRATCH_DIR = ".kernel"
+"""The kernel's scratch folder inside a devnet's folder, while the devnet is open."""
+
+
 def _release(kernel: KernelHandle, store: DevnetStore | None) -> None:
     """Shut the kernel down and release the folder (also when a devnet is dropped unclosed)."""
     kernel.release()
@@ -84,7 +88,16 @@ class DevnetChain:
             if storage_key is None:
                 raise ValueError("A devnet that keeps its chain on disk needs a storage key.")
             self._store = DevnetStore(Path(datadir), storage_key)
-        scratch = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))  # 0700, the kernel's alone
+        if self._store is None:
+            scratch = Path(tempfile.mkdtemp(prefix="coffer-devnet-"))  # 0700, the kernel's alone
+        else:
+            # The kernel's own block files stay inside the wallet's folder (nothing Coffer keeps
+            # goes elsewhere), in a 0700 scratch folder the kernel alone uses: it holds them only
+            # while the devnet is open, is removed at close, and one a crash left behind is
+            # removed here before the chain is replayed from the sealed file.
+            scratch = Path(datadir) / SCRATCH_DIR
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir(mode=0o700)
         self.datadir = scratch if datadir is None else Path(datadir)
         """The folder of the devnet's files (the kernel's scratch folder when kept nowhere)."""
         self.probe = KernelProbe()
