@@ -95,7 +95,7 @@ class DevnetChain:
             # goes elsewhere), in a 0700 scratch folder the kernel alone uses: it holds them only
             # while the devnet is open, is removed at close, and one a crash left behind is
             # removed here before the chain is replayed from the sealed file.
-            scratch = Path(datadir) / SCRATCH_DIR
+            scratch = self._store.directory / SCRATCH_DIR
             shutil.rmtree(scratch, ignore_errors=True)
             scratch.mkdir(mode=0o700)
         self.datadir = scratch if datadir is None else Path(datadir)
