@@ -6,10 +6,9 @@ the JSON-RPC parsers use them too, so a node's answer and a person's input pass 
 
 from __future__ import annotations
 
-from eth_utils.address import to_checksum_address
-
 from chains.errors import InvalidAddressChecksum, MalformedAddress
 from chains.evm.errors import InvalidTxHash
+from primitives.evm_address import is_valid_checksum, to_checksum_address
 
 __all__ = ["check_address", "check_hash"]
 
@@ -32,12 +31,11 @@ def check_address(text: str) -> str:
     body = text[2:] if text[:2] in ("0x", "0X") else None
     if body is None or len(body) != 40 or any(c not in _HEX for c in body):
         raise MalformedAddress(f"{text[:60]!r} is not an EVM address (0x and 40 hex digits).", text)
-    checksummed = to_checksum_address("0x" + body.lower())
-    if body != body.lower() and body != body.upper() and checksummed[2:] != body:
+    if not is_valid_checksum(body):
         raise InvalidAddressChecksum(
             f"The address {text} fails its EIP-55 checksum; it may hold a typo.", text
         )
-    return checksummed
+    return to_checksum_address(body)
 
 
 def check_hash(text: str) -> str:
