@@ -103,8 +103,9 @@ def test_cli_address_lists_accounts_from_index(wallet_file: Path) -> None:
         (("--change",), "no change addresses"),
         (("--index", "3", "--account", "2"), "both mean the account number"),
         (("--index", str(2**31 - 1), "--count", "2"), "account number runs"),
+        (("--kind", "ledger-live", "--count", "2"), "Ledger Live"),
     ],
-    ids=["change", "index-and-account", "past-the-last-account"],
+    ids=["change", "index-and-account", "past-the-last-account", "ledger-live"],
 )
 def test_cli_address_bad_input(wallet_file: Path, args: tuple[str, ...], words: str) -> None:
     before = _account_ids(wallet_file)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from chains.registry import EvmNetwork, UtxoNetwork, all_networks, get_network
-from wallet.accounts import EvmAccount, UtxoAccount
+from wallet.accounts import EvmAccount, EvmLayout, UtxoAccount
 from wallet.cli._app import Options, account_row, ask_password, emit, errors, open_wallet, table
 from wallet.errors import WalletError, translate_errors
 from wallet.mnemonics import new_mnemonic
@@ -162,7 +162,12 @@ def address(
                 raise WalletError("EVM accounts have one address each and no change addresses.")
             if index is not None and account_index not in (0, index):
                 raise WalletError("For EVM, --index and --account both mean the account number.")
-            acct = wallet.account(network, 0, kind)  # its key is every account's parent
+            if kind not in (None, EvmLayout.STANDARD.value):
+                raise WalletError(
+                    "Only standard-layout EVM accounts are listed together: each Ledger Live "
+                    "account has a key of its own, so show them one at a time with --account."
+                )
+            acct = wallet.account(network, 0)  # its key is every standard account's parent
         else:
             acct = wallet.account(network, account_index, kind)
         if isinstance(acct, UtxoAccount) and (index is not None or change or count > 1):
