@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from chains.errors import ChainError
 from chains.evm.backend import EvmBackend
-from chains.evm.errors import AlreadyKnown, NodeError
+from chains.evm.errors import AlreadyKnown, NodeError, NonceTooLow
 from wallet.evm.store import SentRow
 from wallet.types import TxStatus
 
@@ -74,6 +74,14 @@ def resend_lost(
             backend.send_raw_transaction(row.raw)
         except AlreadyKnown:
             pass  # the node has it after all (it answered between the two requests)
+        except NonceTooLow:
+            # Mined meanwhile by another transaction (another wallet of the same seed): the
+            # next sync shows it replaced; the nonces above it can still be mined.
+            warnings.append(
+                f"{s.tx_hash}, which the node no longer holds, was not sent again: nonce "
+                f"{s.nonce} was used meanwhile by another transaction of this account."
+            )
+            continue
         except NodeError as err:
             refused_at = s.nonce
             warnings.append(
