@@ -162,6 +162,10 @@ class EvmAccount(Account):
     def sync(self) -> SyncReport:
         """Fetch balances, tokens, history, own transactions and collectibles; store them.
 
+        Own pending transactions the node no longer holds, their nonce unused, are sent
+        again (lowest nonce first) and stay pending; one the node refuses is marked dropped
+        and the report's ``warnings`` say why (``wallet.evm.resend``).
+
         Raises:
             BackendUnavailable: the node cannot be reached or answers garbage; nothing stored
                 is lost.
@@ -284,6 +288,9 @@ class EvmAccount(Account):
         allow_high_fee: bool = False,
     ) -> EvmDraft:
         """Prepare a transfer of the whole native balance less the maximum fee.
+
+        On an OP Stack chain (``optimism``, ``base``) the maximum fee includes the L1 data
+        fee's upper bound from the GasPriceOracle predeploy (``EvmDraft.l1_fee``).
 
         Raises:
             InsufficientFunds: the balance does not even cover the fee.

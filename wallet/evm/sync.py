@@ -295,7 +295,7 @@ def sync_account(ctx: EvmContext, backend: EvmBackend) -> SyncReport:
             every = store.records(ctx.account_id) + records
             nfts = _collectibles(backend, network, nft_holdings(every, address), stored_nfts)
         book.remember_seen(_seen_tokens(backend, book, records))
-        # Last, so that an explorer's warning above is the only one seen before it.
+        # After the collectibles: their explorer branch takes any warning as a failed explorer.
         sent_updates, resent = resend_lost(backend, network.title, sent_rows, sent_updates)
         warnings.extend(resent)
     state = AccountState(
