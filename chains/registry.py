@@ -151,6 +151,8 @@ class EvmNetwork:
         multicall3: the Multicall3 contract address where deployed.
         is_testnet: whether coins on this network have no value.
         coin_type: the SLIP-44 coin type (60 for every EVM chain: one key, every chain).
+        l1_fee: an OP Stack chain: transactions also pay an L1 data fee, read from its
+            GasPriceOracle predeploy (``chains.evm.l1fee``).
     """
 
     name: str
@@ -165,6 +167,7 @@ class EvmNetwork:
     multicall3: str | None = None
     is_testnet: bool = False
     coin_type: int = 60
+    l1_fee: bool = False
     family: Family = field(default=Family.EVM, init=False)
 
 
@@ -457,6 +460,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             explorer="https://optimistic.etherscan.io",
             explorer_api=_ETHERSCAN_V2,
             multicall3=_MULTICALL3,
+            l1_fee=True,
         ),
         EvmNetwork(
             name="base",
@@ -467,6 +471,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
             explorer="https://basescan.org",
             explorer_api=_ETHERSCAN_V2,
             multicall3=_MULTICALL3,
+            l1_fee=True,
         ),
         EvmNetwork(
             name="bsc",

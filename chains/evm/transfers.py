@@ -190,8 +190,12 @@ def check_funds(
     symbol: str,
     token_balance: int | None = None,
     plan: TransferPlan | None = None,
+    l1_fee: int = 0,
 ) -> None:
     """Check that the sender can pay the value plus the maximum fee (and hold the tokens).
+
+    ``l1_fee`` is an OP Stack chain's L1 data fee (``chains.evm.l1fee``), paid on top of the
+    gas and counted in the maximum fee.
 
     Raises:
         InsufficientBalance: the coin or the token is short; ``shortfall`` says by how much.
@@ -206,24 +210,27 @@ def check_funds(
             wanted,
             token_balance,
         )
-    needed = tx.value + tx.max_fee
+    needed = tx.value + tx.max_fee + l1_fee
     if native_balance < needed:
+        l1 = f" (with an L1 data fee of {l1_fee} wei)" if l1_fee else ""
         raise InsufficientBalance(
             f"The account has {native_balance} wei of {symbol}; the amount plus the maximum "
-            f"fee come to {needed} wei ({needed - native_balance} wei missing).",
+            f"fee{l1} come to {needed} wei ({needed - native_balance} wei missing).",
             symbol,
             needed,
             native_balance,
         )
 
 
-def max_native_amount(balance: int, gas: int, fee: FeeQuote, symbol: str) -> int:
+def max_native_amount(balance: int, gas: int, fee: FeeQuote, symbol: str, l1_fee: int = 0) -> int:
     """Return the most wei a transfer can send: the balance less the maximum fee.
+
+    ``l1_fee`` is an OP Stack chain's L1 data fee (``chains.evm.l1fee``), also left unsent.
 
     Raises:
         InsufficientBalance: the balance does not cover the fee.
     """
-    max_fee = gas * fee.fee_per_gas
+    max_fee = gas * fee.fee_per_gas + l1_fee
     if balance <= max_fee:
         raise InsufficientBalance(
             f"The account has {balance} wei of {symbol}, not more than the maximum fee of "

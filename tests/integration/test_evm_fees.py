@@ -63,6 +63,7 @@ def test_levels_follow_the_tips_paid(evm_chain: EvmChain) -> None:
     if evm_chain.name == "anvil":  # automine answers before it mines
         for h in hashes:
             evm_chain.devnet.wait_for_receipt(h)
+        evm_chain.devnet.wait_for_fee_history()
     est = estimate_fees(backend, blocks=3)
     # One transaction per block on both devnets (automine): every percentile of a block is
     # its one tip, and each level is the median over the three blocks: 2 gwei.
@@ -83,6 +84,9 @@ def test_percentiles_within_one_block(anvil_factory: Callable[..., AnvilNode]) -
     for nonce, tip in enumerate((GWEI, 2 * GWEI, 3 * GWEI)):
         backend.send_raw_transaction(_sign(sender.key, _tip_tx(31337, nonce, tip, base)))
     backend.request("evm_mine")
+    # anvil records a block's tips for eth_feeHistory in a background task after mining it;
+    # read too early, the answer lacks the block and every level falls back to 1 gwei.
+    devnet.wait_for_fee_history()
     est = estimate_fees(backend, blocks=1)
     # geth's rule, which anvil follows: tips sorted, weighted by gas used, read at 10/50/90%.
     assert [q.max_priority_fee_per_gas for q in (est.slow, est.normal, est.fast)] == [

@@ -242,6 +242,26 @@ def test_two_drafts_never_send_on_one_nonce(node: Node) -> None:
     ]
 
 
+def test_a_transaction_the_node_drops_is_sent_again(node: Node) -> None:
+    acct = node.account
+    node.automine(False)
+    friend = Account.create().address
+    first = node.send(acct.prepare_send(friend, "0.01"))
+    second = node.send(acct.prepare_send(friend, "0.02"))
+    node.backend.request("anvil_dropTransaction", first)  # anvil drops its dependants too
+    assert node.backend.get_transaction(second) is None
+    report = acct.sync()
+    assert (report.warnings, report.updated_transactions) == ((), 0)
+    assert statuses(acct) == {first: TxStatus.PENDING, second: TxStatus.PENDING}
+    assert node.backend.get_transaction(first) is not None  # sent again, lowest nonce first
+    assert node.backend.get_transaction(second) is not None
+    assert acct.nonces().next_nonce == 2
+    node.mine()
+    acct.sync()
+    assert statuses(acct) == {first: TxStatus.CONFIRMED, second: TxStatus.CONFIRMED}
+    assert node.backend.get_balance(friend) == ETH // 100 * 3
+
+
 def test_a_dropped_transaction_is_marked_and_its_nonce_reused(node: Node) -> None:
     acct = node.account
     node.automine(False)
@@ -250,9 +270,21 @@ def test_a_dropped_transaction_is_marked_and_its_nonce_reused(node: Node) -> Non
     second = node.send(acct.prepare_send(friend, "0.02"))
     assert acct.nonces().next_nonce == 2
     node.backend.request("anvil_dropTransaction", first)  # anvil drops its dependants too
-    acct.sync()
+    # Sent again after the sync, the first is refused (the account cannot pay it any more),
+    # and the second, behind it, is not sent: both are dropped, the sync says why.
+    node.backend.request("anvil_setBalance", acct.address, "0x0")
+    report = acct.sync()
+    refused, behind = report.warnings
+    assert first in refused
+    assert "cannot pay" in refused
+    assert "nonce 0 goes to the next transaction" in refused
+    assert second in behind
+    assert "not sent again" in behind
     assert statuses(acct) == {first: TxStatus.DROPPED, second: TxStatus.DROPPED}
     assert acct.nonces().next_nonce == 0
+    node.backend.request("anvil_setBalance", acct.address, hex(ETH))
+    assert acct.sync().warnings == ()  # what is dropped stays dropped
+    assert statuses(acct) == {first: TxStatus.DROPPED, second: TxStatus.DROPPED}
     again = node.send(acct.prepare_send(friend, "0.04"))
     node.mine()
     acct.sync()

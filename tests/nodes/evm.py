@@ -188,6 +188,23 @@ class AnvilDevnet:
             time.sleep(0.01)
         raise BackendProtocolError("anvil did not mine the transaction", "anvil")
 
+    def wait_for_fee_history(self) -> None:
+        """Poll until anvil's ``eth_feeHistory`` covers its latest block.
+
+        anvil fills its fee history from a background task that hears of each new block after
+        the block is mined: right after ``evm_mine`` or a receipt, ``eth_feeHistory`` may still
+        answer without the newest block (no rows at all for ``blockCount`` 1), and a fee
+        estimate then falls back to the node's idle-chain tip.
+        """
+        latest = self.backend.block_number()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            history = self.backend.fee_history(1, latest, [])
+            if history.oldest_block == latest and len(history.gas_used_ratio) == 1:
+                return
+            time.sleep(0.01)
+        raise BackendProtocolError("anvil's fee history never covered its latest block", "anvil")
+
     def fund(self, address: str, wei: int) -> Receipt:
         return self.transact(address, b"", value=wei)
 

@@ -18,7 +18,7 @@ from chains.evm.activity import AddressActivity
 from chains.evm.backend import EvmBackend
 from chains.evm.nonces import NonceState
 from chains.registry import EvmNetwork
-from keystore.bip32 import format_path
+from keystore.bip32 import HARDENED, format_path
 from keystore.signers.base import PromptHandler, Signer
 from wallet.accounts.base import Account, AddressInfo, EvmLayout
 from wallet.amounts import Amount
@@ -99,6 +99,41 @@ class EvmAccount(Account):
             return []
         return [AddressInfo(self.address, self.key_path, 0, self._record.evm_child or 0)]
 
+    def account_addresses(self, count: int, start: int = 0) -> list[AddressInfo]:
+        """Return the addresses of the seed's standard-layout accounts ``start`` onwards.
+
+        In the standard layout (``m/44'/60'/0'/0/i``, MetaMask's) account ``i`` is child ``i``
+        of this account's extended public key, so the addresses derive without the seed,
+        without a node, and without adding accounts to the wallet. Each ``AddressInfo``
+        carries the account number as ``index`` and the full path of its key.
+
+        Args:
+            count: how many accounts (1 or more).
+            start: the first account number.
+
+        Returns:
+            One ``AddressInfo`` per account number, in order.
+
+        Raises:
+            WalletError: a Ledger Live account or a watched address (no shared parent key),
+                or account numbers outside 0 .. 2^31 - 1.
+        """
+        record = self._record
+        if record.xpub is None or record.path is None:
+            raise WalletError("This account watches one address and has no sibling accounts.")
+        if record.kind != EvmLayout.STANDARD.value:
+            raise WalletError(
+                "Each Ledger Live account has a key of its own, so its accounts are shown one "
+                "at a time by account number."
+            )
+        if count < 1 or start < 0 or start + count > HARDENED:
+            raise WalletError("The account number runs from 0 to 2^31 - 1.")
+        found = derive_addresses(self.evm_network, record.xpub, None, 0, start, count)
+        return [
+            AddressInfo(address, format_path((*record.path, i)), 0, i)
+            for i, address in enumerate(found, start=start)
+        ]
+
     @cached_property
     def _context(self) -> EvmContext:
         """Return what the ``wallet.evm`` modules need of this account (built on first use)."""
@@ -126,6 +161,10 @@ class EvmAccount(Account):
 
     def sync(self) -> SyncReport:
         """Fetch balances, tokens, history, own transactions and collectibles; store them.
+
+        Own pending transactions the node no longer holds, their nonce unused, are sent
+        again (lowest nonce first) and stay pending; one the node refuses is marked dropped
+        and the report's ``warnings`` say why (``wallet.evm.resend``).
 
         Raises:
             BackendUnavailable: the node cannot be reached or answers garbage; nothing stored
@@ -249,6 +288,9 @@ class EvmAccount(Account):
         allow_high_fee: bool = False,
     ) -> EvmDraft:
         """Prepare a transfer of the whole native balance less the maximum fee.
+
+        On an OP Stack chain (``optimism``, ``base``) the maximum fee includes the L1 data
+        fee's upper bound from the GasPriceOracle predeploy (``EvmDraft.l1_fee``).
 
         Raises:
             InsufficientFunds: the balance does not even cover the fee.

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from chains.registry import EvmNetwork, UtxoNetwork, all_networks
-from wallet.accounts import EvmAccount, UtxoAccount
+from chains.registry import EvmNetwork, UtxoNetwork, all_networks, get_network
+from wallet.accounts import EvmAccount, EvmLayout, UtxoAccount
 from wallet.cli._app import Options, account_row, ask_password, emit, errors, open_wallet, table
-from wallet.errors import WalletError
+from wallet.errors import WalletError, translate_errors
 from wallet.mnemonics import new_mnemonic
 from wallet.wallet import Wallet
 
@@ -153,11 +153,29 @@ def address(
 ) -> None:
     """Show receive addresses of an account (the next unused one by default)."""
     with open_wallet(opts) as wallet:
-        acct = wallet.account(network, account_index, kind)
+        with translate_errors():
+            evm = isinstance(get_network(network), EvmNetwork)
+        if evm and (index is not None or count > 1 or change):
+            # EVM: one address per account, and --index is the account number. Checked before
+            # any account is looked up, so that a refusal adds nothing to the wallet.
+            if change:
+                raise WalletError("EVM accounts have one address each and no change addresses.")
+            if index is not None and account_index not in (0, index):
+                raise WalletError("For EVM, --index and --account both mean the account number.")
+            if kind not in (None, EvmLayout.STANDARD.value):
+                raise WalletError(
+                    "Only standard-layout EVM accounts are listed together: each Ledger Live "
+                    "account has a key of its own, so show them one at a time with --account."
+                )
+            acct = wallet.account(network, 0)  # its key is every standard account's parent
+        else:
+            acct = wallet.account(network, account_index, kind)
         if isinstance(acct, UtxoAccount) and (index is not None or change or count > 1):
             infos = acct.addresses(count, index or 0, change=change)
         elif isinstance(acct, UtxoAccount):
             infos = [acct.find_address(acct.receive_address()) or acct.addresses(1)[0]]
+        elif isinstance(acct, EvmAccount) and (index is not None or count > 1):
+            infos = acct.account_addresses(count, account_index if index is None else index)
         else:
             infos = acct.addresses()
         rows = [

@@ -4,7 +4,8 @@ A draft gets its nonce from the node's pending count merged with the wallet's ow
 transactions (``chains.evm.nonces``: gaps are filled first and reported on the draft), its
 fee from the network's levels (``chains.evm.fees``) or the user's own fees (refused when far
 above the network's level unless allowed), its gas limit from the node's estimate plus a
-margin, and is refused when the sender cannot pay the value plus the maximum fee. A nonce
+margin, and is refused when the sender cannot pay the value plus the maximum fee (on OP
+Stack chains with the L1 data fee, ``chains.evm.l1fee``). A nonce
 given on purpose that a pending transaction of this wallet holds makes the draft that
 transaction's replacement (``EvmDraft.replaces``); the node then wants its fees 10% higher.
 """
@@ -15,6 +16,7 @@ from chains.addresses import parse_evm_address
 from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
 from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, custom_quote
+from chains.evm.l1fee import l1_fee as l1_data_fee
 from chains.evm.nonces import NonceState, fetch_nonces, plan_nonce
 from chains.evm.tokens import TokenInfo
 from chains.evm.transfers import TransferPlan, UnsignedTx, build_transaction, check_funds
@@ -147,6 +149,7 @@ def make_draft(
     kind: str = "send",
     replaces: str | None = None,
     gaps: tuple[int, ...] = (),
+    l1_fee: int = 0,
 ) -> EvmDraft:
     """Turn an unsigned transaction and its outputs into a draft with its summary."""
     request = EvmTxRequest(
@@ -161,7 +164,9 @@ def make_draft(
         gas_price=tx.gas_price,
     )
     summary = TxSummary(ctx.network.name, outputs, tx.max_fee, chain_id=tx.chain_id, nonce=tx.nonce)
-    return EvmDraft(ctx.network.name, ctx.account_id, summary, request, kind, replaces, gaps)
+    return EvmDraft(
+        ctx.network.name, ctx.account_id, summary, request, kind, replaces, gaps, l1_fee
+    )
 
 
 def read_token_balance(backend: EvmBackend, token: str, owner: str) -> int:
@@ -184,8 +189,12 @@ def finish(
     nonce: int | None,
     allow_high_fee: bool,
     token_balance: int | None = None,
+    l1_fee: int | None = None,
 ) -> EvmDraft:
     """Give a plan its nonce, gas and fee, check fee cap and funds, and make the draft.
+
+    On an OP Stack chain the L1 data fee (``chains.evm.l1fee``) joins the maximum fee and
+    the funds check; ``l1_fee`` gives it when the caller already reserved it (send-max).
 
     Raises:
         InvalidTransactionField: a nonce or gas limit that is no whole number in range (a
@@ -229,5 +238,8 @@ def finish(
         tx = build_transaction(backend, ctx.address, plan, quote, chosen, gas_limit)
         if not allow_high_fee:
             check_fee_cap(quote, estimate, tx.gas, net.symbol)
-        check_funds(tx, balance, net.symbol, token_balance, plan)
-    return make_draft(ctx, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps)
+        l1 = l1_data_fee(backend, tx) if l1_fee is None else l1_fee
+        check_funds(tx, balance, net.symbol, token_balance, plan, l1)
+    return make_draft(
+        ctx, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps, l1_fee=l1
+    )

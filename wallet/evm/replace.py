@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from chains.evm.backend import EvmBackend
 from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, estimate_fees
+from chains.evm.l1fee import l1_fee
 from chains.evm.nonces import bump, fetch_nonces, replacement_fees
 from chains.evm.transfers import UnsignedTx, check_funds
 from chains.evm.validate import check_hash
@@ -108,9 +109,10 @@ def speed_up(
     )
     with translate_errors():
         balance = backend.get_balance(ctx.address, "latest")
-        check_funds(tx, balance, ctx.network.symbol)
+        l1 = l1_fee(backend, tx)
+        check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
     outputs = tuple(_output_of(o) for o in row.summary)
-    return make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash)
+    return make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash, l1_fee=l1)
 
 
 def cancel(
@@ -139,9 +141,10 @@ def cancel(
     )
     with translate_errors():
         balance = backend.get_balance(ctx.address, "latest")
-        check_funds(tx, balance, ctx.network.symbol)
+        l1 = l1_fee(backend, tx)
+        check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
     outputs = (SummaryOutput(ctx.address, 0),)
-    return make_draft(ctx, tx, outputs, kind="cancel", replaces=row.sent.tx_hash)
+    return make_draft(ctx, tx, outputs, kind="cancel", replaces=row.sent.tx_hash, l1_fee=l1)
 
 
 def _output_of(stored: dict[str, object]) -> SummaryOutput:

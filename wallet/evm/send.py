@@ -10,6 +10,7 @@ from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
 from chains.evm.errors import ExecutionReverted
 from chains.evm.fees import TRANSFER_GAS, estimate_fees
+from chains.evm.l1fee import l1_fee
 from chains.evm.tokens import TokenInfo
 from chains.evm.transfers import (
     build_transaction,
@@ -97,6 +98,7 @@ def send_max(
 ) -> EvmDraft:
     """Prepare a transfer of the whole native balance less the maximum fee.
 
+    On an OP Stack chain the maximum fee includes the L1 data fee's upper bound.
     See ``EvmAccount.send_max``.
     """
     recipient = recipient_of(ctx, to)
@@ -114,7 +116,13 @@ def send_max(
             probe = build_transaction(backend, ctx.address, native_transfer(recipient, 1), quote, 0)
         gas = probe.gas
     with translate_errors():
-        value = max_native_amount(balance, gas, quote, net.symbol)
+        # OP Stack: the L1 data fee is left too, sized for the whole balance and any nonce
+        # (the oracle's upper bound, so the node never finds the balance short of it).
+        whole = build_transaction(
+            backend, ctx.address, native_transfer(recipient, balance), quote, 0, gas
+        )
+        l1 = l1_fee(backend, whole, any_nonce=True)
+        value = max_native_amount(balance, gas, quote, net.symbol, l1)
         plan = native_transfer(recipient, value)
     return finish(
         ctx,
@@ -126,6 +134,7 @@ def send_max(
         gas_limit=gas,
         nonce=None,
         allow_high_fee=allow_high_fee,
+        l1_fee=l1,
     )
 
 

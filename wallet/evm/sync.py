@@ -12,6 +12,9 @@ One sync reads, in this order, and stages everything before writing it in one tr
 3. the status of the wallet's own transactions (mined, reverted, replaced, dropped);
 4. the collectibles held (ERC-721 and ERC-1155), with metadata for items not seen before.
 
+Own transactions that were pending and the node no longer holds (nonce unused) are then
+sent again (``wallet.evm.resend``); a refusal becomes a warning and marks them dropped.
+
 An explorer that fails does not fail the sync: its part is skipped and named in the
 report's ``warnings``, the rest is stored.
 
@@ -46,6 +49,7 @@ from chains.evm.tokens import TokenInfo, read_token
 from chains.registry import EvmNetwork
 from wallet.errors import translate_errors
 from wallet.evm.context import EvmContext
+from wallet.evm.resend import resend_lost
 from wallet.evm.settings import explorer_key, explorer_url
 from wallet.evm.store import AccountState, SentRow, SyncChanges
 from wallet.evm.tokens import TokenBook
@@ -291,6 +295,9 @@ def sync_account(ctx: EvmContext, backend: EvmBackend) -> SyncReport:
             every = store.records(ctx.account_id) + records
             nfts = _collectibles(backend, network, nft_holdings(every, address), stored_nfts)
         book.remember_seen(_seen_tokens(backend, book, records))
+        # After the collectibles: their explorer branch takes any warning as a failed explorer.
+        sent_updates, resent = resend_lost(backend, network.title, sent_rows, sent_updates)
+        warnings.extend(resent)
     state = AccountState(
         balance=sheet.native,
         pending_balance=facts.pending_balance,

@@ -23,19 +23,22 @@ class EvmDraft(Draft):
             send given the nonce of one on purpose).
         nonce_gaps: nonces missing below the wallet's own pending transactions (the ones
             above cannot be mined until they are filled); the draft fills the lowest.
+        l1_fee: the L1 data fee of an OP Stack chain in wei (0 elsewhere), counted in
+            ``max_fee``; the summary's fee is the gas alone, which the signer can check.
     """
 
     request: EvmTxRequest
     kind: str = "send"
     replaces: str | None = None
     nonce_gaps: tuple[int, ...] = ()
+    l1_fee: int = 0
 
     @property
     def max_fee(self) -> int:
-        """Return the most the transaction can cost in fees, in wei."""
+        """Return the most the transaction can cost in fees, in wei (with any L1 data fee)."""
         r = self.request
         per_gas = r.gas_price if r.gas_price is not None else (r.max_fee_per_gas or 0)
-        return r.gas * per_gas
+        return r.gas * per_gas + self.l1_fee
 
 
 @dataclass(frozen=True, slots=True)
