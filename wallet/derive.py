@@ -6,13 +6,13 @@ derivation on libsecp256k1, then HASH160 or Keccak and the network's encoding.
 
 from __future__ import annotations
 
-from chains.addresses import encode_address, evm_address_from_pubkey
+from chains.addresses import encode_address, evm_address_from_pubkey, script_for_pubkey
 from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from primitives.bech32 import encode_segwit
 from primitives.hashes import hash160
 
-__all__ = ["derive_addresses"]
+__all__ = ["derive_addresses", "derive_scripts"]
 
 
 def derive_addresses(
@@ -47,3 +47,37 @@ def derive_addresses(
         return [encode_segwit(hrp, 0, hash160(p)) for p in pubkeys]
     chosen = kind or network.default_kind
     return [encode_address(network, chosen, p) for p in pubkeys]
+
+
+def derive_scripts(
+    network: UtxoNetwork,
+    account_xpub: ExtendedPublicKey,
+    kind: ScriptKind,
+    chain: int,
+    start: int,
+    count: int,
+) -> list[tuple[str, bytes]]:
+    """Return ``count`` addresses of a UTXO chain from index ``start``, each with its script.
+
+    The addresses are the ones ``derive_addresses`` gives (the same encoding); the output
+    scripts come from the public keys directly, so nothing parses an address back into its
+    script.
+
+    Args:
+        network: the account's network.
+        account_xpub: the account key (``m/purpose'/coin'/account'``).
+        kind: the account's script kind.
+        chain: 0 receive, 1 change.
+        start: the first index.
+        count: how many.
+    """
+    pubkeys = account_xpub.child(chain).child_pubkeys(start, count)
+    rows = []
+    for pubkey in pubkeys:
+        script = script_for_pubkey(network, kind, pubkey)
+        if kind is ScriptKind.P2WPKH and network.hrp is not None:
+            address = encode_segwit(network.hrp, 0, script[2:])
+        else:
+            address = encode_address(network, kind, pubkey)
+        rows.append((address, script))
+    return rows

@@ -16,6 +16,7 @@ from keystore.types import TxSummary
 from wallet.amounts import format_amount, to_decimal
 
 __all__ = [
+    "AddressInfo",
     "Balance",
     "CoinInfo",
     "Draft",
@@ -25,6 +26,25 @@ __all__ = [
     "SyncReport",
     "TxStatus",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    """One address of an account.
+
+    Attributes:
+        address: the address text.
+        path: its full derivation path (``m/84'/0'/0'/0/3``), or ``None`` when unknown.
+        chain: 0 for receive, 1 for change.
+        index: the index on its chain.
+        used: whether a synced transaction touched it.
+    """
+
+    address: str
+    path: str | None
+    chain: int
+    index: int
+    used: bool = False
 
 
 class FeeLevel(enum.Enum):

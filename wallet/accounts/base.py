@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from chains.registry import Network
 from keystore.bip32 import ExtendedPublicKey, format_path
 from keystore.signers.base import PromptHandler, Signer
+from wallet.types import AddressInfo
 
 if TYPE_CHECKING:
     from wallet.types import Balance, Draft, HistoryEntry, SignedTransaction, SyncReport
@@ -24,25 +25,6 @@ class EvmLayout(enum.Enum):
     """``m/44'/60'/0'/0/i``: MetaMask, Rabby, Trezor and most wallets."""
     LEDGER_LIVE = "ledger-live"
     """``m/44'/60'/i'/0/0``: Ledger Live."""
-
-
-@dataclass(frozen=True, slots=True)
-class AddressInfo:
-    """One address of an account.
-
-    Attributes:
-        address: the address text.
-        path: its full derivation path (``m/84'/0'/0'/0/3``), or ``None`` when unknown.
-        chain: 0 for receive, 1 for change.
-        index: the index on its chain.
-        used: whether a synced transaction touched it.
-    """
-
-    address: str
-    path: str | None
-    chain: int
-    index: int
-    used: bool = False
 
 
 @dataclass(frozen=True, slots=True)

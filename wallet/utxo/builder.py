@@ -37,7 +37,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chains.addresses import ParsedAddress, parse_address
 from chains.registry import ScriptKind, UtxoNetwork
@@ -59,12 +59,11 @@ from wallet.errors import (
 )
 from wallet.types import Draft, FeeLevel
 from wallet.utxo import fees
+from wallet.utxo.addresses import ChangeOutput
 from wallet.utxo.coins import named_coins, run_selection, selection_coins, spendable
+from wallet.utxo.context import UtxoContext
 from wallet.utxo.state import Coin as StateCoin
-
-if TYPE_CHECKING:
-    from wallet.accounts.utxo import UtxoAccount
-    from wallet.utxo.views import AccountView
+from wallet.utxo.views import AccountView
 
 __all__ = [
     "SEQUENCE_NO_RBF",
@@ -215,35 +214,15 @@ class SendRequest:
     allow_high_fee: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeOutput:
-    """Where change goes: an address of the account's change chain."""
-
-    script: bytes
-    address: str
-    chain: int
-    index: int
-
-    @classmethod
-    def first_unused(cls, account: UtxoAccount) -> ChangeOutput:
-        """Return the account's first change address no transaction has used yet."""
-        address = account.change_address()
-        info = account.find_address(address)
-        assert info is not None  # noqa: S101 - it was just derived for the account
-        script = parse_address(account.utxo_network, address).script_pubkey
-        return cls(script, address, info.chain, info.index)
-
-
 class _Keys:
     """The account's public keys and their origins, chain keys derived once."""
 
-    def __init__(self, account: UtxoAccount) -> None:
-        record = account.record
-        xpub = account.account_xpub
+    def __init__(self, ctx: UtxoContext) -> None:
+        xpub = ctx.xpub
         self._xpub = xpub
         self._chains: dict[int, ExtendedPublicKey] = {}
-        if record.fingerprint is not None and record.path is not None:
-            self.fingerprint, self.base = record.fingerprint, record.path
+        if ctx.fingerprint is not None and ctx.path is not None:
+            self.fingerprint, self.base = ctx.fingerprint, ctx.path
         else:  # no key origin known: the xpub itself is the root of its paths
             self.fingerprint, self.base = xpub.fingerprint, ()
 
@@ -300,7 +279,7 @@ def _previous(view: AccountView, outpoint: OutPoint) -> Transaction:
 
 
 def assemble(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     view: AccountView,
     selection: Selection,
     change: ChangeOutput | None,
@@ -317,7 +296,7 @@ def assemble(
     """Build the PSBT and summary of a selection (inputs shuffled, change at random).
 
     Args:
-        account: the account that spends.
+        ctx: the account that spends.
         view: its coins and stored transactions.
         selection: the inputs, recipients and change amount.
         change: where the change goes (needed when ``selection.change`` is set).
@@ -334,8 +313,8 @@ def assemble(
         WalletError: a previous transaction is missing from the wallet file.
     """
     rng = secrets.SystemRandom()
-    script_kind = account.script_kind
-    keys = _Keys(account)
+    script_kind = ctx.kind
+    keys = _Keys(ctx)
     coins: list[Coin] = list(selection.inputs)
     rng.shuffle(coins)
     outputs = [TxOut(r.amount, r.script_pubkey) for r in selection.outputs]
@@ -376,7 +355,7 @@ def assemble(
         fields = _output_fields(script_kind, pubkey, keys.source(change.chain, change.index))
         psbt_outputs[change_index] = replace(psbt_outputs[change_index], **fields)
     final = Psbt(0, tx.version, tx.locktime, tuple(inputs), tuple(psbt_outputs))
-    params = utxo_params(account.utxo_network)
+    params = utxo_params(ctx.network)
     fee = sum(d.value for d in drafted) - sum(o.value for o in outputs)
     summary = TxSummary(
         network=params.name,
@@ -389,7 +368,7 @@ def assemble(
     )
     return UtxoDraft(
         network=params.name,
-        account_id=account.id,
+        account_id=ctx.account_id,
         summary=summary,
         psbt=final.serialize(),
         inputs=tuple(drafted),
@@ -447,7 +426,7 @@ def _recipients(network: UtxoNetwork, request: SendRequest) -> list[_Paid]:
 
 
 def build_send(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     view: AccountView,
     request: SendRequest,
     presets: fees.FeePresets,
@@ -458,28 +437,28 @@ def build_send(
     """Build a send draft from what is known, without asking any server.
 
     Args:
-        account: the account that spends.
+        ctx: the account that spends.
         view: its coins as of the last sync.
         request: recipients, coin control and options.
         presets: the network's fee presets (the caps depend on ``fast``).
         rate: the fee rate to pay.
         tip_height: the chain tip's height (the anti-fee-sniping locktime).
-        policy: the wallet's fee caps (read from the wallet file when ``None``).
+        policy: the wallet's fee caps (``ctx.fee_policy()`` when ``None``).
 
     Raises:
         see ``UtxoAccount.prepare_send``.
     """
-    network = account.utxo_network
+    network = ctx.network
     if request.send_max and request.subtract_fee:
         raise InvalidAmount("Sending the maximum already takes the fee from what is sent.")
     paid = _recipients(network, request)
     named = named_coins(view, request.utxos)
-    change = ChangeOutput.first_unused(account)
+    change = ChangeOutput.first_unused(ctx)
     params = SelectionParams.for_network(
-        network, rate, change_kind=account.script_kind, change_script=change.script
+        network, rate, change_kind=ctx.kind, change_script=change.script
     )
     rng = secrets.SystemRandom()
-    pool = selection_coins(account, view, named or spendable(view))
+    pool = selection_coins(ctx.kind, view, named or spendable(view))
     shown = [p.address for p in paid]
     if request.send_max:
         others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]
@@ -507,12 +486,12 @@ def build_send(
         selection.vsize,
         selection.output_value,
         presets,
-        policy or fees.load_policy(account.wallet.database),
+        policy or ctx.fee_policy(),
         network,
         allow_high_fee=request.allow_high_fee,
     )
     return assemble(
-        account,
+        ctx,
         view,
         selection,
         change,
@@ -524,7 +503,7 @@ def build_send(
 
 
 def prepare_send(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     request: SendRequest,
     fee: FeeLevel | str = "normal",
     fee_rate: Decimal | int | str | None = None,
@@ -535,11 +514,11 @@ def prepare_send(
         BackendUnavailable: the server cannot be reached; nothing was changed.
         (and every error of ``build_send``)
     """
-    network = account.utxo_network
-    view = account.view()
+    network = ctx.network
+    view = AccountView(ctx.store, ctx.labels, ctx.account_id)
     with translate_errors():
-        backend = account.wallet.backends.utxo(network)
+        backend = ctx.backend()
         presets = fees.fee_presets(backend, network)
         tip = backend.tip().height
     rate = fees.resolve_rate(presets, fee, fee_rate, network)
-    return build_send(account, view, request, presets, rate, tip)
+    return build_send(ctx, view, request, presets, rate, tip)
