@@ -32,6 +32,7 @@ from wallet.errors import (
     translate_errors,
 )
 from wallet.storage import WalletDatabase
+from wallet.storage.settings import SettingsStore
 from wallet.types import FeeLevel
 
 __all__ = [
@@ -153,7 +154,7 @@ class FeePolicy:
 
 def load_policy(database: WalletDatabase) -> FeePolicy:
     """Return the wallet's fee policy (the defaults until it is set)."""
-    stored = database.get_meta(_SHARE_KEY)
+    stored = SettingsStore(database).get(_SHARE_KEY)
     return FeePolicy(Decimal(stored)) if stored else FeePolicy()
 
 
@@ -167,8 +168,7 @@ def set_max_fee_share(database: WalletDatabase, share: Decimal | int | str | Non
         FloatAmountError: a float.
     """
     if share is None:
-        with database.transaction():
-            database.execute("DELETE FROM meta WHERE key = ?", (_SHARE_KEY,))
+        SettingsStore(database).clear(_SHARE_KEY)
         return
     if isinstance(share, float):
         raise FloatAmountError()
@@ -178,8 +178,7 @@ def set_max_fee_share(database: WalletDatabase, share: Decimal | int | str | Non
         raise InvalidAmount(f"The fee share {share!r} is not a number.") from None
     if not value.is_finite() or not 0 < value <= 1:
         raise InvalidAmount("The fee share is above 0 and at most 1 (0.10 is 10%).")
-    with database.transaction():
-        database.set_meta(_SHARE_KEY, str(value))
+    SettingsStore(database).set(_SHARE_KEY, str(value))
 
 
 def check_fee(
