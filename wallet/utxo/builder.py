@@ -35,7 +35,7 @@ imported without one, the xpub's own fingerprint and paths relative to it.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -45,23 +45,23 @@ from chains.utxo import coinselect
 from chains.utxo.backend import FeeRate
 from chains.utxo.coinselect import Coin, Recipient, Selection, SelectionParams
 from keystore.bip32 import ExtendedPublicKey
-from keystore.types import SummaryOutput, TxSummary, UtxoParams
+from keystore.types import SummaryOutput, TxSummary
 from primitives.hashes import hash160
 from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
-from primitives.script import AddressError, ScriptType, classify, iter_script, script_to_address
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
-from wallet.amounts import Amount, to_base_units
+from wallet.amounts import to_base_units
 from wallet.errors import (
     InvalidAddress,
     InvalidAmount,
     WalletError,
     translate_errors,
 )
-from wallet.types import Draft, FeeLevel
+from wallet.types import FeeLevel
 from wallet.utxo import fees
 from wallet.utxo.addresses import ChangeOutput
 from wallet.utxo.coins import named_coins, run_selection, selection_coins, spendable
 from wallet.utxo.context import UtxoContext
+from wallet.utxo.draft import DraftInput, SendRequest, UtxoDraft, summary_address, utxo_params
 from wallet.utxo.state import Coin as StateCoin
 from wallet.utxo.views import AccountView
 
@@ -85,133 +85,6 @@ SEQUENCE_RBF = 0xFFFFFFFD
 SEQUENCE_NO_RBF = 0xFFFFFFFE
 """nSequence that does not signal BIP-125 but still enforces nLockTime."""
 TX_VERSION = 2
-
-
-def utxo_params(network: UtxoNetwork) -> UtxoParams:
-    """Return what a signer must know of the network, from the registry entry."""
-    return UtxoParams(
-        name=network.name,
-        title=network.title,
-        symbol=network.symbol,
-        decimals=network.decimals,
-        coin_type=network.coin_type,
-        hrp=network.hrp,
-        p2pkh_version=network.p2pkh_version,
-        p2sh_version=network.p2sh_versions[0],
-    )
-
-
-def summary_address(script: bytes, params: UtxoParams) -> str:
-    """Return an output's address as the signer's review shows it (``utxo_review._address``).
-
-    Data carriers show as ``OP_RETURN <hex of the pushed data>``.
-
-    Raises:
-        WalletError: the script has no address on the network.
-    """
-    if classify(script) is ScriptType.NULL_DATA:
-        data = b"".join(d for _, d in iter_script(script[1:]) if d)
-        return "OP_RETURN " + data.hex()
-    try:
-        return script_to_address(script, params)
-    except AddressError as err:
-        raise WalletError(
-            f"An output pays a script with no {params.title} address: {err}"
-        ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftInput:
-    """One coin a draft spends.
-
-    Attributes:
-        outpoint: ``TXID:N``.
-        value: its value in base units.
-        script: the output script it spends.
-        address: its address.
-        chain: 0 receive, 1 change.
-        index: the address index.
-    """
-
-    outpoint: str
-    value: int
-    script: bytes
-    address: str
-    chain: int
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class UtxoDraft(Draft):
-    """An unsigned UTXO transaction: the PSBT, the selection's facts and the summary.
-
-    Attributes:
-        psbt: the unsigned PSBT (BIP-174 v0), binary.
-        inputs: the coins spent, in the transaction's input order.
-        change_index: the position of the change output, ``None`` without change.
-        fee: the fee in base units.
-        vsize: the virtual size the fee was computed for (signatures at their largest).
-        fee_rate: the fee rate asked for, in sat/vB.
-        fee_cap: the largest fee the wallet's caps allowed (the signer's ``max_fee``).
-        kind: ``"send"``, ``"bump"`` (an RBF replacement) or ``"cpfp"`` (a child).
-        replaces: for a bump, the txid it replaces (broadcast marks that one replaced).
-        parent: for CPFP, the unconfirmed transaction the child pays for.
-        algorithm: the coin selection algorithm that chose the inputs.
-    """
-
-    psbt: bytes = field(repr=False)
-    inputs: tuple[DraftInput, ...]
-    change_index: int | None
-    fee: int
-    vsize: int
-    fee_rate: Decimal
-    fee_cap: int
-    kind: str = "send"
-    replaces: str | None = None
-    parent: str | None = None
-    algorithm: str = ""
-
-    @property
-    def psbt_base64(self) -> str:
-        """Return the PSBT as Base64 text (for an offline signer or another wallet)."""
-        return Psbt.parse(self.psbt).to_base64()
-
-    @property
-    def unsigned_txid(self) -> str:
-        """Return the txid of the unsigned transaction (the final one for segwit inputs)."""
-        return Psbt.parse(self.psbt).unsigned_tx().txid
-
-    @property
-    def spent_outputs(self) -> tuple[TxOut, ...]:
-        """Return the outputs the inputs spend, in input order."""
-        return tuple(TxOut(i.value, i.script) for i in self.inputs)
-
-    @property
-    def amount(self) -> int:
-        """Return what the transaction pays to others than its change, in base units."""
-        return sum(o.amount for o in self.summary.outputs if not o.is_change)
-
-
-@dataclass(frozen=True, slots=True)
-class SendRequest:
-    """What to send (see ``UtxoAccount.prepare_send``).
-
-    Attributes:
-        recipients: ``(address, amount)`` pairs; with ``send_max`` the first gets the rest
-            and has no amount.
-        utxos: coins (``TXID:N``) to spend exactly, frozen or not.
-        send_max: send everything spendable (or every named coin) less the fee.
-        rbf: signal BIP-125 replaceability.
-        subtract_fee: the recipients pay the fee, in equal shares.
-        allow_high_fee: accept a fee above the wallet's caps.
-    """
-
-    recipients: tuple[tuple[str, Amount | None], ...]
-    utxos: tuple[str, ...] = ()
-    send_max: bool = False
-    rbf: bool = True
-    subtract_fee: bool = False
-    allow_high_fee: bool = False
 
 
 class _Keys:
