@@ -2,11 +2,20 @@
 
 The hot path of address discovery and of the derivation benchmark: BIP-32 public child
 derivation on libsecp256k1, then HASH160 or Keccak and the network's encoding.
+``derive_scripts`` gives each UTXO address with its output script from the same hash (or
+taproot output key), so nothing parses an address back into its script.
 """
 
 from __future__ import annotations
 
-from chains.addresses import encode_address, evm_address_from_pubkey, script_for_pubkey
+from chains.addresses import (
+    encode_address,
+    evm_address_from_pubkey,
+    script_for_pubkey,
+    script_to_address,
+    taproot_output_key,
+)
+from chains.errors import MalformedAddress
 from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from primitives.bech32 import encode_segwit
@@ -59,9 +68,9 @@ def derive_scripts(
 ) -> list[tuple[str, bytes]]:
     """Return ``count`` addresses of a UTXO chain from index ``start``, each with its script.
 
-    The addresses are the ones ``derive_addresses`` gives (the same encoding); the output
-    scripts come from the public keys directly, so nothing parses an address back into its
-    script.
+    The addresses are the ones ``derive_addresses`` gives (the same encoding, from the same
+    hash or taproot output key); the scripts come from the public keys directly. The
+    account's addresses and sync's discovery both derive this way.
 
     Args:
         network: the account's network.
@@ -70,14 +79,25 @@ def derive_scripts(
         chain: 0 receive, 1 change.
         start: the first index.
         count: how many.
+
+    Raises:
+        MalformedAddress: a segwit kind on a network without segwit.
     """
+    hrp = network.hrp
+    if kind is not ScriptKind.P2PKH and (not network.segwit or hrp is None):
+        raise MalformedAddress(f"{network.title} has no {kind.value} addresses.", "")
     pubkeys = account_xpub.child(chain).child_pubkeys(start, count)
-    rows = []
+    rows: list[tuple[str, bytes]] = []
     for pubkey in pubkeys:
-        script = script_for_pubkey(network, kind, pubkey)
-        if kind is ScriptKind.P2WPKH and network.hrp is not None:
-            address = encode_segwit(network.hrp, 0, script[2:])
+        if kind is ScriptKind.P2WPKH and hrp is not None:
+            program = hash160(pubkey)
+            rows.append((encode_segwit(hrp, 0, program), b"\x00\x14" + program))
+        elif kind is ScriptKind.P2TR and hrp is not None:
+            program = taproot_output_key(pubkey)
+            rows.append((encode_segwit(hrp, 1, program), b"\x51\x20" + program))
         else:
-            address = encode_address(network, kind, pubkey)
-        rows.append((address, script))
+            script = script_for_pubkey(network, kind, pubkey)
+            address = script_to_address(network, script)
+            assert address is not None  # noqa: S101 - P2PKH and P2SH scripts have one
+            rows.append((address, script))
     return rows

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from chains.addresses import parse_address
+from chains.registry import ScriptKind, UtxoNetwork, all_networks
 from tests.conftest import ABANDON, PASSWORD
 from wallet import UtxoAccount, Wallet
 from wallet.derive import derive_addresses
@@ -128,3 +130,26 @@ def test_two_processes_show_the_same_addresses_at_once(wallet_path: Path) -> Non
         account = _bitcoin(wallet)
         assert account.id == account_id
         assert _stored(account) == list(range(3000))
+
+
+_KINDS = [
+    (net.name, kind)
+    for net in all_networks()
+    if isinstance(net, UtxoNetwork) and net.name in ("bitcoin", "litecoin-testnet", "dogecoin")
+    for kind in net.script_kinds
+]
+
+
+@pytest.mark.parametrize(("network", "kind"), _KINDS, ids=[f"{n}-{k.value}" for n, k in _KINDS])
+def test_addresses_and_scripts_are_derived_one_way(
+    abandon_wallet: Wallet, network: str, kind: ScriptKind
+) -> None:
+    account = abandon_wallet.account(network, kind=kind.value)
+    assert isinstance(account, UtxoAccount)
+    rows = derive_rows(account.context, 1, 5, 20)
+    addresses = derive_addresses(
+        account.utxo_network, account.account_xpub, account.script_kind, 1, 5, 20
+    )
+    assert [rows[i][0] for i in range(5, 25)] == addresses
+    for address, script in rows.values():
+        assert parse_address(account.utxo_network, address).script_pubkey == script
