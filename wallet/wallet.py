@@ -12,6 +12,7 @@ import os
 import secrets
 import threading
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -39,6 +40,7 @@ from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
 from wallet.storage.accounts import AccountStore, WalletDescription
 from wallet.types import AccountRecord, Draft, SignedTransaction, SyncReport
+from wallet.utxo.context import UtxoContext
 from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
 __all__ = ["Wallet"]
@@ -366,7 +368,13 @@ class Wallet:
             if self._watcher is not None and not self._watcher.closed:
                 raise WalletError("This wallet is being watched already; close that watcher first.")
             interval = DEFAULT_POLL_SECONDS if poll_interval is None else poll_interval
-            watcher = Watcher(self, network, interval, self._forget_watcher)
+            watcher = Watcher(
+                partial(self._utxo_contexts, network),
+                self._backends,
+                network,
+                interval,
+                self._forget_watcher,
+            )
             self._watcher = watcher
         watcher.start()
         return watcher
@@ -376,6 +384,10 @@ class Wallet:
         """Return the open watcher of this wallet, if any (``watch`` starts one)."""
         watcher = self._watcher
         return watcher if watcher is not None and not watcher.closed else None
+
+    def _utxo_contexts(self, network: str | None) -> list[UtxoContext]:
+        """Return the contexts of the UTXO accounts (of one network) as stored now."""
+        return [a.context for a in self.accounts(network) if isinstance(a, UtxoAccount)]
 
     def _forget_watcher(self, watcher: Watcher) -> None:
         if self._watcher is watcher:
