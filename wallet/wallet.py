@@ -28,13 +28,7 @@ from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.backends import BackendPool
-from wallet.errors import (
-    WalletCorrupt,
-    WalletError,
-    WatchOnly,
-    WrongPassword,
-    translate_errors,
-)
+from wallet.errors import WalletCorrupt, WalletError, WatchOnly, WrongPassword, translate_errors
 from wallet.labels import LabelStore
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase

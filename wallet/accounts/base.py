@@ -7,10 +7,18 @@ from typing import TYPE_CHECKING
 from chains.registry import Network
 from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer
-from wallet.types import AccountRecord, AddressInfo, EvmLayout
+from wallet.types import (
+    AccountRecord,
+    AddressInfo,
+    Balance,
+    Draft,
+    EvmLayout,
+    HistoryEntry,
+    SignedTransaction,
+    SyncReport,
+)
 
 if TYPE_CHECKING:
-    from wallet.types import Balance, Draft, HistoryEntry, SignedTransaction, SyncReport
     from wallet.wallet import Wallet
 
 __all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout"]
