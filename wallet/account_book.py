@@ -110,8 +110,8 @@ class AccountBook:
         keystore = self._unseal()
         with translate_errors():
             xpub = keystore.account_key(path)
-        index = self._store.next_index(net, kind)
-        return self._add(NewAccount(net, index, kind, path, xpub, keystore.fingerprint))
+        new = NewAccount(net, None, kind, path, xpub, keystore.fingerprint)
+        return self._load(self._store.add_custom(new))
 
     def _derive_account(self, net: Network, index: int, kind: AccountKind) -> Account:
         keystore = self._unseal()
@@ -152,9 +152,8 @@ class AccountBook:
             raise InvalidExtendedKey(
                 f"This key's prefix is for {implied.value} accounts, not {chosen.value}."
             )
-        index = self._store.next_index(net, chosen)
         account = self._add(
-            NewAccount(net, index, chosen, None, parsed, None, watch_only=True, label=label)
+            NewAccount(net, None, chosen, None, parsed, None, watch_only=True, label=label)
         )
         assert isinstance(account, UtxoAccount)  # noqa: S101
         return account
@@ -171,10 +170,9 @@ class AccountBook:
         parsed = parse_descriptor(descriptor, versions)
         if parsed.kind not in net.script_kinds:
             raise InvalidExtendedKey(f"{net.title} has no {parsed.kind.value} accounts.")
-        index = self._store.next_index(net, parsed.kind)
         new = NewAccount(
             net,
-            index,
+            None,
             parsed.kind,
             parsed.path,
             parsed.xpub,
@@ -196,7 +194,7 @@ class AccountBook:
         kind = WatchedAddress.ADDRESS
         new = NewAccount(
             net,
-            self._store.next_index(net, kind),
+            None,
             kind,
             None,
             None,

@@ -20,6 +20,7 @@ from tests.conftest import ABANDON, PASSWORD
 from wallet import UtxoAccount, Wallet
 from wallet.derive import derive_addresses
 from wallet.errors import WalletError
+from wallet.storage.accounts import AccountStore, NewAccount
 from wallet.utxo.addresses import derive_rows
 
 LAST_INDEX = 2**31 - 1
@@ -107,10 +108,8 @@ with Wallet.open(sys.argv[1], sys.argv[2]) as wallet:
 
 
 def test_two_processes_show_the_same_addresses_at_once(wallet_path: Path) -> None:
-    with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
-        account = _bitcoin(wallet)
-        account_id = account.id
-        expected = derive_rows(account.context, 0, 2999, 1)[2999][0]
+    # A fresh wallet: both processes also derive and store the account itself.
+    Wallet.create(wallet_path, PASSWORD, ABANDON).close()
     root = str(Path(__file__).parents[2])
     procs = [
         subprocess.Popen(
@@ -118,18 +117,32 @@ def test_two_processes_show_the_same_addresses_at_once(wallet_path: Path) -> Non
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            cwd=root,
             env={**os.environ, "PYTHONPATH": root},
         )
         for _ in range(2)
     ]
     results = [p.communicate() for p in procs]
-    for proc, (out, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, err
-        assert out.split() == ["3000", expected]
     with Wallet.open(wallet_path, PASSWORD) as wallet:
+        assert len(wallet.accounts()) == 1
         account = _bitcoin(wallet)
-        assert account.id == account_id
+        expected = derive_rows(account.context, 0, 2999, 1)[2999][0]
+        for proc, (out, err) in zip(procs, results, strict=True):
+            assert proc.returncode == 0, err
+            assert out.split() == ["3000", expected]
         assert _stored(account) == list(range(3000))
+
+
+def test_adding_an_account_another_process_added_returns_that_one(wallet_path: Path) -> None:
+    with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
+        first = _bitcoin(wallet)
+        record = first.record
+        again = NewAccount(
+            record.network, 0, record.kind, record.path, record.xpub, record.fingerprint
+        )
+        with Wallet.open(wallet_path, PASSWORD) as other:  # as another process would
+            assert AccountStore(other.database).add(again) == record
+        assert [a.id for a in wallet.accounts()] == [first.id]
 
 
 _KINDS = [

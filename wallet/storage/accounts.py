@@ -51,7 +51,8 @@ class NewAccount:
 
     Attributes:
         network: its network.
-        index: the account number.
+        index: the account number; ``None`` for the first one of its network and kind not
+            taken yet (imports and custom paths).
         kind: its script kind, EVM layout or watched address.
         path: the account key's derivation path, when known.
         xpub: the account key, when it has one.
@@ -63,7 +64,7 @@ class NewAccount:
     """
 
     network: Network
-    index: int
+    index: int | None
     kind: AccountKind
     path: tuple[int, ...] | None
     xpub: ExtendedPublicKey | None
@@ -151,31 +152,63 @@ class AccountStore:
         return int(rows[0][0])
 
     def add(self, new: NewAccount) -> AccountRecord:
-        """Store a new account and return it as stored."""
-        net = new.network
-        version = net.standard_xkey.public if isinstance(net, UtxoNetwork) else _STANDARD_XPUB
+        """Store a new account and return it as stored.
+
+        The check and the write are one ``BEGIN IMMEDIATE`` transaction, so two processes
+        adding the same account at once both get the one stored: an account with a number
+        (``new.index``) that another process stored meanwhile is returned as it is; without
+        a number, the first free one is taken inside the transaction.
+        """
         with self._db.transaction():
-            rid = self._db.execute(
-                "INSERT INTO accounts(network, idx, kind, path, xpub, fingerprint, evm_child, "
-                "watch_address, watch_only, label, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    net.name,
-                    new.index,
-                    new.kind.value,
-                    format_path(new.path) if new.path is not None else None,
-                    new.xpub.serialize(version) if new.xpub is not None else None,
-                    new.fingerprint.hex() if new.fingerprint is not None else None,
-                    new.evm_child,
-                    new.watch_address,
-                    int(new.watch_only),
-                    new.label,
-                    _now(),
-                ),
-            )
+            if new.index is None:
+                index = self.next_index(new.network, new.kind)
+            else:
+                index = new.index
+                stored = self.find(new.network, index, new.kind)
+                if stored is not None:
+                    return stored
+            rid = self._insert(new, index)
             record = self.get(rid)
         assert record is not None  # noqa: S101 - just inserted in this transaction
         return record
+
+    def add_custom(self, new: NewAccount) -> AccountRecord:
+        """Store an account of a custom path (``new.path``), or return the one stored with it.
+
+        Its number is the first free one of its network and kind, taken inside the same
+        ``BEGIN IMMEDIATE`` transaction as the check.
+        """
+        assert new.path is not None  # noqa: S101 - a custom account has its path
+        with self._db.transaction():
+            stored = self.find_by_path(new.network, new.kind, new.path)
+            if stored is not None:
+                return stored
+            rid = self._insert(new, self.next_index(new.network, new.kind))
+            record = self.get(rid)
+        assert record is not None  # noqa: S101 - just inserted in this transaction
+        return record
+
+    def _insert(self, new: NewAccount, index: int) -> int:
+        net = new.network
+        version = net.standard_xkey.public if isinstance(net, UtxoNetwork) else _STANDARD_XPUB
+        return self._db.execute(
+            "INSERT INTO accounts(network, idx, kind, path, xpub, fingerprint, evm_child, "
+            "watch_address, watch_only, label, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                net.name,
+                index,
+                new.kind.value,
+                format_path(new.path) if new.path is not None else None,
+                new.xpub.serialize(version) if new.xpub is not None else None,
+                new.fingerprint.hex() if new.fingerprint is not None else None,
+                new.evm_child,
+                new.watch_address,
+                int(new.watch_only),
+                new.label,
+                _now(),
+            ),
+        )
 
 
 def _record(row: tuple[object, ...]) -> AccountRecord:
