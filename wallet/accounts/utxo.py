@@ -292,10 +292,12 @@ class UtxoAccount(Account):
         """Prepare a BIP-125 replacement of this account's own pending transaction.
 
         Raises:
+            InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: it is confirmed or replaced, not the account's own, not
-                signalling BIP-125 (use ``cpfp``), or has pending children.
-            InsufficientFunds: no coins to pay the higher fee.
+            NotReplaceable: confirmed or replaced already, not the account's own, not
+                signalling BIP-125 (the error suggests CPFP), or with pending children.
+            InsufficientFunds: the change and confirmed coins cannot pay the higher fee.
+            FeeTooHigh: the new fee is above the caps, unless ``allow_high_fee``.
         """
         return _bump.bump_fee(self._ctx, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
 
@@ -312,9 +314,12 @@ class UtxoAccount(Account):
         The child pays enough that it and its parent together reach the rate.
 
         Raises:
+            InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: it is confirmed, replaced, pays this account nothing unspent,
-                or already pays the rate.
+            NotReplaceable: confirmed or replaced already, no unspent output to this account,
+                or the package already pays the rate.
+            InsufficientFunds: its outputs and the confirmed coins cannot pay the child's fee.
+            FeeTooHigh: the package's fee is above the caps, unless ``allow_high_fee``.
         """
         return _bump.cpfp(self._ctx, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
 
@@ -324,7 +329,8 @@ class UtxoAccount(Account):
         Raises:
             InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: a server reports it (bump it instead), or it is not pending.
+            NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
+                is not pending any more.
         """
         _bump.abandon(self._ctx, txid)
 
@@ -338,9 +344,11 @@ class UtxoAccount(Account):
         """Have ``signer`` sign a draft of this account; finalise and verify the result.
 
         Raises:
-            SigningRefused: the signer refused, or the result does not verify.
+            WatchOnly: the account's key origin is unknown (an xpub imported without one).
+            SigningRefused: the signer refused the draft, returned another transaction, or a
+                signature does not verify in libbitcoinkernel.
             SigningCancelled: the person declined.
-            WatchOnly: the account's key origin is unknown.
+            FeeTooHigh: the fee is above the cap the signer was given.
         """
         return _signing.sign(self._ctx, draft, signer, prompt)
 
@@ -349,7 +357,7 @@ class UtxoAccount(Account):
 
         Raises:
             BackendUnavailable: the server cannot be reached (nothing was recorded).
-            TransactionRefused: the node refused it, its reason in words.
-            FeeTooLow: the node wants a higher fee.
+            TransactionRefused: the node refused it (the error says why; nothing was recorded).
+            FeeTooLow: the node wants a higher fee (a replacement raises it too little).
         """
         return _signing.broadcast(self._ctx, signed)

@@ -137,12 +137,7 @@ def bump_fee(
     """Prepare a replacement of the account's pending ``txid`` (see the module docstring).
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: confirmed or replaced already, not the account's own, not
-            signalling BIP-125 (the error suggests CPFP), or with pending children.
-        InsufficientFunds: the change and confirmed coins cannot pay the higher fee.
-        FeeTooHigh: the new fee is above the caps, unless ``allow_high_fee``.
+        see ``UtxoAccount.bump_fee`` (the public entry point).
     """
     txid = _txid(txid)
     network = ctx.network
@@ -326,12 +321,7 @@ def cpfp(
     """Prepare a child of the pending ``txid`` that pays for both (see the module docstring).
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: confirmed or replaced already, no unspent output to this account,
-            or the package already pays the rate.
-        InsufficientFunds: its outputs and the confirmed coins cannot pay the child's fee.
-        FeeTooHigh: the package's fee is above the caps, unless ``allow_high_fee``.
+        see ``UtxoAccount.cpfp`` (the public entry point).
     """
     txid = _txid(txid)
     network = ctx.network
@@ -418,10 +408,7 @@ def abandon(ctx: UtxoContext, txid: str) -> None:
     it again (``UtxoAccount.broadcast``) brings it back; a server that reports it later wins.
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
-            is not pending any more.
+        see ``UtxoAccount.abandon`` (the public entry point).
     """
     wanted = _txid(txid)
     store = ctx.store

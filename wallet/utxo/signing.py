@@ -47,11 +47,7 @@ def sign(
     """Have ``signer`` review and sign a draft; finalise, extract and verify the result.
 
     Raises:
-        WatchOnly: the account's key origin is unknown (an xpub imported without one).
-        SigningRefused: the signer refused the draft, returned another transaction, or a
-            signature does not verify in libbitcoinkernel.
-        SigningCancelled: the person declined.
-        FeeTooHigh: the fee is above the cap the signer was given.
+        see ``UtxoAccount.sign`` (the public entry point).
     """
     utxo_draft = _draft_of(ctx, draft)
     path = ctx.path
@@ -96,9 +92,7 @@ def broadcast(ctx: UtxoContext, signed: SignedTransaction) -> str:
     """Send a signed transaction; record it as pending; return its txid.
 
     Raises:
-        BackendUnavailable: the server cannot be reached (nothing was recorded).
-        TransactionRefused: the node refused it (the error says why; nothing was recorded).
-        FeeTooLow: the node wants a higher fee (a replacement raises it too little).
+        see ``UtxoAccount.broadcast`` (the public entry point).
     """
     draft = _draft_of(ctx, signed.draft)
     network = ctx.network
