@@ -166,3 +166,20 @@ def test_addresses_and_scripts_are_derived_one_way(
     assert [rows[i][0] for i in range(5, 25)] == addresses
     for address, script in rows.values():
         assert parse_address(account.utxo_network, address).script_pubkey == script
+
+
+def test_addresses_of_a_schema_v1_file_get_their_scripts_from_the_xpub(tmp_path: Path) -> None:
+    copy = tmp_path / "wallet-v1.coffer"
+    copy.write_bytes((Path(__file__).parents[1] / "data" / "wallet-v1.coffer").read_bytes())
+    copy.chmod(0o600)
+    with Wallet.open(copy, "coffer-fixture") as wallet:
+        account = _bitcoin(wallet)
+        store = account.context.store
+        assert store.unscripted(account.id) == [(0, i) for i in range(20)]  # written by v1
+        (twentieth,) = account.addresses(1, 20)
+        assert store.unscripted(account.id) == []
+        rows = derive_rows(account.context, 0, 0, 21)
+        assert store.scripts(account.id) == {
+            (account.id, 0, i): script for i, (_address, script) in rows.items()
+        }
+        assert twentieth.address == rows[20][0]

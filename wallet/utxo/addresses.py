@@ -51,7 +51,9 @@ def store_range(ctx: UtxoContext, chain: int, start: int, stop: int) -> list[int
     first, last = missing[0], missing[-1]
     derived = derive_rows(ctx, chain, first, last - first + 1)
     wanted = {idx: derived[idx] for idx in missing}
-    return ctx.store.add_addresses(ctx.account_id, chain, wanted)
+    stored = ctx.store.add_addresses(ctx.account_id, chain, wanted)
+    fill_scripts(ctx)  # as before: storing addresses also watches those of an old file
+    return stored
 
 
 def fill_scripts(ctx: UtxoContext) -> None:
