@@ -54,15 +54,16 @@ class UtxoAccount(Account):
     def __init__(self, wallet: Wallet, record: AccountRecord) -> None:
         """Bind a stored account to its open wallet and build its ``UtxoContext`` once."""
         super().__init__(wallet, record)
-        network = record.network
-        xpub = record.xpub
-        if not isinstance(network, UtxoNetwork) or xpub is None:
+        network, kind, xpub = record.network, record.kind, record.xpub
+        if not isinstance(network, UtxoNetwork) or not isinstance(kind, ScriptKind):
             raise WalletError(f"Account {record.id} is not a Bitcoin-family account.")
+        if xpub is None:
+            raise WalletError(f"Account {record.id} has no extended public key stored.")
         database = wallet.database
         self._ctx = UtxoContext(
             account_id=record.id,
             network=network,
-            kind=ScriptKind(record.kind),
+            kind=kind,
             xpub=xpub,
             fingerprint=record.fingerprint,
             path=record.path,
