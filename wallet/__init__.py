@@ -7,22 +7,90 @@ w = Wallet.create(path, password)          # new seed; or mnemonic="..."
 acct = w.account("bitcoin")
 acct.receive_address()
 ```
+
+Everything the API returns is importable from here: accounts, drafts and signed
+transactions, balances, history entries, coins, sync reports, address facts, labels and
+watch events. The errors stay in ``wallet.errors``.
 """
 
-from wallet.accounts import Account, AddressInfo, EvmAccount, EvmLayout, UtxoAccount
+from chains.registry import ScriptKind
+from chains.utxo.fees import LEVELS as FEE_LEVELS
+from keystore.types import SummaryOutput, TxSummary
+from wallet.account_book import AccountBook
+from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
-from wallet.amounts import format_amount, to_base_units, to_decimal
+from wallet.amounts import Amount, format_amount, to_base_units, to_decimal
+from wallet.backends import BackendPool
+from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
+from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
+from wallet.mnemonics import LANGUAGES, new_mnemonic, validate_mnemonic
+from wallet.settings import WalletSettings
+from wallet.types import (
+    AccountKind,
+    AccountRecord,
+    AddressInfo,
+    Balance,
+    CoinInfo,
+    Draft,
+    EvmLayout,
+    FeeLevel,
+    HistoryEntry,
+    SignedTransaction,
+    SyncReport,
+    TxStatus,
+    WatchedAddress,
+)
+from wallet.utxo.builder import DraftInput, UtxoDraft
+from wallet.utxo.fees import FeePresets
+from wallet.utxo.views import AccountView
 from wallet.wallet import Wallet
+from wallet.watch import Watcher, WatchEvent
 
 __all__ = [
+    "FEE_LEVELS",
+    "LANGUAGES",
     "Account",
+    "AccountBook",
+    "AccountKind",
+    "AccountRecord",
+    "AccountView",
     "AddressCheck",
     "AddressInfo",
+    "Amount",
+    "BackendPool",
+    "Balance",
+    "CoinInfo",
+    "Collectible",
+    "Draft",
+    "DraftInput",
     "EvmAccount",
+    "EvmDraft",
     "EvmLayout",
+    "FeeLevel",
+    "FeePresets",
+    "HistoryEntry",
+    "Label",
+    "LabelStore",
+    "ParsedLabels",
+    "ScriptKind",
+    "SentTransaction",
+    "SignedTransaction",
+    "SummaryOutput",
+    "SyncReport",
+    "TokenHolding",
+    "TxStatus",
+    "TxSummary",
     "UtxoAccount",
+    "UtxoDraft",
     "Wallet",
+    "WalletSettings",
+    "WatchEvent",
+    "WatchedAddress",
+    "Watcher",
     "format_amount",
+    "new_mnemonic",
+    "parse_bip329",
     "to_base_units",
     "to_decimal",
+    "validate_mnemonic",
 ]

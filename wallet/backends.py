@@ -22,6 +22,7 @@ from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from chains.utxo.backend import UtxoBackend
 from wallet.errors import WalletError, translate_errors
 from wallet.storage import WalletDatabase
+from wallet.storage.settings import SettingsStore
 
 __all__ = ["BackendPool"]
 
@@ -31,7 +32,7 @@ class BackendPool:
 
     def __init__(self, database: WalletDatabase, data_dir: Path) -> None:
         """Bind to the wallet database; ``data_dir`` is where embedded devnets keep chains."""
-        self._db = database
+        self._settings = SettingsStore(database)
         self._data_dir = data_dir
         self._live: dict[str, UtxoBackend | EvmBackend] = {}
         self._borrowed: set[str] = set()
@@ -45,7 +46,7 @@ class BackendPool:
         """
         with translate_errors():
             net = get_network(network)
-        stored = self._db.get_meta(f"servers:{net.name}")
+        stored = self._settings.get(f"servers:{net.name}")
         if stored is None:
             return default_servers(net)
         return tuple(str(s) for s in json.loads(stored))
@@ -68,11 +69,10 @@ class BackendPool:
             is_evm_scheme = spec.scheme in ("http", "https", "ws", "wss")
             if spec.scheme != "embedded" and is_evm_scheme != evm:
                 raise WalletError(f"{spec.display} is not a kind of server {net.title} can use.")
-        with self._db.transaction():
-            if specs:
-                self._db.set_meta(f"servers:{net.name}", json.dumps([s.text for s in specs]))
-            else:
-                self._db.execute("DELETE FROM meta WHERE key = ?", (f"servers:{net.name}",))
+        if specs:
+            self._settings.set(f"servers:{net.name}", json.dumps([s.text for s in specs]))
+        else:
+            self._settings.clear(f"servers:{net.name}")
         with self._lock:
             self._drop(net.name)
 
@@ -139,11 +139,7 @@ class BackendPool:
         kept in the encrypted wallet database, so it survives password changes. For tools
         and tests that open that devnet themselves.
         """
-        stored = self._db.get_meta("devnet_key")
-        if stored is None:
-            stored = secrets.token_hex(32)
-            with self._db.transaction():
-                self._db.set_meta("devnet_key", stored)
+        stored = self._settings.get_or_set("devnet_key", secrets.token_hex(32))
         return hmac.new(bytes.fromhex(stored), network.encode(), hashlib.sha256).digest()
 
     def _drop(self, name: str) -> None:

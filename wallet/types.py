@@ -11,20 +11,101 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeAlias
 
+from chains.registry import Network, ScriptKind
+from keystore.bip32 import ExtendedPublicKey
 from keystore.types import TxSummary
 from wallet.amounts import format_amount, to_decimal
 
 __all__ = [
+    "AccountKind",
+    "AccountRecord",
+    "AddressInfo",
     "Balance",
     "CoinInfo",
     "Draft",
+    "EvmLayout",
     "FeeLevel",
     "HistoryEntry",
     "SignedTransaction",
     "SyncReport",
     "TxStatus",
+    "WatchedAddress",
+    "account_kind",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AddressInfo:
+    """One address of an account.
+
+    Attributes:
+        address: the address text.
+        path: its full derivation path (``m/84'/0'/0'/0/3``), or ``None`` when unknown.
+        chain: 0 for receive, 1 for change.
+        index: the index on its chain.
+        used: whether a synced transaction touched it.
+    """
+
+    address: str
+    path: str | None
+    chain: int
+    index: int
+    used: bool = False
+
+
+class EvmLayout(enum.Enum):
+    """How EVM account ``i`` is derived."""
+
+    STANDARD = "standard"
+    """``m/44'/60'/0'/0/i``: MetaMask, Rabby, Trezor and most wallets."""
+    LEDGER_LIVE = "ledger-live"
+    """``m/44'/60'/i'/0/0``: Ledger Live."""
+
+
+class WatchedAddress(enum.Enum):
+    """The kind of an EVM account that watches one address and has no key."""
+
+    ADDRESS = "address"
+
+
+AccountKind: TypeAlias = ScriptKind | EvmLayout | WatchedAddress
+"""What an account is: a UTXO script kind, an EVM layout, or a watched EVM address."""
+
+_KINDS: dict[str, AccountKind] = {
+    k.value: k for kinds in (ScriptKind, EvmLayout, WatchedAddress) for k in kinds
+}
+
+
+def account_kind(text: str) -> AccountKind:
+    """Return the account kind written ``text`` (``p2wpkh``, ``standard``, ``address``...).
+
+    Raises:
+        ValueError: no kind is written so.
+    """
+    try:
+        return _KINDS[text]
+    except KeyError:
+        raise ValueError(f"{text!r} is not a kind of account.") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An account as stored in the wallet file: only public data."""
+
+    id: int
+    network: Network
+    index: int
+    kind: AccountKind
+    path: tuple[int, ...] | None
+    xpub: ExtendedPublicKey | None
+    fingerprint: bytes | None
+    evm_child: int | None
+    watch_address: str | None
+    watch_only: bool
+    label: str
+    gap_limit: int
 
 
 class FeeLevel(enum.Enum):

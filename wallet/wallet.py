@@ -8,17 +8,15 @@ signature) and never leaves the keystore.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import threading
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
-from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork, get_network
-from keystore.bip32 import HARDENED, ExtendedPublicKey, parse_path
+from chains.registry import UtxoNetwork
 from keystore.errors import DecryptionFailed
 from keystore.keystore import Keystore
 from keystore.mnemonic import generate_mnemonic, parse_mnemonic
@@ -26,42 +24,23 @@ from keystore.secrets import SecretBytes
 from keystore.signers.base import PromptHandler
 from keystore.signers.hot import HotSigner
 from keystore.vault import KdfParams
-from wallet.accounts import (
-    Account,
-    AccountRecord,
-    AddressInfo,
-    EvmAccount,
-    EvmLayout,
-    UtxoAccount,
-)
-from wallet.addresses import AddressCheck, check_address
+from wallet.account_book import AccountBook
+from wallet.accounts import Account, EvmAccount, UtxoAccount
+from wallet.addresses import AddressCheck
 from wallet.backends import BackendPool
-from wallet.descriptors import parse_descriptor
-from wallet.errors import (
-    AccountNotFound,
-    InvalidExtendedKey,
-    InvalidPath,
-    WalletCorrupt,
-    WalletError,
-    WatchOnly,
-    WrongPassword,
-    translate_errors,
-)
+from wallet.errors import WalletCorrupt, WalletError, WatchOnly, WrongPassword, translate_errors
 from wallet.labels import LabelStore
+from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
-from wallet.types import Draft, SignedTransaction, SyncReport
-
-if TYPE_CHECKING:
-    from wallet.watch import Watcher
+from wallet.storage.accounts import AccountStore, WalletDescription
+from wallet.types import AccountRecord, Draft, SignedTransaction, SyncReport
+from wallet.utxo.context import UtxoContext
+from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
 __all__ = ["Wallet"]
 
 _HD = "hd"
 _WATCH_ONLY = "watch-only"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Wallet:
@@ -75,7 +54,10 @@ class Wallet:
         self._db = database
         self._keystore: Keystore | None = None
         self._labels = LabelStore(database)
+        self._store = AccountStore(database)
         self._accounts: dict[int, Account] = {}
+        self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
+        self._settings = WalletSettings(database)
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
@@ -134,15 +116,10 @@ class Wallet:
         db = WalletDatabase.create(path, password, kdf or KdfParams())
         try:
             wallet_id = secrets.token_hex(16)
-            with db.transaction():
-                db.set_meta("wallet_id", wallet_id)
-                db.set_meta("kind", _HD)
-                db.set_meta("created_at", _now())
-                db.set_meta("fingerprint", keystore.fingerprint.hex())
-                db.execute(
-                    "INSERT INTO secrets(name, sealed) VALUES ('seed', ?)",
-                    (keystore.sealed(db.sealing_key, wallet_id.encode()),),
-                )
+            AccountStore(db).initialise(
+                WalletDescription(wallet_id, _HD, keystore.fingerprint.hex()),
+                keystore.sealed(db.sealing_key, wallet_id.encode()),
+            )
         except BaseException:
             db.close()
             Path(path).unlink(missing_ok=True)
@@ -174,10 +151,7 @@ class Wallet:
             WalletExists: a file is already at ``path``.
         """
         db = WalletDatabase.create(path, password, kdf or KdfParams())
-        with db.transaction():
-            db.set_meta("wallet_id", secrets.token_hex(16))
-            db.set_meta("kind", _WATCH_ONLY)
-            db.set_meta("created_at", _now())
+        AccountStore(db).initialise(WalletDescription(secrets.token_hex(16), _WATCH_ONLY), None)
         return cls(db)
 
     @classmethod
@@ -190,8 +164,8 @@ class Wallet:
             WalletCorrupt: the file is truncated, damaged or not a Coffer wallet.
         """
         db = WalletDatabase.open(path, password)
-        kind = db.get_meta("kind")
-        if kind not in (_HD, _WATCH_ONLY) or db.get_meta("wallet_id") is None:
+        description = AccountStore(db).description()
+        if description is None or description.kind not in (_HD, _WATCH_ONLY):
             db.close()
             raise WalletCorrupt(f"{path} is missing its wallet description: it is damaged.")
         return cls(db)
@@ -220,7 +194,8 @@ class Wallet:
     @property
     def kind(self) -> str:
         """Return ``"hd"`` or ``"watch-only"``."""
-        return self._db.get_meta("kind") or _HD
+        description = self._store.description()
+        return description.kind if description is not None else _HD
 
     @property
     def is_watch_only(self) -> bool:
@@ -230,12 +205,14 @@ class Wallet:
     @property
     def wallet_id(self) -> str:
         """Return the wallet's random id (not secret)."""
-        return self._db.get_meta("wallet_id") or ""
+        description = self._store.description()
+        return description.wallet_id if description is not None else ""
 
     @property
     def fingerprint(self) -> str | None:
         """Return the master key fingerprint (hex), or ``None`` for a watch-only wallet."""
-        return self._db.get_meta("fingerprint")
+        description = self._store.description()
+        return description.fingerprint if description is not None else None
 
     @property
     def schema_version(self) -> int:
@@ -247,37 +224,35 @@ class Wallet:
         """Return the wallet's servers per network and their live connections."""
         return self._backends
 
+    @property
+    def settings(self) -> WalletSettings:
+        """Return the wallet's settings (fee cap share, explorer API keys)."""
+        return self._settings
+
     def set_max_fee_share(self, share: Decimal | str | None) -> None:
         """Set the largest fee a UTXO draft may pay as a share of the amount sent.
 
-        ``Decimal("0.05")`` refuses fees above 5% of the amount (``FeeTooHigh``, unless a
-        draft overrides it with ``allow_high_fee``); ``None`` restores the default of 10%.
+        The same as ``settings.set_max_fee_share``: ``Decimal("0.05")`` refuses fees above
+        5% of the amount (``FeeTooHigh``, unless a draft overrides it with
+        ``allow_high_fee``); ``None`` restores the default of 10%.
 
         Raises:
             InvalidAmount: not a number above 0 and at most 1.
             FloatAmountError: a float.
         """
-        from wallet.utxo.fees import set_max_fee_share
-
-        set_max_fee_share(self._db, share)
+        self._settings.set_max_fee_share(share)
 
     def set_explorer_key(self, network: str, key: str | None) -> None:
         """Set (or with ``None`` clear) the Etherscan-compatible API key of an EVM network.
 
-        The key stays inside the encrypted wallet file; history on public networks is read
-        from the explorer with it.
+        The same as ``settings.set_explorer_key``; the key stays inside the encrypted wallet
+        file.
 
         Raises:
             UnknownNetwork: no such network.
             WalletError: not an EVM network, or a key that is not one printable word.
         """
-        from wallet.evm.settings import set_explorer_key
-
-        with translate_errors():
-            net = get_network(network)
-        if not isinstance(net, EvmNetwork):
-            raise WalletError(f"{net.title} has no explorer API key: it is not an EVM network.")
-        set_explorer_key(self._db, net, key)
+        self._settings.set_explorer_key(network, key)
 
     @property
     def labels(self) -> LabelStore:
@@ -290,12 +265,12 @@ class Wallet:
         if self.is_watch_only:
             raise WatchOnly("This wallet is watch-only: it holds no keys.")
         if self._keystore is None:
-            rows = self._db.query("SELECT sealed FROM secrets WHERE name = 'seed'")
-            if not rows:
+            sealed = self._store.sealed_seed()
+            if sealed is None:
                 raise WalletCorrupt("The wallet file has lost its sealed seed.")
             try:
                 self._keystore = Keystore.from_sealed(
-                    self._db.sealing_key, bytes(rows[0][0]), self.wallet_id.encode()
+                    self._db.sealing_key, sealed, self.wallet_id.encode()
                 )
             except DecryptionFailed as err:
                 raise WalletCorrupt("The sealed seed in the wallet file is damaged.") from err
@@ -383,13 +358,17 @@ class Wallet:
             WalletError: not a UTXO network, a watcher is open already, or a poll interval
                 that is not a positive number.
         """
-        from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
-
         with self._watch_lock:  # two threads calling at once get one watcher between them
             if self._watcher is not None and not self._watcher.closed:
                 raise WalletError("This wallet is being watched already; close that watcher first.")
             interval = DEFAULT_POLL_SECONDS if poll_interval is None else poll_interval
-            watcher = Watcher(self, network, interval, self._forget_watcher)
+            watcher = Watcher(
+                partial(self._utxo_contexts, network),
+                self._backends,
+                network,
+                interval,
+                self._forget_watcher,
+            )
             self._watcher = watcher
         watcher.start()
         return watcher
@@ -399,6 +378,10 @@ class Wallet:
         """Return the open watcher of this wallet, if any (``watch`` starts one)."""
         watcher = self._watcher
         return watcher if watcher is not None and not watcher.closed else None
+
+    def _utxo_contexts(self, network: str | None) -> list[UtxoContext]:
+        """Return the contexts of the UTXO accounts (of one network) as stored now."""
+        return [a.context for a in self.accounts(network) if isinstance(a, UtxoAccount)]
 
     def _forget_watcher(self, watcher: Watcher) -> None:
         if self._watcher is watcher:
@@ -419,7 +402,24 @@ class Wallet:
         with translate_errors():
             return account.sign(draft, self.signer(), prompt)
 
-    # -- accounts ---------------------------------------------------------------------------
+    # -- accounts (``accounts_book``; these names are the README's) --------------------------
+
+    @property
+    def accounts_book(self) -> AccountBook:
+        """Return the wallet's accounts: derive, import, look up (the methods below call it)."""
+        return self._book
+
+    def _load(self, record: AccountRecord) -> Account:
+        cached = self._accounts.get(record.id)
+        if cached is not None and cached.record == record:
+            return cached
+        account: Account = (
+            UtxoAccount(self, record)
+            if isinstance(record.network, UtxoNetwork)
+            else EvmAccount(self, record)
+        )
+        self._accounts[record.id] = account
+        return account
 
     def account_by_id(self, account_id: int) -> Account:
         """Return the account stored under ``account_id``.
@@ -427,54 +427,15 @@ class Wallet:
         Raises:
             AccountNotFound: no such account in this wallet.
         """
-        sql = f"SELECT {self._COLUMNS} FROM accounts WHERE id = ?"  # noqa: S608 - constant
-        rows = self._db.query(sql, (account_id,))
-        if not rows:
-            raise AccountNotFound(f"This wallet has no account {account_id}.")
-        return self._load(rows[0])
-
-    def _load(self, row: tuple[object, ...]) -> Account:
-        (rid, network_name, idx, kind, path, xpub, fp, child, watch, watch_only, label, gap) = row
-        network = get_network(str(network_name))
-        record = AccountRecord(
-            id=int(str(rid)),
-            network=network,
-            index=int(str(idx)),
-            kind=str(kind),
-            path=parse_path(str(path)) if path else None,
-            xpub=ExtendedPublicKey.parse(str(xpub))[0] if xpub else None,
-            fingerprint=bytes.fromhex(str(fp)) if fp else None,
-            evm_child=int(str(child)) if child is not None else None,
-            watch_address=str(watch) if watch else None,
-            watch_only=bool(watch_only),
-            label=str(label),
-            gap_limit=int(str(gap)),
-        )
-        cached = self._accounts.get(record.id)
-        if cached is not None and cached.record == record:
-            return cached
-        account: Account = (
-            UtxoAccount(self, record)
-            if isinstance(network, UtxoNetwork)
-            else EvmAccount(self, record)
-        )
-        self._accounts[record.id] = account
-        return account
-
-    _COLUMNS = (
-        "id, network, idx, kind, path, xpub, fingerprint, evm_child, watch_address, "
-        "watch_only, label, gap_limit"
-    )
+        return self._book.by_id(account_id)
 
     def accounts(self, network: str | None = None) -> list[Account]:
-        """Return the wallet's accounts, optionally of one network, in creation order."""
-        sql = f"SELECT {self._COLUMNS} FROM accounts"  # noqa: S608 - constant columns
-        rows = (
-            self._db.query(sql + " WHERE network = ? ORDER BY id", (network,))
-            if network
-            else self._db.query(sql + " ORDER BY id")
-        )
-        return [self._load(row) for row in rows]
+        """Return the wallet's accounts, optionally of one network, in creation order.
+
+        Raises:
+            UnknownNetwork: no such network.
+        """
+        return self._book.all(network)
 
     def account(
         self, network: str, index: int = 0, kind: str | None = None, *, path: str | None = None
@@ -495,121 +456,7 @@ class Wallet:
             InvalidPath: ``path`` is malformed, out of range, or not an account path.
             WalletError: a kind the network does not have, or an index out of range.
         """
-        with translate_errors():
-            net = get_network(network)
-        chosen = _resolve_kind(net, kind)
-        if not 0 <= index < HARDENED:
-            raise WalletError("The account index runs from 0 to 2^31 - 1.")
-        custom = _custom_path(net, path) if path is not None else None
-        if custom is not None:
-            return self._custom_account(net, chosen, custom)
-        rows = self._db.query(
-            f"SELECT {self._COLUMNS} FROM accounts WHERE network = ? AND idx = ? AND kind = ?",  # noqa: S608
-            (net.name, index, chosen),
-        )
-        if rows:
-            return self._load(rows[0])
-        if self.is_watch_only:
-            raise AccountNotFound(
-                f"This watch-only wallet has no {chosen} account {index} on {net.title}; "
-                "import one first."
-            )
-        return self._derive_account(net, index, chosen)
-
-    def _custom_account(self, net: Network, kind: str, path: tuple[int, ...]) -> Account:
-        from keystore.bip32 import format_path
-
-        rows = self._db.query(
-            f"SELECT {self._COLUMNS} FROM accounts WHERE network = ? AND kind = ? AND path = ?",  # noqa: S608
-            (net.name, kind, format_path(path)),
-        )
-        if rows:
-            return self._load(rows[0])
-        if self.is_watch_only:
-            raise AccountNotFound("A watch-only wallet cannot derive accounts.")
-        keystore = self._unsealed()
-        with translate_errors():
-            xpub = keystore.account_key(path)
-        return self._insert_account(
-            net,
-            self._next_index(net, kind),
-            kind,
-            path,
-            xpub,
-            keystore.fingerprint,
-            None,
-            None,
-            watch_only=False,
-        )
-
-    def _derive_account(self, net: Network, index: int, kind: str) -> Account:
-        keystore = self._unsealed()
-        child: int | None
-        path: tuple[int, ...]
-        if isinstance(net, UtxoNetwork):
-            path = (
-                ScriptKind(kind).purpose + HARDENED,
-                net.coin_type + HARDENED,
-                index + HARDENED,
-            )
-            child = None
-        elif kind == EvmLayout.STANDARD.value:
-            path = (44 + HARDENED, net.coin_type + HARDENED, HARDENED, 0)
-            child = index
-        else:
-            path = (44 + HARDENED, net.coin_type + HARDENED, index + HARDENED, 0)
-            child = 0
-        with translate_errors():
-            xpub = keystore.account_key(path)
-        return self._insert_account(
-            net, index, kind, path, xpub, keystore.fingerprint, child, None, watch_only=False
-        )
-
-    def _insert_account(
-        self,
-        net: Network,
-        index: int,
-        kind: str,
-        path: tuple[int, ...] | None,
-        xpub: ExtendedPublicKey | None,
-        fingerprint: bytes | None,
-        child: int | None,
-        watch_address: str | None,
-        *,
-        watch_only: bool,
-        label: str = "",
-    ) -> Account:
-        from keystore.bip32 import format_path
-
-        standard = 0x0488B21E if not isinstance(net, UtxoNetwork) else net.standard_xkey.public
-        with self._db.transaction():
-            rid = self._db.execute(
-                "INSERT INTO accounts(network, idx, kind, path, xpub, fingerprint, evm_child, "
-                "watch_address, watch_only, label, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    net.name,
-                    index,
-                    kind,
-                    format_path(path) if path is not None else None,
-                    xpub.serialize(standard) if xpub is not None else None,
-                    fingerprint.hex() if fingerprint is not None else None,
-                    child,
-                    watch_address,
-                    int(watch_only),
-                    label,
-                    _now(),
-                ),
-            )
-        rows = self._db.query(f"SELECT {self._COLUMNS} FROM accounts WHERE id = ?", (rid,))  # noqa: S608
-        return self._load(rows[0])
-
-    def _next_index(self, net: Network, kind: str) -> int:
-        rows = self._db.query(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM accounts WHERE network = ? AND kind = ?",
-            (net.name, kind),
-        )
-        return int(rows[0][0])
+        return self._book.get(network, index, kind, path=path)
 
     def import_xpub(
         self, network: str, xpub: str, kind: str | None = None, label: str = ""
@@ -623,31 +470,7 @@ class Wallet:
         Raises:
             InvalidExtendedKey: malformed, bad checksum, or of another network.
         """
-        with translate_errors():
-            net = get_network(network)
-        if not isinstance(net, UtxoNetwork):
-            raise InvalidExtendedKey(f"{net.title} accounts are watched by address, not by xpub.")
-        accepted = {v.public: k for k, vs in net.xkeys.items() for v in vs}
-        with translate_errors():
-            parsed, version = ExtendedPublicKey.parse(xpub.strip(), tuple(accepted))
-        implied = _implied_kind(net, version)
-        chosen = _resolve_kind(net, kind) if kind else (implied or net.default_kind.value)
-        if kind and implied and implied != chosen:
-            raise InvalidExtendedKey(f"This key's prefix is for {implied} accounts, not {chosen}.")
-        account = self._insert_account(
-            net,
-            self._next_index(net, chosen),
-            chosen,
-            None,
-            parsed,
-            None,
-            None,
-            None,
-            watch_only=True,
-            label=label,
-        )
-        assert isinstance(account, UtxoAccount)  # noqa: S101
-        return account
+        return self._book.import_xpub(network, xpub, kind, label)
 
     def import_descriptor(self, network: str, descriptor: str, label: str = "") -> UtxoAccount:
         """Add a watch-only UTXO account from an output descriptor with key origin.
@@ -655,30 +478,7 @@ class Wallet:
         Raises:
             InvalidDescriptor: malformed, bad checksum, or not a single-key form.
         """
-        with translate_errors():
-            net = get_network(network)
-        if not isinstance(net, UtxoNetwork):
-            raise InvalidExtendedKey(
-                f"{net.title} accounts are watched by address, not by descriptor."
-            )
-        versions = tuple({v.public for vs in net.xkeys.values() for v in vs})
-        parsed = parse_descriptor(descriptor, versions)
-        if parsed.kind not in net.script_kinds:
-            raise InvalidExtendedKey(f"{net.title} has no {parsed.kind.value} accounts.")
-        account = self._insert_account(
-            net,
-            self._next_index(net, parsed.kind.value),
-            parsed.kind.value,
-            parsed.path,
-            parsed.xpub,
-            parsed.fingerprint,
-            None,
-            None,
-            watch_only=True,
-            label=label,
-        )
-        assert isinstance(account, UtxoAccount)  # noqa: S101
-        return account
+        return self._book.import_descriptor(network, descriptor, label)
 
     def import_evm_address(self, network: str, address: str, label: str = "") -> EvmAccount:
         """Add a watch-only EVM account for one address.
@@ -687,25 +487,7 @@ class Wallet:
             InvalidAddress: malformed or a broken EIP-55 checksum.
             NetworkMismatch: an address of a UTXO network.
         """
-        with translate_errors():
-            net = get_network(network)
-        if not isinstance(net, EvmNetwork):
-            raise WalletError(f"{net.title} is not an EVM network.")
-        checked = check_address(net, address)
-        account = self._insert_account(
-            net,
-            self._next_index(net, "address"),
-            "address",
-            None,
-            None,
-            None,
-            None,
-            checked.address,
-            watch_only=True,
-            label=label,
-        )
-        assert isinstance(account, EvmAccount)  # noqa: S101
-        return account
+        return self._book.import_evm_address(network, address, label)
 
     def verify_address(self, network: str, address: str) -> AddressCheck:
         """Check an address for a network and say whether it belongs to this wallet.
@@ -714,78 +496,4 @@ class Wallet:
             InvalidAddress: malformed or a bad checksum (the error says which).
             NetworkMismatch: a valid address of another network (the error names it).
         """
-        with translate_errors():
-            net = get_network(network)
-        check = check_address(net, address)
-        for account in self.accounts(net.name):
-            owner = _owner(account, check.address)
-            if owner is not None:
-                return check.with_owner(account.id, owner)
-        if self.is_watch_only:
-            return check
-        # Not among the accounts in use: look in the first account of the address's kind, as
-        # a wallet restored from the seed would.
-        if isinstance(net, UtxoNetwork):
-            kind = _KIND_OF_ADDRESS.get(check.kind)
-            if kind is None or kind not in net.script_kinds:
-                return check
-            account = self.account(net.name, 0, kind.value)
-        else:
-            account = self.account(net.name, 0)
-        owner = _owner(account, check.address)
-        return check.with_owner(account.id, owner) if owner is not None else check
-
-
-_KIND_OF_ADDRESS = {
-    "p2wpkh": ScriptKind.P2WPKH,
-    "p2tr": ScriptKind.P2TR,
-    "p2sh": ScriptKind.P2SH_P2WPKH,
-    "p2pkh": ScriptKind.P2PKH,
-}
-
-
-def _owner(account: Account, address: str) -> AddressInfo | None:
-    if isinstance(account, UtxoAccount):
-        for change in (False, True):  # the first gap's worth of both chains
-            account.addresses(account.gap_limit, change=change)
-        return account.find_address(address)
-    infos = account.addresses()
-    return infos[0] if infos and infos[0].address == address else None
-
-
-def _resolve_kind(net: Network, kind: str | None) -> str:
-    if isinstance(net, UtxoNetwork):
-        if kind is None:
-            return net.default_kind.value
-        try:
-            chosen = ScriptKind(kind)
-        except ValueError:
-            chosen = None
-        if chosen is None or chosen not in net.script_kinds:
-            options = ", ".join(k.value for k in net.script_kinds)
-            raise WalletError(f"{net.title} accounts are one of: {options}; not {kind!r}.")
-        return chosen.value
-    if kind is None:
-        return EvmLayout.STANDARD.value
-    if kind not in {layout.value for layout in EvmLayout} | {"address"}:
-        raise WalletError(f"EVM accounts are 'standard' or 'ledger-live'; not {kind!r}.")
-    return kind
-
-
-def _custom_path(net: Network, text: str) -> tuple[int, ...]:
-    with translate_errors():
-        path = parse_path(text)
-    if not isinstance(net, UtxoNetwork):
-        raise InvalidPath("Custom paths are for UTXO accounts; EVM accounts use a layout.")
-    if not path or path[-1] < HARDENED or len(path) > 6:
-        raise InvalidPath(
-            "That is not an account path: it must end in a hardened step, like m/84'/0'/0'."
-        )
-    return path
-
-
-def _implied_kind(net: UtxoNetwork, version: int) -> str | None:
-    kinds = {k for k, vs in net.xkeys.items() if any(v.public == version for v in vs)}
-    if version == net.standard_xkey.public or len(kinds) != 1:
-        return None
-    return next(iter(kinds)).value
+        return self._book.verify_address(network, address)

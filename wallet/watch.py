@@ -27,9 +27,8 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from chains.errors import Unsupported
 from chains.registry import UtxoNetwork, get_network
@@ -41,12 +40,10 @@ from chains.utxo.backend import (
     ScriptsChanged,
     UtxoBackend,
 )
-from wallet.accounts.utxo import UtxoAccount
+from wallet.backends import BackendPool
 from wallet.errors import WalletError, translate_errors
+from wallet.utxo.context import UtxoContext
 from wallet.utxo.store import UtxoStore
-
-if TYPE_CHECKING:
-    from wallet.wallet import Wallet
 
 __all__ = ["DEFAULT_POLL_SECONDS", "WatchEvent", "Watcher"]
 
@@ -114,12 +111,21 @@ class Watcher:
 
     def __init__(
         self,
-        wallet: Wallet,
+        accounts: Callable[[], Sequence[UtxoContext]],
+        backends: BackendPool,
         network: str | None,
         poll_interval: float,
         on_close: Callable[[Watcher], None] | None = None,
     ) -> None:
         """Prepare to watch ``network`` (every UTXO network when ``None``); see ``start``.
+
+        Args:
+            accounts: returns the UTXO accounts to watch as they are now (a refresh asks
+                again, so accounts and addresses added meanwhile are watched too).
+            backends: the wallet's backends (a network's is asked for when it is followed).
+            network: the network to watch, or ``None`` for every UTXO network.
+            poll_interval: seconds between two tip polls of a backend that cannot push.
+            on_close: called once the watcher is closed.
 
         Raises:
             WalletError: ``poll_interval`` is not a positive, finite number of seconds (NaN
@@ -132,7 +138,8 @@ class Watcher:
             or poll_interval <= 0
         ):
             raise WalletError("The poll interval is a positive number of seconds.")
-        self._wallet = wallet
+        self._contexts = accounts
+        self._backends = backends
         self._on_close = on_close
         self._network = network
         self._poll_interval = poll_interval
@@ -266,10 +273,9 @@ class Watcher:
         with self._refresh_lock:
             if self.closed:
                 return
-            by_network: dict[str, list[UtxoAccount]] = {}
-            for account in self._wallet.accounts(self._network):
-                if isinstance(account, UtxoAccount):
-                    by_network.setdefault(account.network.name, []).append(account)
+            by_network: dict[str, list[UtxoContext]] = {}
+            for ctx in self._contexts():
+                by_network.setdefault(ctx.network.name, []).append(ctx)
             for name, accounts in by_network.items():
                 try:
                     feed = self._feeds.get(name)
@@ -278,7 +284,7 @@ class Watcher:
                         del self._feeds[name]
                         feed = None
                     if feed is None:
-                        self._follow(accounts[0].utxo_network, accounts)
+                        self._follow(accounts[0].store, accounts)
                     else:
                         self._subscribe(feed, accounts)
                 except WalletError as err:
@@ -293,16 +299,17 @@ class Watcher:
         (``backends.use``): the new one is followed from the start, its scripts compared
         with the stored statuses again, so nothing that changed in between is missed.
         """
-        return self._wallet.backends.utxo(feed.network) is not feed.backend
+        return self._backends.utxo(feed.network) is not feed.backend
 
-    def _follow(self, network: UtxoNetwork, accounts: list[UtxoAccount]) -> None:
+    def _follow(self, store: UtxoStore, accounts: list[UtxoContext]) -> None:
         """Start following a network: open it, subscribe, then hand its events to a thread.
 
         What the subscription reported at once (scripts changed before the watch) is taken
         here, before the thread starts: the ``wait`` after ``start`` sees it together with
         the tip, not one or the other depending on how fast the thread ran.
         """
-        feed = self._open(network)
+        network = store.network
+        feed = self._open(store)
         try:
             self._subscribe(feed, accounts)
         finally:
@@ -318,10 +325,11 @@ class Watcher:
             self._threads.append(thread)
             thread.start()
 
-    def _open(self, network: UtxoNetwork) -> _Feed:
+    def _open(self, store: UtxoStore) -> _Feed:
         """Probe whether a network's backend pushes, compare tips; register its feed."""
-        backend = self._wallet.backends.utxo(network)
-        feed = _Feed(network, backend, UtxoStore(self._wallet.database, network))
+        network = store.network
+        backend = self._backends.utxo(network)
+        feed = _Feed(network, backend, store)
         with translate_errors():
             try:
                 backend.watch({})
@@ -338,21 +346,21 @@ class Watcher:
         self._feeds[network.name] = feed
         return feed
 
-    def _subscribe(self, feed: _Feed, accounts: list[UtxoAccount]) -> None:
+    def _subscribe(self, feed: _Feed, accounts: list[UtxoContext]) -> None:
         """Watch the accounts' scripts not watched yet, against their stored statuses."""
-        feed.accounts = frozenset({*feed.accounts, *(a.id for a in accounts)})
+        feed.accounts = frozenset({*feed.accounts, *(a.account_id for a in accounts)})
         for account in accounts:
-            count = feed.store.script_count(account.id)
-            if feed.counts.get(account.id) == count:
+            count = feed.store.script_count(account.account_id)
+            if feed.counts.get(account.account_id) == count:
                 continue  # nothing new: no need to read every script
-            scripts = feed.store.scripts(account.id)
+            scripts = feed.store.scripts(account.account_id)
             new = {k: s for k, s in scripts.items() if k not in feed.watched}
             if new and feed.push:
-                stored = feed.store.statuses(account.id)
+                stored = feed.store.statuses(account.account_id)
                 with translate_errors():
                     feed.backend.watch(new, {k: stored.get(k) for k in new})
             feed.watched.update(new)
-            feed.counts[account.id] = count
+            feed.counts[account.account_id] = count
 
     # -- threads -----------------------------------------------------------------------------
 

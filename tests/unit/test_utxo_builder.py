@@ -53,6 +53,7 @@ from wallet.errors import (
     WatchOnly,
 )
 from wallet.utxo import fees
+from wallet.utxo.addresses import fill_scripts
 from wallet.utxo.builder import (
     SEQUENCE_NO_RBF,
     SEQUENCE_RBF,
@@ -561,7 +562,7 @@ def test_dogecoin_draft_signs_and_verifies(tmp_path: Path) -> None:
             0,
         )
         store = UtxoStore(wallet.database, network)
-        store.ensure_scripts(account.id)
+        fill_scripts(account.context)
         key = (account.id, 0, 0)
         store.apply(
             account.id,
@@ -580,14 +581,14 @@ def test_dogecoin_draft_signs_and_verifies(tmp_path: Path) -> None:
         friend = wallet.account("dogecoin", 1).receive_address()
         assert friend.startswith("D")
         request = SendRequest(recipients=((friend, "100"),))
-        draft = build_send(account, view, request, presets, presets.normal, 5_000_000)
+        draft = build_send(account.context, view, request, presets, presets.normal, 5_000_000)
         assert 500 * COIN in {i.value for i in draft.inputs}
         assert draft.change_index is not None
         assert draft.fee == FeeRate.from_sat_vb(1000).fee_for(draft.vsize)
         assert draft.summary == reviewed(account, draft)
         with pytest.raises(DustOutput) as dust:  # Dogecoin's hard dust limit: 0.001 DOGE
             build_send(
-                account,
+                account.context,
                 view,
                 SendRequest(recipients=((friend, "0.0009"),)),
                 presets,

@@ -2,65 +2,26 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chains.registry import Network
-from keystore.bip32 import ExtendedPublicKey, format_path
+from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer
+from wallet.types import (
+    AccountRecord,
+    AddressInfo,
+    Balance,
+    Draft,
+    EvmLayout,
+    HistoryEntry,
+    SignedTransaction,
+    SyncReport,
+)
 
 if TYPE_CHECKING:
-    from wallet.types import Balance, Draft, HistoryEntry, SignedTransaction, SyncReport
     from wallet.wallet import Wallet
 
 __all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout"]
-
-
-class EvmLayout(enum.Enum):
-    """How EVM account ``i`` is derived."""
-
-    STANDARD = "standard"
-    """``m/44'/60'/0'/0/i``: MetaMask, Rabby, Trezor and most wallets."""
-    LEDGER_LIVE = "ledger-live"
-    """``m/44'/60'/i'/0/0``: Ledger Live."""
-
-
-@dataclass(frozen=True, slots=True)
-class AddressInfo:
-    """One address of an account.
-
-    Attributes:
-        address: the address text.
-        path: its full derivation path (``m/84'/0'/0'/0/3``), or ``None`` when unknown.
-        chain: 0 for receive, 1 for change.
-        index: the index on its chain.
-        used: whether a synced transaction touched it.
-    """
-
-    address: str
-    path: str | None
-    chain: int
-    index: int
-    used: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRecord:
-    """An account as stored in the wallet file: only public data."""
-
-    id: int
-    network: Network
-    index: int
-    kind: str
-    path: tuple[int, ...] | None
-    xpub: ExtendedPublicKey | None
-    fingerprint: bytes | None
-    evm_child: int | None
-    watch_address: str | None
-    watch_only: bool
-    label: str
-    gap_limit: int
 
 
 class Account:
@@ -97,8 +58,11 @@ class Account:
 
     @property
     def kind(self) -> str:
-        """Return the script kind (``p2wpkh``...) or EVM layout (``standard``...)."""
-        return self._record.kind
+        """Return the script kind (``p2wpkh``...) or EVM layout (``standard``...) as text.
+
+        ``record.kind`` is the typed value (``AccountKind``).
+        """
+        return str(self._record.kind.value)
 
     @property
     def label(self) -> str:

@@ -121,7 +121,7 @@ class EvmAccount(Account):
         record = self._record
         if record.xpub is None or record.path is None:
             raise WalletError("This account watches one address and has no sibling accounts.")
-        if record.kind != EvmLayout.STANDARD.value:
+        if record.kind is not EvmLayout.STANDARD:
             raise WalletError(
                 "Each Ledger Live account has a key of its own, so its accounts are shown one "
                 "at a time by account number."

@@ -1,144 +1,126 @@
-"""Bitcoin-family accounts: receive and change chains of one extended public key."""
+"""Bitcoin-family accounts: receive and change chains of one extended public key.
+
+``UtxoAccount`` is the public face; the work happens in ``wallet.utxo``, which gets a
+``UtxoContext`` built once per account (its keys, its store, its servers) and never the
+account or the wallet.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 from chains.registry import ScriptKind, UtxoNetwork
-from keystore.bip32 import ExtendedPublicKey, format_path
+from keystore.bip32 import ExtendedPublicKey
+from keystore.signers.base import PromptHandler, Signer
 from primitives.tx import OutPoint
-from wallet.accounts.base import Account, AddressInfo
-from wallet.derive import derive_addresses
+from wallet.accounts.base import Account, AccountRecord
+from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
-from wallet.errors import WalletError
+from wallet.errors import WalletError, translate_errors
+from wallet.types import (
+    AddressInfo,
+    Balance,
+    CoinInfo,
+    Draft,
+    FeeLevel,
+    HistoryEntry,
+    SignedTransaction,
+    SyncReport,
+)
+from wallet.utxo import addresses as _addresses
+from wallet.utxo import bump as _bump
+from wallet.utxo import fees as _fees
+from wallet.utxo import signing as _signing
+from wallet.utxo.builder import SendRequest, UtxoDraft
+from wallet.utxo.builder import prepare_send as _prepare_send
+from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
+from wallet.utxo.fees import FeePresets
+from wallet.utxo.store import UtxoStore
+from wallet.utxo.sync import sync_account
+from wallet.utxo.views import AccountView
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from decimal import Decimal
-
-    from keystore.signers.base import PromptHandler, Signer
-    from wallet.amounts import Amount
-    from wallet.types import (
-        Balance,
-        CoinInfo,
-        Draft,
-        FeeLevel,
-        HistoryEntry,
-        SignedTransaction,
-        SyncReport,
-    )
-    from wallet.utxo.builder import UtxoDraft
-    from wallet.utxo.fees import FeePresets
-    from wallet.utxo.views import AccountView
+    from wallet.wallet import Wallet
 
 __all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
-
-RECEIVE = 0
-CHANGE = 1
 
 
 class UtxoAccount(Account):
     """An account on a Bitcoin-family network (BIP-44/49/84/86 layout)."""
 
+    def __init__(self, wallet: Wallet, record: AccountRecord) -> None:
+        """Bind a stored account to its open wallet and build its ``UtxoContext`` once."""
+        super().__init__(wallet, record)
+        network, kind, xpub = record.network, record.kind, record.xpub
+        if not isinstance(network, UtxoNetwork) or not isinstance(kind, ScriptKind):
+            raise WalletError(f"Account {record.id} is not a Bitcoin-family account.")
+        if xpub is None:
+            raise WalletError(f"Account {record.id} has no extended public key stored.")
+        database = wallet.database
+        self._ctx = UtxoContext(
+            account_id=record.id,
+            network=network,
+            kind=kind,
+            xpub=xpub,
+            fingerprint=record.fingerprint,
+            path=record.path,
+            gap_limit=record.gap_limit,
+            store=UtxoStore(database, network),
+            labels=wallet.labels,
+            backend=partial(wallet.backends.utxo, network),
+            fee_policy=partial(_fees.load_policy, database),
+        )
+
+    @property
+    def context(self) -> UtxoContext:
+        """Return what ``wallet.utxo`` works with for this account (keys, store, servers)."""
+        return self._ctx
+
     @property
     def utxo_network(self) -> UtxoNetwork:
         """Return the account's network."""
-        network = self._record.network
-        assert isinstance(network, UtxoNetwork)  # noqa: S101 - guaranteed by the wallet
-        return network
+        return self._ctx.network
 
     @property
     def script_kind(self) -> ScriptKind:
         """Return the account's script kind."""
-        return ScriptKind(self._record.kind)
+        return self._ctx.kind
 
     @property
     def account_xpub(self) -> ExtendedPublicKey:
         """Return the account's extended public key."""
-        xpub = self._record.xpub
-        assert xpub is not None  # noqa: S101 - UTXO accounts always have one
-        return xpub
+        return self._ctx.xpub
 
     @property
     def gap_limit(self) -> int:
         """Return how many unused addresses in a row end address discovery (default 20)."""
         return self._record.gap_limit
 
-    def _path_of(self, chain: int, index: int) -> str | None:
-        base = self._record.path
-        return format_path((*base, chain, index)) if base is not None else None
-
-    def _ensure(self, chain: int, upto: int) -> None:
-        """Derive and store addresses of ``chain`` up to index ``upto`` (exclusive).
-
-        Each gets its watched script row at once (``UtxoStore.ensure_scripts``): the view
-        knows the account's outputs by those rows, so change or a payment to self at an
-        address derived since the last sync would otherwise read as paid away.
-        """
-        from wallet.utxo.store import UtxoStore
-
-        db = self._wallet.database
-        rows = db.query(
-            "SELECT COALESCE(MAX(idx) + 1, 0) FROM addresses WHERE account_id = ? AND chain = ?",
-            (self.id, chain),
-        )
-        have = int(rows[0][0])
-        if have >= upto:
-            return
-        fresh = derive_addresses(
-            self.utxo_network, self.account_xpub, self.script_kind, chain, have, upto - have
-        )
-        with db.transaction():
-            for offset, address in enumerate(fresh):
-                db.execute(
-                    "INSERT INTO addresses(account_id, chain, idx, address) VALUES (?, ?, ?, ?)",
-                    (self.id, chain, have + offset, address),
-                )
-            UtxoStore(db, self.utxo_network).ensure_scripts(self.id)
-
     def addresses(self, count: int = 20, start: int = 0, change: bool = False) -> list[AddressInfo]:
         """Return ``count`` addresses from index ``start`` of the receive or change chain.
+
+        Only the addresses asked for are derived and stored: ``start=100000`` stores one.
 
         Args:
             count: how many.
             start: the first index.
             change: the change chain instead of the receive chain.
-        """
-        if count < 0 or start < 0 or start + count > 0x80000000:
-            raise WalletError("Address indexes run from 0 to 2^31 - 1.")
-        chain = CHANGE if change else RECEIVE
-        self._ensure(chain, start + count)
-        rows = self._wallet.database.query(
-            "SELECT idx, address, used FROM addresses WHERE account_id = ? AND chain = ? "
-            "AND idx >= ? AND idx < ? ORDER BY idx",
-            (self.id, chain, start, start + count),
-        )
-        return [
-            AddressInfo(address, self._path_of(chain, idx), chain, idx, bool(used))
-            for idx, address, used in rows
-        ]
 
-    def _first_unused(self, chain: int) -> AddressInfo:
-        while True:
-            rows = self._wallet.database.query(
-                "SELECT MIN(idx) FROM addresses WHERE account_id = ? AND chain = ? AND used = 0",
-                (self.id, chain),
-            )
-            if rows[0][0] is not None:
-                return self.addresses(1, int(rows[0][0]), change=chain == CHANGE)[0]
-            stored = self._wallet.database.query(
-                "SELECT COUNT(*) FROM addresses WHERE account_id = ? AND chain = ?",
-                (self.id, chain),
-            )[0][0]
-            self._ensure(chain, int(stored) + self.gap_limit)
+        Raises:
+            WalletError: an index outside 0 to 2^31 - 1.
+        """
+        return _addresses.addresses(self._ctx, count, start, CHANGE if change else RECEIVE)
 
     def receive_address(self) -> str:
         """Return the first receive address no transaction has used yet."""
-        return self._first_unused(RECEIVE).address
+        return _addresses.first_unused(self._ctx, RECEIVE).address
 
     def change_address(self) -> str:
         """Return the first change address no transaction has used yet."""
-        return self._first_unused(CHANGE).address
+        return _addresses.first_unused(self._ctx, CHANGE).address
 
     def new_receive_address(self) -> AddressInfo:
         """Hand out a fresh receive address, never given out before.
@@ -147,37 +129,11 @@ class UtxoAccount(Account):
             WalletError: ``gap_limit`` unused addresses are already handed out; a wallet
                 restored from the seed would stop looking before the next one.
         """
-        db = self._wallet.database
-        rows = db.query(
-            "SELECT COALESCE(MAX(CASE WHEN used = 1 THEN idx END), -1), "
-            "COALESCE(MAX(CASE WHEN issued = 1 THEN idx END), -1) "
-            "FROM addresses WHERE account_id = ? AND chain = 0",
-            (self.id,),
-        )
-        last_used, last_issued = int(rows[0][0]), int(rows[0][1])
-        index = max(last_used, last_issued) + 1
-        if index - last_used > self.gap_limit:
-            raise WalletError(
-                f"{self.gap_limit} unused addresses are already handed out; a wallet restored "
-                "from the recovery phrase would not look further. Use one of them first."
-            )
-        info = self.addresses(1, index)[0]
-        db.execute(
-            "UPDATE addresses SET issued = 1 WHERE account_id = ? AND chain = 0 AND idx = ?",
-            (self.id, index),
-        )
-        return info
+        return _addresses.new_receive_address(self._ctx)
 
     def find_address(self, address: str) -> AddressInfo | None:
         """Return the address's place in this account if it is one of its derived addresses."""
-        rows = self._wallet.database.query(
-            "SELECT chain, idx, used FROM addresses WHERE account_id = ? AND address = ?",
-            (self.id, address),
-        )
-        if not rows:
-            return None
-        chain, idx, used = rows[0]
-        return AddressInfo(address, self._path_of(chain, idx), chain, idx, bool(used))
+        return _addresses.find_address(self._ctx, address)
 
     def export_xpub(self, slip132: bool = True) -> str:
         """Return the account's extended public key.
@@ -217,12 +173,7 @@ class UtxoAccount(Account):
             BackendUnavailable: the servers cannot be reached or answer garbage.
             NetworkMismatch: a server serves another network.
         """
-        from wallet.errors import translate_errors
-        from wallet.utxo.sync import sync_account
-
-        with translate_errors():
-            backend = self._wallet.backends.utxo(self.utxo_network)
-        report = sync_account(self, backend)
+        report = sync_account(self._ctx)
         watcher = self._wallet.watcher
         if watcher is not None:
             watcher.refresh()
@@ -230,9 +181,7 @@ class UtxoAccount(Account):
 
     def view(self) -> AccountView:
         """Return the account's coins, balance and history as of the last sync."""
-        from wallet.utxo.views import AccountView
-
-        return AccountView(self._wallet.database, self._wallet.labels, self.utxo_network, self.id)
+        return AccountView(self._ctx.store, self._ctx.labels, self.id)
 
     def balance(self) -> Balance:
         """Return the balance as of the last sync (confirmed, pending, frozen)."""
@@ -259,7 +208,7 @@ class UtxoAccount(Account):
         except ValueError as err:
             words = str(err)
             raise WalletError(words[:1].upper() + words[1:] + ".") from None
-        self._wallet.labels.set_spendable(str(parsed), not frozen)
+        self._ctx.labels.set_spendable(str(parsed), not frozen)
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -269,12 +218,9 @@ class UtxoAccount(Account):
         Raises:
             BackendUnavailable: the servers cannot be reached.
         """
-        from wallet.errors import translate_errors
-        from wallet.utxo.fees import fee_presets
-
         with translate_errors():
-            backend = self._wallet.backends.utxo(self.utxo_network)
-        return fee_presets(backend, self.utxo_network)
+            backend = self._ctx.backend()
+        return _fees.fee_presets(backend, self.utxo_network)
 
     def prepare_send(
         self,
@@ -324,8 +270,6 @@ class UtxoAccount(Account):
             FeeTooLow: a custom rate below the minimum relay fee.
             BackendUnavailable: the server cannot be reached.
         """
-        from wallet.utxo.builder import SendRequest, prepare_send
-
         pairs: list[tuple[str, Amount | None]] = [] if to is None else [(to, amount)]
         pairs.extend(recipients or ())
         request = SendRequest(
@@ -336,7 +280,7 @@ class UtxoAccount(Account):
             subtract_fee=subtract_fee,
             allow_high_fee=allow_high_fee,
         )
-        return prepare_send(self, request, fee, fee_rate)
+        return _prepare_send(self._ctx, request, fee, fee_rate)
 
     def bump_fee(
         self,
@@ -349,14 +293,14 @@ class UtxoAccount(Account):
         """Prepare a BIP-125 replacement of this account's own pending transaction.
 
         Raises:
+            InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: it is confirmed or replaced, not the account's own, not
-                signalling BIP-125 (use ``cpfp``), or has pending children.
-            InsufficientFunds: no coins to pay the higher fee.
+            NotReplaceable: confirmed or replaced already, not the account's own, not
+                signalling BIP-125 (the error suggests CPFP), or with pending children.
+            InsufficientFunds: the change and confirmed coins cannot pay the higher fee.
+            FeeTooHigh: the new fee is above the caps, unless ``allow_high_fee``.
         """
-        from wallet.utxo.bump import bump_fee
-
-        return bump_fee(self, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
+        return _bump.bump_fee(self._ctx, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
 
     def cpfp(
         self,
@@ -371,13 +315,14 @@ class UtxoAccount(Account):
         The child pays enough that it and its parent together reach the rate.
 
         Raises:
+            InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: it is confirmed, replaced, pays this account nothing unspent,
-                or already pays the rate.
+            NotReplaceable: confirmed or replaced already, no unspent output to this account,
+                or the package already pays the rate.
+            InsufficientFunds: its outputs and the confirmed coins cannot pay the child's fee.
+            FeeTooHigh: the package's fee is above the caps, unless ``allow_high_fee``.
         """
-        from wallet.utxo.bump import cpfp
-
-        return cpfp(self, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
+        return _bump.cpfp(self._ctx, txid, fee_rate, fee, allow_high_fee=allow_high_fee)
 
     def abandon(self, txid: str) -> None:
         """Forget an own broadcast that no server reports, so that its coins can be spent.
@@ -385,17 +330,14 @@ class UtxoAccount(Account):
         Raises:
             InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: a server reports it (bump it instead), or it is not pending.
+            NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
+                is not pending any more.
         """
-        from wallet.utxo.bump import abandon
-
-        abandon(self, txid)
+        _bump.abandon(self._ctx, txid)
 
     def can_replace(self, txid: str) -> bool:
         """Return whether ``bump_fee`` can replace the transaction (own, pending, BIP-125)."""
-        from wallet.utxo.bump import replaceable
-
-        return replaceable(self.view(), txid)
+        return _bump.replaceable(self.view(), txid)
 
     def sign(
         self, draft: Draft, signer: Signer, prompt: PromptHandler | None = None
@@ -403,22 +345,20 @@ class UtxoAccount(Account):
         """Have ``signer`` sign a draft of this account; finalise and verify the result.
 
         Raises:
-            SigningRefused: the signer refused, or the result does not verify.
+            WatchOnly: the account's key origin is unknown (an xpub imported without one).
+            SigningRefused: the signer refused the draft, returned another transaction, or a
+                signature does not verify in libbitcoinkernel.
             SigningCancelled: the person declined.
-            WatchOnly: the account's key origin is unknown.
+            FeeTooHigh: the fee is above the cap the signer was given.
         """
-        from wallet.utxo.signing import sign
-
-        return sign(self, draft, signer, prompt)
+        return _signing.sign(self._ctx, draft, signer, prompt)
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction and record it as pending; return its txid.
 
         Raises:
             BackendUnavailable: the server cannot be reached (nothing was recorded).
-            TransactionRefused: the node refused it, its reason in words.
-            FeeTooLow: the node wants a higher fee.
+            TransactionRefused: the node refused it (the error says why; nothing was recorded).
+            FeeTooLow: the node wants a higher fee (a replacement raises it too little).
         """
-        from wallet.utxo.signing import broadcast
-
-        return broadcast(self, signed)
+        return _signing.broadcast(self._ctx, signed)

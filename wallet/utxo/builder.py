@@ -35,9 +35,9 @@ imported without one, the xpub's own fingerprint and paths relative to it.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chains.addresses import ParsedAddress, parse_address
 from chains.registry import ScriptKind, UtxoNetwork
@@ -45,26 +45,25 @@ from chains.utxo import coinselect
 from chains.utxo.backend import FeeRate
 from chains.utxo.coinselect import Coin, Recipient, Selection, SelectionParams
 from keystore.bip32 import ExtendedPublicKey
-from keystore.types import SummaryOutput, TxSummary, UtxoParams
+from keystore.types import SummaryOutput, TxSummary
 from primitives.hashes import hash160
 from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
-from primitives.script import AddressError, output_text
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
-from wallet.amounts import Amount, to_base_units
+from wallet.amounts import to_base_units
 from wallet.errors import (
     InvalidAddress,
     InvalidAmount,
     WalletError,
     translate_errors,
 )
-from wallet.types import Draft, FeeLevel
+from wallet.types import FeeLevel
 from wallet.utxo import fees
+from wallet.utxo.addresses import ChangeOutput
 from wallet.utxo.coins import named_coins, run_selection, selection_coins, spendable
+from wallet.utxo.context import UtxoContext
+from wallet.utxo.draft import DraftInput, SendRequest, UtxoDraft, summary_address, utxo_params
 from wallet.utxo.state import Coin as StateCoin
-
-if TYPE_CHECKING:
-    from wallet.accounts.utxo import UtxoAccount
-    from wallet.utxo.views import AccountView
+from wallet.utxo.views import AccountView
 
 __all__ = [
     "SEQUENCE_NO_RBF",
@@ -88,159 +87,15 @@ SEQUENCE_NO_RBF = 0xFFFFFFFE
 TX_VERSION = 2
 
 
-def utxo_params(network: UtxoNetwork) -> UtxoParams:
-    """Return what a signer must know of the network, from the registry entry."""
-    return UtxoParams(
-        name=network.name,
-        title=network.title,
-        symbol=network.symbol,
-        decimals=network.decimals,
-        coin_type=network.coin_type,
-        hrp=network.hrp,
-        p2pkh_version=network.p2pkh_version,
-        p2sh_version=network.p2sh_versions[0],
-    )
-
-
-def summary_address(script: bytes, params: UtxoParams) -> str:
-    """Return an output's address as the signer's review shows it (``utxo_review._address``).
-
-    Data carriers show as ``OP_RETURN <hex of the pushed data>``.
-
-    Raises:
-        WalletError: the script has no address on the network.
-    """
-    try:
-        return output_text(script, params)
-    except AddressError as err:
-        raise WalletError(
-            f"An output pays a script with no {params.title} address: {err}"
-        ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class DraftInput:
-    """One coin a draft spends.
-
-    Attributes:
-        outpoint: ``TXID:N``.
-        value: its value in base units.
-        script: the output script it spends.
-        address: its address.
-        chain: 0 receive, 1 change.
-        index: the address index.
-    """
-
-    outpoint: str
-    value: int
-    script: bytes
-    address: str
-    chain: int
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class UtxoDraft(Draft):
-    """An unsigned UTXO transaction: the PSBT, the selection's facts and the summary.
-
-    Attributes:
-        psbt: the unsigned PSBT (BIP-174 v0), binary.
-        inputs: the coins spent, in the transaction's input order.
-        change_index: the position of the change output, ``None`` without change.
-        fee: the fee in base units.
-        vsize: the virtual size the fee was computed for (signatures at their largest).
-        fee_rate: the fee rate asked for, in sat/vB.
-        fee_cap: the largest fee the wallet's caps allowed (the signer's ``max_fee``).
-        kind: ``"send"``, ``"bump"`` (an RBF replacement) or ``"cpfp"`` (a child).
-        replaces: for a bump, the txid it replaces (broadcast marks that one replaced).
-        parent: for CPFP, the unconfirmed transaction the child pays for.
-        algorithm: the coin selection algorithm that chose the inputs.
-    """
-
-    psbt: bytes = field(repr=False)
-    inputs: tuple[DraftInput, ...]
-    change_index: int | None
-    fee: int
-    vsize: int
-    fee_rate: Decimal
-    fee_cap: int
-    kind: str = "send"
-    replaces: str | None = None
-    parent: str | None = None
-    algorithm: str = ""
-
-    @property
-    def psbt_base64(self) -> str:
-        """Return the PSBT as Base64 text (for an offline signer or another wallet)."""
-        return Psbt.parse(self.psbt).to_base64()
-
-    @property
-    def unsigned_txid(self) -> str:
-        """Return the txid of the unsigned transaction (the final one for segwit inputs)."""
-        return Psbt.parse(self.psbt).unsigned_tx().txid
-
-    @property
-    def spent_outputs(self) -> tuple[TxOut, ...]:
-        """Return the outputs the inputs spend, in input order."""
-        return tuple(TxOut(i.value, i.script) for i in self.inputs)
-
-    @property
-    def amount(self) -> int:
-        """Return what the transaction pays to others than its change, in base units."""
-        return sum(o.amount for o in self.summary.outputs if not o.is_change)
-
-
-@dataclass(frozen=True, slots=True)
-class SendRequest:
-    """What to send (see ``UtxoAccount.prepare_send``).
-
-    Attributes:
-        recipients: ``(address, amount)`` pairs; with ``send_max`` the first gets the rest
-            and has no amount.
-        utxos: coins (``TXID:N``) to spend exactly, frozen or not.
-        send_max: send everything spendable (or every named coin) less the fee.
-        rbf: signal BIP-125 replaceability.
-        subtract_fee: the recipients pay the fee, in equal shares.
-        allow_high_fee: accept a fee above the wallet's caps.
-    """
-
-    recipients: tuple[tuple[str, Amount | None], ...]
-    utxos: tuple[str, ...] = ()
-    send_max: bool = False
-    rbf: bool = True
-    subtract_fee: bool = False
-    allow_high_fee: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeOutput:
-    """Where change goes: an address of the account's change chain."""
-
-    script: bytes
-    address: str
-    chain: int
-    index: int
-
-    @classmethod
-    def first_unused(cls, account: UtxoAccount) -> ChangeOutput:
-        """Return the account's first change address no transaction has used yet."""
-        address = account.change_address()
-        info = account.find_address(address)
-        assert info is not None  # noqa: S101 - it was just derived for the account
-        script = parse_address(account.utxo_network, address).script_pubkey
-        return cls(script, address, info.chain, info.index)
-
-
 class _Keys:
     """The account's public keys and their origins, chain keys derived once."""
 
-    def __init__(self, account: UtxoAccount) -> None:
-        record = account.record
-        xpub = account.account_xpub
+    def __init__(self, ctx: UtxoContext) -> None:
+        xpub = ctx.xpub
         self._xpub = xpub
         self._chains: dict[int, ExtendedPublicKey] = {}
-        if record.fingerprint is not None and record.path is not None:
-            self.fingerprint, self.base = record.fingerprint, record.path
+        if ctx.fingerprint is not None and ctx.path is not None:
+            self.fingerprint, self.base = ctx.fingerprint, ctx.path
         else:  # no key origin known: the xpub itself is the root of its paths
             self.fingerprint, self.base = xpub.fingerprint, ()
 
@@ -297,7 +152,7 @@ def _previous(view: AccountView, outpoint: OutPoint) -> Transaction:
 
 
 def assemble(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     view: AccountView,
     selection: Selection,
     change: ChangeOutput | None,
@@ -314,7 +169,7 @@ def assemble(
     """Build the PSBT and summary of a selection (inputs shuffled, change at random).
 
     Args:
-        account: the account that spends.
+        ctx: the account that spends.
         view: its coins and stored transactions.
         selection: the inputs, recipients and change amount.
         change: where the change goes (needed when ``selection.change`` is set).
@@ -331,8 +186,8 @@ def assemble(
         WalletError: a previous transaction is missing from the wallet file.
     """
     rng = secrets.SystemRandom()
-    script_kind = account.script_kind
-    keys = _Keys(account)
+    script_kind = ctx.kind
+    keys = _Keys(ctx)
     coins: list[Coin] = list(selection.inputs)
     rng.shuffle(coins)
     outputs = [TxOut(r.amount, r.script_pubkey) for r in selection.outputs]
@@ -373,7 +228,7 @@ def assemble(
         fields = _output_fields(script_kind, pubkey, keys.source(change.chain, change.index))
         psbt_outputs[change_index] = replace(psbt_outputs[change_index], **fields)
     final = Psbt(0, tx.version, tx.locktime, tuple(inputs), tuple(psbt_outputs))
-    params = utxo_params(account.utxo_network)
+    params = utxo_params(ctx.network)
     fee = sum(d.value for d in drafted) - sum(o.value for o in outputs)
     summary = TxSummary(
         network=params.name,
@@ -386,7 +241,7 @@ def assemble(
     )
     return UtxoDraft(
         network=params.name,
-        account_id=account.id,
+        account_id=ctx.account_id,
         summary=summary,
         psbt=final.serialize(),
         inputs=tuple(drafted),
@@ -444,7 +299,7 @@ def _recipients(network: UtxoNetwork, request: SendRequest) -> list[_Paid]:
 
 
 def build_send(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     view: AccountView,
     request: SendRequest,
     presets: fees.FeePresets,
@@ -455,28 +310,28 @@ def build_send(
     """Build a send draft from what is known, without asking any server.
 
     Args:
-        account: the account that spends.
+        ctx: the account that spends.
         view: its coins as of the last sync.
         request: recipients, coin control and options.
         presets: the network's fee presets (the caps depend on ``fast``).
         rate: the fee rate to pay.
         tip_height: the chain tip's height (the anti-fee-sniping locktime).
-        policy: the wallet's fee caps (read from the wallet file when ``None``).
+        policy: the wallet's fee caps (``ctx.fee_policy()`` when ``None``).
 
     Raises:
         see ``UtxoAccount.prepare_send``.
     """
-    network = account.utxo_network
+    network = ctx.network
     if request.send_max and request.subtract_fee:
         raise InvalidAmount("Sending the maximum already takes the fee from what is sent.")
     paid = _recipients(network, request)
     named = named_coins(view, request.utxos)
-    change = ChangeOutput.first_unused(account)
+    change = ChangeOutput.first_unused(ctx)
     params = SelectionParams.for_network(
-        network, rate, change_kind=account.script_kind, change_script=change.script
+        network, rate, change_kind=ctx.kind, change_script=change.script
     )
     rng = secrets.SystemRandom()
-    pool = selection_coins(account, view, named or spendable(view))
+    pool = selection_coins(ctx.kind, view, named or spendable(view))
     shown = [p.address for p in paid]
     if request.send_max:
         others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]
@@ -504,12 +359,12 @@ def build_send(
         selection.vsize,
         selection.output_value,
         presets,
-        policy or fees.load_policy(account.wallet.database),
+        policy or ctx.fee_policy(),
         network,
         allow_high_fee=request.allow_high_fee,
     )
     return assemble(
-        account,
+        ctx,
         view,
         selection,
         change,
@@ -521,7 +376,7 @@ def build_send(
 
 
 def prepare_send(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     request: SendRequest,
     fee: FeeLevel | str = "normal",
     fee_rate: Decimal | int | str | None = None,
@@ -532,11 +387,11 @@ def prepare_send(
         BackendUnavailable: the server cannot be reached; nothing was changed.
         (and every error of ``build_send``)
     """
-    network = account.utxo_network
-    view = account.view()
+    network = ctx.network
+    view = AccountView(ctx.store, ctx.labels, ctx.account_id)
     with translate_errors():
-        backend = account.wallet.backends.utxo(network)
+        backend = ctx.backend()
         presets = fees.fee_presets(backend, network)
         tip = backend.tip().height
     rate = fees.resolve_rate(presets, fee, fee_rate, network)
-    return build_send(account, view, request, presets, rate, tip)
+    return build_send(ctx, view, request, presets, rate, tip)

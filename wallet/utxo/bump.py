@@ -22,9 +22,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from chains.addresses import output_address
+from chains.registry import UtxoNetwork
 from chains.utxo import coinselect
 from chains.utxo.backend import FeeRate, Txid, UtxoBackend
 from chains.utxo.coinselect import Algorithm, Recipient, Selection, SelectionParams
@@ -49,19 +49,12 @@ from wallet.errors import (
 )
 from wallet.types import FeeLevel, TxStatus
 from wallet.utxo import fees
-from wallet.utxo.builder import (
-    SEQUENCE_RBF,
-    ChangeOutput,
-    UtxoDraft,
-    anti_fee_sniping_locktime,
-    assemble,
-)
+from wallet.utxo.addresses import ChangeOutput
+from wallet.utxo.builder import SEQUENCE_RBF, UtxoDraft, anti_fee_sniping_locktime, assemble
 from wallet.utxo.coins import run_selection, selection_coins, spendable
+from wallet.utxo.context import UtxoContext
 from wallet.utxo.state import StoredTx, TxEffect
-
-if TYPE_CHECKING:
-    from wallet.accounts.utxo import UtxoAccount
-    from wallet.utxo.views import AccountView
+from wallet.utxo.views import AccountView
 
 __all__ = ["abandon", "bump_fee", "cpfp", "replaceable"]
 
@@ -116,13 +109,17 @@ def replaceable(view: AccountView, txid: str) -> bool:
 
 
 def _presets_and_rate(
-    account: UtxoAccount, fee: FeeLevel | str, fee_rate: Decimal | int | str | None
+    ctx: UtxoContext, fee: FeeLevel | str, fee_rate: Decimal | int | str | None
 ) -> tuple[fees.FeePresets, FeeRate, UtxoBackend]:
-    network = account.utxo_network
+    network = ctx.network
     with translate_errors():
-        backend = account.wallet.backends.utxo(network)
+        backend = ctx.backend()
     presets = fees.fee_presets(backend, network)
     return presets, fees.resolve_rate(presets, fee, fee_rate, network), backend
+
+
+def _view(ctx: UtxoContext) -> AccountView:
+    return AccountView(ctx.store, ctx.labels, ctx.account_id)
 
 
 def _rate_text(fee: int, vsize: int) -> str:
@@ -130,7 +127,7 @@ def _rate_text(fee: int, vsize: int) -> str:
 
 
 def bump_fee(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     txid: str,
     fee_rate: Decimal | int | str | None = None,
     fee: FeeLevel | str = "fast",
@@ -140,16 +137,11 @@ def bump_fee(
     """Prepare a replacement of the account's pending ``txid`` (see the module docstring).
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: confirmed or replaced already, not the account's own, not
-            signalling BIP-125 (the error suggests CPFP), or with pending children.
-        InsufficientFunds: the change and confirmed coins cannot pay the higher fee.
-        FeeTooHigh: the new fee is above the caps, unless ``allow_high_fee``.
+        see ``UtxoAccount.bump_fee`` (the public entry point).
     """
     txid = _txid(txid)
-    network = account.utxo_network
-    view = account.view()
+    network = ctx.network
+    view = _view(ctx)
     stored, effect = _find(view, txid)
     if not effect.all_inputs_ours:
         raise NotReplaceable(
@@ -168,22 +160,22 @@ def bump_fee(
             f"{txid} has pending transactions spending its outputs ({', '.join(children)}); "
             "a replacement would drop them. Bump the last of them with CPFP instead."
         )
-    presets, target, _ = _presets_and_rate(account, fee, fee_rate)
+    presets, target, _ = _presets_and_rate(ctx, fee, fee_rate)
     old = FeePaid(effect.fee if effect.fee is not None else 0, original.vsize)
-    recipients, change = _split_outputs(account, view, original)
+    recipients, change = _split_outputs(ctx, view, original)
     state = view.state.coins
-    preset = selection_coins(account, view, [state[i.prevout] for i in original.inputs])
+    preset = selection_coins(ctx.kind, view, [state[i.prevout] for i in original.inputs])
     extra = selection_coins(
-        account, view, [c for c in spendable(view) if c.height is not None]
+        ctx.kind, view, [c for c in spendable(view) if c.height is not None]
     )  # BIP-125 rule 2: no new unconfirmed inputs
-    shown = _shown(account, recipients)
+    shown = _shown(ctx.network, recipients)
     rate = target
     relay = incremental_relay_fee(network)
     rng = secrets.SystemRandom()
     selection: Selection | None = None
     for _ in range(6):
         params = SelectionParams.for_network(
-            network, rate, change_kind=account.script_kind, change_script=change.script
+            network, rate, change_kind=ctx.kind, change_script=change.script
         )
         selection = run_selection(
             _selector(recipients, params, preset, extra, change.script, rng),
@@ -206,12 +198,12 @@ def bump_fee(
         selection.vsize,
         amount,
         presets,
-        fees.load_policy(account.wallet.database),
+        ctx.fee_policy(),
         network,
         allow_high_fee=allow_high_fee,
     )
     return assemble(
-        account,
+        ctx,
         view,
         selection,
         change,
@@ -250,7 +242,7 @@ def _as_change(selection: Selection) -> Selection:
 
 
 def _split_outputs(
-    account: UtxoAccount, view: AccountView, tx: Transaction
+    ctx: UtxoContext, view: AccountView, tx: Transaction
 ) -> tuple[list[Recipient], ChangeOutput]:
     """Return the original's recipients and its change address (a fresh one if it had none)."""
     recipients: list[Recipient] = []
@@ -261,11 +253,10 @@ def _split_outputs(
             change = ChangeOutput(out.script_pubkey, own.address, own.chain, own.index)
         else:
             recipients.append(Recipient(out.script_pubkey, out.value))
-    return recipients, change or ChangeOutput.first_unused(account)
+    return recipients, change or ChangeOutput.first_unused(ctx)
 
 
-def _shown(account: UtxoAccount, recipients: Sequence[Recipient]) -> list[str]:
-    network = account.utxo_network
+def _shown(network: UtxoNetwork, recipients: Sequence[Recipient]) -> list[str]:
     return [output_address(network, r.script_pubkey) or "a data output" for r in recipients]
 
 
@@ -320,7 +311,7 @@ def _ancestors(view: AccountView, stored: StoredTx) -> list[FeePaid]:
 
 
 def cpfp(
-    account: UtxoAccount,
+    ctx: UtxoContext,
     txid: str,
     fee_rate: Decimal | int | str | None = None,
     fee: FeeLevel | str = "fast",
@@ -330,16 +321,11 @@ def cpfp(
     """Prepare a child of the pending ``txid`` that pays for both (see the module docstring).
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: confirmed or replaced already, no unspent output to this account,
-            or the package already pays the rate.
-        InsufficientFunds: its outputs and the confirmed coins cannot pay the child's fee.
-        FeeTooHigh: the package's fee is above the caps, unless ``allow_high_fee``.
+        see ``UtxoAccount.cpfp`` (the public entry point).
     """
     txid = _txid(txid)
-    network = account.utxo_network
-    view = account.view()
+    network = ctx.network
+    view = _view(ctx)
     stored, effect = _find(view, txid)
     frozen = view.frozen()
     outputs = [
@@ -352,7 +338,7 @@ def cpfp(
             f"No output of {txid} pays this account and is still unspent (and not frozen): "
             "a child has nothing to spend."
         )
-    presets, target, backend = _presets_and_rate(account, fee, fee_rate)
+    presets, target, backend = _presets_and_rate(ctx, fee, fee_rate)
     with translate_errors():
         tip = backend.tip().height
     parent = FeePaid(_parent_fee(view, stored, effect, backend, txid), stored.tx.vsize)
@@ -365,13 +351,13 @@ def cpfp(
             f"least the {target.sat_vb.normalize():f} sat/vB asked for; a child would not "
             "speed it up."
         )
-    change = ChangeOutput.first_unused(account)
+    change = ChangeOutput.first_unused(ctx)
     extra = sorted(
         (c for c in spendable(view) if c.height is not None and c.outpoint.txid_hex != txid),
         key=lambda c: -c.value,
     )
-    coins = selection_coins(account, view, outputs)
-    spend = InputSize.for_kind(account.script_kind)
+    coins = selection_coins(ctx.kind, view, outputs)
+    spend = InputSize.for_kind(ctx.kind)
     floor = dust_policy(network).threshold(change.script)
     while True:
         vsize = estimate_vsize([spend] * len(coins), [change.script])
@@ -387,7 +373,7 @@ def cpfp(
                 f"{format_amount(short, dec, sym)} more is needed.",
                 short,
             )
-        coins += selection_coins(account, view, [extra.pop(0)])
+        coins += selection_coins(ctx.kind, view, [extra.pop(0)])
     selection = Selection(tuple(coins), (), value, child_fee, vsize, 0, Algorithm.MANUAL)
     spent_value = sum(c.value for c in coins)
     package_cap = fees.check_fee(
@@ -395,13 +381,13 @@ def cpfp(
         size + vsize,
         spent_value,
         presets,
-        fees.load_policy(account.wallet.database),
+        ctx.fee_policy(),
         network,
         allow_high_fee=allow_high_fee,
     )
     child_cap = child_fee if allow_high_fee else package_cap - paid
     return assemble(
-        account,
+        ctx,
         view,
         selection,
         change,
@@ -414,7 +400,7 @@ def cpfp(
     )
 
 
-def abandon(account: UtxoAccount, txid: str) -> None:
+def abandon(ctx: UtxoContext, txid: str) -> None:
     """Forget the account's own broadcast that no server reports; free the coins it spent.
 
     For a transaction that can no longer confirm (its server lost it and it is refused
@@ -422,19 +408,14 @@ def abandon(account: UtxoAccount, txid: str) -> None:
     it again (``UtxoAccount.broadcast``) brings it back; a server that reports it later wins.
 
     Raises:
-        InvalidTxHash: not 64 hex digits.
-        TransactionNotFound: the account has no such transaction.
-        NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
-            is not pending any more.
+        see ``UtxoAccount.abandon`` (the public entry point).
     """
-    from wallet.utxo.store import UtxoStore
-
     wanted = _txid(txid)
-    store = UtxoStore(account.wallet.database, account.utxo_network)
-    if wanted in store.unseen_broadcasts(account.id):
-        store.abandon(account.id, wanted)
+    store = ctx.store
+    if wanted in store.unseen_broadcasts(ctx.account_id):
+        store.abandon(ctx.account_id, wanted)
         return
-    effect = account.view().state.effects.get(wanted)
+    effect = _view(ctx).state.effects.get(wanted)
     if effect is None:
         raise TransactionNotFound(
             f"This account has no transaction {wanted} (as of the last sync)."

@@ -11,9 +11,8 @@ cannot be spent.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-from chains.registry import UtxoNetwork
+from chains.registry import ScriptKind, UtxoNetwork
 from chains.utxo import coinselect
 from chains.utxo.coinselect import Coin, Selection
 from primitives.tx import OutPoint
@@ -26,11 +25,7 @@ from wallet.errors import (
     TransactionTooLarge,
 )
 from wallet.utxo.state import Coin as StateCoin
-from wallet.utxo.views import COINBASE_MATURITY
-
-if TYPE_CHECKING:
-    from wallet.accounts.utxo import UtxoAccount
-    from wallet.utxo.views import AccountView
+from wallet.utxo.views import COINBASE_MATURITY, AccountView
 
 __all__ = [
     "COINBASE_MATURITY",
@@ -61,11 +56,8 @@ def _is_immature(view: AccountView, coin: StateCoin) -> bool:
     return view.is_immature(coin)
 
 
-def selection_coins(
-    account: UtxoAccount, view: AccountView, coins: Sequence[StateCoin]
-) -> list[Coin]:
+def selection_coins(kind: ScriptKind, view: AccountView, coins: Sequence[StateCoin]) -> list[Coin]:
     """Return the account's coins as coin selection sees them (kind, confirmations, origin)."""
-    kind = account.script_kind
     return [
         Coin.of_kind(
             c.outpoint,

@@ -1,10 +1,8 @@
-"""Fee rates of UTXO transactions: presets from the backend's estimates, custom rates, caps.
+"""The wallet's fee policy for UTXO transactions: presets by level, custom rates, caps.
 
-Presets: ``slow``, ``normal`` and ``fast`` ask the backend for the rate that confirms within
-25, 6 and 2 blocks (Core's ``estimatesmartfee`` conf targets, Electrum's
-``blockchain.estimatefee``). A backend without an estimate (regtest has none: NODES.md) gives
-the network's ``fallback_fee_sat_vb``, as Core's ``-fallbackfee``. No preset is ever below the
-network's minimum relay rate, and a slower preset never costs more than a faster one.
+Presets (``slow``, ``normal``, ``fast``) come from the backend's estimates in the chains layer
+(``chains.utxo.fees``, beside ``chains.evm.fees``); this module adds what is the wallet's:
+levels by name, custom rates, the caps and their stored setting, and the public errors.
 
 Caps (a guard against a typo in a custom rate, or a fee out of proportion with a small send):
 
@@ -22,6 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from chains.registry import UtxoNetwork
+from chains.utxo import fees as chains_fees
 from chains.utxo.backend import FeeRate, UtxoBackend
 from wallet.amounts import format_amount
 from wallet.errors import (
@@ -33,6 +32,7 @@ from wallet.errors import (
     translate_errors,
 )
 from wallet.storage import WalletDatabase
+from wallet.storage.settings import SettingsStore
 from wallet.types import FeeLevel
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
     "set_max_fee_share",
 ]
 
-TARGETS: dict[FeeLevel, int] = {FeeLevel.SLOW: 25, FeeLevel.NORMAL: 6, FeeLevel.FAST: 2}
+TARGETS: dict[FeeLevel, int] = {level: chains_fees.TARGETS[level.value] for level in FeeLevel}
 """Confirmation targets in blocks of the presets."""
 
 RATE_CAP_MULTIPLE = 10
@@ -65,23 +65,14 @@ def _sat_vb(rate: FeeRate) -> str:
     return f"{rate.sat_vb.normalize():f}"
 
 
-@dataclass(frozen=True, slots=True)
-class FeePresets:
-    """The fee rates of the three levels for one network, as of one request.
+class FeePresets(chains_fees.FeePresets):
+    """The fee rates of the three levels for one network (``chains.utxo.fees.FeePresets``).
 
-    Attributes:
-        network: the registry name of the network.
-        slow: about 25 blocks.
-        normal: about 6 blocks.
-        fast: about 2 blocks.
-        estimated: whether the backend gave estimates (``False``: the network's fallback).
+    The wallet's own face of the presets: ``rate`` takes a ``FeeLevel`` or its name and
+    refuses an unknown one with a ``WalletError``.
     """
 
-    network: str
-    slow: FeeRate
-    normal: FeeRate
-    fast: FeeRate
-    estimated: bool = True
+    __slots__ = ()
 
     def rate(self, level: FeeLevel | str) -> FeeRate:
         """Return the rate of a level (``"slow"``, ``"normal"``, ``"fast"``).
@@ -93,40 +84,7 @@ class FeePresets:
             chosen = FeeLevel.parse(level)
         except ValueError as err:
             raise WalletError(str(err)) from None
-        return {FeeLevel.SLOW: self.slow, FeeLevel.NORMAL: self.normal}.get(chosen, self.fast)
-
-    @classmethod
-    def from_rates(
-        cls,
-        network: UtxoNetwork,
-        slow: FeeRate | None,
-        normal: FeeRate | None,
-        fast: FeeRate | None,
-    ) -> FeePresets:
-        """Return presets from estimates (``None``: none), floored and put in order.
-
-        A missing estimate is the network's fallback rate; every rate is at least the
-        minimum relay rate; ``normal`` is at least ``slow`` and ``fast`` at least ``normal``
-        (estimators can cross, and a faster level must never be the cheaper one).
-        """
-        floor = FeeRate(network.min_relay_sat_vb * 1000)
-        fallback = FeeRate.from_sat_vb(network.fallback_fee_sat_vb)
-        got = [fallback if r is None else r for r in (slow, normal, fast)]
-        ordered: list[FeeRate] = []
-        for rate in got:
-            ordered.append(max(rate, floor, *ordered[-1:]))
-        return cls(
-            network.name,
-            ordered[0],
-            ordered[1],
-            ordered[2],
-            estimated=all(r is not None for r in (slow, normal, fast)),
-        )
-
-    @classmethod
-    def fallback(cls, network: UtxoNetwork) -> FeePresets:
-        """Return the presets of a network whose backend has no estimates."""
-        return cls.from_rates(network, None, None, None)
+        return self.level(chosen.value)
 
 
 def fee_presets(backend: UtxoBackend, network: UtxoNetwork) -> FeePresets:
@@ -136,8 +94,7 @@ def fee_presets(backend: UtxoBackend, network: UtxoNetwork) -> FeePresets:
         BackendUnavailable: the server cannot be reached or answers garbage.
     """
     with translate_errors():
-        rates = [backend.fee_rate(TARGETS[level]) for level in FeeLevel]
-    return FeePresets.from_rates(network, rates[0], rates[1], rates[2])
+        return FeePresets.estimate(backend, network)
 
 
 def custom_rate(value: Decimal | int | str, network: UtxoNetwork) -> FeeRate:
@@ -197,7 +154,7 @@ class FeePolicy:
 
 def load_policy(database: WalletDatabase) -> FeePolicy:
     """Return the wallet's fee policy (the defaults until it is set)."""
-    stored = database.get_meta(_SHARE_KEY)
+    stored = SettingsStore(database).get(_SHARE_KEY)
     return FeePolicy(Decimal(stored)) if stored else FeePolicy()
 
 
@@ -211,8 +168,7 @@ def set_max_fee_share(database: WalletDatabase, share: Decimal | int | str | Non
         FloatAmountError: a float.
     """
     if share is None:
-        with database.transaction():
-            database.execute("DELETE FROM meta WHERE key = ?", (_SHARE_KEY,))
+        SettingsStore(database).clear(_SHARE_KEY)
         return
     if isinstance(share, float):
         raise FloatAmountError()
@@ -222,8 +178,7 @@ def set_max_fee_share(database: WalletDatabase, share: Decimal | int | str | Non
         raise InvalidAmount(f"The fee share {share!r} is not a number.") from None
     if not value.is_finite() or not 0 < value <= 1:
         raise InvalidAmount("The fee share is above 0 and at most 1 (0.10 is 10%).")
-    with database.transaction():
-        database.set_meta(_SHARE_KEY, str(value))
+    SettingsStore(database).set(_SHARE_KEY, str(value))
 
 
 def check_fee(

@@ -1,20 +1,20 @@
 """The UTXO family's rows in the wallet file: watched scripts, histories, transactions, tips.
 
-``UtxoStore`` is the only code that reads or writes the ``utxo_*`` tables (schema v2, block
-times since v4, see ``wallet.storage.migrations``). A sync applies a backend's ``SyncUpdate``
+``UtxoStore`` is the only code that writes the ``utxo_*`` tables (schema v2, block times
+since v4, see ``wallet.storage.migrations``) and the UTXO accounts' ``addresses`` rows (those
+through its base, ``wallet.utxo.address_store``). A sync applies a backend's ``SyncUpdate``
 in one database transaction, so a crash or a failing server leaves the last complete state.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
-from chains.addresses import parse_address
-from chains.registry import UtxoNetwork
+from chains.addresses import output_address
 from chains.utxo.backend import BlockRef, ScriptKey, SyncUpdate, Txid
 from primitives.tx import Transaction
-from wallet.storage import WalletDatabase
+from wallet.utxo.address_store import UtxoAddressStore
 from wallet.utxo.state import OwnScript, StoredTx
 
 __all__ = ["ApplyResult", "UtxoStore"]
@@ -31,57 +31,12 @@ class ApplyResult:
         self.updated_transactions = 0
 
 
-class UtxoStore:
-    """Read and write one network's UTXO rows of a wallet file."""
+class UtxoStore(UtxoAddressStore):
+    """Read and write one network's UTXO rows of a wallet file.
 
-    def __init__(self, database: WalletDatabase, network: UtxoNetwork) -> None:
-        """Bind to the wallet database and a network."""
-        self._db = database
-        self._network = network
-
-    # -- scripts -----------------------------------------------------------------------------
-
-    def ensure_scripts(self, account_id: int) -> None:
-        """Give every stored address of the account its watched script row."""
-        rows = self._db.query(
-            "SELECT a.chain, a.idx, a.address FROM addresses a LEFT JOIN utxo_scripts s "
-            "ON s.account_id = a.account_id AND s.chain = a.chain AND s.idx = a.idx "
-            "WHERE a.account_id = ? AND s.script IS NULL",
-            (account_id,),
-        )
-        if not rows:
-            return
-        with self._db.transaction():
-            for chain, idx, address in rows:
-                script = parse_address(self._network, str(address)).script_pubkey
-                self._db.execute(
-                    "INSERT INTO utxo_scripts(account_id, chain, idx, script) VALUES (?, ?, ?, ?)",
-                    (account_id, int(chain), int(idx), script),
-                )
-
-    def add_addresses(
-        self, account_id: int, chain: int, start: int, rows: Sequence[tuple[str, bytes]]
-    ) -> None:
-        """Store derived addresses of a chain from index ``start`` on, with their scripts.
-
-        ``start`` must be the number of addresses the chain has (indexes stay contiguous).
-
-        Raises:
-            ValueError: ``start`` is not where the chain ends.
-        """
-        if start != self.address_count(account_id, chain):
-            raise ValueError(f"chain {chain} of account {account_id} does not end at {start}")
-        with self._db.transaction():
-            for offset, (address, script) in enumerate(rows):
-                place = (account_id, chain, start + offset)
-                self._db.execute(
-                    "INSERT INTO addresses(account_id, chain, idx, address) VALUES (?, ?, ?, ?)",
-                    (*place, address),
-                )
-                self._db.execute(
-                    "INSERT INTO utxo_scripts(account_id, chain, idx, script) VALUES (?, ?, ?, ?)",
-                    (*place, script),
-                )
+    The address rows (``UtxoAddressStore``, its base) and the sync state (here) are one
+    store: a sync marks addresses used in the same transaction as it stores histories.
+    """
 
     def scripts(self, account_id: int) -> dict[ScriptKey, bytes]:
         """Return the account's watched scripts by ``(account id, chain, index)``."""
@@ -119,23 +74,6 @@ class UtxoStore:
             (account_id,),
         )
         return {bytes(s): OwnScript(int(c), int(i), str(a)) for s, c, i, a in rows}
-
-    def last_used(self, account_id: int, chain: int) -> int:
-        """Return the highest used index of a chain, or -1 when none is used."""
-        rows = self._db.query(
-            "SELECT COALESCE(MAX(idx), -1) FROM addresses "
-            "WHERE account_id = ? AND chain = ? AND used = 1",
-            (account_id, chain),
-        )
-        return int(rows[0][0])
-
-    def address_count(self, account_id: int, chain: int) -> int:
-        """Return how many addresses of a chain are stored (indexes 0..count-1)."""
-        rows = self._db.query(
-            "SELECT COUNT(*) FROM addresses WHERE account_id = ? AND chain = ?",
-            (account_id, chain),
-        )
-        return int(rows[0][0])
 
     # -- chain facts -------------------------------------------------------------------------
 
@@ -425,11 +363,20 @@ class UtxoStore:
     ) -> None:
         """Remember a transaction the wallet broadcast, shown as pending until a server has it.
 
-        A replacement (``replaces``) marks the transaction it replaces as replaced.
+        A replacement (``replaces``) marks the transaction it replaces as replaced. The
+        account's addresses the transaction pays are marked used in the same transaction, so
+        its change address is never handed out again.
         """
         net = self._network.name
         now = int(time.time())
+        paid = [output_address(self._network, o.script_pubkey) for o in tx.outputs]
         with self._db.transaction():
+            for address in paid:
+                if address is not None:
+                    self._db.execute(
+                        "UPDATE addresses SET used = 1 WHERE account_id = ? AND address = ?",
+                        (account_id, address),
+                    )
             self._db.execute(
                 "INSERT OR IGNORE INTO utxo_transactions(network, txid, raw, fee, first_seen) "
                 "VALUES (?, ?, ?, ?, ?)",

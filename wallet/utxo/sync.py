@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chains.addresses import encode_outputs
 from chains.errors import ChainError
 from chains.utxo.backend import ScriptKey, SyncRequest, TransactionRejected, UtxoBackend
 from primitives.tx import Transaction
-from wallet.accounts.utxo import CHANGE, RECEIVE, UtxoAccount
 from wallet.errors import translate_errors
 from wallet.types import SyncReport, TxStatus
-from wallet.utxo.store import UtxoStore
+from wallet.utxo.addresses import derive_rows, fill_scripts
+from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
+from wallet.utxo.refusals import ALREADY_KNOWN, REASONS
+from wallet.utxo.views import AccountView
 
 __all__ = ["rebroadcast", "sync_account", "window_target"]
 
@@ -68,56 +69,43 @@ class _Discovery:
     backend reports, before any of it is stored.
     """
 
-    def __init__(self, account: UtxoAccount, store: UtxoStore) -> None:
-        self._account = account
-        self._store = store
-        self.last_used = {c: store.last_used(account.id, c) for c in (RECEIVE, CHANGE)}
-        self.have = {c: store.address_count(account.id, c) for c in (RECEIVE, CHANGE)}
+    def __init__(self, ctx: UtxoContext) -> None:
+        self._ctx = ctx
+        store, account_id = ctx.store, ctx.account_id
+        self.last_used = {c: store.last_used(account_id, c) for c in (RECEIVE, CHANGE)}
+        self.have = {c: store.address_count(account_id, c) for c in (RECEIVE, CHANGE)}
 
     def extend(self) -> dict[ScriptKey, bytes]:
         """Derive (and store) the addresses the gap limit still needs; return their scripts."""
-        account = self._account
+        ctx = self._ctx
         new: dict[ScriptKey, bytes] = {}
         for chain in (RECEIVE, CHANGE):
             have = self.have[chain]
-            target = window_target(self.last_used[chain], have, account.gap_limit)
+            target = window_target(self.last_used[chain], have, ctx.gap_limit)
             if target <= have:
                 continue
-            rows = _derive(account, chain, have, target - have)
-            self._store.add_addresses(account.id, chain, have, rows)
-            for offset, (_address, script) in enumerate(rows):
-                new[(account.id, chain, have + offset)] = script
-            self.have[chain] = target
+            rows = derive_rows(ctx, chain, have, target - have)
+            # An address shown ahead of the window is stored (and watched) already.
+            for index in ctx.store.add_addresses(ctx.account_id, chain, rows):
+                new[(ctx.account_id, chain, index)] = rows[index][1]
+            self.have[chain] = ctx.store.address_count(ctx.account_id, chain)
         return new
 
     def more(self, statuses: Mapping[ScriptKey, str | None]) -> Mapping[ScriptKey, bytes]:
         """``SyncRequest.more_scripts``: note which scripts are used, return the next window."""
         for key, status in statuses.items():
-            if status is not None and len(key) == 3 and key[0] == self._account.id:
+            if status is not None and len(key) == 3 and key[0] == self._ctx.account_id:
                 chain, index = key[1], key[2]
                 if chain in self.last_used and index > self.last_used[chain]:
                     self.last_used[chain] = index
         return self.extend()
 
 
-def _derive(account: UtxoAccount, chain: int, start: int, count: int) -> list[tuple[str, bytes]]:
-    """Return the addresses and output scripts of a chain's indexes ``start`` on.
-
-    The addresses are the ones ``wallet.derive.derive_addresses`` gives (the same encoding);
-    scripts come from the public keys directly, so discovery never parses its own addresses.
-    """
-    network = account.utxo_network
-    kind = account.script_kind
-    pubkeys = account.account_xpub.child(chain).child_pubkeys(start, count)
-    return encode_outputs(network, kind, pubkeys)
-
-
-def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
-    """Sync one account with a backend and store the result.
+def sync_account(ctx: UtxoContext) -> SyncReport:
+    """Sync one account with its network's backend and store the result.
 
     Args:
-        account: the account (its xpub gives the scripts).
-        backend: the network's backend.
+        ctx: the account (its xpub gives the scripts), its store and its backend.
 
     Returns:
         The new tip, how many transactions were new or changed, and the round trips spent.
@@ -128,16 +116,19 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
             proof that fails); nothing of this sync is stored.
         NetworkMismatch: the server serves another network.
     """
-    network = account.utxo_network
-    store = UtxoStore(account.wallet.database, network)
+    with translate_errors():
+        backend = ctx.backend()
+    network = ctx.network
+    store = ctx.store
+    account_id = ctx.account_id
     start_round_trips = backend.round_trips
-    discovery = _Discovery(account, store)
+    discovery = _Discovery(ctx)
     discovery.extend()  # the gap after what earlier syncs found used
-    store.ensure_scripts(account.id)  # addresses the account handed out since
-    scripts = store.scripts(account.id)
+    fill_scripts(ctx)  # addresses stored by a wallet file older than schema v2
+    scripts = store.scripts(account_id)
     new = updated = 0
     tip_height = 0
-    known_statuses: Mapping[ScriptKey, str | None] = store.statuses(account.id)
+    known_statuses: Mapping[ScriptKey, str | None] = store.statuses(account_id)
     # A backend that ignores ``more_scripts`` still converges: the loop asks again with the
     # windows the stored statuses call for.
     while scripts:
@@ -148,22 +139,22 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
             known_statuses=known_statuses,
             known_txids=store.known_txids(),
             more_scripts=discovery.more,
-            known_proofs=store.known_proofs(account.id),
-            untimed_blocks=store.untimed_blocks(account.id),
+            known_proofs=store.known_proofs(account_id),
+            untimed_blocks=store.untimed_blocks(account_id),
         )
         with translate_errors():
             update = backend.sync(request)
-        applied = store.apply(account.id, update)
+        applied = store.apply(account_id, update)
         new += applied.new_transactions
         updated += applied.updated_transactions
         tip_height = update.tip.height
-        discovery = _Discovery(account, store)
+        discovery = _Discovery(ctx)
         scripts = discovery.extend()
         known_statuses = {}
-    warnings = rebroadcast(account, backend, store)
+    warnings = rebroadcast(ctx, backend)
     return SyncReport(
         network=network.name,
-        account_id=account.id,
+        account_id=account_id,
         tip_height=tip_height,
         new_transactions=new,
         updated_transactions=updated,
@@ -172,7 +163,7 @@ def sync_account(account: UtxoAccount, backend: UtxoBackend) -> SyncReport:
     )
 
 
-def rebroadcast(account: UtxoAccount, backend: UtxoBackend, store: UtxoStore) -> tuple[str, ...]:
+def rebroadcast(ctx: UtxoContext, backend: UtxoBackend) -> tuple[str, ...]:
     """Send again the account's own pending broadcasts that the server does not report.
 
     A transaction the wallet broadcast can vanish before any server reports it (the server
@@ -184,15 +175,14 @@ def rebroadcast(account: UtxoAccount, backend: UtxoBackend, store: UtxoStore) ->
     Returns:
         The warnings, in words.
     """
-    from wallet.utxo.signing import ALREADY_KNOWN, REASONS
-
-    unseen = store.unseen_broadcasts(account.id)
+    unseen = ctx.store.unseen_broadcasts(ctx.account_id)
     if not unseen:
         return ()
-    pending = {h.txid for h in account.history() if h.status is TxStatus.PENDING}
+    history = AccountView(ctx.store, ctx.labels, ctx.account_id).history()
+    pending = {h.txid for h in history if h.status is TxStatus.PENDING}
     todo = [t for t in _parents_first(unseen) if t in pending]  # not replaced or dropped
     warnings: list[str] = []
-    title = account.utxo_network.title
+    title = ctx.network.title
     for txid in todo:
         try:
             backend.broadcast(unseen[txid].serialize())

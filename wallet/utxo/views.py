@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from chains.addresses import output_address
-from chains.registry import UtxoNetwork
 from wallet.labels import LabelStore
-from wallet.storage import WalletDatabase
 from wallet.types import Balance, CoinInfo, HistoryEntry, TxStatus
 from wallet.utxo.state import AccountState, Coin, compute_state, order_history
 from wallet.utxo.store import UtxoStore
@@ -19,14 +17,12 @@ COINBASE_MATURITY = 100
 class AccountView:
     """The coins, balance and history of one account as of its last sync."""
 
-    def __init__(
-        self, database: WalletDatabase, labels: LabelStore, network: UtxoNetwork, account_id: int
-    ) -> None:
+    def __init__(self, store: UtxoStore, labels: LabelStore, account_id: int) -> None:
         """Read the account's stored transactions and work out its state."""
+        network = store.network
         self._network = network
         self._labels = labels
         self._account_id = account_id
-        store = UtxoStore(database, network)
         self.store = store
         self.transactions = store.account_transactions(account_id)
         self.scripts = store.own_scripts(account_id)

@@ -1,0 +1,56 @@
+"""What the UTXO family's modules work with: one account's public data, store and servers.
+
+``UtxoAccount`` builds a ``UtxoContext`` once and hands it to ``wallet.utxo.*``; those modules
+never take the account or the wallet back (STYLE.md section 1: data goes down, results come
+back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chains.registry import ScriptKind, UtxoNetwork
+from chains.utxo.backend import UtxoBackend
+from keystore.bip32 import ExtendedPublicKey
+from wallet.labels import LabelStore
+from wallet.utxo.fees import FeePolicy
+from wallet.utxo.store import UtxoStore
+
+__all__ = ["CHANGE", "RECEIVE", "UtxoContext"]
+
+RECEIVE = 0
+"""The receive chain of a BIP-44 account."""
+CHANGE = 1
+"""The change chain of a BIP-44 account."""
+
+
+@dataclass(frozen=True, slots=True)
+class UtxoContext:
+    """One UTXO account as the family's modules see it: public keys, storage, servers.
+
+    Attributes:
+        account_id: the account's row id in the wallet file.
+        network: the account's network.
+        kind: the account's script kind.
+        xpub: the account's extended public key.
+        fingerprint: the master key fingerprint, when the key origin is known.
+        path: the account key's derivation path, when the key origin is known.
+        gap_limit: how many unused addresses in a row end address discovery.
+        store: the network's UTXO rows of the wallet file (addresses included).
+        labels: the wallet's BIP-329 labels (frozen coins among them).
+        backend: returns the network's backend (connecting on first use).
+        fee_policy: returns the wallet's fee caps as stored now.
+    """
+
+    account_id: int
+    network: UtxoNetwork
+    kind: ScriptKind
+    xpub: ExtendedPublicKey
+    fingerprint: bytes | None
+    path: tuple[int, ...] | None
+    gap_limit: int
+    store: UtxoStore
+    labels: LabelStore
+    backend: Callable[[], UtxoBackend]
+    fee_policy: Callable[[], FeePolicy]
