@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from chains.registry import Network
 from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer
+from wallet.backends import BackendPool
+from wallet.labels import LabelStore
+from wallet.storage import WalletDatabase
 from wallet.types import (
     AccountRecord,
     AddressInfo,
@@ -17,17 +20,43 @@ from wallet.types import (
     SignedTransaction,
     SyncReport,
 )
+from wallet.watch import Watcher
 
-if TYPE_CHECKING:
-    from wallet.wallet import Wallet
+__all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout", "WalletParts"]
 
-__all__ = ["Account", "AccountRecord", "AddressInfo", "EvmLayout"]
+
+class WalletParts(Protocol):
+    """What an account uses of the open wallet it belongs to; ``Wallet`` is one.
+
+    An account is handed this, not the ``Wallet`` class, so that the accounts never import
+    the wallet that imports them: the parts go down, nothing reaches back up.
+    """
+
+    @property
+    def database(self) -> WalletDatabase:
+        """The open wallet file."""
+        ...
+
+    @property
+    def labels(self) -> LabelStore:
+        """The wallet's labels."""
+        ...
+
+    @property
+    def backends(self) -> BackendPool:
+        """The wallet's servers and live connections."""
+        ...
+
+    @property
+    def watcher(self) -> Watcher | None:
+        """The wallet's open watcher, if any."""
+        ...
 
 
 class Account:
     """An account of a wallet; ``wallet.account(...)`` returns the right subclass."""
 
-    def __init__(self, wallet: Wallet, record: AccountRecord) -> None:
+    def __init__(self, wallet: WalletParts, record: AccountRecord) -> None:
         """Bind a stored account to its open wallet."""
         self._wallet = wallet
         self._record = record
@@ -37,7 +66,7 @@ class Account:
         return f"<{type(self).__name__} {self.network.name} #{self.index} {self.kind}{kind}>"
 
     @property
-    def wallet(self) -> Wallet:
+    def wallet(self) -> WalletParts:
         """Return the open wallet the account belongs to."""
         return self._wallet
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING
 
 from chains.registry import ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from keystore.signers.base import PromptHandler, Signer
 from primitives.tx import OutPoint
-from wallet.accounts.base import Account, AccountRecord
+from wallet.accounts.base import Account, AccountRecord, WalletParts
 from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError, translate_errors
@@ -42,16 +41,13 @@ from wallet.utxo.store import UtxoStore
 from wallet.utxo.sync import sync_account
 from wallet.utxo.views import AccountView
 
-if TYPE_CHECKING:
-    from wallet.wallet import Wallet
-
 __all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
 
 
 class UtxoAccount(Account):
     """An account on a Bitcoin-family network (BIP-44/49/84/86 layout)."""
 
-    def __init__(self, wallet: Wallet, record: AccountRecord) -> None:
+    def __init__(self, wallet: WalletParts, record: AccountRecord) -> None:
         """Bind a stored account to its open wallet and build its ``UtxoContext`` once."""
         super().__init__(wallet, record)
         network, kind, xpub = record.network, record.kind, record.xpub
