@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
+from chains.addresses import parse_address
 from chains.registry import all_networks
+from chains.utxo.devnet import BitcoinDevnet
+from wallet.accounts import UtxoAccount
+from wallet.amounts import format_amount
+from wallet.demo_evm import run_evm_demo
+from wallet.errors import WalletError
 from wallet.wallet import Wallet
 
 __all__ = ["run_demo"]
@@ -17,8 +24,6 @@ _DEMO_PASSWORD = "coffer demo password"  # noqa: S105 - a throwaway wallet in a 
 
 
 def _evm_part(wallet: Wallet, echo: Callable[[str], None]) -> None:
-    from wallet.evm.demo import run_evm_demo
-
     run_evm_demo(wallet, echo).close()
 
 
@@ -32,14 +37,6 @@ def _bitcoin_part(wallet: Wallet, echo: Callable[[str], None]) -> None:
     The devnet (libbitcoinkernel in-process) is the network's default ``embedded`` server,
     its chain kept in the wallet's own folder; its mempool verifies every input.
     """
-    from decimal import Decimal
-
-    from chains.addresses import parse_address
-    from chains.utxo.devnet import BitcoinDevnet
-    from wallet.accounts import UtxoAccount
-    from wallet.amounts import format_amount
-    from wallet.errors import WalletError
-
     account = wallet.account("bitcoin-regtest")
     assert isinstance(account, UtxoAccount)  # noqa: S101 - a UTXO network
     network = account.utxo_network

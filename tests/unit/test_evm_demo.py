@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from tests.conftest import PASSWORD
 from wallet import EvmAccount, Wallet
 from wallet.cli import cli
-from wallet.evm.demo import run_evm_demo
+from wallet.demo_evm import run_evm_demo
 
 
 def test_evm_demo_sends_eth_and_a_token(tmp_path: Path) -> None:

@@ -118,10 +118,11 @@ def _imports(tree: ast.Module) -> tuple[set[str], list[int]]:
 
 @pytest.mark.parametrize(
     "path",
-    sorted((ROOT / "wallet" / "utxo").glob("*.py")),
-    ids=lambda p: p.name,
+    sorted((ROOT / "wallet" / "utxo").glob("*.py"))
+    + sorted((ROOT / "wallet" / "evm").glob("*.py")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
 )
-def test_utxo_modules_never_reach_back_to_the_account(path: Path) -> None:
+def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
     modules, nested = _imports(ast.parse(path.read_text("utf-8")))
     assert not {m for m in modules if m.startswith(("wallet.accounts", "wallet.wallet"))}
     assert nested == [], f"imports inside functions at lines {nested}"
@@ -129,7 +130,15 @@ def test_utxo_modules_never_reach_back_to_the_account(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["wallet/wallet.py", "wallet/account_book.py", "wallet/accounts/utxo.py"],
+    [
+        "wallet/wallet.py",
+        "wallet/account_book.py",
+        "wallet/accounts/base.py",
+        "wallet/accounts/utxo.py",
+        "wallet/accounts/evm.py",
+        "wallet/demo.py",
+        "wallet/demo_evm.py",
+    ],
 )
 def test_entry_points_import_at_the_top(name: str) -> None:
     _modules, nested = _imports(ast.parse((ROOT / name).read_text("utf-8")))
