@@ -44,7 +44,6 @@ from wallet.errors import (
     WalletCorrupt,
     WalletError,
     WatchOnly,
-    WrongPassword,
     translate_errors,
 )
 from wallet.labels import LabelStore
@@ -213,6 +212,11 @@ class Wallet:
         return self._db.path
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """Return sentences about risks found on opening (who else can read or change it)."""
+        return self._db.warnings
+
+    @property
     def database(self) -> WalletDatabase:
         """Return the open wallet database (for the wallet's own modules)."""
         return self._db
@@ -329,11 +333,7 @@ class Wallet:
         )
 
     def _check_password(self, password: str) -> None:
-        try:
-            probe = WalletDatabase.open(self._db.path, password)
-        except WrongPassword:
-            raise
-        probe.close()
+        self._db.check_password(password)
 
     def change_password(
         self, old_password: str, new_password: str, kdf: KdfParams | None = None
