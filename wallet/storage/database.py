@@ -42,6 +42,7 @@ from wallet.storage.fileguard import (
     LOCK_WAIT_SECONDS,
     LockedFile,
     lost_wal_commits,
+    path_error,
     permission_warnings,
     prepare_new_path,
     refuse_foreign_logs,
@@ -174,8 +175,7 @@ class WalletDatabase:
         except FileExistsError:
             raise WalletExists(f"A wallet already exists at {target}.") from None
         except OSError as err:
-            prepare_new_path(target)  # names the reason in one sentence
-            raise WalletError(f"Coffer cannot create a wallet at {target}.") from err
+            raise path_error(target, err) from err
         os.close(fd)
         salt = new_salt(params)
         keys = derive_wallet_keys(password, salt, params)

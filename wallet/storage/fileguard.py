@@ -30,6 +30,7 @@ from wallet.errors import (
     InvalidWalletPath,
     UnsafeWalletFile,
     WalletCorrupt,
+    WalletError,
     WalletInUse,
     WalletNotFound,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "LOCK_WAIT_SECONDS",
     "LockedFile",
     "lost_wal_commits",
+    "path_error",
     "permission_warnings",
     "prepare_new_path",
     "refuse_foreign_logs",
@@ -57,7 +59,7 @@ _WAL_FRAME_HEADER = 24
 _WAL_MAGIC = (0x377F0682, 0x377F0683)
 
 
-def _path_error(path: Path, err: OSError) -> Exception:
+def path_error(path: Path, err: OSError) -> WalletError:
     """Return the one-sentence error for an ``OSError`` met while reaching ``path``."""
     if err.errno == errno.ENOENT:
         return WalletNotFound(f"There is no wallet at {path}.")
@@ -86,12 +88,12 @@ def resolve_wallet_path(path: Path) -> Path:
         InvalidWalletPath: a pipe, device or socket, a symlink loop, a name too long, a path
             through a file, or a system folder.
     """
+    _refuse_system_folder(path, os.path.realpath(path))
     try:
         info = os.stat(path)  # follows links; never opens, so a pipe cannot block here
         real = os.path.realpath(path, strict=True)
     except OSError as err:
-        raise _path_error(path, err) from err
-    _refuse_system_folder(path, real)
+        raise path_error(path, err) from err
     if stat.S_ISDIR(info.st_mode):
         raise WalletCorrupt(f"{path} is a folder, not a wallet file.")
     if not stat.S_ISREG(info.st_mode):
@@ -105,18 +107,16 @@ def prepare_new_path(path: Path) -> None:
     Raises:
         InvalidWalletPath: the folder cannot be made there, or the name is refused.
     """
-    try:
-        _refuse_system_folder(path, os.path.realpath(path.parent))
-        if len(os.fsencode(path.name)) > os.pathconf(path.parent, "PC_NAME_MAX"):
-            raise InvalidWalletPath("The wallet path or file name is too long for this system.")
-    except FileNotFoundError:
-        pass  # the folder is made just below
-    except OSError as err:
-        raise _path_error(path, err) from err
+    _refuse_system_folder(path, os.path.realpath(path.parent))
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name_max = os.pathconf(path.parent, "PC_NAME_MAX")
+    except FileExistsError as err:  # a file stands where a folder of the path should be
+        raise path_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))) from err
     except OSError as err:
-        raise _path_error(path.parent, err) from err
+        raise path_error(path, err) from err
+    if len(os.fsencode(path.name)) > name_max:
+        raise InvalidWalletPath("The wallet path or file name is too long for this system.")
 
 
 def _flock_struct(kind: int) -> bytes:
@@ -156,7 +156,7 @@ class LockedFile:
             try:
                 fd = os.open(real, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
             except OSError as err:
-                raise _path_error(real, err) from err
+                raise path_error(real, err) from err
             locked = cls(real, fd, exclusive=True)
             if not (locked._set(fcntl.F_WRLCK) or locked._wait_shared(deadline)):
                 os.close(fd)
