@@ -10,7 +10,6 @@ with every committed change kept.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import os
 import secrets
@@ -41,7 +40,6 @@ from wallet.errors import (
 from wallet.storage.fileguard import (
     LOCK_WAIT_SECONDS,
     LockedFile,
-    lost_wal_commits,
     path_error,
     permission_warnings,
     prepare_new_path,
@@ -51,17 +49,12 @@ from wallet.storage.fileguard import (
     resolve_wallet_path,
 )
 from wallet.storage.migrations import LATEST_VERSION, MIGRATIONS
+from wallet.storage.ondisk import first_page_matches, lost_wal_commits
 
 __all__ = ["SqlValue", "WalletDatabase"]
 
 SqlValue = str | int | bytes | None
 _PAGE_SIZE = 4096
-# SQLCipher 4 page layout: each page ends with a 16-byte IV and a 64-byte HMAC-SHA512 over the
-# encrypted bytes, the IV and the page number; page 1 starts with the 16-byte plaintext salt.
-# The HMAC key is PBKDF2-HMAC-SHA512 (2 iterations) of the key, salted with the salt ^ 0x3a.
-_HMAC_SIZE = 64
-_HMAC_SALT_MASK = 0x3A
-_HMAC_KDF_ITERATIONS = 2
 _LOST_WAL = (
     "Changes saved just before the wallet was last closed were lost: its change log (-wal) "
     "was damaged."
@@ -81,28 +74,6 @@ def _connect(path: Path, key: SecretBytes, salt: bytes) -> sqlcipher3.Connection
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = {_key_pragma(key, salt)}")
     return conn
-
-
-def _first_page_matches(page: bytes, key: SecretBytes) -> bool:
-    """Return whether ``key`` authenticates the file's first page, without SQLite.
-
-    Checking here, before SQLite opens the file, is what lets a wrong password leave every
-    byte of the file, its ``-wal`` and ``-shm`` as they were: SQLite would recover a crashed
-    writer's log (and rewrite ``-shm``) before it ever read a page with the key.
-    """
-    if len(page) < _PAGE_SIZE:
-        return False
-    salt = page[:HEADER_SIZE]
-    hmac_key = hashlib.pbkdf2_hmac(
-        "sha512",
-        key.reveal(),
-        bytes(b ^ _HMAC_SALT_MASK for b in salt),
-        _HMAC_KDF_ITERATIONS,
-        32,
-    )
-    body = page[HEADER_SIZE : _PAGE_SIZE - _HMAC_SIZE] + (1).to_bytes(4, "little")
-    expected = hmac.new(hmac_key, body, hashlib.sha512).digest()
-    return hmac.compare_digest(expected, page[_PAGE_SIZE - _HMAC_SIZE : _PAGE_SIZE])
 
 
 def _sqlite_says_damaged(err: sqlcipher3.DatabaseError) -> bool:
@@ -228,7 +199,7 @@ class WalletDatabase:
             raise WalletCorrupt(f"The wallet file {target} is truncated ({size} bytes).")
         salt = first_page[:HEADER_SIZE]
         keys = derive_wallet_keys(password, salt, params)
-        if not _first_page_matches(first_page, keys.database):
+        if not first_page_matches(first_page, keys.database, _PAGE_SIZE):
             # A wrong key and a damaged first page both fail the page's HMAC; a damaged first
             # page is far rarer than a typo. Nothing was opened, so nothing was written.
             raise WrongPassword()

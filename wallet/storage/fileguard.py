@@ -9,8 +9,6 @@ module does, for ``WalletDatabase``:
   past SQLite's own lock bytes): shared while the wallet is open, exclusive while it is opened
   alone and while its password changes, so a password change never replaces a file another
   process still writes to;
-- the write-ahead log of a crashed writer is read (never written) before SQLite recovers it,
-  so a log whose committed frames SQLite will drop is reported instead of vanishing silently;
 - leftovers of a killed password change are removed, and permissions that let other users
   read or replace the wallet's files give warnings (or a refusal, for a log owned by another).
 """
@@ -38,7 +36,6 @@ from wallet.errors import (
 __all__ = [
     "LOCK_WAIT_SECONDS",
     "LockedFile",
-    "lost_wal_commits",
     "path_error",
     "permission_warnings",
     "prepare_new_path",
@@ -54,9 +51,6 @@ LOCK_WAIT_SECONDS = 5.0
 # nothing on disk.
 _LOCK_OFFSET = 0x50000000
 _SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
-_WAL_HEADER = 32
-_WAL_FRAME_HEADER = 24
-_WAL_MAGIC = (0x377F0682, 0x377F0683)
 
 
 def path_error(path: Path, err: OSError) -> WalletError:
@@ -264,50 +258,3 @@ def permission_warnings(path: Path, real: Path) -> tuple[str, ...]:
             f"The wallet's folder {real.parent} can be changed by other users of this computer."
         )
     return tuple(warnings)
-
-
-def _wal_checksum(data: bytes, big_endian: bool) -> tuple[int, int]:
-    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
-    s0 = s1 = 0
-    for i in range(0, len(words), 2):
-        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
-        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
-    return s0, s1
-
-
-def lost_wal_commits(real: Path, page_size: int) -> int | None:
-    """Read a crashed writer's ``-wal`` and return the last frame that ends a transaction.
-
-    SQLite replays a log only up to its first damaged frame and drops the rest silently;
-    comparing this number with the frames SQLite kept tells whether saved changes were lost.
-    Only the plaintext headers are read (SQLCipher encrypts the pages, not the log's headers);
-    the file is never written.
-
-    Returns:
-        The 1-based number of the last commit frame of the log's current generation, ``0``
-        for a log with none, or ``None`` when the log's own header is damaged while frames
-        follow it (everything in it will be dropped).
-    """
-    wal = real.with_name(real.name + "-wal")
-    try:
-        with wal.open("rb") as handle:
-            header = handle.read(_WAL_HEADER)
-            frame_size = _WAL_FRAME_HEADER + page_size
-            last_commit = 0
-            if len(header) < _WAL_HEADER:
-                return 0
-            magic, _version, _page, _seq, salt1, salt2 = struct.unpack(">6I", header[:24])
-            checksum = struct.unpack(">2I", header[24:32])
-            frames = (os.fstat(handle.fileno()).st_size - _WAL_HEADER) // frame_size
-            if magic not in _WAL_MAGIC or _wal_checksum(header[:24], magic & 1 == 1) != checksum:
-                return None if frames else 0
-            for number in range(1, frames + 1):
-                handle.seek(_WAL_HEADER + (number - 1) * frame_size)
-                _pgno, commit_size, f_salt1, f_salt2 = struct.unpack(">4I", handle.read(16))
-                if (f_salt1, f_salt2) != (salt1, salt2):
-                    continue  # an older generation's frame (or a damaged one): never replayed
-                if commit_size:
-                    last_commit = number
-            return last_commit
-    except FileNotFoundError:
-        return 0
