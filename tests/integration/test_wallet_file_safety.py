@@ -195,6 +195,18 @@ def test_permissions_that_let_others_in_give_warnings(wallet_path: Path) -> None
         wallet_path.parent.chmod(0o700)
 
 
+def test_logs_deleted_after_a_crash_lose_nothing_committed(wallet_path: Path) -> None:
+    # Another local user in a world-writable folder, or a cleaning tool, removes them.
+    _make(wallet_path)
+    with child(COMMIT_LABELS, str(wallet_path), PASSWORD, "10") as writer:
+        writer.kill()
+    for suffix in ("-wal", "-shm"):
+        wallet_path.with_name(wallet_path.name + suffix).unlink(missing_ok=True)
+    with Wallet.open(wallet_path, PASSWORD) as wallet:
+        labels = _tx_labels(wallet)
+        assert [labels[f"{i:064x}"] for i in range(10)] == [f"saved {i}" for i in range(10)]
+
+
 @pytest.mark.parametrize("suffix", ["-wal", "-shm"])
 @pytest.mark.parametrize("how", ["other-owner", "symlink"])
 def test_a_log_that_is_not_the_owners_is_refused(wallet_path: Path, suffix: str, how: str) -> None:

@@ -173,7 +173,9 @@ class LockedFile:
         except OSError as err:
             if err.errno in (errno.EAGAIN, errno.EACCES):
                 return False
-            raise
+            raise InvalidWalletPath(
+                f"The folder of {self.real} does not support file locks, which a wallet needs."
+            ) from err
         return True
 
     def _is_current(self) -> bool:
