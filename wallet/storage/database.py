@@ -272,8 +272,17 @@ class WalletDatabase:
     def _fold_log(self) -> None:
         # Fold the log into the main file after every commit and empty it, so that it is
         # short-lived: a committed change never lives only in a -wal that a crash, a damaged
-        # byte or another user deleting it could make SQLite drop silently.
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # byte or another user deleting it could make SQLite drop silently. The commit is
+        # already durable: when another program is reading right now, the fold does not wait
+        # for it (no busy timeout) and the next commit folds both.
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlcipher3.OperationalError as err:
+            if not _sqlite_says_busy(err):
+                raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
 
     @property
     def schema_version(self) -> int:
