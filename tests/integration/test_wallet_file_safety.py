@@ -299,3 +299,15 @@ def test_a_password_change_still_writes_the_default_costs(wallet_path: Path) -> 
     with Wallet.open(wallet_path, PASSWORD) as wallet:
         wallet.change_password(PASSWORD, NEW)
     assert wallet_path.read_bytes()[:4] == bytes([0xC0, 0x14, 16, 3])
+
+
+def test_files_of_every_schema_version_open_without_warnings(tmp_path: Path) -> None:
+    sources = sorted((Path(__file__).parents[1] / "data").glob("wallet-v*.coffer"))
+    assert sources
+    for source in sources:
+        copy = tmp_path / source.name
+        copy.write_bytes(source.read_bytes())
+        copy.chmod(0o600)
+        with Wallet.open(copy, "coffer-fixture") as wallet:
+            assert wallet.warnings == ()
+        assert not copy.with_name(copy.name + "-wal").exists()

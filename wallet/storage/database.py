@@ -216,8 +216,8 @@ class WalletDatabase:
                 db._configure()
                 if locked.exclusive:
                     # PASSIVE reports how many frames SQLite took from the log (TRUNCATE
-                    # reports 0 once it emptied it).
-                    kept = int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+                    # reports 0 once it emptied it; -1 means no log at all).
+                    kept = max(0, int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]))
                     db._fold_log()
                     if last_commit is None or last_commit > kept:
                         db._warnings += (_LOST_WAL,)
@@ -451,8 +451,8 @@ class WalletDatabase:
                 real.with_name(real.name + suffix).unlink(missing_ok=True)
             os.replace(temp, real)
         except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+            for leftover in (temp, temp.with_name(temp.name + "-journal")):
+                leftover.unlink(missing_ok=True)
             if self._conn_closed():
                 self._conn = _connect(real, self._keys.database, self._salt)
                 self._configure()
