@@ -342,6 +342,7 @@ class Wallet:
 
         Raises:
             WrongPassword: ``old_password`` is wrong; nothing was changed.
+            WalletInUse: the wallet is open in another program; nothing was changed.
         """
         self._check_password(old_password)
         keystore = None if self.is_watch_only else self._unsealed()
