@@ -150,7 +150,11 @@ class WalletDatabase:
         os.close(fd)
         salt = new_salt(params)
         keys = derive_wallet_keys(password, salt, params)
-        locked = LockedFile.open(Path(os.path.realpath(target)))
+        try:
+            locked = LockedFile.open(Path(os.path.realpath(target)))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
         try:
             conn = _connect(target, keys.database, salt)
             conn.execute(f"PRAGMA cipher_page_size = {_PAGE_SIZE}")
