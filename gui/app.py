@@ -71,6 +71,11 @@ class MainWindow(QMainWindow):
         accounts_layout = QVBoxLayout(accounts)
         self.title = QLabel("")
         accounts_layout.addWidget(self.title)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.hide()
+        accounts_layout.addWidget(self.warnings)
         self.accounts_view = QTableView()
         self.accounts_view.setObjectName("accounts")
         self.accounts_view.setModel(self.accounts_model)
@@ -103,6 +108,9 @@ class MainWindow(QMainWindow):
         self.title.setText(
             self.tr("<h2>Accounts</h2>") + f"<p>{self.wallet.path.name} - {len(rows)} accounts</p>"
         )
+        # Risks the wallet found on opening (who else can read or change its files).
+        self.warnings.setText("\n".join(self.wallet.warnings))
+        self.warnings.setVisible(bool(self.wallet.warnings))
         self.stack.setCurrentIndex(1)
         self.unlock_button.setEnabled(True)
 

@@ -41,6 +41,10 @@ HEADER_SIZE = 16
 _MAGIC = 0xC0
 _RANDOM_SIZE = 12
 _NONCE_SIZE = 12
+# The most a wallet may ask for: (log2 of memory in KiB, passes) for Argon2id, (log2 N, r) for
+# scrypt: 1 GiB x 10 passes, or N 2^20 with r 16 (2 GiB).
+_ARGON2ID_CEILING = (20, 10)
+_SCRYPT_CEILING = (20, 16)
 
 
 class UnknownFileFormat(KeystoreError):
@@ -71,12 +75,23 @@ class KdfParams:
     parallelism: int = 4
 
     def __post_init__(self) -> None:
-        """Refuse parameters below the floor the project promises (64 MiB x 3, or N 2^17)."""
+        """Refuse parameters outside the range Coffer writes (and so reads).
+
+        The floor is what the project promises (64 MiB x 3, or N 2^17 x 8); the ceiling keeps
+        one open within seconds and memory a desktop has (1 GiB x 10, or N 2^20 x 16). A file
+        header is parsed into these too, so a damaged or hostile header asking for 16 GiB or
+        255 passes is refused before the KDF runs.
+        """
         if self.kdf is Kdf.ARGON2ID and (self.log2_memory < 16 or self.passes < 3):
             raise KeystoreError("Argon2id needs at least 64 MiB and 3 passes.")
         if self.kdf is Kdf.SCRYPT and (self.log2_memory < 17 or self.passes < 8):
             raise KeystoreError("scrypt needs N of at least 2^17 and r of at least 8.")
-        if not 1 <= self.parallelism <= 15 or self.log2_memory > 24 or self.passes > 255:
+        ceiling = _ARGON2ID_CEILING if self.kdf is Kdf.ARGON2ID else _SCRYPT_CEILING
+        if (
+            not 1 <= self.parallelism <= 15
+            or self.log2_memory > ceiling[0]
+            or self.passes > ceiling[1]
+        ):
             raise KeystoreError("KDF parameters are out of range.")
 
     def describe(self) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "InvalidRecipient",
     "InvalidToken",
     "InvalidTxHash",
+    "InvalidWalletPath",
     "NetworkMismatch",
     "NodeRefused",
     "NonceConflict",
@@ -53,10 +54,12 @@ __all__ = [
     "TransactionWouldFail",
     "UnknownNetwork",
     "UnknownToken",
+    "UnsafeWalletFile",
     "Unsupported",
     "WalletCorrupt",
     "WalletError",
     "WalletExists",
+    "WalletInUse",
     "WalletNotFound",
     "WatchOnly",
     "WrongPassword",
@@ -78,6 +81,18 @@ class WrongPassword(WalletError):
 
 class WalletCorrupt(WalletError):
     """The wallet file is damaged, truncated or not a Coffer wallet."""
+
+
+class WalletInUse(WalletError):
+    """Another program holds the wallet file: it is open there, or being written."""
+
+
+class InvalidWalletPath(WalletError, ValueError):
+    """The wallet path cannot hold a wallet: a pipe or device, a link loop, a name too long."""
+
+
+class UnsafeWalletFile(WalletError):
+    """A file beside the wallet (its ``-wal`` or ``-shm``) belongs to another user."""
 
 
 class WalletExists(WalletError, FileExistsError):

@@ -28,7 +28,7 @@ from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.backends import BackendPool
-from wallet.errors import WalletCorrupt, WalletError, WatchOnly, WrongPassword, translate_errors
+from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
@@ -187,6 +187,11 @@ class Wallet:
         return self._db.path
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """Return sentences about risks found on opening (who else can read or change it)."""
+        return self._db.warnings
+
+    @property
     def database(self) -> WalletDatabase:
         """Return the open wallet database (for the wallet's own modules)."""
         return self._db
@@ -304,11 +309,7 @@ class Wallet:
         )
 
     def _check_password(self, password: str) -> None:
-        try:
-            probe = WalletDatabase.open(self._db.path, password)
-        except WrongPassword:
-            raise
-        probe.close()
+        self._db.check_password(password)
 
     def change_password(
         self, old_password: str, new_password: str, kdf: KdfParams | None = None
@@ -317,6 +318,7 @@ class Wallet:
 
         Raises:
             WrongPassword: ``old_password`` is wrong; nothing was changed.
+            WalletInUse: the wallet is open in another program; nothing was changed.
         """
         self._check_password(old_password)
         keystore = None if self.is_watch_only else self._unsealed()

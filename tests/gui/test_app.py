@@ -49,3 +49,15 @@ def test_unlock_wrong_then_right_password(qtbot, wallet_file: Path) -> None:  # 
     assert window.accounts_model.rowCount() == 2
     assert window.password_edit.text() == ""
     window.close()
+
+
+def test_unlock_shows_the_wallets_permission_warnings(qtbot, wallet_file: Path) -> None:  # type: ignore[no-untyped-def]
+    wallet_file.chmod(0o644)
+    window = MainWindow(wallet_file)
+    qtbot.addWidget(window)
+    window.password_edit.setText(PASSWORD)
+    window.unlock()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=30_000)
+    assert "can be read by other users" in window.warnings.text()
+    assert not window.warnings.isHidden()
+    window.close()

@@ -50,6 +50,9 @@ def test_salt_carries_parameters_and_keys_differ(params: KdfParams) -> None:
         {"passes": 2},
         {"kdf": Kdf.SCRYPT, "log2_memory": 16, "passes": 8},
         {"parallelism": 0},
+        {"log2_memory": 24},
+        {"passes": 255},
+        {"kdf": Kdf.SCRYPT, "log2_memory": 21, "passes": 8},
     ],
 )
 def test_weak_parameters_are_refused(kwargs: dict[str, object]) -> None:
@@ -63,6 +66,16 @@ def test_weak_parameters_are_refused(kwargs: dict[str, object]) -> None:
 def test_foreign_headers_are_refused(header: bytes) -> None:
     with pytest.raises(UnknownFileFormat):
         parse_salt(header)
+
+
+@pytest.mark.parametrize(
+    ("byte", "value"), [(2, 24), (2, 21), (3, 255), (3, 11)], ids=["16GiB", "2GiB", "t255", "t11"]
+)
+def test_headers_asking_for_more_than_coffer_writes_are_refused(byte: int, value: int) -> None:
+    header = bytearray(new_salt(KdfParams()))
+    header[byte] = value
+    with pytest.raises(UnknownFileFormat):
+        parse_salt(bytes(header))
 
 
 def test_seal_round_trip_and_tamper_detection() -> None:

@@ -16,8 +16,10 @@ from platformdirs import user_data_dir
 
 from wallet.accounts import Account, UtxoAccount
 from wallet.errors import (
+    InvalidWalletPath,
     WalletCorrupt,
     WalletError,
+    WalletInUse,
     WalletNotFound,
     WrongPassword,
 )
@@ -39,6 +41,8 @@ _EXIT_CODES: tuple[tuple[type[WalletError], int], ...] = (
     (WrongPassword, 3),
     (WalletNotFound, 4),
     (WalletCorrupt, 5),
+    (InvalidWalletPath, 4),
+    (WalletInUse, 6),
 )
 
 
@@ -90,6 +94,8 @@ def ask_password(
 def open_wallet(opts: Options) -> Iterator[Wallet]:
     with errors(opts):
         wallet = Wallet.open(opts.wallet, ask_password())
+        for warning in wallet.warnings:
+            click.echo(f"warning: {warning}", err=True)
         try:
             yield wallet
         finally:

@@ -10,6 +10,7 @@ with every committed change kept.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import secrets
 import threading
@@ -29,13 +30,35 @@ from keystore.vault import (
     new_salt,
     parse_salt,
 )
-from wallet.errors import WalletCorrupt, WalletError, WalletExists, WalletNotFound, WrongPassword
+from wallet.errors import (
+    WalletCorrupt,
+    WalletError,
+    WalletExists,
+    WalletInUse,
+    WrongPassword,
+)
+from wallet.storage.fileguard import (
+    LOCK_WAIT_SECONDS,
+    LockedFile,
+    path_error,
+    permission_warnings,
+    prepare_new_path,
+    refuse_foreign_logs,
+    rekey_temp_name,
+    remove_rekey_leftovers,
+    resolve_wallet_path,
+)
 from wallet.storage.migrations import LATEST_VERSION, MIGRATIONS
+from wallet.storage.ondisk import first_page_matches, lost_wal_commits
 
 __all__ = ["SqlValue", "WalletDatabase"]
 
 SqlValue = str | int | bytes | None
 _PAGE_SIZE = 4096
+_LOST_WAL = (
+    "Changes saved just before the wallet was last closed were lost: its change log (-wal) "
+    "was damaged."
+)
 
 
 def _key_pragma(key: SecretBytes, salt: bytes) -> str:
@@ -45,24 +68,47 @@ def _key_pragma(key: SecretBytes, salt: bytes) -> str:
 
 
 def _connect(path: Path, key: SecretBytes, salt: bytes) -> sqlcipher3.Connection:
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = sqlcipher3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS
+    )
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = {_key_pragma(key, salt)}")
     return conn
 
 
+def _sqlite_says_damaged(err: sqlcipher3.DatabaseError) -> bool:
+    text = str(err).lower()
+    return type(err) is sqlcipher3.DatabaseError or "malformed" in text or "corrupt" in text
+
+
+def _sqlite_says_busy(err: sqlcipher3.DatabaseError) -> bool:
+    text = str(err).lower()
+    return "locked" in text or "busy" in text
+
+
 class WalletDatabase:
     """An open, unlocked wallet database.
 
-    Use ``create`` or ``open``; then ``query``/``execute`` and ``transaction()``.
+    Use ``create`` or ``open``; then ``query``/``execute`` and ``transaction()``. While it is
+    open, the file carries Coffer's open lock (see ``wallet.storage.fileguard``).
     """
 
-    def __init__(self, path: Path, conn: sqlcipher3.Connection, keys: WalletKeys) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlcipher3.Connection,
+        keys: WalletKeys,
+        locked: LockedFile,
+        salt: bytes,
+    ) -> None:
         """Wrap an open connection; use ``create`` or ``open`` instead."""
         self.path = path
         self._conn = conn
         self._keys = keys
+        self._locked = locked
+        self._salt = salt
         self._depth = 0
+        self._warnings: tuple[str, ...] = ()
         # One connection serves every thread (GUI workers sync while the GUI thread reads):
         # a transaction holds this lock from BEGIN to COMMIT, so another thread's statements
         # wait for it instead of landing inside it, and reads never see half of one.
@@ -76,6 +122,11 @@ class WalletDatabase:
         """Return the key that seals secrets inside the database (second half of the KDF)."""
         return self._keys.sealing
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Return sentences about risks found on opening (permissions, a damaged change log)."""
+        return self._warnings
+
     @classmethod
     def create(
         cls, path: str | os.PathLike[str], password: str, params: KdfParams
@@ -84,78 +135,115 @@ class WalletDatabase:
 
         Raises:
             WalletExists: a file is already there.
+            InvalidWalletPath: the path cannot hold a wallet file.
         """
         target = Path(path)
         if not password:
             raise WalletError("A wallet needs a password.")
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        prepare_new_path(target)
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             raise WalletExists(f"A wallet already exists at {target}.") from None
+        except OSError as err:
+            raise path_error(target, err) from err
         os.close(fd)
         salt = new_salt(params)
         keys = derive_wallet_keys(password, salt, params)
         try:
+            locked = LockedFile.open(Path(os.path.realpath(target)))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        try:
             conn = _connect(target, keys.database, salt)
             conn.execute(f"PRAGMA cipher_page_size = {_PAGE_SIZE}")
-            db = cls(target, conn, keys)
+            db = cls(target, conn, keys, locked, salt)
             db._configure()
             db._migrate()
             db.set_meta("kdf", params.describe())
+            locked.share()
         except BaseException:
             with contextlib.suppress(OSError):
                 target.unlink()
+            locked.close()
             raise
         return db
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: str) -> WalletDatabase:
-        """Open and check a wallet file.
+        """Open and check a wallet file; a wrong password leaves every byte as it was.
 
         Raises:
             WalletNotFound: no file at ``path``.
             WrongPassword: the password does not decrypt the file.
             WalletCorrupt: the file is truncated, damaged or not a Coffer wallet.
+            WalletInUse: another program is changing the wallet's password right now.
+            InvalidWalletPath: the path is a pipe, a device, a link loop or otherwise unusable.
+            UnsafeWalletFile: the wallet's ``-wal`` or ``-shm`` belongs to another user.
         """
         target = Path(path)
+        locked = LockedFile.open(resolve_wallet_path(target))
         try:
-            with target.open("rb") as handle:
-                header = handle.read(HEADER_SIZE)
-            size = target.stat().st_size
-        except FileNotFoundError:
-            raise WalletNotFound(f"There is no wallet at {target}.") from None
-        except IsADirectoryError:
-            raise WalletCorrupt(f"{target} is a folder, not a wallet file.") from None
+            return cls._open_locked(target, locked, password)
+        except BaseException:
+            locked.close()
+            raise
+
+    @classmethod
+    def _open_locked(cls, target: Path, locked: LockedFile, password: str) -> WalletDatabase:
+        real = locked.real
+        first_page = locked.read(0, _PAGE_SIZE)
         try:
-            params = parse_salt(header)
+            params = parse_salt(first_page[:HEADER_SIZE])
         except UnknownFileFormat as err:
             raise WalletCorrupt(f"{target} is not a Coffer wallet file, or it is damaged.") from err
+        size = locked.size()
         if size < _PAGE_SIZE or size % _PAGE_SIZE:
             raise WalletCorrupt(f"The wallet file {target} is truncated ({size} bytes).")
-        keys = derive_wallet_keys(password, header, params)
-        conn = _connect(target, keys.database, header)
+        salt = first_page[:HEADER_SIZE]
+        keys = derive_wallet_keys(password, salt, params)
+        if not first_page_matches(first_page, keys.database, _PAGE_SIZE):
+            # A wrong key and a damaged first page both fail the page's HMAC; a damaged first
+            # page is far rarer than a typo. Nothing was opened, so nothing was written.
+            raise WrongPassword()
+        refuse_foreign_logs(real)
+        last_commit: int | None = 0
+        if locked.exclusive:  # nobody else has it open: what lies beside it is a crash's
+            remove_rekey_leftovers(real)
+            last_commit = lost_wal_commits(real, _PAGE_SIZE)
+        conn = _connect(real, keys.database, salt)
+        db = cls(target, conn, keys, locked, salt)
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError as err:
-            conn.close()
-            if "not a database" in str(err):
-                # SQLCipher cannot tell a wrong key from a damaged first page: both fail the
-                # first page's HMAC. A damaged first page is far rarer than a typo.
-                raise WrongPassword() from None
-            raise WalletCorrupt(f"The wallet file {target} is damaged: {err}.") from None
-        db = cls(target, conn, keys)
-        try:
-            db._check_integrity()
-            db._configure()
-            db._migrate()
-        except sqlcipher3.DatabaseError as err:
-            conn.close()
-            raise WalletCorrupt(f"The wallet file {target} is damaged: {err}.") from None
+            with db._sqlite_errors():
+                db._check_integrity()
+                db._configure()
+                if locked.exclusive:
+                    # PASSIVE reports how many frames SQLite took from the log (TRUNCATE
+                    # reports 0 once it emptied it; -1 means no log at all).
+                    kept = max(0, int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]))
+                    db._fold_log()
+                    if last_commit is None or last_commit > kept:
+                        db._warnings += (_LOST_WAL,)
+                db._migrate()
         except BaseException:
             conn.close()
             raise
+        db._warnings += permission_warnings(target, real)
+        locked.share()
         return db
+
+    @contextlib.contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        """Turn SQLite's own words about a busy or damaged file into one of ours."""
+        try:
+            yield
+        except sqlcipher3.DatabaseError as err:
+            if _sqlite_says_busy(err):
+                raise WalletInUse("The wallet file is in use by another program.") from err
+            if _sqlite_says_damaged(err):
+                raise WalletCorrupt(f"The wallet file {self.path} is damaged.") from err
+            raise
 
     def _check_integrity(self) -> None:
         problems = [row[0] for row in self._conn.execute("PRAGMA cipher_integrity_check")]
@@ -185,6 +273,21 @@ class WalletDatabase:
                     self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version = {number + 1}")
 
+    def _fold_log(self) -> None:
+        # Fold the log into the main file after every commit and empty it, so that it is
+        # short-lived: a committed change never lives only in a -wal that a crash, a damaged
+        # byte or another user deleting it could make SQLite drop silently. The commit is
+        # already durable: when another program is reading right now, the fold does not wait
+        # for it (no busy timeout) and the next commit folds both.
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlcipher3.OperationalError as err:
+            if not _sqlite_says_busy(err):
+                raise
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+
     @property
     def schema_version(self) -> int:
         """Return the schema version of the open file."""
@@ -195,6 +298,9 @@ class WalletDatabase:
         """Run the block in one transaction: all of it is saved, or none of it.
 
         Nested calls join the outer transaction. Other threads wait until it ends.
+
+        Raises:
+            WalletInUse: another program held the file for more than five seconds.
         """
         with self._lock:
             if self._depth:
@@ -204,7 +310,8 @@ class WalletDatabase:
                 finally:
                     self._depth -= 1
                 return
-            self._conn.execute("BEGIN IMMEDIATE")
+            with self._sqlite_errors():
+                self._conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
                 yield
@@ -212,19 +319,32 @@ class WalletDatabase:
                 self._conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
+                with self._sqlite_errors():
+                    self._conn.execute("COMMIT")
+                    self._fold_log()
             finally:
                 self._depth = 0
 
     def execute(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
-        """Run one statement that changes data; return the last row id."""
-        with self._lock:
+        """Run one statement that changes data; return the last row id.
+
+        Raises:
+            WalletInUse: another program held the file for more than five seconds.
+        """
+        with self._lock, self._sqlite_errors():
+            before = self._conn.total_changes
             cursor = self._conn.execute(sql, tuple(params))
+            if not self._depth and self._conn.total_changes != before:
+                self._fold_log()
             return int(cursor.lastrowid or 0)
 
     def query(self, sql: str, params: Sequence[SqlValue] = ()) -> list[tuple[Any, ...]]:
-        """Run one query and return its rows."""
-        with self._lock:
+        """Run one query and return its rows.
+
+        Raises:
+            WalletInUse: another program held the file for more than five seconds.
+        """
+        with self._lock, self._sqlite_errors():
             return list(self._conn.execute(sql, tuple(params)).fetchall())
 
     def get_meta(self, key: str) -> str | None:
@@ -240,6 +360,16 @@ class WalletDatabase:
             (key, value),
         )
 
+    def check_password(self, password: str) -> None:
+        """Check a password against the open file, touching no file.
+
+        Raises:
+            WrongPassword: ``password`` is not the wallet's password.
+        """
+        keys = derive_wallet_keys(password, self._salt, parse_salt(self._salt))
+        if not hmac.compare_digest(keys.database.reveal(), self._keys.database.reveal()):
+            raise WrongPassword()
+
     def change_password(
         self,
         new_password: str,
@@ -248,23 +378,56 @@ class WalletDatabase:
     ) -> WalletKeys:
         """Re-encrypt the whole file under a new password, atomically.
 
-        The data is exported to a new file keyed from the new password (and a new salt); the
-        secrets that ``reseal`` seals again under the new sealing key replace the old ones
-        there; the new file is synced, then renamed over the old one. A crash before the
-        rename leaves the old file and password; after it, the new ones.
+        The wallet must be open in this program alone (another program's connection would
+        fold its log, written under the old key, into the new file). The data is exported to
+        a new file keyed from the new password (and a new salt); the secrets that ``reseal``
+        seals again under the new sealing key replace the old ones there; the log is folded
+        in and removed, the new file is synced, then renamed over the old one (the real file
+        when the path is a symbolic link). A crash before the rename leaves the old file and
+        password; after it, the new ones; the next open removes a killed change's copy.
 
         Returns:
             The new keys.
+
+        Raises:
+            WalletInUse: the wallet is open in another program.
         """
         if not new_password:
             raise WalletError("A wallet needs a password.")
         salt = new_salt(params)
         keys = derive_wallet_keys(new_password, salt, params)
-        temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.rekey")
+        real = self._locked.real
+        with self._lock:  # no other thread may write while the file is exported
+            self._locked.make_exclusive()
+            try:
+                self._export_rekeyed(real, keys, salt, params, reseal)
+            except BaseException:
+                self._locked.share()
+                raise
+            old = self._locked
+            self._locked = LockedFile.open(real)
+            old.close()
+            self._conn = _connect(real, keys.database, salt)
+            self._keys = keys
+            self._salt = salt
+            self._configure()
+            self._locked.share()
+        return keys
+
+    def _export_rekeyed(
+        self,
+        real: Path,
+        keys: WalletKeys,
+        salt: bytes,
+        params: KdfParams,
+        reseal: Callable[[SecretBytes], Mapping[str, bytes]] | None,
+    ) -> None:
+        temp = rekey_temp_name(real, secrets.token_hex(4))
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-        with self._lock:  # no other thread may write while the file is exported
-            try:
+        try:
+            with self._sqlite_errors():
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._conn.execute(
                     f"ATTACH DATABASE ? AS rekeyed KEY {_key_pragma(keys.database, salt)}",
                     (str(temp),),
@@ -283,29 +446,40 @@ class WalletDatabase:
                     )
                 self._conn.execute("COMMIT")
                 self._conn.execute("DETACH DATABASE rekeyed")
-                with temp.open("rb+") as handle:
-                    os.fsync(handle.fileno())
-                self._conn.close()
-                os.replace(temp, self.path)
-                _fsync_dir(self.path.parent)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    temp.unlink()
-                raise
-            self._conn = _connect(self.path, keys.database, salt)
-            self._keys = keys
-            self._configure()
-        return keys
+            with temp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            # Closing the only connection folds the log in and deletes -wal and -shm; a log
+            # left beside the new file would be replayed into it under the old key.
+            self._conn.close()
+            for suffix in ("-wal", "-shm"):
+                real.with_name(real.name + suffix).unlink(missing_ok=True)
+            os.replace(temp, real)
+        except BaseException:
+            for leftover in (temp, temp.with_name(temp.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+            if self._conn_closed():
+                self._conn = _connect(real, self._keys.database, self._salt)
+                self._configure()
+            raise
+        _fsync_dir(real.parent)
+
+    def _conn_closed(self) -> bool:
+        try:
+            self._conn.execute("SELECT 1")
+        except sqlcipher3.ProgrammingError:
+            return True
+        return False
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file."""
-        with self._lock:
+        with self._lock, self._sqlite_errors():
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Close the file (the write-ahead log is folded back in by SQLite)."""
+        """Close the file (the write-ahead log is folded back in by SQLite), then the lock."""
         with self._lock:
             self._conn.close()
+            self._locked.close()
 
 
 def _statements(script: str) -> list[str]:
