@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork, get_network
 from keystore.bip32 import HARDENED, ExtendedPublicKey, parse_path
@@ -278,6 +279,46 @@ class Wallet:
         if not isinstance(net, EvmNetwork):
             raise WalletError(f"{net.title} has no explorer API key: it is not an EVM network.")
         set_explorer_key(self._db, net, key)
+
+    def set_explorer_url(self, network: str, url: str | None) -> None:
+        """Use another Etherscan-compatible API URL for an EVM network (``None``: the default).
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network, or not an http(s) URL.
+        """
+        from wallet.evm.settings import set_explorer_url
+
+        net = self._explorer_network(network)
+        if url is not None:
+            try:
+                valid = url.isascii() and url.isprintable() and bool(urlsplit(url).hostname)
+            except ValueError:  # an unclosed "[" of an IPv6 address, for one
+                valid = False
+            if not valid:
+                raise WalletError("An explorer API URL is an http:// or https:// URL.")
+        set_explorer_url(self._db, net, url)
+
+    def explorer_settings(self, network: str) -> tuple[bool, str | None]:
+        """Return whether an explorer API key is set for an EVM network, and its API URL.
+
+        The key itself is a credential and is never returned.
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network.
+        """
+        from wallet.evm.settings import explorer_key, explorer_url
+
+        net = self._explorer_network(network)
+        return explorer_key(self._db, net) is not None, explorer_url(self._db, net)
+
+    def _explorer_network(self, network: str) -> EvmNetwork:
+        with translate_errors():
+            net = get_network(network)
+        if not isinstance(net, EvmNetwork):
+            raise WalletError(f"{net.title} has no explorer API: it is not an EVM network.")
+        return net
 
     @property
     def labels(self) -> LabelStore:

@@ -12,19 +12,14 @@ from typing import Any
 
 import click
 
-from chains.registry import EvmNetwork, get_network
 from wallet.accounts import EvmAccount
 from wallet.amounts import format_amount, to_base_units
 from wallet.cli._app import Options, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
-from wallet.errors import (
-    InvalidAmount,
-    TransactionNotFound,
-    WalletError,
-    translate_errors,
-)
-from wallet.evm.settings import explorer_key, explorer_url, set_explorer_key, set_explorer_url
+from wallet.cli.signing import sign_and_send
+from wallet.errors import InvalidAmount, TransactionNotFound, WalletError
 from wallet.evm.types import EvmDraft
+from wallet.networks import EvmNetwork, network_info
 from wallet.types import Draft
 from wallet.wallet import Wallet
 
@@ -127,8 +122,7 @@ def _evm_account(wallet: Wallet, network: str, index: int) -> EvmAccount:
 
 
 def _network(name: str) -> EvmNetwork:
-    with translate_errors():
-        net = get_network(name)
+    net = network_info(name)
     if not isinstance(net, EvmNetwork):
         raise WalletError(f"{net.title} is not an EVM network.")
     return net
@@ -274,7 +268,6 @@ def _replace(
     assume_yes: bool,
     cancel: bool,
 ) -> None:
-    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
 
     with open_wallet(opts) as wallet, errors(opts):
         account = _owner(wallet, tx_hash)
@@ -348,15 +341,13 @@ def explorer_key_command(
     """Set the Etherscan-compatible API key of a network (its history comes from there)."""
     with open_wallet(opts) as wallet, errors(opts):
         net = _network(network)
-        db = wallet.database
         if clear:
-            set_explorer_key(db, net, None)
+            wallet.set_explorer_key(net.name, None)
         elif key is not None:
-            set_explorer_key(db, net, key)
+            wallet.set_explorer_key(net.name, key)
         if url is not None:
-            set_explorer_url(db, net, url or None)
-        has_key = explorer_key(db, net) is not None
-        api = explorer_url(db, net)
+            wallet.set_explorer_url(net.name, url or None)
+        has_key, api = wallet.explorer_settings(net.name)
     # The key is a credential: it is never printed back, only whether one is set.
     row = {"network": net.name, "key_set": has_key, "url": api}
     emit(

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from chains.registry import EvmNetwork, UtxoNetwork, all_networks
 from wallet.accounts import EvmAccount, UtxoAccount
 from wallet.cli._app import Options, account_row, ask_password, emit, errors, open_wallet, table
 from wallet.errors import WalletError
 from wallet.mnemonics import new_mnemonic
+from wallet.networks import EvmNetwork, UtxoNetwork, all_networks
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS"]
@@ -196,7 +196,7 @@ def xpub(opts: Options, network: str, account_index: int, kind: str | None, stan
                 raise WalletError("This account watches one address and has no xpub.")
             result = {
                 "xpub": key.serialize(_XPUB_VERSION),
-                "path": _fmt(acct.record.path) if acct.record.path else None,
+                "path": acct.path,
                 "fingerprint": acct.fingerprint,
             }
         else:
@@ -207,12 +207,6 @@ def xpub(opts: Options, network: str, account_index: int, kind: str | None, stan
                 "fingerprint": acct.fingerprint,
             }
     emit(opts, result, lambda: click.echo("\n".join(f"{k}: {v}" for k, v in result.items())))
-
-
-def _fmt(path: tuple[int, ...]) -> str:
-    from keystore.bip32 import format_path
-
-    return format_path(path)
 
 
 @click.command("verify-address")

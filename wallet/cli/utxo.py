@@ -17,6 +17,7 @@ from wallet.accounts import UtxoAccount
 from wallet.amounts import format_amount
 from wallet.cli._app import Options, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
+from wallet.cli.signing import sign_and_send
 from wallet.errors import (
     InvalidTxHash,
     TransactionNotFound,
@@ -118,8 +119,6 @@ def bump(
     assume_yes: bool,
 ) -> None:
     """Speed up a pending transaction: RBF if the wallet sent it and it signals, else CPFP."""
-    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
-
     with errors(opts):
         wanted = _txid(txid)
         rate = _rate(fee_rate)
