@@ -59,8 +59,8 @@ def parse_decimal(text: str, what: str = "amount") -> Decimal:
         if not char.isascii() and char.isprintable():
             shown = f"{char!r} ({shown})"
         raise InvalidAmount(
-            f"The {what} has the character {shown}: write it with the digits 0-9 and at most "
-            "one decimal point."
+            f"The {what} is not a number: it has the character {shown}; write it with the "
+            "digits 0-9 and at most one decimal point."
         )
     if not any(c in _DIGITS for c in body):
         raise InvalidAmount(f"The {what} is not a number: write it with the digits 0-9.")

@@ -61,7 +61,7 @@ def test_plain_decimal_text_is_accepted(text: str, units: int) -> None:
     ],
 )
 def test_anything_else_is_refused_naming_the_character(text: str, char: str) -> None:
-    with pytest.raises(InvalidAmount, match="has the character") as caught:
+    with pytest.raises(InvalidAmount, match="not a number: it has the character") as caught:
         to_base_units(text, 8, "BTC")
     assert char in str(caught.value)
 
@@ -92,7 +92,7 @@ def test_many_decimal_places_are_a_precision_error_never_rounded() -> None:
 
 def test_fee_rates_parse_through_the_same_rule() -> None:
     assert parse_decimal("2.5", "fee rate") == Decimal("2.5")
-    with pytest.raises(InvalidAmount, match="The fee rate has the character 'e'"):
+    with pytest.raises(InvalidAmount, match="The fee rate is not a number: it has the character 'e'"):
         parse_decimal("1e5000", "fee rate")
 
 

@@ -9,16 +9,15 @@ the same for every chain (``wallet.cli.signing``).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import click
 
 from wallet.accounts import Account, EvmAccount, UtxoAccount
-from wallet.amounts import format_amount
+from wallet.amounts import format_amount, parse_decimal
 from wallet.cli import evm as evm_cli
 from wallet.cli import utxo as utxo_cli
-from wallet.cli._app import Options, emit, errors, open_wallet, table
+from wallet.cli._app import NETWORK, Options, TextCommand, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
 from wallet.cli.signing import sign_and_send
 from wallet.errors import WalletError
@@ -33,8 +32,8 @@ def _account(wallet: Wallet, network: str, index: int, kind: str | None) -> Acco
     return wallet.account(network, index, kind)
 
 
-@click.command()
-@click.argument("network", required=False)
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK, required=False)
 @click.pass_obj
 def sync(opts: Options, network: str | None) -> None:
     """Fetch balances and history from the servers (every account, or one network's)."""
@@ -97,8 +96,8 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
     return rows
 
 
-@click.command()
-@click.argument("network", required=False)
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK, required=False)
 @click.pass_obj
 def balance(opts: Options, network: str | None) -> None:
     """Show balances as of the last sync (every account, or one network's)."""
@@ -139,8 +138,8 @@ def _local_time(timestamp: int | None) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None)
 @click.pass_obj
@@ -171,8 +170,8 @@ def history(opts: Options, network: str, account_index: int, kind: str | None) -
     )
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--set", "new_servers", multiple=True, help="A server; repeat for failover order.")
 @click.option("--reset", is_flag=True, help="Go back to the network's default servers.")
 @click.pass_obj
@@ -186,8 +185,8 @@ def servers(opts: Options, network: str, new_servers: tuple[str, ...], reset: bo
     emit(opts, {"network": network, "servers": shown}, lambda: click.echo("\n".join(shown)))
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--to", "to", multiple=True, required=True, help="Recipient; repeat for several.")
 @click.option(
     "--amount", "amounts", multiple=True, help="Amount for each --to, in coins (--nft: items)."
@@ -229,12 +228,7 @@ def send(
             raise WalletError("Give one --amount for each --to.")
         if nft and len(amounts) > len(to):
             raise WalletError("Give at most one --amount (the number of items) with --nft.")
-        rate = None
-        if fee_rate is not None:
-            try:
-                rate = Decimal(fee_rate)
-            except ArithmeticError:
-                raise WalletError(f"The fee rate {fee_rate!r} is not a number.") from None
+        rate = None if fee_rate is None else parse_decimal(fee_rate, "fee rate")
         args = SendArgs(
             recipients=tuple(
                 # With --nft the amount is optional: the number of items (1 when left out).

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from wallet.cli._app import Options, emit, errors, open_wallet
+from wallet.cli._app import Options, TextGroup, emit, errors, open_wallet
 from wallet.errors import WalletError
 from wallet.labels import InvalidLabels, parse_bip329
 
 __all__ = ["COMMANDS"]
 
 
-@click.group()
+@click.group(cls=TextGroup)
 def labels() -> None:
     """Export and import labels as BIP-329 files (JSON Lines, as Sparrow writes them)."""
 
