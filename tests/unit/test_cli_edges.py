@@ -130,6 +130,11 @@ def test_mistyped_folder_is_not_created(runner: CliRunner, tmp_path: Path) -> No
     code, _, err = _run(runner, "--wallet", str(own), "create-watch-only")
     assert code == 0, err
     assert own.exists()
+    # A "folder" that is a file is refused in words.
+    (tmp_path / "plain").write_text("not a folder", encoding="utf-8")
+    code, _, err = _run(runner, "--wallet", str(tmp_path / "plain" / "w.coffer"), "restore")
+    assert code == 1
+    assert "is not a folder" in _one_error_line(err)
 
 
 def test_missing_wallet_makes_no_folder(runner: CliRunner, tmp_path: Path) -> None:
@@ -211,3 +216,14 @@ def test_ctrl_c_exits_130_with_one_line(wallet_file: Path) -> None:
     text = (seen + rest).decode()
     assert "Traceback" not in text
     assert text.splitlines()[-1] == "error: interrupted."
+
+
+def test_labels_never_wait_for_a_fifo_nobody_opens(runner: CliRunner, wallet_file: Path) -> None:
+    fifo = wallet_file.parent / "fifo"
+    os.mkfifo(fifo)
+    code, out, err = _run(runner, "--wallet", str(wallet_file), "labels", "export", str(fifo))
+    assert code == 1
+    assert "Cannot write" in _one_error_line(err)
+    code, out, err = _run(runner, "--wallet", str(wallet_file), "labels", "import", str(fifo))
+    assert code == 0, err
+    assert "Imported 0" in out

@@ -140,12 +140,16 @@ def check_new_wallet_folder(opts: Options) -> None:
     path's folder always may; a missing folder further up is a typing error, not a request.
 
     Raises:
-        WalletError: the folder above the wallet's folder does not exist.
+        WalletError: the folder above the wallet's folder does not exist, or the wallet's
+            folder is a file.
     """
     folder = opts.wallet.parent
-    if opts.default_wallet or folder.is_dir() or folder.parent.is_dir():
+    if opts.default_wallet or folder.is_dir():
         return
-    raise WalletError(f"The folder {folder.parent} does not exist; create it first.")
+    if os.path.lexists(folder):
+        raise WalletError(f"{folder} is not a folder.")
+    if not folder.parent.is_dir():
+        raise WalletError(f"The folder {folder.parent} does not exist; create it first.")
 
 
 @contextmanager
