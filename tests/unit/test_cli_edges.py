@@ -227,3 +227,14 @@ def test_labels_never_wait_for_a_fifo_nobody_opens(runner: CliRunner, wallet_fil
     code, out, err = _run(runner, "--wallet", str(wallet_file), "labels", "import", str(fifo))
     assert code == 0, err
     assert "Imported 0" in out
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://\udcff.example", "ftp://x"])
+def test_explorer_url_is_checked_through_the_api(
+    runner: CliRunner, wallet_file: Path, url: str
+) -> None:
+    before = wallet_file.read_bytes()
+    code, _, err = _run(runner, "--wallet", str(wallet_file), "explorer-key", "eth", "--url", url)
+    assert code in (1, 2)  # 2: undecodable text refused before the command runs
+    _one_error_line(err)
+    assert wallet_file.read_bytes() == before

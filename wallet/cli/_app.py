@@ -57,7 +57,6 @@ _EXIT_CODES: tuple[tuple[type[WalletError], int], ...] = (
 
 
 EXIT_INTERRUPTED = 130
-EXIT_USAGE = 2
 
 EXIT_CODES_HELP = """Exit codes: 0 done; 1 refused or failed (the line on stderr says why); 2 a
 mistyped command, option or value; 3 wrong password; 4 no wallet at that path; 5 a damaged
@@ -313,10 +312,7 @@ class CofferGroup(TextGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except click.UsageError as err:
-            click.echo(f"error: {_one_line(err.format_message())}", err=True)
-            sys.exit(EXIT_USAGE if err.exit_code == EXIT_USAGE else err.exit_code)
-        except click.ClickException as err:
+        except click.ClickException as err:  # usage errors (exit 2) included
             click.echo(f"error: {_one_line(err.format_message())}", err=True)
             sys.exit(err.exit_code)
         except click.Abort as err:
