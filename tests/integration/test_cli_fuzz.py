@@ -7,7 +7,8 @@ internet). Each run must:
 
 - end within the timeout, with an exit code the help documents (0-5);
 - print no traceback;
-- when it fails, print exactly one ``error:`` line on stderr (prompts aside);
+- when it fails, print exactly one ``error:`` line on stderr (prompts aside), or with
+  ``--json`` an ``{"error": ...}`` object on stdout;
 - when it fails, leave the wallet file's bytes as they were.
 
 The values are chosen by a seeded generator from a fixed list of hostile inputs, a few per
@@ -17,6 +18,7 @@ parameter, plus the exact inputs the issue lists; the seed is printed on failure
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -228,6 +230,7 @@ def _with_value(
 def _runs() -> list[Run]:
     rng = random.Random(SEED)
     runs: list[Run] = [Run(args) for args in NAMED_CASES]
+    runs += [Run(("--json", *args)) for args in NAMED_CASES]
     for path in _leaves(cli):
         if " ".join(path) in SKIPPED:
             continue
@@ -345,7 +348,15 @@ def _problems(outcome: Outcome) -> list[str]:
             if line.strip() and not any(noise in line for noise in _PROMPT_NOISE)
         ]
         errors = [line for line in lines if line.startswith("error: ")]
-        if len(errors) != 1 or not lines[-1].startswith("error: "):
+        if outcome.run.args[:1] == ("--json",) and not errors:
+            # With --json a refusal of the API is an {"error": ...} object on stdout instead.
+            try:
+                shown = json.loads(outcome.stdout)
+            except ValueError:
+                shown = None
+            if not (isinstance(shown, dict) and set(shown) == {"error"}):
+                problems.append(f"no error line and no JSON error: {outcome.stdout[-200:]!r}")
+        elif len(errors) != 1 or not lines[-1].startswith("error: "):
             problems.append(f"not one error line on stderr: {lines[-3:]!r}")
         if outcome.wallet_changed:
             problems.append("the wallet file changed although the command failed")
