@@ -90,11 +90,21 @@ def parse_server(text: str) -> ServerSpec:
         InvalidServer: not one of the forms above.
     """
     stripped = text.strip()
+    if not stripped.isprintable() or not stripped.isascii():
+        # Lone surrogates (undecodable bytes of argv) and control characters included: a host
+        # name is ASCII (IDNA), and such text cannot be stored or sent.
+        raise InvalidServer("A server is written in printable ASCII characters.")
     if stripped == "embedded":
         return ServerSpec(stripped, "embedded")
-    parts = urlsplit(stripped)
+    try:
+        parts = urlsplit(stripped)
+        hostname = parts.hostname
+    except ValueError as err:  # an unclosed "[" of an IPv6 address, for one
+        raise InvalidServer(
+            "The server is not a valid URL (an IPv6 address goes in brackets: ssl://[::1]:50002)."
+        ) from err
     scheme = parts.scheme.lower()
-    if scheme not in _UTXO_SCHEMES + _EVM_SCHEMES or not parts.hostname:
+    if scheme not in _UTXO_SCHEMES + _EVM_SCHEMES or not hostname:
         raise InvalidServer(
             "A server is tcp://HOST:PORT, ssl://HOST:PORT, core://USER:PASSWORD@HOST:PORT, "
             "an http(s):// or ws(s):// URL, or 'embedded'."
@@ -108,7 +118,7 @@ def parse_server(text: str) -> ServerSpec:
     return ServerSpec(
         stripped,
         scheme,
-        parts.hostname,
+        hostname,
         port,
         unquote(parts.username) if parts.username else None,
         unquote(parts.password) if parts.password else None,

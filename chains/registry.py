@@ -16,6 +16,7 @@ from chains.errors import UnknownNetwork
 
 __all__ = [
     "NETWORKS",
+    "TICKERS",
     "ElectrumServer",
     "EvmNetwork",
     "Family",
@@ -516,22 +517,37 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
 )
 
 
+TICKERS: Mapping[str, str] = MappingProxyType(
+    {
+        "btc": "bitcoin",
+        "tbtc": "bitcoin-testnet",
+        "ltc": "litecoin",
+        "tltc": "litecoin-testnet",
+        "doge": "dogecoin",
+        "eth": "ethereum",
+    }
+)
+"""The usual tickers people type for a network, mapped to its registry name."""
+
+
 def get_network(name: str) -> Network:
-    """Return the network registered under ``name``.
+    """Return the network registered under ``name``, in any case, or under its usual ticker.
 
     Args:
-        name: a registry key such as ``"bitcoin"`` or ``"evm-local"``.
+        name: a registry key such as ``"bitcoin"`` or ``"evm-local"`` (``"Bitcoin"`` and
+            ``"BTC"`` name the same network), or a ticker of ``TICKERS``.
 
     Returns:
         The network's facts.
 
     Raises:
-        UnknownNetwork: no network of that name is registered.
+        UnknownNetwork: no network of that name is registered (the error lists the names).
     """
-    try:
-        return NETWORKS[name]
-    except KeyError:
-        raise UnknownNetwork(name, tuple(NETWORKS)) from None
+    key = name.strip().lower()
+    network = NETWORKS.get(TICKERS.get(key, key))
+    if network is None:
+        raise UnknownNetwork(name, tuple(NETWORKS))
+    return network
 
 
 def all_networks() -> tuple[Network, ...]:

@@ -1,15 +1,27 @@
-"""Exact amounts: ``Decimal`` at the API edge, integer base units inside. Floats are refused."""
+"""Exact amounts: ``Decimal`` at the API edge, integer base units inside. Floats are refused.
+
+Text amounts are strict: ASCII digits with at most one decimal point, and nothing else (no
+exponent, no ``_`` separators, no other script's digits, no ``+``). ``parse_decimal`` is the one
+parser of such text, for amounts and fee rates alike, in the API and the CLI.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 
 from wallet.errors import AmountPrecisionError, FloatAmountError, InvalidAmount
 
-__all__ = ["Amount", "format_amount", "to_base_units", "to_decimal"]
+__all__ = ["Amount", "format_amount", "parse_decimal", "to_base_units", "to_decimal"]
+
+# The largest power of ten an amount may reach: a uint256 holds less than 1.2e77 base units,
+# so no asset ever has 10**78 of anything. Checked before any arithmetic, so that a value such
+# as Decimal("1e999999999") is refused rather than expanded.
+_MAX_ADJUSTED = 77
 
 # Enough digits for any uint256 amount with its decimals: Decimal's default 28 would round.
 _PRECISION = 100
+
+_DIGITS = frozenset("0123456789")
 
 Amount = Decimal | int | str
 """What the API accepts as an amount: a ``Decimal`` or text of coins, or an ``int`` of base units.
@@ -19,14 +31,57 @@ is satoshis (or wei, or token base units). A ``float`` is refused.
 """
 
 
+def parse_decimal(text: str, what: str = "amount") -> Decimal:
+    """Parse decimal text strictly: ASCII digits with at most one ``.``, after an optional ``-``.
+
+    Surrounding whitespace is ignored. The sign is kept so that callers refuse a negative value
+    with their own message.
+
+    Args:
+        text: the text, for example ``"0.015"``.
+        what: what the number is, for messages (``"amount"``, ``"fee rate"``).
+
+    Returns:
+        The exact value.
+
+    Raises:
+        InvalidAmount: empty, a character other than digits and one point (the message names
+            it), or a value of 10**78 or more.
+    """
+    body = text.strip()
+    sign = ""
+    if body.startswith("-"):
+        sign, body = "-", body[1:]
+    for position, char in enumerate(body):
+        if char in _DIGITS or (char == "." and "." not in body[:position]):
+            continue
+        shown = repr(char) if char.isascii() and char.isprintable() else f"U+{ord(char):04X}"
+        if not char.isascii() and char.isprintable():
+            shown = f"{char!r} ({shown})"
+        raise InvalidAmount(
+            f"The {what} is not a number: it has the character {shown}; write it with the "
+            "digits 0-9 and at most one decimal point."
+        )
+    if not any(c in _DIGITS for c in body):
+        raise InvalidAmount(f"The {what} is not a number: write it with the digits 0-9.")
+    value = Decimal(sign + body)
+    _check_size(value, what)
+    return value
+
+
+def _check_size(value: Decimal, what: str) -> None:
+    if value.is_finite() and value and value.adjusted() > _MAX_ADJUSTED:
+        raise InvalidAmount(f"The {what} is too large.")
+
+
 def to_base_units(
     amount: Amount, decimals: int, symbol: str = "", *, allow_zero: bool = False
 ) -> int:
     """Convert an amount into integer base units, exactly.
 
     Args:
-        amount: coins as a ``Decimal`` or a decimal string such as ``"0.015"``, or base
-            units as an ``int`` (taken as they are).
+        amount: coins as a ``Decimal`` or a decimal string such as ``"0.015"`` (strict: see
+            ``parse_decimal``), or base units as an ``int`` (taken as they are).
         decimals: how many decimal places the asset has (8 for BTC, 18 for ETH).
         symbol: the asset's ticker, for messages.
         allow_zero: accept zero (for example a contract call that sends no value).
@@ -36,7 +91,8 @@ def to_base_units(
 
     Raises:
         FloatAmountError: ``amount`` is a float.
-        InvalidAmount: not a finite, positive number.
+        InvalidAmount: not a finite, positive number, text that is not strict decimal text,
+            or a value too large for any asset.
         AmountPrecisionError: more decimal places than the asset has.
     """
     if isinstance(amount, float):
@@ -50,22 +106,26 @@ def to_base_units(
         if amount < 0 or (amount == 0 and not allow_zero):
             raise InvalidAmount(f"The amount must be more than 0{unit} (an int counts base units).")
         return amount
-    try:
-        value = Decimal(amount.strip().replace("_", "")) if isinstance(amount, str) else amount
-    except InvalidOperation:
-        raise InvalidAmount("The amount is not a number.") from None
+    value = parse_decimal(amount) if isinstance(amount, str) else amount
     if not value.is_finite():
         raise InvalidAmount("An amount must be a finite number.")
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmount(f"The amount must be more than 0{unit}.")
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        scaled = value.scaleb(decimals)
-    if scaled != scaled.to_integral_value():
+    _check_size(value, "amount")
+    # Exact integer arithmetic on the digits: no Decimal context can round here.
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # noqa: S101 - finite, checked above
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant:
+        return 0
+    shift = exponent + len(digits) - len(significant) + decimals
+    if shift < 0:
+        shown = f"{value:f}" if len(digits) - exponent <= 40 else "the amount"
         raise AmountPrecisionError(
-            f"{symbol or 'This asset'} has {decimals} decimal places; {value:f} has more.", decimals
+            f"{symbol or 'This asset'} has {decimals} decimal places; {shown} has more.", decimals
         )
-    return int(scaled)
+    units: int = int(significant) * 10**shift
+    return units
 
 
 def to_decimal(base_units: int, decimals: int) -> Decimal:

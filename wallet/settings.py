@@ -63,6 +63,24 @@ class WalletSettings:
         """
         evm_settings.set_explorer_key(self._db, self._evm(network), key)
 
+    def explorer_url(self, network: str) -> str | None:
+        """Return the Etherscan-compatible API URL of an EVM network (the user's or the default).
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network.
+        """
+        return evm_settings.explorer_url(self._db, self._evm(network))
+
+    def set_explorer_url(self, network: str, url: str | None) -> None:
+        """Use another Etherscan-compatible API URL for an EVM network (``None``: the default).
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network, or not an http(s) URL.
+        """
+        evm_settings.set_explorer_url(self._db, self._evm(network), url)
+
     @staticmethod
     def _evm(network: str) -> EvmNetwork:
         with translate_errors():

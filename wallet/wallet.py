@@ -259,6 +259,26 @@ class Wallet:
         """
         self._settings.set_explorer_key(network, key)
 
+    def set_explorer_url(self, network: str, url: str | None) -> None:
+        """Use another Etherscan-compatible API URL for an EVM network (``None``: the default).
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network, or not an http(s) URL.
+        """
+        self._settings.set_explorer_url(network, url)
+
+    def explorer_settings(self, network: str) -> tuple[bool, str | None]:
+        """Return whether an explorer API key is set for an EVM network, and its API URL.
+
+        The key itself is a credential and is never returned.
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: not an EVM network.
+        """
+        return self._settings.explorer_key_set(network), self._settings.explorer_url(network)
+
     @property
     def labels(self) -> LabelStore:
         """Return the wallet's labels (BIP-329 types: tx, addr, pubkey, input, output, xpub)."""

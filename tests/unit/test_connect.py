@@ -41,6 +41,11 @@ def test_forms() -> None:
         f"ssl://electrum.example:50002?pin={PIN}",
         f"ssl://electrum.example:50002?fingerprint={PIN}&fingerprint={PIN}",
         "ftp://example:21",
+        "ssl://[::1",
+        "http://[::1/x",
+        "tcp://\udcff:50001",
+        "tcp://ho\nst:50001",
+        "tcp://host\x00:50001",
     ],
     ids=[
         "no-scheme",
@@ -52,6 +57,11 @@ def test_forms() -> None:
         "unknown-option",
         "two-pins",
         "unknown-scheme",
+        "unclosed-ipv6-bracket",
+        "unclosed-ipv6-bracket-http",
+        "lone-surrogate",
+        "inner-newline",
+        "nul",
     ],
 )
 def test_refusals(text: str) -> None:

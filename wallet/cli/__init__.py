@@ -1,8 +1,9 @@
 """The ``coffer`` command line, built on the public API.
 
-Every command takes ``--wallet PATH`` (or ``COFFER_WALLET``) and ``--json``. The password comes
-from a hidden prompt, or from ``COFFER_PASSWORD`` for scripts. Errors print one line and exit
-non-zero: 3 for a wrong password, 4 for a missing wallet, 5 for a damaged one, 1 otherwise.
+Every command takes ``--wallet PATH`` (or ``COFFER_WALLET``) and ``--json``, before or after
+the command's name. The password comes from a hidden prompt, or from ``COFFER_PASSWORD`` for
+scripts. Errors print one line and exit non-zero: 1 refused, 2 a mistyped command or value, 3 a
+wrong password, 4 a missing wallet, 5 a damaged one, 130 interrupted (``EXIT_CODES_HELP``).
 
 Commands live in modules by concern and are added to the group here, explicitly.
 """

@@ -3,95 +3,37 @@
 ``send`` collects the options of both families into one ``SendArgs`` and lets the family's
 CLI module turn them into a draft (``wallet.cli.utxo.prepare_send`` or
 ``wallet.cli.evm.prepare_send``); showing the summary, asking, signing and broadcasting are
-the same for every chain.
+the same for every chain (``wallet.cli.signing``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import click
 
-from keystore.types import TxSummary
 from wallet.accounts import Account, EvmAccount, UtxoAccount
-from wallet.amounts import format_amount
+from wallet.amounts import format_amount, parse_decimal
 from wallet.cli import evm as evm_cli
 from wallet.cli import utxo as utxo_cli
-from wallet.cli._app import Options, emit, errors, open_wallet, table
+from wallet.cli._app import NETWORK, Options, TextCommand, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
-from wallet.errors import SigningCancelled, WalletError
+from wallet.cli.signing import sign_and_send
+from wallet.errors import WalletError
+from wallet.networks import server_display
 from wallet.types import Draft, HistoryEntry
 from wallet.wallet import Wallet
 
-__all__ = ["COMMANDS", "CliPrompt", "format_summary", "sign_and_send"]
-
-
-def format_summary(summary: TxSummary, symbol: str, decimals: int) -> list[str]:
-    """Return the lines that show a transaction summary to a person before signing."""
-    lines = [
-        f"Network: {summary.network}"
-        + (f" (chain id {summary.chain_id})" if summary.chain_id else "")
-    ]
-    for out in summary.outputs:
-        asset_symbol = out.asset if out.asset is not None else symbol
-        asset_decimals = out.decimals if out.decimals is not None else decimals
-        if out.asset is not None and out.decimals is None:
-            asset_decimals = 0  # a collectible: whole items
-        role = "change " if out.is_change else "send   "
-        lines.append(
-            f"  {role}{format_amount(out.amount, asset_decimals, asset_symbol):>28}  {out.address}"
-        )
-    lines.append(f"  fee    {format_amount(summary.fee, decimals, symbol):>28}")
-    if summary.replaceable:
-        lines.append("  replaceable (BIP-125): the fee can be bumped later")
-    return lines
-
-
-class CliPrompt:
-    """Ask at the terminal before signing, unless ``--yes`` was given."""
-
-    def __init__(self, assume_yes: bool, symbol: str, decimals: int) -> None:
-        """Remember whether to ask and how to show amounts."""
-        self._assume_yes = assume_yes
-        self._symbol = symbol
-        self._decimals = decimals
-
-    def confirm_transaction(self, summary: TxSummary) -> bool:
-        """Show the signer's own summary and return whether the person approves it."""
-        click.echo("The signer checked this transaction:", err=True)
-        for line in format_summary(summary, self._symbol, self._decimals):
-            click.echo(line, err=True)
-        if self._assume_yes:
-            return True
-        return bool(click.confirm("Sign and send it?", default=False, err=True))
-
-
-def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:
-    """Sign a draft with the wallet's keys after the person approves it, broadcast it.
-
-    Returns:
-        The transaction's id (hash).
-
-    Raises:
-        WalletError: the person declined to sign (nothing was sent), or any refusal of
-            signing or of the broadcast.
-    """
-    net = account.network
-    try:
-        signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
-    except SigningCancelled:
-        raise WalletError("Not sent: you declined to sign.") from None
-    return account.broadcast(signed)
+__all__ = ["COMMANDS"]
 
 
 def _account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
     return wallet.account(network, index, kind)
 
 
-@click.command()
-@click.argument("network", required=False)
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK, required=False)
 @click.pass_obj
 def sync(opts: Options, network: str | None) -> None:
     """Fetch balances and history from the servers (every account, or one network's)."""
@@ -154,8 +96,8 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
     return rows
 
 
-@click.command()
-@click.argument("network", required=False)
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK, required=False)
 @click.pass_obj
 def balance(opts: Options, network: str | None) -> None:
     """Show balances as of the last sync (every account, or one network's)."""
@@ -196,8 +138,8 @@ def _local_time(timestamp: int | None) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None)
 @click.pass_obj
@@ -228,8 +170,8 @@ def history(opts: Options, network: str, account_index: int, kind: str | None) -
     )
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--set", "new_servers", multiple=True, help="A server; repeat for failover order.")
 @click.option("--reset", is_flag=True, help="Go back to the network's default servers.")
 @click.pass_obj
@@ -239,14 +181,12 @@ def servers(opts: Options, network: str, new_servers: tuple[str, ...], reset: bo
         if new_servers or reset:
             wallet.backends.set_servers(network, () if reset else new_servers)
         configured = wallet.backends.servers(network)
-    from chains.connect import parse_server
-
-    shown = [parse_server(s).display for s in configured]
+        shown = [server_display(s) for s in configured]
     emit(opts, {"network": network, "servers": shown}, lambda: click.echo("\n".join(shown)))
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--to", "to", multiple=True, required=True, help="Recipient; repeat for several.")
 @click.option(
     "--amount", "amounts", multiple=True, help="Amount for each --to, in coins (--nft: items)."
@@ -288,12 +228,7 @@ def send(
             raise WalletError("Give one --amount for each --to.")
         if nft and len(amounts) > len(to):
             raise WalletError("Give at most one --amount (the number of items) with --nft.")
-        rate = None
-        if fee_rate is not None:
-            try:
-                rate = Decimal(fee_rate)
-            except ArithmeticError:
-                raise WalletError(f"The fee rate {fee_rate!r} is not a number.") from None
+        rate = None if fee_rate is None else parse_decimal(fee_rate, "fee rate")
         args = SendArgs(
             recipients=tuple(
                 # With --nft the amount is optional: the number of items (1 when left out).

@@ -12,19 +12,23 @@ from typing import Any
 
 import click
 
-from chains.registry import EvmNetwork, get_network
 from wallet.accounts import EvmAccount
-from wallet.amounts import format_amount, to_base_units
-from wallet.cli._app import Options, emit, errors, open_wallet, table
-from wallet.cli.chain_args import SendArgs
-from wallet.errors import (
-    InvalidAmount,
-    TransactionNotFound,
-    WalletError,
-    translate_errors,
+from wallet.amounts import format_amount, parse_decimal, to_base_units
+from wallet.cli._app import (
+    NETWORK,
+    Options,
+    TextCommand,
+    TextGroup,
+    emit,
+    errors,
+    open_wallet,
+    table,
 )
-from wallet.evm.settings import explorer_key, explorer_url, set_explorer_key, set_explorer_url
+from wallet.cli.chain_args import SendArgs
+from wallet.cli.signing import sign_and_send
+from wallet.errors import InvalidAmount, TransactionNotFound, WalletError
 from wallet.evm.types import EvmDraft
+from wallet.networks import EvmNetwork, network_info
 from wallet.types import Draft
 from wallet.wallet import Wallet
 
@@ -47,11 +51,21 @@ def _fee_fields(account: EvmAccount, args: SendArgs) -> dict[str, int | None]:
     return {"max_fee_per_gas": None, "gas_price": wei}
 
 
+def _digits(text: str) -> int | None:
+    """Return ASCII decimal digits as an int below 2**256, else None (not superscripts)."""
+    text = text.strip()
+    if not text or len(text) > 78 or not all("0" <= c <= "9" for c in text):
+        return None
+    value = int(text)
+    return value if value < 2**256 else None
+
+
 def _nft(text: str) -> tuple[str, int]:
-    contract, _, token_id = text.rpartition(":")
-    if not contract or not token_id.isdigit():
+    contract, _, token_text = text.rpartition(":")
+    token_id = _digits(token_text)
+    if not contract or token_id is None:
         raise WalletError("--nft takes CONTRACT:TOKEN_ID, for example 0xAbC...:42.")
-    return contract, int(token_id)
+    return contract, token_id
 
 
 def prepare_send(account: EvmAccount, args: SendArgs) -> Draft:
@@ -94,9 +108,10 @@ def prepare_send(account: EvmAccount, args: SendArgs) -> Draft:
 
 
 def _whole(text: str) -> int:
-    if not text.strip().isdigit():
+    count = _digits(text)
+    if count is None:
         raise WalletError("The number of collectible items is a whole number.")
-    return int(text)
+    return count
 
 
 def token_balance_rows(account: EvmAccount) -> list[dict[str, Any]]:
@@ -127,8 +142,7 @@ def _evm_account(wallet: Wallet, network: str, index: int) -> EvmAccount:
 
 
 def _network(name: str) -> EvmNetwork:
-    with translate_errors():
-        net = get_network(name)
+    net = network_info(name)
     if not isinstance(net, EvmNetwork):
         raise WalletError(f"{net.title} is not an EVM network.")
     return net
@@ -137,13 +151,13 @@ def _network(name: str) -> EvmNetwork:
 _ACCOUNT = click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 
 
-@click.group()
+@click.group(cls=TextGroup)
 def tokens() -> None:
     """List the tokens of an EVM network, or add a custom token by its contract."""
 
 
 @tokens.command("list")
-@click.argument("network")
+@click.argument("network", type=NETWORK)
 @_ACCOUNT
 @click.option("--all", "show_all", is_flag=True, help="Also tokens the account does not hold.")
 @click.pass_obj
@@ -185,7 +199,7 @@ def tokens_list(opts: Options, network: str, account_index: int, show_all: bool)
 
 
 @tokens.command("add")
-@click.argument("network")
+@click.argument("network", type=NETWORK)
 @click.argument("address")
 @click.pass_obj
 def tokens_add(opts: Options, network: str, address: str) -> None:
@@ -201,7 +215,7 @@ def tokens_add(opts: Options, network: str, address: str) -> None:
 
 
 @tokens.command("remove")
-@click.argument("network")
+@click.argument("network", type=NETWORK)
 @click.argument("address")
 @click.pass_obj
 def tokens_remove(opts: Options, network: str, address: str) -> None:
@@ -213,8 +227,8 @@ def tokens_remove(opts: Options, network: str, address: str) -> None:
     emit(opts, {"removed": address}, lambda: click.echo(f"Removed {address}."))
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @_ACCOUNT
 @click.pass_obj
 def nfts(opts: Options, network: str, account_index: int) -> None:
@@ -269,16 +283,15 @@ def _replace(
     opts: Options,
     tx_hash: str,
     fee: str,
-    fee_rate: Decimal | None,
+    fee_rate: str | None,
     allow_high_fee: bool,
     assume_yes: bool,
     cancel: bool,
 ) -> None:
-    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
 
     with open_wallet(opts) as wallet, errors(opts):
+        wei = _gwei(None if fee_rate is None else parse_decimal(fee_rate, "fee rate"))
         account = _owner(wallet, tx_hash)
-        wei = _gwei(fee_rate)
         make = account.cancel if cancel else account.speed_up
         draft: EvmDraft = make(tx_hash, fee, max_fee_per_gas=wei, allow_high_fee=allow_high_fee)
         net = account.evm_network
@@ -294,7 +307,7 @@ def _replace(
 _REPLACE_OPTIONS = (
     click.argument("tx_hash"),
     click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default="fast"),
-    click.option("--fee-rate", type=Decimal, default=None, help="A fee cap in gwei."),
+    click.option("--fee-rate", default=None, help="A fee cap in gwei."),
     click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's cap."),
     click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing."),
 )
@@ -306,14 +319,14 @@ def _with_replace_options(f: Any) -> Any:
     return f
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @_with_replace_options
 @click.pass_obj
 def speedup(
     opts: Options,
     tx_hash: str,
     fee: str,
-    fee_rate: Decimal | None,
+    fee_rate: str | None,
     allow_high_fee: bool,
     assume_yes: bool,
 ) -> None:
@@ -321,14 +334,14 @@ def speedup(
     _replace(opts, tx_hash, fee, fee_rate, allow_high_fee, assume_yes, cancel=False)
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @_with_replace_options
 @click.pass_obj
 def cancel(
     opts: Options,
     tx_hash: str,
     fee: str,
-    fee_rate: Decimal | None,
+    fee_rate: str | None,
     allow_high_fee: bool,
     assume_yes: bool,
 ) -> None:
@@ -336,8 +349,8 @@ def cancel(
     _replace(opts, tx_hash, fee, fee_rate, allow_high_fee, assume_yes, cancel=True)
 
 
-@click.command("explorer-key")
-@click.argument("network")
+@click.command("explorer-key", cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.argument("key", required=False)
 @click.option("--clear", is_flag=True, help="Forget the key.")
 @click.option("--url", default=None, help="Another Etherscan-compatible API URL.")
@@ -348,15 +361,13 @@ def explorer_key_command(
     """Set the Etherscan-compatible API key of a network (its history comes from there)."""
     with open_wallet(opts) as wallet, errors(opts):
         net = _network(network)
-        db = wallet.database
         if clear:
-            set_explorer_key(db, net, None)
+            wallet.set_explorer_key(net.name, None)
         elif key is not None:
-            set_explorer_key(db, net, key)
+            wallet.set_explorer_key(net.name, key)
         if url is not None:
-            set_explorer_url(db, net, url or None)
-        has_key = explorer_key(db, net) is not None
-        api = explorer_url(db, net)
+            wallet.set_explorer_url(net.name, url or None)
+        has_key, api = wallet.explorer_settings(net.name)
     # The key is a credential: it is never printed back, only whether one is set.
     row = {"network": net.name, "key_set": has_key, "url": api}
     emit(

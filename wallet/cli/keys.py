@@ -7,11 +7,22 @@ from typing import Any
 
 import click
 
-from chains.registry import EvmNetwork, UtxoNetwork, all_networks, get_network
 from wallet.accounts import EvmAccount, EvmLayout, UtxoAccount
-from wallet.cli._app import Options, account_row, ask_password, emit, errors, open_wallet, table
-from wallet.errors import WalletError, translate_errors
+from wallet.cli._app import (
+    NETWORK,
+    Options,
+    TextCommand,
+    account_row,
+    ask_password,
+    check_new_wallet_folder,
+    emit,
+    errors,
+    open_wallet,
+    table,
+)
+from wallet.errors import WalletError
 from wallet.mnemonics import new_mnemonic
+from wallet.networks import EvmNetwork, UtxoNetwork, all_networks, network_info
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS"]
@@ -28,7 +39,7 @@ def _ask_backup(words: list[str]) -> bool:
     return True
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.option("--words", type=click.Choice(["12", "15", "18", "21", "24"]), default="12")
 @click.option("--language", default="english", show_default=True, help="Word-list language.")
 @click.option("--passphrase", "with_passphrase", is_flag=True, help="Add a BIP-39 passphrase.")
@@ -38,6 +49,7 @@ def create(opts: Options, words: str, language: str, with_passphrase: bool) -> N
     with errors(opts):
         if opts.wallet.exists():
             raise WalletError(f"A wallet already exists at {opts.wallet}.")
+        check_new_wallet_folder(opts)
         phrase = new_mnemonic(int(words), language)
         listed = phrase.replace("\u3000", " ").split()
         click.echo("\nWrite these words down, in order. They are shown once.\n", err=True)
@@ -64,7 +76,7 @@ def create(opts: Options, words: str, language: str, with_passphrase: bool) -> N
     )
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.option(
     "--passphrase", "with_passphrase", is_flag=True, help="The seed has a BIP-39 passphrase."
 )
@@ -72,6 +84,7 @@ def create(opts: Options, words: str, language: str, with_passphrase: bool) -> N
 def restore(opts: Options, with_passphrase: bool) -> None:
     """Restore a wallet from a recovery phrase (typed at a hidden prompt or piped in)."""
     with errors(opts):
+        check_new_wallet_folder(opts)
         phrase = str(click.prompt("Recovery phrase", hide_input=True, err=True))
         passphrase = (
             ask_password("BIP-39 passphrase", env="COFFER_PASSPHRASE") if with_passphrase else ""
@@ -89,11 +102,12 @@ def restore(opts: Options, with_passphrase: bool) -> None:
     )
 
 
-@click.command("create-watch-only")
+@click.command("create-watch-only", cls=TextCommand)
 @click.pass_obj
 def create_watch_only(opts: Options) -> None:
     """Create a watch-only wallet (no keys); add accounts with import-xpub and friends."""
     with errors(opts):
+        check_new_wallet_folder(opts)
         wallet = Wallet.create_watch_only(
             opts.wallet, ask_password("New wallet password", confirm=True)
         )
@@ -103,7 +117,7 @@ def create_watch_only(opts: Options) -> None:
     )
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.pass_obj
 def accounts(opts: Options) -> None:
     """List the wallet's accounts."""
@@ -132,8 +146,8 @@ def accounts(opts: Options) -> None:
     )
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--index", type=click.IntRange(0, 2**31 - 1), default=None, help="Address index.")
 @click.option("--count", type=click.IntRange(1, 10_000), default=1, help="How many from --index.")
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
@@ -153,8 +167,7 @@ def address(
 ) -> None:
     """Show receive addresses of an account (the next unused one by default)."""
     with open_wallet(opts) as wallet:
-        with translate_errors():
-            evm = isinstance(get_network(network), EvmNetwork)
+        evm = isinstance(network_info(network), EvmNetwork)
         if evm and (index is not None or count > 1 or change):
             # EVM: one address per account, and --index is the account number. Checked before
             # any account is looked up, so that a refusal adds nothing to the wallet.
@@ -198,8 +211,8 @@ def address(
 _XPUB_VERSION = 0x0488B21E
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None)
 @click.option("--standard", is_flag=True, help="Plain xpub/tpub instead of the SLIP-132 prefix.")
@@ -214,7 +227,7 @@ def xpub(opts: Options, network: str, account_index: int, kind: str | None, stan
                 raise WalletError("This account watches one address and has no xpub.")
             result = {
                 "xpub": key.serialize(_XPUB_VERSION),
-                "path": _fmt(acct.record.path) if acct.record.path else None,
+                "path": acct.path,
                 "fingerprint": acct.fingerprint,
             }
         else:
@@ -227,14 +240,8 @@ def xpub(opts: Options, network: str, account_index: int, kind: str | None, stan
     emit(opts, result, lambda: click.echo("\n".join(f"{k}: {v}" for k, v in result.items())))
 
 
-def _fmt(path: tuple[int, ...]) -> str:
-    from keystore.bip32 import format_path
-
-    return format_path(path)
-
-
-@click.command("verify-address")
-@click.argument("network")
+@click.command("verify-address", cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.argument("address_text", metavar="ADDRESS")
 @click.pass_obj
 def verify_address(opts: Options, network: str, address_text: str) -> None:
@@ -263,7 +270,7 @@ def verify_address(opts: Options, network: str, address_text: str) -> None:
     )
 
 
-@click.command("change-password")
+@click.command("change-password", cls=TextCommand)
 @click.pass_obj
 def change_password(opts: Options) -> None:
     """Re-encrypt the wallet under a new password."""
@@ -279,8 +286,8 @@ def change_password(opts: Options) -> None:
     emit(opts, {"changed": True}, lambda: click.echo("Password changed."))
 
 
-@click.command("import-xpub")
-@click.argument("network")
+@click.command("import-xpub", cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.argument("key")
 @click.option("--kind", default=None)
 @click.option("--label", default="")
@@ -302,8 +309,8 @@ def import_xpub(opts: Options, network: str, key: str, kind: str | None, label: 
     )
 
 
-@click.command("watch-address")
-@click.argument("network")
+@click.command("watch-address", cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.argument("address_text", metavar="ADDRESS")
 @click.option("--label", default="")
 @click.pass_obj
@@ -314,7 +321,7 @@ def watch_address(opts: Options, network: str, address_text: str, label: str) ->
     emit(opts, row, lambda: click.echo(f"Watching {row['receive_address']} on {row['network']}"))
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.pass_obj
 def networks(opts: Options) -> None:
     """List the networks Coffer knows."""
@@ -359,7 +366,7 @@ def networks(opts: Options) -> None:
     )
 
 
-@click.command()
+@click.command(cls=TextCommand)
 def demo() -> None:
     """Run the end-to-end demo on embedded devnets (no network needed)."""
     from wallet.demo import run_demo

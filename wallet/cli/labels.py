@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import click
 
-from wallet.cli._app import Options, emit, errors, open_wallet
+from wallet.cli._app import Options, TextGroup, emit, errors, open_wallet
 from wallet.errors import WalletError
 from wallet.labels import InvalidLabels, parse_bip329
 
 __all__ = ["COMMANDS"]
 
 
-@click.group()
+def _open_without_waiting(file: Path, flags: int) -> int:
+    """Open ``file`` like ``os.open``, but never wait for the other end of a named pipe.
+
+    A pipe that has a writer (``<(...)``) or a reader (``>(...)``) works as usual; a FIFO with
+    nobody at the other end reads as empty, or refuses writing (ENXIO), instead of hanging.
+    """
+    fd = os.open(file, flags | os.O_NONBLOCK, 0o600)
+    os.set_blocking(fd, True)
+    return fd
+
+
+@click.group(cls=TextGroup)
 def labels() -> None:
     """Export and import labels as BIP-329 files (JSON Lines, as Sparrow writes them)."""
 
@@ -35,8 +47,9 @@ def export_labels(opts: Options, file: Path) -> None:
         return
     with errors(opts):
         try:
-            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # the mode above applies only to a file it creates
+            fd = _open_without_waiting(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, 0o600)  # the mode of os.open applies only to a file it creates
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as err:
@@ -63,7 +76,8 @@ def import_labels(opts: Options, file: Path, skip_invalid: bool) -> None:
     """
     with errors(opts):
         try:
-            text = file.read_text(encoding="utf-8")
+            with os.fdopen(_open_without_waiting(file, os.O_RDONLY), "rb") as handle:
+                text = handle.read().decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise WalletError(f"Cannot read {file} as UTF-8 text.") from err
     parsed = parse_bip329(text)

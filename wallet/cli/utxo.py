@@ -8,15 +8,16 @@ again); ``utxos NETWORK`` lists an account's coins and freezes or thaws them.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import click
 
 from wallet.accounts import UtxoAccount
-from wallet.amounts import format_amount
-from wallet.cli._app import Options, emit, errors, open_wallet, table
+from wallet.amounts import format_amount, parse_decimal
+from wallet.cli._app import NETWORK, Options, TextCommand, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
+from wallet.cli.signing import sign_and_send
 from wallet.errors import (
     InvalidTxHash,
     TransactionNotFound,
@@ -69,12 +70,7 @@ def _txid(text: str) -> str:
 
 
 def _rate(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise WalletError(f"The fee rate {text!r} is not a number of sat/vB.") from None
+    return None if text is None else parse_decimal(text, "fee rate")
 
 
 def _choose(wallet: Wallet, txid: str, use_cpfp: bool) -> tuple[UtxoAccount, str]:
@@ -100,7 +96,7 @@ def _choose(wallet: Wallet, txid: str, use_cpfp: bool) -> tuple[UtxoAccount, str
     return holders[0], "cpfp"  # its refusal says why
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.argument("txid")
 @click.option("--fee-rate", default=None, help="The new rate in sat/vB.")
 @click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default="fast")
@@ -118,8 +114,6 @@ def bump(
     assume_yes: bool,
 ) -> None:
     """Speed up a pending transaction: RBF if the wallet sent it and it signals, else CPFP."""
-    from wallet.cli.chain import sign_and_send  # shared; imported late (chain imports us)
-
     with errors(opts):
         wanted = _txid(txid)
         rate = _rate(fee_rate)
@@ -159,8 +153,8 @@ def _coin_row(coin: CoinInfo, decimals: int) -> dict[str, Any]:
     }
 
 
-@click.command()
-@click.argument("network")
+@click.command(cls=TextCommand)
+@click.argument("network", type=NETWORK)
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None)
 @click.option("--freeze", multiple=True, help="Freeze this coin (TXID:N); repeatable.")
@@ -216,7 +210,7 @@ def utxos(
     )
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.argument("txid")
 @click.pass_obj
 def abandon(opts: Options, txid: str) -> None:

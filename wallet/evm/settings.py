@@ -45,6 +45,16 @@ def set_explorer_url(db: WalletDatabase, network: EvmNetwork, url: str | None) -
     Raises:
         WalletError: not an http(s) URL.
     """
-    if url is not None and (urlsplit(url).scheme not in ("http", "https") or "://" not in url):
+    if url is not None and not _http_url(url):
         raise WalletError("An explorer API URL starts with http:// or https://.")
     EvmStore(db).set_setting(f"explorer-url:{network.name}", url)
+
+
+def _http_url(url: str) -> bool:
+    if not url.isascii() or not url.isprintable() or "://" not in url:
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed "[" of an IPv6 address, for one
+        return False
