@@ -19,11 +19,12 @@ from keystore.types import SummaryOutput, TxSummary
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
-from wallet.amounts import Amount, format_amount, to_base_units, to_decimal
+from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, new_mnemonic, validate_mnemonic
+from wallet.networks import Network, network_info, resolve_network
 from wallet.settings import WalletSettings
 from wallet.types import (
     AccountKind,
@@ -71,6 +72,7 @@ __all__ = [
     "HistoryEntry",
     "Label",
     "LabelStore",
+    "Network",
     "ParsedLabels",
     "ScriptKind",
     "SentTransaction",
@@ -88,8 +90,11 @@ __all__ = [
     "WatchedAddress",
     "Watcher",
     "format_amount",
+    "network_info",
     "new_mnemonic",
     "parse_bip329",
+    "parse_decimal",
+    "resolve_network",
     "to_base_units",
     "to_decimal",
     "validate_mnemonic",

@@ -11,7 +11,14 @@ from decimal import Decimal, localcontext
 
 from wallet.errors import AmountPrecisionError, FloatAmountError, InvalidAmount
 
-__all__ = ["Amount", "format_amount", "parse_decimal", "to_base_units", "to_decimal"]
+__all__ = [
+    "Amount",
+    "check_magnitude",
+    "format_amount",
+    "parse_decimal",
+    "to_base_units",
+    "to_decimal",
+]
 
 # The largest power of ten an amount may reach: a uint256 holds less than 1.2e77 base units,
 # so no asset ever has 10**78 of anything. Checked before any arithmetic, so that a value such
@@ -65,11 +72,16 @@ def parse_decimal(text: str, what: str = "amount") -> Decimal:
     if not any(c in _DIGITS for c in body):
         raise InvalidAmount(f"The {what} is not a number: write it with the digits 0-9.")
     value = Decimal(sign + body)
-    _check_size(value, what)
+    check_magnitude(value, what)
     return value
 
 
-def _check_size(value: Decimal, what: str) -> None:
+def check_magnitude(value: Decimal, what: str = "amount") -> None:
+    """Refuse a number of 10**78 or more before any arithmetic expands it.
+
+    Raises:
+        InvalidAmount: the number is too large to be any amount.
+    """
     if value.is_finite() and value and value.adjusted() > _MAX_ADJUSTED:
         raise InvalidAmount(f"The {what} is too large.")
 
@@ -111,7 +123,7 @@ def to_base_units(
         raise InvalidAmount("An amount must be a finite number.")
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmount(f"The amount must be more than 0{unit}.")
-    _check_size(value, "amount")
+    check_magnitude(value, "amount")
     # Exact integer arithmetic on the digits: no Decimal context can round here.
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # noqa: S101 - finite, checked above

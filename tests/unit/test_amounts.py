@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chains.registry import UtxoNetwork, get_network
+from wallet import Wallet
 from wallet.amounts import parse_decimal, to_base_units
 from wallet.errors import AmountPrecisionError, InvalidAmount
+from wallet.utxo.fees import custom_rate
 
 
 @pytest.mark.parametrize(
@@ -104,3 +107,25 @@ def test_any_text_gives_units_or_a_typed_error(text: str) -> None:
         return
     assert units > 0
     assert set(text.strip()) <= set("0123456789.")
+
+
+@pytest.mark.parametrize(
+    "rate",
+    ["1e3", "1_000", "\u0663", "+2", Decimal("1e999999999"), Decimal("1e78")],
+    ids=["exponent", "underscore", "arabic-digit", "plus", "huge-decimal", "over-uint256"],
+)
+def test_the_api_fee_rate_is_as_strict_as_the_cli(rate: str | Decimal) -> None:
+    network = get_network("bitcoin-regtest")
+    assert isinstance(network, UtxoNetwork)
+    with pytest.raises(InvalidAmount):
+        custom_rate(rate, network)
+
+
+@pytest.mark.parametrize(
+    "share", ["1e-1", "0.1_0", Decimal("1e999999999"), True], ids=["exp", "us", "huge", "bool"]
+)
+def test_the_fee_share_is_as_strict_as_an_amount(abandon_wallet: Wallet, share: object) -> None:
+    before = abandon_wallet.settings.max_fee_share
+    with pytest.raises(InvalidAmount):
+        abandon_wallet.set_max_fee_share(share)  # type: ignore[arg-type]
+    assert abandon_wallet.settings.max_fee_share == before

@@ -17,12 +17,12 @@ The cap that held becomes the signer's ``max_fee``, so an offline signer refuses
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 
 from chains.registry import UtxoNetwork
 from chains.utxo import fees as chains_fees
 from chains.utxo.backend import FeeRate, UtxoBackend
-from wallet.amounts import format_amount
+from wallet.amounts import check_magnitude, format_amount, parse_decimal
 from wallet.errors import (
     FeeTooHigh,
     FeeTooLow,
@@ -111,10 +111,8 @@ def custom_rate(value: Decimal | int | str, network: UtxoNetwork) -> FeeRate:
         raise FloatAmountError()
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise InvalidAmount(f"A fee rate is a Decimal, int or text, not {type(value).__name__}.")
-    try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except InvalidOperation:
-        raise InvalidAmount(f"The fee rate {value!r} is not a number.") from None
+    number = parse_decimal(value, "fee rate") if isinstance(value, str) else Decimal(value)
+    check_magnitude(number, "fee rate")
     if not number.is_finite() or number <= 0:
         raise InvalidAmount("A fee rate is a positive number of sat/vB.")
     per_kvb = int((number * 1000).to_integral_value(rounding=ROUND_CEILING))
@@ -172,10 +170,10 @@ def set_max_fee_share(database: WalletDatabase, share: Decimal | int | str | Non
         return
     if isinstance(share, float):
         raise FloatAmountError()
-    try:
-        value = Decimal(share)
-    except InvalidOperation:
-        raise InvalidAmount(f"The fee share {share!r} is not a number.") from None
+    if isinstance(share, bool) or not isinstance(share, Decimal | int | str):
+        raise InvalidAmount(f"A fee share is a Decimal, int or text, not {type(share).__name__}.")
+    value = parse_decimal(share, "fee share") if isinstance(share, str) else Decimal(share)
+    check_magnitude(value, "fee share")
     if not value.is_finite() or not 0 < value <= 1:
         raise InvalidAmount("The fee share is above 0 and at most 1 (0.10 is 10%).")
     SettingsStore(database).set(_SHARE_KEY, str(value))
