@@ -344,6 +344,10 @@ def test_the_fuzz_covers_every_command_and_parameter() -> None:
     assert 100 <= len(RUNS) <= 300, len(RUNS)
 
 
+# A bounded run (a few hundred processes): about 140 s alone on the project's 2-core machine;
+# the limit leaves room for a machine shared with other work, where each run still gets its own
+# per-process timeout (a hang fails that run, not the whole test).
+@pytest.mark.timeout(2400)
 def test_cli_fuzz(pristine: Path, tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(
