@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from wallet.agent import parse_duration
 from wallet.agent.paths import check_folder, check_socket, socket_path
-from wallet.agent.protocol import peer_uid
+from wallet.agent.protocol import peer_uid, read_exact
+from wallet.agent.server import AgentServer
 from wallet.errors import AgentUnavailable, InvalidDuration, UnsafeAgent
 
 
@@ -102,3 +104,48 @@ def test_the_peer_check_reads_the_kernel_credentials() -> None:
     left, right = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with left, right:
         assert peer_uid(left) == os.geteuid()
+
+
+def _serve_in_thread(folder: Path, owner_uid: int) -> tuple[Path, threading.Thread]:
+    path = folder / "agent.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, 0o600)
+    listener.listen(1)
+    server = AgentServer(listener, path, bytes(range(64)), 600, owner_uid=owner_uid)
+    thread = threading.Thread(target=server.serve)
+    thread.start()
+    return path, thread
+
+
+def _request(path: Path, request: bytes) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(str(path))
+        try:
+            conn.sendall(request + b"\n")
+            return read_exact(conn, 128)
+        except (BrokenPipeError, ConnectionResetError):
+            return b""  # hung up on before the request was even read
+
+
+def test_the_agent_hangs_up_on_another_user(short_dir: Path) -> None:
+    # The agent serves only its owner: here the owner is another uid than this test's, so
+    # the kernel's SO_PEERCRED answer for this connection must be refused.
+    path, thread = _serve_in_thread(short_dir, os.geteuid() + 1)
+    assert _request(path, b"keys") == b""
+    assert _request(path, b"ping") == b""
+    assert _request(path, b"stop") == b""
+    assert thread.is_alive()
+    path.unlink()  # a removed socket ends the agent
+    thread.join()
+
+
+def test_the_agent_serves_its_owner_and_stops(short_dir: Path) -> None:
+    path, thread = _serve_in_thread(short_dir, os.geteuid())
+    assert _request(path, b"keys") == b"ok\n" + bytes(range(64))
+    assert _request(path, b"ping").startswith(b"ok ")
+    assert _request(path, b"what") == b""
+    assert _request(path, b"stop") == b"stopped\n"
+    thread.join()
+    assert not path.exists()

@@ -82,15 +82,26 @@ class _HeldKeys:
 class AgentServer:
     """Serve one wallet's keys on a listening Unix socket until stopped or out of time."""
 
-    def __init__(self, listener: socket.socket, path: Path, keys: bytes, lifetime: float) -> None:
-        """Take a bound, listening socket at ``path``, the 64 key bytes and the lifetime."""
+    def __init__(
+        self,
+        listener: socket.socket,
+        path: Path,
+        keys: bytes,
+        lifetime: float,
+        *,
+        owner_uid: int | None = None,
+    ) -> None:
+        """Take a bound, listening socket at ``path``, the 64 key bytes and the lifetime.
+
+        ``owner_uid`` is the only user served (this process's user unless given).
+        """
         if len(keys) != KEYS_SIZE:
             raise ValueError("The unlock agent needs the wallet's two 32-byte keys.")
         self._listener = listener
         self._path = path
         self._keys = _HeldKeys(keys)
         self._deadline = now() + lifetime
-        self._uid = os.geteuid()
+        self._uid = os.geteuid() if owner_uid is None else owner_uid
         info = os.lstat(path)
         self._identity = (info.st_dev, info.st_ino)
 
