@@ -25,6 +25,7 @@ import pytest
 from keystore.vault import HEADER_SIZE, derive_wallet_keys, parse_salt
 from tests.conftest import CANARY, PASSWORD
 from wallet import Wallet
+from wallet.agent import agent_status
 
 ROOT = Path(__file__).parents[2]
 _GIVE_UP_SECONDS = 60.0
@@ -119,10 +120,18 @@ def _one_line_error(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def test_unlock_then_commands_ask_no_password_until_lock(shell: Shell) -> None:
+def test_unlock_then_commands_ask_no_password_until_lock(
+    shell: Shell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shell.runtime))
     assert shell.run("accounts").returncode != 0  # locked: the prompt meets end of input
+    assert agent_status(shell.wallet) is None
     pid = shell.unlock()
     [sock] = shell.sockets()
+    status = agent_status(shell.wallet)
+    assert status is not None
+    assert status.socket == sock
+    assert 0 < status.seconds_left <= 15 * 60
     assert stat.S_IMODE(sock.stat().st_mode) == 0o600
     assert stat.S_IMODE(shell.folder.stat().st_mode) == 0o700
 
@@ -136,6 +145,7 @@ def test_unlock_then_commands_ask_no_password_until_lock(shell: Shell) -> None:
     assert done.stdout.strip() == "Locked."
     wait_until(lambda: not shell.sockets(), "the socket is removed")
     wait_until(lambda: gone(pid), "the agent ends")
+    assert agent_status(shell.wallet) is None
     assert shell.run("accounts").returncode != 0
     assert shell.run("lock").stdout.strip() == "The wallet was not unlocked."
 
