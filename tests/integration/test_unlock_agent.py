@@ -201,6 +201,13 @@ def test_a_killed_agent_falls_back_to_the_password(shell: Shell) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_a_terminated_agent_removes_its_socket(shell: Shell) -> None:
+    pid = shell.unlock()
+    os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: gone(pid), "the agent ends")
+    assert shell.sockets() == []
+
+
 def test_a_changed_password_stops_the_stale_agent(shell: Shell) -> None:
     pid = shell.unlock()
     with Wallet.open(shell.wallet, PASSWORD) as wallet:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -24,6 +25,10 @@ def _detach_streams() -> None:
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.close(null)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def main() -> int:
@@ -51,6 +56,8 @@ def main() -> int:
     del keys
     if os.fork():
         os._exit(0)  # the first child: its starter reaps it; the agent lives on alone
+    # SIGTERM (a shutdown, a ``kill``) ends the agent as ``stop`` does: keys wiped, socket gone.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     print(f"ready {os.getpid()}", flush=True)
     _detach_streams()
     server.serve()
