@@ -3,6 +3,7 @@
 Every command takes ``--wallet PATH`` (or ``COFFER_WALLET``) and ``--json``. The password comes
 from a hidden prompt, or from ``COFFER_PASSWORD`` for scripts. Errors print one line and exit
 non-zero: 3 for a wrong password, 4 for a missing wallet, 5 for a damaged one, 1 otherwise.
+While ``coffer unlock`` keeps a wallet unlocked, commands take its keys from the agent.
 
 Commands live in modules by concern and are added to the group here, explicitly.
 """
