@@ -24,6 +24,7 @@ from keystore import errors as key_errors
 
 __all__ = [
     "AccountNotFound",
+    "AgentUnavailable",
     "AmountPrecisionError",
     "BackendUnavailable",
     "CoinUnavailable",
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidAddress",
     "InvalidAmount",
     "InvalidDescriptor",
+    "InvalidDuration",
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
@@ -54,6 +56,7 @@ __all__ = [
     "TransactionWouldFail",
     "UnknownNetwork",
     "UnknownToken",
+    "UnsafeAgent",
     "UnsafeWalletFile",
     "Unsupported",
     "WalletCorrupt",
@@ -93,6 +96,18 @@ class InvalidWalletPath(WalletError, ValueError):
 
 class UnsafeWalletFile(WalletError):
     """A file beside the wallet (its ``-wal`` or ``-shm``) belongs to another user."""
+
+
+class UnsafeAgent(WalletError):
+    """The unlock agent's socket or folder is not this user's alone, so Coffer will not use it."""
+
+
+class AgentUnavailable(WalletError):
+    """The unlock agent could not be started."""
+
+
+class InvalidDuration(WalletError, ValueError):
+    """A duration such as ``15m``, ``1h`` or ``90s`` could not be read."""
 
 
 class WalletExists(WalletError, FileExistsError):

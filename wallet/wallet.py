@@ -23,7 +23,7 @@ from keystore.mnemonic import generate_mnemonic, parse_mnemonic
 from keystore.secrets import SecretBytes
 from keystore.signers.base import PromptHandler
 from keystore.signers.hot import HotSigner
-from keystore.vault import KdfParams
+from keystore.vault import KdfParams, WalletKeys
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
@@ -164,6 +164,21 @@ class Wallet:
             WalletCorrupt: the file is truncated, damaged or not a Coffer wallet.
         """
         db = WalletDatabase.open(path, password)
+        description = AccountStore(db).description()
+        if description is None or description.kind not in (_HD, _WATCH_ONLY):
+            db.close()
+            raise WalletCorrupt(f"{path} is missing its wallet description: it is damaged.")
+        return cls(db)
+
+    @classmethod
+    def open_unlocked(cls, path: str | os.PathLike[str], keys: WalletKeys) -> Wallet:
+        """Open a wallet file with the keys an unlock agent holds (no password, no KDF).
+
+        Raises:
+            WrongPassword: the keys do not open this file (its password changed since).
+            WalletNotFound, WalletCorrupt: as for ``open``.
+        """
+        db = WalletDatabase.open_with_keys(path, keys)
         description = AccountStore(db).description()
         if description is None or description.kind not in (_HD, _WATCH_ONLY):
             db.close()

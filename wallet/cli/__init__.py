@@ -3,14 +3,16 @@
 Every command takes ``--wallet PATH`` (or ``COFFER_WALLET``) and ``--json``, before or after
 the command's name. The password comes from a hidden prompt, or from ``COFFER_PASSWORD`` for
 scripts. Errors print one line and exit non-zero: 1 refused, 2 a mistyped command or value, 3 a
-wrong password, 4 a missing wallet, 5 a damaged one, 130 interrupted (``EXIT_CODES_HELP``).
+wrong password, 4 a missing wallet, 5 a damaged one, 6 in use elsewhere, 130 interrupted
+(``EXIT_CODES_HELP``). While ``coffer unlock`` keeps a wallet unlocked, commands take its keys
+from the agent.
 
 Commands live in modules by concern and are added to the group here, explicitly.
 """
 
 from __future__ import annotations
 
-from wallet.cli import chain, evm, keys, labels, utxo
+from wallet.cli import agent, chain, evm, keys, labels, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -21,6 +23,7 @@ for _command in (
     *utxo.COMMANDS,
     *evm.COMMANDS,
     *labels.COMMANDS,
+    *agent.COMMANDS,
 ):
     cli.add_command(_command)
 

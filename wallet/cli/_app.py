@@ -21,6 +21,7 @@ import click
 from platformdirs import user_data_dir
 
 from wallet.accounts import Account, UtxoAccount
+from wallet.agent import open_with_agent
 from wallet.errors import (
     InvalidWalletPath,
     UnknownNetwork,
@@ -159,7 +160,9 @@ def check_new_wallet_folder(opts: Options) -> None:
 @contextmanager
 def open_wallet(opts: Options) -> Iterator[Wallet]:
     with errors(opts):
-        wallet = Wallet.open(opts.wallet, ask_password())
+        wallet = open_with_agent(opts.wallet)  # an unlock agent's keys skip the prompt
+        if wallet is None:
+            wallet = Wallet.open(opts.wallet, ask_password())
         for warning in wallet.warnings:
             click.echo(f"warning: {warning}", err=True)
         try:

@@ -123,6 +123,11 @@ class WalletDatabase:
         return self._keys.sealing
 
     @property
+    def keys(self) -> WalletKeys:
+        """Return both keys the file is open with, for handing to an unlock agent."""
+        return self._keys
+
+    @property
     def warnings(self) -> tuple[str, ...]:
         """Return sentences about risks found on opening (permissions, a damaged change log)."""
         return self._warnings
@@ -182,16 +187,41 @@ class WalletDatabase:
             InvalidWalletPath: the path is a pipe, a device, a link loop or otherwise unusable.
             UnsafeWalletFile: the wallet's ``-wal`` or ``-shm`` belongs to another user.
         """
+        return cls._open_with(path, lambda salt, params: derive_wallet_keys(password, salt, params))
+
+    @classmethod
+    def open_with_keys(cls, path: str | os.PathLike[str], keys: WalletKeys) -> WalletDatabase:
+        """Open a wallet file with keys an unlock agent kept, skipping the KDF.
+
+        The file is checked as ``open`` checks it; keys of another file, or of the file before
+        its password changed, fail its first page's HMAC and write nothing.
+
+        Raises:
+            WrongPassword: the keys do not decrypt the file.
+            WalletNotFound, WalletCorrupt, WalletInUse, InvalidWalletPath, UnsafeWalletFile:
+                as for ``open``.
+        """
+        return cls._open_with(path, lambda _salt, _params: keys)
+
+    @classmethod
+    def _open_with(
+        cls, path: str | os.PathLike[str], keys_for: Callable[[bytes, KdfParams], WalletKeys]
+    ) -> WalletDatabase:
         target = Path(path)
         locked = LockedFile.open(resolve_wallet_path(target))
         try:
-            return cls._open_locked(target, locked, password)
+            return cls._open_locked(target, locked, keys_for)
         except BaseException:
             locked.close()
             raise
 
     @classmethod
-    def _open_locked(cls, target: Path, locked: LockedFile, password: str) -> WalletDatabase:
+    def _open_locked(
+        cls,
+        target: Path,
+        locked: LockedFile,
+        keys_for: Callable[[bytes, KdfParams], WalletKeys],
+    ) -> WalletDatabase:
         real = locked.real
         first_page = locked.read(0, _PAGE_SIZE)
         try:
@@ -202,7 +232,7 @@ class WalletDatabase:
         if size < _PAGE_SIZE or size % _PAGE_SIZE:
             raise WalletCorrupt(f"The wallet file {target} is truncated ({size} bytes).")
         salt = first_page[:HEADER_SIZE]
-        keys = derive_wallet_keys(password, salt, params)
+        keys = keys_for(salt, params)
         if not first_page_matches(first_page, keys.database, _PAGE_SIZE):
             # A wrong key and a damaged first page both fail the page's HMAC; a damaged first
             # page is far rarer than a typo. Nothing was opened, so nothing was written.
