@@ -5,6 +5,10 @@ carry the KDF parameters (see ``keystore.vault``). Everything after is encrypted
 authenticated page by page (AES-256 + HMAC-SHA512), so the raw bytes hold no mnemonic, key or
 address. WAL mode with ``synchronous=FULL``: a crash at any moment leaves a file that opens,
 with every committed change kept.
+
+The module is a little over 500 lines on purpose: opening (with a password or with keys an
+unlock agent kept), the lock held while open, and the password change are one life cycle of
+one connection; the path checks and on-disk formats live beside it (``fileguard``, ``ondisk``).
 """
 
 from __future__ import annotations
