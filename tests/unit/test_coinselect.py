@@ -43,6 +43,7 @@ from chains.utxo.coinselect.algorithms import coin_grinder as _coin_grinder
 from chains.utxo.coinselect.algorithms import knapsack as _knapsack
 from chains.utxo.coinselect.algorithms import srd as _srd
 from chains.utxo.coinselect.select import _better, _eligible, _Pick
+from chains.utxo.coinselect.subset import best_subset, best_subset_walk
 from chains.utxo.coinselect.waste import Candidate as _Cand
 from chains.utxo.coinselect.waste import Context as _Ctx
 from chains.utxo.coinselect.waste import selection_context as _context
@@ -959,3 +960,44 @@ def test_send_max_properties(raw_coins, sat_vb, skip):
     assert selection.change is None
     assert selection.fee == p.fee_rate.fee_for(selection.vsize)
     assert selection.outputs[-1].amount == selection.input_value - selection.fee
+
+
+# --- Knapsack's subset sum in skips equals Core's coin-by-coin walk ---------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw_amounts=st.lists(
+        st.one_of(st.integers(-2_000, 40_000), st.sampled_from([5_000, 10_000, 20_000])),
+        min_size=0,
+        max_size=40,
+    ),
+    raw_weights=st.lists(st.sampled_from([272, 272, 272, 364, 592]), min_size=40, max_size=40),
+    share=st.integers(1, 100),
+    max_weight=st.sampled_from([10**9, 2_000, 1_200, 600, 272]),
+    seed=st.integers(0, 2**32),
+)
+def test_best_subset_equals_the_coin_by_coin_walk(
+    raw_amounts, raw_weights, share, max_weight, seed
+):
+    amounts = sorted(raw_amounts, reverse=True)
+    weights = raw_weights[: len(amounts)]
+    total = sum(amounts)
+    target = max(1, total * share // 100)
+    fast = best_subset(random.Random(seed), amounts, weights, total, target, max_weight)
+    walk = best_subset_walk(random.Random(seed), amounts, weights, total, target, max_weight)
+    assert fast == walk
+
+
+@pytest.mark.parametrize("share", [1, 10, 50, 95])
+def test_best_subset_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    amounts = sorted((rng.randrange(1_000, 5_000_000) for _ in range(3_000)), reverse=True)
+    amounts += [-300] * 20  # uneconomic coins sort last
+    weights = [rng.choice([272, 272, 364]) for _ in amounts]
+    total = sum(amounts)
+    target = total * share // 100 + 1
+    for max_weight in (MAX_STANDARD_TX_WEIGHT, 60_000):
+        fast = best_subset(random.Random(9), amounts, weights, total, target, max_weight)
+        walk = best_subset_walk(random.Random(9), amounts, weights, total, target, max_weight)
+        assert fast == walk

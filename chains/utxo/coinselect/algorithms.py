@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chains.utxo.coinselect.subset import best_subset
 from chains.utxo.coinselect.types import TOTAL_TRIES
 from chains.utxo.coinselect.waste import Candidate
 
@@ -208,39 +209,6 @@ def srd(
     return Found(None, exceeded)
 
 
-def _best_subset(
-    rng: random.Random, groups: Sequence[Candidate], total: int, target: int, max_weight: int
-) -> tuple[list[bool], int]:
-    """Core's ``ApproximateBestSubset``: a stochastic subset sum, closest above ``target``."""
-    n = len(groups)
-    amounts = [g.amount for g in groups]
-    weights = [g.weight for g in groups]
-    best, best_total = [True] * n, total
-    for _ in range(1000):
-        if best_total == target:
-            break
-        included = [False] * n
-        value = weight = 0
-        reached = False
-        for first_pass in (True, False):
-            if reached:
-                break
-            bits = rng.getrandbits(n) if first_pass and n else 0
-            for i in range(n):
-                if (bits >> i) & 1 if first_pass else not included[i]:
-                    value += amounts[i]
-                    weight += weights[i]
-                    included[i] = True
-                    if value >= target and weight <= max_weight:
-                        reached = True
-                        if value < best_total:
-                            best_total, best = value, list(included)
-                        value -= amounts[i]
-                        weight -= weights[i]
-                        included[i] = False
-    return best, best_total
-
-
 def knapsack(
     pool: Sequence[Candidate], target: int, change_target: int, rng: random.Random, max_weight: int
 ) -> Found:
@@ -268,10 +236,12 @@ def knapsack(
     if total_lower < target:
         return Found(None, exceeded) if lowest_larger is None else Found([lowest_larger])
     applicable.sort(key=lambda c: (-c.amount, c.fee - c.long_term_fee))
-    best, best_total = _best_subset(rng, applicable, total_lower, target, max_weight)
+    amounts = [g.amount for g in applicable]
+    weights = [g.weight for g in applicable]
+    best, best_total = best_subset(rng, amounts, weights, total_lower, target, max_weight)
     if best_total != target and total_lower >= target + change_target:
-        best, best_total = _best_subset(
-            rng, applicable, total_lower, target + change_target, max_weight
+        best, best_total = best_subset(
+            rng, amounts, weights, total_lower, target + change_target, max_weight
         )
     if lowest_larger is not None and (
         (best_total != target and best_total < target + change_target)
