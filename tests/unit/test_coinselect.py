@@ -1001,3 +1001,102 @@ def test_best_subset_equals_the_walk_over_thousands_of_coins(share: int):
         fast = best_subset(random.Random(9), amounts, weights, total, target, max_weight)
         walk = best_subset_walk(random.Random(9), amounts, weights, total, target, max_weight)
         assert fast == walk
+
+
+# --- BnB passing over runs of too-large coins in one step equals Core's try-by-try walk -------
+
+
+def _bnb_walk(pool: list[_Cand], target: int, cost_of_change: int, max_weight: int):
+    """Core's ``SelectCoinsBnB`` try by try (the loop as Core writes it): the reference."""
+    available = sum(c.amount for c in pool)
+    if available < target:
+        return None, False, 0
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.fee - c.long_term_fee))
+    amounts = [c.amount for c in ordered]
+    wastes = [c.fee - c.long_term_fee for c in ordered]
+    fees = [c.fee for c in ordered]
+    weights = [c.weight for c in ordered]
+    high_feerate = ordered[0].fee > ordered[0].long_term_fee
+    selection: list[int] = []
+    best: list[int] | None = None
+    best_waste = 1 << 62
+    value = waste = weight = index = tries = 0
+    exceeded = False
+    while tries < TOTAL_TRIES:
+        tries += 1
+        backtrack = False
+        if (
+            value + available < target
+            or value > target + cost_of_change
+            or (waste > best_waste and high_feerate)
+        ):
+            backtrack = True
+        elif weight > max_weight:
+            exceeded = backtrack = True
+        elif value >= target:
+            if waste + value - target <= best_waste:
+                best, best_waste = list(selection), waste + value - target
+            backtrack = True
+        if backtrack:
+            if not selection:
+                break
+            index -= 1
+            while index > selection[-1]:
+                available += amounts[index]
+                index -= 1
+            value -= amounts[index]
+            waste -= wastes[index]
+            weight -= weights[index]
+            selection.pop()
+        else:
+            available -= amounts[index]
+            if (
+                not selection
+                or index - 1 == selection[-1]
+                or amounts[index] != amounts[index - 1]
+                or fees[index] != fees[index - 1]
+            ):
+                selection.append(index)
+                value += amounts[index]
+                waste += wastes[index]
+                weight += weights[index]
+        index += 1
+    picked = None if best is None else [ordered[i] for i in best]
+    return picked, exceeded and best is None, tries
+
+
+def _same_bnb(pool: list[_Cand], target: int, coc: int, max_weight: int) -> None:
+    found = _bnb(pool, target, coc, max_weight)
+    picked, exceeded, tries = _bnb_walk(pool, target, coc, max_weight)
+    assert (found.picked, found.weight_exceeded, found.tries) == (picked, exceeded, tries)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw_amounts=st.lists(
+        st.one_of(st.integers(1, 60), st.integers(1, 200_000), st.sampled_from([7, 100])),
+        min_size=1,
+        max_size=60,
+    ),
+    rates=st.lists(st.sampled_from([(0, 0), (5_000, 10_000), (25_000, 10_000)]), min_size=60),
+    share=st.integers(1, 100),
+    coc=st.sampled_from([0, 10, 359, 50_000]),
+    max_weight=st.sampled_from([MAX_STANDARD_TX_WEIGHT, 2_000, 600]),
+)
+def test_bnb_equals_the_try_by_try_walk(raw_amounts, rates, share, coc, max_weight):
+    pool = [
+        cand(a, rate=rate, long_term=long_term)
+        for a, (rate, long_term) in zip(raw_amounts, rates, strict=False)
+    ]
+    target = max(1, sum(raw_amounts) * share // 100)
+    _same_bnb(pool, target, coc, max_weight)
+
+
+@pytest.mark.parametrize("share", [1, 20, 90])
+def test_bnb_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    pool = [cand(rng.randrange(1_000, 5_000_000)) for _ in range(2_000)]
+    pool += [cand(50_000) for _ in range(30)]  # clones
+    target = sum(c.amount for c in pool) * share // 1000 + 1
+    _same_bnb(pool, target, 359, MAX_STANDARD_TX_WEIGHT)
+    _same_bnb(pool, target, 0, 30_000)

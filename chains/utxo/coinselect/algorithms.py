@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
     fees = [c.fee for c in ordered]
     weights = [c.weight for c in ordered]
     high_feerate = ordered[0].fee > ordered[0].long_term_fee
+    skips = _OvershootRuns(amounts, fees) if amounts[-1] > 0 <= cost_of_change else None
     selection: list[int] = []
     best: list[int] | None = None
     best_waste = _MAX_AMOUNT
@@ -86,6 +88,15 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
             waste -= wastes[index]
             weight -= weights[index]
             selection.pop()
+        elif skips is not None and value + amounts[index] > target + cost_of_change:
+            # Each coin too large to add costs a try to add it and one to take it back (one
+            # to pass over a clone); nothing else changes, so the run goes in one step.
+            index, tries = skips.skip(index, tries, value, target, cost_of_change, selection)
+            available = skips.suffix[index]
+            if tries >= TOTAL_TRIES:
+                tries = TOTAL_TRIES
+                break
+            continue
         else:
             available -= amounts[index]
             # An omitted predecessor with the same amount and fee makes this inclusion
@@ -103,6 +114,49 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
         index += 1
     picked = None if best is None else [ordered[i] for i in best]
     return Found(picked, exceeded and best is None, tries)
+
+
+class _OvershootRuns:
+    """What BnB needs to pass over a run of coins each too large to add, in one step.
+
+    With amounts all positive and sorted from the largest down, the coins too large to add
+    to the current value are a run from the current index. Within it the coins left always
+    reach the target (each alone exceeds what is missing), so nothing but the run's end
+    stops it.
+    """
+
+    __slots__ = ("clones", "negated", "suffix")
+
+    def __init__(self, amounts: Sequence[int], fees: Sequence[int]) -> None:
+        n = len(amounts)
+        self.negated = [-a for a in amounts]
+        self.suffix = [0] * (n + 1)  # suffix[i]: the sum of amounts[i:]
+        for i in reversed(range(n)):
+            self.suffix[i] = self.suffix[i + 1] + amounts[i]
+        self.clones = [0] * (n + 1)  # clones[i]: coins before i equal to their predecessor
+        for i in range(1, n):
+            clone = amounts[i] == amounts[i - 1] and fees[i] == fees[i - 1]
+            self.clones[i + 1] = self.clones[i] + clone
+
+    def skip(
+        self,
+        index: int,
+        tries: int,
+        value: int,
+        target: int,
+        cost_of_change: int,
+        selection: Sequence[int],
+    ) -> tuple[int, int]:
+        """Pass over the run from ``index``; return the index after it and the tries then."""
+        end = bisect_left(self.negated, value - target - cost_of_change)
+        clones = self.clones
+        # The first coin: a clone of an omitted coin is passed over in this very try; any
+        # other is added in it and taken back in the next. The coins after it follow an
+        # omitted one, so each clone among them costs one try and any other two.
+        if not (selection and index - 1 != selection[-1] and clones[index + 1] > clones[index]):
+            tries += 1
+        later_clones = clones[end] - clones[index + 1] if selection else 0
+        return end, tries + 2 * (end - index - 1) - later_clones
 
 
 def coin_grinder(
