@@ -12,6 +12,7 @@ import random
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from chains.utxo.coinselect.subset import best_subset
 from chains.utxo.coinselect.types import TOTAL_TRIES
@@ -128,15 +129,13 @@ class _OvershootRuns:
     __slots__ = ("clones", "negated", "suffix")
 
     def __init__(self, amounts: Sequence[int], fees: Sequence[int]) -> None:
-        n = len(amounts)
         self.negated = [-a for a in amounts]
-        self.suffix = [0] * (n + 1)  # suffix[i]: the sum of amounts[i:]
-        for i in reversed(range(n)):
-            self.suffix[i] = self.suffix[i + 1] + amounts[i]
-        self.clones = [0] * (n + 1)  # clones[i]: coins before i equal to their predecessor
-        for i in range(1, n):
-            clone = amounts[i] == amounts[i - 1] and fees[i] == fees[i - 1]
-            self.clones[i + 1] = self.clones[i] + clone
+        # suffix[i]: the sum of amounts[i:]; clones[i]: coins before i equal to their
+        # predecessor (same amount and fee)
+        self.suffix = list(accumulate(reversed(amounts), initial=0))[::-1]
+        pairs = list(zip(amounts, fees, strict=True))
+        flags = (a == b for a, b in zip(pairs[1:], pairs, strict=False))
+        self.clones = [0, *accumulate(flags, initial=0)]
 
     def skip(
         self,
