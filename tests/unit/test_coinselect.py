@@ -1100,3 +1100,120 @@ def test_bnb_equals_the_walk_over_thousands_of_coins(share: int):
     target = sum(c.amount for c in pool) * share // 1000 + 1
     _same_bnb(pool, target, 359, MAX_STANDARD_TX_WEIGHT)
     _same_bnb(pool, target, 0, 30_000)
+
+
+# --- CoinGrinder trying a run of completing coins in one step equals Core's try-by-try walk --
+
+
+def _coin_grinder_walk(pool: list[_Cand], target: int, change_target: int, max_weight: int):
+    """Core's ``CoinGrinder`` try by try (the loop as Core writes it): the reference."""
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.weight))
+    n = len(ordered)
+    amounts = [c.amount for c in ordered]
+    weights = [c.weight for c in ordered]
+    lookahead = [0] * n  # sum of the amounts after each index
+    min_tail = [0] * n  # lightest weight after each index
+    total, lightest = 0, (1 << 62)
+    for i in reversed(range(n)):
+        lookahead[i], min_tail[i] = total, lightest
+        total += amounts[i]
+        lightest = min(lightest, weights[i])
+    total_target = target + change_target
+    if n == 0 or total < total_target:
+        return None, False, 0
+    selection: list[int] = []
+    best: list[int] = []
+    amount = weight = 0
+    best_amount, best_weight = (1 << 62), max_weight
+    exceeded = False
+    next_utxo = tries = 0
+    while True:
+        amount += amounts[next_utxo]
+        weight += weights[next_utxo]
+        selection.append(next_utxo)
+        next_utxo += 1
+        tries += 1
+        tail = selection[-1]
+        shift = cut = False
+        if amount + lookahead[tail] < total_target:
+            cut = True  # not enough even with everything after the tail
+        elif weight > best_weight:
+            exceeded = exceeded or weight > max_weight
+            cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        elif amount >= total_target:
+            shift = True  # a solution; more inputs only add weight
+            if weight < best_weight or (weight == best_weight and amount < best_amount):
+                best, best_weight, best_amount = list(selection), weight, amount
+        elif best:
+            missing = total_target - amount
+            needed = -(-missing // amounts[tail])
+            if weight + min_tail[tail] * needed > best_weight:
+                cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        if tries >= TOTAL_TRIES:
+            break
+        if next_utxo == n:
+            cut = True
+        if cut:
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = True
+        done = False
+        while shift:
+            if not selection:
+                done = True
+                break
+            next_utxo = selection[-1] + 1
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = False
+            # Skip clones of the UTXO just omitted: equal amount sorts lighter first.
+            while amounts[next_utxo - 1] == amounts[next_utxo]:
+                if next_utxo >= n - 1:
+                    shift = True
+                    break
+                next_utxo += 1
+        if done:
+            break
+    picked = [ordered[i] for i in best] if best else None
+    return picked, exceeded and not best, tries
+
+
+def _same_grind(pool: list[_Cand], target: int, change_target: int, max_weight: int) -> None:
+    found = _coin_grinder(pool, target, change_target, max_weight)
+    picked, exceeded, tries = _coin_grinder_walk(pool, target, change_target, max_weight)
+    assert (found.picked, found.weight_exceeded, found.tries) == (picked, exceeded, tries)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw=st.lists(
+        st.tuples(
+            st.one_of(st.integers(1, 60), st.integers(1, 200_000), st.sampled_from([7, 100])),
+            st.sampled_from([68, 68, 68, 100, 250]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    uniform=st.booleans(),
+    share=st.integers(1, 100),
+    change_target=st.sampled_from([0, 10, 1_000]),
+    max_weight=st.sampled_from([MAX_STANDARD_TX_WEIGHT, 2_000, 800]),
+)
+def test_coin_grinder_equals_the_try_by_try_walk(raw, uniform, share, change_target, max_weight):
+    pool = [cg_coin(a, 68 if uniform else vsize, rate=0) for a, vsize in raw]
+    target = max(1, sum(a for a, _ in raw) * share // 100)
+    _same_grind(pool, target, change_target, max_weight)
+
+
+@pytest.mark.parametrize("share", [1, 20, 60])
+def test_coin_grinder_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    pool = [cg_coin(rng.randrange(1_000, 5_000_000), rate=0) for _ in range(2_000)]
+    pool += [cg_coin(50_000, rate=0) for _ in range(30)]  # clones
+    target = sum(c.amount for c in pool) * share // 1000 + 1
+    _same_grind(pool, target, 60_000, MAX_STANDARD_TX_WEIGHT)
+    _same_grind(pool, target, 0, 30_000)
+    mixed = [cg_coin(c.amount, rng.choice([58, 68, 68, 91]), rate=0) for c in pool]
+    _same_grind(mixed, target, 60_000, MAX_STANDARD_TX_WEIGHT)

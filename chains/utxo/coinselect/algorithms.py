@@ -182,7 +182,27 @@ def coin_grinder(
     best_amount, best_weight = _MAX_AMOUNT, max_weight
     exceeded = False
     next_utxo = tries = 0
+    runs = _SolutionRuns(amounts, weights)
     while True:
+        if (
+            amount + amounts[next_utxo] >= total_target
+            and weight + weights[next_utxo] <= best_weight
+        ):
+            jump = runs.skip(next_utxo, amount, weight, total_target, TOTAL_TRIES - tries)
+            if jump is not None:
+                end, count, last = jump
+                tries += count
+                # the run's coins weigh the same and the last has the least amount: it is
+                # the only one that can end up the best
+                new_weight, new_amount = weight + weights[last], amount + amounts[last]
+                if new_weight < best_weight or (
+                    new_weight == best_weight and new_amount < best_amount
+                ):
+                    best, best_weight, best_amount = [*selection, last], new_weight, new_amount
+                if tries >= TOTAL_TRIES:
+                    break
+                next_utxo = end
+                continue
         amount += amounts[next_utxo]
         weight += weights[next_utxo]
         selection.append(next_utxo)
@@ -233,6 +253,52 @@ def coin_grinder(
             break
     picked = [ordered[i] for i in best] if best else None
     return Found(picked, exceeded and not best, tries)
+
+
+class _SolutionRuns:
+    """What CoinGrinder needs to try a run of coins each completing a solution, in one step.
+
+    From a selection, every coin at least as large as what is missing completes a solution;
+    CoinGrinder tries them one by one (skipping clones: coins of the amount just tried),
+    each in its own try, and each leaves the selection as it was. When they all weigh the
+    same, the smallest is the only one that can end up the best. Amounts are sorted from the
+    largest down.
+    """
+
+    __slots__ = ("group", "group_start", "n", "negated", "same_weight_end")
+
+    def __init__(self, amounts: Sequence[int], weights: Sequence[int]) -> None:
+        n = self.n = len(amounts)
+        self.negated = [-a for a in amounts]
+        self.group = [0] * n  # the number of distinct amounts before each coin's
+        self.group_start = [0]  # the first coin of each distinct amount
+        for i in range(1, n):
+            if amounts[i] != amounts[i - 1]:
+                self.group_start.append(i)
+            self.group[i] = len(self.group_start) - 1
+        self.same_weight_end = [n] * n  # the first coin after each of another weight
+        for i in reversed(range(n - 1)):
+            same = weights[i + 1] == weights[i]
+            self.same_weight_end[i] = self.same_weight_end[i + 1] if same else i + 1
+
+    def skip(
+        self, first: int, amount: int, weight: int, total_target: int, budget: int
+    ) -> tuple[int, int, int] | None:
+        """Try the run from ``first`` at once, within ``budget`` tries.
+
+        Returns:
+            ``(next, tries, last)``: the coin after the run, the tries spent and the last
+            coin tried; ``None`` where the run is not simple (coins of different weights,
+            or the run reaches the end of the coins), to be walked try by try.
+        """
+        end = bisect_left(self.negated, amount - total_target + 1)  # first one too small
+        if end >= self.n - 1 or self.same_weight_end[first] < end:
+            return None
+        count = self.group[end - 1] - self.group[first] + 1
+        if count > budget:
+            count = budget
+        last = first if count == 1 else self.group_start[self.group[first] + count - 1]
+        return end, count, last
 
 
 def srd(
