@@ -43,6 +43,7 @@ from chains.utxo.coinselect.algorithms import coin_grinder as _coin_grinder
 from chains.utxo.coinselect.algorithms import knapsack as _knapsack
 from chains.utxo.coinselect.algorithms import srd as _srd
 from chains.utxo.coinselect.select import _better, _eligible, _Pick
+from chains.utxo.coinselect.subset import best_subset, best_subset_walk
 from chains.utxo.coinselect.waste import Candidate as _Cand
 from chains.utxo.coinselect.waste import Context as _Ctx
 from chains.utxo.coinselect.waste import selection_context as _context
@@ -959,3 +960,260 @@ def test_send_max_properties(raw_coins, sat_vb, skip):
     assert selection.change is None
     assert selection.fee == p.fee_rate.fee_for(selection.vsize)
     assert selection.outputs[-1].amount == selection.input_value - selection.fee
+
+
+# --- Knapsack's subset sum in skips equals Core's coin-by-coin walk ---------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw_amounts=st.lists(
+        st.one_of(st.integers(-2_000, 40_000), st.sampled_from([5_000, 10_000, 20_000])),
+        min_size=0,
+        max_size=40,
+    ),
+    raw_weights=st.lists(st.sampled_from([272, 272, 272, 364, 592]), min_size=40, max_size=40),
+    share=st.integers(1, 100),
+    max_weight=st.sampled_from([10**9, 2_000, 1_200, 600, 272]),
+    seed=st.integers(0, 2**32),
+)
+def test_best_subset_equals_the_coin_by_coin_walk(
+    raw_amounts, raw_weights, share, max_weight, seed
+):
+    amounts = sorted(raw_amounts, reverse=True)
+    weights = raw_weights[: len(amounts)]
+    total = sum(amounts)
+    target = max(1, total * share // 100)
+    fast = best_subset(random.Random(seed), amounts, weights, total, target, max_weight)
+    walk = best_subset_walk(random.Random(seed), amounts, weights, total, target, max_weight)
+    assert fast == walk
+
+
+@pytest.mark.parametrize("share", [1, 10, 50, 95])
+def test_best_subset_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    amounts = sorted((rng.randrange(1_000, 5_000_000) for _ in range(3_000)), reverse=True)
+    amounts += [-300] * 20  # uneconomic coins sort last
+    weights = [rng.choice([272, 272, 364]) for _ in amounts]
+    total = sum(amounts)
+    target = total * share // 100 + 1
+    for max_weight in (MAX_STANDARD_TX_WEIGHT, 60_000):
+        fast = best_subset(random.Random(9), amounts, weights, total, target, max_weight)
+        walk = best_subset_walk(random.Random(9), amounts, weights, total, target, max_weight)
+        assert fast == walk
+
+
+# --- BnB passing over runs of too-large coins in one step equals Core's try-by-try walk -------
+
+
+def _bnb_walk(pool: list[_Cand], target: int, cost_of_change: int, max_weight: int):
+    """Core's ``SelectCoinsBnB`` try by try (the loop as Core writes it): the reference."""
+    available = sum(c.amount for c in pool)
+    if available < target:
+        return None, False, 0
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.fee - c.long_term_fee))
+    amounts = [c.amount for c in ordered]
+    wastes = [c.fee - c.long_term_fee for c in ordered]
+    fees = [c.fee for c in ordered]
+    weights = [c.weight for c in ordered]
+    high_feerate = ordered[0].fee > ordered[0].long_term_fee
+    selection: list[int] = []
+    best: list[int] | None = None
+    best_waste = 1 << 62
+    value = waste = weight = index = tries = 0
+    exceeded = False
+    while tries < TOTAL_TRIES:
+        tries += 1
+        backtrack = False
+        if (
+            value + available < target
+            or value > target + cost_of_change
+            or (waste > best_waste and high_feerate)
+        ):
+            backtrack = True
+        elif weight > max_weight:
+            exceeded = backtrack = True
+        elif value >= target:
+            if waste + value - target <= best_waste:
+                best, best_waste = list(selection), waste + value - target
+            backtrack = True
+        if backtrack:
+            if not selection:
+                break
+            index -= 1
+            while index > selection[-1]:
+                available += amounts[index]
+                index -= 1
+            value -= amounts[index]
+            waste -= wastes[index]
+            weight -= weights[index]
+            selection.pop()
+        else:
+            available -= amounts[index]
+            if (
+                not selection
+                or index - 1 == selection[-1]
+                or amounts[index] != amounts[index - 1]
+                or fees[index] != fees[index - 1]
+            ):
+                selection.append(index)
+                value += amounts[index]
+                waste += wastes[index]
+                weight += weights[index]
+        index += 1
+    picked = None if best is None else [ordered[i] for i in best]
+    return picked, exceeded and best is None, tries
+
+
+def _same_bnb(pool: list[_Cand], target: int, coc: int, max_weight: int) -> None:
+    found = _bnb(pool, target, coc, max_weight)
+    picked, exceeded, tries = _bnb_walk(pool, target, coc, max_weight)
+    assert (found.picked, found.weight_exceeded, found.tries) == (picked, exceeded, tries)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw_amounts=st.lists(
+        st.one_of(st.integers(1, 60), st.integers(1, 200_000), st.sampled_from([7, 100])),
+        min_size=1,
+        max_size=60,
+    ),
+    rates=st.lists(st.sampled_from([(0, 0), (5_000, 10_000), (25_000, 10_000)]), min_size=60),
+    share=st.integers(1, 100),
+    coc=st.sampled_from([0, 10, 359, 50_000]),
+    max_weight=st.sampled_from([MAX_STANDARD_TX_WEIGHT, 2_000, 600]),
+)
+def test_bnb_equals_the_try_by_try_walk(raw_amounts, rates, share, coc, max_weight):
+    pool = [
+        cand(a, rate=rate, long_term=long_term)
+        for a, (rate, long_term) in zip(raw_amounts, rates, strict=False)
+    ]
+    target = max(1, sum(raw_amounts) * share // 100)
+    _same_bnb(pool, target, coc, max_weight)
+
+
+@pytest.mark.parametrize("share", [1, 20, 90])
+def test_bnb_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    pool = [cand(rng.randrange(1_000, 5_000_000)) for _ in range(2_000)]
+    pool += [cand(50_000) for _ in range(30)]  # clones
+    target = sum(c.amount for c in pool) * share // 1000 + 1
+    _same_bnb(pool, target, 359, MAX_STANDARD_TX_WEIGHT)
+    _same_bnb(pool, target, 0, 30_000)
+
+
+# --- CoinGrinder trying a run of completing coins in one step equals Core's try-by-try walk --
+
+
+def _coin_grinder_walk(pool: list[_Cand], target: int, change_target: int, max_weight: int):
+    """Core's ``CoinGrinder`` try by try (the loop as Core writes it): the reference."""
+    ordered = sorted(pool, key=lambda c: (-c.amount, c.weight))
+    n = len(ordered)
+    amounts = [c.amount for c in ordered]
+    weights = [c.weight for c in ordered]
+    lookahead = [0] * n  # sum of the amounts after each index
+    min_tail = [0] * n  # lightest weight after each index
+    total, lightest = 0, (1 << 62)
+    for i in reversed(range(n)):
+        lookahead[i], min_tail[i] = total, lightest
+        total += amounts[i]
+        lightest = min(lightest, weights[i])
+    total_target = target + change_target
+    if n == 0 or total < total_target:
+        return None, False, 0
+    selection: list[int] = []
+    best: list[int] = []
+    amount = weight = 0
+    best_amount, best_weight = (1 << 62), max_weight
+    exceeded = False
+    next_utxo = tries = 0
+    while True:
+        amount += amounts[next_utxo]
+        weight += weights[next_utxo]
+        selection.append(next_utxo)
+        next_utxo += 1
+        tries += 1
+        tail = selection[-1]
+        shift = cut = False
+        if amount + lookahead[tail] < total_target:
+            cut = True  # not enough even with everything after the tail
+        elif weight > best_weight:
+            exceeded = exceeded or weight > max_weight
+            cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        elif amount >= total_target:
+            shift = True  # a solution; more inputs only add weight
+            if weight < best_weight or (weight == best_weight and amount < best_amount):
+                best, best_weight, best_amount = list(selection), weight, amount
+        elif best:
+            missing = total_target - amount
+            needed = -(-missing // amounts[tail])
+            if weight + min_tail[tail] * needed > best_weight:
+                cut, shift = (True, False) if weights[tail] <= min_tail[tail] else (False, True)
+        if tries >= TOTAL_TRIES:
+            break
+        if next_utxo == n:
+            cut = True
+        if cut:
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = True
+        done = False
+        while shift:
+            if not selection:
+                done = True
+                break
+            next_utxo = selection[-1] + 1
+            last = selection.pop()
+            amount -= amounts[last]
+            weight -= weights[last]
+            shift = False
+            # Skip clones of the UTXO just omitted: equal amount sorts lighter first.
+            while amounts[next_utxo - 1] == amounts[next_utxo]:
+                if next_utxo >= n - 1:
+                    shift = True
+                    break
+                next_utxo += 1
+        if done:
+            break
+    picked = [ordered[i] for i in best] if best else None
+    return picked, exceeded and not best, tries
+
+
+def _same_grind(pool: list[_Cand], target: int, change_target: int, max_weight: int) -> None:
+    found = _coin_grinder(pool, target, change_target, max_weight)
+    picked, exceeded, tries = _coin_grinder_walk(pool, target, change_target, max_weight)
+    assert (found.picked, found.weight_exceeded, found.tries) == (picked, exceeded, tries)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw=st.lists(
+        st.tuples(
+            st.one_of(st.integers(1, 60), st.integers(1, 200_000), st.sampled_from([7, 100])),
+            st.sampled_from([68, 68, 68, 100, 250]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    uniform=st.booleans(),
+    share=st.integers(1, 100),
+    change_target=st.sampled_from([0, 10, 1_000]),
+    max_weight=st.sampled_from([MAX_STANDARD_TX_WEIGHT, 2_000, 800]),
+)
+def test_coin_grinder_equals_the_try_by_try_walk(raw, uniform, share, change_target, max_weight):
+    pool = [cg_coin(a, 68 if uniform else vsize, rate=0) for a, vsize in raw]
+    target = max(1, sum(a for a, _ in raw) * share // 100)
+    _same_grind(pool, target, change_target, max_weight)
+
+
+@pytest.mark.parametrize("share", [1, 20, 60])
+def test_coin_grinder_equals_the_walk_over_thousands_of_coins(share: int):
+    rng = random.Random(share)
+    pool = [cg_coin(rng.randrange(1_000, 5_000_000), rate=0) for _ in range(2_000)]
+    pool += [cg_coin(50_000, rate=0) for _ in range(30)]  # clones
+    target = sum(c.amount for c in pool) * share // 1000 + 1
+    _same_grind(pool, target, 60_000, MAX_STANDARD_TX_WEIGHT)
+    _same_grind(pool, target, 0, 30_000)
+    mixed = [cg_coin(c.amount, rng.choice([58, 68, 68, 91]), rate=0) for c in pool]
+    _same_grind(mixed, target, 60_000, MAX_STANDARD_TX_WEIGHT)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import heapq
 import random
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
+from chains.utxo.coinselect.subset import best_subset
 from chains.utxo.coinselect.types import TOTAL_TRIES
 from chains.utxo.coinselect.waste import Candidate
 
@@ -49,6 +52,7 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
     fees = [c.fee for c in ordered]
     weights = [c.weight for c in ordered]
     high_feerate = ordered[0].fee > ordered[0].long_term_fee
+    skips = _OvershootRuns(amounts, fees) if amounts[-1] > 0 <= cost_of_change else None
     selection: list[int] = []
     best: list[int] | None = None
     best_waste = _MAX_AMOUNT
@@ -85,6 +89,15 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
             waste -= wastes[index]
             weight -= weights[index]
             selection.pop()
+        elif skips is not None and value + amounts[index] > target + cost_of_change:
+            # Each coin too large to add costs a try to add it and one to take it back (one
+            # to pass over a clone); nothing else changes, so the run goes in one step.
+            index, tries = skips.skip(index, tries, value, target, cost_of_change, selection)
+            available = skips.suffix[index]
+            if tries >= TOTAL_TRIES:
+                tries = TOTAL_TRIES
+                break
+            continue
         else:
             available -= amounts[index]
             # An omitted predecessor with the same amount and fee makes this inclusion
@@ -102,6 +115,47 @@ def bnb(pool: Sequence[Candidate], target: int, cost_of_change: int, max_weight:
         index += 1
     picked = None if best is None else [ordered[i] for i in best]
     return Found(picked, exceeded and best is None, tries)
+
+
+class _OvershootRuns:
+    """What BnB needs to pass over a run of coins each too large to add, in one step.
+
+    With amounts all positive and sorted from the largest down, the coins too large to add
+    to the current value are a run from the current index. Within it the coins left always
+    reach the target (each alone exceeds what is missing), so nothing but the run's end
+    stops it.
+    """
+
+    __slots__ = ("clones", "negated", "suffix")
+
+    def __init__(self, amounts: Sequence[int], fees: Sequence[int]) -> None:
+        self.negated = [-a for a in amounts]
+        # suffix[i]: the sum of amounts[i:]; clones[i]: coins before i equal to their
+        # predecessor (same amount and fee)
+        self.suffix = list(accumulate(reversed(amounts), initial=0))[::-1]
+        pairs = list(zip(amounts, fees, strict=True))
+        flags = (a == b for a, b in zip(pairs[1:], pairs, strict=False))
+        self.clones = [0, *accumulate(flags, initial=0)]
+
+    def skip(
+        self,
+        index: int,
+        tries: int,
+        value: int,
+        target: int,
+        cost_of_change: int,
+        selection: Sequence[int],
+    ) -> tuple[int, int]:
+        """Pass over the run from ``index``; return the index after it and the tries then."""
+        end = bisect_left(self.negated, value - target - cost_of_change)
+        clones = self.clones
+        # The first coin: a clone of an omitted coin is passed over in this very try; any
+        # other is added in it and taken back in the next. The coins after it follow an
+        # omitted one, so each clone among them costs one try and any other two.
+        if not (selection and index - 1 != selection[-1] and clones[index + 1] > clones[index]):
+            tries += 1
+        later_clones = clones[end] - clones[index + 1] if selection else 0
+        return end, tries + 2 * (end - index - 1) - later_clones
 
 
 def coin_grinder(
@@ -128,7 +182,27 @@ def coin_grinder(
     best_amount, best_weight = _MAX_AMOUNT, max_weight
     exceeded = False
     next_utxo = tries = 0
+    runs = _SolutionRuns(amounts, weights)
     while True:
+        if (
+            amount + amounts[next_utxo] >= total_target
+            and weight + weights[next_utxo] <= best_weight
+        ):
+            jump = runs.skip(next_utxo, amount, weight, total_target, TOTAL_TRIES - tries)
+            if jump is not None:
+                end, count, last = jump
+                tries += count
+                # the run's coins weigh the same and the last has the least amount: it is
+                # the only one that can end up the best
+                new_weight, new_amount = weight + weights[last], amount + amounts[last]
+                if new_weight < best_weight or (
+                    new_weight == best_weight and new_amount < best_amount
+                ):
+                    best, best_weight, best_amount = [*selection, last], new_weight, new_amount
+                if tries >= TOTAL_TRIES:
+                    break
+                next_utxo = end
+                continue
         amount += amounts[next_utxo]
         weight += weights[next_utxo]
         selection.append(next_utxo)
@@ -181,6 +255,52 @@ def coin_grinder(
     return Found(picked, exceeded and not best, tries)
 
 
+class _SolutionRuns:
+    """What CoinGrinder needs to try a run of coins each completing a solution, in one step.
+
+    From a selection, every coin at least as large as what is missing completes a solution;
+    CoinGrinder tries them one by one (skipping clones: coins of the amount just tried),
+    each in its own try, and each leaves the selection as it was. When they all weigh the
+    same, the smallest is the only one that can end up the best. Amounts are sorted from the
+    largest down.
+    """
+
+    __slots__ = ("group", "group_start", "n", "negated", "same_weight_end")
+
+    def __init__(self, amounts: Sequence[int], weights: Sequence[int]) -> None:
+        n = self.n = len(amounts)
+        self.negated = [-a for a in amounts]
+        self.group = [0] * n  # the number of distinct amounts before each coin's
+        self.group_start = [0]  # the first coin of each distinct amount
+        for i in range(1, n):
+            if amounts[i] != amounts[i - 1]:
+                self.group_start.append(i)
+            self.group[i] = len(self.group_start) - 1
+        self.same_weight_end = [n] * n  # the first coin after each of another weight
+        for i in reversed(range(n - 1)):
+            same = weights[i + 1] == weights[i]
+            self.same_weight_end[i] = self.same_weight_end[i + 1] if same else i + 1
+
+    def skip(
+        self, first: int, amount: int, weight: int, total_target: int, budget: int
+    ) -> tuple[int, int, int] | None:
+        """Try the run from ``first`` at once, within ``budget`` tries.
+
+        Returns:
+            ``(next, tries, last)``: the coin after the run, the tries spent and the last
+            coin tried; ``None`` where the run is not simple (coins of different weights,
+            or the run reaches the end of the coins), to be walked try by try.
+        """
+        end = bisect_left(self.negated, amount - total_target + 1)  # first one too small
+        if end >= self.n - 1 or self.same_weight_end[first] < end:
+            return None
+        count = self.group[end - 1] - self.group[first] + 1
+        if count > budget:
+            count = budget
+        last = first if count == 1 else self.group_start[self.group[first] + count - 1]
+        return end, count, last
+
+
 def srd(
     pool: Sequence[Candidate], target: int, margin: int, rng: random.Random, max_weight: int
 ) -> Found:
@@ -206,39 +326,6 @@ def srd(
         if selected >= target + margin:
             return Found([pool[j] for _, j in heap])
     return Found(None, exceeded)
-
-
-def _best_subset(
-    rng: random.Random, groups: Sequence[Candidate], total: int, target: int, max_weight: int
-) -> tuple[list[bool], int]:
-    """Core's ``ApproximateBestSubset``: a stochastic subset sum, closest above ``target``."""
-    n = len(groups)
-    amounts = [g.amount for g in groups]
-    weights = [g.weight for g in groups]
-    best, best_total = [True] * n, total
-    for _ in range(1000):
-        if best_total == target:
-            break
-        included = [False] * n
-        value = weight = 0
-        reached = False
-        for first_pass in (True, False):
-            if reached:
-                break
-            bits = rng.getrandbits(n) if first_pass and n else 0
-            for i in range(n):
-                if (bits >> i) & 1 if first_pass else not included[i]:
-                    value += amounts[i]
-                    weight += weights[i]
-                    included[i] = True
-                    if value >= target and weight <= max_weight:
-                        reached = True
-                        if value < best_total:
-                            best_total, best = value, list(included)
-                        value -= amounts[i]
-                        weight -= weights[i]
-                        included[i] = False
-    return best, best_total
 
 
 def knapsack(
@@ -268,10 +355,12 @@ def knapsack(
     if total_lower < target:
         return Found(None, exceeded) if lowest_larger is None else Found([lowest_larger])
     applicable.sort(key=lambda c: (-c.amount, c.fee - c.long_term_fee))
-    best, best_total = _best_subset(rng, applicable, total_lower, target, max_weight)
+    amounts = [g.amount for g in applicable]
+    weights = [g.weight for g in applicable]
+    best, best_total = best_subset(rng, amounts, weights, total_lower, target, max_weight)
     if best_total != target and total_lower >= target + change_target:
-        best, best_total = _best_subset(
-            rng, applicable, total_lower, target + change_target, max_weight
+        best, best_total = best_subset(
+            rng, amounts, weights, total_lower, target + change_target, max_weight
         )
     if lowest_larger is not None and (
         (best_total != target and best_total < target + change_target)

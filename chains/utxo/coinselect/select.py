@@ -241,8 +241,8 @@ def select_coins(
     if target <= 0 and not presets:
         raise InvalidSelectionRequest("Nothing to pay: the amounts and the fee are all zero.")
     change_target = _change_target(recipients, ctx, rng)
-    preset_cands = [ctx.candidate(c) for c in presets]
-    pool = [ctx.candidate(c) for c in others]
+    preset_cands = ctx.candidates(presets)
+    pool = ctx.candidates(others)
     for _ in range(4):
         pick = _select(preset_cands, pool, target, ctx, rng, change_target)
         done = _finalize(pick, recipients, target, ctx)
@@ -410,7 +410,7 @@ def send_max(
         or (c.is_mine and params.spend_unconfirmed_change)
         or params.include_unsafe
     ]
-    cands = [ctx.candidate(c) for c in usable]
+    cands = ctx.candidates(usable)
     if skip_uneconomic:
         cands = [c for c in cands if c.amount > 0]
     scripts = [*(r.script_pubkey for r in others), destination]

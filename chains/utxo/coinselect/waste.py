@@ -8,11 +8,11 @@ selection shares (the size of the transaction without inputs, the cost of change
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from chains.utxo.coinselect.types import Coin, Recipient, SelectionParams
-from chains.utxo.sizes import output_size
+from chains.utxo.sizes import InputSize, output_size
 from primitives.tx import write_compact_size
 
 __all__ = ["Candidate", "Context", "change_of", "selection_context", "waste_of"]
@@ -59,6 +59,23 @@ class Context:
         amount = coin.value if self.sffo else coin.value - fee
         weight = coin.spend_size.weight_in(p.segwit)
         return Candidate(coin, fee, p.long_term_fee_rate.fee_for(vsize), weight, amount)
+
+    def candidates(self, coins: Iterable[Coin]) -> list[Candidate]:
+        """Return ``coins`` as candidates (``candidate`` of each, sizes worked out once)."""
+        p = self.params
+        sizes: dict[InputSize, tuple[int, int, int]] = {}
+        out = []
+        for coin in coins:
+            known = sizes.get(coin.spend_size)
+            if known is None:
+                vsize = coin.spend_size.vsize_in(p.segwit)
+                fee = p.fee_rate.fee_for(vsize)
+                weight = coin.spend_size.weight_in(p.segwit)
+                known = sizes[coin.spend_size] = (fee, p.long_term_fee_rate.fee_for(vsize), weight)
+            fee, long_term_fee, weight = known
+            amount = coin.value if self.sffo else coin.value - fee
+            out.append(Candidate(coin, fee, long_term_fee, weight, amount))
+        return out
 
 
 def selection_context(params: SelectionParams, outputs: Sequence[Recipient], sffo: bool) -> Context:
