@@ -19,6 +19,7 @@ see when they select by ancestor fee rate). The fee caps apply to the package.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -204,7 +205,7 @@ def bump_fee(
         network,
         allow_high_fee=allow_high_fee,
     )
-    return assemble(
+    draft = assemble(
         ctx,
         view,
         selection,
@@ -217,6 +218,9 @@ def bump_fee(
         kind="bump",
         replaces=txid,
     )
+    if rate.sat_per_kvb > target.sat_per_kvb:  # raised to BIP-125's minimum: say so
+        return dataclasses.replace(draft, requested_fee_rate=target.sat_vb)
+    return draft
 
 
 def _selector(
