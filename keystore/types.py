@@ -6,7 +6,8 @@ prefixes, chain id) arrives as one of these plain values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 __all__ = [
     "EvmParams",
@@ -87,6 +88,10 @@ class TxSummary:
         nonce: the EVM nonce (a replacement reuses its original's), ``None`` for UTXO.
         contract_call: for an EVM call the signer could not read as a plain transfer, what
             it does in words (``approve(...)``, an unknown selector, a contract creation).
+        vsize: for UTXO, the virtual size the signer works out for the signed transaction
+            (every signature at its largest), ``None`` when an input's size is unknown to it
+            or for EVM. Derived from the transaction, so not part of the comparison with the
+            online side's summary.
     """
 
     network: str
@@ -96,6 +101,14 @@ class TxSummary:
     replaceable: bool = False
     nonce: int | None = None
     contract_call: str | None = None
+    vsize: int | None = field(default=None, compare=False)
+
+    @property
+    def fee_rate(self) -> Decimal | None:
+        """Return the UTXO fee rate in base units per vbyte (two decimals), if ``vsize`` is set."""
+        if not self.vsize:
+            return None
+        return (Decimal(self.fee) / Decimal(self.vsize)).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True, slots=True)

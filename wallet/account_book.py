@@ -18,6 +18,7 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck, check_address
 from wallet.descriptors import parse_descriptor
 from wallet.errors import (
+    AccountExists,
     AccountNotFound,
     InvalidExtendedKey,
     InvalidPath,
@@ -135,6 +136,34 @@ class AccountBook:
     def _add(self, new: NewAccount) -> Account:
         return self._load(self._store.add(new))
 
+    def _refuse_known(self, net: UtxoNetwork, kind: AccountKind, xpub: ExtendedPublicKey) -> None:
+        """Refuse to import a key the wallet already has as an account of this kind.
+
+        The same key may come as a zpub, an xpub with a kind, or a descriptor: the texts
+        differ, the account does not. It is the same when the network and script kind match
+        and so do the public key and chain code (what every address derives from); the
+        version bytes, depth and origin are only how the key was written down.
+
+        Raises:
+            AccountExists: naming the account that has it.
+        """
+        for record in self._store.all(net):
+            key = record.xpub
+            if (
+                record.kind == kind
+                and key is not None
+                and key.public_key == xpub.public_key
+                and key.chain_code == xpub.chain_code
+            ):
+                owner = "watch-only account" if record.watch_only else "account"
+                named = f" ({record.label!r})" if record.label else ""
+                raise AccountExists(
+                    f"This key is already the {kind.value} {owner} {record.index}{named} on "
+                    f"{net.title}; nothing was imported.",
+                    record.id,
+                    record.index,
+                )
+
     def import_xpub(
         self, network: str, xpub: str, kind: str | None = None, label: str = ""
     ) -> UtxoAccount:
@@ -152,6 +181,7 @@ class AccountBook:
             raise InvalidExtendedKey(
                 f"This key's prefix is for {implied.value} accounts, not {chosen.value}."
             )
+        self._refuse_known(net, chosen, parsed)
         account = self._add(
             NewAccount(net, None, chosen, None, parsed, None, watch_only=True, label=label)
         )
@@ -170,6 +200,7 @@ class AccountBook:
         parsed = parse_descriptor(descriptor, versions)
         if parsed.kind not in net.script_kinds:
             raise InvalidExtendedKey(f"{net.title} has no {parsed.kind.value} accounts.")
+        self._refuse_known(net, parsed.kind, parsed.xpub)
         new = NewAccount(
             net,
             None,

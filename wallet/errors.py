@@ -23,6 +23,7 @@ from chains.utxo import coinselect
 from keystore import errors as key_errors
 
 __all__ = [
+    "AccountExists",
     "AccountNotFound",
     "AgentUnavailable",
     "AmountPrecisionError",
@@ -127,6 +128,21 @@ class AccountNotFound(WalletError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "No such account."
+
+
+class AccountExists(WalletError, ValueError):
+    """An import names a key the wallet already has as an account (same network and kind).
+
+    Attributes:
+        account_id: the existing account's id (``Wallet.account_by_id``).
+        index: its number, as ``coffer accounts`` shows it.
+    """
+
+    def __init__(self, message: str, account_id: int, index: int) -> None:
+        """Keep a user-facing message and the existing account's id and number."""
+        super().__init__(message)
+        self.account_id = account_id
+        self.index = index
 
 
 class UnknownNetwork(WalletError, KeyError):

@@ -506,6 +506,8 @@ class Wallet:
 
         Raises:
             InvalidExtendedKey: malformed, bad checksum, or of another network.
+            AccountExists: the wallet already has this key as an account of this kind
+                (imported before as an xpub, a zpub or a descriptor, or derived).
         """
         return self._book.import_xpub(network, xpub, kind, label)
 
@@ -514,6 +516,7 @@ class Wallet:
 
         Raises:
             InvalidDescriptor: malformed, bad checksum, or not a single-key form.
+            AccountExists: the wallet already has this key as an account of this kind.
         """
         return self._book.import_descriptor(network, descriptor, label)
 

@@ -302,6 +302,45 @@ def _address(script: bytes, network: UtxoParams, index: int) -> str:
         ) from None
 
 
+# What signing adds to an input of each single-key kind, in weight units, with the ECDSA
+# signature at its largest (72 bytes with the sighash byte, low S, as Core counts it): the
+# wallet sizes its fee the same way (``chains.utxo.sizes.InputSize``), so the rate shown is
+# the rate the fee was set for.
+_ECDSA_WITNESS = 1 + (1 + 72) + (1 + 33)  # item count, signature, compressed key (BIP-143)
+_ADDED_WEIGHT = {
+    SpendKind.P2PKH: (4 * ((1 + 72) + (1 + 33)), False),  # scriptSig: signature, key
+    SpendKind.P2SH_P2WPKH: (4 * (1 + 22) + _ECDSA_WITNESS, True),  # redeem script push
+    SpendKind.P2WPKH: (_ECDSA_WITNESS, True),
+    SpendKind.P2TR: (1 + 1 + 64, True),  # key path: one 64-byte Schnorr signature (BIP-341)
+}
+
+
+def _signed_vsize(psbt: Psbt, stripped_size: int) -> int | None:
+    """Return the signed transaction's virtual size (BIP-141), ``None`` for an unknown input.
+
+    The unsigned transaction has empty scriptSigs (their length byte counted already); each
+    input adds its scriptSig and witness, a segwit transaction its marker and flag, and a
+    non-segwit input in it an empty witness.
+    """
+    weight = 4 * stripped_size
+    segwit = False
+    legacy = 0
+    for index in range(len(psbt.inputs)):
+        try:
+            kind = spend_info(psbt, index).kind
+        except PsbtSignerCheckFailed:
+            return None
+        added = _ADDED_WEIGHT.get(kind)
+        if added is None:
+            return None
+        weight += added[0]
+        segwit = segwit or added[1]
+        legacy += 0 if added[1] else 1
+    if segwit:
+        weight += 2 + legacy
+    return -(-weight // 4)
+
+
 def review_psbt(
     psbt: Psbt, fingerprint: bytes, account_xpub: ExtendedPublicKey, ctx: SigningContext
 ) -> PsbtReview:
@@ -379,7 +418,11 @@ def review_psbt(
             f"The fee is {fee} base units of {network.symbol}, above the cap of {ctx.max_fee}."
         )
     summary = TxSummary(
-        network=network.name, outputs=tuple(outputs), fee=fee, replaceable=tx.signals_rbf()
+        network=network.name,
+        outputs=tuple(outputs),
+        fee=fee,
+        replaceable=tx.signals_rbf(),
+        vsize=_signed_vsize(psbt, len(tx.serialize(include_witness=False))),
     )
     if ctx.expected is not None:
         compare_summaries(summary, ctx.expected, network)

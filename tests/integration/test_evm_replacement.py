@@ -20,6 +20,7 @@ from chains.registry import EvmNetwork, get_network
 from tests.conftest import PASSWORD
 from tests.nodes.evm import AnvilDevnet, AnvilNode, anvil_binary, anvil_factory
 from wallet import EvmAccount, Wallet
+from wallet.cli.signing import format_draft
 from wallet.errors import (
     BackendUnavailable,
     FeeTooLow,
@@ -90,6 +91,9 @@ def test_speed_up_replaces_a_pending_transaction(node: Node) -> None:
     assert acct.balance().unconfirmed < 0  # the node's pending state already pays it
 
     faster = acct.speed_up(first)
+    assert format_draft(faster) == [
+        f"Replaces {first} (the same nonce {faster.request.nonce}, higher fees)."
+    ]
     r, old = faster.request, slow.request
     assert (faster.kind, faster.replaces, r.nonce, r.to, r.value) == (
         "speed-up",
@@ -134,6 +138,10 @@ def test_cancel_sends_nothing_and_costs_only_the_fee(node: Node) -> None:
     assert draft.request.to == acct.address
     assert (draft.request.value, draft.request.data, draft.request.gas) == (0, b"", 21000)
     assert draft.summary.outputs[0].address == acct.address
+    assert format_draft(draft) == [  # what the CLI says before the review (issue 13 item 14)
+        f"Cancels {original}: sends nothing to yourself with its nonce {draft.request.nonce}, "
+        "so at most one of the two is mined."
+    ]
     cancelled = node.send(draft)
     node.mine()
     acct.sync()

@@ -20,6 +20,7 @@ from eth_account import Account
 from tests.conftest import PASSWORD
 from tests.nodes.evm import EvmChain, anvil, anvil_binary, evm_chain
 from wallet import EvmAccount, Wallet
+from wallet.amounts import format_amount
 from wallet.errors import (
     AmountPrecisionError,
     FeeTooHigh,
@@ -210,6 +211,7 @@ def test_erc20_tokens_custom_list_send_and_history(setup: Setup) -> None:
     with pytest.raises(InsufficientFunds) as short:
         acct.prepare_send(friend, "4", token="CFT")
     assert short.value.shortfall == 1_000_000
+    assert "Not enough CFT: 1 CFT missing" in str(short.value)
     assert snapshot(acct) == before
 
 
@@ -295,7 +297,9 @@ def test_bad_input_gets_clear_errors_and_loses_nothing(setup: Setup) -> None:
         acct.prepare_send(FRIEND, "1")
     draft = acct.prepare_send(FRIEND, "0.5")
     assert short.value.shortfall == draft.max_fee  # 1 ETH + the maximum fee, of 1 ETH held
-    assert "missing" in str(short.value)
+    # In coin units, not wei (issue 13 item 14).
+    assert f"{format_amount(draft.max_fee, 18, 'ETH')} missing" in str(short.value)
+    assert "wei" not in str(short.value)
     # A fee far above the network's level is refused, and goes through when allowed.
     high = 1000 * draft.request.max_fee_per_gas  # type: ignore[operator]
     with pytest.raises(FeeTooHigh) as info:

@@ -32,6 +32,7 @@ from tests.conftest import PASSWORD
 from tests.nodes.utxo import ElectrumXServer, LitecoinNode, litecoin_regtest
 from wallet import Wallet
 from wallet.accounts import UtxoAccount
+from wallet.errors import NotReplaceable
 from wallet.types import TxStatus
 
 pytestmark = pytest.mark.nodes
@@ -212,3 +213,14 @@ def test_cpfp_confirms_the_package(sender: Sender) -> None:
     assert parent in entry["depends"]
     sender.confirm(child)
     assert {h.txid: h.status for h in sender.account.history()}[parent] is TxStatus.CONFIRMED
+
+
+def test_a_transaction_just_sent_is_not_abandoned(sender: Sender) -> None:
+    # Issue 13 item 7: no sync has reported it yet, but the server's node has it.
+    sender.fund(400_000)
+    to = _external(sender.node)
+    txid = sender.send(sender.account.prepare_send(to, Decimal("0.001"), fee_rate=RATE))
+    with pytest.raises(NotReplaceable, match="still has"):
+        sender.account.abandon(txid)
+    assert txid in sender.node.rpc("getrawmempool", wallet=None)
+    sender.confirm(txid)

@@ -204,6 +204,12 @@ def test_watch_only_commands(runner: CliRunner, tmp_path: Path) -> None:
     code, out, err = _run(runner, watch, "--json", "import-xpub", "bitcoin", zpub)
     assert code == 0, err
     assert json.loads(out)["receive_address"] == "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
+    code, out, err = _run(runner, watch, "import-xpub", "bitcoin", zpub)  # the same key again
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: This key is already the p2wpkh watch-only account 0 on Bitcoin; "
+        "nothing was imported.\n"
+    )
     code, out, _ = _run(
         runner,
         watch,

@@ -26,6 +26,7 @@ from chains.registry import UtxoNetwork
 from chains.utxo.devnet import BitcoinDevnet
 from tests.conftest import ABANDON, PASSWORD
 from wallet import UtxoAccount, Wallet
+from wallet.amounts import format_amount
 from wallet.cli import cli
 
 NET = "bitcoin-regtest"
@@ -223,3 +224,46 @@ def test_servers_per_network_reach_the_utxo_backends(env: Env) -> None:
     assert "needs the RPC user and password" in env.error("sync", NET)
     env.json("servers", NET, "--reset")
     assert env.json("sync", NET)[0]["tip"] == 102
+
+
+def test_reviews_say_the_rate_the_change_and_what_a_bump_replaces(env: Env) -> None:
+    # Issue 13 item 14: the fee rate the signer works out, the change it proved, what a
+    # bump replaces and the rate it uses when BIP-125 raises the one asked for; replaced
+    # transactions leave the top of the history.
+    env.json("sync", NET)
+    code, out, err = env.run(
+        "--json", "send", NET, "--to", EXTERNAL, "--amount", "1", "--fee-rate", "2", "--yes"
+    )
+    assert code == 0, err
+    sent = json.loads(out)["txid"]
+    wallet, account = env.account()
+    with wallet:
+        (entry,) = [e for e in account.history() if e.txid == sent]
+        assert entry.fee is not None
+        change = [c for c in account.view().coins(include_spent_pending=True) if c.chain == 1]
+    vsize = entry.fee // 2
+    assert f"(2.00 sat/vB, {vsize} vB signed)" in err
+    (change_coin,) = change
+    assert f"change  {format_amount(change_coin.value, 8, 'rBTC'):>28}  " in err
+    assert f"send    {'1 rBTC':>28}  {EXTERNAL}" in err
+    code, out, err = env.run("--json", "bump", sent, "--fee-rate", "2.5", "--yes")
+    assert code == 0, err
+    bumped = json.loads(out)
+    assert f"Replaces {sent} (BIP-125) at {bumped['fee_rate']} sat/vB" in err
+    assert "raised from the 2.5 sat/vB asked: the least a replacement must pay." in err
+    assert Decimal(bumped["fee_rate"]) > Decimal("2.5")
+    history = env.json("history", NET)
+    assert history[0]["txid"] == bumped["txid"]
+    assert (history[-1]["txid"], history[-1]["status"]) == (sent, "replaced")
+
+
+def test_utxos_marks_immature_rewards_and_a_high_fee_names_the_flag(env: Env) -> None:
+    network = env.account()[1].utxo_network
+    env.devnet.mine(1, parse_address(network, env.receive[2]).script_pubkey)
+    env.json("sync", NET)
+    coins = {c["address"]: c for c in env.json("utxos", NET)}
+    assert coins[env.receive[2]]["immature"] is True
+    assert coins[env.receive[0]]["immature"] is False
+    assert env.run("utxos", NET)[1].count("immature") == 1  # the young reward's flags
+    err = env.error("send", NET, "--to", EXTERNAL, "--amount", "1", "--fee-rate", "900", "--yes")
+    assert err.rstrip().endswith("Pass --allow-high-fee to accept it.")

@@ -163,6 +163,28 @@ def test_one_a_server_reports_is_not_abandoned(tmp_path: Path) -> None:
         assert entry.status is TxStatus.PENDING
 
 
+def test_one_just_sent_is_not_abandoned_before_a_sync(tmp_path: Path) -> None:
+    # Issue 13 item 7: no sync has seen it yet, but the server has it in its mempool.
+    with (
+        Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as wallet,
+        BitcoinDevnet(regtest(), tmp_path / "chain", storage_key=DEVNET_KEY) as devnet,
+    ):
+        devnet.mine(101)
+        account = _account(wallet, devnet)
+        _fund(devnet, account, 2_000_000)
+        account.sync()
+        txid = _send(wallet, account, "0.005")
+        with pytest.raises(NotReplaceable, match="still has"):
+            account.abandon(txid)
+        (entry,) = [h for h in account.history() if h.txid == txid]
+        assert entry.status is TxStatus.PENDING
+        assert account.balance().available < 2_000_000  # its coin is not free
+        devnet.mine(1)
+        account.sync()
+        statuses = {h.txid: h.status for h in account.history()}
+        assert statuses[txid] is TxStatus.CONFIRMED
+
+
 def test_the_cli_warns_on_sync_and_abandons_by_txid(tmp_path: Path) -> None:
     # The CLI's wallet serves bitcoin-regtest from the devnet in its own folder
     # (``w.coffer.d/bitcoin-regtest``): the chain is swapped for the earlier one there.

@@ -12,6 +12,7 @@ from chains.registry import EvmNetwork, UtxoNetwork, all_networks
 from tests.conftest import ABANDON, PASSWORD, TEST_JUNK
 from wallet import EvmAccount, UtxoAccount, Wallet, to_base_units
 from wallet.errors import (
+    AccountExists,
     AccountNotFound,
     AmountPrecisionError,
     FloatAmountError,
@@ -133,12 +134,16 @@ def test_descriptors_and_watch_only_accounts_match_the_hd_account(
     with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
         assert watch.is_watch_only
         by_zpub = watch.import_xpub("bitcoin", account.export_xpub())
-        by_descriptor = watch.import_descriptor("bitcoin", descriptor)
-        assert by_zpub.kind == "p2wpkh"
-        assert [a.address for a in by_zpub.addresses(5)] == expected
+    with Wallet.create_watch_only(tmp_path / "watch2.coffer", PASSWORD) as other:
+        by_descriptor = other.import_descriptor("bitcoin", descriptor)
         assert [a.address for a in by_descriptor.addresses(5)] == expected
         assert by_descriptor.path == "m/84'/0'/0'"
         assert by_descriptor.fingerprint == "73c5da0a"
+    with Wallet.open(tmp_path / "watch.coffer", PASSWORD) as watch:
+        by_zpub = watch.account_by_id(by_zpub.id)
+        assert isinstance(by_zpub, UtxoAccount)
+        assert by_zpub.kind == "p2wpkh"
+        assert [a.address for a in by_zpub.addresses(5)] == expected
         assert by_zpub.watch_only
         evm = watch.import_evm_address("ethereum", "0x9858effd232b4033e47d90003d41ec34ecaeda94")
         assert evm.receive_address() == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
@@ -148,6 +153,39 @@ def test_descriptors_and_watch_only_accounts_match_the_hd_account(
             watch.account("litecoin")
         with pytest.raises(WatchOnly):
             watch.reveal_mnemonic(PASSWORD)
+
+
+def test_the_same_key_imported_again_is_the_same_account(
+    abandon_wallet: Wallet, tmp_path: Path
+) -> None:
+    # Issue 13 item 9: a zpub, the xpub of the same key with its kind, and the descriptor
+    # are one account, not three; another kind over the same key is another account.
+    account = abandon_wallet.account("bitcoin")
+    assert isinstance(account, UtxoAccount)
+    with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
+        first = watch.import_xpub("bitcoin", account.export_xpub(), label="cold")
+        for again in (
+            lambda: watch.import_xpub("bitcoin", account.export_xpub(slip132=False), "p2wpkh"),
+            lambda: watch.import_xpub("bitcoin", " " + account.export_xpub()),
+            lambda: watch.import_descriptor("bitcoin", account.descriptor()),
+            lambda: watch.import_descriptor("bitcoin", account.descriptor(0)),
+        ):
+            with pytest.raises(AccountExists) as caught:
+                again()
+            assert caught.value.account_id == first.id
+            assert caught.value.index == first.index
+            assert str(caught.value) == (
+                f"This key is already the p2wpkh watch-only account {first.index} ('cold') on "
+                "Bitcoin; nothing was imported."
+            )
+        assert [a.id for a in watch.accounts("bitcoin")] == [first.id]
+        # Same key as p2tr: other addresses, so another account. Another network: too.
+        taproot = watch.import_xpub("bitcoin", account.export_xpub(slip132=False), "p2tr")
+        assert taproot.id != first.id
+        assert len(watch.accounts()) == 2
+    # The wallet's own derived account counts too.
+    with pytest.raises(AccountExists, match="already the p2wpkh account 0 on Bitcoin"):
+        abandon_wallet.import_xpub("bitcoin", account.export_xpub())
 
 
 @pytest.mark.parametrize(

@@ -326,8 +326,9 @@ class UtxoAccount(Account):
         Raises:
             InvalidTxHash: not 64 hex digits.
             TransactionNotFound: the account has no such transaction.
-            NotReplaceable: a server reports it (it may still confirm: bump it instead), or it
-                is not pending any more.
+            NotReplaceable: a server reports it or still has it in its mempool (it may still
+                confirm: bump it instead), or it is not pending any more.
+            BackendUnavailable: the server cannot be reached to ask whether it has it.
         """
         _bump.abandon(self._ctx, txid)
 

@@ -23,6 +23,7 @@ from platformdirs import user_data_dir
 from wallet.accounts import Account, UtxoAccount
 from wallet.agent import open_with_agent
 from wallet.errors import (
+    FeeTooHigh,
     InvalidWalletPath,
     UnknownNetwork,
     WalletCorrupt,
@@ -99,6 +100,8 @@ def emit(opts: Options, data: Any, human: Callable[[], None]) -> None:
 def fail(opts: Options, err: WalletError) -> NoReturn:
     code = next((c for kind, c in _EXIT_CODES if isinstance(err, kind)), 1)
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if isinstance(err, FeeTooHigh):  # every command that can raise it has the flag
+        message += " Pass --allow-high-fee to accept it."
     if opts.as_json:
         click.echo(json.dumps({"error": {"type": type(err).__name__, "message": message}}))
     else:

@@ -9,35 +9,89 @@ from __future__ import annotations
 
 import click
 
-from keystore.types import TxSummary
+from keystore.types import SummaryOutput, TxSummary
+from wallet import EvmDraft, UtxoDraft
 from wallet.accounts import Account
 from wallet.amounts import format_amount
 from wallet.errors import SigningCancelled, WalletError
 from wallet.types import Draft
 from wallet.wallet import Wallet
 
-__all__ = ["CliPrompt", "format_summary", "sign_and_send"]
+__all__ = ["CliPrompt", "format_draft", "format_summary", "sign_and_send"]
+
+
+def _call_text(out: SummaryOutput) -> str:
+    """Return a token output as the call the signer decoded from the call data."""
+    if out.token_id is None:
+        return f"transfer({out.address}, {out.amount}) on {out.contract}"
+    return f"safeTransferFrom(you, {out.address}, {out.token_id}) on {out.contract}"
 
 
 def format_summary(summary: TxSummary, symbol: str, decimals: int) -> list[str]:
-    """Return the lines that show a transaction summary to a person before signing."""
-    lines = [
-        f"Network: {summary.network}"
-        + (f" (chain id {summary.chain_id})" if summary.chain_id else "")
-    ]
+    """Return the lines that show a transaction summary to a person before signing.
+
+    Everything comes from the signer's own reading of the transaction: the outputs with the
+    change it proved, the fee with its rate (UTXO) or the maximum fee (EVM: gas limit times
+    the fee cap per gas, of which usually less is paid), the nonce and the decoded call.
+    """
+    evm = summary.chain_id is not None
+    lines = [f"Network: {summary.network}" + (f" (chain id {summary.chain_id})" if evm else "")]
+    if summary.nonce is not None:
+        lines.append(f"  nonce   {summary.nonce}")
     for out in summary.outputs:
         asset_symbol = out.asset if out.asset is not None else symbol
         asset_decimals = out.decimals if out.decimals is not None else decimals
         if out.asset is not None and out.decimals is None:
             asset_decimals = 0  # a collectible: whole items
-        role = "change " if out.is_change else "send   "
+        role = "change  " if out.is_change else "send    "
         lines.append(
             f"  {role}{format_amount(out.amount, asset_decimals, asset_symbol):>28}  {out.address}"
         )
-    lines.append(f"  fee    {format_amount(summary.fee, decimals, symbol):>28}")
+        if out.contract is not None:
+            lines.append(f"  call    {_call_text(out)}")
+    if summary.contract_call is not None:
+        lines.append(f"  call    {summary.contract_call}")
+    fee = format_amount(summary.fee, decimals, symbol)
+    if evm:
+        lines.append(f"  max fee {fee:>28}  (the most it can cost; usually less is paid)")
+    else:
+        rate = summary.fee_rate
+        detail = f"  ({rate:f} sat/vB, {summary.vsize} vB signed)" if rate is not None else ""
+        lines.append(f"  fee     {fee:>28}{detail}")
     if summary.replaceable:
         lines.append("  replaceable (BIP-125): the fee can be bumped later")
     return lines
+
+
+def format_draft(draft: Draft) -> list[str]:
+    """Return what the wallet says a draft replaces or pays for, to show before the summary.
+
+    The signer cannot know which pending transaction a replacement replaces (it sees one
+    transaction); the wallet says it here, and the summary below shows the fee rate (UTXO)
+    or the nonce (EVM) the signer read, which is what makes it a replacement.
+    """
+    if isinstance(draft, UtxoDraft):
+        used = f"{draft.fee_rate.normalize():f} sat/vB"
+        if draft.kind == "bump" and draft.replaces is not None:
+            line = f"Replaces {draft.replaces} (BIP-125) at {used}"
+            asked = draft.requested_fee_rate
+            if asked is not None and asked < draft.fee_rate:
+                line += (
+                    f", raised from the {asked.normalize():f} sat/vB asked: the least a "
+                    "replacement must pay"
+                )
+            return [line + "."]
+        if draft.kind == "cpfp" and draft.parent is not None:
+            return [f"Pays for {draft.parent} with a child: together they pay {used}."]
+    if isinstance(draft, EvmDraft) and draft.replaces is not None:
+        nonce = draft.request.nonce
+        if draft.kind == "cancel":
+            return [
+                f"Cancels {draft.replaces}: sends nothing to yourself with its nonce {nonce}, "
+                "so at most one of the two is mined."
+            ]
+        return [f"Replaces {draft.replaces} (the same nonce {nonce}, higher fees)."]
+    return []
 
 
 class CliPrompt:
@@ -70,6 +124,8 @@ def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bo
             signing or of the broadcast.
     """
     net = account.network
+    for line in format_draft(draft):
+        click.echo(line, err=True)
     try:
         signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
     except SigningCancelled:

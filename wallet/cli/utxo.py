@@ -186,7 +186,13 @@ def utxos(
 
     def flags(row: dict[str, Any]) -> str:
         return " ".join(
-            name for name, on in (("frozen", row["frozen"]), ("spent", row["spent_pending"])) if on
+            name
+            for name, on in (
+                ("frozen", row["frozen"]),
+                ("spent", row["spent_pending"]),
+                ("immature", row["immature"]),
+            )
+            if on
         )
 
     emit(

@@ -12,17 +12,24 @@ transaction's replacement (``EvmDraft.replaces``); the node then wants its fees 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from chains.addresses import parse_evm_address
 from chains.evm.abi import encode_call
 from chains.evm.backend import EvmBackend
+from chains.evm.errors import InsufficientBalance
 from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, custom_quote
 from chains.evm.l1fee import l1_fee as l1_data_fee
 from chains.evm.nonces import NonceState, fetch_nonces, plan_nonce
 from chains.evm.tokens import TokenInfo
 from chains.evm.transfers import TransferPlan, UnsignedTx, build_transaction, check_funds
+from chains.registry import EvmNetwork
 from keystore.types import EvmTxRequest, SummaryOutput, TxSummary
+from wallet.amounts import format_amount
 from wallet.errors import (
     FloatAmountError,
+    InsufficientFunds,
     InvalidAmount,
     InvalidTransactionField,
     NonceConflict,
@@ -37,6 +44,7 @@ from wallet.types import FeeLevel, TxStatus
 __all__ = [
     "FeeChoice",
     "finish",
+    "funds_in_coins",
     "in_flight",
     "make_draft",
     "nonce_state",
@@ -49,6 +57,39 @@ __all__ = [
 
 FeeChoice = FeeLevel | str
 """A fee level by value or name: ``"slow"``, ``"normal"`` or ``"fast"``."""
+
+
+@contextmanager
+def funds_in_coins(
+    network: EvmNetwork, token: TokenInfo | None = None, l1_fee: int = 0
+) -> Iterator[None]:
+    """Turn the chain layer's shortfall (in wei or token base units) into coin units.
+
+    A person reads ``1.00005775 ETH missing``, not ``1000057750000000000 wei``; programs
+    still get ``shortfall`` in base units.
+
+    Raises:
+        InsufficientFunds: the account is short of the coin or of the token.
+    """
+    try:
+        yield
+    except InsufficientBalance as err:
+        if err.asset == network.symbol:
+            symbol, decimals = network.symbol, network.decimals
+            what = "the amount plus the maximum fee"
+            if l1_fee:
+                what += f" (with an L1 data fee of {format_amount(l1_fee, decimals, symbol)})"
+        else:
+            known = token is not None and token.address.lower() == err.asset.lower()
+            symbol = token.symbol if token is not None and known else f"the token {err.asset}"
+            decimals = token.decimals if token is not None and known else 0
+            what = "the amount to send"
+        raise InsufficientFunds(
+            f"Not enough {symbol}: {format_amount(err.shortfall, decimals, symbol)} missing; "
+            f"{what} come to {format_amount(err.needed, decimals, symbol)} and the account "
+            f"has {format_amount(err.available, decimals, symbol)}.",
+            err.shortfall,
+        ) from err
 
 
 def in_flight(store: EvmStore, account_id: int) -> list[int]:
@@ -215,7 +256,7 @@ def finish(
         ),
         None,
     )
-    with translate_errors():
+    with translate_errors(), funds_in_coins(net, token):
         mined, pending = fetch_nonces(backend, ctx.address)
         state = plan_nonce(mined, pending, in_flight(store, ctx.account_id))
         chosen = state.next_nonce if nonce is None else nonce
@@ -239,7 +280,8 @@ def finish(
         if not allow_high_fee:
             check_fee_cap(quote, estimate, tx.gas, net.symbol)
         l1 = l1_data_fee(backend, tx) if l1_fee is None else l1_fee
-        check_funds(tx, balance, net.symbol, token_balance, plan, l1)
+        with funds_in_coins(net, token, l1):
+            check_funds(tx, balance, net.symbol, token_balance, plan, l1)
     return make_draft(
         ctx, tx, outputs_of(plan, token), replaces=replaces, gaps=state.gaps, l1_fee=l1
     )

@@ -18,7 +18,7 @@ from keystore.signers.evm_signer import decode_signed
 from keystore.types import EvmTxRequest, SummaryOutput
 from wallet.errors import FeeTooLow, NotReplaceable, TransactionNotFound, translate_errors
 from wallet.evm.context import EvmContext
-from wallet.evm.drafting import FeeChoice, make_draft, quote_for
+from wallet.evm.drafting import FeeChoice, funds_in_coins, make_draft, quote_for
 from wallet.evm.store import SentRow
 from wallet.evm.types import EvmDraft
 from wallet.types import FeeLevel, TxStatus
@@ -110,7 +110,8 @@ def speed_up(
     with translate_errors():
         balance = backend.get_balance(ctx.address, "latest")
         l1 = l1_fee(backend, tx)
-        check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
+        with funds_in_coins(ctx.network, l1_fee=l1):
+            check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
     outputs = tuple(_output_of(o) for o in row.summary)
     return make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash, l1_fee=l1)
 
@@ -142,7 +143,8 @@ def cancel(
     with translate_errors():
         balance = backend.get_balance(ctx.address, "latest")
         l1 = l1_fee(backend, tx)
-        check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
+        with funds_in_coins(ctx.network, l1_fee=l1):
+            check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
     outputs = (SummaryOutput(ctx.address, 0),)
     return make_draft(ctx, tx, outputs, kind="cancel", replaces=row.sent.tx_hash, l1_fee=l1)
 

@@ -27,6 +27,7 @@ from wallet.evm.context import EvmContext
 from wallet.evm.drafting import (
     FeeChoice,
     finish,
+    funds_in_coins,
     quote_for,
     recipient_of,
     whole_field,
@@ -122,7 +123,8 @@ def send_max(
             backend, ctx.address, native_transfer(recipient, balance), quote, 0, gas
         )
         l1 = l1_fee(backend, whole, any_nonce=True)
-        value = max_native_amount(balance, gas, quote, net.symbol, l1)
+        with funds_in_coins(net, l1_fee=l1):
+            value = max_native_amount(balance, gas, quote, net.symbol, l1)
         plan = native_transfer(recipient, value)
     return finish(
         ctx,

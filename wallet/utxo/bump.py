@@ -19,13 +19,16 @@ see when they select by ancestor fee rate). The fee caps apply to the package.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from chains.addresses import output_address
+from chains.errors import BackendProtocolError
 from chains.registry import UtxoNetwork
 from chains.utxo import coinselect
+from chains.utxo import errors as chain_utxo_errors
 from chains.utxo.backend import FeeRate, Txid, UtxoBackend
 from chains.utxo.coinselect import Algorithm, Recipient, Selection, SelectionParams
 from chains.utxo.sizes import (
@@ -202,7 +205,7 @@ def bump_fee(
         network,
         allow_high_fee=allow_high_fee,
     )
-    return assemble(
+    draft = assemble(
         ctx,
         view,
         selection,
@@ -215,6 +218,9 @@ def bump_fee(
         kind="bump",
         replaces=txid,
     )
+    if rate.sat_per_kvb > target.sat_per_kvb:  # raised to BIP-125's minimum: say so
+        return dataclasses.replace(draft, requested_fee_rate=target.sat_vb)
+    return draft
 
 
 def _selector(
@@ -400,6 +406,21 @@ def cpfp(
     )
 
 
+def _server_has(backend: UtxoBackend, txid: str) -> bool:
+    """Return whether the server has the transaction, confirmed or in its mempool.
+
+    A server that does not know a txid says so in its own way: the devnet raises
+    ``TransactionNotFound``, an Electrum server and Core refuse the call (a protocol error
+    here). Either means "not there"; an unreachable server is an error (the caller
+    translates it), since then nobody can tell whether the coins are free.
+    """
+    try:
+        found = backend.get_transactions((Txid(txid),))
+    except (chain_utxo_errors.TransactionNotFound, BackendProtocolError):
+        return False
+    return Txid(txid) in found
+
+
 def abandon(ctx: UtxoContext, txid: str) -> None:
     """Forget the account's own broadcast that no server reports; free the coins it spent.
 
@@ -413,6 +434,17 @@ def abandon(ctx: UtxoContext, txid: str) -> None:
     wanted = _txid(txid)
     store = ctx.store
     if wanted in store.unseen_broadcasts(ctx.account_id):
+        # "No server reported it" only means none did by the last sync: a broadcast a
+        # moment ago is in the node's mempool, and its coins are not free. Ask first.
+        with translate_errors():
+            backend = ctx.backend()
+            reported = _server_has(backend, wanted)
+        if reported:
+            raise NotReplaceable(
+                f"The server {backend.server_name} still has {wanted}: it may still confirm, "
+                "so it is not abandoned. Replace it with a higher fee (bump_fee) or pay for "
+                "it with a child (cpfp)."
+            )
         store.abandon(ctx.account_id, wanted)
         return
     effect = _view(ctx).state.effects.get(wanted)

@@ -88,6 +88,8 @@ class UtxoDraft(Draft):
         replaces: for a bump, the txid it replaces (broadcast marks that one replaced).
         parent: for CPFP, the unconfirmed transaction the child pays for.
         algorithm: the coin selection algorithm that chose the inputs.
+        requested_fee_rate: for a bump, the rate asked for, when BIP-125 made ``fee_rate``
+            higher (the least a replacement must pay); ``None`` otherwise.
     """
 
     psbt: bytes = field(repr=False)
@@ -101,6 +103,7 @@ class UtxoDraft(Draft):
     replaces: str | None = None
     parent: str | None = None
     algorithm: str = ""
+    requested_fee_rate: Decimal | None = None
 
     @property
     def psbt_base64(self) -> str:

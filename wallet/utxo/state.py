@@ -326,10 +326,16 @@ def compute_state(
 
 
 def order_history(effects: Sequence[TxEffect], first_seen: Mapping[str, int]) -> list[TxEffect]:
-    """Return effects newest first: pending by first-seen time, then confirmed by height."""
+    """Return effects newest first: pending by first-seen time, then confirmed by height.
+
+    Replaced and dropped transactions come last (newest first among them): they did nothing,
+    and at the top they would push what is live out of sight.
+    """
+    gone = (TxStatus.REPLACED, TxStatus.DROPPED)
     return sorted(
         effects,
         key=lambda e: (
+            e.status in gone,
             0 if e.height is None else 1,
             -(e.height or 0),
             -first_seen.get(e.txid, 0),
