@@ -182,7 +182,7 @@ def test_rbf_bump_replaces_the_original(tmp_path: Path, devnet: BitcoinDevnet, k
             [FeePaid(draft.fee, old_vsize)], bump.vsize, incremental_relay_fee(account.utxo_network)
         )
         assert bump.fee >= max(floor, 6 * bump.vsize)
-        assert {i.outpoint for i in draft.inputs} <= {i.outpoint for i in bump.inputs}
+        assert {str(i.outpoint) for i in draft.inputs} <= {str(i.outpoint) for i in bump.inputs}
         paid = [(o.address, o.amount) for o in bump.summary.outputs if not o.is_change]
         assert paid == [(EXTERNAL, 1_200_000)]
         replacement = account.broadcast(wallet.sign(bump))
@@ -275,7 +275,7 @@ def test_cpfp_for_an_incoming_transaction(tmp_path: Path, devnet: BitcoinDevnet)
         parent = Transaction.parse(devnet.get_transactions((Txid(incoming),))[Txid(incoming)])
         child = account.cpfp(incoming, fee_rate=20, allow_high_fee=True)
         assert (child.kind, child.parent) == ("cpfp", incoming)
-        assert [i.outpoint.split(":")[0] for i in child.inputs] == [incoming]
+        assert [str(i.outpoint).split(":")[0] for i in child.inputs] == [incoming]
         assert child.change_index == 0
         assert child.summary.outputs[0].is_change
         parent_fee = fee_of(devnet, parent)

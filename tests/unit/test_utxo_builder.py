@@ -117,7 +117,7 @@ def reviewed(account: UtxoAccount, draft: UtxoDraft) -> TxSummary:
 
 
 def outpoint_of(draft: UtxoDraft, n: int) -> str:
-    return draft.inputs[n].outpoint
+    return str(draft.inputs[n].outpoint)
 
 
 # -- the PSBT ------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_psbt_fields_of_every_kind(tmp_path: Path, devnet: BitcoinDevnet, kind: 
         )
         stored = account.view().transactions
         for inp, drafted in zip(psbt.inputs, draft.inputs, strict=True):
-            assert str(inp.prevout) == drafted.outpoint
+            assert inp.prevout == drafted.outpoint
             pubkey = account.account_xpub.child(drafted.chain).child(drafted.index).public_key
             assert (drafted.chain, drafted.index) == (
                 0,
@@ -239,7 +239,7 @@ def test_send_max_and_send_max_of_named_coins(wallet_account: tuple[Wallet, Utxo
     assert len(everything.inputs) == 3
     smallest = min(account.coins(), key=lambda c: c.value)
     one = account.prepare_send(EXTERNAL, send_max=True, utxos=[smallest.outpoint])
-    assert [i.outpoint for i in one.inputs] == [smallest.outpoint]
+    assert [str(i.outpoint) for i in one.inputs] == [smallest.outpoint]
     assert one.summary.outputs[0].amount == smallest.value - one.fee
     with pytest.raises(InvalidAmount, match="no amount"):
         account.prepare_send(EXTERNAL, "1", send_max=True)
@@ -259,12 +259,12 @@ def test_named_unconfirmed_incoming_coins_are_spent_as_named(
         assert pending.startswith(incoming)
         both = list(coins)
         maxed = account.prepare_send(EXTERNAL, send_max=True, utxos=both)
-        assert sorted(i.outpoint for i in maxed.inputs) == sorted(both)
+        assert sorted(str(i.outpoint) for i in maxed.inputs) == sorted(both)
         assert maxed.summary.outputs[0].amount == 1_500_000 - maxed.fee
         only = account.prepare_send(EXTERNAL, send_max=True, utxos=[pending])
-        assert [i.outpoint for i in only.inputs] == [pending]
+        assert [str(i.outpoint) for i in only.inputs] == [pending]
         paid = account.prepare_send(EXTERNAL, "0.004", utxos=[pending])
-        assert [i.outpoint for i in paid.inputs] == [pending]
+        assert [str(i.outpoint) for i in paid.inputs] == [pending]
         unnamed = account.prepare_send(EXTERNAL, send_max=True)
         assert [i.value for i in unnamed.inputs] == [1_000_000]  # not spent unless named
 
@@ -285,7 +285,7 @@ def test_coin_control_spends_exactly_the_named_coins(
     _, account = wallet_account
     coins = sorted(account.coins(), key=lambda c: c.value)
     draft = account.prepare_send(EXTERNAL, "0.005", utxos=[coins[0].outpoint, coins[1].outpoint])
-    assert sorted(i.outpoint for i in draft.inputs) == sorted(
+    assert sorted(str(i.outpoint) for i in draft.inputs) == sorted(
         [coins[0].outpoint, coins[1].outpoint]
     )
     with pytest.raises(InsufficientFunds) as info:
@@ -390,11 +390,11 @@ def test_frozen_coins_are_spent_only_when_named(
     account.freeze(biggest.outpoint)
     assert account.balance().frozen == biggest.value
     draft = account.prepare_send(EXTERNAL, "0.025")
-    assert biggest.outpoint not in {i.outpoint for i in draft.inputs}
+    assert biggest.outpoint not in {str(i.outpoint) for i in draft.inputs}
     with pytest.raises(InsufficientFunds, match="frozen coins"):
         account.prepare_send(EXTERNAL, "0.035")
     named = account.prepare_send(EXTERNAL, "0.025", utxos=[biggest.outpoint])
-    assert [i.outpoint for i in named.inputs] == [biggest.outpoint]
+    assert [str(i.outpoint) for i in named.inputs] == [biggest.outpoint]
     maxed = account.prepare_send(EXTERNAL, send_max=True)
     assert maxed.summary.outputs[0].amount == 3_000_000 - maxed.fee
     account.freeze(biggest.outpoint, False)
@@ -407,7 +407,7 @@ def test_named_coins_pending_spent_unknown_or_twice(
     wallet, account = wallet_account
     draft = account.prepare_send(EXTERNAL, "0.005")
     account.broadcast(wallet.sign(draft))
-    spent = draft.inputs[0].outpoint
+    spent = str(draft.inputs[0].outpoint)
     with pytest.raises(CoinUnavailable) as pending:
         account.prepare_send(EXTERNAL, "0.001", utxos=[spent])
     assert (pending.value.reason, pending.value.outpoint) == ("spent-pending", spent)
@@ -422,7 +422,7 @@ def test_named_coins_pending_spent_unknown_or_twice(
     with pytest.raises(CoinUnavailable, match="write it TXID:N"):
         account.prepare_send(EXTERNAL, "0.001", utxos=["nope"])
     fresh = account.prepare_send(EXTERNAL, "0.001")
-    assert spent not in {i.outpoint for i in fresh.inputs}
+    assert spent not in {str(i.outpoint) for i in fresh.inputs}
 
 
 @pytest.mark.parametrize(
@@ -468,9 +468,9 @@ def test_zero_value_coins_are_never_spent_unless_named(
         assert {c.outpoint: c.value for c in account.coins()} == {zero: 0, f"{tx.txid}:1": 100_000}
         for _ in range(5):  # knapsack and the change target are random
             paid = account.prepare_send(EXTERNAL, "0.0005", fee_rate=2)
-            assert zero not in {i.outpoint for i in paid.inputs}
+            assert zero not in {str(i.outpoint) for i in paid.inputs}
         maxed = account.prepare_send(EXTERNAL, send_max=True, fee_rate=2)
-        assert [i.outpoint for i in maxed.inputs] == [f"{tx.txid}:1"]
+        assert [str(i.outpoint) for i in maxed.inputs] == [f"{tx.txid}:1"]
         named = account.prepare_send(
             EXTERNAL, send_max=True, fee_rate=2, utxos=[zero, f"{tx.txid}:1"]
         )

@@ -206,7 +206,7 @@ def assemble(
     psbt = Psbt.from_unsigned_tx(tx)
     state = view.state.coins
     inputs: list[PsbtInput] = []
-    drafted: list[DraftInput] = []
+    drafted: list[StateCoin] = []
     for coin, inp in zip(coins, psbt.inputs, strict=True):
         own: StateCoin = state[coin.outpoint]
         spent = TxOut(own.value, own.script)
@@ -219,9 +219,7 @@ def assemble(
             spent,
         )
         inputs.append(replace(inp, **fields))
-        drafted.append(
-            DraftInput(str(coin.outpoint), own.value, own.script, own.address, own.chain, own.index)
-        )
+        drafted.append(own)
     psbt_outputs = list(psbt.outputs)
     if change_index is not None and change is not None:
         pubkey = keys.pubkey(change.chain, change.index)

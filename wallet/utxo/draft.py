@@ -17,6 +17,7 @@ from primitives.tx import TxOut
 from wallet.amounts import Amount
 from wallet.errors import WalletError
 from wallet.types import Draft
+from wallet.utxo.state import Coin
 
 __all__ = ["DraftInput", "SendRequest", "UtxoDraft", "summary_address", "utxo_params"]
 
@@ -51,25 +52,14 @@ def summary_address(script: bytes, params: UtxoParams) -> str:
         ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class DraftInput:
-    """One coin a draft spends.
+DraftInput = Coin
+"""The coins a draft spends: the wallet's ``Coin``, the very values its stored state yields.
 
-    Attributes:
-        outpoint: ``TXID:N``.
-        value: its value in base units.
-        script: the output script it spends.
-        address: its address.
-        chain: 0 receive, 1 change.
-        index: the address index.
-    """
-
-    outpoint: str
-    value: int
-    script: bytes
-    address: str
-    chain: int
-    index: int
+A coin keeps one type from the store to the draft: the state computed from the wallet file
+gives ``Coin`` values, coin selection picks among them (``chains.utxo.coinselect`` sees only
+its own projection: outpoint, value, size), and the draft carries the chosen ``Coin`` values
+themselves.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +68,7 @@ class UtxoDraft(Draft):
 
     Attributes:
         psbt: the unsigned PSBT (BIP-174 v0), binary.
-        inputs: the coins spent, in the transaction's input order.
+        inputs: the coins spent, in the transaction's input order (the wallet's ``Coin``).
         change_index: the position of the change output, ``None`` without change.
         fee: the fee in base units.
         vsize: the virtual size the fee was computed for (signatures at their largest).
