@@ -127,9 +127,8 @@ class DevnetControl:
         servers = backends.servers(network.name)
         if "embedded" not in (s.strip() for s in servers):
             raise NotADevnet(
-                f"{network.name} is not an embedded devnet (its server is {servers[0]}"
-                f"{' and others' if len(servers) > 1 else ''}): mining, funding and resetting "
-                "are only for networks on the embedded server, such as bitcoin-regtest and "
+                f"{network.name} is not an embedded devnet: mining, funding and resetting are "
+                "only for networks on the embedded server, such as bitcoin-regtest and "
                 "evm-embedded.",
                 network.name,
             )

@@ -43,7 +43,11 @@ def devnet() -> None:
     """Mine, fund, inspect and reset the embedded devnets (bitcoin-regtest, evm-embedded)."""
 
 
-@devnet.command()
+_NEGATIVE_OK = {"ignore_unknown_options": True}
+"""Let ``-1`` reach the argument, to be refused in one line, rather than read as an option."""
+
+
+@devnet.command(context_settings=_NEGATIVE_OK)
 @click.argument("count", metavar="N")
 @click.option("--network", default="bitcoin-regtest", show_default=True, help="The devnet.")
 @click.option("--to", "to", metavar="ADDRESS", help="Pay the block rewards here (Bitcoin).")
@@ -80,7 +84,7 @@ def mine(opts: Options, count: str, network: str, to: str | None, account: int |
     )
 
 
-@devnet.command()
+@devnet.command(context_settings=_NEGATIVE_OK)
 @click.argument("network")
 @click.argument("amount")
 @click.option("--account", type=int, default=0, show_default=True, help="The account to fund.")
