@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from chains.addresses import parse_address
+from chains.addresses import parse_address, parse_evm_address
 from chains.devnet_storage import erase_devnet
 from chains.evm.backend import Block, Receipt
 from chains.registry import EvmNetwork, UtxoNetwork
@@ -34,9 +34,16 @@ from chains.utxo.devnet import BitcoinDevnet
 from chains.utxo.devnet.blocks import subsidy
 from chains.utxo.devnet.mempool import COINBASE_MATURITY
 from chains.utxo.errors import FaucetEmpty
+from chains.utxo.sizes import dust_policy
 from wallet.amounts import Amount, to_base_units, to_decimal
 from wallet.backends import BackendPool
-from wallet.errors import InsufficientFunds, NotADevnet, WalletError, translate_errors
+from wallet.errors import (
+    DustOutput,
+    InsufficientFunds,
+    NotADevnet,
+    WalletError,
+    translate_errors,
+)
 
 __all__ = ["DevnetControl", "DevnetFunding", "DevnetStatus", "EvmDevnet"]
 
@@ -230,7 +237,7 @@ class DevnetControl:
         with translate_errors():
             live = self._live()
             if not isinstance(live, BitcoinDevnet):
-                receipt = live.fund(address, units)
+                receipt = live.fund(parse_evm_address(address, net), units)
                 return DevnetFunding(
                     net.name,
                     receipt.to or address,
@@ -241,6 +248,15 @@ class DevnetControl:
                 )
             assert isinstance(net, UtxoNetwork)  # noqa: S101 - a Bitcoin devnet
             script = parse_address(net, address).script_pubkey
+            threshold = dust_policy(net).threshold(script)
+            if units < threshold:  # refused before mining anything
+                raise DustOutput(
+                    f"{to_decimal(units, net.decimals)} {net.symbol} is below the dust limit of "
+                    f"this address ({threshold} satoshis); nodes do not relay such an output.",
+                    units,
+                    threshold,
+                    0,
+                )
             txid, mined = self._faucet_pay(live, script, units)
             live.mine(1)
             return DevnetFunding(

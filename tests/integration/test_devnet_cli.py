@@ -19,7 +19,15 @@ from chains.devnet_storage import CHAIN_FILE
 from tests.conftest import ABANDON, PASSWORD
 from tests.integration.wallet_processes import ROOT, child_env, coffer
 from wallet import DevnetStatus, Wallet
-from wallet.errors import InsufficientFunds, NotADevnet, UnknownNetwork
+from wallet.errors import (
+    DustOutput,
+    FloatAmountError,
+    InsufficientFunds,
+    InvalidAddress,
+    NetworkMismatch,
+    NotADevnet,
+    UnknownNetwork,
+)
 
 CLI = "from wallet.cli import main; main()"
 
@@ -160,10 +168,19 @@ def test_the_api_across_two_opens(path: Path) -> None:
         me = wallet.account("evm-embedded").receive_address()
         paid = evm.fund(me, Decimal("0.75"))
         assert paid.blocks_mined == 1
+        with pytest.raises(InvalidAddress):
+            evm.fund("0x1234", 1)
+        with pytest.raises(FloatAmountError):
+            evm.fund(me, 0.5)  # type: ignore[arg-type]  # a float, refused
         btc = wallet.devnet("bitcoin-regtest")
+        mine = wallet.account("bitcoin-regtest").receive_address()
         with pytest.raises(InsufficientFunds, match="mine more blocks"):
-            btc.fund(wallet.account("bitcoin-regtest").receive_address(), Decimal(1000))
-        assert btc.status().height == 0  # refused before mining anything
+            btc.fund(mine, Decimal(1000))
+        with pytest.raises(DustOutput):
+            btc.fund(mine, 100)  # satoshis: below the dust limit
+        with pytest.raises(NetworkMismatch):
+            btc.fund("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", 1000)
+        assert btc.status().height == 0  # each refused before mining anything
         paid_btc = btc.fund(wallet.account("bitcoin-regtest").receive_address(), "0.5")
         assert paid_btc.blocks_mined == 102  # 101 to make a faucet coin spendable, 1 to confirm
     with Wallet.open(path, PASSWORD) as wallet:

@@ -164,7 +164,8 @@ def reset(opts: Options, network: str, yes: bool) -> None:
         opts,
         {"network": network, "removed": removed, "folder": str(folder)},
         lambda: click.echo(
-            f"Removed the {network} devnet's chain in {folder}."
+            f"Removed the {network} devnet's chain in {folder}. The next sync finds a new "
+            "chain and reports what the wallet saw on the old one as reorganised away."
             if removed
             else f"The {network} devnet had no chain kept in {folder}."
         ),
