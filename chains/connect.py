@@ -155,7 +155,7 @@ def default_servers(network: UtxoNetwork | EvmNetwork) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class LocalData:
-    """Where a UTXO backend that keeps data of its own (the embedded devnet) keeps it.
+    """Where a backend that keeps data of its own (an embedded devnet) keeps it.
 
     Attributes:
         folder: a folder of the wallet's own.
@@ -167,19 +167,22 @@ class LocalData:
 
 
 UtxoFactory = Callable[[UtxoNetwork, Sequence[ServerSpec], LocalData], UtxoBackend]
-EvmFactory = Callable[[EvmNetwork, Sequence[ServerSpec], Path], EvmBackend]
+EvmFactory = Callable[[EvmNetwork, Sequence[ServerSpec], LocalData], EvmBackend]
 
 
-def _json_rpc(network: EvmNetwork, specs: Sequence[ServerSpec], _data_dir: Path) -> EvmBackend:
+def _json_rpc(network: EvmNetwork, specs: Sequence[ServerSpec], _local: LocalData) -> EvmBackend:
     from chains.evm.jsonrpc import JsonRpcBackend
 
     return JsonRpcBackend(network, [s.text for s in specs])
 
 
-def _evm_embedded(network: EvmNetwork, _specs: Sequence[ServerSpec], _data: Path) -> EvmBackend:
+def _evm_embedded(
+    network: EvmNetwork, _specs: Sequence[ServerSpec], local: LocalData
+) -> EvmBackend:
+    """The in-process EVM chain, kept sealed in the wallet's own folder across processes."""
     from chains.evm.embedded import EmbeddedBackend
 
-    return EmbeddedBackend(network)
+    return EmbeddedBackend(network, local.folder, storage_key=local.key)
 
 
 def _electrum(network: UtxoNetwork, specs: Sequence[ServerSpec], _local: LocalData) -> UtxoBackend:
@@ -250,7 +253,11 @@ EVM_FACTORIES: dict[str, EvmFactory] = {
     "wss": _json_rpc,
     "embedded": _evm_embedded,
 }
-"""EVM backend factories by scheme (http, https, ws and wss mix freely for failover)."""
+"""EVM backend factories by scheme (http, https, ws and wss mix freely for failover).
+
+``embedded`` is the in-process eth-tester chain (``EmbeddedBackend``), which keeps its blocks
+in ``LocalData.folder`` (the wallet's own), sealed with ``LocalData.key``.
+"""
 
 
 def _group(specs: Sequence[ServerSpec], allowed: tuple[str, ...], title: str) -> str:
@@ -291,7 +298,7 @@ def connect_utxo(
     return factory(network, specs, local)
 
 
-def connect_evm(network: EvmNetwork, specs: Sequence[ServerSpec], data_dir: Path) -> EvmBackend:
+def connect_evm(network: EvmNetwork, specs: Sequence[ServerSpec], local: LocalData) -> EvmBackend:
     """Return a backend for an EVM network from its configured nodes (see ``connect_utxo``).
 
     Raises:
@@ -300,4 +307,4 @@ def connect_evm(network: EvmNetwork, specs: Sequence[ServerSpec], data_dir: Path
         WrongServerNetwork: the node serves another chain id.
     """
     scheme = _group(specs, _EVM_SCHEMES, network.title)
-    return EVM_FACTORIES[scheme](network, specs, data_dir)
+    return EVM_FACTORIES[scheme](network, specs, local)

@@ -7,6 +7,7 @@ __all__ = [
     "BackendProtocolError",
     "BackendUnavailable",
     "ChainError",
+    "DevnetStorageError",
     "InvalidAddressChecksum",
     "MalformedAddress",
     "UnknownNetwork",
@@ -93,3 +94,16 @@ class WrongServerNetwork(BackendProtocolError):
         super().__init__(message, server)
         self.expected = expected
         self.actual = actual
+
+
+class DevnetStorageError(ChainError):
+    """An embedded devnet's sealed files cannot be read: another key sealed them, or damage.
+
+    Attributes:
+        path: the file.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        """Keep a message and the file's path."""
+        super().__init__(message)
+        self.path = path

@@ -21,6 +21,7 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
+from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, new_mnemonic, validate_mnemonic
@@ -62,6 +63,9 @@ __all__ = [
     "Balance",
     "CoinInfo",
     "Collectible",
+    "DevnetControl",
+    "DevnetFunding",
+    "DevnetStatus",
     "Draft",
     "DraftInput",
     "EvmAccount",

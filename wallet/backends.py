@@ -124,10 +124,11 @@ class BackendPool:
                 data_dir = self._data_dir / network.name
                 embedded = any(s.scheme == "embedded" for s in specs)
                 key = self.devnet_key(network.name) if embedded else b""
+                local = LocalData(data_dir, key)
                 backend: UtxoBackend | EvmBackend = (
-                    connect_utxo(network, specs, LocalData(data_dir, key))
+                    connect_utxo(network, specs, local)
                     if isinstance(network, UtxoNetwork)
-                    else connect_evm(network, specs, data_dir)
+                    else connect_evm(network, specs, local)
                 )
             self._live[network.name] = backend
             return backend
@@ -141,6 +142,29 @@ class BackendPool:
         """
         stored = self._settings.get_or_set("devnet_key", secrets.token_hex(32))
         return hmac.new(bytes.fromhex(stored), network.encode(), hashlib.sha256).digest()
+
+    def devnet_folder(self, network: str) -> Path:
+        """Return the folder of the wallet's own where a network's embedded devnet keeps its chain.
+
+        Raises:
+            UnknownNetwork: no such network.
+        """
+        with translate_errors():
+            net = get_network(network)
+        return self._data_dir / net.name
+
+    def disconnect(self, network: str) -> None:
+        """Close the live backend of a network, if any; the next use connects again.
+
+        A backend handed in with ``use`` is forgotten, not closed (its owner closes it).
+
+        Raises:
+            UnknownNetwork: no such network.
+        """
+        with translate_errors():
+            net = get_network(network)
+        with self._lock:
+            self._drop(net.name)
 
     def _drop(self, name: str) -> None:
         old = self._live.pop(name, None)

@@ -48,6 +48,7 @@ __all__ = [
     "NetworkMismatch",
     "NodeRefused",
     "NonceConflict",
+    "NotADevnet",
     "NotReplaceable",
     "SigningCancelled",
     "SigningRefused",
@@ -272,6 +273,19 @@ class BackendUnavailable(WalletError, ConnectionError):
 
 class Unsupported(WalletError, NotImplementedError):
     """The network, backend or signer cannot do this."""
+
+
+class NotADevnet(Unsupported):
+    """Mining, funding and resetting are for the embedded devnets alone.
+
+    Attributes:
+        network: the network asked for (its server is not ``embedded``).
+    """
+
+    def __init__(self, message: str, network: str) -> None:
+        """Record the network."""
+        super().__init__(message)
+        self.network = network
 
 
 class SigningCancelled(WalletError):

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from chains.registry import UtxoNetwork
+from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from keystore.errors import DecryptionFailed
 from keystore.keystore import Keystore
 from keystore.mnemonic import generate_mnemonic, parse_mnemonic
@@ -28,6 +28,7 @@ from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.backends import BackendPool
+from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
 from wallet.settings import WalletSettings
@@ -423,6 +424,19 @@ class Wallet:
     def _forget_watcher(self, watcher: Watcher) -> None:
         if self._watcher is watcher:
             self._watcher = None
+
+    def devnet(self, network: str) -> DevnetControl:
+        """Return the controls of an embedded devnet: mine, fund, status, reset.
+
+        Raises:
+            UnknownNetwork: no such network.
+            NotADevnet: the network's server is not ``embedded`` (only ``bitcoin-regtest``
+                and ``evm-embedded`` are, unless configured otherwise).
+        """
+        with translate_errors():
+            net = get_network(network)
+        assert isinstance(net, UtxoNetwork | EvmNetwork)  # noqa: S101 - the registry's two kinds
+        return DevnetControl(net, self._backends)
 
     def sign(self, draft: Draft, prompt: PromptHandler | None = None) -> SignedTransaction:
         """Sign a draft with this wallet's own keys (the hot signer).

@@ -4,6 +4,11 @@ This is the default chain of ``coffer demo`` and of fast tests. It needs no netw
 binary; each transaction is mined into its own block as it arrives. Its chain id is py-evm's
 default, 131277322940537, which the registry's ``evm-embedded`` network also states.
 
+Given a folder and a key, the chain is kept there (``embedded_files``): sealed, owner-only,
+every block appended and fsync-ed before the call that mined it returns, and replayed into
+a fresh py-evm on open, so the wallet's ``evm-embedded`` network lives from one process to
+the next. Without a folder it lives in memory and ends with the object.
+
 Besides the protocol, this devnet offers methods a real network never could (``fund``,
 ``deploy_contract``, ``transact``, ``mine_blocks``): they move coins from the devnet's
 prefunded accounts and exist only on this class.
@@ -14,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import cast
 
 from eth_tester import EthereumTester, PyEVMBackend
@@ -43,6 +49,7 @@ from chains.evm.backend import (
     TxHash,
     Wei,
 )
+from chains.evm.embedded_files import EmbeddedChainFiles, new_tester_backend
 from chains.evm.errors import ContractCallFailed, ExecutionReverted, NodeError
 from chains.registry import EvmNetwork
 
@@ -57,14 +64,26 @@ class EmbeddedBackend:
 
     Args:
         network: the network this devnet stands for; its chain id must be 131277322940537.
+        datadir: where the chain is kept, sealed and owner-only (``embedded_files``), and
+            replayed from on open; ``None``: in memory only.
+        storage_key: the key (16 bytes or more) that seals what is kept in ``datadir``;
+            its owner (the wallet) keeps it. Needed with ``datadir``.
 
     Raises:
+        ValueError: ``datadir`` without ``storage_key``, or a key shorter than 16 bytes.
         WrongServerNetwork: the network's chain id is not the embedded chain's.
+        BackendUnavailable: another process has ``datadir`` open.
+        DevnetStorageError: the chain in ``datadir`` does not open with ``storage_key``.
     """
 
-    def __init__(self, network: EvmNetwork) -> None:
-        self._tester = EthereumTester(PyEVMBackend())
-        actual = self._tester.backend.chain.chain_id
+    def __init__(
+        self,
+        network: EvmNetwork,
+        datadir: Path | None = None,
+        *,
+        storage_key: bytes | None = None,
+    ) -> None:
+        actual = EMBEDDED_CHAIN_ID
         if actual != network.chain_id:
             raise WrongServerNetwork(
                 f"The embedded chain has chain id {actual}, not {network.title} "
@@ -73,6 +92,15 @@ class EmbeddedBackend:
                 str(network.chain_id),
                 str(actual),
             )
+        self._files: EmbeddedChainFiles | None = None
+        if datadir is None:
+            backend: PyEVMBackend = new_tester_backend()
+        else:
+            if storage_key is None:
+                raise ValueError("An embedded chain kept on disk needs a storage key.")
+            self._files = EmbeddedChainFiles(Path(datadir), storage_key)
+            backend = self._files.open_backend()
+        self._tester = EthereumTester(backend)
         self._network = network
         self._lock = threading.Lock()  # eth-tester is not thread-safe; GUI workers may share us
         self._closed = False
@@ -88,6 +116,9 @@ class EmbeddedBackend:
                 return fn()
             except (TransactionFailed, TesterValidationError, EvmValidationError) as e:
                 raise tv.failure(e, what) from e
+            finally:
+                if self._files is not None:  # every block mined is on disk before we return
+                    self._files.record(self._tester.backend)
 
     # -- the EvmBackend protocol -------------------------------------------------------------
 
@@ -305,8 +336,17 @@ class EmbeddedBackend:
         return RpcError(-32601, f"the embedded chain does not offer {c.method}")
 
     def close(self) -> None:
-        """Mark the chain closed; its state is dropped with the object."""
-        self._closed = True
+        """Close the chain; kept on disk it stays there, in memory it ends here."""
+        with self._lock:
+            self._closed = True
+            if self._files is not None:
+                self._files.close()
+                self._files = None
+
+    @property
+    def datadir(self) -> Path | None:
+        """Return the folder the chain is kept in, or ``None`` for a chain in memory."""
+        return None if self._files is None else self._files.directory
 
     # -- devnet-only ---------------------------------------------------------------------
 

@@ -6,9 +6,15 @@ The broadcast refusal ``TransactionRejected`` lives with the backend protocol
 
 from __future__ import annotations
 
-from chains.errors import ChainError
+from chains.errors import ChainError, DevnetStorageError
 
-__all__ = ["BlockRejected", "DevnetError", "FaucetEmpty", "TransactionNotFound"]
+__all__ = [
+    "BlockRejected",
+    "DevnetError",
+    "DevnetStorageError",
+    "FaucetEmpty",
+    "TransactionNotFound",
+]
 
 
 class TransactionNotFound(ChainError, LookupError):
@@ -61,16 +67,3 @@ class FaucetEmpty(DevnetError):
         super().__init__(message)
         self.needed = needed
         self.available = available
-
-
-class DevnetStorageError(DevnetError):
-    """The devnet's sealed files cannot be read: another key sealed them, or they are damaged.
-
-    Attributes:
-        path: the file.
-    """
-
-    def __init__(self, message: str, path: str) -> None:
-        """Keep a message and the file's path."""
-        super().__init__(message)
-        self.path = path

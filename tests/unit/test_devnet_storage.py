@@ -19,11 +19,11 @@ import pbk
 import pytest
 
 from chains.addresses import parse_address
+from chains.devnet_storage import CHAIN_FILE, LOCK_FILE, MEMPOOL_FILE
 from chains.errors import BackendUnavailable
 from chains.registry import UtxoNetwork, get_network
 from chains.utxo.devnet import BitcoinDevnet
 from chains.utxo.devnet.chain import SCRATCH_DIR
-from chains.utxo.devnet.storage import CHAIN_FILE, LOCK_FILE, MEMPOOL_FILE
 from chains.utxo.errors import DevnetStorageError
 from tests.conftest import ABANDON, PASSWORD
 from wallet import Wallet

@@ -12,7 +12,7 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, evm, keys, labels, utxo
+from wallet.cli import agent, chain, devnet, evm, keys, labels, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -24,6 +24,7 @@ for _command in (
     *evm.COMMANDS,
     *labels.COMMANDS,
     *agent.COMMANDS,
+    *devnet.COMMANDS,
 ):
     cli.add_command(_command)
 

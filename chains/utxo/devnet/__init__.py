@@ -3,7 +3,8 @@
 ``backend`` is the ``UtxoBackend`` and its devnet-only methods; ``kernel`` is the handle on
 libbitcoinkernel; ``blocks`` builds and parses blocks; ``index`` follows the active chain;
 ``mempool`` and ``policy`` admit transactions as Core does; ``sync`` answers syncs as an
-Electrum server would; ``storage`` keeps the chain and the mempool on disk, sealed.
+Electrum server would; ``chains.devnet_storage`` keeps the chain and the mempool on disk,
+sealed.
 """
 
 from __future__ import annotations

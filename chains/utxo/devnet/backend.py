@@ -95,8 +95,8 @@ class BitcoinDevnet:
         network: the network it stands for (default: the registry's ``bitcoin-regtest``);
             its genesis hash must be Bitcoin regtest's.
         datadir: where the devnet keeps its chain and mempool, sealed and owner-only
-            (``storage``): every block is on disk once ``mine`` or ``reorg`` returns, so a
-            crash loses at most the block being written; the mempool is written on
+            (``chains.devnet_storage``): every block is on disk once ``mine`` or ``reorg``
+            returns, so a crash loses at most the block being written; the mempool is written on
             ``close`` and admitted again (with every check) on the next open, as Core's
             ``mempool.dat``. The chain there is replayed into the kernel on open.
             ``None``: nothing is kept; a temporary directory, removed on ``close``.

@@ -2,7 +2,7 @@
 
 ``DevnetChain`` owns what ``BitcoinDevnet`` answers from: the kernel (in a scratch folder of
 its own), the ``ChainIndex`` that follows the kernel's active chain, the ``Mempool``, and,
-for a devnet kept on disk, the sealed files (``storage``): every block connected is
+for a devnet kept on disk, the sealed files (``chains.devnet_storage``): every block connected is
 appended there before ``submit`` returns, and on open the kept chain is replayed into a
 fresh kernel. It builds blocks (on the tip, or a competing branch) and hands them to the
 kernel; the backend holds one and adds the protocol, the locking and the live events.
@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from chains.devnet_storage import CHAIN_FILE, MEMPOOL_FILE, DevnetStore
 from chains.errors import BackendUnavailable, WrongServerNetwork
 from chains.registry import UtxoNetwork
 from chains.utxo.devnet.blocks import ParsedBlock, build_block, next_block_time, parse_block
@@ -33,7 +34,6 @@ from chains.utxo.devnet.kernel import (
 )
 from chains.utxo.devnet.mempool import Mempool, Plan, Relay, evaluate, repair
 from chains.utxo.devnet.policy import MAX_BLOCK_WEIGHT, Refusal
-from chains.utxo.devnet.storage import CHAIN_FILE, MEMPOOL_FILE, DevnetStore
 from chains.utxo.errors import BlockRejected, DevnetStorageError
 from primitives.tx import Transaction, TxDecodeError
 

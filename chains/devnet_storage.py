@@ -1,8 +1,11 @@
-"""The devnet's files on disk: its chain and its mempool, sealed, owner-only, crash-safe.
+"""The embedded devnets' files on disk: chain and mempool, sealed, owner-only, crash-safe.
 
-The devnet holds the user's addresses (every script it was asked to sync or fund), so what it
-keeps on disk is sealed with a key its owner gives (the wallet derives one from its own
-database; ``chains`` only sees bytes) and readable by the owner alone:
+Both embedded devnets keep their chains this way: the Bitcoin regtest devnet
+(``chains.utxo.devnet``) and the EVM chain (``chains.evm.embedded``, which records its blocks
+and has no mempool of its own). The text below describes the Bitcoin devnet. A devnet holds
+the user's addresses (every script it was asked to sync or fund), so what it keeps on disk
+is sealed with a key its owner gives (the wallet derives one from its own database;
+``chains`` only sees bytes) and readable by the owner alone:
 
 - the folder is 0700 and every file 0600, whatever the umask (created with explicit modes,
   existing ones chmod-ed on open);
@@ -34,17 +37,17 @@ import hashlib
 import hmac
 import os
 import secrets
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from chains.errors import BackendUnavailable
-from chains.utxo.errors import DevnetStorageError
+from chains.errors import BackendUnavailable, DevnetStorageError
 from primitives.tx import TxDecodeError, read_compact_size, write_compact_size
 
-__all__ = ["CHAIN_FILE", "LOCK_FILE", "MEMPOOL_FILE", "DevnetStore"]
+__all__ = ["CHAIN_FILE", "LOCK_FILE", "MEMPOOL_FILE", "DevnetStore", "erase_devnet"]
 
 CHAIN_FILE = "coffer-chain.dat"
 MEMPOOL_FILE = "coffer-mempool.dat"
@@ -209,6 +212,40 @@ class DevnetStore:
                 return out, pos, True
             pos = start + size
         return out, pos, False
+
+
+def erase_devnet(directory: Path) -> bool:
+    """Remove a devnet's folder and everything in it (its chain is gone for good).
+
+    Only a devnet's folder is removed: one holding the lock file or the chain file.
+
+    Returns:
+        Whether there was a devnet there to remove.
+
+    Raises:
+        BackendUnavailable: a devnet is open on the folder (in this or another process).
+        DevnetStorageError: the folder holds something other than a devnet's files.
+    """
+    if not directory.exists():
+        return False
+    if not (directory / LOCK_FILE).exists() and not (directory / CHAIN_FILE).exists():
+        raise DevnetStorageError(
+            f"{directory} does not hold a devnet's files; nothing was removed.", str(directory)
+        )
+    fd = _open_private(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            raise BackendUnavailable(
+                f"The devnet in {directory} is open (is another process using it?); "
+                "nothing was removed.",
+                _SERVER,
+            ) from err
+        shutil.rmtree(directory)  # under the lock: no devnet opens it meanwhile
+    finally:
+        os.close(fd)
+    return True
 
 
 def _open_private(path: Path, flags: int) -> int:
