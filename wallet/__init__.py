@@ -13,6 +13,8 @@ transactions, balances, history entries, coins, sync reports, address facts, lab
 watch events. The errors stay in ``wallet.errors``.
 """
 
+import logging
+
 from chains.registry import ScriptKind
 from chains.utxo.fees import LEVELS as FEE_LEVELS
 from keystore.types import SummaryOutput, TxSummary
@@ -46,6 +48,9 @@ from wallet.utxo.fees import FeePresets
 from wallet.utxo.views import AccountView
 from wallet.wallet import Wallet
 from wallet.watch import Watcher, WatchEvent
+
+# A library adds no output of its own: a program that configures no logging sees nothing.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "FEE_LEVELS",

@@ -177,6 +177,11 @@ class Balance:
         return to_decimal(self.confirmed, self.decimals)
 
     @property
+    def unconfirmed_decimal(self) -> Decimal:
+        """Return the pending net change as exact coins (negative while sending)."""
+        return to_decimal(self.unconfirmed, self.decimals)
+
+    @property
     def total_decimal(self) -> Decimal:
         """Return the total as exact coins."""
         return to_decimal(self.total, self.decimals)
