@@ -25,8 +25,9 @@ from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, 
 from wallet.backends import BackendPool
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
-from wallet.mnemonics import LANGUAGES, new_mnemonic, validate_mnemonic
+from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
 from wallet.networks import Network, network_info, resolve_network
+from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
 from wallet.settings import WalletSettings
 from wallet.types import (
     AccountKind,
@@ -46,7 +47,7 @@ from wallet.types import (
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.views import AccountView
-from wallet.wallet import Wallet
+from wallet.wallet import Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
 # A library adds no output of its own: a program that configures no logging sees nothing.
@@ -55,6 +56,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __all__ = [
     "FEE_LEVELS",
     "LANGUAGES",
+    "MIN_PASSWORD_LENGTH",
     "Account",
     "AccountBook",
     "AccountKind",
@@ -94,6 +96,9 @@ __all__ = [
     "WatchEvent",
     "WatchedAddress",
     "Watcher",
+    "check_new_password",
+    "check_new_wallet_path",
+    "complete_mnemonic_word",
     "format_amount",
     "network_info",
     "new_mnemonic",

@@ -62,6 +62,7 @@ __all__ = [
     "WalletInUse",
     "WalletNotFound",
     "WatchOnly",
+    "WeakPassword",
     "WrongPassword",
     "translate_errors",
 ]
@@ -143,6 +144,10 @@ class InvalidMnemonic(WalletError, ValueError):
         self.reason = reason
         self.position = position
         self.suggestions = suggestions
+
+
+class WeakPassword(WalletError, ValueError):
+    """A new wallet password is refused: shorter than ``wallet.passwords.MIN_PASSWORD_LENGTH``."""
 
 
 class InvalidPath(WalletError, ValueError):

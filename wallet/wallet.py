@@ -33,14 +33,29 @@ from wallet.labels import LabelStore
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
 from wallet.storage.accounts import AccountStore, WalletDescription
+from wallet.storage.fileguard import check_new_path
 from wallet.types import AccountRecord, Draft, SignedTransaction, SyncReport
 from wallet.utxo.context import UtxoContext
 from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
-__all__ = ["Wallet"]
+__all__ = ["Wallet", "check_new_wallet_path"]
 
 _HD = "hd"
 _WATCH_ONLY = "watch-only"
+
+
+def check_new_wallet_path(path: str | os.PathLike[str]) -> None:
+    """Check that ``create``/``restore`` could make a wallet file at ``path``; change nothing.
+
+    Call it before showing a new recovery phrase: a phrase written down for a wallet that
+    cannot be saved belongs to no wallet.
+
+    Raises:
+        WalletExists: something is already at ``path``.
+        InvalidWalletPath: the folder cannot be written (a read-only file system, no write
+            access), part of the path is a file, the name is too long, or a system folder.
+    """
+    check_new_path(Path(path))
 
 
 class Wallet:

@@ -48,6 +48,7 @@ __all__ = [
     "errors",
     "fail",
     "open_wallet",
+    "require_wallet_file",
     "table",
 ]
 
@@ -148,17 +149,36 @@ def check_new_wallet_folder(opts: Options) -> None:
             folder is a file.
     """
     folder = opts.wallet.parent
-    if opts.default_wallet or folder.is_dir():
+    # os.path.isdir, not Path.is_dir: a name too long is False here, and named later.
+    if opts.default_wallet or os.path.isdir(folder):
         return
     if os.path.lexists(folder):
         raise WalletError(f"{folder} is not a folder.")
-    if not folder.parent.is_dir():
+    if not os.path.isdir(folder.parent):
         raise WalletError(f"The folder {folder.parent} does not exist; create it first.")
+
+
+def require_wallet_file(opts: Options) -> None:
+    """Refuse, before any password is asked, a path where no wallet file is.
+
+    Raises:
+        WalletNotFound: nothing is at the wallet path (the message says how to make one).
+    """
+    try:
+        os.lstat(opts.wallet)
+    except FileNotFoundError:
+        raise WalletNotFound(
+            f"There is no wallet at {opts.wallet}; make one with `coffer create` "
+            "(or `coffer restore`), or name yours with --wallet."
+        ) from None
+    except OSError:
+        return  # a path that cannot be a wallet: Wallet.open names what is wrong with it
 
 
 @contextmanager
 def open_wallet(opts: Options) -> Iterator[Wallet]:
     with errors(opts):
+        require_wallet_file(opts)
         wallet = Wallet.open(opts.wallet, ask_password())
         for warning in wallet.warnings:
             click.echo(f"warning: {warning}", err=True)

@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import struct
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from wallet.errors import (
     UnsafeWalletFile,
     WalletCorrupt,
     WalletError,
+    WalletExists,
     WalletInUse,
     WalletNotFound,
 )
@@ -36,6 +38,7 @@ from wallet.errors import (
 __all__ = [
     "LOCK_WAIT_SECONDS",
     "LockedFile",
+    "check_new_path",
     "path_error",
     "permission_warnings",
     "prepare_new_path",
@@ -63,7 +66,11 @@ def path_error(path: Path, err: OSError) -> WalletError:
         return InvalidWalletPath("The wallet path or file name is too long for this system.")
     if err.errno == errno.ENOTDIR:
         return InvalidWalletPath(f"{path} cannot be a wallet: part of it is a file, not a folder.")
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if err.errno == errno.EROFS:
+        return InvalidWalletPath(
+            f"The folder {path.parent} is on a read-only file system: Coffer cannot write there."
+        )
+    if err.errno in (errno.EACCES, errno.EPERM):
         return InvalidWalletPath(f"Coffer is not allowed to use {path}.")
     return InvalidWalletPath(f"{path} cannot be used as a wallet file ({err.strerror}).")
 
@@ -110,6 +117,53 @@ def prepare_new_path(path: Path) -> None:
     except OSError as err:
         raise path_error(path, err) from err
     if len(os.fsencode(path.name)) > name_max:
+        raise InvalidWalletPath("The wallet path or file name is too long for this system.")
+
+
+def _folder_error(folder: Path, err: OSError) -> WalletError:
+    if err.errno == errno.EROFS:
+        return InvalidWalletPath(
+            f"The folder {folder} is on a read-only file system: a wallet cannot be made there."
+        )
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return InvalidWalletPath(f"You have no write access to the folder {folder}.")
+    return path_error(folder / "wallet", err)
+
+
+def check_new_path(path: Path) -> None:
+    """Check that a new wallet file can be made at ``path``, leaving nothing behind.
+
+    The nearest folder of the path that exists is tried by making and removing a file in
+    it, so a read-only file system or a folder without write access is found before a
+    recovery phrase is shown for a wallet that could never be saved.
+
+    Raises:
+        WalletExists: something is already at ``path``.
+        InvalidWalletPath: the folder cannot be written, a part of the path is a file, the
+            name is too long, or the path is in a system folder.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise path_error(path, err) from err
+    else:
+        raise WalletExists(f"A wallet already exists at {path}.")
+    _refuse_system_folder(path, os.path.realpath(path.parent))
+    folder = path.parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise path_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".coffer-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+    except OSError as err:
+        raise _folder_error(folder, err) from err
+    if any(len(os.fsencode(part)) > name_max for part in path.parts):
         raise InvalidWalletPath("The wallet path or file name is too long for this system.")
 
 
