@@ -40,6 +40,7 @@ from wallet.types import (
     FeeLevel,
     HistoryEntry,
     SignedTransaction,
+    SyncOutcome,
     SyncReport,
     TxStatus,
     WatchedAddress,
@@ -47,13 +48,14 @@ from wallet.types import (
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.views import AccountView
-from wallet.wallet import Wallet, check_new_wallet_path
+from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
 # A library adds no output of its own: a program that configures no logging sees nothing.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "DEFAULT_ACCOUNT_NETWORKS",
     "FEE_LEVELS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",
@@ -85,6 +87,7 @@ __all__ = [
     "SentTransaction",
     "SignedTransaction",
     "SummaryOutput",
+    "SyncOutcome",
     "SyncReport",
     "TokenHolding",
     "TxStatus",

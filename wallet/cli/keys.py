@@ -25,7 +25,7 @@ from wallet.cli.prompts import ask_new_password, ask_phrase, check_backup
 from wallet.errors import WalletError
 from wallet.mnemonics import new_mnemonic
 from wallet.networks import EvmNetwork, UtxoNetwork, all_networks, network_info
-from wallet.wallet import Wallet, check_new_wallet_path
+from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 
 __all__ = ["COMMANDS"]
 
@@ -49,7 +49,9 @@ def create(opts: Options, words: str, language: str, with_passphrase: bool) -> N
             else ""
         )
         password = early or ask_new_password()
-        wallet = Wallet.create(opts.wallet, password, phrase, passphrase)
+        wallet = Wallet.create(
+            opts.wallet, password, phrase, passphrase, accounts=DEFAULT_ACCOUNT_NETWORKS
+        )
         try:
             result = {"wallet": str(wallet.path), "fingerprint": wallet.fingerprint}
         finally:
@@ -78,7 +80,9 @@ def restore(opts: Options, with_passphrase: bool, language: str) -> None:
             ask_password("BIP-39 passphrase", env="COFFER_PASSPHRASE") if with_passphrase else ""
         )
         password = early or ask_new_password()
-        wallet = Wallet.restore(opts.wallet, password, phrase, passphrase)
+        wallet = Wallet.restore(
+            opts.wallet, password, phrase, passphrase, accounts=DEFAULT_ACCOUNT_NETWORKS
+        )
         try:
             result = {"wallet": str(wallet.path), "fingerprint": wallet.fingerprint}
         finally:
