@@ -10,7 +10,7 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import chain, evm, keys, labels, utxo
+from wallet.cli import chain, evm, keys, labels, receive, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -21,6 +21,7 @@ for _command in (
     *utxo.COMMANDS,
     *evm.COMMANDS,
     *labels.COMMANDS,
+    *receive.COMMANDS,
 ):
     cli.add_command(_command)
 

@@ -63,6 +63,8 @@ _EXIT_CODES: tuple[tuple[type[WalletError], int], ...] = (
 
 EXIT_INTERRUPTED = 130
 
+_WIDE_COLUMNS = 100_000  # with --wide: wider than any row, so no cell wraps
+
 EXIT_CODES_HELP = """Exit codes: 0 done; 1 refused or failed (the line on stderr says why); 2 a
 mistyped command, option or value; 3 wrong password; 4 no wallet at that path (or a path that
 cannot hold one); 5 a damaged wallet file; 6 the wallet is in use by another program; 130
@@ -78,11 +80,13 @@ class Options:
         wallet: the wallet file.
         as_json: print JSON instead of tables.
         default_wallet: ``wallet`` is the default path (not given by ``--wallet``).
+        wide: tables never wrap a cell (``--wide``): txids and addresses stay on one line.
     """
 
     wallet: Path
     as_json: bool
     default_wallet: bool = False
+    wide: bool = False
 
 
 def _default_wallet() -> Path:
@@ -191,16 +195,23 @@ def open_wallet(opts: Options) -> Iterator[Wallet]:
 def table(
     title: str, columns: list[str], rows: list[list[str]], *, no_wrap: tuple[str, ...] = ()
 ) -> None:
-    """Print a table; the ``no_wrap`` columns never fold (others fold to fit the terminal)."""
+    """Print a table that never cuts a cell: long ones fold onto more lines.
+
+    The ``no_wrap`` columns never fold. With ``--wide`` no column does, and the table is as
+    wide as its longest row (txids, outpoints and addresses stay on one line, for copying).
+    """
     from rich.console import Console
     from rich.table import Table
 
+    ctx = click.get_current_context(silent=True)
+    opts = ctx.find_object(Options) if ctx is not None else None
+    wide = opts is not None and opts.wide
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, no_wrap=column in no_wrap)
+        table.add_column(column, no_wrap=wide or column in no_wrap, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    Console(width=_WIDE_COLUMNS if wide else None).print(table)
 
 
 class NetworkName(click.ParamType[str]):
@@ -250,6 +261,12 @@ def _late_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         opts.as_json = True
 
 
+def _late_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    opts = ctx.find_object(Options)
+    if value and opts is not None:
+        opts.wide = True
+
+
 def _late_wallet(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
     opts = ctx.find_object(Options)
     if value is not None and opts is not None:
@@ -264,6 +281,12 @@ def _with_late_options(command: click.Command) -> None:
         command.params.append(
             click.Option(
                 ["--json"], is_flag=True, expose_value=False, callback=_late_json, hidden=True
+            )
+        )
+    if "--wide" not in names:
+        command.params.append(
+            click.Option(
+                ["--wide"], is_flag=True, expose_value=False, callback=_late_wide, hidden=True
             )
         )
     if "--wallet" not in names:
@@ -378,14 +401,17 @@ def _version() -> str:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON instead of tables (also after the command)."
 )
+@click.option(
+    "--wide", is_flag=True, help="Tables never wrap: txids and addresses on one line each."
+)
 @click.version_option(_version(), "--version", prog_name="coffer", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, wallet_path: Path | None, as_json: bool) -> None:
+def cli(ctx: click.Context, wallet_path: Path | None, as_json: bool, wide: bool) -> None:
     """Coffer: a self-custody wallet for Bitcoin, Litecoin, Dogecoin, Ethereum and EVM chains."""
     if wallet_path is None:
-        ctx.obj = Options(_default_wallet(), as_json, default_wallet=True)
+        ctx.obj = Options(_default_wallet(), as_json, default_wallet=True, wide=wide)
     else:
-        ctx.obj = Options(wallet_path, as_json)
+        ctx.obj = Options(wallet_path, as_json, wide=wide)
 
 
 def account_row(account: Account) -> dict[str, Any]:
