@@ -61,6 +61,7 @@ __all__ = [
     "WalletExists",
     "WalletInUse",
     "WalletNotFound",
+    "WalletReadOnly",
     "WatchOnly",
     "WeakPassword",
     "WrongPassword",
@@ -90,6 +91,14 @@ class WalletInUse(WalletError):
 
 class InvalidWalletPath(WalletError, ValueError):
     """The wallet path cannot hold a wallet: a pipe or device, a link loop, a name too long."""
+
+
+class WalletReadOnly(InvalidWalletPath):
+    """The wallet's folder or file cannot be written: it opens read-only, or not at all.
+
+    Writing needs the folder (SQLite keeps its change log beside the file); a command that
+    only reads can open the wallet with ``Wallet.open(..., read_only=True)``.
+    """
 
 
 class UnsafeWalletFile(WalletError):

@@ -189,15 +189,24 @@ class Wallet:
         return cls(db)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], password: str) -> Wallet:
+    def open(
+        cls, path: str | os.PathLike[str], password: str, *, read_only: bool = False
+    ) -> Wallet:
         """Open an existing wallet file.
+
+        Args:
+            path: the wallet file.
+            password: its password.
+            read_only: open for reading only (a wallet in a folder that cannot be written);
+                anything that would write raises ``WalletReadOnly``.
 
         Raises:
             WalletNotFound: no file at ``path``.
             WrongPassword: the password is wrong; nothing was changed.
             WalletCorrupt: the file is truncated, damaged or not a Coffer wallet.
+            WalletReadOnly: not ``read_only``, and the folder or file cannot be written.
         """
-        db = WalletDatabase.open(path, password)
+        db = WalletDatabase.open(path, password, read_only=read_only)
         description = AccountStore(db).description()
         if description is None or description.kind not in (_HD, _WATCH_ONLY):
             db.close()

@@ -28,6 +28,7 @@ from wallet.errors import (
     WalletError,
     WalletInUse,
     WalletNotFound,
+    WalletReadOnly,
     WrongPassword,
 )
 from wallet.networks import resolve_network
@@ -180,10 +181,17 @@ def require_wallet_file(opts: Options) -> None:
 
 
 @contextmanager
-def open_wallet(opts: Options) -> Iterator[Wallet]:
+def open_wallet(opts: Options, *, reads_only: bool = False) -> Iterator[Wallet]:
+    """Open the wallet for a command; one that ``reads_only`` also works in a read-only folder."""
     with errors(opts):
         require_wallet_file(opts)
-        wallet = Wallet.open(opts.wallet, ask_password())
+        password = ask_password()
+        try:
+            wallet = Wallet.open(opts.wallet, password)
+        except WalletReadOnly:
+            if not reads_only:
+                raise
+            wallet = Wallet.open(opts.wallet, password, read_only=True)
         for warning in wallet.warnings:
             click.echo(f"warning: {warning}", err=True)
         try:

@@ -132,7 +132,7 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
 @click.pass_obj
 def balance(opts: Options, network: str | None) -> None:
     """Show balances as of the last sync (every account, or one network's)."""
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         rows = _balance_rows(wallet, network)
     emit(
         opts,
@@ -177,7 +177,7 @@ def _local_time(timestamp: int | None) -> str:
 @click.pass_obj
 def history(opts: Options, network: str, account_index: int, kind: str | None) -> None:
     """Show an account's transactions as of the last sync, newest first."""
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         entries = _account(wallet, network, account_index, kind).history()
     rows = [_history_row(e) for e in entries]
     emit(

@@ -40,7 +40,7 @@ def export_labels(opts: Options, file: Path) -> None:
 
     Labels say what coins are for: the file is written readable by its owner only.
     """
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         text = wallet.labels.export_bip329()
     count = text.count("\n")
     if str(file) == "-":

@@ -33,6 +33,7 @@ from wallet.errors import (
     WalletExists,
     WalletInUse,
     WalletNotFound,
+    WalletReadOnly,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "permission_warnings",
     "prepare_new_path",
     "refuse_foreign_logs",
+    "refuse_unwritable",
     "rekey_temp_name",
     "remove_rekey_leftovers",
     "resolve_wallet_path",
@@ -188,25 +190,32 @@ class LockedFile:
         self.exclusive = exclusive
 
     @classmethod
-    def open(cls, real: Path, timeout: float = LOCK_WAIT_SECONDS) -> LockedFile:
+    def open(
+        cls, real: Path, timeout: float = LOCK_WAIT_SECONDS, *, read_only: bool = False
+    ) -> LockedFile:
         """Open ``real`` and lock it: exclusive if nobody else has it open, else shared.
 
         A password change elsewhere holds the lock for a moment, so a shared lock is waited
         for up to ``timeout`` seconds. When the file was replaced while waiting (a password
         change renames a new file over it), the new file is opened instead.
 
+        With ``read_only`` the file is opened for reading and only the shared lock is taken.
+
         Raises:
             WalletInUse: another program held the wallet exclusively for ``timeout`` seconds.
             InvalidWalletPath, WalletNotFound: the path stopped being a usable file.
         """
         deadline = time.monotonic() + timeout
+        mode = os.O_RDONLY if read_only else os.O_RDWR
         while True:
             try:
-                fd = os.open(real, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+                fd = os.open(real, mode | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
             except OSError as err:
                 raise path_error(real, err) from err
-            locked = cls(real, fd, exclusive=True)
-            if not (locked._set(fcntl.F_WRLCK) or locked._wait_shared(deadline)):
+            locked = cls(real, fd, exclusive=not read_only)
+            # A read-only descriptor can hold only the shared lock (a reader among readers).
+            exclusive = not read_only and locked._set(fcntl.F_WRLCK)
+            if not (exclusive or locked._wait_shared(deadline)):
                 os.close(fd)
                 raise WalletInUse("The wallet is being changed by another program; try again.")
             if locked._is_current():
@@ -301,6 +310,20 @@ def refuse_foreign_logs(real: Path) -> None:
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             raise UnsafeWalletFile(
                 f"{side} is not a file of yours, so Coffer will not open the wallet with it."
+            )
+
+
+def refuse_unwritable(path: Path, real: Path) -> None:
+    """Refuse, before anything opens it for writing, a wallet whose folder or file is read-only.
+
+    Raises:
+        WalletReadOnly: the folder (where SQLite keeps the change log) or the file cannot be
+            written by this user, or is on a read-only file system.
+    """
+    for target, what in ((real.parent, f"the folder {real.parent}"), (real, f"the file {path}")):
+        if not os.access(target, os.W_OK):
+            raise WalletReadOnly(
+                f"You have no write access to {what}: the wallet can only be read there."
             )
 
 
