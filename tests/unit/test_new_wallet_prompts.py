@@ -306,3 +306,24 @@ def test_restore_at_a_terminal_names_a_failed_checksum(tmp_path: Path) -> None:
     term.expect(r"error: Every word is in the list, but together they fail the checksum")
     assert term.finish() == 1
     assert not path.exists()
+
+
+def test_a_short_password_at_a_terminal_is_asked_again_before_confirming(tmp_path: Path) -> None:
+    path = tmp_path / "w.coffer"
+    env = {k: v for k, v in os.environ.items() if k != "COFFER_PASSWORD"}
+    env.update({"PYTHONPATH": str(ROOT), "TERM": "xterm"})
+    term = _Terminal([*_COFFER, "--wallet", str(path), "create-watch-only"], env)
+    term.expect(r"New wallet password: ")
+    term.send("short")
+    seen = term.expect(r"at least 8 characters\.\r?\nNew wallet password: ")
+    assert "Repeat" not in seen
+    term.send(PASSWORD)
+    term.expect(r"Repeat for confirmation: ")
+    term.send(PASSWORD + "x")
+    term.expect(r"The two passwords differ; try again\.\r?\nNew wallet password: ")
+    term.send(PASSWORD)
+    term.expect(r"Repeat for confirmation: $")
+    term.send(PASSWORD)
+    term.expect(r"Created watch-only")
+    assert term.finish() == 0
+    Wallet.open(path, PASSWORD).close()

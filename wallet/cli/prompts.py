@@ -70,23 +70,38 @@ def check_backup(words: list[str]) -> None:
 def ask_new_password(prompt: str = "New wallet password", env: str = "COFFER_PASSWORD") -> str:
     """Return a new password of at least 8 characters; warn when it is easy to guess.
 
-    From ``env`` a short password is refused at once; at a terminal it is asked again.
+    From ``env`` a short password is refused at once. At a prompt it is checked before it is
+    asked again for confirmation; at a terminal a refused or mistyped one is asked anew.
 
     Raises:
         WeakPassword: a short password from the environment or from piped input.
+        WalletError: the confirmation differs (piped input).
     """
+    if os.environ.get(env):
+        password = ask_password(prompt, env=env)
+        _warn(check_new_password(password))
+        return password
     while True:
-        password = ask_password(prompt, confirm=True, env=env)
+        password = ask_password(prompt, env=env)
         try:
             warnings = check_new_password(password)
         except WeakPassword as err:
-            if not _interactive() or os.environ.get(env):
+            if not _interactive():
                 raise
             click.echo(f"error: {err}", err=True)
             continue
-        for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
+        if ask_password("Repeat for confirmation", env=env) != password:
+            if not _interactive():
+                raise WalletError("The two passwords differ.")
+            click.echo("error: The two passwords differ; try again.", err=True)
+            continue
+        _warn(warnings)
         return password
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _ask_word(position: int, language: str) -> str:
