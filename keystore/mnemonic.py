@@ -29,6 +29,7 @@ __all__ = [
     "LANGUAGES",
     "WORD_COUNTS",
     "MnemonicPhrase",
+    "complete_word",
     "from_entropy",
     "generate_mnemonic",
     "parse_mnemonic",
@@ -74,6 +75,22 @@ def _unaccented(language: str) -> dict[str, str]:
 
 def _strip_marks(word: str) -> str:
     return "".join(c for c in _nfkd(word) if not unicodedata.combining(c))
+
+
+def complete_word(prefix: str, language: str = "english") -> tuple[str, ...]:
+    """Return the words of a BIP-39 word list that start with ``prefix`` (accents optional).
+
+    A word list's words differ in their first four letters, so four letters name one word.
+
+    Raises:
+        KeyError: no such word list.
+    """
+    if language not in LANGUAGES:
+        raise KeyError(language)
+    typed = _strip_marks(prefix.strip().lower())
+    if not typed:
+        return ()
+    return tuple(w for w in _wordlist(language) if _strip_marks(w).startswith(typed))
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -13,6 +13,8 @@ transactions, balances, history entries, coins, sync reports, address facts, lab
 watch events. The errors stay in ``wallet.errors``.
 """
 
+import logging
+
 from chains.registry import ScriptKind
 from chains.utxo.fees import LEVELS as FEE_LEVELS
 from keystore.types import SummaryOutput, TxSummary
@@ -24,8 +26,9 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
-from wallet.mnemonics import LANGUAGES, new_mnemonic, validate_mnemonic
+from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
 from wallet.networks import Network, network_info, resolve_network
+from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
 from wallet.settings import WalletSettings
 from wallet.types import (
     AccountKind,
@@ -38,6 +41,7 @@ from wallet.types import (
     FeeLevel,
     HistoryEntry,
     SignedTransaction,
+    SyncOutcome,
     SyncReport,
     TxStatus,
     WatchedAddress,
@@ -45,12 +49,17 @@ from wallet.types import (
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.views import AccountView
-from wallet.wallet import Wallet
+from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
+# A library adds no output of its own: a program that configures no logging sees nothing.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 __all__ = [
+    "DEFAULT_ACCOUNT_NETWORKS",
     "FEE_LEVELS",
     "LANGUAGES",
+    "MIN_PASSWORD_LENGTH",
     "Account",
     "AccountBook",
     "AccountKind",
@@ -82,6 +91,7 @@ __all__ = [
     "SentTransaction",
     "SignedTransaction",
     "SummaryOutput",
+    "SyncOutcome",
     "SyncReport",
     "TokenHolding",
     "TxStatus",
@@ -93,6 +103,9 @@ __all__ = [
     "WatchEvent",
     "WatchedAddress",
     "Watcher",
+    "check_new_password",
+    "check_new_wallet_path",
+    "complete_mnemonic_word",
     "format_amount",
     "network_info",
     "new_mnemonic",

@@ -18,7 +18,7 @@ from wallet.demo_evm import run_evm_demo
 from wallet.errors import WalletError
 from wallet.wallet import Wallet
 
-__all__ = ["run_demo"]
+__all__ = ["NEXT_STEPS", "run_demo"]
 
 _DEMO_PASSWORD = "coffer demo password"  # noqa: S105 - a throwaway wallet in a temp folder
 
@@ -86,7 +86,10 @@ def run_demo(folder: Path | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="coffer-demo-") as tmp:
         base = folder or Path(tmp)
         path = base / "demo.coffer"
-        click.echo(f"Creating a demo wallet at {path} (Argon2id, 64 MiB, 3 passes)...")
+        click.echo(
+            f"Creating a temporary demo wallet at {path} (Argon2id, 64 MiB, 3 passes); "
+            "it is deleted when the demo ends..."
+        )
         with Wallet.create(path, _DEMO_PASSWORD) as wallet:
             click.echo(f"Master fingerprint: {wallet.fingerprint}\n")
             for network in all_networks():
@@ -109,3 +112,13 @@ def run_demo(folder: Path | None = None) -> None:
                 f"The Bitcoin regtest account still shows {btc.balance()} and "
                 f"{len(btc.history())} history entries."
             )
+    click.echo(NEXT_STEPS)
+
+
+NEXT_STEPS = """
+The demo wallet was temporary: it and its devnets are deleted now. Next, for your own wallet:
+  .venv/bin/coffer create             a new wallet: write down the words it shows
+  .venv/bin/coffer receive bitcoin    an address (and its QR code) to receive bitcoin on
+  .venv/bin/coffer sync; .venv/bin/coffer balance
+More: .venv/bin/coffer --help, and README.md (the Python API and every command)."""
+"""What the demo prints last: that its wallet is gone, and what a person does next."""

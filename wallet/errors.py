@@ -66,7 +66,9 @@ __all__ = [
     "WalletExists",
     "WalletInUse",
     "WalletNotFound",
+    "WalletReadOnly",
     "WatchOnly",
+    "WeakPassword",
     "WrongPassword",
     "translate_errors",
 ]
@@ -94,6 +96,14 @@ class WalletInUse(WalletError):
 
 class InvalidWalletPath(WalletError, ValueError):
     """The wallet path cannot hold a wallet: a pipe or device, a link loop, a name too long."""
+
+
+class WalletReadOnly(InvalidWalletPath):
+    """The wallet's folder or file cannot be written: it opens read-only, or not at all.
+
+    Writing needs the folder (SQLite keeps its change log beside the file); a command that
+    only reads can open the wallet with ``Wallet.open(..., read_only=True)``.
+    """
 
 
 class UnsafeWalletFile(WalletError):
@@ -175,6 +185,10 @@ class InvalidMnemonic(WalletError, ValueError):
         self.reason = reason
         self.position = position
         self.suggestions = suggestions
+
+
+class WeakPassword(WalletError, ValueError):
+    """A new wallet password is refused: shorter than ``wallet.passwords.MIN_PASSWORD_LENGTH``."""
 
 
 class InvalidPath(WalletError, ValueError):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from keystore.mnemonic import LANGUAGES, generate_mnemonic, parse_mnemonic
-from wallet.errors import translate_errors
+from keystore.mnemonic import LANGUAGES, complete_word, generate_mnemonic, parse_mnemonic
+from wallet.errors import InvalidMnemonic, translate_errors
 
-__all__ = ["LANGUAGES", "new_mnemonic", "validate_mnemonic"]
+__all__ = ["LANGUAGES", "complete_mnemonic_word", "new_mnemonic", "validate_mnemonic"]
 
 
 def new_mnemonic(words: int = 12, language: str = "english") -> str:
@@ -27,3 +27,17 @@ def validate_mnemonic(text: str) -> str:
     """
     with translate_errors():
         return parse_mnemonic(text).language
+
+
+def complete_mnemonic_word(prefix: str, language: str = "english") -> tuple[str, ...]:
+    """Return the recovery-phrase words that start with ``prefix``, for completion as typed.
+
+    An empty result means no word of the list starts so; one result is the word.
+
+    Raises:
+        InvalidMnemonic: ``language`` is not one of ``LANGUAGES``.
+    """
+    try:
+        return complete_word(prefix, language)
+    except KeyError:
+        raise InvalidMnemonic(f"There is no {language!r} word list.") from None

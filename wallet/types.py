@@ -17,6 +17,7 @@ from chains.registry import Network, ScriptKind
 from keystore.bip32 import ExtendedPublicKey
 from keystore.types import TxSummary
 from wallet.amounts import format_amount, to_decimal
+from wallet.errors import WalletError
 
 __all__ = [
     "AccountKind",
@@ -29,6 +30,7 @@ __all__ = [
     "FeeLevel",
     "HistoryEntry",
     "SignedTransaction",
+    "SyncOutcome",
     "SyncReport",
     "TxStatus",
     "WatchedAddress",
@@ -147,6 +149,8 @@ class Balance:
         available: what the wallet spends on its own now, where the family knows better than
             the total less frozen and immature coins (UTXO: confirmed coins and own
             unconfirmed change, not others' unconfirmed payments); ``None`` otherwise.
+        synced: whether the account's network was ever synced; when not, the amounts are
+            unknown (shown as "not synced"), not zero.
     """
 
     network: str
@@ -158,6 +162,7 @@ class Balance:
     frozen: int = 0
     immature: int = 0
     available: int | None = None
+    synced: bool = True
 
     @property
     def total(self) -> int:
@@ -177,11 +182,18 @@ class Balance:
         return to_decimal(self.confirmed, self.decimals)
 
     @property
+    def unconfirmed_decimal(self) -> Decimal:
+        """Return the pending net change as exact coins (negative while sending)."""
+        return to_decimal(self.unconfirmed, self.decimals)
+
+    @property
     def total_decimal(self) -> Decimal:
         """Return the total as exact coins."""
         return to_decimal(self.total, self.decimals)
 
     def __str__(self) -> str:
+        if not self.synced:
+            return f"not synced ({self.symbol})"
         text = format_amount(self.total, self.decimals, self.symbol)
         notes = []
         if self.unconfirmed:
@@ -345,3 +357,27 @@ class SyncReport:
     updated_transactions: int = 0
     round_trips: int | None = None
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    """How the sync of one account ended, when a whole wallet is synced (``sync_each``).
+
+    Attributes:
+        network: the registry name of the network.
+        account_id: the account's id in the wallet file.
+        account_index: the account number the person knows (BIP-44 account).
+        report: what the sync found, or ``None`` when it failed.
+        error: why it failed (``BackendUnavailable``, ``NetworkMismatch``...), else ``None``.
+    """
+
+    network: str
+    account_id: int
+    account_index: int
+    report: SyncReport | None = None
+    error: WalletError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the account was synced."""
+        return self.error is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -31,17 +32,37 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
+from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
 from wallet.storage.accounts import AccountStore, WalletDescription
-from wallet.types import AccountRecord, Draft, SignedTransaction, SyncReport
+from wallet.storage.fileguard import check_new_path
+from wallet.sync_each import sync_each
+from wallet.types import AccountRecord, Draft, SignedTransaction, SyncOutcome, SyncReport
 from wallet.utxo.context import UtxoContext
 from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
-__all__ = ["Wallet"]
+__all__ = ["DEFAULT_ACCOUNT_NETWORKS", "Wallet", "check_new_wallet_path"]
 
 _HD = "hd"
+
+DEFAULT_ACCOUNT_NETWORKS: tuple[str, ...] = ("bitcoin", "litecoin", "dogecoin", "ethereum")
+"""The accounts (number 0 of each) a person's new wallet starts with, in the command line."""
 _WATCH_ONLY = "watch-only"
+
+
+def check_new_wallet_path(path: str | os.PathLike[str]) -> None:
+    """Check that ``create``/``restore`` could make a wallet file at ``path``; change nothing.
+
+    Call it before showing a new recovery phrase: a phrase written down for a wallet that
+    cannot be saved belongs to no wallet.
+
+    Raises:
+        WalletExists: something is already at ``path``.
+        InvalidWalletPath: the folder cannot be written (a read-only file system, no write
+            access), part of the path is a file, the name is too long, or a system folder.
+    """
+    check_new_path(Path(path))
 
 
 class Wallet:
@@ -90,6 +111,7 @@ class Wallet:
         words: int = 12,
         language: str = "english",
         kdf: KdfParams | None = None,
+        accounts: Iterable[str] = (),
     ) -> Wallet:
         """Create an HD wallet file from a new or given BIP-39 mnemonic.
 
@@ -101,6 +123,8 @@ class Wallet:
             words: the length of a new phrase (12 or 24, also 15, 18, 21).
             language: the word list of a new phrase.
             kdf: KDF costs; the default is Argon2id with 64 MiB and 3 passes.
+            accounts: networks whose account 0 is made at once (``DEFAULT_ACCOUNT_NETWORKS``
+                gives a person's usual ones), so listings and syncs show them.
 
         Returns:
             The open wallet.
@@ -108,7 +132,9 @@ class Wallet:
         Raises:
             WalletExists: a file is already at ``path``.
             InvalidMnemonic: the phrase is refused (the error says why).
+            UnknownNetwork: a name in ``accounts`` is not a network (no file is made).
         """
+        networks = [resolve_network(name) for name in accounts]
         with translate_errors():
             phrase = (
                 generate_mnemonic(words, language) if mnemonic is None else parse_mnemonic(mnemonic)
@@ -127,6 +153,13 @@ class Wallet:
             raise
         wallet = cls(db)
         wallet._keystore = keystore
+        try:
+            for network in networks:
+                wallet.account(network)
+        except BaseException:
+            wallet.close()
+            Path(path).unlink(missing_ok=True)
+            raise
         return wallet
 
     @classmethod
@@ -138,9 +171,10 @@ class Wallet:
         passphrase: str = "",
         *,
         kdf: KdfParams | None = None,
+        accounts: Iterable[str] = (),
     ) -> Wallet:
         """Create a wallet file from an existing recovery phrase (see ``create``)."""
-        return cls.create(path, password, mnemonic, passphrase, kdf=kdf)
+        return cls.create(path, password, mnemonic, passphrase, kdf=kdf, accounts=accounts)
 
     @classmethod
     def create_watch_only(
@@ -156,15 +190,24 @@ class Wallet:
         return cls(db)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], password: str) -> Wallet:
+    def open(
+        cls, path: str | os.PathLike[str], password: str, *, read_only: bool = False
+    ) -> Wallet:
         """Open an existing wallet file.
+
+        Args:
+            path: the wallet file.
+            password: its password.
+            read_only: open for reading only (a wallet in a folder that cannot be written);
+                anything that would write raises ``WalletReadOnly``.
 
         Raises:
             WalletNotFound: no file at ``path``.
             WrongPassword: the password is wrong; nothing was changed.
             WalletCorrupt: the file is truncated, damaged or not a Coffer wallet.
+            WalletReadOnly: not ``read_only``, and the folder or file cannot be written.
         """
-        db = WalletDatabase.open(path, password)
+        db = WalletDatabase.open(path, password, read_only=read_only)
         description = AccountStore(db).description()
         if description is None or description.kind not in (_HD, _WATCH_ONLY):
             db.close()
@@ -378,6 +421,20 @@ class Wallet:
             NetworkMismatch: a server serves another network.
         """
         return [account.sync() for account in self.accounts(network)]
+
+    def sync_each(self, network: str | None = None) -> list[SyncOutcome]:
+        """Sync every account (or one network's), going on past a network that fails.
+
+        A network whose servers cannot be reached is tried once: its other accounts get the
+        same error without waiting again. Nothing is raised for a failed network.
+
+        Returns:
+            One ``SyncOutcome`` per account, in creation order: its report, or its error.
+
+        Raises:
+            UnknownNetwork: no such network.
+        """
+        return sync_each(self.accounts(network))
 
     def watch(self, network: str | None = None, *, poll_interval: float | None = None) -> Watcher:
         """Start live updates of the UTXO accounts of one network, or of every one.

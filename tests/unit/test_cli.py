@@ -115,20 +115,27 @@ def test_restore_accounts_address_xpub(runner: CliRunner, tmp_path: Path) -> Non
     )
     assert data["descriptor"].startswith("wpkh([73c5da0a/84h/0h/0h]xpub")
     code, out, _ = _run(runner, path, "--json", "accounts")
-    assert {r["network"] for r in json.loads(out)} == {"bitcoin", "ethereum"}
+    # The usual accounts of a new wallet (bitcoin, litecoin, dogecoin, ethereum).
+    assert {r["network"] for r in json.loads(out)} == {
+        "bitcoin",
+        "litecoin",
+        "dogecoin",
+        "ethereum",
+    }
     code, out, _ = _run(runner, path, "accounts")
     assert code == 0
     assert "bitcoin" in out
 
 
-def test_balance_before_any_sync_prints_plain_zeros(runner: CliRunner, tmp_path: Path) -> None:
+def test_balance_before_any_sync_is_unknown_not_zero(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "w.coffer"
     _restore(runner, path)
     _run(runner, path, "address", "bitcoin")
     code, out, err = _run(runner, path, "--json", "balance", "bitcoin")
     assert code == 0, err
     (row,) = json.loads(out)
-    assert (row["confirmed"], row["total"], row["unconfirmed"]) == ("0", "0", "0")
+    assert (row["confirmed"], row["total"], row["unconfirmed"]) == (None, None, None)
+    assert row["synced"] is False
     assert row["symbol"] == "BTC"
     code, out, _ = _run(runner, path, "--json", "history", "bitcoin")
     assert code == 0

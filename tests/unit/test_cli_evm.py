@@ -103,5 +103,5 @@ def test_replacing_an_unknown_transaction_and_empty_lists(wallet_file: Path) -> 
     assert (code, json.loads(out)) == (0, [])
     code, out, _ = run(wallet_file, "--json", "balance", "ethereum")
     assert code == 0
-    # The account exists now (nfts derived it); never synced, it holds nothing yet.
-    assert [(r["symbol"], r["display"]) for r in json.loads(out)] == [("ETH", "0 ETH")]
+    # The account exists now (nfts derived it); never synced, its balance is not known yet.
+    assert [(r["symbol"], r["display"]) for r in json.loads(out)] == [("ETH", "not synced (ETH)")]

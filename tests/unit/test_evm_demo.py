@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from tests.conftest import PASSWORD
 from wallet import EvmAccount, Wallet
 from wallet.cli import cli
+from wallet.demo import NEXT_STEPS
 from wallet.demo_evm import run_evm_demo
 
 
@@ -34,3 +35,8 @@ def test_coffer_demo_runs() -> None:
     assert result.exit_code == 0, result.output
     assert "Sent 250 CDT to account 1" in result.stdout
     assert "the EVM account still shows" in result.stdout
+    # Issue 13 item 16: the wallet was temporary, and the last lines say what comes next.
+    assert "temporary demo wallet" in result.stdout
+    assert result.stdout.rstrip().endswith(NEXT_STEPS.strip().splitlines()[-1])
+    assert "coffer create" in result.stdout
+    assert "coffer receive bitcoin" in result.stdout

@@ -12,7 +12,7 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, devnet, evm, keys, labels, utxo
+from wallet.cli import agent, chain, devnet, evm, keys, labels, receive, utxo
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -23,6 +23,7 @@ for _command in (
     *utxo.COMMANDS,
     *evm.COMMANDS,
     *labels.COMMANDS,
+    *receive.COMMANDS,
     *agent.COMMANDS,
     *devnet.COMMANDS,
 ):

@@ -30,6 +30,7 @@ from wallet.errors import (
     WalletError,
     WalletInUse,
     WalletNotFound,
+    WalletReadOnly,
     WrongPassword,
 )
 from wallet.networks import resolve_network
@@ -50,6 +51,7 @@ __all__ = [
     "errors",
     "fail",
     "open_wallet",
+    "require_wallet_file",
     "table",
 ]
 
@@ -63,6 +65,8 @@ _EXIT_CODES: tuple[tuple[type[WalletError], int], ...] = (
 
 
 EXIT_INTERRUPTED = 130
+
+_WIDE_COLUMNS = 100_000  # with --wide: wider than any row, so no cell wraps
 
 EXIT_CODES_HELP = """Exit codes: 0 done; 1 refused or failed (the line on stderr says why); 2 a
 mistyped command, option or value; 3 wrong password; 4 no wallet at that path (or a path that
@@ -79,11 +83,13 @@ class Options:
         wallet: the wallet file.
         as_json: print JSON instead of tables.
         default_wallet: ``wallet`` is the default path (not given by ``--wallet``).
+        wide: tables never wrap a cell (``--wide``): txids and addresses stay on one line.
     """
 
     wallet: Path
     as_json: bool
     default_wallet: bool = False
+    wide: bool = False
 
 
 def _default_wallet() -> Path:
@@ -152,20 +158,51 @@ def check_new_wallet_folder(opts: Options) -> None:
             folder is a file.
     """
     folder = opts.wallet.parent
-    if opts.default_wallet or folder.is_dir():
+    # os.path.isdir, not Path.is_dir: a name too long is False here, and named later.
+    if opts.default_wallet or os.path.isdir(folder):
         return
     if os.path.lexists(folder):
         raise WalletError(f"{folder} is not a folder.")
-    if not folder.parent.is_dir():
+    if not os.path.isdir(folder.parent):
         raise WalletError(f"The folder {folder.parent} does not exist; create it first.")
 
 
+def require_wallet_file(opts: Options) -> None:
+    """Refuse, before any password is asked, a path where no wallet file is.
+
+    Raises:
+        WalletNotFound: nothing is at the wallet path (the message says how to make one).
+    """
+    try:
+        os.lstat(opts.wallet)
+    except FileNotFoundError:
+        raise WalletNotFound(
+            f"There is no wallet at {opts.wallet}; make one with `coffer create` "
+            "(or `coffer restore`), or name yours with --wallet."
+        ) from None
+    except OSError:
+        return  # a path that cannot be a wallet: Wallet.open names what is wrong with it
+
+
 @contextmanager
-def open_wallet(opts: Options) -> Iterator[Wallet]:
+def open_wallet(opts: Options, *, reads_only: bool = False) -> Iterator[Wallet]:
+    """Open the wallet for a command; one that ``reads_only`` also works in a read-only folder."""
     with errors(opts):
-        wallet = open_with_agent(opts.wallet)  # an unlock agent's keys skip the prompt
+        require_wallet_file(opts)
+        try:
+            wallet = open_with_agent(opts.wallet)  # an unlock agent's keys skip the prompt
+        except WalletReadOnly:
+            if not reads_only:
+                raise
+            wallet = None  # the agent's keys open read-write only: ask, and read
         if wallet is None:
-            wallet = Wallet.open(opts.wallet, ask_password())
+            password = ask_password()
+            try:
+                wallet = Wallet.open(opts.wallet, password)
+            except WalletReadOnly:
+                if not reads_only:
+                    raise
+                wallet = Wallet.open(opts.wallet, password, read_only=True)
         for warning in wallet.warnings:
             click.echo(f"warning: {warning}", err=True)
         try:
@@ -177,16 +214,23 @@ def open_wallet(opts: Options) -> Iterator[Wallet]:
 def table(
     title: str, columns: list[str], rows: list[list[str]], *, no_wrap: tuple[str, ...] = ()
 ) -> None:
-    """Print a table; the ``no_wrap`` columns never fold (others fold to fit the terminal)."""
+    """Print a table that never cuts a cell: long ones fold onto more lines.
+
+    The ``no_wrap`` columns never fold. With ``--wide`` no column does, and the table is as
+    wide as its longest row (txids, outpoints and addresses stay on one line, for copying).
+    """
     from rich.console import Console
     from rich.table import Table
 
+    ctx = click.get_current_context(silent=True)
+    opts = ctx.find_object(Options) if ctx is not None else None
+    wide = opts is not None and opts.wide
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, no_wrap=column in no_wrap)
+        table.add_column(column, no_wrap=wide or column in no_wrap, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    Console(width=_WIDE_COLUMNS if wide else None).print(table)
 
 
 class NetworkName(click.ParamType[str]):
@@ -236,6 +280,12 @@ def _late_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         opts.as_json = True
 
 
+def _late_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    opts = ctx.find_object(Options)
+    if value and opts is not None:
+        opts.wide = True
+
+
 def _late_wallet(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
     opts = ctx.find_object(Options)
     if value is not None and opts is not None:
@@ -250,6 +300,12 @@ def _with_late_options(command: click.Command) -> None:
         command.params.append(
             click.Option(
                 ["--json"], is_flag=True, expose_value=False, callback=_late_json, hidden=True
+            )
+        )
+    if "--wide" not in names:
+        command.params.append(
+            click.Option(
+                ["--wide"], is_flag=True, expose_value=False, callback=_late_wide, hidden=True
             )
         )
     if "--wallet" not in names:
@@ -364,14 +420,17 @@ def _version() -> str:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON instead of tables (also after the command)."
 )
+@click.option(
+    "--wide", is_flag=True, help="Tables never wrap: txids and addresses on one line each."
+)
 @click.version_option(_version(), "--version", prog_name="coffer", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, wallet_path: Path | None, as_json: bool) -> None:
+def cli(ctx: click.Context, wallet_path: Path | None, as_json: bool, wide: bool) -> None:
     """Coffer: a self-custody wallet for Bitcoin, Litecoin, Dogecoin, Ethereum and EVM chains."""
     if wallet_path is None:
-        ctx.obj = Options(_default_wallet(), as_json, default_wallet=True)
+        ctx.obj = Options(_default_wallet(), as_json, default_wallet=True, wide=wide)
     else:
-        ctx.obj = Options(wallet_path, as_json)
+        ctx.obj = Options(wallet_path, as_json, wide=wide)
 
 
 def account_row(account: Account) -> dict[str, Any]:

@@ -9,6 +9,7 @@ the same for every chain (``wallet.cli.signing``).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import click
@@ -36,42 +37,69 @@ def _account(wallet: Wallet, network: str, index: int, kind: str | None) -> Acco
 @click.argument("network", type=NETWORK, required=False)
 @click.pass_obj
 def sync(opts: Options, network: str | None) -> None:
-    """Fetch balances and history from the servers (every account, or one network's)."""
+    """Fetch balances and history from the servers (every account, or one network's).
+
+    Every network is tried; one that cannot be reached is reported and the command exits 1
+    after the others were synced.
+    """
     with open_wallet(opts) as wallet:
-        reports = wallet.sync(network)
-    rows: list[dict[str, Any]] = [
-        {
-            "network": r.network,
-            "account": r.account_id,
-            "tip": r.tip_height,
-            "new": r.new_transactions,
-            "updated": r.updated_transactions,
-            "warnings": list(r.warnings),
-        }
-        for r in reports
-    ]
-    for report in reports:  # on stderr, tables or JSON alike: what the sync could not do
-        for warning in report.warnings:
-            where = f"{report.network} account {report.account_id}"
+        outcomes = wallet.sync_each(network)
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        report = outcome.report
+        rows.append(
+            {
+                "network": outcome.network,
+                "account": outcome.account_index,
+                "account_id": outcome.account_id,
+                "ok": outcome.ok,
+                "error": None if outcome.error is None else str(outcome.error),
+                "tip": None if report is None else report.tip_height,
+                "new": None if report is None else report.new_transactions,
+                "updated": None if report is None else report.updated_transactions,
+                "warnings": [] if report is None else list(report.warnings),
+            }
+        )
+    for row in rows:  # on stderr, tables or JSON alike: what the sync could not do
+        where = f"{row['network']} account {row['account']}"
+        for warning in row["warnings"]:
             click.echo(f"warning: {where}: {warning}", err=True)
+    failed = [r for r in rows if not r["ok"]]
     emit(
         opts,
         rows,
         lambda: table(
             "Synced",
-            ["network", "account", "tip", "new txs", "updated"],
+            ["network", "account", "result", "tip", "new txs", "updated"],
             [
                 [
                     str(r["network"]),
                     str(r["account"]),
-                    str(r["tip"]),
-                    str(r["new"]),
-                    str(r["updated"]),
+                    "ok" if r["ok"] else f"failed: {r['error']}",
+                    "" if r["tip"] is None else str(r["tip"]),
+                    "" if r["new"] is None else str(r["new"]),
+                    "" if r["updated"] is None else str(r["updated"]),
                 ]
                 for r in rows
             ],
         ),
     )
+    if failed:
+        first: dict[str, str] = {}
+        for row in failed:
+            first.setdefault(str(row["network"]), str(row["error"]))
+        why = "; ".join(f"{network}: {error.rstrip('.')}" for network, error in first.items())
+        synced = len(rows) - len(failed)
+        click.echo(
+            f"error: {', '.join(first)} could not be synced ({why}); {synced} of {len(rows)} "
+            "accounts were.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _amount(value: int, decimals: int, synced: bool) -> str | None:
+    return format_amount(value, decimals) if synced else None
 
 
 def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
@@ -81,13 +109,16 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
         rows.append(
             {
                 "network": balance.network,
-                "account": account.id,
+                "account": account.index,
+                "account_id": account.id,
+                "synced": balance.synced,
                 "kind": account.kind,
                 "symbol": balance.symbol,
                 "token": balance.token,
-                "confirmed": format_amount(balance.confirmed, balance.decimals),
-                "total": format_amount(balance.total, balance.decimals),
-                "unconfirmed": format_amount(balance.unconfirmed, balance.decimals),
+                # Never synced: the amounts are unknown, not zero.
+                "confirmed": _amount(balance.confirmed, balance.decimals, balance.synced),
+                "total": _amount(balance.total, balance.decimals, balance.synced),
+                "unconfirmed": _amount(balance.unconfirmed, balance.decimals, balance.synced),
                 "display": str(balance),
             }
         )
@@ -101,7 +132,7 @@ def _balance_rows(wallet: Wallet, network: str | None) -> list[dict[str, Any]]:
 @click.pass_obj
 def balance(opts: Options, network: str | None) -> None:
     """Show balances as of the last sync (every account, or one network's)."""
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         rows = _balance_rows(wallet, network)
     emit(
         opts,
@@ -110,6 +141,7 @@ def balance(opts: Options, network: str | None) -> None:
             "Balances",
             ["network", "account", "kind", "balance"],
             [[r["network"], str(r["account"]), r["kind"], r["display"]] for r in rows],
+            no_wrap=("balance",),
         ),
     )
 
@@ -145,7 +177,7 @@ def _local_time(timestamp: int | None) -> str:
 @click.pass_obj
 def history(opts: Options, network: str, account_index: int, kind: str | None) -> None:
     """Show an account's transactions as of the last sync, newest first."""
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         entries = _account(wallet, network, account_index, kind).history()
     rows = [_history_row(e) for e in entries]
     emit(

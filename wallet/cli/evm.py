@@ -121,7 +121,7 @@ def token_balance_rows(account: EvmAccount) -> list[dict[str, Any]]:
         rows.append(
             {
                 "network": b.network,
-                "account": account.id,
+                "account": account.index,
                 "kind": "token",
                 "symbol": b.symbol,
                 "token": b.token,

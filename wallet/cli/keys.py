@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from typing import Any
 
 import click
@@ -18,25 +18,16 @@ from wallet.cli._app import (
     emit,
     errors,
     open_wallet,
+    require_wallet_file,
     table,
 )
+from wallet.cli.prompts import ask_new_password, ask_phrase, check_backup
 from wallet.errors import WalletError
 from wallet.mnemonics import new_mnemonic
 from wallet.networks import EvmNetwork, UtxoNetwork, all_networks, network_info
-from wallet.wallet import Wallet
+from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 
 __all__ = ["COMMANDS"]
-
-
-def _ask_backup(words: list[str]) -> bool:
-    rng = secrets.SystemRandom()
-    positions = sorted(rng.sample(range(1, len(words) + 1), 3))
-    click.echo("To check your backup, type the words at three positions.", err=True)
-    for position in positions:
-        answer = str(click.prompt(f"Word #{position}", err=True)).strip().lower()
-        if answer != words[position - 1]:
-            return False
-    return True
 
 
 @click.command(cls=TextCommand)
@@ -47,24 +38,20 @@ def _ask_backup(words: list[str]) -> bool:
 def create(opts: Options, words: str, language: str, with_passphrase: bool) -> None:
     """Create a wallet with a new recovery phrase, shown once and checked."""
     with errors(opts):
-        if opts.wallet.exists():
-            raise WalletError(f"A wallet already exists at {opts.wallet}.")
         check_new_wallet_folder(opts)
+        check_new_wallet_path(opts.wallet)  # before the words: they must belong to a wallet
+        early = ask_new_password() if os.environ.get("COFFER_PASSWORD") else None
         phrase = new_mnemonic(int(words), language)
-        listed = phrase.replace("\u3000", " ").split()
-        click.echo("\nWrite these words down, in order. They are shown once.\n", err=True)
-        for i, word in enumerate(listed, start=1):
-            click.echo(f"  {i:2d}. {word}", err=True)
-        click.echo("", err=True)
-        if not _ask_backup(listed):
-            raise WalletError("That word is not the one at that position; no wallet was created.")
+        check_backup(phrase.replace("\u3000", " ").split())
         passphrase = (
             ask_password("BIP-39 passphrase", confirm=True, env="COFFER_PASSPHRASE")
             if with_passphrase
             else ""
         )
-        password = ask_password("New wallet password", confirm=True)
-        wallet = Wallet.create(opts.wallet, password, phrase, passphrase)
+        password = early or ask_new_password()
+        wallet = Wallet.create(
+            opts.wallet, password, phrase, passphrase, accounts=DEFAULT_ACCOUNT_NETWORKS
+        )
         try:
             result = {"wallet": str(wallet.path), "fingerprint": wallet.fingerprint}
         finally:
@@ -80,17 +67,22 @@ def create(opts: Options, words: str, language: str, with_passphrase: bool) -> N
 @click.option(
     "--passphrase", "with_passphrase", is_flag=True, help="The seed has a BIP-39 passphrase."
 )
+@click.option("--language", default="english", show_default=True, help="Word-list language.")
 @click.pass_obj
-def restore(opts: Options, with_passphrase: bool) -> None:
-    """Restore a wallet from a recovery phrase (typed at a hidden prompt or piped in)."""
+def restore(opts: Options, with_passphrase: bool, language: str) -> None:
+    """Restore a wallet from a recovery phrase (typed word by word, or piped in as one line)."""
     with errors(opts):
         check_new_wallet_folder(opts)
-        phrase = str(click.prompt("Recovery phrase", hide_input=True, err=True))
+        check_new_wallet_path(opts.wallet)  # before the phrase is typed
+        early = ask_new_password() if os.environ.get("COFFER_PASSWORD") else None
+        phrase = ask_phrase(language)
         passphrase = (
             ask_password("BIP-39 passphrase", env="COFFER_PASSPHRASE") if with_passphrase else ""
         )
-        password = ask_password("New wallet password", confirm=True)
-        wallet = Wallet.restore(opts.wallet, password, phrase, passphrase)
+        password = early or ask_new_password()
+        wallet = Wallet.restore(
+            opts.wallet, password, phrase, passphrase, accounts=DEFAULT_ACCOUNT_NETWORKS
+        )
         try:
             result = {"wallet": str(wallet.path), "fingerprint": wallet.fingerprint}
         finally:
@@ -108,9 +100,8 @@ def create_watch_only(opts: Options) -> None:
     """Create a watch-only wallet (no keys); add accounts with import-xpub and friends."""
     with errors(opts):
         check_new_wallet_folder(opts)
-        wallet = Wallet.create_watch_only(
-            opts.wallet, ask_password("New wallet password", confirm=True)
-        )
+        check_new_wallet_path(opts.wallet)
+        wallet = Wallet.create_watch_only(opts.wallet, ask_new_password())
         wallet.close()
     emit(
         opts, {"wallet": str(opts.wallet)}, lambda: click.echo(f"Created watch-only {opts.wallet}.")
@@ -275,12 +266,11 @@ def verify_address(opts: Options, network: str, address_text: str) -> None:
 def change_password(opts: Options) -> None:
     """Re-encrypt the wallet under a new password."""
     with errors(opts):
+        require_wallet_file(opts)
         old = ask_password()
         wallet = Wallet.open(opts.wallet, old)
         try:
-            wallet.change_password(
-                old, ask_password("New wallet password", confirm=True, env="COFFER_NEW_PASSWORD")
-            )
+            wallet.change_password(old, ask_new_password(env="COFFER_NEW_PASSWORD"))
         finally:
             wallet.close()
     emit(opts, {"changed": True}, lambda: click.echo("Password changed."))

@@ -1,8 +1,9 @@
-"""Commands of labels: BIP-329 export and import (``coffer labels export|import FILE``)."""
+"""Commands of labels: set one, BIP-329 export and import (``coffer labels set|export|import``)."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def export_labels(opts: Options, file: Path) -> None:
 
     Labels say what coins are for: the file is written readable by its owner only.
     """
-    with open_wallet(opts) as wallet:
+    with open_wallet(opts, reads_only=True) as wallet:
         text = wallet.labels.export_bip329()
     count = text.count("\n")
     if str(file) == "-":
@@ -98,4 +99,43 @@ def import_labels(opts: Options, file: Path, skip_invalid: bool) -> None:
     )
 
 
-COMMANDS: tuple[click.Command, ...] = (labels,)
+_TXID = re.compile(r"[0-9a-fA-F]{64}")
+_OUTPOINT = re.compile(r"[0-9a-fA-F]{64}:[0-9]+")
+
+
+def _label_type(ref: str) -> str:
+    """Return the BIP-329 type a reference looks like: tx, output, or else addr."""
+    if _TXID.fullmatch(ref):
+        return "tx"
+    if _OUTPOINT.fullmatch(ref):
+        return "output"
+    return "addr"
+
+
+@labels.command("set")
+@click.argument("ref")
+@click.argument("text")
+@click.option(
+    "--type",
+    "type_",
+    type=click.Choice(["tx", "addr", "pubkey", "input", "output", "xpub"]),
+    default=None,
+    help="The BIP-329 type; by default a txid is tx, TXID:N output, anything else addr.",
+)
+@click.pass_obj
+def set_label(opts: Options, ref: str, text: str, type_: str | None) -> None:
+    """Label a transaction (TXID), a coin (TXID:N) or an address; an empty TEXT removes it."""
+    kind = type_ or _label_type(ref)
+    with open_wallet(opts) as wallet:
+        wallet.labels.set(kind, ref, text)
+    emit(
+        opts,
+        {"type": kind, "ref": ref, "label": text},
+        lambda: click.echo(f"Labelled {kind} {ref}: {text}" if text else "Removed the label."),
+    )
+
+
+label = TextGroup("label", commands=labels.commands, help="The same as labels.", hidden=True)
+"""``coffer label set ...`` as people also type it: the same commands as ``labels``."""
+
+COMMANDS: tuple[click.Command, ...] = (labels, label)

@@ -55,7 +55,7 @@ class EvmView:
         net = self._network
         state = self._store.state(self._id)
         if state is None:
-            return Balance(net.name, net.symbol, net.decimals, 0)
+            return Balance(net.name, net.symbol, net.decimals, 0, synced=False)
         return Balance(
             net.name,
             net.symbol,

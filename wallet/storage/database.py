@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlcipher3
 
@@ -39,6 +40,7 @@ from wallet.errors import (
     WalletError,
     WalletExists,
     WalletInUse,
+    WalletReadOnly,
     WrongPassword,
 )
 from wallet.storage.fileguard import (
@@ -48,6 +50,7 @@ from wallet.storage.fileguard import (
     permission_warnings,
     prepare_new_path,
     refuse_foreign_logs,
+    refuse_unwritable,
     rekey_temp_name,
     remove_rekey_leftovers,
     resolve_wallet_path,
@@ -71,9 +74,19 @@ def _key_pragma(key: SecretBytes, salt: bytes) -> str:
     return f"\"x'{key.reveal().hex()}{salt.hex()}'\""
 
 
-def _connect(path: Path, key: SecretBytes, salt: bytes) -> sqlcipher3.Connection:
+def _connect(
+    path: Path, key: SecretBytes, salt: bytes, read_only: bool = False
+) -> sqlcipher3.Connection:
+    # Read-only: where the folder cannot be written, SQLite could not make the WAL index it
+    # reads through; ``immutable`` reads the main file alone, which is whole because every
+    # commit folds the log into it (``_fold_log``).
+    target = f"file:{quote(str(path))}?mode=ro&immutable=1" if read_only else str(path)
     conn = sqlcipher3.connect(
-        str(path), isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS
+        target,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=LOCK_WAIT_SECONDS,
+        uri=read_only,
     )
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = {_key_pragma(key, salt)}")
@@ -180,8 +193,13 @@ class WalletDatabase:
         return db
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], password: str) -> WalletDatabase:
+    def open(
+        cls, path: str | os.PathLike[str], password: str, *, read_only: bool = False
+    ) -> WalletDatabase:
         """Open and check a wallet file; a wrong password leaves every byte as it was.
+
+        With ``read_only`` nothing is ever written (no migration, no log folding): for a
+        wallet in a folder that cannot be written; a write then raises ``WalletReadOnly``.
 
         Raises:
             WalletNotFound: no file at ``path``.
@@ -190,8 +208,14 @@ class WalletDatabase:
             WalletInUse: another program is changing the wallet's password right now.
             InvalidWalletPath: the path is a pipe, a device, a link loop or otherwise unusable.
             UnsafeWalletFile: the wallet's ``-wal`` or ``-shm`` belongs to another user.
+            WalletReadOnly: not ``read_only``, and the folder or file cannot be written; or
+                ``read_only`` and the file's schema is older (it needs writing first).
         """
-        return cls._open_with(path, lambda salt, params: derive_wallet_keys(password, salt, params))
+        return cls._open_with(
+            path,
+            lambda salt, params: derive_wallet_keys(password, salt, params),
+            read_only=read_only,
+        )
 
     @classmethod
     def open_with_keys(cls, path: str | os.PathLike[str], keys: WalletKeys) -> WalletDatabase:
@@ -202,31 +226,39 @@ class WalletDatabase:
 
         Raises:
             WrongPassword: the keys do not decrypt the file.
-            WalletNotFound, WalletCorrupt, WalletInUse, InvalidWalletPath, UnsafeWalletFile:
-                as for ``open``.
+            WalletNotFound, WalletCorrupt, WalletInUse, InvalidWalletPath, UnsafeWalletFile,
+                WalletReadOnly: as for ``open``.
         """
         return cls._open_with(path, lambda _salt, _params: keys)
 
     @classmethod
     def _open_with(
-        cls, path: str | os.PathLike[str], keys_for: Callable[[bytes, KdfParams], WalletKeys]
+        cls,
+        path: str | os.PathLike[str],
+        keys_for: Callable[[bytes, KdfParams], WalletKeys],
+        *,
+        read_only: bool = False,
     ) -> WalletDatabase:
         target = Path(path)
-        locked = LockedFile.open(resolve_wallet_path(target))
+        real = resolve_wallet_path(target)
+        if not read_only:
+            refuse_unwritable(target, real)
+        locked = LockedFile.open(real, read_only=read_only)
         try:
+            if read_only:
+                return cls._open_read_only(target, locked, keys_for)
             return cls._open_locked(target, locked, keys_for)
         except BaseException:
             locked.close()
             raise
 
     @classmethod
-    def _open_locked(
+    def _unlock_first_page(
         cls,
         target: Path,
         locked: LockedFile,
         keys_for: Callable[[bytes, KdfParams], WalletKeys],
-    ) -> WalletDatabase:
-        real = locked.real
+    ) -> tuple[bytes, WalletKeys]:
         first_page = locked.read(0, _PAGE_SIZE)
         try:
             params = parse_salt(first_page[:HEADER_SIZE])
@@ -241,6 +273,43 @@ class WalletDatabase:
             # A wrong key and a damaged first page both fail the page's HMAC; a damaged first
             # page is far rarer than a typo. Nothing was opened, so nothing was written.
             raise WrongPassword()
+        return salt, keys
+
+    @classmethod
+    def _open_read_only(
+        cls,
+        target: Path,
+        locked: LockedFile,
+        keys_for: Callable[[bytes, KdfParams], WalletKeys],
+    ) -> WalletDatabase:
+        salt, keys = cls._unlock_first_page(target, locked, keys_for)
+        conn = _connect(locked.real, keys.database, salt, read_only=True)
+        db = cls(target, conn, keys, locked, salt)
+        try:
+            with db._sqlite_errors():
+                db._check_integrity()
+                conn.execute("PRAGMA query_only = ON")
+                if db.schema_version != LATEST_VERSION:
+                    raise WalletReadOnly(
+                        f"The wallet file {target} needs an upgrade, which needs write access."
+                    )
+        except BaseException:
+            conn.close()
+            raise
+        db._warnings = (
+            f"The wallet is open read-only: the folder {locked.real.parent} cannot be written.",
+        )
+        return db
+
+    @classmethod
+    def _open_locked(
+        cls,
+        target: Path,
+        locked: LockedFile,
+        keys_for: Callable[[bytes, KdfParams], WalletKeys],
+    ) -> WalletDatabase:
+        real = locked.real
+        salt, keys = cls._unlock_first_page(target, locked, keys_for)
         refuse_foreign_logs(real)
         last_commit: int | None = 0
         if locked.exclusive:  # nobody else has it open: what lies beside it is a crash's
@@ -275,6 +344,11 @@ class WalletDatabase:
         except sqlcipher3.DatabaseError as err:
             if _sqlite_says_busy(err):
                 raise WalletInUse("The wallet file is in use by another program.") from err
+            if "readonly" in str(err).lower():
+                raise WalletReadOnly(
+                    "The wallet is open read-only (its folder cannot be written): "
+                    "this command needs write access."
+                ) from err
             if _sqlite_says_damaged(err):
                 raise WalletCorrupt(f"The wallet file {self.path} is damaged.") from err
             raise

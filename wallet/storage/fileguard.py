@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import struct
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,17 +30,21 @@ from wallet.errors import (
     UnsafeWalletFile,
     WalletCorrupt,
     WalletError,
+    WalletExists,
     WalletInUse,
     WalletNotFound,
+    WalletReadOnly,
 )
 
 __all__ = [
     "LOCK_WAIT_SECONDS",
     "LockedFile",
+    "check_new_path",
     "path_error",
     "permission_warnings",
     "prepare_new_path",
     "refuse_foreign_logs",
+    "refuse_unwritable",
     "rekey_temp_name",
     "remove_rekey_leftovers",
     "resolve_wallet_path",
@@ -63,7 +68,11 @@ def path_error(path: Path, err: OSError) -> WalletError:
         return InvalidWalletPath("The wallet path or file name is too long for this system.")
     if err.errno == errno.ENOTDIR:
         return InvalidWalletPath(f"{path} cannot be a wallet: part of it is a file, not a folder.")
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if err.errno == errno.EROFS:
+        return InvalidWalletPath(
+            f"The folder {path.parent} is on a read-only file system: Coffer cannot write there."
+        )
+    if err.errno in (errno.EACCES, errno.EPERM):
         return InvalidWalletPath(f"Coffer is not allowed to use {path}.")
     return InvalidWalletPath(f"{path} cannot be used as a wallet file ({err.strerror}).")
 
@@ -113,6 +122,53 @@ def prepare_new_path(path: Path) -> None:
         raise InvalidWalletPath("The wallet path or file name is too long for this system.")
 
 
+def _folder_error(folder: Path, err: OSError) -> WalletError:
+    if err.errno == errno.EROFS:
+        return InvalidWalletPath(
+            f"The folder {folder} is on a read-only file system: a wallet cannot be made there."
+        )
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return InvalidWalletPath(f"You have no write access to the folder {folder}.")
+    return path_error(folder / "wallet", err)
+
+
+def check_new_path(path: Path) -> None:
+    """Check that a new wallet file can be made at ``path``, leaving nothing behind.
+
+    The nearest folder of the path that exists is tried by making and removing a file in
+    it, so a read-only file system or a folder without write access is found before a
+    recovery phrase is shown for a wallet that could never be saved.
+
+    Raises:
+        WalletExists: something is already at ``path``.
+        InvalidWalletPath: the folder cannot be written, a part of the path is a file, the
+            name is too long, or the path is in a system folder.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        raise path_error(path, err) from err
+    else:
+        raise WalletExists(f"A wallet already exists at {path}.")
+    _refuse_system_folder(path, os.path.realpath(path.parent))
+    folder = path.parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise path_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".coffer-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+        name_max = os.pathconf(folder, "PC_NAME_MAX")
+    except OSError as err:
+        raise _folder_error(folder, err) from err
+    if any(len(os.fsencode(part)) > name_max for part in path.parts):
+        raise InvalidWalletPath("The wallet path or file name is too long for this system.")
+
+
 def _flock_struct(kind: int) -> bytes:
     # struct flock on Linux: short l_type, short l_whence, off_t l_start, off_t l_len,
     # pid_t l_pid (0 for open-file-description locks), padded to 8 bytes.
@@ -134,25 +190,32 @@ class LockedFile:
         self.exclusive = exclusive
 
     @classmethod
-    def open(cls, real: Path, timeout: float = LOCK_WAIT_SECONDS) -> LockedFile:
+    def open(
+        cls, real: Path, timeout: float = LOCK_WAIT_SECONDS, *, read_only: bool = False
+    ) -> LockedFile:
         """Open ``real`` and lock it: exclusive if nobody else has it open, else shared.
 
         A password change elsewhere holds the lock for a moment, so a shared lock is waited
         for up to ``timeout`` seconds. When the file was replaced while waiting (a password
         change renames a new file over it), the new file is opened instead.
 
+        With ``read_only`` the file is opened for reading and only the shared lock is taken.
+
         Raises:
             WalletInUse: another program held the wallet exclusively for ``timeout`` seconds.
             InvalidWalletPath, WalletNotFound: the path stopped being a usable file.
         """
         deadline = time.monotonic() + timeout
+        mode = os.O_RDONLY if read_only else os.O_RDWR
         while True:
             try:
-                fd = os.open(real, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+                fd = os.open(real, mode | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
             except OSError as err:
                 raise path_error(real, err) from err
-            locked = cls(real, fd, exclusive=True)
-            if not (locked._set(fcntl.F_WRLCK) or locked._wait_shared(deadline)):
+            locked = cls(real, fd, exclusive=not read_only)
+            # A read-only descriptor can hold only the shared lock (a reader among readers).
+            exclusive = not read_only and locked._set(fcntl.F_WRLCK)
+            if not (exclusive or locked._wait_shared(deadline)):
                 os.close(fd)
                 raise WalletInUse("The wallet is being changed by another program; try again.")
             if locked._is_current():
@@ -247,6 +310,20 @@ def refuse_foreign_logs(real: Path) -> None:
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             raise UnsafeWalletFile(
                 f"{side} is not a file of yours, so Coffer will not open the wallet with it."
+            )
+
+
+def refuse_unwritable(path: Path, real: Path) -> None:
+    """Refuse, before anything opens it for writing, a wallet whose folder or file is read-only.
+
+    Raises:
+        WalletReadOnly: the folder (where SQLite keeps the change log) or the file cannot be
+            written by this user, or is on a read-only file system.
+    """
+    for target, what in ((real.parent, f"the folder {real.parent}"), (real, f"the file {path}")):
+        if not os.access(target, os.W_OK):
+            raise WalletReadOnly(
+                f"You have no write access to {what}: the wallet can only be read there."
             )
 
 

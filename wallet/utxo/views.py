@@ -28,6 +28,7 @@ class AccountView:
         self.scripts = store.own_scripts(account_id)
         tip = store.tip()
         self.tip_height = tip.height if tip is not None else 0
+        self.synced = tip is not None
         self.state: AccountState = compute_state(
             self.transactions, self.scripts, lambda s: output_address(network, s)
         )
@@ -97,6 +98,7 @@ class AccountView:
             frozen=frozen_value,
             immature=immature,
             available=available,
+            synced=self.synced,
         )
 
     def history(self) -> list[HistoryEntry]:

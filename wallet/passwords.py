@@ -1,0 +1,46 @@
+"""New wallet passwords: the shortest one accepted, and a strength estimate (zxcvbn).
+
+The password is what stands between a stolen wallet file and its keys, through Argon2id. A
+short one is refused; a guessable one (zxcvbn's score below 3 of 4) gets a warning that says
+why, in zxcvbn's words.
+"""
+
+from __future__ import annotations
+
+from zxcvbn import zxcvbn
+
+from wallet.errors import WeakPassword
+
+__all__ = ["MIN_PASSWORD_LENGTH", "check_new_password"]
+
+MIN_PASSWORD_LENGTH = 8
+"""The fewest characters a new wallet password may have."""
+
+_GOOD_SCORE = 3
+# zxcvbn's cost grows with the length; past this it has seen enough to judge.
+_JUDGED_CHARS = 100
+
+
+def check_new_password(password: str) -> tuple[str, ...]:
+    """Check a new wallet password: refuse a short one, return warnings for a weak one.
+
+    Args:
+        password: the password the person chose.
+
+    Returns:
+        Sentences about a guessable password (empty when zxcvbn rates it strong enough).
+
+    Raises:
+        WeakPassword: fewer than ``MIN_PASSWORD_LENGTH`` characters.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    result = zxcvbn(password[:_JUDGED_CHARS])
+    if int(result["score"]) >= _GOOD_SCORE:
+        return ()
+    feedback = result["feedback"]
+    reasons = [str(feedback.get("warning") or ""), *map(str, feedback.get("suggestions") or [])]
+    detail = " ".join(r for r in reasons if r)
+    return (f"This password is easy to guess. {detail}".strip(),)
