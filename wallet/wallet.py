@@ -12,7 +12,6 @@ import os
 import secrets
 import threading
 from collections.abc import Iterable
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +26,6 @@ from keystore.signers.hot import HotSigner
 from keystore.vault import KdfParams, WalletKeys
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
-from wallet.addresses import AddressCheck
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
@@ -293,51 +291,6 @@ class Wallet:
         """Return the wallet's settings (fee cap share, explorer API keys)."""
         return self._settings
 
-    def set_max_fee_share(self, share: Decimal | str | None) -> None:
-        """Set the largest fee a UTXO draft may pay as a share of the amount sent.
-
-        The same as ``settings.set_max_fee_share``: ``Decimal("0.05")`` refuses fees above
-        5% of the amount (``FeeTooHigh``, unless a draft overrides it with
-        ``allow_high_fee``); ``None`` restores the default of 10%.
-
-        Raises:
-            InvalidAmount: not a number above 0 and at most 1.
-            FloatAmountError: a float.
-        """
-        self._settings.set_max_fee_share(share)
-
-    def set_explorer_key(self, network: str, key: str | None) -> None:
-        """Set (or with ``None`` clear) the Etherscan-compatible API key of an EVM network.
-
-        The same as ``settings.set_explorer_key``; the key stays inside the encrypted wallet
-        file.
-
-        Raises:
-            UnknownNetwork: no such network.
-            WalletError: not an EVM network, or a key that is not one printable word.
-        """
-        self._settings.set_explorer_key(network, key)
-
-    def set_explorer_url(self, network: str, url: str | None) -> None:
-        """Use another Etherscan-compatible API URL for an EVM network (``None``: the default).
-
-        Raises:
-            UnknownNetwork: no such network.
-            WalletError: not an EVM network, or not an http(s) URL.
-        """
-        self._settings.set_explorer_url(network, url)
-
-    def explorer_settings(self, network: str) -> tuple[bool, str | None]:
-        """Return whether an explorer API key is set for an EVM network, and its API URL.
-
-        The key itself is a credential and is never returned.
-
-        Raises:
-            UnknownNetwork: no such network.
-            WalletError: not an EVM network.
-        """
-        return self._settings.explorer_key_set(network), self._settings.explorer_url(network)
-
     @property
     def labels(self) -> LabelStore:
         """Return the wallet's labels (BIP-329 types: tx, addr, pubkey, input, output, xpub)."""
@@ -506,7 +459,7 @@ class Wallet:
             SigningRefused: the draft does not match what the signer can verify.
             SigningCancelled: the person declined.
         """
-        account = self.account_by_id(draft.account_id)
+        account = self._book.by_id(draft.account_id)
         with translate_errors():
             return account.sign(draft, self.signer(), prompt)
 
@@ -528,14 +481,6 @@ class Wallet:
         )
         self._accounts[record.id] = account
         return account
-
-    def account_by_id(self, account_id: int) -> Account:
-        """Return the account stored under ``account_id``.
-
-        Raises:
-            AccountNotFound: no such account in this wallet.
-        """
-        return self._book.by_id(account_id)
 
     def accounts(self, network: str | None = None) -> list[Account]:
         """Return the wallet's accounts, optionally of one network, in creation order.
@@ -565,46 +510,3 @@ class Wallet:
             WalletError: a kind the network does not have, or an index out of range.
         """
         return self._book.get(network, index, kind, path=path)
-
-    def import_xpub(
-        self, network: str, xpub: str, kind: str | None = None, label: str = ""
-    ) -> UtxoAccount:
-        """Add a watch-only UTXO account from an xpub, ypub, zpub (or the network's kin).
-
-        The script kind follows from the SLIP-132 prefix (``zpub``: p2wpkh, ``ypub``:
-        p2sh-p2wpkh) unless ``kind`` says otherwise; a plain ``xpub`` defaults to the
-        network's default kind.
-
-        Raises:
-            InvalidExtendedKey: malformed, bad checksum, or of another network.
-            AccountExists: the wallet already has this key as an account of this kind
-                (imported before as an xpub, a zpub or a descriptor, or derived).
-        """
-        return self._book.import_xpub(network, xpub, kind, label)
-
-    def import_descriptor(self, network: str, descriptor: str, label: str = "") -> UtxoAccount:
-        """Add a watch-only UTXO account from an output descriptor with key origin.
-
-        Raises:
-            InvalidDescriptor: malformed, bad checksum, or not a single-key form.
-            AccountExists: the wallet already has this key as an account of this kind.
-        """
-        return self._book.import_descriptor(network, descriptor, label)
-
-    def import_evm_address(self, network: str, address: str, label: str = "") -> EvmAccount:
-        """Add a watch-only EVM account for one address.
-
-        Raises:
-            InvalidAddress: malformed or a broken EIP-55 checksum.
-            NetworkMismatch: an address of a UTXO network.
-        """
-        return self._book.import_evm_address(network, address, label)
-
-    def verify_address(self, network: str, address: str) -> AddressCheck:
-        """Check an address for a network and say whether it belongs to this wallet.
-
-        Raises:
-            InvalidAddress: malformed or a bad checksum (the error says which).
-            NetworkMismatch: a valid address of another network (the error names it).
-        """
-        return self._book.verify_address(network, address)

@@ -132,6 +132,7 @@ PATH_HOSTILE: tuple[str, ...] = (
 )
 WALLET_COMMANDS = ("accounts", "create-watch-only")
 
+
 @dataclass(frozen=True)
 class Run:
     """One ``coffer`` invocation."""
@@ -249,7 +250,7 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for net in all_networks():
             if isinstance(net, EvmNetwork):
                 wallet.backends.set_servers(net.name, [f"http://127.0.0.1:{port}"])
-                wallet.set_explorer_url(net.name, f"http://127.0.0.1:{port}/api")
+                wallet.settings.set_explorer_url(net.name, f"http://127.0.0.1:{port}/api")
             else:
                 wallet.backends.set_servers(net.name, [f"tcp://127.0.0.1:{port}"])
     return path

@@ -360,7 +360,7 @@ def test_watch_only_accounts_prepare_drafts_but_cannot_sign(setup: Setup, tmp_pa
     chain.devnet.fund(setup.account.address, ETH)
     with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
         watch.backends.use(name, chain.backend)
-        watched = watch.import_evm_address(name, setup.account.address.lower())
+        watched = watch.accounts_book.import_evm_address(name, setup.account.address.lower())
         watched.sync()
         assert watched.balance().confirmed == ETH
         draft = watched.prepare_send(FRIEND, "0.1")

@@ -184,7 +184,7 @@ NETWORK_NAMES = [n.name for n in all_networks()]
 def test_verify_address_only_raises_wallet_errors(wallet: Wallet, name: str, text: str) -> None:
     refused: WalletError | None = None
     try:
-        check = wallet.verify_address(name, text)
+        check = wallet.accounts_book.verify_address(name, text)
     except WalletError as err:
         refused = err
     if isinstance(refused, NetworkMismatch):

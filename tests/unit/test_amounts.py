@@ -127,5 +127,5 @@ def test_the_api_fee_rate_is_as_strict_as_the_cli(rate: str | Decimal) -> None:
 def test_the_fee_share_is_as_strict_as_an_amount(abandon_wallet: Wallet, share: object) -> None:
     before = abandon_wallet.settings.max_fee_share
     with pytest.raises(InvalidAmount):
-        abandon_wallet.set_max_fee_share(share)  # type: ignore[arg-type]
+        abandon_wallet.settings.set_max_fee_share(share)  # type: ignore[arg-type]
     assert abandon_wallet.settings.max_fee_share == before

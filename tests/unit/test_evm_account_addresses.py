@@ -70,7 +70,7 @@ def test_account_addresses_refused_without_a_shared_key(wallet_file: Path) -> No
         assert isinstance(ledger, EvmAccount)
         with pytest.raises(WalletError, match="Ledger Live"):
             ledger.account_addresses(2)
-        watched = wallet.import_evm_address("ethereum", _peer_address(7))
+        watched = wallet.accounts_book.import_evm_address("ethereum", _peer_address(7))
         assert isinstance(watched, EvmAccount)
         with pytest.raises(WalletError, match="watches one address"):
             watched.account_addresses(2)

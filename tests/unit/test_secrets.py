@@ -42,10 +42,10 @@ def test_canary_never_leaks(tmp_path: Path, caplog: pytest.LogCaptureFixture) ->
         keystore = wallet._unsealed()
         texts += [repr(keystore), str(keystore)]
         for bad in (
-            lambda: wallet.verify_address("bitcoin", CANARY),
+            lambda: wallet.accounts_book.verify_address("bitcoin", CANARY),
             lambda: wallet.account("bitcoin", path=CANARY),
-            lambda: wallet.import_xpub("bitcoin", CANARY),
-            lambda: wallet.import_descriptor("bitcoin", f"wpkh({CANARY})"),
+            lambda: wallet.accounts_book.import_xpub("bitcoin", CANARY),
+            lambda: wallet.accounts_book.import_descriptor("bitcoin", f"wpkh({CANARY})"),
             lambda: Wallet.restore(tmp_path / "x", PASSWORD, CANARY.replace("file", "fiel")),
             lambda: Wallet.restore(tmp_path / "y", PASSWORD, CANARY.rsplit(" ", 1)[0]),
             lambda: wallet.change_password("wrong", "x"),

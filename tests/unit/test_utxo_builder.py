@@ -513,9 +513,9 @@ def test_watch_only_drafts_sign_offline(
         with Wallet.create_watch_only(tmp_path / f"{how}.coffer", PASSWORD) as watch:
             watch.backends.use(NET, devnet)
             if how == "descriptor":
-                watched = watch.import_descriptor(NET, account.descriptor())
+                watched = watch.accounts_book.import_descriptor(NET, account.descriptor())
             else:
-                watched = watch.import_xpub(NET, account.export_xpub())
+                watched = watch.accounts_book.import_xpub(NET, account.export_xpub())
             watched.sync()
             assert watched.balance().total == account.balance().total
             draft = watched.prepare_send(EXTERNAL, "0.01")

@@ -40,7 +40,7 @@ def test_every_network_has_an_address(abandon_wallet: Wallet) -> None:
     for network in all_networks():
         account = abandon_wallet.account(network.name)
         address = account.receive_address()
-        check = abandon_wallet.verify_address(network.name, address)
+        check = abandon_wallet.accounts_book.verify_address(network.name, address)
         assert check.is_mine, network.name
         assert check.address == address
 
@@ -133,19 +133,21 @@ def test_descriptors_and_watch_only_accounts_match_the_hd_account(
     expected = [a.address for a in account.addresses(5)]
     with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
         assert watch.is_watch_only
-        by_zpub = watch.import_xpub("bitcoin", account.export_xpub())
+        by_zpub = watch.accounts_book.import_xpub("bitcoin", account.export_xpub())
     with Wallet.create_watch_only(tmp_path / "watch2.coffer", PASSWORD) as other:
-        by_descriptor = other.import_descriptor("bitcoin", descriptor)
+        by_descriptor = other.accounts_book.import_descriptor("bitcoin", descriptor)
         assert [a.address for a in by_descriptor.addresses(5)] == expected
         assert by_descriptor.path == "m/84'/0'/0'"
         assert by_descriptor.fingerprint == "73c5da0a"
     with Wallet.open(tmp_path / "watch.coffer", PASSWORD) as watch:
-        by_zpub = watch.account_by_id(by_zpub.id)
+        by_zpub = watch.accounts_book.by_id(by_zpub.id)
         assert isinstance(by_zpub, UtxoAccount)
         assert by_zpub.kind == "p2wpkh"
         assert [a.address for a in by_zpub.addresses(5)] == expected
         assert by_zpub.watch_only
-        evm = watch.import_evm_address("ethereum", "0x9858effd232b4033e47d90003d41ec34ecaeda94")
+        evm = watch.accounts_book.import_evm_address(
+            "ethereum", "0x9858effd232b4033e47d90003d41ec34ecaeda94"
+        )
         assert evm.receive_address() == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
         with pytest.raises(WatchOnly, match="no keys"):
             watch.signer()
@@ -163,12 +165,14 @@ def test_the_same_key_imported_again_is_the_same_account(
     account = abandon_wallet.account("bitcoin")
     assert isinstance(account, UtxoAccount)
     with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
-        first = watch.import_xpub("bitcoin", account.export_xpub(), label="cold")
+        first = watch.accounts_book.import_xpub("bitcoin", account.export_xpub(), label="cold")
         for again in (
-            lambda: watch.import_xpub("bitcoin", account.export_xpub(slip132=False), "p2wpkh"),
-            lambda: watch.import_xpub("bitcoin", " " + account.export_xpub()),
-            lambda: watch.import_descriptor("bitcoin", account.descriptor()),
-            lambda: watch.import_descriptor("bitcoin", account.descriptor(0)),
+            lambda: watch.accounts_book.import_xpub(
+                "bitcoin", account.export_xpub(slip132=False), "p2wpkh"
+            ),
+            lambda: watch.accounts_book.import_xpub("bitcoin", " " + account.export_xpub()),
+            lambda: watch.accounts_book.import_descriptor("bitcoin", account.descriptor()),
+            lambda: watch.accounts_book.import_descriptor("bitcoin", account.descriptor(0)),
         ):
             with pytest.raises(AccountExists) as caught:
                 again()
@@ -180,12 +184,14 @@ def test_the_same_key_imported_again_is_the_same_account(
             )
         assert [a.id for a in watch.accounts("bitcoin")] == [first.id]
         # Same key as p2tr: other addresses, so another account. Another network: too.
-        taproot = watch.import_xpub("bitcoin", account.export_xpub(slip132=False), "p2tr")
+        taproot = watch.accounts_book.import_xpub(
+            "bitcoin", account.export_xpub(slip132=False), "p2tr"
+        )
         assert taproot.id != first.id
         assert len(watch.accounts()) == 2
     # The wallet's own derived account counts too.
     with pytest.raises(AccountExists, match="already the p2wpkh account 0 on Bitcoin"):
-        abandon_wallet.import_xpub("bitcoin", account.export_xpub())
+        abandon_wallet.accounts_book.import_xpub("bitcoin", account.export_xpub())
 
 
 @pytest.mark.parametrize(
@@ -208,7 +214,7 @@ def test_the_same_key_imported_again_is_the_same_account(
 )
 def test_bad_descriptors(abandon_wallet: Wallet, text: str, error: type[Exception]) -> None:
     with pytest.raises(error):
-        abandon_wallet.import_descriptor("bitcoin", text)
+        abandon_wallet.accounts_book.import_descriptor("bitcoin", text)
 
 
 def test_bad_xpubs(abandon_wallet: Wallet) -> None:
@@ -216,11 +222,15 @@ def test_bad_xpubs(abandon_wallet: Wallet) -> None:
     assert isinstance(zpub, UtxoAccount)
     text = zpub.export_xpub()
     with pytest.raises(InvalidExtendedKey):
-        abandon_wallet.import_xpub("bitcoin", text[:-1] + ("a" if text[-1] != "a" else "b"))
+        abandon_wallet.accounts_book.import_xpub(
+            "bitcoin", text[:-1] + ("a" if text[-1] != "a" else "b")
+        )
     with pytest.raises(InvalidExtendedKey):
-        abandon_wallet.import_xpub("bitcoin-testnet", text)  # a mainnet zpub on testnet
+        abandon_wallet.accounts_book.import_xpub(
+            "bitcoin-testnet", text
+        )  # a mainnet zpub on testnet
     with pytest.raises(InvalidExtendedKey, match="p2wpkh"):
-        abandon_wallet.import_xpub("bitcoin", text, kind="p2pkh")
+        abandon_wallet.accounts_book.import_xpub("bitcoin", text, kind="p2pkh")
 
 
 @pytest.mark.parametrize(
@@ -252,7 +262,7 @@ def test_address_errors_name_the_problem(
     if address.startswith("@"):  # an address of that network, from the wallet itself
         address = abandon_wallet.account(address[1:]).receive_address()
     with pytest.raises(error) as info:
-        abandon_wallet.verify_address(network, address)
+        abandon_wallet.accounts_book.verify_address(network, address)
     assert names.lower() in str(info.value).lower()
     if isinstance(info.value, NetworkMismatch):
         assert info.value.address_networks
@@ -260,7 +270,9 @@ def test_address_errors_name_the_problem(
 
 def test_lowercase_evm_address_is_accepted(abandon_wallet: Wallet) -> None:
     abandon_wallet.account("ethereum")
-    check = abandon_wallet.verify_address("ethereum", "0x9858effd232b4033e47d90003d41ec34ecaeda94")
+    check = abandon_wallet.accounts_book.verify_address(
+        "ethereum", "0x9858effd232b4033e47d90003d41ec34ecaeda94"
+    )
     assert check.address == "0x9858EfFD232B4033E47d90003D41EC34EcaEda94"
     assert check.is_mine
 
@@ -363,26 +375,26 @@ def test_explorer_key_is_a_wallet_setting(abandon_wallet: Wallet) -> None:
     from wallet.evm.settings import explorer_key
 
     ethereum = get_network("ethereum")
-    abandon_wallet.set_explorer_key("ethereum", " KEY123 ")
+    abandon_wallet.settings.set_explorer_key("ethereum", " KEY123 ")
     assert explorer_key(abandon_wallet.database, ethereum) == "KEY123"  # type: ignore[arg-type]
     with pytest.raises(WalletError, match="not an EVM network"):
-        abandon_wallet.set_explorer_key("bitcoin", "KEY123")
+        abandon_wallet.settings.set_explorer_key("bitcoin", "KEY123")
     with pytest.raises(WalletError, match="one word"):
-        abandon_wallet.set_explorer_key("ethereum", "two words")
+        abandon_wallet.settings.set_explorer_key("ethereum", "two words")
     assert explorer_key(abandon_wallet.database, ethereum) == "KEY123"  # type: ignore[arg-type]
-    abandon_wallet.set_explorer_key("ethereum", None)
+    abandon_wallet.settings.set_explorer_key("ethereum", None)
     assert explorer_key(abandon_wallet.database, ethereum) is None  # type: ignore[arg-type]
 
 
 def test_max_fee_share_is_a_wallet_setting(abandon_wallet: Wallet) -> None:
     from wallet.utxo.fees import DEFAULT_MAX_FEE_SHARE, load_policy
 
-    abandon_wallet.set_max_fee_share(Decimal("0.05"))
+    abandon_wallet.settings.set_max_fee_share(Decimal("0.05"))
     assert load_policy(abandon_wallet.database).max_share == Decimal("0.05")
     with pytest.raises(InvalidAmount):
-        abandon_wallet.set_max_fee_share("2")
+        abandon_wallet.settings.set_max_fee_share("2")
     with pytest.raises(FloatAmountError):
-        abandon_wallet.set_max_fee_share(0.05)  # type: ignore[arg-type]
+        abandon_wallet.settings.set_max_fee_share(0.05)  # type: ignore[arg-type]
     assert load_policy(abandon_wallet.database).max_share == Decimal("0.05")
-    abandon_wallet.set_max_fee_share(None)
+    abandon_wallet.settings.set_max_fee_share(None)
     assert load_policy(abandon_wallet.database).max_share == DEFAULT_MAX_FEE_SHARE

@@ -58,10 +58,10 @@ def test_groups_reach_the_same_things(abandon_wallet: Wallet) -> None:
     assert w.settings.max_fee_share == Decimal("0.10")
     w.settings.set_max_fee_share(Decimal("0.05"))
     assert w.settings.max_fee_share == Decimal("0.05")
-    w.set_max_fee_share(None)  # the README's name
+    w.settings.set_max_fee_share(None)
     assert w.settings.max_fee_share == Decimal("0.10")
     assert not w.settings.explorer_key_set("ethereum")
-    w.set_explorer_key("ethereum", "ABC123")
+    w.settings.set_explorer_key("ethereum", "ABC123")
     assert w.settings.explorer_key_set("ethereum")
     w.settings.set_explorer_key("ethereum", None)
     assert not w.settings.explorer_key_set("ethereum")
@@ -75,10 +75,10 @@ def test_account_kinds_are_typed_and_read_as_text(abandon_wallet: Wallet) -> Non
     ledger = w.account("ethereum", 1, kind="ledger-live")
     assert ledger.record.kind is EvmLayout.LEDGER_LIVE
     assert ledger.kind == "ledger-live"
-    watched = w.import_evm_address("ethereum", "0x" + "11" * 20)
+    watched = w.accounts_book.import_evm_address("ethereum", "0x" + "11" * 20)
     assert watched.record.kind is WatchedAddress.ADDRESS
     assert watched.kind == "address"
-    reopened = w.account_by_id(taproot.id)
+    reopened = w.accounts_book.by_id(taproot.id)
     assert reopened.record.kind is ScriptKind.P2TR
 
 

@@ -362,12 +362,13 @@ def explorer_key_command(
     with open_wallet(opts) as wallet, errors(opts):
         net = _network(network)
         if clear:
-            wallet.set_explorer_key(net.name, None)
+            wallet.settings.set_explorer_key(net.name, None)
         elif key is not None:
-            wallet.set_explorer_key(net.name, key)
+            wallet.settings.set_explorer_key(net.name, key)
         if url is not None:
-            wallet.set_explorer_url(net.name, url or None)
-        has_key, api = wallet.explorer_settings(net.name)
+            wallet.settings.set_explorer_url(net.name, url or None)
+        has_key = wallet.settings.explorer_key_set(net.name)
+        api = wallet.settings.explorer_url(net.name)
     # The key is a credential: it is never printed back, only whether one is set.
     row = {"network": net.name, "key_set": has_key, "url": api}
     emit(

@@ -238,7 +238,7 @@ def xpub(opts: Options, network: str, account_index: int, kind: str | None, stan
 def verify_address(opts: Options, network: str, address_text: str) -> None:
     """Check an address for a network and whether it belongs to the wallet."""
     with open_wallet(opts) as wallet:
-        check = wallet.verify_address(network, address_text)
+        check = wallet.accounts_book.verify_address(network, address_text)
     result = {
         "valid": True,
         "network": check.network,
@@ -286,9 +286,11 @@ def import_xpub(opts: Options, network: str, key: str, kind: str | None, label: 
     """Watch an account by its xpub/ypub/zpub, or by an output descriptor."""
     with open_wallet(opts) as wallet:
         if "(" in key:
-            acct: UtxoAccount | EvmAccount = wallet.import_descriptor(network, key, label)
+            acct: UtxoAccount | EvmAccount = wallet.accounts_book.import_descriptor(
+                network, key, label
+            )
         else:
-            acct = wallet.import_xpub(network, key, kind, label)
+            acct = wallet.accounts_book.import_xpub(network, key, kind, label)
         row = account_row(acct)
     emit(
         opts,
@@ -307,7 +309,7 @@ def import_xpub(opts: Options, network: str, key: str, kind: str | None, label: 
 def watch_address(opts: Options, network: str, address_text: str, label: str) -> None:
     """Watch one EVM address."""
     with open_wallet(opts) as wallet:
-        row = account_row(wallet.import_evm_address(network, address_text, label))
+        row = account_row(wallet.accounts_book.import_evm_address(network, address_text, label))
     emit(opts, row, lambda: click.echo(f"Watching {row['receive_address']} on {row['network']}"))
 
 
