@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 # bitcoinlib writes to ~/.bitcoinlib on import unless told otherwise; tests import it as a peer.
 os.environ.setdefault("BCL_DATA_DIR", tempfile.mkdtemp(prefix="coffer-bcl-"))
@@ -39,3 +40,11 @@ def wallet_path(tmp_path: Path) -> Path:
 def abandon_wallet(wallet_path: Path) -> Iterator[Wallet]:
     with Wallet.create(wallet_path, PASSWORD, ABANDON) as wallet:
         yield wallet
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A click runner for ``coffer`` with the test password and no wallet from the env."""
+    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
+    monkeypatch.delenv("COFFER_WALLET", raising=False)
+    return CliRunner()

@@ -278,13 +278,6 @@ def test_parse_reads_back_what_json_lines_say(
 # -- the CLI -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
 def test_cli_export_and_import(runner: CliRunner, tmp_path: Path) -> None:
     source, target = tmp_path / "a.coffer", tmp_path / "b.coffer"
     Wallet.create(source, PASSWORD, ABANDON).close()

@@ -18,13 +18,6 @@ from wallet import Wallet
 from wallet.cli import cli
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
 def _run(
     runner: CliRunner, path: Path, *args: str, stdin: str | None = None
 ) -> tuple[int, str, str]:

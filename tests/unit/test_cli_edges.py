@@ -25,13 +25,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
-@pytest.fixture
 def wallet_file(tmp_path: Path) -> Path:
     path = tmp_path / "w.coffer"
     with Wallet.restore(path, PASSWORD, ABANDON) as wallet:

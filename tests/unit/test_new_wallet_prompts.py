@@ -58,13 +58,6 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], check=True)
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
 def _run(runner: CliRunner, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
     result = runner.invoke(cli, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr

@@ -54,13 +54,6 @@ def read_only_wallet(tmp_path: Path) -> Iterator[Path]:
             folder.chmod(0o755)
 
 
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
 def test_the_api_says_what_is_wrong_and_opens_read_only(read_only_wallet: Path) -> None:
     before = read_only_wallet.read_bytes()
     with pytest.raises(WalletReadOnly, match="no write access to the folder"):

@@ -24,13 +24,6 @@ _CLOSED = "tcp://127.0.0.1:1"  # nothing listens on port 1: the connection is re
 
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
-    monkeypatch.delenv("COFFER_WALLET", raising=False)
-    return CliRunner()
-
-
-@pytest.fixture
 def three_networks(tmp_path: Path) -> Path:
     """A wallet with an unreachable network first, then two embedded ones."""
     path = tmp_path / "w.coffer"
