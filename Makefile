@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_STAMP := $(VENV)/.demo-stamp
-EXTRAS ?= dev,gui
+EXTRAS ?= dev,gui,hw
 
 .PHONY: venv demo test lint typecheck unit nodes bench screenshots clean
 

@@ -37,6 +37,6 @@ def test_make_demo_installs_no_extras(tmp_path: Path) -> None:
     assert "bin/coffer demo" in plan
 
 
-def test_make_unit_still_installs_dev_and_gui(tmp_path: Path) -> None:
+def test_make_unit_still_installs_dev_gui_and_hw(tmp_path: Path) -> None:
     plan = _plan("unit", tmp_path)
-    assert "-e '.[dev,gui]'" in plan
+    assert "-e '.[dev,gui,hw]'" in plan
