@@ -29,6 +29,7 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
+from wallet.history import HistoryBook
 from wallet.labels import LabelStore
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
@@ -78,6 +79,7 @@ class Wallet:
         self._accounts: dict[int, Account] = {}
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
         self._settings = WalletSettings(database)
+        self._history = HistoryBook(database, self.accounts)
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
@@ -292,6 +294,15 @@ class Wallet:
         return self._settings
 
     @property
+    def history(self) -> HistoryBook:
+        """Return every account's history as one table: paged, sorted and filtered in SQL.
+
+        ``sync`` and ``sync_each`` refresh it; after syncing an account alone, call
+        ``history.refresh()``, which returns the rows that changed.
+        """
+        return self._history
+
+    @property
     def labels(self) -> LabelStore:
         """Return the wallet's labels (BIP-329 types: tx, addr, pubkey, input, output, xpub)."""
         return self._labels
@@ -373,7 +384,9 @@ class Wallet:
                 keep what they fetched.
             NetworkMismatch: a server serves another network.
         """
-        return [account.sync() for account in self.accounts(network)]
+        reports = [account.sync() for account in self.accounts(network)]
+        self._history.refresh(network)
+        return reports
 
     def sync_each(self, network: str | None = None) -> list[SyncOutcome]:
         """Sync every account (or one network's), going on past a network that fails.
@@ -387,7 +400,9 @@ class Wallet:
         Raises:
             UnknownNetwork: no such network.
         """
-        return sync_each(self.accounts(network))
+        outcomes = sync_each(self.accounts(network))
+        self._history.refresh(network)
+        return outcomes
 
     def watch(self, network: str | None = None, *, poll_interval: float | None = None) -> Watcher:
         """Start live updates of the UTXO accounts of one network, or of every one.

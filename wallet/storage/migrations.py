@@ -213,7 +213,41 @@ ALTER TABLE utxo_blocks ADD COLUMN time INTEGER;
 histories point at, so confirmed transactions show when they were mined. Rows written before
 have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES)
+_V_HISTORY = """
+CREATE TABLE history_index (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    network TEXT NOT NULL,
+    txid TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    status TEXT NOT NULL,
+    height INTEGER,
+    timestamp INTEGER,
+    symbol TEXT NOT NULL,
+    decimals INTEGER NOT NULL,
+    amount TEXT NOT NULL,
+    amount_key TEXT NOT NULL,
+    fee TEXT,
+    counterparties TEXT NOT NULL DEFAULT '',
+    token TEXT,
+    token_id TEXT,
+    replaceable INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, txid, asset)
+);
+CREATE INDEX history_by_time ON history_index(timestamp, txid);
+CREATE INDEX history_by_amount ON history_index(amount_key, txid);
+CREATE INDEX history_by_status ON history_index(status, timestamp);
+CREATE INDEX history_by_txid ON history_index(txid);
+CREATE TABLE history_tips (
+    network TEXT PRIMARY KEY,
+    height INTEGER NOT NULL
+);
+"""
+"""The history of every account as one table the GUI pages through: sorted, filtered and
+searched in SQL. ``wallet.history.HistoryStore`` owns it and rebuilds an account's rows from the
+account's own history after each sync, touching only the rows that changed. Amounts are decimal
+text (uint256 values); ``amount_key`` is a fixed-width text that sorts like the amount in coins."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES, _V_HISTORY)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)
