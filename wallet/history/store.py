@@ -1,8 +1,12 @@
 """The ``history_index`` table: every account's history as rows that SQL sorts, filters and pages.
 
-``HistoryStore`` is the only code that reads or writes ``history_index`` and ``history_tips``.
-It also reads the ``labels`` table (owned by ``wallet.labels.LabelStore``) in its queries, so a
-label edited through the label store shows and searches at once without a copy here.
+``HistoryStore`` is the only code that reads or writes ``history_index``, ``history_search`` (a
+trigram index for searching) and ``history_tips``. It also reads the ``labels`` table (owned by
+``wallet.labels.LabelStore``) in its queries, so a label edited through the label store shows
+and searches at once without a copy here.
+
+Every sort order has an index that ends with the row's txid and asset, so the first page of any
+order is read from the index without sorting; a search goes through the trigram index.
 """
 
 from __future__ import annotations
@@ -22,11 +26,23 @@ from wallet.types import HistoryEntry, TxStatus
 
 __all__ = ["HistoryStore", "amount_sort_key"]
 
-# Every amount is scaled to this many decimals before it is written as a fixed-width key, so
-# that sats, litoshis and wei sort together by their value in coins.
-_KEY_DECIMALS = 40
-_KEY_DIGITS = 120
+# Amounts sort by their value in coins whatever their decimals (sats, litoshis and wei
+# together): ``amount_sort_key`` writes sign, exponent and digits as text.
+_EXPONENT_BIAS = 400
+_COMPLEMENT = str.maketrans("0123456789", "9876543210")
 
+_INSERT = (
+    "INSERT INTO history_index(account_id, network, txid, asset, status, height, timestamp, "
+    "symbol, decimals, amount, amount_key, fee, counterparties, token, token_id, replaceable) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(account_id, txid, asset) DO UPDATE SET network = excluded.network, "
+    "status = excluded.status, height = excluded.height, timestamp = excluded.timestamp, "
+    "symbol = excluded.symbol, decimals = excluded.decimals, amount = excluded.amount, "
+    "amount_key = excluded.amount_key, fee = excluded.fee, "
+    "counterparties = excluded.counterparties, token = excluded.token, "
+    "token_id = excluded.token_id, replaceable = excluded.replaceable "
+    "RETURNING id"
+)
 _COLUMNS = (
     "h.account_id, h.network, h.txid, h.asset, h.status, h.height, h.timestamp, h.symbol, "
     "h.decimals, h.amount, h.fee, h.counterparties, h.token, h.token_id, h.replaceable, "
@@ -37,7 +53,7 @@ _FROM = (
     "LEFT JOIN history_tips t ON t.network = h.network"
 )
 _ORDER = {
-    SortColumn.TIME: "COALESCE(h.timestamp, 9223372036854775807)",
+    SortColumn.TIME: "h.timestamp",
     SortColumn.AMOUNT: "h.amount_key",
     SortColumn.STATUS: "h.status",
     SortColumn.NETWORK: "h.network",
@@ -48,14 +64,22 @@ _ORDER = {
 
 
 def amount_sort_key(amount: int, decimals: int) -> str:
-    """Return a fixed-width text that sorts like ``amount / 10**decimals``, exactly.
+    """Return a short text that sorts like ``amount / 10**decimals``, exactly.
 
-    Negative amounts start with ``0`` and store the complement, positive ones start with ``1``.
+    The value in coins is written as sign, exponent and significant digits: ``2`` then a
+    biased three-digit exponent then the digits for a positive value, ``1`` for zero, and for
+    a negative one ``0``, the exponent and digits complemented (9 - d) and a ``:`` that sorts
+    after every digit, so that more digits of a negative value sort it lower.
     """
-    scaled = amount * 10 ** (_KEY_DECIMALS - decimals)
-    if scaled >= 0:
-        return "1" + str(scaled).zfill(_KEY_DIGITS)
-    return "0" + str(10**_KEY_DIGITS + scaled).zfill(_KEY_DIGITS)
+    if amount == 0:
+        return "1"
+    digits = str(abs(amount))
+    exponent = len(digits) - decimals + _EXPONENT_BIAS
+    significant = digits.rstrip("0")
+    if amount > 0:
+        return f"2{exponent:03d}{significant}"
+    flipped = significant.translate(_COMPLEMENT)
+    return f"0{999 - exponent:03d}{flipped}:"
 
 
 def _asset_key(entry: HistoryEntry) -> str:
@@ -106,9 +130,9 @@ def _where(flt: HistoryFilter) -> tuple[str, list[SqlValue]]:
         clauses.append(f"h.status IN ({', '.join('?' * len(flt.statuses))})")
         params.extend(s.value for s in flt.statuses)
     if flt.direction == "received":
-        clauses.append("substr(h.amount_key, 1, 1) = '1' AND h.amount != '0'")
+        clauses.append("h.amount_key >= '2'")
     elif flt.direction == "sent":
-        clauses.append("substr(h.amount_key, 1, 1) = '0'")
+        clauses.append("h.amount_key < '1'")
     if flt.since is not None:
         clauses.append("h.timestamp >= ?")
         params.append(flt.since)
@@ -116,13 +140,21 @@ def _where(flt: HistoryFilter) -> tuple[str, list[SqlValue]]:
         clauses.append("h.timestamp < ?")
         params.append(flt.until)
     if flt.text:
-        # LIKE with an escape, so that % and _ typed by a person match themselves.
-        needle = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append(
-            "(h.txid LIKE ? ESCAPE '\\' OR COALESCE(l.label, '') LIKE ? ESCAPE '\\' "
-            "OR h.counterparties LIKE ? ESCAPE '\\' OR h.symbol LIKE ? ESCAPE '\\')"
+            "(h.id IN (SELECT rowid FROM history_search WHERE history_search MATCH ?) "
+            "OR h.txid IN (SELECT ref FROM labels WHERE type = 'tx' AND label LIKE ? ESCAPE '\\'))"
+            if len(flt.text) >= 3
+            else "(h.txid LIKE ? ESCAPE '\\' OR h.counterparties LIKE ? ESCAPE '\\' "
+            "OR h.symbol LIKE ? ESCAPE '\\' "
+            "OR h.txid IN (SELECT ref FROM labels WHERE type = 'tx' AND label LIKE ? ESCAPE '\\'))"
         )
-        params.extend([needle] * 4)
+        # LIKE with an escape, so that % and _ typed by a person match themselves; the trigram
+        # index takes the text as one quoted phrase (a substring, any case).
+        needle = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if len(flt.text) >= 3:
+            params.extend(['"' + flt.text.replace('"', '""') + '"', needle])
+        else:
+            params.extend([needle] * 4)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -179,31 +211,24 @@ class HistoryStore:
                 tip = entry.height + max(entry.confirmations, 1) - 1
                 tips[entry.network] = max(tip, tips.get(entry.network, 0))
         with self._db.transaction():
-            stored = {
-                HistoryKey(account_id, str(r[2]), str(r[3])): tuple(r)
+            stored: dict[HistoryKey, tuple[int, tuple[SqlValue, ...]]] = {
+                HistoryKey(account_id, str(r[3]), str(r[4])): (int(r[0]), tuple(r[1:]))
                 for r in self._db.query(
-                    "SELECT account_id, network, txid, asset, status, height, timestamp, symbol, "
-                    "decimals, amount, amount_key, fee, counterparties, token, token_id, "
+                    "SELECT id, account_id, network, txid, asset, status, height, timestamp, "
+                    "symbol, decimals, amount, amount_key, fee, counterparties, token, token_id, "
                     "replaceable FROM history_index WHERE account_id = ?",
                     (account_id,),
                 )
             }
             added = [k for k in wanted if k not in stored]
-            changed = [k for k, v in wanted.items() if k in stored and stored[k] != v]
+            changed = [k for k, v in wanted.items() if k in stored and stored[k][1] != v]
             removed = [k for k in stored if k not in wanted]
             for key in removed:
-                self._db.execute(
-                    "DELETE FROM history_index WHERE account_id = ? AND txid = ? AND asset = ?",
-                    (key.account_id, key.txid, key.asset),
-                )
+                row_id = stored[key][0]
+                self._db.execute("DELETE FROM history_index WHERE id = ?", (row_id,))
+                self._db.execute("DELETE FROM history_search WHERE rowid = ?", (row_id,))
             for key in (*added, *changed):
-                self._db.execute(
-                    "INSERT OR REPLACE INTO history_index(account_id, network, txid, asset, "
-                    "status, height, timestamp, symbol, decimals, amount, amount_key, fee, "
-                    "counterparties, token, token_id, replaceable) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    wanted[key],
-                )
+                self._write(wanted[key], fresh=key not in stored)
             for network, tip in tips.items():
                 self._db.execute(
                     "INSERT INTO history_tips(network, height) VALUES (?, ?) "
@@ -212,8 +237,19 @@ class HistoryStore:
                 )
         return HistoryChanges(tuple(added), tuple(changed), tuple(removed))
 
+    def _write(self, values: tuple[SqlValue, ...], *, fresh: bool) -> None:
+        """Upsert one row and its search text (under the same id)."""
+        (row_id,) = self._db.query(_INSERT, values)[0]
+        if not fresh:
+            self._db.execute("DELETE FROM history_search WHERE rowid = ?", (row_id,))
+        # txid, counterparties, symbol: what a person searches for besides the label.
+        text = " ".join(str(values[i]) for i in (2, 12, 7))
+        self._db.execute("INSERT INTO history_search(rowid, text) VALUES (?, ?)", (row_id, text))
+
     def insert_rows(self, account_id: int, entries: Iterable[HistoryEntry]) -> int:
-        """Append rows without comparing (a fresh account, or a benchmark's synthetic wallet).
+        """Add rows without comparing (a fresh account, or a benchmark's synthetic wallet).
+
+        Rows that exist already are replaced.
 
         Returns:
             How many rows were written.
@@ -221,19 +257,13 @@ class HistoryStore:
         rows = [_row_values(account_id, e) for e in entries]
         with self._db.transaction():
             for values in rows:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO history_index(account_id, network, txid, asset, "
-                    "status, height, timestamp, symbol, decimals, amount, amount_key, fee, "
-                    "counterparties, token, token_id, replaceable) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
+                self._write(values, fresh=False)
         return len(rows)
 
     def count(self, flt: HistoryFilter) -> int:
         """Return how many rows match the filter."""
         where, params = _where(flt)
-        rows = self._db.query(f"SELECT count(*) FROM {_FROM} {where}", params)  # noqa: S608
+        rows = self._db.query(f"SELECT count(*) FROM history_index h {where}", params)  # noqa: S608
         return int(rows[0][0])
 
     def page(
@@ -248,8 +278,17 @@ class HistoryStore:
         where, params = _where(flt)
         way = "DESC" if descending else "ASC"
         order = f"{_ORDER[sort]} {way}, h.txid {way}, h.asset {way}"
+        # The ids of the page first, from the sort's index alone (an offset deep in the table
+        # then skips index entries, not rows), then the rows of those ids.
+        label_join = (
+            "LEFT JOIN labels l ON l.type = 'tx' AND l.ref = h.txid"
+            if sort is SortColumn.LABEL
+            else ""
+        )
         rows = self._db.query(
-            f"SELECT {_COLUMNS} FROM {_FROM} {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE h.id IN ("  # noqa: S608
+            f"SELECT h.id FROM history_index h {label_join} {where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}",
             [*params, limit, offset],
         )
         return [_row(r) for r in rows]

@@ -215,6 +215,7 @@ have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
 
 _V_HISTORY = """
 CREATE TABLE history_index (
+    id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     network TEXT NOT NULL,
     txid TEXT NOT NULL,
@@ -231,21 +232,27 @@ CREATE TABLE history_index (
     token TEXT,
     token_id TEXT,
     replaceable INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (account_id, txid, asset)
+    UNIQUE (account_id, txid, asset)
 );
-CREATE INDEX history_by_time ON history_index(timestamp, txid);
-CREATE INDEX history_by_amount ON history_index(amount_key, txid);
-CREATE INDEX history_by_status ON history_index(status, timestamp);
-CREATE INDEX history_by_txid ON history_index(txid);
+CREATE INDEX history_by_account ON history_index(account_id);
+CREATE INDEX history_by_time ON history_index(timestamp, txid, asset);
+CREATE INDEX history_by_amount ON history_index(amount_key, txid, asset);
+CREATE INDEX history_by_status ON history_index(status, txid, asset);
+CREATE INDEX history_by_network ON history_index(network, txid, asset);
+CREATE INDEX history_by_symbol ON history_index(symbol, txid, asset);
+CREATE INDEX history_by_txid ON history_index(txid, asset);
+CREATE VIRTUAL TABLE history_search USING fts5(text, tokenize = 'trigram');
 CREATE TABLE history_tips (
     network TEXT PRIMARY KEY,
     height INTEGER NOT NULL
 );
 """
 """The history of every account as one table the GUI pages through: sorted, filtered and
-searched in SQL. ``wallet.history.HistoryStore`` owns it and rebuilds an account's rows from the
-account's own history after each sync, touching only the rows that changed. Amounts are decimal
-text (uint256 values); ``amount_key`` is a fixed-width text that sorts like the amount in coins."""
+searched in SQL (``history_search``: a trigram index over each row's txid, counterparties and
+symbol, keyed by the row's id). ``wallet.history.HistoryStore`` owns these tables and rebuilds
+an account's rows from the account's own history after each sync, touching only the rows that
+changed. Amounts are decimal text (uint256 values); ``amount_key`` is a short text that
+sorts like the amount in coins."""
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES, _V_HISTORY)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
