@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-PASSWORD = "bench-history"
+PASSWORD = "bench-history"  # noqa: S105 - a throwaway wallet in a temporary folder
 MNEMONIC = "abandon " * 11 + "about"
 
 
@@ -124,7 +124,6 @@ def _child(case: str, path: Path) -> dict[str, float]:
         result["filtered_rows"] = model.rowCount()
     else:
         model_std = QStandardItemModel(0, 7)
-        rows = 0
         for row in wallet.history.iter_rows(page_size=10_000):
             model_std.appendRow(
                 [
@@ -137,7 +136,6 @@ def _child(case: str, path: Path) -> dict[str, float]:
                     QStandardItem(row.txid + " " + " ".join(row.counterparties)),
                 ]
             )
-            rows += 1
         proxy = QSortFilterProxyModel()
         proxy.setSourceModel(model_std)
         view.setModel(proxy)

@@ -13,8 +13,9 @@ import sys
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-PySide6 = pytest.importorskip("PySide6")
+pytest.importorskip("PySide6")
 
+import PySide6
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
