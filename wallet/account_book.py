@@ -238,6 +238,21 @@ class AccountBook:
         assert isinstance(account, EvmAccount)  # noqa: S101
         return account
 
+    def check_address(self, network: str, address: str) -> AddressCheck:
+        """Check an address for a network as a person types it: format, checksum, network.
+
+        Unlike ``verify_address`` nothing is derived or stored, so a form may call it on every
+        key press; it does not say whether the address is the wallet's.
+
+        Raises:
+            UnknownNetwork: no such network.
+            InvalidAddress: not an address, or a bad checksum.
+            NetworkMismatch: an address of another network (the message names it).
+        """
+        with translate_errors():
+            net = get_network(network)
+        return check_address(net, address)
+
     def verify_address(self, network: str, address: str) -> AddressCheck:
         """Check an address and say whether it is this wallet's (see ``Wallet.verify_address``)."""
         with translate_errors():

@@ -175,3 +175,40 @@ def test_bad_pages_are_refused(tmp_path: Path) -> None:
             w.history.page(-1, 10)
         with pytest.raises(ValueError, match="1 to 10,000"):
             w.history.page(0, 0)
+
+
+def test_changes_wait_for_the_view(tmp_path: Path) -> None:
+    w, btc, _ = _wallet(tmp_path)
+    with w:
+        HistoryStore(w.database).replace_account(btc, [_entry(1, 5)])
+        assert not w.history.take_changes()  # written behind the book's back: nothing pending
+        # The account's own history is empty (never synced): a refresh removes the stray row.
+        removed = w.history.refresh()
+        assert removed.removed == (HistoryKey(btc, f"{1:064x}", "rBTC"),)
+        assert not w.history.refresh()
+        assert w.history.take_changes() == removed  # both refreshes, merged, kept for the view
+        assert not w.history.take_changes()
+
+
+def test_check_address_as_typed_derives_nothing(tmp_path: Path) -> None:
+    from wallet.errors import InvalidAddress, NetworkMismatch
+
+    w, _, _ = _wallet(tmp_path)
+    with w:
+        before = len(w.accounts())
+        check = w.accounts_book.check_address(
+            "bitcoin-regtest", "BCRT1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KYGT080"
+        )
+        assert check.address == "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+        assert check.kind == "p2wpkh"
+        with pytest.raises(
+            NetworkMismatch, match="This is a Bitcoin address; the account is on Bitcoin regtest"
+        ):
+            w.accounts_book.check_address(
+                "bitcoin-regtest", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+            )
+        with pytest.raises(InvalidAddress):
+            w.accounts_book.check_address(
+                "bitcoin-regtest", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081"
+            )
+        assert len(w.accounts()) == before

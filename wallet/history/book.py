@@ -10,6 +10,7 @@ rows instead of rebuilding itself.
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
@@ -64,6 +65,8 @@ class HistoryBook:
         """Bind to the wallet database and to the accounts (of one network, or all)."""
         self._store = HistoryStore(database)
         self._sources = sources
+        self._pending = HistoryChanges()
+        self._pending_lock = threading.Lock()
 
     def refresh(self, network: str | None = None) -> HistoryChanges:
         """Bring the rows of every account (of one network) in step with its history.
@@ -77,6 +80,18 @@ class HistoryBook:
         changes = HistoryChanges()
         for source in self._sources(network):
             changes = changes.merged(self._store.replace_account(source.id, source.history()))
+        with self._pending_lock:
+            self._pending = self._pending.merged(changes)
+        return changes
+
+    def take_changes(self) -> HistoryChanges:
+        """Return what every refresh changed since the last call (a view's update), and forget it.
+
+        ``Wallet.sync`` refreshes the history and returns the sync reports; a view that shows
+        the history asks here which rows to update.
+        """
+        with self._pending_lock:
+            changes, self._pending = self._pending, HistoryChanges()
         return changes
 
     def count(self, flt: HistoryFilter | None = None) -> int:
