@@ -29,7 +29,7 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
-from wallet.history import HistoryBook
+from wallet.history import HistoryBook, SendWarning, send_warnings
 from wallet.labels import LabelStore
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
@@ -477,6 +477,19 @@ class Wallet:
         account = self._book.by_id(draft.account_id)
         with translate_errors():
             return account.sign(draft, self.signer(), prompt)
+
+    def send_warnings(self, draft: Draft) -> list[SendWarning]:
+        """Return what a person should check before approving a draft.
+
+        A recipient never paid or paid by before; one that looks like an address of the
+        history but differs (address poisoning); a send of half the account's balance or
+        more. Every front's review shows them. The history is read as last refreshed.
+        """
+        account = self._book.by_id(draft.account_id)
+        balance = account.balance()
+        spendable = balance.confirmed + min(balance.unconfirmed, 0)
+        known = self._history.counterparties(draft.network)
+        return send_warnings(draft.summary, known, spendable)
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------
 

@@ -6,10 +6,12 @@ The rows ``Wallet.history`` pages through must be the accounts' own histories, k
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from primitives.bech32 import decode_segwit, encode_segwit
 from tests.conftest import ABANDON, PASSWORD
 from wallet import Wallet
 from wallet.history import HistoryFilter, HistoryRow, SortColumn
@@ -57,3 +59,39 @@ def test_history_follows_syncs_on_both_devnets(tmp_path: Path) -> None:
         assert pending[0].counterparties == (EXTERNAL,)
         biggest = w.history.page(0, 1, sort=SortColumn.AMOUNT)
         assert biggest[0].amount_decimal == Decimal("1.5")
+
+
+def _address_like(address: str) -> str:
+    """Return another valid address with the same first and last three characters after the
+    prefix, as an address poisoner would make (brute force over the middle)."""
+    hrp, version, program = decode_segwit(address)
+    rng = random.Random(7)
+    while True:
+        candidate = encode_segwit(hrp, version, program[:2] + rng.randbytes(16) + program[-2:])
+        if candidate[-3:] == address[-3:] and candidate != address:
+            return candidate
+
+
+def test_send_warnings_from_the_history(tmp_path: Path) -> None:
+    from wallet.history import WarningKind
+
+    with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as w:
+        btc = w.account("bitcoin-regtest")
+        devnet = w.devnet("bitcoin-regtest")
+        devnet.fund(btc.receive_address(), Decimal("1"))
+        w.sync()
+        first = btc.prepare_send(EXTERNAL, Decimal("0.1"))
+        kinds = [(x.kind, x.address) for x in w.send_warnings(first)]
+        assert kinds == [(WarningKind.FIRST_PAYMENT, EXTERNAL)]
+        btc.broadcast(w.sign(first))
+        devnet.mine(1)
+        w.sync()
+        again = btc.prepare_send(EXTERNAL, Decimal("0.1"))
+        assert w.send_warnings(again) == []  # paid before: no warning
+        lookalike = _address_like(EXTERNAL)
+        poisoned = btc.prepare_send(lookalike, Decimal("0.1"))
+        (warning,) = w.send_warnings(poisoned)
+        assert warning.kind is WarningKind.LOOKALIKE
+        assert warning.similar == EXTERNAL
+        big = btc.prepare_send(EXTERNAL, Decimal("0.7"))
+        assert [x.kind for x in w.send_warnings(big)] == [WarningKind.LARGE_SHARE]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wallet.history.book import CSV_COLUMNS, HistoryBook, HistorySource
+from wallet.history.checks import SendWarning, WarningKind, send_warnings
 from wallet.history.types import (
     HistoryChanges,
     HistoryFilter,
@@ -19,5 +20,8 @@ __all__ = [
     "HistoryKey",
     "HistoryRow",
     "HistorySource",
+    "SendWarning",
     "SortColumn",
+    "WarningKind",
+    "send_warnings",
 ]

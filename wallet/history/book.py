@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
-from wallet.amounts import to_decimal
 from wallet.history.store import HistoryStore
 from wallet.history.types import HistoryChanges, HistoryFilter, HistoryKey, HistoryRow, SortColumn
 from wallet.storage import WalletDatabase
@@ -120,6 +119,10 @@ class HistoryBook:
             raise ValueError(f"A page holds 1 to {_MAX_PAGE:,} rows.")
         return self._store.page(flt or HistoryFilter(), sort, descending, offset, limit)
 
+    def counterparties(self, network: str) -> set[str]:
+        """Return every address the network's history has on the other side."""
+        return self._store.counterparties(network)
+
     def rows(self, keys: Sequence[HistoryKey]) -> dict[HistoryKey, HistoryRow]:
         """Return the current rows of these keys (those that still exist)."""
         return self._store.rows(keys)
@@ -167,7 +170,7 @@ def _csv_fields(row: HistoryRow) -> list[str]:
         if row.timestamp is None
         else datetime.fromtimestamp(row.timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
-    fee = "" if row.fee is None else format(to_decimal(row.fee, _fee_decimals(row)), "f")
+    fee = "" if row.fee_decimal is None else format(row.fee_decimal, "f")
     return [
         when,
         row.network,
@@ -183,9 +186,3 @@ def _csv_fields(row: HistoryRow) -> list[str]:
         " ".join(row.counterparties),
         row.label,
     ]
-
-
-def _fee_decimals(row: HistoryRow) -> int:
-    # The fee is in the network's coin: the row's decimals unless the row moved a token, whose
-    # fee is in the native coin (EVM: 18 decimals).
-    return row.decimals if row.token is None else 18

@@ -305,3 +305,12 @@ class HistoryStore:
             if rows:
                 found[key] = _row(rows[0])
         return found
+
+    def counterparties(self, network: str) -> set[str]:
+        """Return every address seen on the other side of the network's transactions."""
+        seen: set[str] = set()
+        for (text,) in self._db.query(
+            "SELECT DISTINCT counterparties FROM history_index WHERE network = ?", (network,)
+        ):
+            seen.update(str(text).split())
+        return seen

@@ -10,6 +10,8 @@ from typing import Literal
 from wallet.amounts import to_decimal
 from wallet.types import TxStatus
 
+_EVM_COIN_DECIMALS = 18  # every EVM chain's native coin
+
 __all__ = ["HistoryChanges", "HistoryFilter", "HistoryKey", "HistoryRow", "SortColumn"]
 
 
@@ -81,6 +83,13 @@ class HistoryRow:
     def amount_decimal(self) -> Decimal:
         """Return the net amount as exact coins."""
         return to_decimal(self.amount, self.decimals)
+
+    @property
+    def fee_decimal(self) -> Decimal | None:
+        """Return the fee in the network's coin (a token row's fee is in the EVM coin)."""
+        if self.fee is None:
+            return None
+        return to_decimal(self.fee, self.decimals if self.token is None else _EVM_COIN_DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)
