@@ -167,7 +167,9 @@ class AccountsPage(QWidget):
         self.model.set_rows(rows)
         accounts = len({r.account_id for r in rows})
         self.title.setText(
-            "<h2>" + self.tr("Accounts") + "</h2><p>"
+            "<h2>"
+            + self.tr("Accounts")
+            + "</h2><p>"
             + self.tr("%1 - %n account(s)", "", accounts).replace("%1", wallet.path.name)
             + "</p>"
         )

@@ -1,0 +1,200 @@
+"""The main window: the lock screen, then the pages of an open wallet beside a sidebar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.autolock import AutoLock
+from gui.pages.accounts import AccountsPage
+from gui.pages.history import HistoryPage
+from gui.pages.receive import ReceivePage
+from gui.pages.send import SendPage
+from gui.session import Session
+from wallet import Wallet
+
+__all__ = ["MainWindow"]
+
+DEFAULT_AUTOLOCK_MINUTES = 10
+
+
+class MainWindow(QMainWindow):
+    """Unlock, then Accounts, Send, Receive and History; lock by hand or when idle."""
+
+    def __init__(self, wallet_path: Path | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr("Coffer"))
+        self.resize(1100, 680)
+        self.session = Session(self)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.stack.addWidget(self._lock_page(wallet_path))
+
+        shell = QWidget()
+        row = QHBoxLayout(shell)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(170)
+        self.pages = QStackedWidget()
+        self.accounts_page = AccountsPage(self.session)
+        self.send_page = SendPage(self.session)
+        self.receive_page = ReceivePage(self.session)
+        self.history_page = HistoryPage(self.session)
+        for title, page in (
+            (self.tr("Accounts"), self.accounts_page),
+            (self.tr("Send"), self.send_page),
+            (self.tr("Receive"), self.receive_page),
+            (self.tr("History"), self.history_page),
+        ):
+            self.nav.addItem(title)
+            self.pages.addWidget(page)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.stack.addWidget(shell)
+        # Older names the tests and screenshots use.
+        self.accounts_model = self.accounts_page.model
+        self.accounts_view = self.accounts_page.view
+        self.warnings = self.accounts_page.warnings
+
+        self.toolbar = QToolBar(self.tr("Wallet"))
+        self.toolbar.setObjectName("toolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.sync_action = QAction(self.tr("Sync"), self)
+        self.sync_action.triggered.connect(self.sync)
+        self.hide_action = QAction(self.tr("Hide balances"), self)
+        self.hide_action.setCheckable(True)
+        self.hide_action.toggled.connect(self.session.privacy.set_hidden)
+        self.lock_action = QAction(self.tr("Lock"), self)
+        self.lock_action.triggered.connect(self.lock)
+        for action in (self.sync_action, self.hide_action, self.lock_action):
+            self.toolbar.addAction(action)
+        self.activity = QLabel("")
+        self.activity.setObjectName("activity")
+        self.toolbar.addWidget(self.activity)
+        self.toolbar.hide()
+        self.session.busy.connect(self._busy)
+
+        self.autolock = AutoLock(DEFAULT_AUTOLOCK_MINUTES, self)
+        self.autolock.expired.connect(self.lock)
+        self.autolock.pause()
+        app = QApplication.instance()
+        if isinstance(app, QObject):
+            app.installEventFilter(self.autolock)
+
+    # -- the lock screen -------------------------------------------------------------------
+
+    def _lock_page(self, wallet_path: Path | None) -> QWidget:
+        unlock = QWidget()
+        layout = QVBoxLayout(unlock)
+        self.path_edit = QLineEdit(str(wallet_path or ""))
+        self.path_edit.setObjectName("walletPath")
+        browse = QPushButton(self.tr("Browse..."))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit)
+        row.addWidget(browse)
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText(self.tr("Password"))
+        self.unlock_button = QPushButton(self.tr("Unlock"))
+        self.unlock_button.setObjectName("unlock")
+        self.unlock_button.clicked.connect(self.unlock)
+        self.password_edit.returnPressed.connect(self.unlock)
+        self.status = QLabel("")
+        self.status.setObjectName("status")
+        layout.addStretch()
+        layout.addWidget(QLabel("<h2>" + self.tr("Open a Coffer wallet") + "</h2>"))
+        layout.addLayout(row)
+        layout.addWidget(self.password_edit)
+        layout.addWidget(self.unlock_button)
+        layout.addWidget(self.status)
+        layout.addStretch()
+        return unlock
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Wallet file"))
+        if path:
+            self.path_edit.setText(path)
+
+    def unlock(self) -> None:
+        """Open the wallet on a worker thread (the KDF takes a moment), then show it."""
+        path = Path(self.path_edit.text())
+        password = self.password_edit.text()
+        self.unlock_button.setEnabled(False)
+        self.status.setText(self.tr("Unlocking..."))
+        self.session.run(
+            lambda: Wallet.open(path, password), self._opened, self._failed, self.tr("Unlocking")
+        )
+
+    def _opened(self, wallet: Wallet) -> None:
+        self.password_edit.clear()
+        self.status.clear()
+        self.unlock_button.setEnabled(True)
+        self.session.set_wallet(wallet)
+        self.setWindowTitle(f"Coffer - {wallet.path.name}")
+        self.toolbar.show()
+        self.nav.setCurrentRow(0)
+        self.stack.setCurrentIndex(1)
+        self.autolock.poke()
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.unlock_button.setEnabled(True)
+
+    # -- open wallet ----------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Sync every network off the GUI thread; the pages update what changed."""
+        self.sync_action.setEnabled(False)
+
+        def failed(message: str) -> None:
+            self.sync_action.setEnabled(True)
+            self.activity.setText(message)
+
+        self.session.synced.connect(self._sync_done, Qt.ConnectionType.SingleShotConnection)
+        self.session.sync(failed)
+
+    def _sync_done(self, _changes: object) -> None:
+        self.sync_action.setEnabled(True)
+
+    def _busy(self, what: str) -> None:
+        self.activity.setText(what + "..." if what else "")
+
+    def lock(self) -> None:
+        """Close the wallet and show the lock screen; nothing it showed stays in the pages."""
+        if self.session.wallet is None:
+            return
+        self.session.lock()
+        self.autolock.pause()
+        self.toolbar.hide()
+        self.hide_action.setChecked(False)
+        self.setWindowTitle(self.tr("Coffer"))
+        self.stack.setCurrentIndex(0)
+        self.status.setText(self.tr("Locked."))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Close the wallet with the window."""
+        self.session.lock()
+        app = QApplication.instance()
+        if isinstance(app, QObject):
+            app.removeEventFilter(self.autolock)
+        super().closeEvent(event)

@@ -1,0 +1,184 @@
+"""The desktop app's main paths, offscreen, on a wallet over the embedded devnets.
+
+A real send from the GUI on the Bitcoin devnet and on the EVM devnet, seen by the node; the
+history after a sync; auto-lock; hidden balances that leave no digit of a balance anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QWidget
+
+from gui.main_window import MainWindow
+from gui.privacy import MASK
+from tests.conftest import ABANDON, PASSWORD
+from wallet import Wallet
+
+EXTERNAL_BTC = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+EXTERNAL_EVM = "0x000000000000000000000000000000000000dEaD"
+
+
+@pytest.fixture
+def funded(tmp_path: Path) -> Path:
+    path = tmp_path / "gui.coffer"
+    with Wallet.create(path, PASSWORD, ABANDON) as w:
+        btc = w.account("bitcoin-regtest")
+        evm = w.account("evm-embedded")
+        w.devnet("bitcoin-regtest").fund(btc.receive_address(), Decimal("1.23456789"))
+        w.devnet("evm-embedded").fund(evm.receive_address(), Decimal("2.718281828"))
+    return path
+
+
+def _open(qtbot, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(path)
+    qtbot.addWidget(window)
+    window.show()
+    window.password_edit.setText(PASSWORD)
+    window.unlock()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    return window
+
+
+def _sync(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.session.synced, timeout=120_000):
+        window.sync()
+
+
+def _send(qtbot, window: MainWindow, network: str, to: str, amount: str) -> str:  # type: ignore[no-untyped-def]
+    page = window.send_page
+    window.nav.setCurrentRow(1)
+    index = next(
+        i for i in range(page.account.count()) if page.account.itemText(i).startswith(network)
+    )
+    page.account.setCurrentIndex(index)
+    page.recipient.setText(to)
+    page.amount.setText(amount)
+    assert page.recipient_error.text() == ""
+    assert page.amount_error.text() == ""
+    page.prepare()
+    qtbot.waitUntil(lambda: page.steps.currentIndex() == 1, timeout=60_000)
+    assert to.lower() in page.review_text.text().lower()
+    assert "never sent to" in page.warnings.text()  # a first payment
+    page.sign_and_send()
+    qtbot.waitUntil(lambda: page.steps.currentIndex() == 2, timeout=60_000)
+    assert page.txid in page.result.text()
+    return page.txid
+
+
+def test_send_on_both_devnets_from_the_gui(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, funded)
+    _sync(qtbot, window)
+    texts = [
+        window.accounts_model.index(r, 3).data() for r in range(window.accounts_model.rowCount())
+    ]
+    assert "1.23456789" in texts
+    assert "2.718281828" in texts
+    btc_txid = _send(qtbot, window, "Bitcoin regtest", EXTERNAL_BTC, "0.1")
+    evm_txid = _send(
+        qtbot,
+        window,
+        window.session.require().account("evm-embedded").network.title,
+        EXTERNAL_EVM,
+        "0.5",
+    )
+    wallet = window.session.require()
+    # The nodes have them: the Bitcoin devnet's mempool, the EVM devnet's chain.
+    assert wallet.devnet("bitcoin-regtest").status().mempool_size == 1
+    wallet.devnet("bitcoin-regtest").mine(1)
+    _sync(qtbot, window)
+    # Both confirmed, as the nodes report them after the sync.
+    confirmed = {r.txid: r.confirmations for r in wallet.history.iter_rows() if r.confirmations > 0}
+    assert confirmed[btc_txid] == 1
+    assert confirmed[evm_txid] >= 1
+    history = window.history_page
+    window.nav.setCurrentRow(3)
+    history.search.setText(btc_txid[:12])
+    assert history.model is not None
+    assert history.model.rowCount() == 1
+    history.search.setText(evm_txid[2:14])
+    assert history.model.rowCount() >= 1
+    history.search.clear()
+    assert history.model.rowCount() == 4  # two receipts, two sends
+
+
+def test_bad_input_is_said_next_to_the_field(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, funded)
+    _sync(qtbot, window)
+    page = window.send_page
+    page.account.setCurrentIndex(
+        next(i for i in range(page.account.count()) if "regtest" in page.account.itemText(i))
+    )
+    page.recipient.setText("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+    assert "Bitcoin address" in page.recipient_error.text()
+    page.recipient.setText(EXTERNAL_BTC[:-1] + "1")
+    assert page.recipient_error.text()
+    page.amount.setText("0.000000001")
+    assert "decimal" in page.amount_error.text()
+    page.amount.setText("5")
+    assert "more than the balance" in page.amount_error.text()
+    page.recipient.setText(EXTERNAL_BTC)
+    page.amount.setText("0.5")
+    assert page.recipient_error.text() == page.amount_error.text() == ""
+
+
+def test_auto_lock_closes_the_wallet(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, funded)
+    window.autolock.set_interval_ms(200)
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 0, timeout=10_000)
+    assert window.session.wallet is None
+    assert window.history_page.model is None
+    assert window.accounts_model.rowCount() == 0
+
+
+def _every_text(widget: QWidget) -> list[str]:
+    texts: list[str] = [widget.windowTitle(), widget.toolTip()]
+    for child in widget.findChildren(QWidget):
+        texts.append(child.toolTip())
+        if isinstance(child, QLabel):
+            texts.append(child.text())
+        if isinstance(child, QLineEdit) and child.objectName() not in ("amount",):
+            texts.append(child.text())
+        if isinstance(child, QAbstractItemView) and child.model() is not None:
+            model: QAbstractItemModel = child.model()
+            for r in range(min(model.rowCount(QModelIndex()), 200)):
+                for c in range(32):
+                    index = model.index(r, c)
+                    if not index.isValid():
+                        break
+                    for role in range(0, 40):
+                        value = index.data(role)
+                        if isinstance(value, str | int | Decimal):
+                            texts.append(str(value))
+    return texts
+
+
+def test_hidden_balances_leave_no_digit_on_any_screen(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, funded)
+    _sync(qtbot, window)
+    window.hide_action.setChecked(True)
+    balances = ("1.23456789", "123456789", "2.718281828", "2718281828")
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        qtbot.wait(10)
+        for text in _every_text(window):
+            for secret in balances:
+                assert secret not in text, (window.nav.item(row).text(), text)
+    assert MASK in [
+        window.accounts_model.index(r, 3).data() for r in range(window.accounts_model.rowCount())
+    ]
+    window.hide_action.setChecked(False)
+    assert "1.23456789" in [
+        window.accounts_model.index(r, 3).data() for r in range(window.accounts_model.rowCount())
+    ]
+    assert re.fullmatch("\u2022{6}", MASK)
