@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 
 from gui.privacy import Privacy
+from wallet import format_amount
 from wallet.history import HistoryBook, HistoryChanges, HistoryFilter, HistoryRow, SortColumn
 
 __all__ = ["COLUMNS", "KEY_ROLE", "HistoryModel"]
@@ -61,6 +62,11 @@ def _status(row: HistoryRow) -> str:
     return QCoreApplication.translate("HistoryModel", row.status.value)
 
 
+def _signed(row: HistoryRow) -> str:
+    text = format_amount(row.amount, row.decimals)
+    return text if text.startswith("-") else "+" + text
+
+
 class HistoryModel(QAbstractTableModel):
     """Every transaction of the wallet, paged from the store; labels are editable."""
 
@@ -73,6 +79,8 @@ class HistoryModel(QAbstractTableModel):
         self._descending = True
         self._count = book.count(self._filter)
         self._pages: OrderedDict[int, list[HistoryRow]] = OrderedDict()
+        self.network_titles: dict[str, str] = {}
+        """Registry names to the names people read (``Bitcoin regtest``); set by the page."""
         self.label_editor: Callable[[str, str], None] | None = None
         """Saves a label typed in the table: ``(txid, text)``; set by the page."""
         privacy.changed.connect(self._privacy_changed)
@@ -123,18 +131,18 @@ class HistoryModel(QAbstractTableModel):
             return row.label
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == AMOUNT_COLUMN:
-                return self._privacy.amount(f"{row.amount_decimal:+f} {row.symbol}")
+                return self._privacy.amount(_signed(row) + " " + row.symbol)
             return row.txid if column == len(COLUMNS) - 1 else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column == 0:
             return _when(row.timestamp)
         if column == 1:
-            return row.network
+            return self.network_titles.get(row.network, row.network)
         if column == LABEL_COLUMN:
             return row.label
         if column == AMOUNT_COLUMN:
-            return self._privacy.amount(f"{row.amount_decimal:+f}")
+            return self._privacy.amount(_signed(row))
         if column == 4:
             return row.symbol if row.token_id is None else f"{row.symbol} #{row.token_id}"
         if column == 5:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.history_model import KEY_ROLE, HistoryModel
 from gui.session import Session
+from wallet import format_amount
 from wallet.history import HistoryChanges, HistoryFilter, HistoryRow
 from wallet.types import TxStatus
 
@@ -50,7 +51,9 @@ class TransactionDialog(QDialog):
         form.addRow(self.tr("Status"), QLabel(row.status.value))
         form.addRow(self.tr("Confirmations"), QLabel(str(row.confirmations)))
         form.addRow(self.tr("Time"), QLabel(when))
-        form.addRow(self.tr("Amount"), QLabel(mask(f"{row.amount_decimal:+f} {row.symbol}")))
+        form.addRow(
+            self.tr("Amount"), QLabel(mask(format_amount(row.amount, row.decimals, row.symbol)))
+        )
         if row.fee_decimal is not None:
             form.addRow(self.tr("Fee paid"), QLabel(mask(f"{row.fee_decimal:f}")))
         others = QLabel("\n".join(row.counterparties) or self.tr("unknown"))
@@ -120,9 +123,10 @@ class HistoryPage(QWidget):
         wallet = self.session.require()
         self.model = HistoryModel(wallet.history, self.session.privacy, self)
         self.model.label_editor = lambda txid, text: wallet.labels.set("tx", txid, text)
+        self.model.network_titles = {a.network.name: a.network.title for a in wallet.accounts()}
         self.table.setModel(self.model)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((140, 130, 220, 130, 70, 120)):
+        for column, width in enumerate((130, 150, 180, 130, 60, 120)):
             self.table.setColumnWidth(column, width)
         self.account.blockSignals(True)
         self.account.clear()

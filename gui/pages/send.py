@@ -29,6 +29,7 @@ from wallet import (
     Draft,
     EvmAccount,
     UtxoAccount,
+    UtxoDraft,
     format_amount,
     parse_decimal,
     to_base_units,
@@ -259,7 +260,7 @@ class SendPage(QWidget):
         assert acct is not None  # noqa: S101 - the form had one
         balance = acct.balance()
         summary = self.draft.summary
-        lines = [f"<b>{self.tr('Network')}:</b> {summary.network}"]
+        lines = [f"<b>{self.tr('Network')}:</b> {acct.network.title}"]
         for output in summary.outputs:
             decimals = output.decimals if output.decimals is not None else balance.decimals
             symbol = output.asset or balance.symbol
@@ -269,11 +270,9 @@ class SendPage(QWidget):
         fee = self.session.privacy.amount(
             format_amount(summary.fee, balance.decimals, balance.symbol)
         )
-        rate = summary.fee_rate
-        lines.append(
-            f"<b>{self.tr('Fee')}:</b> {fee}"
-            + ("" if rate is None else f" ({rate} {self.tr('per vbyte')})")
-        )
+        draft = self.draft
+        rate = f" ({draft.fee_rate} sat/vB)" if isinstance(draft, UtxoDraft) else ""
+        lines.append(f"<b>{self.tr('Fee')}:</b> {fee}{rate}")
         if summary.contract_call:
             lines.append(f"<b>{self.tr('Call')}:</b> {summary.contract_call}")
         self.review_text.setText("<br>".join(lines))
