@@ -50,7 +50,7 @@ bench: venv nodes
 	done
 
 screenshots: venv
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m gui.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m gui.screenshots docs/screenshots en zh_CN
 
 clean:
 	rm -rf $(VENV) .venv-electrumx .tools build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
+    QDateTime,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -23,6 +25,7 @@ from PySide6.QtCore import (
 )
 
 from gui.privacy import Privacy
+from gui.texts import status_text
 from wallet import format_amount
 from wallet.history import HistoryBook, HistoryChanges, HistoryFilter, HistoryRow, SortColumn
 
@@ -34,13 +37,13 @@ _KEEP_PAGES = 50
 
 # (title, sort column) in the order shown.
 COLUMNS: tuple[tuple[str, SortColumn], ...] = (
-    (QCoreApplication.translate("HistoryModel", "Date"), SortColumn.TIME),
-    (QCoreApplication.translate("HistoryModel", "Network"), SortColumn.NETWORK),
-    (QCoreApplication.translate("HistoryModel", "Label"), SortColumn.LABEL),
-    (QCoreApplication.translate("HistoryModel", "Amount"), SortColumn.AMOUNT),
-    (QCoreApplication.translate("HistoryModel", "Asset"), SortColumn.ASSET),
-    (QCoreApplication.translate("HistoryModel", "Status"), SortColumn.STATUS),
-    (QCoreApplication.translate("HistoryModel", "Transaction"), SortColumn.TXID),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Date"), SortColumn.TIME),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Network"), SortColumn.NETWORK),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Label"), SortColumn.LABEL),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Amount"), SortColumn.AMOUNT),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Asset"), SortColumn.ASSET),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Status"), SortColumn.STATUS),
+    (QT_TRANSLATE_NOOP("HistoryModel", "Transaction"), SortColumn.TXID),
 )
 LABEL_COLUMN = 2
 AMOUNT_COLUMN = 3
@@ -51,15 +54,14 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 def _when(timestamp: int | None) -> str:
     if timestamp is None:
         return QCoreApplication.translate("HistoryModel", "unknown")
-    return datetime.fromtimestamp(timestamp, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    when = QDateTime.fromSecsSinceEpoch(timestamp)
+    return QLocale().toString(when, QLocale.FormatType.ShortFormat)
 
 
 def _status(row: HistoryRow) -> str:
-    if row.confirmations:
-        return QCoreApplication.translate(
-            "HistoryModel", "%n confirmation(s)", "", row.confirmations
-        )
-    return QCoreApplication.translate("HistoryModel", row.status.value)
+    if n := row.confirmations:
+        return QCoreApplication.translate("HistoryModel", "%n confirmation(s)", "", n)
+    return status_text(row.status)
 
 
 def _signed(row: HistoryRow) -> str:
@@ -158,7 +160,7 @@ class HistoryModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section][0]
+            return QCoreApplication.translate("HistoryModel", COLUMNS[section][0])
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

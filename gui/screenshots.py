@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from gui.i18n import install_translator
 from gui.main_window import MainWindow
 from wallet import Wallet
 
@@ -53,18 +54,23 @@ def _demo_wallet(path: Path) -> None:
         wallet.sync()
 
 
-def main(out_dir: Path) -> None:
-    """Render the lock, accounts, send, review, receive and history screens into ``out_dir``."""
+def main(out_dir: Path, language: str = "en") -> None:
+    """Render the lock, accounts, send, review, receive and history screens into ``out_dir``.
+
+    English screens are ``NAME.png``; another language's are ``NAME.LANG.png``.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)  # noqa: S101
+    translator = install_translator(app, language)
+    suffix = "" if language == "en" else f".{language}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.coffer"
         _demo_wallet(path)
         window = MainWindow(path)
         window.show()
         app.processEvents()
-        window.grab().save(str(out_dir / "unlock.png"))
+        window.grab().save(str(out_dir / f"unlock{suffix}.png"))
         window.password_edit.setText(_PASSWORD)
         window.unlock()
         _wait_until(lambda: window.stack.currentIndex() == 1)
@@ -72,7 +78,7 @@ def main(out_dir: Path) -> None:
         def shot(row: int, name: str) -> None:
             window.nav.setCurrentRow(row)
             app.processEvents()
-            window.grab().save(str(out_dir / f"{name}.png"))
+            window.grab().save(str(out_dir / f"{name}{suffix}.png"))
 
         shot(0, "accounts")
         page = window.send_page
@@ -90,7 +96,11 @@ def main(out_dir: Path) -> None:
         window.hide_action.setChecked(True)
         shot(0, "accounts-hidden")
         window.close()
+    if translator is not None:
+        app.removeTranslator(translator)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    for lang in sys.argv[2:] or ["en", "zh_CN"]:
+        main(target, lang)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,7 +41,8 @@ class AccountBalanceRow:
 
 
 def _rows_of(account: Account) -> list[AccountBalanceRow]:
-    name = f"#{account.index} {account.kind}" + (" (watch-only)" if account.watch_only else "")
+    watch = QCoreApplication.translate("BalancesModel", " (watch-only)")
+    name = f"#{account.index} {account.kind}" + (watch if account.watch_only else "")
     balances = [account.balance()]
     token_balances = getattr(account, "token_balances", None)
     if callable(token_balances):
@@ -76,7 +79,15 @@ def balance_rows(wallet: Wallet) -> list[AccountBalanceRow]:
 class BalancesModel(QAbstractTableModel):
     """Accounts and their balances; amounts masked while balances are hidden."""
 
-    HEADERS = ("Network", "Account", "Asset", "Confirmed", "Pending", "Frozen", "Address")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("BalancesModel", "Network"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Account"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Asset"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Confirmed"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Pending"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Frozen"),
+        QT_TRANSLATE_NOOP("BalancesModel", "Address"),
+    )
 
     def __init__(self, privacy: Privacy, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -125,7 +136,7 @@ class BalancesModel(QAbstractTableModel):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(self.HEADERS)
         ):
-            return self.tr(self.HEADERS[section])
+            return QCoreApplication.translate("BalancesModel", self.HEADERS[section])
         return None
 
     def _masked(self, _hidden: bool) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.history_model import KEY_ROLE, HistoryModel
 from gui.session import Session
+from gui.texts import status_text
 from wallet import format_amount
 from wallet.history import HistoryChanges, HistoryFilter, HistoryRow
 from wallet.types import TxStatus
@@ -48,7 +49,7 @@ class TransactionDialog(QDialog):
         txid.setObjectName("txid")
         form.addRow(self.tr("Transaction id"), txid)
         form.addRow(self.tr("Network"), QLabel(row.network))
-        form.addRow(self.tr("Status"), QLabel(row.status.value))
+        form.addRow(self.tr("Status"), QLabel(status_text(row.status)))
         form.addRow(self.tr("Confirmations"), QLabel(str(row.confirmations)))
         form.addRow(self.tr("Time"), QLabel(when))
         form.addRow(
@@ -91,7 +92,7 @@ class HistoryPage(QWidget):
         self.status.setObjectName("historyStatus")
         self.status.addItem(self.tr("Any status"), None)
         for status in TxStatus:
-            self.status.addItem(self.tr(status.value), status)
+            self.status.addItem(status_text(status), status)
         self.status.currentIndexChanged.connect(self._apply_filter)
         self.account = QComboBox()
         self.account.setObjectName("historyAccount")

@@ -260,21 +260,25 @@ class SendPage(QWidget):
         assert acct is not None  # noqa: S101 - the form had one
         balance = acct.balance()
         summary = self.draft.summary
-        lines = [f"<b>{self.tr('Network')}:</b> {acct.network.title}"]
+        network_word = self.tr("Network")
+        change_word = self.tr("change, back to you")
+        fee_word = self.tr("Fee")
+        call_word = self.tr("Call")
+        lines = [f"<b>{network_word}:</b> {acct.network.title}"]
         for output in summary.outputs:
             decimals = output.decimals if output.decimals is not None else balance.decimals
             symbol = output.asset or balance.symbol
             amount = self.session.privacy.amount(format_amount(output.amount, decimals, symbol))
-            tag = f" <i>({self.tr('change, back to you')})</i>" if output.is_change else ""
+            tag = f" <i>({change_word})</i>" if output.is_change else ""
             lines.append(f"{amount} &rarr; <tt>{output.address}</tt>{tag}")
         fee = self.session.privacy.amount(
             format_amount(summary.fee, balance.decimals, balance.symbol)
         )
         draft = self.draft
         rate = f" ({draft.fee_rate} sat/vB)" if isinstance(draft, UtxoDraft) else ""
-        lines.append(f"<b>{self.tr('Fee')}:</b> {fee}{rate}")
+        lines.append(f"<b>{fee_word}:</b> {fee}{rate}")
         if summary.contract_call:
-            lines.append(f"<b>{self.tr('Call')}:</b> {summary.contract_call}")
+            lines.append(f"<b>{call_word}:</b> {summary.contract_call}")
         self.review_text.setText("<br>".join(lines))
         self.warnings.setText("\n".join("\u26a0 " + w for w in warnings))
         self.send_error.clear()
