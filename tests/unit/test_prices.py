@@ -44,13 +44,13 @@ def ecb_rates(day: date) -> dict[str, Decimal]:
     }
 
 
-def make_market() -> Market:
+def make_market(today: date = TODAY) -> Market:
+    """Return the providers' data: closes from 2024-01-01 to the day before ``today``."""
+    first = FIRST_BTC_DAY
     closes = {
-        d: btc_close(d)
-        for d in (FIRST_BTC_DAY + timedelta(days=i) for i in range(900))
-        if d < TODAY
+        d: btc_close(d) for d in (first + timedelta(days=i) for i in range(1200)) if d < today
     }
-    market = Market(TODAY)
+    market = Market(today)
     market.closes["bitcoin"] = closes
     market.closes["ethereum"] = {d: Decimal(3000) for d in closes}
     market.symbols = {"BTC": "bitcoin", "ETH": "ethereum"}
@@ -60,8 +60,8 @@ def make_market() -> Market:
     }
     market.live["ethereum"] = {"usd": (Decimal("3500"), Decimal("-2.5"))}
     market.tokens[USDC] = {"usd": (Decimal("0.9998"), Decimal("0.01"))}
-    market.token_closes[USDC] = {d: Decimal(1) for d in closes if d > TODAY - timedelta(days=365)}
-    market.ecb = {d: ecb_rates(d) for d in business_days(date(2023, 12, 1), TODAY)}
+    market.token_closes[USDC] = {d: Decimal(1) for d in closes if d > today - timedelta(days=365)}
+    market.ecb = {d: ecb_rates(d) for d in business_days(date(2023, 12, 1), today)}
     return market
 
 
