@@ -136,7 +136,8 @@ def test_bad_input_is_one_line_and_changes_nothing(
     got, out, err = _run(runner, wallet_file, *args)
     assert got == code, (out, err)
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ")
     assert words in lines[0]
     if "2020-01-01" not in args:  # that one caches the closes it fetched around the day
         assert _digest(wallet_file) == before
