@@ -78,6 +78,7 @@ class Holding:
         amount: how much, in whole units; ``None`` when unknown (never synced).
         unknown_reason: why the amount or the asset is unknown ("" when both are known).
         source: the holdings source's name.
+        network: the registry name of a crypto holding's network (``None`` otherwise).
     """
 
     kind: HoldingKind
@@ -87,6 +88,7 @@ class Holding:
     amount: Decimal | None
     unknown_reason: str = ""
     source: str = "crypto"
+    network: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,12 @@ class CryptoHoldings:
         label = f" {account.label}" if account.label else ""
         return f"{account.network.name} #{account.index}{label}"
 
+    @staticmethod
+    def _coin(
+        where: str, asset: str | None, symbol: str, amount: Decimal | None, why: str, net: str
+    ) -> Holding:
+        return Holding(HoldingKind.COIN, where, asset, symbol, amount, why, "crypto", net)
+
     def holdings(self) -> list[Holding]:
         """Return each account's coin and (EVM) its tokens with a balance."""
         rows: list[Holding] = []
@@ -254,17 +262,17 @@ class CryptoHoldings:
             balance = account.balance()
             coin = coin_for_symbol(net.symbol)
             if not balance.synced:
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, None, "not synced"))
+                rows.append(self._coin(where, None, net.symbol, None, "not synced", net.name))
                 continue
             amount = to_decimal(balance.confirmed + balance.unconfirmed, balance.decimals)
             if net.is_testnet:
                 reason = "a test network's coins have no market value"
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, amount, reason))
+                rows.append(self._coin(where, None, net.symbol, amount, reason, net.name))
             elif coin is None:
                 reason = f"no price source for {net.symbol}"
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, amount, reason))
+                rows.append(self._coin(where, None, net.symbol, amount, reason, net.name))
             else:
-                rows.append(Holding(HoldingKind.COIN, where, coin.key, net.symbol, amount))
+                rows.append(self._coin(where, coin.key, net.symbol, amount, "", net.name))
             if isinstance(account, EvmAccount):
                 rows += self._tokens(account, where)
         return rows
@@ -285,7 +293,18 @@ class CryptoHoldings:
                     if net.is_testnet
                     else f"no price source for tokens on {net.name}"
                 )
-            rows.append(Holding(HoldingKind.TOKEN, where, asset, token.symbol, amount, reason))
+            rows.append(
+                Holding(
+                    HoldingKind.TOKEN,
+                    where,
+                    asset,
+                    token.symbol,
+                    amount,
+                    reason,
+                    "crypto",
+                    net.name,
+                )
+            )
         return rows
 
     def changes(self) -> list[BalanceChange]:

@@ -73,6 +73,11 @@ def _days(start: date, end: date) -> Iterable[date]:
         day += timedelta(days=1)
 
 
+def _joined(first: str, second: str) -> str:
+    """Return the sources of a crossed rate (``coingecko+ecb``; one name when they agree)."""
+    return first if first == second else f"{first}+{second}"
+
+
 def _end_of(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) + 86_400
 
@@ -129,6 +134,10 @@ class PriceService:
     def base_currency(self) -> str:
         """Return the wallet's base currency (``w.settings.base_currency``)."""
         return base_currency(self._db)
+
+    def now(self) -> float:
+        """Return the service's clock (Unix seconds)."""
+        return self._now()
 
     def today(self) -> date:
         """Return the current UTC day."""
@@ -335,7 +344,7 @@ class PriceService:
                 quote.rate * fx.rate,
                 None,
                 quote.at,
-                f"{quote.source}+{fx.source}",
+                _joined(quote.source, fx.source),
                 quote.age_s,
                 quote.offline or fx.offline,
                 quote.change_24h,
@@ -396,7 +405,7 @@ class PriceService:
             close.rate * fx.rate,
             day,
             close.at,
-            f"{close.source}+{fx.source}",
+            _joined(close.source, fx.source),
             age,
             fx.offline,
             None,
@@ -568,7 +577,7 @@ class PriceService:
             per_eur[to_code] / per_eur[from_code],
             day,
             at,
-            ECB,
+            anchor.source,
             max(0, int(self._now()) - at),
             False,
             None,
@@ -696,7 +705,7 @@ class PriceService:
             close.rate * fx.rate,
             day,
             close.at,
-            f"{close.source}+{fx.source}",
+            _joined(close.source, fx.source),
             0,
             note=fx.note,
         )
