@@ -435,7 +435,8 @@ class PriceService:
                     closes[c.day] = (c, COINGECKO)
             except PriceProviderError as err:
                 errors.append(err)
-        wanted = [d for d in _days(start, last) if d not in closes]
+        cached = self._store.daily_range(a.key, USD, start, last)
+        wanted = [d for d in _days(start, last) if d not in closes and d not in cached]
         if wanted and a.cryptocompare:
             try:
                 compare = CryptoCompareProvider(self._source(CRYPTOCOMPARE))
@@ -491,7 +492,7 @@ class PriceService:
             return found
         if online:
             try:
-                self._fetch_ecb(day)
+                self._fetch_ecb(day, (from_code, to_code))
             except PriceProviderError:
                 if isinstance(found, Quote):  # the last known rate, marked as such
                     return Quote(
@@ -523,7 +524,12 @@ class PriceService:
         fetched = self._store.fetched("ecb:daily")
         return fetched is None or int(self._now()) - fetched > _ECB_RECHECK_S
 
-    def _fetch_ecb(self, day: date | None) -> None:
+    def _fetch_ecb(self, day: date | None, codes: Iterable[str] = ()) -> None:
+        """Fetch the ECB file that covers ``day`` and store its rates.
+
+        The full history (about 7,000 business days of 30-odd currencies) is stored for USD
+        and ``codes`` alone: every currency would cost 200,000 rows and seconds of writing.
+        """
         ecb = EcbProvider(self._source(ECB))
         today = self.today()
         if day is None:
@@ -534,10 +540,12 @@ class PriceService:
             file, name = EcbProvider.HIST, "ecb:hist"
         days = ecb.rates(file)
         now = int(self._now())
+        keep = {USD, *codes} if file == EcbProvider.HIST else None
         self._store.put_daily(
             CachedRate(EUR, code, rate, _end_of(d) - 86_400 + _ECB_PUBLISHED_UTC_S, ECB, now, d)
             for d, rates in days.items()
             for code, rate in rates.items()
+            if keep is None or code in keep
         )
         self._store.mark_fetched(name, now)
 
@@ -614,8 +622,9 @@ class PriceService:
         priced = [self._asset(a) for a in assets]
         if quote_in != USD or any(a.kind is AssetKind.FIAT for a in priced):
             try:
-                if isinstance(self._fx_cached(USD, EUR, start), str):
-                    self._fetch_ecb(start)
+                target = quote_in if quote_in != USD else EUR
+                if isinstance(self._fx_cached(USD, target, start), str):
+                    self._fetch_ecb(start, (quote_in, *(a.key for a in priced)))
                 if end >= self.today() - timedelta(days=3) and self._ecb_due():
                     self._fetch_ecb(None)
             except PriceProviderError as err:
