@@ -244,3 +244,9 @@ def test_sample_prices_value_devnet_coins_and_say_so(abandon_wallet: Wallet) -> 
     lines = sample_portfolio_lines(abandon_wallet.database, [Devnet()], prices)
     assert "bundled sample data" in lines[0]
     assert any("Not counted, 2 row(s) unknown" in line for line in lines)  # not wrapped
+
+
+def test_net_worth_from_the_first_transaction(wallet: Wallet, waits: Waits) -> None:
+    series = net_worth(wallet.holdings_sources, service(wallet, waits), base="USD")
+    assert series.points[0].day == TODAY - timedelta(days=5)  # the 3 ETH came in
+    assert series.points[-1].day == TODAY - timedelta(days=1)

@@ -426,13 +426,16 @@ def _row(h: Holding, answers: dict[str, Quote | PriceUnavailable], code: str) ->
 def net_worth(
     sources: Iterable[HoldingsSource],
     prices: PriceService,
-    start: date,
+    start: date | None = None,
     end: date | None = None,
     base: str | None = None,
     *,
     online: bool = True,
 ) -> NetWorthSeries:
     """Return net worth at the end of each day from ``start`` to ``end`` (default: yesterday).
+
+    ``start`` ``None`` is the day of the first recorded change (the wallet's whole history:
+    the backfill fetches every daily close it needs, paced), or ``end`` when there is none.
 
     Each day's amounts are today's, less the changes after that day; each asset held that
     day is valued at that day's close (fetched and cached first when ``online``). A day
@@ -444,11 +447,13 @@ def net_worth(
     """
     code = currency(base).code if base is not None else prices.base_currency
     last = end if end is not None else prices.today() - timedelta(days=1)
+    listed = list(sources)
+    if start is None:
+        start = min([*(c.day for s in listed for c in s.changes()), last])
     if last < start:
         raise WalletError(f"The range ends ({last}) before it starts ({start}).")
     if (last - start).days > MAX_BACKFILL_DAYS:
         raise WalletError(f"A range of at most {MAX_BACKFILL_DAYS} days, please.")
-    listed = list(sources)
     holdings = [h for s in listed for h in s.holdings()]
     valued = [h for h in holdings if h.asset is not None and h.amount is not None]
     errors: tuple[str, ...] = ()
