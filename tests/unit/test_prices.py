@@ -457,3 +457,12 @@ def test_the_cache_survives_reopening(wallet: Wallet, waits: Waits) -> None:
         offline = PriceService(reopened.database, now=lambda: NOW)
         quote = offline.quote("BTC", "EUR", day, online=False)
     assert quote.rate == btc_close(day) / ecb_rates(day)["USD"]
+
+
+def test_a_rate_is_never_dated_after_it_was_fetched(wallet: Wallet, waits: Waits) -> None:
+    # Today's ECB rate fetched at noon UTC, before the usual 16:00 CET: dated when fetched.
+    quote = service(wallet, waits).quote("USD", "EUR")
+    assert quote.day is None
+    assert quote.at <= NOW
+    assert quote.age_s == 0
+    assert quote.rate == 1 / ecb_rates(TODAY)["USD"]

@@ -542,7 +542,9 @@ class PriceService:
         now = int(self._now())
         keep = {USD, *codes} if file == EcbProvider.HIST else None
         self._store.put_daily(
-            CachedRate(EUR, code, rate, _end_of(d) - 86_400 + _ECB_PUBLISHED_UTC_S, ECB, now, d)
+            CachedRate(
+                EUR, code, rate, min(now, _end_of(d) - 86_400 + _ECB_PUBLISHED_UTC_S), ECB, now, d
+            )
             for d, rates in days.items()
             for code, rate in rates.items()
             if keep is None or code in keep
