@@ -143,3 +143,15 @@ def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
 def test_entry_points_import_at_the_top(name: str) -> None:
     _modules, nested = _imports(ast.parse((ROOT / name).read_text("utf-8")))
     assert nested == [], f"imports inside functions at lines {nested}"
+
+
+def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    assert isinstance(w.prices, wallet.PriceService)
+    assert callable(w.portfolio)
+    assert callable(w.net_worth)
+    assert callable(w.add_holdings_source)
+    assert len(w.holdings_sources) == 1
+    assert w.settings.base_currency.isalpha()
+    for name in ("Portfolio", "PortfolioRow", "Holding", "HoldingsSource", "Quote", "Money"):
+        assert name in wallet.__all__
