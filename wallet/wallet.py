@@ -315,6 +315,7 @@ class Wallet:
         """
         return self._history
 
+    @property
     def prices(self) -> PriceService:
         """Return prices and exchange rates, cached in the wallet file (``wallet.money``)."""
         return self._prices
