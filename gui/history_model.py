@@ -58,12 +58,6 @@ def _when(timestamp: int | None) -> str:
     return QLocale().toString(when, QLocale.FormatType.ShortFormat)
 
 
-def _status(row: HistoryRow) -> str:
-    if n := row.confirmations:
-        return QCoreApplication.translate("HistoryModel", "%n confirmation(s)", "", n)
-    return status_text(row.status)
-
-
 def _signed(row: HistoryRow) -> str:
     text = format_amount(row.amount, row.decimals)
     return text if text.startswith("-") else "+" + text
@@ -148,7 +142,9 @@ class HistoryModel(QAbstractTableModel):
         if column == 4:
             return row.symbol if row.token_id is None else f"{row.symbol} #{row.token_id}"
         if column == 5:
-            return _status(row)
+            if row.confirmations:
+                return self.tr("%n confirmation(s)", "", row.confirmations)
+            return status_text(row.status)
         return row.txid[:16] + "\u2026"
 
     def headerData(

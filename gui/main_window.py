@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.autolock import AutoLock
 from gui.pages.accounts import AccountsPage
+from gui.pages.dashboard import DashboardPage
 from gui.pages.history import HistoryPage
 from gui.pages.receive import ReceivePage
 from gui.pages.send import SendPage
@@ -52,11 +53,13 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(170)
         self.pages = QStackedWidget()
+        self.dashboard_page = DashboardPage(self.session)
         self.accounts_page = AccountsPage(self.session)
         self.send_page = SendPage(self.session)
         self.receive_page = ReceivePage(self.session)
         self.history_page = HistoryPage(self.session)
         for title, page in (
+            (self.tr("Dashboard"), self.dashboard_page),
             (self.tr("Accounts"), self.accounts_page),
             (self.tr("Send"), self.send_page),
             (self.tr("Receive"), self.receive_page),

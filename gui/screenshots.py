@@ -80,24 +80,29 @@ def main(out_dir: Path, language: str = "en") -> None:
             app.processEvents()
             window.grab().save(str(out_dir / f"{name}{suffix}.png"))
 
-        shot(0, "accounts")
+        window.session.require().use_sample_prices()
+        window.dashboard_page.reload()
+        _wait_until(lambda: window.dashboard_page.portfolio is not None)
+        _wait_until(lambda: window.dashboard_page.refresh_button.isEnabled())
+        shot(0, "dashboard")
+        shot(1, "accounts")
         page = window.send_page
-        window.nav.setCurrentRow(1)
+        window.nav.setCurrentRow(2)
         page.recipient.setText("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081")
         page.amount.setText("0.000000001")
-        shot(1, "send-errors")
+        shot(2, "send-errors")
         page.recipient.setText("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
         page.amount.setText("0.25")
         page.prepare()
         _wait_until(lambda: page.steps.currentIndex() == 1)
-        shot(1, "send-review")
-        shot(2, "receive")
-        shot(3, "history")
+        shot(2, "send-review")
+        shot(3, "receive")
+        shot(4, "history")
         window.hide_action.setChecked(True)
-        shot(0, "accounts-hidden")
+        shot(0, "dashboard-hidden")
+        shot(1, "accounts-hidden")
         window.close()
-    if translator is not None:
-        app.removeTranslator(translator)
+    app.removeTranslator(translator)
 
 
 if __name__ == "__main__":

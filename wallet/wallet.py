@@ -41,6 +41,7 @@ from wallet.money.portfolio import (
     net_worth,
 )
 from wallet.money.prices import PriceService
+from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
@@ -324,6 +325,18 @@ class Wallet:
     def holdings_sources(self) -> tuple[HoldingsSource, ...]:
         """Return the sources the portfolio values (crypto accounts first)."""
         return tuple(self._holdings)
+
+    def use_sample_prices(self) -> int:
+        """Value the embedded devnets' coins at bundled sample prices (demo and screenshots).
+
+        Stores the bundled rates with the source ``sample`` and values each devnet coin as its
+        main coin, every such row saying so; nothing is fetched. Returns how many rates.
+        """
+        count = load_sample_prices(self._db, self._prices.now())
+        self._holdings = [
+            DevnetsAsSample(s) if isinstance(s, CryptoHoldings) else s for s in self._holdings
+        ]
+        return count
 
     def add_holdings_source(self, source: HoldingsSource) -> None:
         """Add a source of holdings to the portfolio (``wallet.money.portfolio``)."""

@@ -1,168 +1,280 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../pages/accounts.py" line="182"/>
+        <location filename="../pages/accounts.py" line="182" />
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/accounts.py" line="184"/>
+        <location filename="../pages/accounts.py" line="184" />
         <source>%1 - %n account(s)</source>
-        <translation>
-            <numerusform>%1 - %n 个账户</numerusform>
-        </translation>
+        <translation><numerusform>%1 - %n 个账户</numerusform></translation>
     </message>
 </context>
 <context>
     <name>BalancesModel</name>
     <message>
-        <location filename="../pages/accounts.py" line="44"/>
+        <location filename="../pages/accounts.py" line="44" />
         <source> (watch-only)</source>
         <translation>（仅观察）</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="83"/>
+        <location filename="../pages/accounts.py" line="83" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="84"/>
+        <location filename="../pages/accounts.py" line="84" />
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="85"/>
+        <location filename="../pages/accounts.py" line="85" />
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="86"/>
+        <location filename="../pages/accounts.py" line="86" />
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="87"/>
+        <location filename="../pages/accounts.py" line="87" />
         <source>Pending</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="88"/>
+        <location filename="../pages/accounts.py" line="88" />
         <source>Frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="89"/>
+        <location filename="../pages/accounts.py" line="89" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="126"/>
+        <location filename="../pages/accounts.py" line="126" />
         <source>not synced</source>
         <translation>未同步</translation>
     </message>
 </context>
 <context>
-    <name>HistoryModel</name>
+    <name>Dashboard</name>
     <message>
-        <location filename="../history_model.py" line="40"/>
-        <source>Date</source>
-        <translation>日期</translation>
+        <location filename="../pages/dashboard.py" line="49" />
+        <source>Coins</source>
+        <translation>币</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="41"/>
-        <source>Network</source>
-        <translation>网络</translation>
+        <location filename="../pages/dashboard.py" line="50" />
+        <source>Tokens</source>
+        <translation>代币</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="42"/>
-        <source>Label</source>
-        <translation>标签</translation>
+        <location filename="../pages/dashboard.py" line="51" />
+        <source>Collectibles and tickets</source>
+        <translation>收藏品和门票</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="43"/>
-        <source>Amount</source>
-        <translation>金额</translation>
+        <location filename="../pages/dashboard.py" line="52" />
+        <source>Fiat accounts</source>
+        <translation>法币账户</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="44"/>
+        <location filename="../pages/dashboard.py" line="53" />
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="85" />
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="45"/>
-        <source>Status</source>
-        <translation>状态</translation>
+        <location filename="../pages/dashboard.py" line="86" />
+        <source>Where</source>
+        <translation>位置</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="46"/>
-        <source>Transaction</source>
-        <translation>交易</translation>
+        <location filename="../pages/dashboard.py" line="87" />
+        <source>Amount</source>
+        <translation>金额</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="56"/>
+        <location filename="../pages/dashboard.py" line="88" />
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="89" />
+        <source>Value</source>
+        <translation>价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="90" />
+        <source>24 h</source>
+        <translation>24 小时</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="151" />
+        <location filename="../pages/dashboard.py" line="155" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="63"/>
+        <location filename="../pages/dashboard.py" line="159" />
+        <source>unknown: %1</source>
+        <translation>未知：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="171" />
+        <source>Rate from %1 at %2</source>
+        <translation>汇率来源 %1，时间 %2</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="176" />
+        <source>(offline: last known rate)</source>
+        <translation>（离线：最后已知汇率）</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../pages/dashboard.py" line="209" />
+        <source>Refresh prices</source>
+        <translation>刷新价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="255" />
+        <source>Valuing</source>
+        <translation>正在估值</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/dashboard.py" line="272" />
+        <source>%n holding(s) without a known value, not counted in the total.</source>
+        <translation><numerusform>%n 项持有资产价值未知，未计入总额。</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="278" />
+        <source>Prices marked 'sample' are bundled sample data, not market prices.</source>
+        <translation>标记为“sample”的价格是内置示例数据，并非市场价格。</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="284" />
+        <source>Nothing valued yet</source>
+        <translation>尚无估值</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="296" />
+        <source>Not enough history for a chart yet</source>
+        <translation>历史数据不足，暂无法绘制图表</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="308" />
+        <source>24 h: unknown</source>
+        <translation>24 小时：未知</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../history_model.py" line="40" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="41" />
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="42" />
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="43" />
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="44" />
+        <source>Asset</source>
+        <translation>资产</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="45" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="46" />
+        <source>Transaction</source>
+        <translation>交易</translation>
+    </message>
+    <message>
+        <location filename="../history_model.py" line="56" />
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../history_model.py" line="146" />
         <source>%n confirmation(s)</source>
-        <translation>%n 次确认</translation>
+        <translation><numerusform>%n 次确认</numerusform></translation>
     </message>
 </context>
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../pages/history.py" line="80"/>
+        <location filename="../pages/history.py" line="80" />
         <source>Search transaction id, label, address</source>
         <translation>搜索交易 ID、标签、地址</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="85"/>
+        <location filename="../pages/history.py" line="85" />
         <source>Sent and received</source>
         <translation>发送和接收</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="86"/>
+        <location filename="../pages/history.py" line="86" />
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="87"/>
+        <location filename="../pages/history.py" line="87" />
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="93"/>
+        <location filename="../pages/history.py" line="93" />
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="100"/>
+        <location filename="../pages/history.py" line="100" />
         <source>Export CSV...</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="134"/>
+        <location filename="../pages/history.py" line="134" />
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="169"/>
+        <location filename="../pages/history.py" line="169" />
         <source>%n transaction(s)</source>
-        <translation>
-            <numerusform>%n 笔交易</numerusform>
-        </translation>
+        <translation><numerusform>%n 笔交易</numerusform></translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181"/>
+        <location filename="../pages/history.py" line="181" />
         <source>Export history</source>
         <translation>导出历史记录</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181"/>
+        <location filename="../pages/history.py" line="181" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
@@ -170,88 +282,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="42"/>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="43" />
+        <location filename="../main_window.py" line="193" />
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="60"/>
+        <location filename="../main_window.py" line="62" />
+        <source>Dashboard</source>
+        <translation>总览</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="63" />
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="61"/>
+        <location filename="../main_window.py" line="64" />
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="62"/>
+        <location filename="../main_window.py" line="65" />
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="63"/>
+        <location filename="../main_window.py" line="66" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="76"/>
+        <location filename="../main_window.py" line="79" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="80"/>
+        <location filename="../main_window.py" line="83" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="82"/>
+        <location filename="../main_window.py" line="85" />
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85"/>
+        <location filename="../main_window.py" line="88" />
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109"/>
+        <location filename="../main_window.py" line="112" />
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117"/>
+        <location filename="../main_window.py" line="120" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="121" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../main_window.py" line="128" />
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="137" />
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143"/>
+        <location filename="../main_window.py" line="146" />
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="145"/>
+        <location filename="../main_window.py" line="148" />
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="195" />
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -259,27 +376,27 @@
 <context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../pages/receive.py" line="41"/>
+        <location filename="../pages/receive.py" line="41" />
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="50"/>
+        <location filename="../pages/receive.py" line="50" />
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="53"/>
+        <location filename="../pages/receive.py" line="53" />
         <source>New address</source>
         <translation>新地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="98"/>
+        <location filename="../pages/receive.py" line="98" />
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="100"/>
+        <location filename="../pages/receive.py" line="100" />
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
     </message>
@@ -287,118 +404,118 @@
 <context>
     <name>SendPage</name>
     <message>
-        <location filename="../pages/send.py" line="55"/>
+        <location filename="../pages/send.py" line="55" />
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="63"/>
+        <location filename="../pages/send.py" line="63" />
         <source>From</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="66"/>
+        <location filename="../pages/send.py" line="66" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="69"/>
+        <location filename="../pages/send.py" line="69" />
         <source>To</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="76"/>
+        <location filename="../pages/send.py" line="76" />
         <source>Max</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="83"/>
+        <location filename="../pages/send.py" line="83" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="88"/>
+        <location filename="../pages/send.py" line="88" />
         <source>Normal</source>
         <translation>标准</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="89"/>
+        <location filename="../pages/send.py" line="89" />
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="90"/>
+        <location filename="../pages/send.py" line="90" />
         <source>Slow</source>
         <translation>慢速</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="93"/>
-        <location filename="../pages/send.py" line="265"/>
+        <location filename="../pages/send.py" line="93" />
+        <location filename="../pages/send.py" line="265" />
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="94"/>
+        <location filename="../pages/send.py" line="94" />
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="114"/>
+        <location filename="../pages/send.py" line="114" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="116"/>
+        <location filename="../pages/send.py" line="116" />
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="135"/>
+        <location filename="../pages/send.py" line="135" />
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="198"/>
+        <location filename="../pages/send.py" line="198" />
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="201"/>
+        <location filename="../pages/send.py" line="201" />
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="250"/>
+        <location filename="../pages/send.py" line="250" />
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="263"/>
+        <location filename="../pages/send.py" line="263" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="264"/>
+        <location filename="../pages/send.py" line="264" />
         <source>change, back to you</source>
         <translation>找零，退回给您</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="266"/>
+        <location filename="../pages/send.py" line="266" />
         <source>Call</source>
         <translation>合约调用</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="300"/>
+        <location filename="../pages/send.py" line="300" />
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="311"/>
+        <location filename="../pages/send.py" line="311" />
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="313"/>
+        <location filename="../pages/send.py" line="313" />
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -406,7 +523,7 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../session.py" line="82"/>
+        <location filename="../session.py" line="82" />
         <source>Syncing</source>
         <translation>正在同步</translation>
     </message>
@@ -414,27 +531,27 @@
 <context>
     <name>Status</name>
     <message>
-        <location filename="../texts.py" line="12"/>
+        <location filename="../texts.py" line="12" />
         <source>pending</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="13"/>
+        <location filename="../texts.py" line="13" />
         <source>confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="14"/>
+        <location filename="../texts.py" line="14" />
         <source>replaced</source>
         <translation>已替换</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="15"/>
+        <location filename="../texts.py" line="15" />
         <source>dropped</source>
         <translation>已丢弃</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="16"/>
+        <location filename="../texts.py" line="16" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -442,63 +559,63 @@
 <context>
     <name>TransactionDialog</name>
     <message>
-        <location filename="../pages/history.py" line="39"/>
+        <location filename="../pages/history.py" line="39" />
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="43"/>
-        <location filename="../pages/history.py" line="60"/>
+        <location filename="../pages/history.py" line="43" />
+        <location filename="../pages/history.py" line="60" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="50"/>
+        <location filename="../pages/history.py" line="50" />
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="51"/>
+        <location filename="../pages/history.py" line="51" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="52"/>
+        <location filename="../pages/history.py" line="52" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="53"/>
+        <location filename="../pages/history.py" line="53" />
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="54"/>
+        <location filename="../pages/history.py" line="54" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="56"/>
+        <location filename="../pages/history.py" line="56" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="59"/>
+        <location filename="../pages/history.py" line="59" />
         <source>Fee paid</source>
         <translation>已付手续费</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="62"/>
+        <location filename="../pages/history.py" line="62" />
         <source>Other side</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63"/>
+        <location filename="../pages/history.py" line="63" />
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63"/>
+        <location filename="../pages/history.py" line="63" />
         <source>(none)</source>
         <translation>（无）</translation>
     </message>

@@ -57,7 +57,7 @@ def _sync(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
 
 def _send(qtbot, window: MainWindow, network: str, to: str, amount: str) -> str:  # type: ignore[no-untyped-def]
     page = window.send_page
-    window.nav.setCurrentRow(1)
+    window.nav.setCurrentRow(2)
     index = next(
         i for i in range(page.account.count()) if page.account.itemText(i).startswith(network)
     )
@@ -102,7 +102,7 @@ def test_send_on_both_devnets_from_the_gui(qtbot, funded: Path) -> None:  # type
     assert confirmed[btc_txid] == 1
     assert confirmed[evm_txid] >= 1
     history = window.history_page
-    window.nav.setCurrentRow(3)
+    window.nav.setCurrentRow(4)
     history.search.setText(btc_txid[:12])
     assert history.model is not None
     assert history.model.rowCount() == 1
@@ -182,3 +182,33 @@ def test_hidden_balances_leave_no_digit_on_any_screen(qtbot, funded: Path) -> No
         window.accounts_model.index(r, 3).data() for r in range(window.accounts_model.rowCount())
     ]
     assert re.fullmatch("\u2022{6}", MASK)
+
+
+def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, funded)
+    _sync(qtbot, window)
+    page = window.dashboard_page
+    # Without prices a devnet coin has no value: shown unknown with the reason, never 0.
+    qtbot.waitUntil(lambda: page.portfolio is not None, timeout=60_000)
+    assert page.portfolio is not None
+    assert page.portfolio.unknown == 2
+    values = [page.model.index(r, 4).data() for r in range(page.model.rowCount())]
+    assert all(v is None or v.startswith("unknown: ") for v in values)
+    assert "2 holdings without a known value" in page.note.text()
+    # With the bundled sample prices (marked sample) every row is valued.
+    window.session.require().use_sample_prices()
+    page.portfolio = None
+    page.reload()
+    qtbot.waitUntil(lambda: page.portfolio is not None, timeout=60_000)
+    folio = page.portfolio
+    assert folio is not None
+    assert folio.unknown == 0
+    assert folio.total == sum(r.value for r in folio.rows if r.value is not None)
+    assert folio.total == page.value_chart.points[-1][1]  # the chart ends at the total
+    assert "sample" in page.note.text()
+    tips = [page.model.index(r, 4).data(3) for r in range(page.model.rowCount())]
+    assert any(t and t.startswith("Rate from sample at ") for t in tips)
+    window.hide_action.setChecked(True)
+    assert page.total.text() == "<h1>\u2022\u2022\u2022\u2022\u2022\u2022</h1>"
+    assert str(folio.total) not in page.allocation.toolTip()
+    assert "\u2022" in page.value_chart.toolTip()

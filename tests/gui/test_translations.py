@@ -56,11 +56,37 @@ def test_the_source_lists_every_string_of_the_code(tmp_path: Path) -> None:
     assert unfinished == []
 
 
-def test_the_compiled_file_is_up_to_date(tmp_path: Path) -> None:
-    out = tmp_path / "coffer_zh_CN.qm"
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_compiled_file_is_up_to_date(tmp_path: Path, language: str) -> None:
+    out = tmp_path / f"coffer_{language}.qm"
     subprocess.run(
-        [str(BIN / "pyside6-lrelease"), str(I18N / "coffer_zh_CN.ts"), "-qm", str(out)],
+        [str(BIN / "pyside6-lrelease"), str(I18N / f"coffer_{language}.ts"), "-qm", str(out)],
         capture_output=True,
         check=True,
     )
-    assert out.read_bytes() == (I18N / "coffer_zh_CN.qm").read_bytes()
+    assert out.read_bytes() == (I18N / f"coffer_{language}.qm").read_bytes()
+
+
+def test_english_plurals_are_complete(tmp_path: Path) -> None:
+    copy = tmp_path / "coffer_en.ts"
+    shutil.copyfile(I18N / "coffer_en.ts", copy)
+    subprocess.run(
+        [
+            str(BIN / "pyside6-lupdate"),
+            *_sources(),
+            "-no-obsolete",
+            "-pluralonly",
+            "-ts",
+            str(copy),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    tree = ET.parse(copy)  # noqa: S314 - the repository's own file
+    for message in tree.iter("message"):
+        translation = message.find("translation")
+        assert translation is not None
+        forms = [n.text for n in translation.iter("numerusform")]
+        assert len(forms) == 2, message.findtext("source")
+        assert all(forms), message.findtext("source")
