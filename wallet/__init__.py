@@ -24,6 +24,7 @@ from wallet.addresses import AddressCheck
 from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
+from wallet.display import DisplaySettings
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
@@ -43,7 +44,12 @@ from wallet.money import (
     Quote,
 )
 from wallet.networks import Network, network_info, resolve_network
-from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
+from wallet.passwords import (
+    MIN_PASSWORD_LENGTH,
+    PasswordStrength,
+    check_new_password,
+    password_strength,
+)
 from wallet.settings import WalletSettings
 from wallet.types import (
     AccountKind,
@@ -92,6 +98,7 @@ __all__ = [
     "DevnetControl",
     "DevnetFunding",
     "DevnetStatus",
+    "DisplaySettings",
     "Draft",
     "DraftInput",
     "EvmAccount",
@@ -111,6 +118,7 @@ __all__ = [
     "NetWorthSeries",
     "Network",
     "ParsedLabels",
+    "PasswordStrength",
     "Portfolio",
     "PortfolioRow",
     "PriceService",
@@ -139,6 +147,7 @@ __all__ = [
     "new_mnemonic",
     "parse_bip329",
     "parse_decimal",
+    "password_strength",
     "resolve_network",
     "to_base_units",
     "to_decimal",

@@ -7,11 +7,13 @@ why, in zxcvbn's words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from zxcvbn import zxcvbn
 
 from wallet.errors import WeakPassword
 
-__all__ = ["MIN_PASSWORD_LENGTH", "check_new_password"]
+__all__ = ["MIN_PASSWORD_LENGTH", "PasswordStrength", "check_new_password", "password_strength"]
 
 MIN_PASSWORD_LENGTH = 8
 """The fewest characters a new wallet password may have."""
@@ -44,3 +46,28 @@ def check_new_password(password: str) -> tuple[str, ...]:
     reasons = [str(feedback.get("warning") or ""), *map(str, feedback.get("suggestions") or [])]
     detail = " ".join(r for r in reasons if r)
     return (f"This password is easy to guess. {detail}".strip(),)
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordStrength:
+    """A strength meter's reading of a password being typed.
+
+    Attributes:
+        score: zxcvbn's score, 0 (guessed at once) to 4 (very hard); 0 while too short.
+        acceptable: long enough for a wallet password.
+        warnings: what ``check_new_password`` would warn about, or why it is too short.
+    """
+
+    score: int
+    acceptable: bool
+    warnings: tuple[str, ...]
+
+
+def password_strength(password: str) -> PasswordStrength:
+    """Rate a password as it is typed (for a strength meter); never raises."""
+    try:
+        warnings = check_new_password(password)
+    except WeakPassword as err:
+        return PasswordStrength(0, False, (str(err),))
+    score = int(zxcvbn(password[:_JUDGED_CHARS])["score"])
+    return PasswordStrength(score, True, warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chains.registry import EvmNetwork, get_network
+from wallet.display import DisplaySettings, read_display, write_display
 from wallet.errors import WalletError, translate_errors
 from wallet.evm import settings as evm_settings
 from wallet.money.prices import settings as price_settings
@@ -81,6 +82,19 @@ class WalletSettings:
             WalletError: not an EVM network, or not an http(s) URL.
         """
         evm_settings.set_explorer_url(self._db, self._evm(network), url)
+
+    @property
+    def display(self) -> DisplaySettings:
+        """Return how a front shows the wallet: auto-lock, theme, language, hidden balances."""
+        return read_display(self._db)
+
+    def set_display(self, display: DisplaySettings) -> None:
+        """Store how a front shows the wallet.
+
+        Raises:
+            WalletError: an idle time outside 0 to 1,440 minutes, an unknown theme or language.
+        """
+        write_display(self._db, display)
 
     @property
     def base_currency(self) -> str:
