@@ -25,10 +25,13 @@ from gui.autolock import AutoLock
 from gui.pages.accounts import AccountsPage
 from gui.pages.dashboard import DashboardPage
 from gui.pages.history import HistoryPage
+from gui.pages.onboarding import Onboarding
 from gui.pages.receive import ReceivePage
 from gui.pages.send import SendPage
+from gui.pages.settings import SettingsPage
 from gui.session import Session
-from wallet import Wallet
+from gui.theme import apply_theme
+from wallet import DisplaySettings, Wallet
 
 __all__ = ["MainWindow"]
 
@@ -58,12 +61,14 @@ class MainWindow(QMainWindow):
         self.send_page = SendPage(self.session)
         self.receive_page = ReceivePage(self.session)
         self.history_page = HistoryPage(self.session)
+        self.settings_page = SettingsPage(self.session)
         for title, page in (
             (self.tr("Dashboard"), self.dashboard_page),
             (self.tr("Accounts"), self.accounts_page),
             (self.tr("Send"), self.send_page),
             (self.tr("Receive"), self.receive_page),
             (self.tr("History"), self.history_page),
+            (self.tr("Settings"), self.settings_page),
         ):
             self.nav.addItem(title)
             self.pages.addWidget(page)
@@ -71,6 +76,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
         self.stack.addWidget(shell)
+        self.onboarding = Onboarding(self.session)
+        self.onboarding.done.connect(self._opened)
+        self.onboarding.back.connect(lambda: self.stack.setCurrentIndex(0))
+        self.stack.addWidget(self.onboarding)
         # Older names the tests and screenshots use.
         self.accounts_model = self.accounts_page.model
         self.accounts_view = self.accounts_page.view
@@ -94,6 +103,7 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.activity)
         self.toolbar.hide()
         self.session.busy.connect(self._busy)
+        self.session.display_changed.connect(self._apply_display)
 
         self.autolock = AutoLock(DEFAULT_AUTOLOCK_MINUTES, self)
         self.autolock.expired.connect(self.lock)
@@ -130,6 +140,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.password_edit)
         layout.addWidget(self.unlock_button)
         layout.addWidget(self.status)
+        self.new_button = QPushButton(self.tr("Create, restore or watch a wallet..."))
+        self.new_button.setObjectName("newWallet")
+        self.new_button.clicked.connect(lambda: self.stack.setCurrentIndex(2))
+        layout.addWidget(self.new_button)
         layout.addStretch()
         return unlock
 
@@ -157,7 +171,9 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         self.nav.setCurrentRow(0)
         self.stack.setCurrentIndex(1)
-        self.autolock.poke()
+        display = wallet.settings.display
+        self.hide_action.setChecked(display.hide_balances)
+        self._apply_display(display)
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
@@ -178,6 +194,14 @@ class MainWindow(QMainWindow):
 
     def _sync_done(self, _changes: object) -> None:
         self.sync_action.setEnabled(True)
+
+    def _apply_display(self, display: object) -> None:
+        if not isinstance(display, DisplaySettings):
+            return
+        self.autolock.set_minutes(display.autolock_minutes)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, display.theme)
 
     def _busy(self, what: str) -> None:
         self.activity.setText(what + "..." if what else "")

@@ -82,8 +82,7 @@ def main(out_dir: Path, language: str = "en") -> None:
 
         window.session.require().use_sample_prices()
         window.dashboard_page.reload()
-        _wait_until(lambda: window.dashboard_page.portfolio is not None)
-        _wait_until(lambda: window.dashboard_page.refresh_button.isEnabled())
+        _wait_until(lambda: not window.dashboard_page.loading)
         shot(0, "dashboard")
         shot(1, "accounts")
         page = window.send_page

@@ -28,6 +28,7 @@ class Session(QObject):
     locked = Signal()
     synced = Signal(object)  # HistoryChanges
     busy = Signal(str)  # what runs now, "" when idle
+    display_changed = Signal(object)  # DisplaySettings, after the settings page saved them
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

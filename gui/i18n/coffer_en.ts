@@ -1,35 +1,48 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../pages/accounts.py" line="184" />
+        <location filename="../pages/accounts.py" line="184"/>
         <source>%1 - %n account(s)</source>
-        <translation><numerusform>%1 - %n account</numerusform><numerusform>%1 - %n accounts</numerusform></translation>
+        <translation>
+            <numerusform>%1 - %n account</numerusform>
+            <numerusform>%1 - %n accounts</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="272" />
+        <location filename="../pages/dashboard.py" line="285"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
-        <translation><numerusform>%n holding without a known value, not counted in the total.</numerusform><numerusform>%n holdings without a known value, not counted in the total.</numerusform></translation>
+        <translation>
+            <numerusform>%n holding without a known value, not counted in the total.</numerusform>
+            <numerusform>%n holdings without a known value, not counted in the total.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>HistoryModel</name>
     <message numerus="yes">
-        <location filename="../history_model.py" line="146" />
+        <location filename="../history_model.py" line="146"/>
         <source>%n confirmation(s)</source>
-        <translation><numerusform>%n confirmation</numerusform><numerusform>%n confirmations</numerusform></translation>
+        <translation>
+            <numerusform>%n confirmation</numerusform>
+            <numerusform>%n confirmations</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>HistoryPage</name>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="169" />
+        <location filename="../pages/history.py" line="169"/>
         <source>%n transaction(s)</source>
-        <translation><numerusform>%n transaction</numerusform><numerusform>%n transactions</numerusform></translation>
+        <translation>
+            <numerusform>%n transaction</numerusform>
+            <numerusform>%n transactions</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -143,37 +143,37 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../pages/dashboard.py" line="209" />
+        <location filename="../pages/dashboard.py" line="211" />
         <source>Refresh prices</source>
         <translation>刷新价格</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="255" />
+        <location filename="../pages/dashboard.py" line="259" />
         <source>Valuing</source>
         <translation>正在估值</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="272" />
+        <location filename="../pages/dashboard.py" line="285" />
         <source>%n holding(s) without a known value, not counted in the total.</source>
         <translation><numerusform>%n 项持有资产价值未知，未计入总额。</numerusform></translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="278" />
+        <location filename="../pages/dashboard.py" line="291" />
         <source>Prices marked 'sample' are bundled sample data, not market prices.</source>
         <translation>标记为“sample”的价格是内置示例数据，并非市场价格。</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="284" />
+        <location filename="../pages/dashboard.py" line="297" />
         <source>Nothing valued yet</source>
         <translation>尚无估值</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="296" />
+        <location filename="../pages/dashboard.py" line="309" />
         <source>Not enough history for a chart yet</source>
         <translation>历史数据不足，暂无法绘制图表</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="308" />
+        <location filename="../pages/dashboard.py" line="321" />
         <source>24 h: unknown</source>
         <translation>24 小时：未知</translation>
     </message>
@@ -282,95 +282,296 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="43" />
-        <location filename="../main_window.py" line="193" />
+        <location filename="../main_window.py" line="46" />
+        <location filename="../main_window.py" line="217" />
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="62" />
+        <location filename="../main_window.py" line="66" />
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="63" />
+        <location filename="../main_window.py" line="67" />
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="64" />
+        <location filename="../main_window.py" line="68" />
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="65" />
+        <location filename="../main_window.py" line="69" />
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="66" />
+        <location filename="../main_window.py" line="70" />
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="79" />
+        <location filename="../main_window.py" line="71" />
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="88" />
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83" />
+        <location filename="../main_window.py" line="92" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85" />
+        <location filename="../main_window.py" line="94" />
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88" />
+        <location filename="../main_window.py" line="97" />
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112" />
+        <location filename="../main_window.py" line="122" />
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120" />
+        <location filename="../main_window.py" line="130" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121" />
+        <location filename="../main_window.py" line="131" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128" />
+        <location filename="../main_window.py" line="138" />
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="143" />
+        <source>Create, restore or watch a wallet...</source>
+        <translation>创建、恢复或观察钱包…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="151" />
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146" />
+        <location filename="../main_window.py" line="160" />
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="162" />
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195" />
+        <location filename="../main_window.py" line="219" />
         <source>Locked.</source>
         <translation>已锁定。</translation>
+    </message>
+</context>
+<context>
+    <name>Onboarding</name>
+    <message>
+        <location filename="../pages/onboarding.py" line="146" />
+        <source>A new Coffer wallet</source>
+        <translation>新的 Coffer 钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="148" />
+        <source>Create a new wallet</source>
+        <translation>创建新钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="149" />
+        <location filename="../pages/onboarding.py" line="255" />
+        <source>Restore from recovery words</source>
+        <translation>用助记词恢复</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="150" />
+        <source>Watch an account (no keys on this computer)</source>
+        <translation>观察账户（本机不保存私钥）</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="156" />
+        <source>Open an existing wallet</source>
+        <translation>打开已有钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="171" />
+        <source>Write these words down</source>
+        <translation>请抄写这些助记词</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="175" />
+        <source>They are the only way back to your money if this computer is lost. Write them on paper, in order; never photograph or type them anywhere.</source>
+        <translation>如果这台电脑丢失，它们是找回资金的唯一途径。请按顺序抄写在纸上；切勿拍照或在任何地方输入。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="186" />
+        <location filename="../pages/onboarding.py" line="278" />
+        <location filename="../pages/onboarding.py" line="365" />
+        <source>Wallet file</source>
+        <translation>钱包文件</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="190" />
+        <source>I have written them down</source>
+        <translation>我已抄写好</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="200" />
+        <location filename="../pages/onboarding.py" line="331" />
+        <location filename="../pages/onboarding.py" line="380" />
+        <source>Choose a password of 8 characters or more, twice.</source>
+        <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="205" />
+        <source>Word %1</source>
+        <translation>第 %1 个词</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="211" />
+        <source>Check your words</source>
+        <translation>核对助记词</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="219" />
+        <source>Create the wallet</source>
+        <translation>创建钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="222" />
+        <source>Show the words again</source>
+        <translation>再次显示助记词</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="240" />
+        <source>A word does not match. Check your paper.</source>
+        <translation>有一个词不匹配，请检查您抄写的纸。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="258" />
+        <source>12 or 24 words, separated by spaces</source>
+        <translation>12 或 24 个词，以空格分隔</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="272" />
+        <source>Optional BIP-39 passphrase</source>
+        <translation>可选的 BIP-39 密语</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="274" />
+        <source>Words</source>
+        <translation>助记词</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="276" />
+        <source>Passphrase</source>
+        <translation>密语</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="282" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="312" />
+        <source>%1 words so far.</source>
+        <translation>已输入 %1 个词。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="319" />
+        <source>The words and their checksum are valid.</source>
+        <translation>助记词及其校验和有效。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="345" />
+        <source>Watch an account</source>
+        <translation>观察账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="354" />
+        <source>Extended public key (xpub, zpub...)</source>
+        <translation>扩展公钥（xpub、zpub…）</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="355" />
+        <source>Output descriptor</source>
+        <translation>输出描述符</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="356" />
+        <source>EVM address</source>
+        <translation>EVM 地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="361" />
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="362" />
+        <source>What</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="363" />
+        <source>Key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="369" />
+        <source>Watch</source>
+        <translation>观察</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="415" />
+        <source>Making the wallet file...</source>
+        <translation>正在创建钱包文件…</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="429" />
+        <source>Making the wallet file</source>
+        <translation>正在创建钱包文件</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordFields</name>
+    <message>
+        <location filename="../pages/onboarding.py" line="70" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="71" />
+        <source>Again</source>
+        <translation>再次输入</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="72" />
+        <source>Strength</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="82" />
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不同。</translation>
     </message>
 </context>
 <context>
@@ -523,9 +724,113 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../session.py" line="82" />
+        <location filename="../session.py" line="83" />
         <source>Syncing</source>
         <translation>正在同步</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../pages/settings.py" line="39" />
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="41" />
+        <source>Money</source>
+        <translation>资金</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="48" />
+        <source>Base currency</source>
+        <translation>本位币</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="52" />
+        <source>Display and privacy</source>
+        <translation>显示与隐私</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="57" />
+        <location filename="../pages/settings.py" line="65" />
+        <source>As the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="66" />
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="67" />
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="73" />
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="74" />
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="75" />
+        <source>Hide balances when the wallet opens</source>
+        <translation>打开钱包时隐藏余额</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="77" />
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="78" />
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="79" />
+        <source>Lock after</source>
+        <translation>自动锁定</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="81" />
+        <source>A new language shows after the next start.</source>
+        <translation>新语言将在下次启动后生效。</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="86" />
+        <source>Servers and explorers</source>
+        <translation>服务器与浏览器</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="92" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="139" />
+        <source>explorer API key (set)</source>
+        <translation>浏览器 API 密钥（已设置）</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="141" />
+        <source>explorer API key (none)</source>
+        <translation>浏览器 API 密钥（未设置）</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="178" />
+        <source>Nothing was saved: %1</source>
+        <translation>未保存任何设置：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="183" />
+        <source>Saved.</source>
+        <translation>已保存。</translation>
     </message>
 </context>
 <context>
@@ -618,6 +923,19 @@
         <location filename="../pages/history.py" line="63" />
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../pages/onboarding.py" line="102" />
+        <source>Browse...</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="105" />
+        <source>New wallet file</source>
+        <translation>新钱包文件</translation>
     </message>
 </context>
 </TS>

@@ -200,6 +200,8 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.portfolio: Portfolio | None = None
+        self._asked = 0  # reloads asked for; a result of an older one is dropped
+        self._shown = 0
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.total = QLabel("")
@@ -241,26 +243,37 @@ class DashboardPage(QWidget):
     def reload(self, refresh: bool = False) -> None:
         """Value the portfolio and its history off the GUI thread, then show them."""
         wallet = self.session.require()
+        self._asked += 1
+        ticket = self._asked
 
-        def work() -> tuple[Portfolio, NetWorthSeries | None, str]:
+        def work() -> tuple[int, Portfolio, NetWorthSeries | None, str]:
             portfolio = wallet.portfolio(refresh=refresh, online=refresh)
             try:
                 series: NetWorthSeries | None = wallet.net_worth(online=refresh)
                 error = ""
             except WalletError as err:  # shown as the chart's reason
                 series, error = None, str(err)
-            return portfolio, series, error
+            return ticket, portfolio, series, error
 
         self.refresh_button.setEnabled(False)
         self.session.run(work, self._show, self._failed, self.tr("Valuing"))
 
     def _failed(self, message: str) -> None:
+        self._shown = self._asked
         self.refresh_button.setEnabled(True)
         self.note.setText(message)
 
-    def _show(self, result: tuple[Portfolio, NetWorthSeries | None, str]) -> None:
+    @property
+    def loading(self) -> bool:
+        """Return whether a reload is still running."""
+        return self._shown != self._asked
+
+    def _show(self, result: tuple[int, Portfolio, NetWorthSeries | None, str]) -> None:
+        ticket, portfolio, series, error = result
+        if ticket != self._asked or self.session.wallet is None:
+            return  # an older reload, or the wallet locked meanwhile
+        self._shown = ticket
         self.refresh_button.setEnabled(True)
-        portfolio, series, error = result
         self.portfolio = portfolio
         self.model.set_portfolio(portfolio)
         self._show_total()

@@ -189,7 +189,7 @@ def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # t
     _sync(qtbot, window)
     page = window.dashboard_page
     # Without prices a devnet coin has no value: shown unknown with the reason, never 0.
-    qtbot.waitUntil(lambda: page.portfolio is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: page.portfolio is not None and not page.loading, timeout=60_000)
     assert page.portfolio is not None
     assert page.portfolio.unknown == 2
     values = [page.model.index(r, 4).data() for r in range(page.model.rowCount())]
@@ -197,9 +197,8 @@ def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # t
     assert "2 holdings without a known value" in page.note.text()
     # With the bundled sample prices (marked sample) every row is valued.
     window.session.require().use_sample_prices()
-    page.portfolio = None
     page.reload()
-    qtbot.waitUntil(lambda: page.portfolio is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: not page.loading, timeout=60_000)
     folio = page.portfolio
     assert folio is not None
     assert folio.unknown == 0

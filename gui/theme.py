@@ -1,0 +1,39 @@
+"""Light and dark themes: Qt's Fusion style with a palette of each."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+__all__ = ["apply_theme"]
+
+
+def _dark() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for r, color in (
+        (role.Window, "#202124"),
+        (role.WindowText, "#e8eaed"),
+        (role.Base, "#2a2b2e"),
+        (role.AlternateBase, "#303134"),
+        (role.Text, "#e8eaed"),
+        (role.Button, "#303134"),
+        (role.ButtonText, "#e8eaed"),
+        (role.Highlight, "#8ab4f8"),
+        (role.HighlightedText, "#202124"),
+        (role.ToolTipBase, "#303134"),
+        (role.ToolTipText, "#e8eaed"),
+        (role.PlaceholderText, "#9aa0a6"),
+        (role.Link, "#8ab4f8"),
+    ):
+        palette.setColor(r, QColor(color))
+    return palette
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """Use ``light``, ``dark`` or the ``system`` look for every window of the app."""
+    app.setStyle("Fusion")
+    if theme == "dark":
+        app.setPalette(_dark())
+    else:
+        app.setPalette(app.style().standardPalette())
