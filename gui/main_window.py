@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,7 +41,7 @@ DEFAULT_AUTOLOCK_MINUTES = 10
 class MainWindow(QMainWindow):
     """Unlock, then Accounts, Send, Receive and History; lock by hand or when idle."""
 
-    def __init__(self, wallet_path: Path | None = None) -> None:
+    def __init__(self, wallet_path: Path | None = None, *, live_updates: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(self.tr("Coffer"))
         self.resize(1100, 680)
@@ -103,6 +103,10 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.activity)
         self.toolbar.hide()
         self.session.busy.connect(self._busy)
+        self.session.synced.connect(lambda _changes: self._sync_done())
+        self.session.watching.connect(self.activity.setText)
+        self.live_updates = live_updates
+        """Follow the networks live after unlocking (``Session.start_watching``)."""
         self.session.display_changed.connect(self._apply_display)
 
         self.autolock = AutoLock(DEFAULT_AUTOLOCK_MINUTES, self)
@@ -174,6 +178,8 @@ class MainWindow(QMainWindow):
         display = wallet.settings.display
         self.hide_action.setChecked(display.hide_balances)
         self._apply_display(display)
+        if self.live_updates:
+            self.session.start_watching()
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
@@ -189,11 +195,7 @@ class MainWindow(QMainWindow):
             self.sync_action.setEnabled(True)
             self.activity.setText(message)
 
-        self.session.synced.connect(self._sync_done, Qt.ConnectionType.SingleShotConnection)
         self.session.sync(failed)
-
-    def _sync_done(self, _changes: object) -> None:
-        self.sync_action.setEnabled(True)
 
     def _apply_display(self, display: object) -> None:
         if not isinstance(display, DisplaySettings):
@@ -202,6 +204,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, display.theme)
+
+    def _sync_done(self) -> None:
+        if not self.session.syncing:
+            self.sync_action.setEnabled(True)
 
     def _busy(self, what: str) -> None:
         self.activity.setText(what + "..." if what else "")

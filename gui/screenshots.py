@@ -67,7 +67,7 @@ def main(out_dir: Path, language: str = "en") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.coffer"
         _demo_wallet(path)
-        window = MainWindow(path)
+        window = MainWindow(path, live_updates=False)
         window.show()
         app.processEvents()
         window.grab().save(str(out_dir / f"unlock{suffix}.png"))

@@ -283,7 +283,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="46" />
-        <location filename="../main_window.py" line="217" />
+        <location filename="../main_window.py" line="223" />
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
@@ -338,47 +338,47 @@
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122" />
+        <location filename="../main_window.py" line="126" />
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="130" />
+        <location filename="../main_window.py" line="134" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131" />
+        <location filename="../main_window.py" line="135" />
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="142" />
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="147" />
         <source>Create, restore or watch a wallet...</source>
         <translation>创建、恢复或观察钱包…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151" />
+        <location filename="../main_window.py" line="155" />
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160" />
+        <location filename="../main_window.py" line="164" />
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162" />
+        <location filename="../main_window.py" line="166" />
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219" />
+        <location filename="../main_window.py" line="225" />
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -724,9 +724,24 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../session.py" line="83" />
+        <location filename="../session.py" line="114" />
         <source>Syncing</source>
         <translation>正在同步</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="130" />
+        <source>Live updates are off: %1</source>
+        <translation>实时更新已关闭：%1</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="133" />
+        <source>Live updates on</source>
+        <translation>实时更新已开启</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="146" />
+        <source>Live updates stopped: %1</source>
+        <translation>实时更新已停止：%1</translation>
     </message>
 </context>
 <context>

@@ -36,7 +36,7 @@ def test_accounts_model_passes_the_model_checker(qtmodeltester, wallet_file: Pat
 
 
 def test_unlock_wrong_then_right_password(qtbot, wallet_file: Path) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(wallet_file)
+    window = MainWindow(wallet_file, live_updates=False)
     qtbot.addWidget(window)
     window.password_edit.setText("wrong")
     window.unlock()
@@ -53,7 +53,7 @@ def test_unlock_wrong_then_right_password(qtbot, wallet_file: Path) -> None:  # 
 
 def test_unlock_shows_the_wallets_permission_warnings(qtbot, wallet_file: Path) -> None:  # type: ignore[no-untyped-def]
     wallet_file.chmod(0o644)
-    window = MainWindow(wallet_file)
+    window = MainWindow(wallet_file, live_updates=False)
     qtbot.addWidget(window)
     window.password_edit.setText(PASSWORD)
     window.unlock()

@@ -79,7 +79,7 @@ def test_a_sync_runs_off_the_gui_thread(qtbot, tmp_path: Path) -> None:  # type:
         w.account("evm-embedded")
         w.devnet("evm-embedded").fund(w.account("evm-embedded").receive_address(), Decimal(1))
         blocking = _blocking_ms(w.sync_each)  # the same sync, as long as it takes here
-    window = MainWindow(path)
+    window = MainWindow(path, live_updates=False)
     qtbot.addWidget(window)
     window.password_edit.setText(PASSWORD)
     window.unlock()

@@ -41,7 +41,7 @@ def funded(tmp_path: Path) -> Path:
 
 
 def _open(qtbot, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(path)
+    window = MainWindow(path, live_updates=False)
     qtbot.addWidget(window)
     window.show()
     window.password_edit.setText(PASSWORD)
@@ -51,8 +51,8 @@ def _open(qtbot, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
 
 
 def _sync(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(window.session.synced, timeout=120_000):
-        window.sync()
+    window.sync()
+    qtbot.waitUntil(lambda: not window.session.syncing, timeout=120_000)
 
 
 def _send(qtbot, window: MainWindow, network: str, to: str, amount: str) -> str:  # type: ignore[no-untyped-def]
@@ -211,3 +211,25 @@ def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # t
     assert page.total.text() == "<h1>\u2022\u2022\u2022\u2022\u2022\u2022</h1>"
     assert str(folio.total) not in page.allocation.toolTip()
     assert "\u2022" in page.value_chart.toolTip()
+
+
+def test_live_updates_without_pressing_sync(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(funded, live_updates=True)
+    qtbot.addWidget(window)
+    window.password_edit.setText(PASSWORD)
+    window.unlock()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    qtbot.waitUntil(lambda: "Live updates on" in window.activity.text(), timeout=60_000)
+    history = window.history_page
+    assert history.model is not None
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=60_000)  # the BTC funding
+    wallet = window.session.require()
+    btc = wallet.account("bitcoin-regtest")
+    wallet.devnet("bitcoin-regtest").fund(btc.new_receive_address().address, Decimal("0.5"))
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=60_000)
+    confirmed = [
+        window.accounts_model.index(r, 3).data() for r in range(window.accounts_model.rowCount())
+    ]
+    assert "1.73456789" in confirmed
+    window.lock()
+    assert window.session.wallet is None

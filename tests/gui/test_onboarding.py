@@ -23,7 +23,7 @@ ZPUB = (
 
 
 def _window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
-    window = MainWindow(tmp_path / "none.coffer")
+    window = MainWindow(tmp_path / "none.coffer", live_updates=False)
     qtbot.addWidget(window)
     window.show()
     window.new_button.click()
@@ -130,7 +130,7 @@ def test_settings_save_as_a_whole_or_not_at_all(qtbot, tmp_path: Path) -> None: 
 
     path = tmp_path / "s.coffer"
     Wallet.create(path, PASSWORD, ABANDON, accounts=("bitcoin", "ethereum")).close()
-    window = MainWindow(path)
+    window = MainWindow(path, live_updates=False)
     qtbot.addWidget(window)
     window.password_edit.setText(PASSWORD)
     window.unlock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 from chains.registry import Network
@@ -60,6 +61,9 @@ class Account:
         """Bind a stored account to its open wallet."""
         self._wallet = wallet
         self._record = record
+        # Two threads syncing the same account (a GUI's watcher and its Sync button) take
+        # turns: each sync reads what is stored, asks the servers, then writes.
+        self._sync_lock = threading.Lock()
 
     def __repr__(self) -> str:
         kind = " watch-only" if self.watch_only else ""

@@ -172,7 +172,8 @@ class EvmAccount(Account):
             NetworkMismatch: the node serves another chain id.
         """
         ctx = self._context
-        return sync_account(ctx, ctx.backend())
+        with self._sync_lock:
+            return sync_account(ctx, ctx.backend())
 
     @property
     def tokens(self) -> TokenBook:

@@ -169,7 +169,8 @@ class UtxoAccount(Account):
             BackendUnavailable: the servers cannot be reached or answer garbage.
             NetworkMismatch: a server serves another network.
         """
-        report = sync_account(self._ctx)
+        with self._sync_lock:
+            report = sync_account(self._ctx)
         watcher = self._wallet.watcher
         if watcher is not None:
             watcher.refresh()

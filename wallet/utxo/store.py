@@ -135,11 +135,13 @@ class UtxoStore(UtxoAddressStore):
         result = ApplyResult()
         now = int(time.time())
         net = self._network.name
-        known = self.known_txids()
         keys = {key: self._key(key, account_id) for key in update.statuses}
         for key in update.histories:
             keys.setdefault(key, self._key(key, account_id))
         with self._db.transaction():
+            # Read inside the transaction: another thread (a broadcast, a watcher's sync) may
+            # have stored one of these transactions since this sync began.
+            known = self.known_txids()
             before = self._account_history(account_id)
             self._db.execute(
                 "INSERT INTO utxo_tips(network, height, hash) VALUES (?, ?, ?) ON CONFLICT("
@@ -162,7 +164,7 @@ class UtxoStore(UtxoAddressStore):
                     continue
                 self._db.execute(
                     "INSERT INTO utxo_transactions(network, txid, raw, fee, first_seen) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(network, txid) DO NOTHING",
                     (net, txid, raw, update.fees.get(txid), now),
                 )
                 if txid not in update.fees:
