@@ -21,6 +21,7 @@ from keystore.types import (
     MessageSignature,
     UtxoParams,
 )
+from primitives.eip712 import Eip712Error, parse_typed_data, typed_data_digest
 from primitives.evm_address import evm_address_from_pubkey
 from primitives.script import (
     AddressError,
@@ -114,11 +115,27 @@ def _evm_address(key: PrivateKey, request: MessageRequest) -> str:
     return address
 
 
-def _sign_evm(key: PrivateKey, request: MessageRequest, address: str) -> MessageSignature:
+def _evm_digest(request: MessageRequest, network: EvmParams) -> bytes:
+    """Return what an EVM message signature signs; typed data must name this chain, if any."""
     if request.format is MessageFormat.EIP191:
-        digest = eip191_hash(request.message)
-    else:
-        raise SigningRefused("EIP-712 signing is not available in this signer yet.")
+        return eip191_hash(request.message)
+    try:
+        data = parse_typed_data(request.message)
+        digest = typed_data_digest(data)
+        chain_id = data.chain_id
+    except Eip712Error as err:
+        raise SigningRefused(f"The typed data is malformed: {err}") from None
+    if chain_id is not None and chain_id != network.chain_id:
+        raise SigningRefused(
+            f"The typed data is for chain id {chain_id}; this signer was given "
+            f"{network.title} (chain id {network.chain_id})."
+        )
+    return digest
+
+
+def _sign_evm(
+    key: PrivateKey, digest: bytes, request: MessageRequest, address: str
+) -> MessageSignature:
     recoverable = key.sign_recoverable(digest, hasher=None)
     signature = recoverable[:64] + bytes([27 + recoverable[64]])
     return MessageSignature(request.format, signature, "0x" + signature.hex(), address)
@@ -144,8 +161,9 @@ def sign_message_with_key(
     key = PrivateKey(private_key)
     if isinstance(network, EvmParams):
         address = _evm_address(key, request)
+        digest = _evm_digest(request, network)
         _ask(request, ctx)
-        return _sign_evm(key, request, address)
+        return _sign_evm(key, digest, request, address)
     kind = utxo_key_kind(request.address, key.public_key.format(compressed=True), network)
     if kind is KeyScriptKind.P2TR and request.format in (
         MessageFormat.BIP137,
