@@ -21,6 +21,13 @@ from keystore.types import (
     MessageSignature,
     UtxoParams,
 )
+from primitives.bip322 import (
+    encode_witness,
+    script_sig_for,
+    sighash,
+    to_sign,
+    to_spend,
+)
 from primitives.eip712 import Eip712Error, parse_typed_data, typed_data_digest
 from primitives.evm_address import evm_address_from_pubkey
 from primitives.script import (
@@ -30,7 +37,10 @@ from primitives.script import (
     address_to_script,
     classify,
     key_script,
+    push_data,
 )
+from primitives.secp256k1 import Secp256k1Error, ecdsa_sign, schnorr_sign_taproot
+from primitives.sighash import SIGHASH_ALL
 from primitives.signmessage import (
     LegacyFormat,
     compact_header,
@@ -97,13 +107,44 @@ def _sign_legacy(
     return bytes([header]) + recoverable[:64]
 
 
+def _sign_bip322(
+    secret: bytes, pubkey: bytes, request: MessageRequest, kind: KeyScriptKind
+) -> bytes:
+    """Sign BIP-322's ``to_sign``; return the witness stack (simple) or the transaction (full)."""
+    if kind is KeyScriptKind.P2PKH and request.format is MessageFormat.BIP322_SIMPLE:
+        raise SigningRefused(
+            "A P2PKH address has no simple BIP-322 signature; use the full form (or BIP-137)."
+        )
+    challenge = key_script(kind, pubkey)
+    spend = to_spend(challenge, request.message)
+    script_sig = script_sig_for(kind, pubkey)
+    digest = sighash(to_sign(spend, script_sig), challenge, kind, pubkey, SIGHASH_ALL)
+    try:
+        if kind is KeyScriptKind.P2TR:
+            signature, output_key = schnorr_sign_taproot(secret, digest)
+            if output_key != challenge[2:]:  # pragma: no cover - key_script made challenge
+                raise SigningRefused("The taproot output key is not the address's.")
+            witness: tuple[bytes, ...] = (signature + bytes([SIGHASH_ALL]),)
+        else:
+            der = ecdsa_sign(secret, digest, pubkey) + bytes([SIGHASH_ALL])
+            witness = (der, pubkey)
+    except Secp256k1Error as err:  # pragma: no cover - a derived key is always valid
+        raise SigningRefused(f"The message could not be signed: {err}.") from None
+    if kind is KeyScriptKind.P2PKH:
+        script_sig, witness = push_data(witness[0]) + push_data(pubkey), ()
+    if request.format is MessageFormat.BIP322_SIMPLE:
+        return encode_witness(witness)
+    return to_sign(spend, script_sig, witness).serialize()
+
+
 def _sign_utxo(
     key: PrivateKey, request: MessageRequest, network: UtxoParams, kind: KeyScriptKind
 ) -> MessageSignature:
     if request.format in (MessageFormat.BIP137, MessageFormat.ELECTRUM):
         signature = _sign_legacy(key, request, network, kind)
     else:
-        raise SigningRefused("BIP-322 signing is not available in this signer yet.")
+        pubkey = key.public_key.format(compressed=True)
+        signature = _sign_bip322(key.secret, pubkey, request, kind)
     text = base64.b64encode(signature).decode()
     return MessageSignature(request.format, signature, text, request.address)
 
@@ -170,5 +211,9 @@ def sign_message_with_key(
         MessageFormat.ELECTRUM,
     ):
         raise SigningRefused("A taproot address has no legacy message signature; use BIP-322.")
+    if kind is KeyScriptKind.P2PKH and request.format is MessageFormat.BIP322_SIMPLE:
+        raise SigningRefused(
+            "A P2PKH address has no simple BIP-322 signature; use the full form (or BIP-137)."
+        )
     _ask(request, ctx)
     return _sign_utxo(key, request, network, kind)
