@@ -122,10 +122,11 @@ class TxSummary:
 
 @dataclass(frozen=True, slots=True)
 class EvmTxRequest:
-    """An unsigned EVM transaction (EIP-1559 type 2, or legacy type 0 with EIP-155).
+    """An unsigned EVM transaction (EIP-1559 type 2, EIP-2930 type 1, or legacy with EIP-155).
 
     For type 2, ``max_fee_per_gas`` and ``max_priority_fee_per_gas`` are set and ``gas_price``
-    is ``None``; for type 0 the reverse. ``to`` is a checksummed address or ``None`` for a
+    is ``None``; for types 0 and 1 the reverse. ``eip2930`` marks type 1: a gas price with an
+    access list (which may be empty). ``to`` is a checksummed address or ``None`` for a
     contract creation; ``value`` is in wei.
     """
 
@@ -139,10 +140,13 @@ class EvmTxRequest:
     max_priority_fee_per_gas: int | None = None
     gas_price: int | None = None
     access_list: tuple[tuple[str, tuple[bytes, ...]], ...] = ()
+    eip2930: bool = False
 
     @property
     def tx_type(self) -> int:
-        """Return the EIP-2718 transaction type: 2 for EIP-1559 fees, 0 for legacy."""
+        """Return the EIP-2718 transaction type: 2 for EIP-1559, 1 for EIP-2930, 0 legacy."""
+        if self.eip2930:
+            return 1
         return 0 if self.gas_price is not None else 2
 
 
