@@ -26,7 +26,7 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
-from wallet.messages import MessageBook, MessageCheck, Web3Account
+from wallet.messages import MessageBook, MessageCheck, Web3Account, verify_message
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
 from wallet.networks import Network, network_info, resolve_network
 from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
@@ -120,4 +120,5 @@ __all__ = [
     "to_base_units",
     "to_decimal",
     "validate_mnemonic",
+    "verify_message",
 ]

@@ -119,7 +119,11 @@ class CliPrompt:
         click.echo(request.message.decode("utf-8", "replace"), err=True)
         if self._assume_yes:
             return True
-        return bool(click.confirm("Sign it?", default=False, err=True))
+        try:
+            return bool(click.confirm("Sign it?", default=False, err=True))
+        except click.Abort:
+            click.echo(err=True)  # the error line that follows starts a line of its own
+            raise
 
 
 def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:

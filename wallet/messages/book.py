@@ -52,7 +52,8 @@ class MessageBook:
             account: the account (an imported key's account signs with that key).
             message: text (signed as UTF-8), bytes, or for ``eip712`` the typed-data JSON
                 text or mapping.
-            address: which address (default: the receive address; EVM accounts have one).
+            address: which address (default: the account's first receive address, ``.../0/0``;
+                EVM accounts have one).
             format: ``bip322-simple`` (default on segwit and taproot), ``bip322-full``,
                 ``bip137`` (default on P2PKH), ``electrum``, ``eip191`` (default on EVM) or
                 ``eip712``.

@@ -19,6 +19,8 @@ from keystore.signers.base import PromptHandler, Signer, SigningContext
 from keystore.types import EvmParams, MessageFormat, MessageRequest, MessageSignature, UtxoParams
 from primitives.eip712 import Eip712Error, parse_typed_data, typed_data_digest
 from wallet.accounts import Account, EvmAccount, UtxoAccount
+from wallet.addresses import check_address
+from wallet.derive import derive_addresses
 from wallet.errors import InvalidTypedData, WalletError, translate_errors
 from wallet.utxo.draft import utxo_params
 
@@ -85,25 +87,53 @@ def _evm_params(network: EvmNetwork) -> EvmParams:
     )
 
 
+def _utxo_path(account: UtxoAccount, address: str) -> tuple[int, ...]:
+    """Return the key path of one of the account's addresses, storing nothing.
+
+    A stored address is looked up; otherwise the first gap's worth of both chains is derived
+    in memory (a failed or declined signature leaves the wallet file as it was).
+
+    Raises:
+        WalletError: not one of those addresses, or an account without a known path.
+    """
+    info = account.find_address(address)
+    account_path = account.record.path
+    if info is not None and info.path is not None:
+        with translate_errors():
+            return parse_path(info.path)
+    if account_path is not None:
+        for chain in (0, 1):
+            derived = derive_addresses(
+                account.utxo_network,
+                account.account_xpub,
+                account.script_kind,
+                chain,
+                0,
+                account.gap_limit,
+            )
+            if address in derived:
+                return (*account_path, chain, derived.index(address))
+    raise WalletError(f"{address} is not an address of this account (among its first ones).")
+
+
 def _utxo_request(
     account: UtxoAccount, message: bytes, address: str | None, fmt: MessageFormat | None
 ) -> tuple[MessageRequest, UtxoParams]:
-    wanted = address.strip() if address else account.receive_address()
-    for change in (False, True):  # the first gap's worth of both chains, as verify_address
-        account.addresses(account.gap_limit, change=change)
-    info = account.find_address(wanted)
-    if info is None or info.path is None:
-        raise WalletError(f"{wanted} is not an address of this account (among its first ones).")
+    if address:
+        wanted = check_address(account.network, address).address
+    else:  # the account's first receive address: the same one each time, nothing stored
+        wanted = derive_addresses(
+            account.utxo_network, account.account_xpub, account.script_kind, 0, 0, 1
+        )[0]
+    path = _utxo_path(account, wanted)
     if fmt is None:
         fmt = (
             MessageFormat.BIP137
             if account.script_kind is ScriptKind.P2PKH
             else MessageFormat.BIP322_SIMPLE
         )
-    with translate_errors():
-        path = parse_path(info.path)
     params = utxo_message_params(account.utxo_network)
-    return MessageRequest(fmt, message, path, info.address, params.name), params
+    return MessageRequest(fmt, message, path, wanted, params.name), params
 
 
 def _evm_request(
