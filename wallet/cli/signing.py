@@ -7,6 +7,8 @@ command modules do not import one another.
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from keystore.types import MessageFormat, MessageRequest, SummaryOutput, TxSummary
@@ -116,7 +118,13 @@ class CliPrompt:
         """Show the message and the signing address; return whether the person approves."""
         what = "typed data (EIP-712)" if request.format is MessageFormat.EIP712 else "message"
         click.echo(f"Sign this {what} as {request.address}:", err=True)
-        click.echo(request.message.decode("utf-8", "replace"), err=True)
+        text = request.message.decode("utf-8", "replace")
+        if request.format is MessageFormat.EIP712:  # checked by the wallet: valid JSON
+            document = json.loads(text)
+            click.echo(f"  domain   {json.dumps(document.get('domain', {}))}", err=True)
+            click.echo(f"  type     {document.get('primaryType')}", err=True)
+            text = json.dumps(document.get("message", {}), indent=2, ensure_ascii=False)
+        click.echo(text, err=True)
         if self._assume_yes:
             return True
         try:
