@@ -26,6 +26,10 @@ Formats, as documented by each provider:
 
 A daily close of day D is the price at the end of D (24:00 UTC): CoinGecko's 00:00 UTC point
 of D+1, CryptoCompare's ``close`` of the row of D.
+
+Why this module is a little over 500 lines: issue 16 asks for the network calls of prices in
+one module, so that what leaves the machine is read in one place; the parsing of each answer
+sits beside its request.
 """
 
 from __future__ import annotations
