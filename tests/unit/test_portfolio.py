@@ -250,3 +250,31 @@ def test_net_worth_from_the_first_transaction(wallet: Wallet, waits: Waits) -> N
     series = net_worth(wallet.holdings_sources, service(wallet, waits), base="USD")
     assert series.points[0].day == TODAY - timedelta(days=5)  # the 3 ETH came in
     assert series.points[-1].day == TODAY - timedelta(days=1)
+
+
+class Odd:
+    """A source naming an asset no provider prices, beside one that is priced."""
+
+    name = "odd"
+
+    def holdings(self) -> list[Holding]:
+        return [
+            Holding(HoldingKind.POINTS, "Airline miles", "MILES", "MILES", Decimal("5000")),
+            Holding(HoldingKind.FIAT, "Cash", "USD", "USD", Decimal("10")),
+        ]
+
+    def changes(self) -> list[BalanceChange]:
+        return []
+
+
+def test_an_asset_prices_cannot_name_is_that_row_alone_unknown(
+    abandon_wallet: Wallet, waits: Waits, replay: ReplayServer
+) -> None:
+    for name in ("coingecko", "cryptocompare", "ecb"):
+        abandon_wallet.settings.set_price_provider_url(name, replay.url(name))
+    folio = build_portfolio([Odd()], service(abandon_wallet, waits), "USD")
+    miles, cash = folio.rows
+    assert miles.value is None
+    assert "not a coin, token or currency" in miles.unknown_reason
+    assert cash.value == Decimal("10.00")
+    assert folio.total == Decimal("10.00")

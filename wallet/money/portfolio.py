@@ -34,7 +34,7 @@ from typing import Protocol
 from wallet.accounts import Account, EvmAccount
 from wallet.amounts import to_decimal
 from wallet.errors import PriceUnavailable, WalletError
-from wallet.money.prices.assets import PLATFORMS, coin_for_symbol
+from wallet.money.prices.assets import PLATFORMS, PricedAsset, coin_for_symbol, resolve_asset
 from wallet.money.prices.currencies import currency, quantize
 from wallet.money.prices.service import MAX_BACKFILL_DAYS, PriceService
 from wallet.money.prices.types import MissingDay, Quote
@@ -364,13 +364,14 @@ def build_portfolio(
     holdings = [h for source in sources for h in source.holdings()]
     wanted = sorted({h.asset for h in holdings if h.asset is not None and h.amount is not None})
     answers: dict[str, Quote | PriceUnavailable] = {}
-    if wanted:
+    resolved: list[PricedAsset] = []
+    for name in wanted:  # an asset a source names that prices cannot resolve: that row alone
         try:
-            answers = prices.current(wanted, code, refresh=refresh, online=online)
-        except WalletError as err:  # an asset a source names that prices cannot resolve
-            answers = {
-                _asset_key(a): PriceUnavailable(str(err), a, code, "", str(err)) for a in wanted
-            }
+            resolved.append(resolve_asset(name))
+        except WalletError as err:
+            answers[_asset_key(name)] = PriceUnavailable(str(err), name, code, "", str(err))
+    if resolved:
+        answers |= prices.current(resolved, code, refresh=refresh, online=online)
     rows = [_row(h, answers, code) for h in holdings]
     known = [r for r in rows if r.value is not None]
     total = sum((r.value for r in known if r.value is not None), Decimal(0))
