@@ -24,6 +24,7 @@ from wallet.addresses import AddressCheck
 from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
+from wallet.evm.review_types import ApprovalChange, AssetChange, EvmReview, Intent, IntentField
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
@@ -68,6 +69,8 @@ __all__ = [
     "AddressCheck",
     "AddressInfo",
     "Amount",
+    "ApprovalChange",
+    "AssetChange",
     "BackendPool",
     "Balance",
     "CoinInfo",
@@ -80,9 +83,12 @@ __all__ = [
     "EvmAccount",
     "EvmDraft",
     "EvmLayout",
+    "EvmReview",
     "FeeLevel",
     "FeePresets",
     "HistoryEntry",
+    "Intent",
+    "IntentField",
     "Label",
     "LabelStore",
     "Network",
