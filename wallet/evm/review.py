@@ -13,8 +13,9 @@ Every effect on the account's own assets that the simulation shows must be one t
 shows: an outgoing transfer of a token amount the intent names (at most that amount), an
 NFT it names, an approval to a spender it names for no more than the amount it names (an
 "approve 100" that grants an unlimited allowance does not pass), native coin up to the
-transaction's value. Amounts of one token add up across its transfers. Anything else is a
-mismatch; a mismatch or a blind call blocks
+transaction's value. An amount the intent shows as an allowance (approve, permit) never
+covers tokens that leave, nor a transferred amount an allowance. Amounts of one token add
+up across its transfers. Anything else is a mismatch; a mismatch or a blind call blocks
 signing until the person overrides it (``EvmDraft.accept_risks``). Where the node has no
 ``eth_simulateV1`` the review says so and rests on the intent alone.
 """
@@ -193,7 +194,14 @@ def simulated_effects(
     return tuple(effects.changes), tuple(effects.approvals)
 
 
-def _shows_amount(intent: Intent, token: str, amount: int) -> bool:
+def _grants(intent: Intent) -> bool:
+    """Whether the intent's amounts are allowances (approve, permit), not movements."""
+    return intent.intent.lower().startswith(("approve", "permit"))
+
+
+def _shows_amount(intent: Intent, token: str, amount: int, allowance: bool) -> bool:
+    if _grants(intent) != allowance:
+        return False
     return any(
         f.kind is FieldKind.TOKEN_AMOUNT
         and f.token == token
@@ -253,7 +261,7 @@ def reconcile(
         elif not _shows_item(intent, c.contract, c.token_id, to):
             out.append(f"an outgoing transfer the intent does not show: {c.text}")
     for token, total in token_out.items():
-        if not _shows_amount(intent, token, total):
+        if not _shows_amount(intent, token, total, allowance=False):
             moves = "; ".join(c.text for c in changes if c.outgoing and c.contract == token)
             out.append(f"outgoing transfers the intent does not show: {moves}")
     for a in approvals:
@@ -261,7 +269,7 @@ def reconcile(
             continue
         named = _shows_address(intent, a.spender)
         if a.standard in ("erc20", "permit2"):
-            covered = named and _shows_amount(intent, a.contract, a.amount or 0)
+            covered = named and _shows_amount(intent, a.contract, a.amount or 0, allowance=True)
         elif a.standard == "erc721":
             covered = named and _shows_item(intent, a.contract, a.token_id, to)
         else:
