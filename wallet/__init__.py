@@ -49,6 +49,7 @@ from wallet.types import (
 )
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
+from wallet.utxo.mempool import MempoolCheck
 from wallet.utxo.views import AccountView
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
@@ -91,6 +92,7 @@ __all__ = [
     "IntentField",
     "Label",
     "LabelStore",
+    "MempoolCheck",
     "Network",
     "ParsedLabels",
     "ScriptKind",

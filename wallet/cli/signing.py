@@ -11,7 +11,7 @@ import click
 
 from keystore.types import SummaryOutput, TxSummary
 from wallet import EvmDraft, UtxoDraft
-from wallet.accounts import Account
+from wallet.accounts import Account, UtxoAccount
 from wallet.amounts import format_amount
 from wallet.errors import SigningCancelled, WalletError
 from wallet.types import Draft
@@ -170,4 +170,12 @@ def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bo
         signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
     except SigningCancelled:
         raise WalletError("Not sent: you declined to sign.") from None
+    if isinstance(account, UtxoAccount):
+        check = account.check_mempool(signed)
+        click.echo(check.line(), err=True)
+        if check.allowed is False:
+            raise WalletError(
+                f"Not sent: the node's mempool would refuse it ({check.reason}): "
+                f"{check.explanation}."
+            )
     return account.broadcast(signed)
