@@ -98,7 +98,7 @@ def simulate_transaction(
     server = backend.server
     if isinstance(outcome, RpcError):
         if outcome.code in _METHOD_MISSING or "not supported" in outcome.message.lower():
-            raise Unsupported(f"{server} does not offer eth_simulateV1 ({outcome.message})")
+            raise Unsupported(f"{server} does not offer eth_simulateV1")
         raise p.node_error(outcome, server)
     blocks = p.array(outcome, server, "simulated blocks")
     if len(blocks) != 1:

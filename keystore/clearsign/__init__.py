@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from keystore.clearsign.interpret import (
     NativeAsset,
+    intent_of_request,
     interpret_call,
     interpret_typed_data,
     native_intent,
@@ -23,6 +24,7 @@ __all__ = [
     "NativeAsset",
     "Registry",
     "TokenMeta",
+    "intent_of_request",
     "interpret_call",
     "interpret_typed_data",
     "load_registry",

@@ -18,11 +18,18 @@ from decimal import Decimal
 from eth_abi.abi import decode, encode
 from eth_abi.exceptions import DecodingError, EncodingError
 
-from keystore.clearsign.registry import FieldSpec, Param, Registry
+from keystore.clearsign.registry import FieldSpec, Param, Registry, load_registry
 from keystore.clearsign.types import FieldKind, Intent, IntentField, TokenMeta
+from keystore.types import EvmParams, EvmTxRequest
 from primitives.evm_address import to_checksum_address
 
-__all__ = ["NativeAsset", "interpret_call", "interpret_typed_data", "native_intent"]
+__all__ = [
+    "NativeAsset",
+    "intent_of_request",
+    "interpret_call",
+    "interpret_typed_data",
+    "native_intent",
+]
 
 Value = object
 """A decoded argument: int, bool, bytes, str (an address), or a list or dict of them."""
@@ -311,3 +318,36 @@ def interpret_typed_data(
             text, fields = rendered
             return Intent(fmt.intent, text, fields, descriptor.id, descriptor.source, primary)
     return None
+
+
+def intent_of_request(
+    tx: EvmTxRequest,
+    network: EvmParams,
+    sender: str,
+    tokens: Mapping[str, TokenMeta] | None = None,
+) -> Intent | None:
+    """Read a signing request with the descriptors this package carries (the signer's view).
+
+    What an offline signer shows: the intent comes from the request and the signer's own
+    descriptors and token list only; nothing the host attached (a simulation, a summary,
+    another descriptor) takes part.
+
+    Args:
+        tx: the request to sign.
+        network: the network it is for (its coin names native amounts).
+        sender: the signing address.
+        tokens: the tokens the signer can name, by contract.
+
+    Returns:
+        The intent, or ``None`` for a blind call.
+    """
+    return interpret_call(
+        tx.chain_id,
+        sender,
+        tx.to,
+        tx.value,
+        tx.data,
+        load_registry(),
+        tokens or {},
+        NativeAsset(network.symbol, network.decimals),
+    )

@@ -20,12 +20,13 @@ from keystore.clearsign import (
     FieldKind,
     NativeAsset,
     TokenMeta,
+    intent_of_request,
     interpret_call,
     interpret_typed_data,
     load_registry,
 )
 from keystore.clearsign.registry import parse_descriptor, parse_signature
-from keystore.types import EvmTxRequest
+from keystore.types import EvmParams, EvmTxRequest
 from primitives.hashes import keccak256
 from wallet.evm.review import reconcile
 from wallet.evm.review_types import ApprovalChange, AssetChange
@@ -304,3 +305,20 @@ def test_tuple_parameters_decode_like_the_abi() -> None:
     assert canonical == "f((address,uint256[])[],bytes32)"
     assert [p.abi_type() for p in params] == ["(address,uint256[])[]", "bytes32"]
     assert encode(["(address,uint256[])[]"], [[(ME, [1, 2])]])  # eth-abi accepts the type
+
+
+def test_the_signer_reads_a_request_with_its_own_descriptors_only() -> None:
+    mainnet = EvmParams("ethereum", "Ethereum", "ETH", 1)
+    data = encode_call("approve(address,uint256)", ROUTER, 100 * 10**6)
+    intent = intent_of_request(_request(TOKEN, data), mainnet, ME, TOKENS)
+    assert intent is not None
+    assert intent.text == f"Approve Uniswap V2 Router 02 ({ROUTER}) to spend 100 USDC"
+    # Without the token in its list, the signer cannot tell an ERC-20 approve from an ERC-721
+    # one (one selector): it says the NFT reading, never a token amount it cannot scale.
+    unknown = intent_of_request(_request(TOKEN, data), mainnet, ME)
+    assert unknown is not None
+    assert unknown.descriptor == "ERC-721 collection"
+    assert (
+        unknown.text == f"Approve Uniswap V2 Router 02 ({ROUTER}) to move item 100000000 of {TOKEN}"
+    )
+    assert intent_of_request(_request(TOKEN, b"\x01\x02\x03\x04"), mainnet, ME) is None
