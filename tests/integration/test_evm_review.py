@@ -192,6 +192,38 @@ def test_nft_transfer_and_operator_approval(setup: Setup) -> None:
     assert setup.send(approve_all).success
 
 
+def test_single_item_approval_and_erc1155_items(setup: Setup) -> None:
+    acct, chain = setup.account, setup.chain
+    nft = chain.deploy("ERC721", ("string", "string"), ("Coffer Tickets", "CTK"))
+    chain.send(nft, "mint(address,uint256,string)", acct.address, 8, "data:,eight")
+    approve = acct.prepare_call(nft, encode_call("approve(address,uint256)", FRIEND, 8))
+    review = approve.review
+    assert review is not None
+    assert review.intent is not None
+    assert review.intent.text == f"Approve {FRIEND} to move item 8 of {nft}"
+    [approval] = review.approvals
+    assert (approval.standard, approval.spender, approval.token_id) == ("erc721", FRIEND, 8)
+    assert not review.blocked
+    assert setup.send(approve).success
+
+    tickets = chain.deploy("ERC1155")
+    chain.send(tickets, "mint(address,uint256,uint256,string)", acct.address, 2, 5, "")
+    draft = acct.prepare_nft_transfer(FRIEND, tickets, 2, amount=3)
+    review = draft.review
+    assert review is not None
+    assert review.intent is not None
+    assert review.intent.text == f"Send 3 of item 2 of {tickets} to {FRIEND}"
+    [change] = review.changes
+    assert (change.standard, change.token_id, change.amount, change.outgoing) == (
+        "erc1155",
+        2,
+        3,
+        True,
+    )
+    assert not review.blocked
+    assert setup.send(draft).success
+
+
 def test_permit2_approve_permit_and_transfer(setup: Setup, permit2: str) -> None:
     acct, chain = setup.account, setup.chain
     token = setup.token("CFT")
