@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from eth_abi.abi import decode, encode
 from eth_abi.exceptions import DecodingError, EncodingError
@@ -47,8 +46,12 @@ class NativeAsset:
 
 
 def _decimal_text(amount: int, decimals: int) -> str:
-    text = format(Decimal(amount).scaleb(-decimals), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Return base units as an exact decimal (integer arithmetic: no 28-digit rounding)."""
+    if decimals <= 0:
+        return str(amount)
+    whole, fraction = divmod(amount, 10**decimals)
+    digits = f"{fraction:0{decimals}d}".rstrip("0")
+    return f"{whole}.{digits}" if digits else str(whole)
 
 
 class _Reader:

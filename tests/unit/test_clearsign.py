@@ -322,3 +322,9 @@ def test_the_signer_reads_a_request_with_its_own_descriptors_only() -> None:
         unknown.text == f"Approve Uniswap V2 Router 02 ({ROUTER}) to move item 100000000 of {TOKEN}"
     )
     assert intent_of_request(_request(TOKEN, b"\x01\x02\x03\x04"), mainnet, ME) is None
+
+
+def test_large_amounts_are_shown_exactly() -> None:
+    big = 10**30 + 1  # 31 digits: past Decimal's default 28-digit precision
+    call = encode_call("transfer(address,uint256)", FRIEND, big)
+    assert read(WETH, call) == f"Send 1000000000000.000000000000000001 WETH to {FRIEND}"
