@@ -9,12 +9,24 @@ event Transfer:
     receiver: indexed(address)
     token_id: indexed(uint256)
 
+event Approval:
+    owner: indexed(address)
+    approved: indexed(address)
+    token_id: indexed(uint256)
+
+event ApprovalForAll:
+    owner: indexed(address)
+    operator: indexed(address)
+    approved: bool
+
 name: public(String[64])
 symbol: public(String[32])
 ownerOf: public(HashMap[uint256, address])
 balanceOf: public(HashMap[address, uint256])
 minter: public(address)
 uris: HashMap[uint256, String[2048]]
+getApproved: public(HashMap[uint256, address])
+isApprovedForAll: public(HashMap[address, HashMap[address, bool]])
 
 
 @deploy
@@ -40,9 +52,14 @@ def tokenURI(token_id: uint256) -> String[2048]:
 @internal
 def _transfer(_from: address, _to: address, token_id: uint256):
     assert self.ownerOf[token_id] == _from, "not the owner"
-    assert msg.sender == _from, "not allowed"
+    assert (
+        msg.sender == _from
+        or msg.sender == self.getApproved[token_id]
+        or self.isApprovedForAll[_from][msg.sender]
+    ), "not allowed"
     assert _to != empty(address), "no burning"
     self.ownerOf[token_id] = _to
+    self.getApproved[token_id] = empty(address)
     self.balanceOf[_from] -= 1
     self.balanceOf[_to] += 1
     log Transfer(sender=_from, receiver=_to, token_id=token_id)
@@ -58,6 +75,20 @@ def safeTransferFrom(_from: address, _to: address, token_id: uint256, data: Byte
     # A full implementation also calls onERC721Received when _to is a contract (EIP-721);
     # the test collectible only ever sends to externally owned accounts.
     self._transfer(_from, _to, token_id)
+
+
+@external
+def approve(_approved: address, token_id: uint256):
+    owner: address = self.ownerOf[token_id]
+    assert msg.sender == owner or self.isApprovedForAll[owner][msg.sender], "not allowed"
+    self.getApproved[token_id] = _approved
+    log Approval(owner=owner, approved=_approved, token_id=token_id)
+
+
+@external
+def setApprovalForAll(_operator: address, _approved: bool):
+    self.isApprovedForAll[msg.sender][_operator] = _approved
+    log ApprovalForAll(owner=msg.sender, operator=_operator, approved=_approved)
 
 
 @external

@@ -25,6 +25,7 @@ from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, 
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
+from wallet.evm.review_types import ApprovalChange, AssetChange, EvmReview, Intent, IntentField
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.messages import MessageBook, MessageCheck, Web3Account, verify_message
@@ -70,6 +71,7 @@ from wallet.types import (
 )
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
+from wallet.utxo.mempool import MempoolCheck
 from wallet.utxo.views import AccountView
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
@@ -91,6 +93,8 @@ __all__ = [
     "AddressInfo",
     "Allocation",
     "Amount",
+    "ApprovalChange",
+    "AssetChange",
     "BackendPool",
     "Balance",
     "BalanceChange",
@@ -105,14 +109,18 @@ __all__ = [
     "EvmAccount",
     "EvmDraft",
     "EvmLayout",
+    "EvmReview",
     "FeeLevel",
     "FeePresets",
     "HistoryEntry",
     "Holding",
     "HoldingKind",
     "HoldingsSource",
+    "Intent",
+    "IntentField",
     "Label",
     "LabelStore",
+    "MempoolCheck",
     "MessageBook",
     "MessageCheck",
     "MessageSignature",

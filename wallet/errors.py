@@ -56,6 +56,7 @@ __all__ = [
     "PriceProviderError",
     "PriceRateLimited",
     "PriceUnavailable",
+    "ReviewBlocked",
     "SigningCancelled",
     "SigningRefused",
     "TransactionNotFound",
@@ -336,6 +337,23 @@ class SigningCancelled(WalletError):
 
 class SigningRefused(WalletError):
     """The signer refused the transaction: it does not match what the signer can verify."""
+
+
+class ReviewBlocked(SigningRefused):
+    """The review blocks signing: a blind call, or a simulation the intent does not match.
+
+    Nothing was signed. ``EvmDraft.accept_risks`` (the CLI: a typed confirmation) overrides it.
+
+    Attributes:
+        blind: no clear-signing descriptor reads the call.
+        mismatches: what the simulation does that the intent does not show.
+    """
+
+    def __init__(self, message: str, blind: bool, mismatches: tuple[str, ...]) -> None:
+        """Record why the review blocks signing."""
+        super().__init__(message)
+        self.blind = blind
+        self.mismatches = mismatches
 
 
 # -- EVM -----------------------------------------------------------------------------------

@@ -267,3 +267,14 @@ def test_utxos_marks_immature_rewards_and_a_high_fee_names_the_flag(env: Env) ->
     assert env.run("utxos", NET)[1].count("immature") == 1  # the young reward's flags
     err = env.error("send", NET, "--to", EXTERNAL, "--amount", "1", "--fee-rate", "900", "--yes")
     assert err.rstrip().endswith("Pass --allow-high-fee to accept it.")
+
+
+def test_send_shows_the_mempool_check_before_sending(env: Env) -> None:
+    env.json("sync", NET)
+    code, out, err = env.run(
+        "send", NET, "--to", EXTERNAL, "--amount", "1", "--fee-rate", "2", "--yes"
+    )
+    assert code == 0, err
+    [line] = [x for x in err.splitlines() if x.startswith("Mempool check")]
+    assert line.startswith("Mempool check (testmempoolaccept): the node would accept it (")
+    assert out.strip().split()[-1] in env.devnet.mempool()

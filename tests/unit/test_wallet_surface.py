@@ -38,6 +38,11 @@ def test_every_exported_name_exists() -> None:
     for name in ("UtxoDraft", "EvmDraft", "TxSummary", "validate_mnemonic", "new_mnemonic"):
         assert name in wallet.__all__
     assert wallet.validate_mnemonic(ABANDON) == "english"
+    for name in ("EvmReview", "AssetChange", "ApprovalChange", "Intent", "MempoolCheck"):
+        assert name in wallet.__all__  # the review's types (issue 15 item 6)
+    for method in ("prepare_call", "review"):
+        assert callable(getattr(wallet.EvmAccount, method))
+    assert callable(wallet.UtxoAccount.check_mempool)
 
 
 def test_an_unknown_network_is_refused_not_empty(abandon_wallet: Wallet) -> None:

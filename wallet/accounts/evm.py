@@ -24,10 +24,12 @@ from wallet.accounts.base import Account, AddressInfo, EvmLayout
 from wallet.amounts import Amount
 from wallet.derive import derive_addresses
 from wallet.errors import WalletError
-from wallet.evm import broadcast, replace, send
+from wallet.evm import broadcast, calls, replace, send
 from wallet.evm.context import EvmContext
 from wallet.evm.discovery import scan_evm_accounts
 from wallet.evm.drafting import nonce_state
+from wallet.evm.review import review_for
+from wallet.evm.review_types import EvmReview
 from wallet.evm.store import EvmStore
 from wallet.evm.sync import sync_account
 from wallet.evm.tokens import TokenBook
@@ -343,6 +345,68 @@ class EvmAccount(Account):
             max_priority_fee_per_gas=max_priority_fee_per_gas,
             allow_high_fee=allow_high_fee,
         )
+
+    def prepare_call(
+        self,
+        to: str,
+        data: bytes | str,
+        value: Amount = 0,
+        fee: FeeLevel | str = "normal",
+        *,
+        max_fee_per_gas: int | None = None,
+        max_priority_fee_per_gas: int | None = None,
+        gas_price: int | None = None,
+        gas_limit: int | None = None,
+        nonce: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> EvmDraft:
+        """Prepare a call of a contract (an approve, a permit, a swap...) with its review.
+
+        ``draft.review`` shows what it will do: the intent read with the clear-signing
+        descriptors (``None``: blind) and the node's simulation. A blind call, or a
+        simulation the intent does not show, is refused by ``Wallet.sign`` unless
+        ``draft.accept_risks(blind=..., mismatch=...)`` overrides it.
+
+        Args:
+            to: the contract.
+            data: the call data, as bytes or ``0x`` hex text.
+            value: coins sent along (``Decimal`` or text), or wei as ``int``.
+            fee: ``"slow"``, ``"normal"`` or ``"fast"``.
+            max_fee_per_gas: a custom EIP-1559 fee cap in wei.
+            max_priority_fee_per_gas: a custom tip in wei.
+            gas_price: a custom legacy gas price in wei.
+            gas_limit: a gas limit instead of the node's estimate plus a margin.
+            nonce: a nonce instead of the next free one.
+            allow_high_fee: accept a fee far above the network's level.
+
+        Raises:
+            InvalidTransactionField: call data that is not hex; a bad nonce or gas limit.
+            TransactionWouldFail: the network would revert it.
+            (and the address, amount, funds and fee errors of ``prepare_send``)
+        """
+        return calls.prepare_call(
+            self._context,
+            to,
+            data,
+            value,
+            fee,
+            max_fee_per_gas=max_fee_per_gas,
+            max_priority_fee_per_gas=max_priority_fee_per_gas,
+            gas_price=gas_price,
+            gas_limit=gas_limit,
+            nonce=nonce,
+            allow_high_fee=allow_high_fee,
+        )
+
+    def review(self, draft: EvmDraft) -> EvmReview:
+        """Review a draft again now: its intent and a fresh simulation on the current chain.
+
+        Raises:
+            BackendUnavailable: the node cannot be reached.
+        """
+        if not isinstance(draft, EvmDraft) or draft.account_id != self._context.account_id:
+            raise WalletError("That draft was not prepared by this EVM account.")
+        return review_for(self._context, draft.request)
 
     def speed_up(
         self,

@@ -37,6 +37,7 @@ from wallet.utxo.builder import SendRequest, UtxoDraft
 from wallet.utxo.builder import prepare_send as _prepare_send
 from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
 from wallet.utxo.fees import FeePresets
+from wallet.utxo.mempool import MempoolCheck, check_mempool
 from wallet.utxo.store import UtxoStore
 from wallet.utxo.sync import sync_account
 from wallet.utxo.views import AccountView
@@ -350,6 +351,19 @@ class UtxoAccount(Account):
             FeeTooHigh: the fee is above the cap the signer was given.
         """
         return _signing.sign(self._ctx, draft, signer, prompt)
+
+    def check_mempool(self, signed: SignedTransaction) -> MempoolCheck:
+        """Ask the node whether its mempool would accept a signed transaction now.
+
+        Bitcoin Core's ``testmempoolaccept`` (a ``core://`` server or the embedded devnet);
+        nothing is sent. Over the Electrum protocol the check is unavailable
+        (``available=False``, ``note`` says why).
+
+        Raises:
+            WalletError: the transaction was not signed for this account.
+            BackendUnavailable: the server cannot be reached.
+        """
+        return check_mempool(self._ctx, signed)
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction and record it as pending; return its txid.

@@ -13,13 +13,18 @@ import click
 
 from keystore.types import MessageFormat, MessageRequest, SummaryOutput, TxSummary
 from wallet import EvmDraft, UtxoDraft
-from wallet.accounts import Account
+from wallet.accounts import Account, UtxoAccount
 from wallet.amounts import format_amount
 from wallet.errors import SigningCancelled, WalletError
 from wallet.types import Draft
 from wallet.wallet import Wallet
 
-__all__ = ["CliPrompt", "format_draft", "format_summary", "sign_and_send"]
+__all__ = ["CliPrompt", "confirm_review", "format_draft", "format_summary", "sign_and_send"]
+
+_TYPED = {
+    "mismatch": "The simulation does what the intent does not show.",
+    "blind": "No clear-signing descriptor reads this call: you would sign it blind.",
+}
 
 
 def _call_text(out: SummaryOutput) -> str:
@@ -134,6 +139,40 @@ class CliPrompt:
             raise
 
 
+def confirm_review(draft: Draft) -> Draft:
+    """Show an EVM draft's review; a blocked one needs the person to type why they go on.
+
+    The review (``EvmDraft.review``) says what the transaction will do: its intent from the
+    clear-signing descriptors and the simulation's asset changes. A blind call or a mismatch
+    is signed only if the person types the word asked (``--yes`` does not skip this).
+
+    Returns:
+        The draft, with the risks the person accepted (``EvmDraft.accept_risks``).
+
+    Raises:
+        WalletError: the person did not type the word; nothing was signed.
+    """
+    if not isinstance(draft, EvmDraft) or draft.review is None:
+        return draft
+    review = draft.review
+    click.echo("What it will do:", err=True)
+    for line in review.lines():
+        click.echo(f"  {line}", err=True)
+    needed = [w for w, on in (("mismatch", bool(review.mismatches)), ("blind", review.blind)) if on]
+    for word in needed:
+        click.echo(_TYPED[word], err=True)
+        try:
+            typed = click.prompt(
+                f"Type {word} to sign it anyway", default="", show_default=False, err=True
+            )
+        except click.Abort:  # no input (end of file): nothing typed
+            click.echo("", err=True)
+            typed = ""
+        if str(typed).strip().lower() != word:
+            raise WalletError(f"Not signed: the review blocks it and {word} was not typed.")
+    return draft.accept_risks(blind="blind" in needed, mismatch="mismatch" in needed)
+
+
 def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:
     """Sign a draft with the wallet's keys after the person approves it, broadcast it.
 
@@ -147,8 +186,17 @@ def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bo
     net = account.network
     for line in format_draft(draft):
         click.echo(line, err=True)
+    draft = confirm_review(draft)
     try:
         signed = wallet.sign(draft, CliPrompt(assume_yes, net.symbol, net.decimals))
     except SigningCancelled:
         raise WalletError("Not sent: you declined to sign.") from None
+    if isinstance(account, UtxoAccount):
+        check = account.check_mempool(signed)
+        click.echo(check.line(), err=True)
+        if check.allowed is False:
+            raise WalletError(
+                f"Not sent: the node's mempool would refuse it ({check.reason}): "
+                f"{check.explanation}."
+            )
     return account.broadcast(signed)

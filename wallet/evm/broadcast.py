@@ -26,6 +26,7 @@ from keystore.signers.evm_signer import decode_signed
 from primitives.hashes import keccak256
 from wallet.errors import NonceConflict, SigningRefused, WalletError, WatchOnly, translate_errors
 from wallet.evm.context import EvmContext
+from wallet.evm.review import check_review, review_for
 from wallet.evm.store import EvmStore
 from wallet.evm.types import EvmDraft, SentTransaction
 from wallet.types import SignedTransaction, TxStatus
@@ -44,6 +45,8 @@ def sign(
         raise WatchOnly(
             "This account is watched by address only: sign the draft with its own signer."
         )
+    review = draft.review if draft.review is not None else review_for(ctx, draft.request)
+    check_review(review, draft.allow_blind, draft.allow_mismatch)
     signing = SigningContext(ctx.signer_params(), path, expected=draft.summary, prompt=prompt)
     with translate_errors():
         signed = signer.sign_evm(draft.request, signing)

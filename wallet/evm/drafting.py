@@ -37,6 +37,7 @@ from wallet.errors import (
     translate_errors,
 )
 from wallet.evm.context import EvmContext
+from wallet.evm.review import review_for
 from wallet.evm.store import EvmStore
 from wallet.evm.types import EvmDraft
 from wallet.types import FeeLevel, TxStatus
@@ -192,7 +193,7 @@ def make_draft(
     gaps: tuple[int, ...] = (),
     l1_fee: int = 0,
 ) -> EvmDraft:
-    """Turn an unsigned transaction and its outputs into a draft with its summary."""
+    """Turn an unsigned transaction and its outputs into a draft with its summary and review."""
     request = EvmTxRequest(
         chain_id=tx.chain_id,
         nonce=tx.nonce,
@@ -206,7 +207,15 @@ def make_draft(
     )
     summary = TxSummary(ctx.network.name, outputs, tx.max_fee, chain_id=tx.chain_id, nonce=tx.nonce)
     return EvmDraft(
-        ctx.network.name, ctx.account_id, summary, request, kind, replaces, gaps, l1_fee
+        ctx.network.name,
+        ctx.account_id,
+        summary,
+        request,
+        kind,
+        replaces,
+        gaps,
+        l1_fee,
+        review=review_for(ctx, request),
     )
 
 

@@ -8,6 +8,8 @@ and whose nonce is not mined, can be replaced.
 
 from __future__ import annotations
 
+from dataclasses import replace as with_fields
+
 from chains.evm.backend import EvmBackend
 from chains.evm.fees import TRANSFER_GAS, FeeEstimate, FeeQuote, check_fee_cap, estimate_fees
 from chains.evm.l1fee import l1_fee
@@ -15,6 +17,7 @@ from chains.evm.nonces import bump, fetch_nonces, replacement_fees
 from chains.evm.transfers import UnsignedTx, check_funds
 from chains.evm.validate import check_hash
 from keystore.signers.evm_signer import decode_signed
+from keystore.signers.evm_summary import summarize
 from keystore.types import EvmTxRequest, SummaryOutput
 from wallet.errors import FeeTooLow, NotReplaceable, TransactionNotFound, translate_errors
 from wallet.evm.context import EvmContext
@@ -113,7 +116,13 @@ def speed_up(
         with funds_in_coins(ctx.network, l1_fee=l1):
             check_funds(tx, balance, ctx.network.symbol, l1_fee=l1)
     outputs = tuple(_output_of(o) for o in row.summary)
-    return make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash, l1_fee=l1)
+    draft = make_draft(ctx, tx, outputs, kind="speed-up", replaces=row.sent.tx_hash, l1_fee=l1)
+    # The stored summary keeps outputs only; a contract call other than a token transfer
+    # (an approve, a call prepared with prepare_call) is summed up in words by the signer,
+    # so the replacement shows the signer's own summary of it.
+    with translate_errors():
+        own = summarize(draft.request, ctx.signer_params(), ctx.address)
+    return draft if own.contract_call is None else with_fields(draft, summary=own)
 
 
 def cancel(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from keystore.types import EvmTxRequest
 from wallet.amounts import to_decimal
+from wallet.evm.review_types import EvmReview
 from wallet.types import Draft, TxStatus
 
 __all__ = ["Collectible", "EvmDraft", "SentTransaction", "TokenHolding"]
@@ -25,6 +26,11 @@ class EvmDraft(Draft):
             above cannot be mined until they are filled); the draft fills the lowest.
         l1_fee: the L1 data fee of an OP Stack chain in wei (0 elsewhere), counted in
             ``max_fee``; the summary's fee is the gas alone, which the signer can check.
+        review: what the transaction will do: the intent read with the ERC-7730
+            descriptors, the node's simulation, and where they differ
+            (``wallet.evm.review``).
+        allow_blind: the person accepted signing a call no descriptor reads.
+        allow_mismatch: the person accepted a simulation the intent does not match.
     """
 
     request: EvmTxRequest
@@ -32,6 +38,22 @@ class EvmDraft(Draft):
     replaces: str | None = None
     nonce_gaps: tuple[int, ...] = ()
     l1_fee: int = 0
+    review: EvmReview | None = None
+    allow_blind: bool = False
+    allow_mismatch: bool = False
+
+    def accept_risks(self, *, blind: bool = False, mismatch: bool = False) -> EvmDraft:
+        """Return this draft with the review's blocks overridden, as the person chose.
+
+        Args:
+            blind: sign although no descriptor reads the call.
+            mismatch: sign although the simulation does what the intent does not show.
+        """
+        return replace(
+            self,
+            allow_blind=self.allow_blind or blind,
+            allow_mismatch=self.allow_mismatch or mismatch,
+        )
 
     @property
     def max_fee(self) -> int:
