@@ -8,6 +8,7 @@ reuses stale bytecode. vyper is imported only here, only when something must be 
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
 """Where the Vyper sources live: ``contracts/`` at the repository root."""
 
 _DEFAULT_CACHE = Path(__file__).resolve().parents[2] / "build" / "contracts"
+_VYPER_DECIMAL_DIGITS = 78  # the precision vyper sets for itself on import
 
 
 class ContractCompileError(RuntimeError):
@@ -63,6 +65,10 @@ def compile_contract(name: str, cache_dir: Path | None = None) -> CompiledContra
         source = source_path.read_text()
     except OSError as e:
         raise ContractCompileError(f"There is no contract source {source_path}.") from e
+    # vyper replaces the thread's Decimal context on import (78 digits, and it refuses fewer):
+    # the caller's money arithmetic keeps its own context; vyper gets its 78 digits only while
+    # it compiles.
+    caller_context = decimal.getcontext()
     try:
         # A heavy, optional compiler: imported only when something must be compiled.
         import vyper
@@ -70,6 +76,8 @@ def compile_contract(name: str, cache_dir: Path | None = None) -> CompiledContra
         from vyper.exceptions import VyperException, VyperInternalException
     except ImportError as e:
         raise ContractCompileError("vyper is not installed: pip install vyper.") from e
+    finally:
+        decimal.setcontext(caller_context)
     digest = hashlib.sha256(f"{vyper.__version__}\0{source}".encode()).hexdigest()[:16]
     cache = cache_dir or _DEFAULT_CACHE
     artifact = cache / f"{name}-{digest}.json"
@@ -77,7 +85,8 @@ def compile_contract(name: str, cache_dir: Path | None = None) -> CompiledContra
         stored = json.loads(artifact.read_text())
         return CompiledContract(name, bytes.fromhex(stored["bytecode"]), stored["abi"])
     try:
-        out = compile_code(source, output_formats=["bytecode", "abi"])
+        with decimal.localcontext(decimal.Context(prec=_VYPER_DECIMAL_DIGITS)):
+            out = compile_code(source, output_formats=["bytecode", "abi"])
     except (VyperException, VyperInternalException) as e:
         raise ContractCompileError(f"vyper could not compile {name}.vy: {e}") from e
     compiled = CompiledContract(

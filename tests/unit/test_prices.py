@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 
@@ -281,6 +281,17 @@ def test_fx_cross_rates_against_hand_computed_values(wallet: Wallet, waits: Wait
     assert prices.convert(Decimal("100"), "GBP", "JPY", day).amount == Decimal("19006")
     assert prices.convert(Decimal("100"), "USD", "EUR", day).amount == Decimal("92.14")
     assert prices.quote("CHF", "CHF", day).rate == 1
+
+
+def test_rates_do_not_depend_on_the_callers_decimal_context(wallet: Wallet, waits: Waits) -> None:
+    # vyper, for one, sets a 78-digit context on import: a rate is the same under it.
+    prices = service(wallet, waits)
+    day = date(2026, 6, 10)
+    cross = prices.quote("GBP", "JPY", day).rate
+    through_usd = prices.quote("BTC", "JPY", day).rate
+    with localcontext(Context(prec=78)):
+        assert prices.quote("GBP", "JPY", day).rate == cross
+        assert prices.quote("BTC", "JPY", day).rate == through_usd
 
 
 def test_a_weekend_uses_fridays_rate_and_says_so(wallet: Wallet, waits: Waits) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from wallet.errors import PriceProviderError, PriceUnavailable
 from wallet.money.prices.providers import ECB, EcbProvider, HttpSource
 from wallet.money.prices.store import CachedRate, PriceStore
-from wallet.money.prices.types import Quote
+from wallet.money.prices.types import Quote, rate_ratio
 
 __all__ = ["EUR", "USD", "EcbRates", "end_of"]
 
@@ -158,7 +158,7 @@ class EcbRates:
         return Quote(
             from_code,
             to_code,
-            per_eur[to_code] / per_eur[from_code],
+            rate_ratio(per_eur[to_code], per_eur[from_code]),
             day,
             at,
             anchor.source,

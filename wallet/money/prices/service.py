@@ -42,7 +42,7 @@ from wallet.money.prices.providers import (
 )
 from wallet.money.prices.settings import base_currency, provider_url
 from wallet.money.prices.store import CachedRate, PriceStore
-from wallet.money.prices.types import BackfillReport, MissingDay, Quote
+from wallet.money.prices.types import BackfillReport, MissingDay, Quote, rate_product
 from wallet.storage import WalletDatabase
 
 __all__ = ["DEFAULT_PACING", "LIVE_MAX_AGE_S", "MAX_BACKFILL_DAYS", "PriceService"]
@@ -325,7 +325,7 @@ class PriceService:
             return Quote(
                 a.key,
                 base,
-                quote.rate * fx.rate,
+                rate_product(quote.rate, fx.rate),
                 None,
                 quote.at,
                 _joined(quote.source, fx.source),
@@ -386,7 +386,7 @@ class PriceService:
         return Quote(
             key,
             base,
-            close.rate * fx.rate,
+            rate_product(close.rate, fx.rate),
             day,
             close.at,
             _joined(close.source, fx.source),
@@ -515,7 +515,7 @@ class PriceService:
         return Quote(
             priced.key,
             quote_in,
-            close.rate * fx.rate,
+            rate_product(close.rate, fx.rate),
             day,
             close.at,
             _joined(close.source, fx.source),

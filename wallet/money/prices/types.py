@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 
-__all__ = ["BackfillReport", "MissingDay", "Quote"]
+__all__ = ["BackfillReport", "MissingDay", "Quote", "rate_product", "rate_ratio"]
+
+# Python's default 28 digits, whatever Decimal context the calling thread has (a library such
+# as vyper may raise the thread's precision): the same inputs give the same rate everywhere.
+_RATE_DIGITS = 28
+
+
+def rate_product(a: Decimal, b: Decimal) -> Decimal:
+    """Return ``a * b`` rounded to 28 significant digits (a rate crossed through another)."""
+    return Context(prec=_RATE_DIGITS).multiply(a, b)
+
+
+def rate_ratio(a: Decimal, b: Decimal) -> Decimal:
+    """Return ``a / b`` rounded to 28 significant digits (a cross rate of two per-EUR rates)."""
+    return Context(prec=_RATE_DIGITS).divide(a, b)
 
 
 @dataclass(frozen=True, slots=True)
