@@ -125,6 +125,8 @@ class HistoryPage(QWidget):
         self.model = HistoryModel(wallet.history, self.session.privacy, self)
         self.model.label_editor = lambda txid, text: wallet.labels.set("tx", txid, text)
         self.model.network_titles = {a.network.name: a.network.title for a in wallet.accounts()}
+        self.model.loaded.connect(self._update_summary)
+        self.model.load_failed.connect(self.summary.setText)
         self.table.setModel(self.model)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         for column, width in enumerate((130, 150, 180, 130, 60, 120)):
@@ -146,7 +148,6 @@ class HistoryPage(QWidget):
     def _synced(self, changes: object) -> None:
         if self.model is not None and isinstance(changes, HistoryChanges):
             self.model.apply_changes(changes)
-            self._update_summary()
 
     def current_filter(self) -> HistoryFilter:
         """Return the filter the controls describe."""
@@ -162,10 +163,9 @@ class HistoryPage(QWidget):
     def _apply_filter(self) -> None:
         if self.model is not None:
             self.model.set_filter(self.current_filter())
-            self._update_summary()
 
     def _update_summary(self) -> None:
-        if self.model is not None:
+        if self.model is not None and not self.model.loading:
             self.summary.setText(self.tr("%n transaction(s)", "", self.model.rowCount()))
 
     def _details(self, index: QModelIndex) -> None:

@@ -30,6 +30,7 @@ from gui.history_model import AMOUNT_COLUMN, HistoryModel
 from gui.main_window import MainWindow
 from gui.privacy import Privacy
 from tests.conftest import ABANDON, PASSWORD
+from tests.gui.history_wait import loaded
 from wallet import Wallet
 from wallet.history import HistoryFilter
 from wallet.history.store import HistoryStore
@@ -129,14 +130,16 @@ def test_a_100000_row_history_never_blocks_like_a_full_model(qtbot, tmp_path: Pa
         with GapMeter() as ours:
             model = HistoryModel(w.history, Privacy())
             view.setModel(model)
-            QApplication.processEvents()
+            loaded(qtbot, model)
             model.sort(AMOUNT_COLUMN)
-            QApplication.processEvents()
-            model.set_filter(HistoryFilter(text="payee42"))
-            QApplication.processEvents()
+            loaded(qtbot, model)
             view.scrollToBottom()
+            last = model.rowCount() - 1
+            qtbot.waitUntil(lambda: model.row_at(last) is not None, timeout=60_000)
+            model.set_filter(HistoryFilter(text="payee42"))
+            loaded(qtbot, model)
             QApplication.processEvents()
-        assert model.rowCount() > 0
+        assert model.rowCount() == w.history.count(HistoryFilter(text="payee42")) > 0
         with GapMeter() as peer:
             full = QStandardItemModel(0, 3)
             for row in w.history.iter_rows(page_size=10_000):

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from gui.history_model import AMOUNT_COLUMN, KEY_ROLE, LABEL_COLUMN, PAGE, HistoryModel
 from gui.privacy import MASK, Privacy
 from tests.conftest import ABANDON, PASSWORD
+from tests.gui.history_wait import loaded, row
 from wallet import Wallet
 from wallet.history import HistoryFilter
 from wallet.history.store import HistoryStore
@@ -49,50 +50,71 @@ def wallet(tmp_path: Path) -> Wallet:
     w.close()
 
 
-def test_the_model_passes_qts_model_tester(qtmodeltester, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
+def test_the_model_passes_qts_model_tester(qtmodeltester, qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
     model = HistoryModel(wallet.history, Privacy())
     qtmodeltester.check(model)
+    loaded(qtbot, model)
     assert model.rowCount() == 1_000
     model.sort(3, Qt.SortOrder.AscendingOrder)
+    loaded(qtbot, model)
     qtmodeltester.check(model)
     model.set_filter(
         HistoryFilter(text="00000000000000000000000000000000000000000000000000000000000000a")
     )
+    loaded(qtbot, model)
     qtmodeltester.check(model)
 
 
-def test_pages_are_read_only_when_drawn(wallet: Wallet) -> None:
+def test_pages_are_read_on_a_worker_when_drawn(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
     model = HistoryModel(wallet.history, Privacy())
-    assert model._pages == {}  # counting reads no row
-    first = model.data(model.index(0, 0))
-    assert first is not None
-    assert list(model._pages) == [0]
-    model.data(model.index(PAGE * 3 + 5, 0))
+    assert model.loading  # nothing is read on this thread
+    assert model.rowCount() == 0
+    loaded(qtbot, model)
+    assert list(model._pages) == [0]  # the count and the first page only
+    assert model.data(model.index(0, 0)) is not None
+    far = model.index(PAGE * 3 + 5, 0)
+    with qtbot.waitSignal(model.dataChanged, timeout=60_000) as blocker:
+        assert model.data(far) is None  # not held: read on a worker
+    assert blocker.args[0].row() == PAGE * 3
+    assert model.data(far) is not None
     assert list(model._pages) == [0, 3]
 
 
-def test_sorting_by_amount_is_done_in_sql(wallet: Wallet) -> None:
+def test_a_late_result_of_an_older_filter_is_dropped(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
+    model = loaded(qtbot, HistoryModel(wallet.history, Privacy()))
+    model.set_filter(HistoryFilter(statuses=(TxStatus.PENDING,)))
+    model.set_filter(HistoryFilter(direction="received"))
+    counts: list[int] = []
+    model.loaded.connect(lambda: counts.append(model.rowCount()))
+    qtbot.waitUntil(lambda: bool(counts), timeout=60_000)
+    received = wallet.history.count(HistoryFilter(direction="received"))
+    assert counts == [received]  # the pending count never showed
+    assert received != 200
+
+
+def test_sorting_by_amount_is_done_in_sql(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
     model = HistoryModel(wallet.history, Privacy())
     model.sort(AMOUNT_COLUMN, Qt.SortOrder.AscendingOrder)
-    amounts = [model.row_at(r).amount for r in range(1_000)]
+    amounts = [row(qtbot, model, r).amount for r in range(1_000)]
     assert amounts == sorted(amounts)
     model.sort(AMOUNT_COLUMN, Qt.SortOrder.DescendingOrder)
-    assert model.row_at(0).amount == max(amounts)
+    assert row(qtbot, model, 0).amount == max(amounts)
 
 
-def test_filters_count_in_sql(wallet: Wallet) -> None:
+def test_filters_count_in_sql(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
     model = HistoryModel(wallet.history, Privacy())
     model.set_filter(HistoryFilter(statuses=(TxStatus.PENDING,)))
-    assert model.rowCount() == 200
+    assert loaded(qtbot, model).rowCount() == 200
     model.set_filter(HistoryFilter(direction="received"))
-    assert all(model.row_at(r).amount > 0 for r in range(model.rowCount()))
+    loaded(qtbot, model)
+    assert all(row(qtbot, model, r).amount > 0 for r in range(model.rowCount()))
 
 
 def test_a_label_edit_goes_through_the_label_store(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
-    model = HistoryModel(wallet.history, Privacy())
+    model = loaded(qtbot, HistoryModel(wallet.history, Privacy()))
     model.label_editor = lambda txid, text: wallet.labels.set("tx", txid, text)
     index = model.index(3, LABEL_COLUMN)
-    txid = model.row_at(3).txid
+    txid = row(qtbot, model, 3).txid
     assert model.data(index, KEY_ROLE).txid == txid
     with qtbot.waitSignal(model.dataChanged):
         assert model.setData(index, "groceries")
@@ -101,8 +123,8 @@ def test_a_label_edit_goes_through_the_label_store(qtbot, wallet: Wallet) -> Non
 
 
 def test_only_changed_rows_are_updated(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
-    model = HistoryModel(wallet.history, Privacy())
-    model.data(model.index(0, 0))  # the first page is loaded
+    model = loaded(qtbot, HistoryModel(wallet.history, Privacy()))
+    assert model.row_at(0) is not None  # the first page is held
     account_id = wallet.account("bitcoin-regtest").id
     entries = _entries(1_000)
     newest = entries[-1]
@@ -122,23 +144,23 @@ def test_only_changed_rows_are_updated(qtbot, wallet: Wallet) -> None:  # type: 
         model.apply_changes(changes)
     assert blocker.args[0].row() == 0  # the newest row, and only it
     assert not resets
-    assert model.row_at(0).status is TxStatus.CONFIRMED
+    assert row(qtbot, model, 0).status is TxStatus.CONFIRMED
 
 
-def test_hidden_balances_leave_no_digit(wallet: Wallet) -> None:
+def test_hidden_balances_leave_no_digit(qtbot, wallet: Wallet) -> None:  # type: ignore[no-untyped-def]
     privacy = Privacy()
-    model = HistoryModel(wallet.history, privacy)
+    model = loaded(qtbot, HistoryModel(wallet.history, privacy))
     privacy.set_hidden(True)
     for r in range(0, 1_000, 97):
+        row(qtbot, model, r)  # its page is held
         index = model.index(r, AMOUNT_COLUMN)
         for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             assert model.data(index, role) == MASK
         # No role of any cell carries the amount (the key role holds no amount).
-        row = model.row_at(r)
-        assert row is not None
-        shown = format(abs(row.amount_decimal), "f")
+        held = row(qtbot, model, r)
+        shown = format(abs(held.amount_decimal), "f")
         for column in range(model.columnCount()):
             for role in range(300):
                 value = model.data(model.index(r, column), role)
-                assert value not in (row.amount, row.amount_decimal)
+                assert value not in (held.amount, held.amount_decimal)
                 assert not isinstance(value, str) or shown not in value

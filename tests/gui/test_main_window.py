@@ -103,13 +103,19 @@ def test_send_on_both_devnets_from_the_gui(qtbot, funded: Path) -> None:  # type
     assert confirmed[evm_txid] >= 1
     history = window.history_page
     window.nav.setCurrentRow(4)
+    model = history.model
+    assert model is not None
+
+    def shows(count: int) -> bool:
+        return not model.loading and model.rowCount() == count
+
     history.search.setText(btc_txid[:12])
-    assert history.model is not None
-    assert history.model.rowCount() == 1
+    qtbot.waitUntil(lambda: shows(1), timeout=60_000)
     history.search.setText(evm_txid[2:14])
-    assert history.model.rowCount() >= 1
+    qtbot.waitUntil(lambda: shows(1), timeout=60_000)
     history.search.clear()
-    assert history.model.rowCount() == 4  # two receipts, two sends
+    qtbot.waitUntil(lambda: shows(4), timeout=60_000)  # two receipts, two sends
+    assert history.summary.text().startswith("4 ")
 
 
 def test_bad_input_is_said_next_to_the_field(qtbot, funded: Path) -> None:  # type: ignore[no-untyped-def]
