@@ -41,6 +41,7 @@ __all__ = [
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidPsbt",
     "InvalidRecipient",
     "InvalidToken",
     "InvalidTxHash",
@@ -50,6 +51,7 @@ __all__ = [
     "NonceConflict",
     "NotADevnet",
     "NotReplaceable",
+    "NothingToSign",
     "SigningCancelled",
     "SigningRefused",
     "TransactionNotFound",
@@ -313,6 +315,14 @@ class SigningRefused(WalletError):
 # -- EVM -----------------------------------------------------------------------------------
 
 
+class InvalidPsbt(SigningRefused, ValueError):
+    """A PSBT that cannot be read: not binary or Base64, or breaking BIP-174/370."""
+
+
+class NothingToSign(SigningRefused):
+    """A PSBT with no input this wallet's keys sign (another wallet's, or already signed)."""
+
+
 class InvalidRecipient(InvalidAddress):
     """A valid address that would lose what is sent there; ``reason`` says why.
 
@@ -540,8 +550,23 @@ def _translate_mnemonic(err: key_errors.InvalidMnemonic) -> InvalidMnemonic:
     return InvalidMnemonic(str(err), reason)
 
 
+def _translate_signer(err: Exception) -> WalletError | None:
+    result: WalletError | None = None
+    match err:
+        case key_errors.InvalidPsbt():
+            result = InvalidPsbt(str(err))
+        case key_errors.NothingToSign():
+            result = NothingToSign(str(err))
+        case NotImplementedError() if isinstance(err, key_errors.KeystoreError):
+            result = Unsupported(str(err))  # a capability the signer does not declare
+    return result
+
+
 def translate(err: Exception) -> WalletError | None:
     """Return the public error for a lower layer's error, or ``None`` if it has none."""
+    signer = _translate_signer(err)
+    if signer is not None:
+        return signer
     evm = _translate_evm(err)
     if evm is not None:
         return evm

@@ -19,6 +19,7 @@ from wallet.accounts.base import Account, AccountRecord, WalletParts
 from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError, translate_errors
+from wallet.signing import psbt as _psbt
 from wallet.types import (
     AddressInfo,
     Balance,
@@ -349,6 +350,33 @@ class UtxoAccount(Account):
             FeeTooHigh: the fee is above the cap the signer was given.
         """
         return _signing.sign(self._ctx, draft, signer, prompt)
+
+    def import_psbt(self, psbt: bytes | str, *, allow_high_fee: bool = False) -> UtxoDraft:
+        """Read back a PSBT of this account (a file written earlier) as a draft.
+
+        The summary is recomputed from the PSBT with the account's public keys (the
+        signer's own review), and every input must be an unspent coin of the account.
+
+        Raises:
+            InvalidPsbt: not a PSBT (binary or Base64).
+            NothingToSign: no input names this account's keys.
+            SigningRefused: the review refused it, saying why.
+            WatchOnly: the account has no key origin.
+            FeeTooHigh: a fee above the wallet's share cap, unless ``allow_high_fee``.
+            WalletError: an input is not a coin of this account as of the last sync.
+        """
+        return _psbt.draft_from_psbt(self._ctx, psbt, allow_high_fee=allow_high_fee)
+
+    def import_signed(self, draft: Draft, signed_psbt: bytes | str) -> SignedTransaction:
+        """Accept the signed PSBT an external signer returned for ``draft``; finalise it.
+
+        Raises:
+            InvalidPsbt: not a PSBT.
+            SigningRefused: another transaction, signatures missing, or a signature that
+                libbitcoinkernel refuses (nothing is broadcast).
+        """
+        psbt = _psbt.read_psbt(signed_psbt)
+        return _signing.accept_signed(self._ctx, draft, psbt.serialize())
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction and record it as pending; return its txid.

@@ -1,0 +1,114 @@
+"""Signing a PSBT that came from elsewhere, with the seed in this wallet file.
+
+This is what the offline signer (``coffer signer``, ``python -m gui.signer``) and
+``coffer psbt sign`` run: a PSBT made by a watch-only Coffer, Sparrow, Electrum or Bitcoin
+Core (``walletcreatefundedpsbt``) arrives as bytes; nothing that came with it is trusted.
+The account is found from the PSBT's key origins (``PSBT_IN_BIP32_DERIVATION`` naming this
+seed's fingerprint) among the wallet's own accounts; the hot signer then recomputes the
+summary from the transaction itself (change proven by its own derivation, fee from proven
+amounts, the network's addresses), asks the person, and signs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chains.registry import UtxoNetwork, get_network
+from keystore.bip32 import format_path
+from keystore.signers.base import PromptHandler, Signer, SigningContext
+from primitives.psbt import Psbt
+from wallet.errors import NothingToSign, WalletError, translate_errors
+from wallet.signing.psbt import read_psbt
+from wallet.types import AccountRecord
+from wallet.utxo.draft import utxo_params
+
+__all__ = ["account_of_psbt", "sign_foreign_psbt"]
+
+
+def _our_paths(psbt: Psbt, fingerprint: bytes) -> list[tuple[int, ...]]:
+    paths = []
+    for inp in psbt.inputs:
+        if inp.is_finalized:
+            continue
+        sources = [s for s in inp.bip32_derivations.values()]
+        sources += [t.source for t in inp.tap_bip32_derivations.values()]
+        paths += [s.path for s in sources if s.fingerprint == fingerprint]
+    return paths
+
+
+def account_of_psbt(
+    psbt: Psbt, fingerprint: bytes, records: Sequence[AccountRecord], network: str | None
+) -> tuple[UtxoNetwork, tuple[int, ...]]:
+    """Return the network and account path the PSBT's inputs of this seed belong to.
+
+    Raises:
+        NothingToSign: no unsigned input names this seed.
+        WalletError: the keys are of no account of this wallet, or of accounts on several
+            networks (name the network).
+    """
+    paths = _our_paths(psbt, fingerprint)
+    if not paths:
+        raise NothingToSign(
+            "No input of this PSBT is this wallet's to sign (none names master key "
+            f"{fingerprint.hex()}): it is another wallet's, or signed already."
+        )
+    first = paths[0]
+    found = {
+        (r.network.name, r.path)
+        for r in records
+        if isinstance(r.network, UtxoNetwork)
+        and r.path is not None
+        and first[: len(r.path)] == r.path
+        and (network is None or r.network.name == network)
+    }
+    if len(found) == 1:
+        name, path = next(iter(found))
+        net = get_network(name)
+        assert isinstance(net, UtxoNetwork)  # noqa: S101 - filtered above
+        return net, path
+    if network is not None and len(first) >= 3:
+        with translate_errors():
+            net = get_network(network)
+        if isinstance(net, UtxoNetwork):
+            return net, first[:3]
+    where = format_path(first[:3])
+    if not found:
+        raise WalletError(
+            f"The PSBT spends keys of account {where}, which this wallet has not opened: "
+            "name its network (--network) to sign with it."
+        )
+    names = ", ".join(sorted(name for name, _ in found))
+    raise WalletError(f"Account {where} is open on several networks ({names}): name one.")
+
+
+def sign_foreign_psbt(
+    signer: Signer,
+    records: Sequence[AccountRecord],
+    data: bytes | str,
+    *,
+    network: str | None = None,
+    prompt: PromptHandler | None = None,
+    max_fee: int | None = None,
+) -> bytes:
+    """Review and sign a PSBT from anywhere with ``signer``; return the signed PSBT.
+
+    Args:
+        signer: the wallet's hot signer.
+        records: the wallet's accounts (the PSBT's keys must be under one of them).
+        data: the PSBT, binary or Base64.
+        network: the network, when the key origins alone do not say it.
+        prompt: who approves the summary the signer recomputed.
+        max_fee: refuse a fee above this (base units).
+
+    Raises:
+        InvalidPsbt: not a PSBT.
+        NothingToSign: no input of this wallet.
+        SigningRefused: the review refused it (another network, a tampered input, an
+            unusual sighash...), saying why.
+        SigningCancelled: the person declined.
+    """
+    psbt = read_psbt(data)
+    net, path = account_of_psbt(psbt, signer.info.fingerprint, records, network)
+    ctx = SigningContext(utxo_params(net), path, prompt=prompt, max_fee=max_fee)
+    with translate_errors():
+        return signer.sign_psbt(psbt.serialize(), ctx)
