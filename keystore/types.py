@@ -6,6 +6,7 @@ prefixes, chain id) arrives as one of these plain values.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +17,9 @@ __all__ = [
     "EvmParams",
     "EvmTxRequest",
     "KeyOrigin",
+    "MessageFormat",
+    "MessageRequest",
+    "MessageSignature",
     "SignedEvmTx",
     "SummaryOutput",
     "TxSummary",
@@ -25,7 +29,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class UtxoParams:
-    """What a signer must know of a Bitcoin-family network to show and check a transaction."""
+    r"""What a signer must know of a Bitcoin-family network to show and check a transaction.
+
+    ``message_magic`` is the text the legacy ``signmessage`` formats (BIP-137, Electrum)
+    prefix to a message before hashing it: ``"Litecoin Signed Message:\n"`` on Litecoin.
+    """
 
     name: str
     title: str
@@ -35,6 +43,7 @@ class UtxoParams:
     hrp: str | None
     p2pkh_version: int
     p2sh_version: int
+    message_magic: str = "Bitcoin Signed Message:\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +125,11 @@ class TxSummary:
 
 @dataclass(frozen=True, slots=True)
 class EvmTxRequest:
-    """An unsigned EVM transaction (EIP-1559 type 2, or legacy type 0 with EIP-155).
+    """An unsigned EVM transaction (EIP-1559 type 2, EIP-2930 type 1, or legacy with EIP-155).
 
     For type 2, ``max_fee_per_gas`` and ``max_priority_fee_per_gas`` are set and ``gas_price``
-    is ``None``; for type 0 the reverse. ``to`` is a checksummed address or ``None`` for a
+    is ``None``; for types 0 and 1 the reverse. ``eip2930`` marks type 1: a gas price with an
+    access list (which may be empty). ``to`` is a checksummed address or ``None`` for a
     contract creation; ``value`` is in wei.
     """
 
@@ -133,10 +143,13 @@ class EvmTxRequest:
     max_priority_fee_per_gas: int | None = None
     gas_price: int | None = None
     access_list: tuple[tuple[str, tuple[bytes, ...]], ...] = ()
+    eip2930: bool = False
 
     @property
     def tx_type(self) -> int:
-        """Return the EIP-2718 transaction type: 2 for EIP-1559 fees, 0 for legacy."""
+        """Return the EIP-2718 transaction type: 2 for EIP-1559, 1 for EIP-2930, 0 legacy."""
+        if self.eip2930:
+            return 1
         return 0 if self.gas_price is not None else 2
 
 
@@ -170,3 +183,65 @@ class AccountExport:
     path: tuple[int, ...]
     key: ExtendedPublicKey
     script: str | None = None
+
+
+class MessageFormat(enum.Enum):
+    """How a message is signed: the BIP-322 and legacy Bitcoin formats, and EIP-191 / EIP-712.
+
+    ``BIP322_SIMPLE`` is the witness stack of the BIP-322 ``to_sign`` transaction,
+    ``BIP322_FULL`` the whole transaction (the only BIP-322 form for P2PKH). ``BIP137`` is
+    Bitcoin Core's ``signmessage`` with the segwit header bytes of BIP-137; ``ELECTRUM`` is
+    the same signature with Electrum's header (31-34 for every compressed key). ``EIP191`` is
+    ``personal_sign`` (version 0x45); ``EIP712`` signs typed structured data.
+    """
+
+    BIP322_SIMPLE = "bip322-simple"
+    BIP322_FULL = "bip322-full"
+    BIP137 = "bip137"
+    ELECTRUM = "electrum"
+    EIP191 = "eip191"
+    EIP712 = "eip712"
+
+    @property
+    def is_evm(self) -> bool:
+        """Return whether this is an EVM format (EIP-191 or EIP-712)."""
+        return self in (MessageFormat.EIP191, MessageFormat.EIP712)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRequest:
+    """A message to sign with one key of an account.
+
+    Attributes:
+        format: the signature format.
+        message: the message bytes (UTF-8 text as typed), or for ``EIP712`` the typed-data
+            JSON document (``types``, ``primaryType``, ``domain``, ``message``) as UTF-8.
+        path: the full derivation path of the signing key.
+        address: the address the signature is for; the signer derives its own from the key
+            at ``path`` and refuses a request whose address differs.
+        network: the registry name of the network (checked against the signing context).
+    """
+
+    format: MessageFormat
+    message: bytes
+    path: tuple[int, ...]
+    address: str
+    network: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSignature:
+    """A signed message.
+
+    Attributes:
+        format: the format it was signed in.
+        signature: the signature bytes (65 bytes for the recoverable formats, the serialised
+            witness stack or transaction for BIP-322).
+        text: its usual text form: base64 for Bitcoin-family formats, ``0x`` hex for EVM.
+        address: the address that signed.
+    """
+
+    format: MessageFormat
+    signature: bytes
+    text: str
+    address: str

@@ -11,11 +11,14 @@ finalises it (and the host then verifies every input with libbitcoinkernel).
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from keystore.errors import InvalidPsbt, SigningRefused
+from keystore.bip32 import format_path, parse_path
+from keystore.errors import InvalidPath, InvalidPsbt, SigningRefused
 from keystore.signers.accounts import check_account_path, script_kind
 from keystore.signers.base import (
     Capability,
@@ -29,13 +32,31 @@ from keystore.types import (
     AccountExport,
     EvmParams,
     EvmTxRequest,
+    MessageFormat,
+    MessageRequest,
+    MessageSignature,
     SignedEvmTx,
     TxSummary,
     UtxoParams,
 )
 from primitives.psbt import PSBT_MAGIC, Psbt, PsbtError
 
-__all__ = ["AirGapExchange", "AirGapRequest", "AirGapSigner", "read_psbt_bytes"]
+__all__ = [
+    "MESSAGE_REQUEST",
+    "MESSAGE_SIGNATURE",
+    "AirGapExchange",
+    "AirGapRequest",
+    "AirGapSigner",
+    "message_request_from_json",
+    "message_request_to_json",
+    "message_signature_from_json",
+    "message_signature_to_json",
+    "read_psbt_bytes",
+]
+
+MESSAGE_REQUEST = "coffer-message-request"
+"""The ``type`` of a message request file (JSON): Coffer's own, as no standard exists."""
+MESSAGE_SIGNATURE = "coffer-message-signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +64,8 @@ class AirGapRequest:
     """What the host hands to the offline signer.
 
     Attributes:
-        kind: ``"psbt"`` (BIP-174 bytes) or ``"eth-sign-request"`` (EIP-4527 CBOR).
+        kind: ``"psbt"`` (BIP-174 bytes), ``"message"`` (``message_request_to_json``) or
+            ``"eth-sign-request"`` (EIP-4527 CBOR).
         payload: the request's bytes.
         summary: what the host showed, for its own screen; the offline signer recomputes
             its own and never reads this.
@@ -78,6 +100,78 @@ def read_psbt_bytes(data: bytes) -> Psbt:
         return Psbt.from_text_or_bytes(data)
     except (PsbtError, UnicodeDecodeError, ValueError) as err:
         raise InvalidPsbt(f"This is not a readable PSBT: {err}.") from None
+
+
+def message_request_to_json(request: MessageRequest) -> bytes:
+    """Write a message request as the JSON file the offline signer reads."""
+    body = {
+        "type": MESSAGE_REQUEST,
+        "format": request.format.value,
+        "message": base64.b64encode(request.message).decode(),
+        "path": format_path(request.path),
+        "address": request.address,
+        "network": request.network,
+    }
+    return json.dumps(body, indent=1).encode()
+
+
+def _json_object(data: bytes, kind: str) -> dict[str, object]:
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise SigningRefused(f"This is not a {kind} (JSON).") from None
+    if not isinstance(body, dict) or body.get("type") != kind:
+        raise SigningRefused(f"This is not a {kind}.")
+    return body
+
+
+def message_request_from_json(data: bytes) -> MessageRequest:
+    """Read a message request file.
+
+    Raises:
+        SigningRefused: not a request, or a field that cannot be read.
+    """
+    body = _json_object(data, MESSAGE_REQUEST)
+    try:
+        return MessageRequest(
+            format=MessageFormat(str(body["format"])),
+            message=base64.b64decode(str(body["message"]), validate=True),
+            path=parse_path(str(body["path"])),
+            address=str(body["address"]),
+            network=str(body["network"]),
+        )
+    except (KeyError, ValueError, InvalidPath) as err:
+        raise SigningRefused(f"The message request cannot be read: {err}.") from None
+
+
+def message_signature_to_json(signature: MessageSignature) -> bytes:
+    """Write a message signature as the JSON file the offline signer returns."""
+    body = {
+        "type": MESSAGE_SIGNATURE,
+        "format": signature.format.value,
+        "signature": base64.b64encode(signature.signature).decode(),
+        "text": signature.text,
+        "address": signature.address,
+    }
+    return json.dumps(body, indent=1).encode()
+
+
+def message_signature_from_json(data: bytes) -> MessageSignature:
+    """Read a message signature file.
+
+    Raises:
+        SigningRefused: not a signature file, or a field that cannot be read.
+    """
+    body = _json_object(data, MESSAGE_SIGNATURE)
+    try:
+        return MessageSignature(
+            format=MessageFormat(str(body["format"])),
+            signature=base64.b64decode(str(body["signature"]), validate=True),
+            text=str(body["text"]),
+            address=str(body["address"]),
+        )
+    except (KeyError, ValueError) as err:
+        raise SigningRefused(f"The message signature cannot be read: {err}.") from None
 
 
 def _signature_count(psbt: Psbt) -> int:
@@ -118,7 +212,9 @@ class AirGapSigner:
             fingerprint=accounts[0].fingerprint,
             kind=SignerKind.AIR_GAPPED,
             label=label,
-            capabilities=frozenset({Capability.UTXO, Capability.TAPROOT}),
+            capabilities=frozenset(
+                {Capability.UTXO, Capability.TAPROOT, Capability.MESSAGE_SIGNING}
+            ),
         )
 
     def __repr__(self) -> str:
@@ -164,6 +260,31 @@ class AirGapSigner:
             f"{self._info.label} (air-gapped signer) cannot sign EVM transactions yet.",
             Capability.EVM,
         )
+
+    def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
+        """Send a message request to the offline signer; return the signature it sent back.
+
+        The offline signer checks the address against its own key and asks its person; this
+        side checks that the answer is for the request's address and format (the wallet's
+        ``verify`` then checks the signature itself).
+
+        Raises:
+            SigningRefused: another network, or an answer for another address or format.
+            SigningCancelled: the person gave up.
+        """
+        if request.network != ctx.network.name:
+            raise SigningRefused(
+                f"The request is for {request.network}; this signer was given {ctx.network.name}."
+            )
+        response = self._exchange.exchange(
+            AirGapRequest("message", message_request_to_json(request))
+        )
+        signature = message_signature_from_json(response)
+        if signature.address != request.address or signature.format is not request.format:
+            raise SigningRefused(
+                "The air-gapped signer answered for another address or format than asked."
+            )
+        return signature
 
     def export_account(
         self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None

@@ -1,7 +1,8 @@
 """The one protocol every signer satisfies: hot, air-gapped and hardware alike.
 
-Input is data both sides understand: a PSBT (BIP-174/370) as bytes, or an ``EvmTxRequest``
-with its chain id. Output is the same PSBT with signatures added, or a signed transaction.
+Input is data both sides understand: a PSBT (BIP-174/370) as bytes, an ``EvmTxRequest``
+with its chain id, or a ``MessageRequest``. Output is the same PSBT with signatures added, a
+signed transaction, or a ``MessageSignature``.
 A signer trusts nothing it is told: it recomputes the human summary from the transaction,
 proves change with its own derivation, refuses a mismatch with ``ctx.expected``
 (``SigningRefused``), never picks the chain id, and raises ``SigningCancelled`` when the user
@@ -19,6 +20,8 @@ from keystore.types import (
     AccountExport,
     EvmParams,
     EvmTxRequest,
+    MessageRequest,
+    MessageSignature,
     SignedEvmTx,
     TxSummary,
     UtxoParams,
@@ -100,6 +103,10 @@ class PromptHandler(Protocol):
         """Show the recomputed summary and return whether the person approves it."""
         ...
 
+    def confirm_message(self, request: MessageRequest) -> bool:
+        """Show the message (for EIP-712 the typed data) and the address; return the answer."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class SigningContext:
@@ -160,5 +167,15 @@ class Signer(Protocol):
 
         Raises:
             UnsupportedCapability: the signer cannot display addresses.
+        """
+        ...
+
+    def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
+        """Sign a message with the key at ``request.path`` (BIP-322, BIP-137, EIP-191/712).
+
+        The signer derives the address from its own key and refuses a request whose address
+        or network differs from it, or a format its family does not have (``SigningRefused``);
+        a person who declines raises ``SigningCancelled``. A signer without
+        ``Capability.MESSAGE_SIGNING`` refuses every request before any prompt.
         """
         ...

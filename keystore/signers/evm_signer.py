@@ -37,6 +37,7 @@ from keystore.signers.evm_tx import (
 from keystore.types import EvmParams, EvmTxRequest, SignedEvmTx
 from primitives.evm_address import evm_address_from_pubkey
 from primitives.hashes import keccak256
+from primitives.signmessage import eip191_hash
 
 __all__ = [
     "decode_signed",
@@ -91,8 +92,8 @@ def sign_evm_with_key(private_key: bytes, tx: EvmTxRequest, ctx: SigningContext)
 
 
 def personal_message_hash(message: bytes) -> bytes:
-    """Return the EIP-191 version 0x45 digest: keccak of the prefix, length and message."""
-    return keccak256(b"\x19Ethereum Signed Message:\n" + str(len(message)).encode() + message)
+    """Return the EIP-191 version 0x45 digest (``primitives.signmessage.eip191_hash``)."""
+    return eip191_hash(message)
 
 
 def sign_personal_message(private_key: bytes, message: bytes) -> bytes:

@@ -2,8 +2,9 @@
 
 Every field of a request is checked for type and range before anything is encoded (EIP-2681
 caps the nonce at 2**64 - 1; a maximum fee must fit 256 bits); the payloads are EIP-1559
-(type 2) and legacy with EIP-155 replay protection. ``decode_signed`` parses a signed
-transaction and recovers its sender, so the wallet can check what any signer returned.
+(type 2), EIP-2930 (type 1: a gas price and an access list) and legacy with EIP-155 replay
+protection. ``decode_signed`` parses a signed transaction and recovers its sender, so the
+wallet can check what any signer returned.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "address_bytes",
     "decode_signed",
     "encoded_fields",
+    "recover_sender",
     "signed_payload",
     "signing_hash",
     "unsigned_payload",
@@ -98,15 +100,21 @@ def encoded_fields(tx: EvmTxRequest) -> tuple[list[bytes], bytes | None]:
         raise SigningRefused("The transaction's data is not bytes.")
     to = None if tx.to is None else address_bytes(tx.to, "recipient")
     to_item = _EMPTY if to is None else b"\x94" + to
+    if tx.eip2930 and tx.gas_price is None:
+        raise SigningRefused("An EIP-2930 transaction has a gas price, not EIP-1559 fee fields.")
     if tx.gas_price is not None:
         if tx.max_fee_per_gas is not None or tx.max_priority_fee_per_gas is not None:
             raise SigningRefused("A transaction has legacy or EIP-1559 fee fields, not both.")
-        if tx.access_list:
+        if tx.access_list and not tx.eip2930:
             raise SigningRefused("A legacy transaction carries no access list.")
         price = _quantity(tx.gas_price, U256, "gas price")
         _check_fee(gas, price)
         fields = [encode_int(nonce), encode_int(price), encode_int(gas), to_item]
-        return [*fields, encode_int(value), encode_bytes(tx.data)], to
+        fields += [encode_int(value), encode_bytes(tx.data)]
+        if tx.eip2930:  # EIP-2930: chain id first, access list last
+            access = _access_list(tx) if tx.access_list else b"\xc0"
+            return [encode_int(chain_id), *fields, access], to
+        return fields, to
     if tx.max_fee_per_gas is None or tx.max_priority_fee_per_gas is None:
         raise SigningRefused("An EIP-1559 transaction needs both of its fee fields.")
     fee_cap = _quantity(tx.max_fee_per_gas, U256, "fee cap")
@@ -132,7 +140,9 @@ def _list(items: list[bytes]) -> bytes:
 
 
 def unsigned_payload(tx: EvmTxRequest, fields: list[bytes]) -> bytes:
-    """Return the bytes a signature covers (hashed with Keccak-256): EIP-155 or EIP-1559."""
+    """Return the bytes a signature covers (hashed with Keccak-256): EIP-155, 2930 or 1559."""
+    if tx.eip2930:
+        return b"\x01" + _list(fields)
     if tx.gas_price is not None:  # EIP-155: the chain id, 0, 0 join the signed fields
         return _list([*fields, encode_int(tx.chain_id), _EMPTY, _EMPTY])
     return b"\x02" + _list(fields)
@@ -149,8 +159,10 @@ def signing_hash(tx: EvmTxRequest) -> bytes:
 
 
 def signed_payload(tx: EvmTxRequest, fields: list[bytes], recid: int, r: bytes, s: bytes) -> bytes:
-    """Return the signed transaction: EIP-2718 type 2, or legacy with EIP-155 ``v``."""
+    """Return the signed transaction: EIP-2718 type 2 or 1, or legacy with EIP-155 ``v``."""
     sig = [encode_bytes(r.lstrip(b"\x00")), encode_bytes(s.lstrip(b"\x00"))]
+    if tx.eip2930:
+        return b"\x01" + _list([*fields, encode_int(recid), *sig])
     if tx.gas_price is not None:
         v = recid + 35 + 2 * tx.chain_id  # EIP-155
         return _list([*fields, encode_int(v), *sig])
@@ -175,7 +187,7 @@ def _to_field(item: object) -> str | None:
 
 
 def decode_signed(raw: bytes, chain_id: int | None = None) -> tuple[EvmTxRequest, str]:
-    """Parse a signed transaction (type 2, or legacy with EIP-155) and recover its sender.
+    """Parse a signed transaction (type 2 or 1, or legacy with EIP-155); recover its sender.
 
     The wallet uses it to check what any signer (hot, air-gapped, hardware) returns against
     the request it sent out.
@@ -193,11 +205,16 @@ def decode_signed(raw: bytes, chain_id: int | None = None) -> tuple[EvmTxRequest
             recover.
     """
     try:
-        typed = raw[:1] == b"\x02"
-        items = decode(raw[1:] if typed else raw)
-        if not isinstance(items, list) or len(items) != (12 if typed else 9):
+        kind = raw[0] if raw[:1] in (b"\x01", b"\x02") else 0
+        items = decode(raw[1:] if kind else raw)
+        if not isinstance(items, list) or len(items) != {0: 9, 1: 11, 2: 12}[kind]:
             raise RlpError("not a transaction of a supported type")
-        tx, recid = _typed_request(items) if typed else _legacy_request(items)
+        if kind == 2:
+            tx, recid = _typed_request(items)
+        elif kind == 1:
+            tx, recid = _type1_request(items)
+        else:
+            tx, recid = _legacy_request(items)
         r = _int_field(items[-2], U256).to_bytes(32, "big")
         s = _int_field(items[-1], U256).to_bytes(32, "big")
         if int.from_bytes(s, "big") > HALF_ORDER:
@@ -212,12 +229,11 @@ def decode_signed(raw: bytes, chain_id: int | None = None) -> tuple[EvmTxRequest
     return tx, evm_address_from_pubkey(public.format(compressed=False))
 
 
-def _typed_request(items: list[object]) -> tuple[EvmTxRequest, int]:
-    """Read the fields of an EIP-1559 transaction; return the request and its y parity."""
-    if not isinstance(items[8], list):
+def _access_field(item: object) -> tuple[tuple[str, tuple[bytes, ...]], ...]:
+    if not isinstance(item, list):
         raise RlpError("the access list is not a list")
     access: list[tuple[str, tuple[bytes, ...]]] = []
-    for entry in items[8]:
+    for entry in item:
         if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[1], list):
             raise RlpError("an access list entry is malformed")
         keys = tuple(k for k in entry[1] if isinstance(k, bytes) and len(k) == 32)
@@ -225,6 +241,66 @@ def _typed_request(items: list[object]) -> tuple[EvmTxRequest, int]:
         if address is None or len(keys) != len(entry[1]):
             raise RlpError("an access list entry is malformed")
         access.append((address, keys))
+    return tuple(access)
+
+
+def _type1_request(items: list[object]) -> tuple[EvmTxRequest, int]:
+    """Read the fields of an EIP-2930 transaction; return the request and its y parity."""
+    tx = EvmTxRequest(
+        chain_id=_int_field(items[0], U256),
+        nonce=_int_field(items[1], _U64 - 1),  # EIP-2681
+        gas_price=_int_field(items[2], U256),
+        gas=_int_field(items[3], _U64),
+        to=_to_field(items[4]),
+        value=_int_field(items[5], U256),
+        data=_bytes_field(items[6]),
+        access_list=_access_field(items[7]),
+        eip2930=True,
+    )
+    return tx, _int_field(items[8], 1)
+
+
+def recover_sender(raw: bytes) -> tuple[int, int | None, str]:
+    """Recover the sender of any signed transaction, historical ones included.
+
+    Besides what ``decode_signed`` reads, a legacy transaction signed before EIP-155
+    (``v`` 27 or 28, no chain id) is read too: only to name its sender. Signing one stays
+    refused (``encoded_fields``).
+
+    Returns:
+        The EIP-2718 type (0, 1 or 2), the chain id (``None`` before EIP-155) and the
+        sender's EIP-55 address.
+
+    Raises:
+        SigningRefused: not a valid signed transaction of those types.
+    """
+    try:
+        items = decode(raw) if raw[:1] not in (b"\x01", b"\x02") else None
+        if isinstance(items, list) and len(items) == 9 and items[6] in (b"\x1b", b"\x1c"):
+            unsigned = _list([encode_bytes(_checked_bytes(item)) for item in items[:6]])
+            _legacy_request([*items[:6], b"\x25", *items[7:]])  # the fields' own checks
+            r = _int_field(items[7], U256).to_bytes(32, "big")
+            s = _int_field(items[8], U256).to_bytes(32, "big")
+            if int.from_bytes(s, "big") > HALF_ORDER:
+                raise RlpError("the signature is not in low-s form (EIP-2)")
+            public = PublicKey.from_signature_and_message(
+                r + s + bytes([items[6][0] - 27]), keccak256(unsigned), hasher=None
+            )
+            return 0, None, evm_address_from_pubkey(public.format(compressed=False))
+    except (RlpError, ValueError, IndexError) as err:
+        raise SigningRefused(f"This is not a valid signed EVM transaction: {err}.") from None
+    tx, sender = decode_signed(raw)
+    return tx.tx_type, tx.chain_id, sender
+
+
+def _checked_bytes(item: object) -> bytes:
+    if not isinstance(item, bytes):
+        raise RlpError("a transaction field is a list where bytes belong")
+    return item
+
+
+def _typed_request(items: list[object]) -> tuple[EvmTxRequest, int]:
+    """Read the fields of an EIP-1559 transaction; return the request and its y parity."""
     tx = EvmTxRequest(
         chain_id=_int_field(items[0], U256),
         nonce=_int_field(items[1], _U64 - 1),  # EIP-2681
@@ -234,7 +310,7 @@ def _typed_request(items: list[object]) -> tuple[EvmTxRequest, int]:
         to=_to_field(items[5]),
         value=_int_field(items[6], U256),
         data=_bytes_field(items[7]),
-        access_list=tuple(access),
+        access_list=_access_field(items[8]),
     )
     return tx, _int_field(items[9], 1)
 

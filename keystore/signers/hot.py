@@ -8,14 +8,23 @@ from keystore.bip32 import ExtendedPrivateKey
 from keystore.signers.accounts import address_of, export_from_root, script_kind
 from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
 from keystore.signers.evm_signer import sign_evm_with_key
+from keystore.signers.message_signer import sign_message_with_key
 from keystore.signers.psbt_signer import sign_psbt_with_root
-from keystore.types import AccountExport, EvmParams, EvmTxRequest, SignedEvmTx, UtxoParams
+from keystore.types import (
+    AccountExport,
+    EvmParams,
+    EvmTxRequest,
+    MessageRequest,
+    MessageSignature,
+    SignedEvmTx,
+    UtxoParams,
+)
 
 __all__ = ["HotSigner"]
 
 
 class HotSigner:
-    """Sign PSBTs and EVM transactions with keys derived from a master private key.
+    """Sign PSBTs, EVM transactions and messages with keys derived from a master private key.
 
     The review (recompute the summary, prove change, compare with the expected summary, ask
     the prompt handler) happens in the family modules it calls, the same code an offline
@@ -97,3 +106,15 @@ class HotSigner:
         """
         script_kind(network, script)
         return address_of(network, self._root.derive_path(path).public(), script)
+
+    def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
+        """Sign a message with the key at ``request.path`` after checking it is the address's.
+
+        Raises:
+            SigningRefused: another network, a format of the other family, or an address
+                that is not the key's.
+            SigningCancelled: the person declined.
+        """
+        key = self._root.derive_path(request.path).private_key
+        result: MessageSignature = sign_message_with_key(key, request, ctx)
+        return result

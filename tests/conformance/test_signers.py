@@ -28,11 +28,12 @@ from keystore.signers.base import (
     SigningContext,
     UnsupportedCapability,
 )
-from keystore.types import EvmTxRequest
+from keystore.types import EvmTxRequest, MessageFormat, MessageRequest
 from tests.conftest import ABANDON, PASSWORD
 from wallet import UtxoAccount, UtxoDraft, Wallet
 from wallet.errors import InvalidPsbt, NothingToSign, SigningRefused, translate_errors
 from wallet.signing.export import format_export, network_params
+from wallet.signing.offline import sign_message_request
 
 NET = "bitcoin-regtest"
 PARAMS = network_params(get_network(NET))
@@ -87,6 +88,8 @@ class InProcessExchange:
 
     def exchange(self, request: AirGapRequest) -> bytes:
         self.requests.append(request)
+        if request.kind == "message":
+            return sign_message_request(self.wallet.signer(), request.payload)
         return self.wallet.sign_psbt(request.payload)
 
 
@@ -157,6 +160,31 @@ class SignerConformance:
         refused = pytest.raises((NothingToSign, SigningRefused), match=r"this wallet|signature")
         with refused, translate_errors():
             signer.sign_psbt(draft.psbt, _ctx())
+
+    def test_sign_message(self, signer: Signer, pair: Pair) -> None:
+        address = pair.account.addresses(1, 2)[0].address
+        request = MessageRequest(
+            MessageFormat.BIP322_SIMPLE, b"Hello World", (*PATH, 0, 2), address, NET
+        )
+        if Capability.MESSAGE_SIGNING not in signer.info.capabilities:
+            with pytest.raises(UnsupportedCapability):
+                signer.sign_message(request, _ctx())
+            return
+        signature = signer.sign_message(request, _ctx())
+        assert signature.address == address
+        assert signature.format is MessageFormat.BIP322_SIMPLE
+        # RFC 6979 nonces: every signer of this seed makes the very same signature
+        assert signature == pair.hot.signer().sign_message(request, _ctx())
+
+    def test_a_message_for_an_address_of_another_key_is_refused(
+        self, signer: Signer, pair: Pair
+    ) -> None:
+        if Capability.MESSAGE_SIGNING not in signer.info.capabilities:
+            return  # refused before anything is asked: test_sign_message
+        address = pair.account.addresses(1, 2)[0].address
+        request = MessageRequest(MessageFormat.BIP137, b"hi", (*PATH, 0, 3), address, NET)
+        with pytest.raises(SigningRefused), translate_errors():
+            signer.sign_message(request, _ctx())
 
     def test_evm(self, signer: Signer) -> None:
         request = EvmTxRequest(1337, 0, "0x" + "11" * 20, 1, b"", 21_000, 2, 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from keystore.types import SummaryOutput, TxSummary
+from keystore.types import MessageFormat, MessageRequest, SummaryOutput, TxSummary
 from wallet import EvmDraft, UtxoDraft
 from wallet.accounts import Account
 from wallet.amounts import format_amount
@@ -111,6 +111,15 @@ class CliPrompt:
         if self._assume_yes:
             return True
         return bool(click.confirm("Sign and send it?", default=False, err=True))
+
+    def confirm_message(self, request: MessageRequest) -> bool:
+        """Show the message and the signing address; return whether the person approves."""
+        what = "typed data (EIP-712)" if request.format is MessageFormat.EIP712 else "message"
+        click.echo(f"Sign this {what} as {request.address}:", err=True)
+        click.echo(request.message.decode("utf-8", "replace"), err=True)
+        if self._assume_yes:
+            return True
+        return bool(click.confirm("Sign it?", default=False, err=True))
 
 
 def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:

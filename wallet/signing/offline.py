@@ -15,14 +15,20 @@ from collections.abc import Sequence
 
 from chains.registry import UtxoNetwork, get_network
 from keystore.bip32 import format_path
+from keystore.signers.airgap import (
+    MESSAGE_REQUEST,
+    message_request_from_json,
+    message_signature_to_json,
+)
 from keystore.signers.base import PromptHandler, Signer, SigningContext
 from primitives.psbt import Psbt
 from wallet.errors import NothingToSign, WalletError, translate_errors
+from wallet.signing.export import network_params
 from wallet.signing.psbt import read_psbt
 from wallet.types import AccountRecord
 from wallet.utxo.draft import utxo_params
 
-__all__ = ["account_of_psbt", "sign_foreign_psbt"]
+__all__ = ["account_of_psbt", "request_kind", "sign_foreign_psbt", "sign_message_request"]
 
 
 def _our_paths(psbt: Psbt, fingerprint: bytes) -> list[tuple[int, ...]]:
@@ -112,3 +118,37 @@ def sign_foreign_psbt(
     ctx = SigningContext(utxo_params(net), path, prompt=prompt, max_fee=max_fee)
     with translate_errors():
         return signer.sign_psbt(psbt.serialize(), ctx)
+
+
+def request_kind(data: bytes) -> str:
+    """Return what a request file holds: ``"message"`` or ``"psbt"`` (anything else).
+
+    A PSBT is binary or Base64 and never starts with ``{``; a message request is JSON
+    naming its type.
+    """
+    head = data.lstrip()[:200]
+    return "message" if head.startswith(b"{") and MESSAGE_REQUEST.encode() in head else "psbt"
+
+
+def sign_message_request(
+    signer: Signer, data: bytes, *, prompt: PromptHandler | None = None
+) -> bytes:
+    """Sign a message request file (``coffer-message-request``); return the signature file.
+
+    The signer derives the address at the request's path itself and refuses a request
+    whose address is not that key's.
+
+    Raises:
+        SigningRefused: an unreadable request, another address, a format the address kind
+            has not.
+        UnknownNetwork: a network the registry lacks.
+        SigningCancelled: the person declined.
+    """
+    with translate_errors():
+        request = message_request_from_json(data)
+        net = get_network(request.network)
+    account_path = request.path[:3]
+    ctx = SigningContext(network_params(net), account_path, prompt=prompt)
+    with translate_errors():
+        signature = signer.sign_message(request, ctx)
+    return message_signature_to_json(signature)
