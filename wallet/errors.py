@@ -46,6 +46,7 @@ __all__ = [
     "InvalidToken",
     "InvalidTxHash",
     "InvalidWalletPath",
+    "NetworkForbidden",
     "NetworkMismatch",
     "NodeRefused",
     "NonceConflict",
@@ -313,6 +314,10 @@ class SigningRefused(WalletError):
 
 
 # -- EVM -----------------------------------------------------------------------------------
+
+
+class NetworkForbidden(WalletError):
+    """Something tried to reach the network inside the offline signer, which refuses it."""
 
 
 class InvalidPsbt(SigningRefused, ValueError):

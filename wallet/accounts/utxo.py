@@ -352,18 +352,16 @@ class UtxoAccount(Account):
         return _signing.sign(self._ctx, draft, signer, prompt)
 
     def import_psbt(self, psbt: bytes | str, *, allow_high_fee: bool = False) -> UtxoDraft:
-        """Read back a PSBT of this account (a file written earlier) as a draft.
+        """Read back a PSBT of this account (unsigned, signed or final) as a draft.
 
-        The summary is recomputed from the PSBT with the account's public keys (the
-        signer's own review), and every input must be an unspent coin of the account.
+        The summary is the wallet's own reading: every input must be an unspent coin of the
+        account (amounts from the wallet's records), change is what pays its change chain.
 
         Raises:
             InvalidPsbt: not a PSBT (binary or Base64).
-            NothingToSign: no input names this account's keys.
-            SigningRefused: the review refused it, saying why.
-            WatchOnly: the account has no key origin.
+            NothingToSign: no input is a coin of this account.
             FeeTooHigh: a fee above the wallet's share cap, unless ``allow_high_fee``.
-            WalletError: an input is not a coin of this account as of the last sync.
+            WalletError: some inputs are not coins of this account as of the last sync.
         """
         return _psbt.draft_from_psbt(self._ctx, psbt, allow_high_fee=allow_high_fee)
 

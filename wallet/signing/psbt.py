@@ -2,10 +2,9 @@
 
 The online wallet writes a draft's PSBT to a file (or QR) and reads it back later, possibly
 in another process (``coffer psbt create`` now, ``coffer psbt broadcast`` after the signer
-is done). Reading it back does not trust the file: the summary is recomputed with the
-keystore's own review from the account's public key (the same review a signer runs, minus
-the private keys), every input must be a coin of this account, and the fee cap of the
-wallet applies again.
+is done). Reading it back does not trust the file: every input must be a coin of this
+account in the wallet's own records (amounts from there), change is what pays the account's
+change chain, and the fee cap of the wallet applies again.
 """
 
 from __future__ import annotations
@@ -13,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from chains.utxo.sizes import InputSize, estimate_vsize
 from keystore.errors import InvalidPsbt as KeyInvalidPsbt
 from keystore.signers.airgap import read_psbt_bytes
-from keystore.signers.base import SigningContext
-from keystore.signers.utxo_review import review_psbt
+from keystore.types import SummaryOutput, TxSummary
 from primitives.psbt import Psbt, PsbtError
 from primitives.psbt_roles import combine
-from primitives.tx import OutPoint
 from wallet.amounts import format_amount
-from wallet.errors import FeeTooHigh, InvalidPsbt, WalletError, WatchOnly, translate_errors
-from wallet.utxo.context import UtxoContext
-from wallet.utxo.draft import UtxoDraft, utxo_params
+from wallet.errors import FeeTooHigh, InvalidPsbt, NothingToSign, WalletError
+from wallet.utxo.context import CHANGE, UtxoContext
+from wallet.utxo.draft import UtxoDraft, summary_address, utxo_params
 from wallet.utxo.views import AccountView
 
 __all__ = ["combine_psbts", "draft_from_psbt", "read_psbt"]
@@ -79,49 +77,69 @@ def _share_cap(ctx: UtxoContext, amount: int, fee: int, allow_high_fee: bool) ->
 def draft_from_psbt(
     ctx: UtxoContext, data: bytes | str, *, allow_high_fee: bool = False
 ) -> UtxoDraft:
-    """Read back a PSBT this account made (or one spending only its coins) as a draft.
+    """Read back a PSBT spending this account's coins (unsigned, signed or final) as a draft.
+
+    The summary is the wallet's own reading: every input must be an unspent coin of the
+    account as of the last sync (so the amounts are the wallet's, not the file's), an output
+    is change when it pays a script of the account's change chain, and the fee is what the
+    coins hold less what the outputs pay. The signer recomputes its own summary again.
 
     Raises:
         InvalidPsbt: not a PSBT.
-        WatchOnly: the account has no key origin, so no PSBT can name its keys.
-        SigningRefused: the review refused it (no input of this account, a key outside
-            it, a fee above the cap...), saying why.
-        WalletError: an input is not an unspent coin of this account as of the last sync.
+        NothingToSign: no input is a coin of this account.
+        WalletError: some inputs are this account's and some are not.
         FeeTooHigh: the fee is above the wallet's share cap and ``allow_high_fee`` is not set.
     """
     psbt = read_psbt(data)
-    if ctx.path is None or ctx.fingerprint is None:
-        raise WatchOnly("This account was imported without its key origin (an xpub alone).")
     params = utxo_params(ctx.network)
-    review_ctx = SigningContext(network=params, account_path=ctx.path)
-    with translate_errors():
-        review = review_psbt(psbt, ctx.fingerprint, ctx.xpub, review_ctx)
     view = AccountView(ctx.store, ctx.labels, ctx.account_id)
-    tx = psbt.unsigned_tx()
-    coins = []
-    for n, txin in enumerate(tx.inputs):
-        coin = view.state.coins.get(OutPoint(txin.prevout.txid, txin.prevout.vout))
-        if coin is None:
-            raise WalletError(
-                f"Input {n} ({txin.prevout}) is not an unspent coin of this account as of "
-                "the last sync: sync, or sign it with the wallet that owns it."
-            )
-        coins.append(coin)
-    change = [n for n, out in enumerate(review.summary.outputs) if out.is_change]
-    vsize = review.summary.vsize or 0
-    fee = review.summary.fee
-    rate = review.summary.fee_rate
-    amount = sum(o.amount for o in review.summary.outputs if not o.is_change)
+    try:
+        tx = psbt.unsigned_tx()
+    except PsbtError as err:
+        raise InvalidPsbt(f"The PSBT's transaction cannot be built: {err}.") from None
+    found = [view.state.coins.get(txin.prevout) for txin in tx.inputs]
+    coins = [c for c in found if c is not None]
+    if not coins:
+        raise NothingToSign(
+            f"No input of this PSBT is a coin of this {ctx.network.title} account (as of the "
+            "last sync): it is another wallet's, or already spent."
+        )
+    if len(coins) != len(found):
+        missing = next(n for n, c in enumerate(found) if c is None)
+        raise WalletError(
+            f"Input {missing} of this PSBT is not a coin of this account (as of the last "
+            "sync): a PSBT mixing wallets is signed, not sent, from here."
+        )
+    own = view.scripts
+    outputs = tuple(
+        SummaryOutput(
+            summary_address(out.script_pubkey, params),
+            out.value,
+            out.script_pubkey in own and own[out.script_pubkey].chain == CHANGE,
+        )
+        for out in tx.outputs
+    )
+    fee = sum(c.value for c in coins) - sum(o.value for o in tx.outputs)
+    if fee < 0:
+        raise InvalidPsbt("The PSBT's outputs pay more than its inputs hold.")
+    vsize = estimate_vsize(
+        [InputSize.for_kind(ctx.kind)] * len(coins), [o.script_pubkey for o in tx.outputs]
+    )
+    amount = sum(o.amount for o in outputs if not o.is_change)
+    summary = TxSummary(
+        network=params.name, outputs=outputs, fee=fee, replaceable=tx.signals_rbf(), vsize=vsize
+    )
+    change = [n for n, out in enumerate(outputs) if out.is_change]
     return UtxoDraft(
         network=params.name,
         account_id=ctx.account_id,
-        summary=review.summary,
+        summary=summary,
         psbt=psbt.serialize(),
         inputs=tuple(coins),
         change_index=change[0] if change else None,
         fee=fee,
         vsize=vsize,
-        fee_rate=rate if rate is not None else Decimal(0),
+        fee_rate=(Decimal(fee) / Decimal(vsize)).quantize(Decimal("0.001")),
         fee_cap=_share_cap(ctx, amount, fee, allow_high_fee),
         kind="psbt",
     )
