@@ -526,11 +526,14 @@ class Wallet:
         prompt: PromptHandler | None = None,
         *,
         max_fee: int | None = None,
+        allow_high_fee: bool = False,
     ) -> bytes:
         """Sign a PSBT from anywhere (a watch-only wallet, Sparrow, Core) with this seed.
 
         The account is found from the PSBT's key origins among this wallet's accounts;
-        the signer recomputes the summary from the transaction and asks ``prompt``.
+        the signer recomputes the summary from the transaction and asks ``prompt``. A fee
+        above ``settings.max_fee_share`` of what it sends is refused unless
+        ``allow_high_fee``.
 
         Raises:
             WatchOnly: the wallet holds no keys.
@@ -539,10 +542,17 @@ class Wallet:
             SigningRefused: the review refused it, saying why.
             SigningCancelled: the person declined.
             WalletError: the keys are of no account of this wallet (name ``network``).
+            FeeTooHigh: the fee is above the wallet's share cap.
         """
         records = [a.record for a in self.accounts()]
         return sign_foreign_psbt(
-            self.signer(), records, psbt, network=network, prompt=prompt, max_fee=max_fee
+            self.signer(),
+            records,
+            psbt,
+            network=network,
+            prompt=prompt,
+            max_fee=max_fee,
+            max_fee_share=None if allow_high_fee else self.settings.max_fee_share,
         )
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------

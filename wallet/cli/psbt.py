@@ -255,6 +255,7 @@ def show(opts: Options, file: str, network: str | None) -> None:
 @click.option("--out", default=None, help="Write the signed PSBT to this new file (binary).")
 @click.option("--base64", "as_base64", is_flag=True, help="Write Base64 text, not binary.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
+@click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's cap.")
 @click.pass_obj
 def sign(
     opts: Options,
@@ -263,13 +264,16 @@ def sign(
     out: str | None,
     as_base64: bool,
     assume_yes: bool,
+    allow_high_fee: bool,
 ) -> None:
     """Sign a PSBT from anywhere with this wallet's seed, after showing what it does."""
     with errors(opts):
         data = read_input(file, "PSBT")
     with open_wallet(opts) as wallet, errors(opts):
         try:
-            signed = wallet.sign_psbt(data, network, SummaryPrompt(assume_yes))
+            signed = wallet.sign_psbt(
+                data, network, SummaryPrompt(assume_yes), allow_high_fee=allow_high_fee
+            )
         except SigningCancelled:
             raise WalletError("Not signed: you declined.") from None
         text = as_base64 or out is None

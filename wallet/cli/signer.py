@@ -40,6 +40,7 @@ __all__ = ["COMMANDS"]
 @click.option("--out", default=None, help="Write the result to this new file.")
 @click.option("--base64", "as_base64", is_flag=True, help="Write a signed PSBT as Base64 text.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
+@click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's cap.")
 @click.pass_obj
 def signer(
     opts: Options,
@@ -48,6 +49,7 @@ def signer(
     out: str | None,
     as_base64: bool,
     assume_yes: bool,
+    allow_high_fee: bool,
 ) -> None:
     """Sign a REQUEST file (or - for pasted text) offline, after showing what it does.
 
@@ -64,7 +66,7 @@ def signer(
                 if kind == "message":
                     result = sign_message_request(wallet.signer(), data, prompt=prompt)
                 else:
-                    result = wallet.sign_psbt(data, network, prompt)
+                    result = wallet.sign_psbt(data, network, prompt, allow_high_fee=allow_high_fee)
             except SigningCancelled:
                 raise WalletError("Not signed: you declined.") from None
         text = kind == "message" or as_base64 or out is None

@@ -12,6 +12,7 @@ amounts, the network's addresses), asks the person, and signs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from chains.registry import UtxoNetwork, get_network
 from keystore.bip32 import format_path
@@ -21,8 +22,9 @@ from keystore.signers.airgap import (
     message_signature_to_json,
 )
 from keystore.signers.base import PromptHandler, Signer, SigningContext
+from keystore.types import MessageRequest, TxSummary
 from primitives.psbt import Psbt
-from wallet.errors import NothingToSign, WalletError, translate_errors
+from wallet.errors import FeeTooHigh, NothingToSign, WalletError, translate_errors
 from wallet.signing.export import network_params
 from wallet.signing.psbt import read_psbt
 from wallet.types import AccountRecord
@@ -87,6 +89,35 @@ def account_of_psbt(
     raise WalletError(f"Account {where} is open on several networks ({names}): name one.")
 
 
+class _FeeCheck:
+    """Refuse, before the person is asked, a fee above a share of what the PSBT sends.
+
+    Whoever made the PSBT chose its fee; an offline signer has no draft to compare with, so
+    the wallet's own cap (``w.settings.max_fee_share``, 10% by default) applies to the
+    summary the signer recomputed: a host that turned the change into fee is refused.
+    """
+
+    def __init__(self, inner: PromptHandler | None, max_share: Decimal) -> None:
+        self._inner = inner
+        self._max_share = max_share
+
+    def confirm_transaction(self, summary: TxSummary) -> bool:
+        sent = sum(o.amount for o in summary.outputs if not o.is_change)
+        cap = int(Decimal(sent) * self._max_share)
+        if summary.fee > cap:
+            percent = f"{(self._max_share * 100).normalize():f}"
+            raise FeeTooHigh(
+                f"The PSBT pays a fee of {summary.fee} base units, more than {percent}% of the "
+                f"{sent} it sends; nothing was signed (allow a high fee if you mean it).",
+                summary.fee,
+                cap,
+            )
+        return self._inner is None or self._inner.confirm_transaction(summary)
+
+    def confirm_message(self, request: MessageRequest) -> bool:
+        return self._inner is None or self._inner.confirm_message(request)
+
+
 def sign_foreign_psbt(
     signer: Signer,
     records: Sequence[AccountRecord],
@@ -95,6 +126,7 @@ def sign_foreign_psbt(
     network: str | None = None,
     prompt: PromptHandler | None = None,
     max_fee: int | None = None,
+    max_fee_share: Decimal | None = None,
 ) -> bytes:
     """Review and sign a PSBT from anywhere with ``signer``; return the signed PSBT.
 
@@ -105,6 +137,8 @@ def sign_foreign_psbt(
         network: the network, when the key origins alone do not say it.
         prompt: who approves the summary the signer recomputed.
         max_fee: refuse a fee above this (base units).
+        max_fee_share: refuse a fee above this share of what the PSBT sends (``None``: no
+            share cap).
 
     Raises:
         InvalidPsbt: not a PSBT.
@@ -112,8 +146,11 @@ def sign_foreign_psbt(
         SigningRefused: the review refused it (another network, a tampered input, an
             unusual sighash...), saying why.
         SigningCancelled: the person declined.
+        FeeTooHigh: a fee above ``max_fee_share`` of the amount sent.
     """
     psbt = read_psbt(data)
+    if max_fee_share is not None:
+        prompt = _FeeCheck(prompt, max_fee_share)
     net, path = account_of_psbt(psbt, signer.info.fingerprint, records, network)
     ctx = SigningContext(utxo_params(net), path, prompt=prompt, max_fee=max_fee)
     with translate_errors():
