@@ -8,9 +8,16 @@
   images (zxing-cpp): ``write_png_frames``, ``write_gif``, ``terminal_frames``,
   ``read_qr_images``.
 
+- The registry values those payloads carry, re-exported for fronts that may not import
+  ``primitives``: EIP-4527 ``EthSignRequest``/``EthSignature`` and the account export types
+  (``HDKey``, ``Output``, ``Account``, ``Keypath``, ``PathStep``, ``CoinInfo``); each has
+  ``cbor()`` (a ``Payload``'s data) and ``from_cbor``/``from_item`` to read one back.
+
 No network code: the offline signer uses this package as it is.
 """
 
+from primitives.eip4527 import EthDataType, EthSignature, EthSignRequest
+from primitives.ur.account import Account, CoinInfo, HDKey, Keypath, Output, PathStep
 from wallet.transport.frames import (
     DEFAULT_BBQR_MAX_VERSION,
     DEFAULT_FRAGMENT_LEN,
@@ -35,9 +42,18 @@ from wallet.transport.psbt_files import PsbtEncoding, read_psbt, read_psbt_file,
 __all__ = [
     "DEFAULT_BBQR_MAX_VERSION",
     "DEFAULT_FRAGMENT_LEN",
+    "Account",
+    "CoinInfo",
+    "EthDataType",
+    "EthSignRequest",
+    "EthSignature",
     "FrameCollector",
     "FrameFormat",
     "FrameProgress",
+    "HDKey",
+    "Keypath",
+    "Output",
+    "PathStep",
     "Payload",
     "PayloadKind",
     "PsbtEncoding",
