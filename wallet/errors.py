@@ -33,6 +33,7 @@ __all__ = [
     "FeeTooHigh",
     "FeeTooLow",
     "FloatAmountError",
+    "IncompleteQrPayload",
     "InsufficientFunds",
     "InvalidAddress",
     "InvalidAmount",
@@ -42,17 +43,21 @@ __all__ = [
     "InvalidMnemonic",
     "InvalidPath",
     "InvalidPsbt",
+    "InvalidPsbtFile",
     "InvalidRecipient",
     "InvalidToken",
     "InvalidTxHash",
     "InvalidWalletPath",
+    "MixedQrPayloads",
     "NetworkForbidden",
     "NetworkMismatch",
+    "NoQrCode",
     "NodeRefused",
     "NonceConflict",
     "NotADevnet",
     "NotReplaceable",
     "NothingToSign",
+    "QrPayloadError",
     "SigningCancelled",
     "SigningRefused",
     "TransactionNotFound",
@@ -487,6 +492,49 @@ class TransactionRefused(NodeRefused):
         """Record the node, its text and its reason code."""
         super().__init__(message, server, node_message)
         self.reason = reason
+
+
+# -- Transport (PSBT files, animated QR) ---------------------------------------------------
+
+
+class InvalidPsbtFile(WalletError, ValueError):
+    """A file or text is not a PSBT (binary, Base64 or hex); the text says what is wrong."""
+
+
+class QrPayloadError(WalletError, ValueError):
+    """QR frames (images or their text) do not make a payload Coffer reads."""
+
+
+class NoQrCode(QrPayloadError):
+    """An image holds no QR code that can be read.
+
+    Attributes:
+        path: the image file (empty when the image did not come from a file).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        """Record the image."""
+        super().__init__(message)
+        self.path = path
+
+
+class MixedQrPayloads(QrPayloadError):
+    """Frames of two different payloads were given together; nothing was decoded."""
+
+
+class IncompleteQrPayload(QrPayloadError):
+    """Frames are missing: the payload cannot be rebuilt from those given.
+
+    Attributes:
+        recovered: the fragments (UR) or parts (BBQr) recovered so far.
+        needed: how many there are in all (0 when unknown).
+    """
+
+    def __init__(self, message: str, recovered: int, needed: int) -> None:
+        """Record how far the frames went."""
+        super().__init__(message)
+        self.recovered = recovered
+        self.needed = needed
 
 
 def _translate_utxo(err: Exception) -> WalletError | None:
