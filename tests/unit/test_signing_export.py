@@ -19,6 +19,7 @@ from wallet.errors import (
     InvalidExtendedKey,
     InvalidPsbt,
     NothingToSign,
+    QrPayloadError,
     WatchOnly,
 )
 from wallet.signing.export import EXPORT_FORMATS
@@ -127,3 +128,26 @@ def test_sign_psbt_refuses_garbage_and_foreign_psbts(abandon_wallet: Wallet) -> 
     )
     with pytest.raises((NothingToSign, InvalidPsbt)):
         abandon_wallet.sign_psbt(foreign)
+
+
+@pytest.mark.parametrize("fmt", ["ur-account", "ur-hdkey"])
+@pytest.mark.parametrize("network", ["bitcoin", "litecoin", "bitcoin-testnet"])
+def test_bc_ur_exports_import_the_same_account(
+    abandon_wallet: Wallet, tmp_path: Path, fmt: str, network: str
+) -> None:
+    text = abandon_wallet.export_account(network, fmt=fmt)
+    assert text.startswith(f"ur:crypto-{fmt[3:]}/")
+    with Wallet.create_watch_only(
+        tmp_path / "w.coffer", PASSWORD, imports=[(network, text)]
+    ) as watch:
+        assert watch.account(network).descriptor() == abandon_wallet.account(network).descriptor()
+
+
+def test_a_ur_of_another_network_is_refused(abandon_wallet: Wallet, tmp_path: Path) -> None:
+    mainnet = abandon_wallet.export_account("bitcoin", fmt="ur-hdkey")
+    with Wallet.create_watch_only(tmp_path / "w.coffer", PASSWORD) as watch:
+        with pytest.raises(InvalidExtendedKey, match="another network"):
+            watch.accounts_book.import_export("bitcoin-testnet", mainnet)
+        with pytest.raises(QrPayloadError):
+            watch.accounts_book.import_export("bitcoin", "ur:crypto-account/notbytewords")
+        assert watch.accounts() == []

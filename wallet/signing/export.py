@@ -9,7 +9,9 @@ forms back, so a watch-only wallet can import what any signer exported:
 - ``sparrow``: the generic JSON a Coldcard writes and Sparrow imports (``xfp``, one
   ``bipNN`` section with ``deriv``, ``xpub`` and ``first``);
 - ``electrum``: an Electrum wallet file of one BIP-32 keystore (``root_fingerprint``,
-  ``derivation``, the SLIP-132 ``xpub``), which Electrum opens as a watch-only wallet.
+  ``derivation``, the SLIP-132 ``xpub``), which Electrum opens as a watch-only wallet;
+- ``ur-account`` / ``ur-hdkey``: BC-UR ``crypto-account`` / ``crypto-hdkey`` (what QR-based
+  signers show; ``wallet.signing.ur_export``).
 
 Every form is turned into one descriptor with its origin before it is imported, so the
 checks of ``import_descriptor`` (checksum, network of the key, depth of the origin) apply to
@@ -29,6 +31,7 @@ from keystore.signers.accounts import address_of
 from keystore.types import AccountExport, EvmParams, UtxoParams
 from wallet.descriptors import format_descriptor, parse_descriptor
 from wallet.errors import InvalidDescriptor, InvalidExtendedKey, WalletError, translate_errors
+from wallet.signing.ur_export import UR_FORMATS, format_ur, parse_ur
 from wallet.utxo.draft import utxo_params
 
 __all__ = [
@@ -40,8 +43,8 @@ __all__ = [
     "parse_export",
 ]
 
-EXPORT_FORMATS = ("descriptor", "xpub", "sparrow", "electrum")
-"""The text forms ``format_export`` writes (BC-UR forms come with the QR transport)."""
+EXPORT_FORMATS = ("descriptor", "xpub", "sparrow", "electrum", "ur-account", "ur-hdkey")
+"""The text forms ``format_export`` writes; the last two are BC-UR (``ur:crypto-...``)."""
 
 _SECTIONS = {ScriptKind.P2PKH: "bip44", ScriptKind.P2SH_P2WPKH: "bip49", ScriptKind.P2WPKH: "bip84"}
 _SECTIONS[ScriptKind.P2TR] = "bip86"
@@ -113,6 +116,8 @@ def format_export(export: AccountExport, network: str, fmt: str = "descriptor") 
             f"Accounts are exported as one of {', '.join(EXPORT_FORMATS)}; not {fmt!r}."
         )
     kind = _kind(export, net)
+    if fmt in UR_FORMATS:
+        return format_ur(export, net, kind, fmt)
     standard = export.key.serialize(net.standard_xkey.public)
     slip132 = export.key.serialize(net.xkeys[kind][0].public)
     if fmt == "descriptor":
@@ -210,6 +215,8 @@ def parse_export(network: str, text: str, kind: str | None = None) -> ParsedExpo
         net = get_network(network)
     if isinstance(net, EvmNetwork):
         return ParsedExport(address=text)
+    if text[:3].lower() == "ur:":
+        return ParsedExport(descriptor=parse_ur(net, text, kind))
     if text.startswith("{"):
         try:
             data = json.loads(text)
