@@ -41,6 +41,15 @@ from wallet.errors import (
     NothingToSign,
     SigningRefused,
 )
+from wallet.transport import (
+    FrameFormat,
+    Payload,
+    PayloadKind,
+    decode_frames,
+    encode_frames,
+    read_qr_images,
+    write_gif,
+)
 
 pytestmark = pytest.mark.nodes
 
@@ -93,7 +102,7 @@ def run_signer(
     wallet_path: Path, request: Path, out: Path, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     """Run ``coffer signer`` as its own process, offline; return the finished process."""
-    modules = out.with_suffix(".modules")
+    modules = out.with_name(out.name + ".modules")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
@@ -101,7 +110,8 @@ def run_signer(
         "COFFER_TEST_MODULES": str(modules),
         "HOME": str(wallet_path.parent),
     }
-    args = ["--wallet", str(wallet_path), "signer", str(request), "--out", str(out), *extra]
+    target = f"{out}/" if out.suffix == "" and "frames" in out.name else str(out)
+    args = ["--wallet", str(wallet_path), "signer", str(request), "--out", target, *extra]
     command = [*_netns(), sys.executable, "-c", PRELUDE, *args]
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
@@ -195,6 +205,26 @@ def test_watch_only_round_trip_through_a_file(trip: RoundTrip) -> None:
     trip.settle()
     assert trip.node.rpc("getrawtransaction", txid, True, wallet=None).get("blockhash")
     assert {h.txid for h in trip.account.history()} >= {txid}
+
+
+def test_watch_only_round_trip_through_qr_images(trip: RoundTrip) -> None:
+    """Host: animated GIF of BC-UR crypto-psbt; signer: PNG frames back; read with zxing-cpp."""
+    trip.fund(25_000_000)
+    draft = trip.draft("0.05")
+    frames = encode_frames(Payload(PayloadKind.PSBT, draft.psbt), FrameFormat.UR)
+    assert len(frames) > 1  # animated: several frames, fountain-coded
+    request = write_gif(frames, trip.folder / "request.gif")
+    out = trip.folder / "signed-frames"
+    done = run_signer(trip.hot_path, request, out, "--yes")
+    assert done.returncode == 0, done.stderr
+    images = sorted(out.glob("*.png"))
+    # Frames arrive in any order, and a receiver may miss some: shuffled, the first dropped.
+    texts = read_qr_images(images[1:][::-1])
+    payload = decode_frames(texts)
+    assert payload.kind is PayloadKind.PSBT
+    signed = trip.account.import_signed(draft, payload.data)
+    txid = trip.account.broadcast(signed)
+    assert txid in trip.node.rpc("getrawmempool", wallet=None)
 
 
 def test_base64_request_pasted_on_stdin_of_the_cli(trip: RoundTrip, tmp_path: Path) -> None:

@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from wallet.errors import WalletError
+from wallet.transport import (
+    FrameFormat,
+    Payload,
+    decode_frames,
+    encode_frames,
+    read_qr_images,
+    write_gif,
+    write_png_frames,
+)
 
-__all__ = ["read_input", "write_output"]
+__all__ = ["IMAGE_SUFFIXES", "read_frames_or_file", "read_input", "write_frames", "write_output"]
+
+IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg", ".webp", ".bmp")
+"""Files read as QR images (animated GIF frames, or one PNG per frame)."""
 
 _MAX_INPUT = 16 * 1024 * 1024  # a PSBT of thousands of inputs is still far below this
 
@@ -82,3 +95,62 @@ def write_output(out: str | None, data: bytes, what: str, *, text: bool) -> None
     except OSError as err:
         Path(out).unlink(missing_ok=True)
         raise WalletError(f"The {what} cannot be written to {out}: {err.strerror}.") from None
+
+
+def _frame_lines(data: bytes) -> list[str] | None:
+    """Return the lines of a file of QR frame texts (``ur:...`` or BBQr ``B$...``), if it is."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and all(line[:3].lower() == "ur:" or line.startswith("B$") for line in lines):
+        return lines
+    return None
+
+
+def read_frames_or_file(names: Sequence[str], what: str) -> tuple[Payload | None, bytes]:
+    """Read a request from QR images, a file of frame texts, or one plain file.
+
+    Returns:
+        The decoded QR payload (``None`` for a plain file) and the plain file's bytes
+        (``b""`` for frames).
+
+    Raises:
+        WalletError: no such file; ``NoQrCode``, ``QrPayloadError``, ``MixedQrPayloads``
+            or ``IncompleteQrPayload`` for images or frames that do not make one payload.
+    """
+    if names and all(Path(n).suffix.lower() in IMAGE_SUFFIXES for n in names):
+        for name in names:
+            if not Path(name).is_file():
+                raise WalletError(f"There is no {what} image at {name}.")
+        return decode_frames(read_qr_images(names)), b""
+    if len(names) != 1:
+        raise WalletError(f"Give one {what} file, or QR images (PNG, GIF) of its frames.")
+    data = read_input(names[0], what)
+    lines = _frame_lines(data)
+    if lines is not None:
+        return decode_frames(lines), b""
+    return None, data
+
+
+def write_frames(out: str, payload: Payload) -> str:
+    """Write ``payload`` as animated BC-UR QR codes: a GIF (``*.gif``) or PNG frames (a folder).
+
+    Returns:
+        What was written, in words.
+
+    Raises:
+        WalletError: the file exists already, or cannot be written.
+    """
+    frames = encode_frames(payload, FrameFormat.UR)
+    if out.lower().endswith(".gif"):
+        if os.path.lexists(out):
+            raise WalletError(f"{out} exists already; name a new file.")
+        write_gif(frames, out)
+        return f"{len(frames)} QR frames in {out}"
+    folder = Path(out)
+    if folder.exists() and any(folder.iterdir()):
+        raise WalletError(f"{out} is not an empty folder; name a new one for the QR frames.")
+    paths = write_png_frames(frames, folder)
+    return f"{len(paths)} QR frames (PNG) in {out}"

@@ -21,13 +21,14 @@ from wallet.accounts import UtxoAccount
 from wallet.amounts import parse_decimal
 from wallet.cli._app import NETWORK, Options, TextCommand, TextGroup, emit, errors, open_wallet
 from wallet.cli.chain_args import SendArgs
-from wallet.cli.files import read_input, write_output
+from wallet.cli.files import read_frames_or_file, read_input, write_frames, write_output
 from wallet.cli.signing import CliPrompt, format_summary
 from wallet.cli.utxo import prepare_send
 from wallet.errors import NothingToSign, SigningCancelled, WalletError
 from wallet.networks import network_info
 from wallet.signing.export import EXPORT_FORMATS
 from wallet.signing.psbt import combine_psbts
+from wallet.transport import Payload, PayloadKind
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS", "SummaryPrompt", "draft_of_file"]
@@ -157,6 +158,21 @@ def _is_file(name: str) -> bool:
         return False
 
 
+def _is_frames(out: str) -> bool:
+    """Return whether ``--out`` asks for QR frames: a GIF, or a folder (PNG frames)."""
+    return out.lower().endswith(".gif") or out.endswith("/") or Path(out).is_dir()
+
+
+def _read_psbt(names: tuple[str, ...]) -> bytes:
+    """Read a PSBT from a file, a file of frame texts, or QR images."""
+    payload, data = read_frames_or_file(names, "PSBT")
+    if payload is None:
+        return data
+    if payload.kind is not PayloadKind.PSBT:
+        raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT.")
+    return payload.data
+
+
 @click.group(cls=TextGroup)
 def psbt() -> None:
     """Partially signed transactions (BIP-174) for offline and hardware signers."""
@@ -174,7 +190,9 @@ def psbt() -> None:
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None)
 @click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's caps.")
-@click.option("--out", default=None, help="Write the PSBT to this new file (binary).")
+@click.option(
+    "--out", default=None, help="A new file (binary PSBT), a .gif or a folder (QR frames)."
+)
 @click.option("--base64", "as_base64", is_flag=True, help="Write Base64 text, not binary.")
 @click.pass_obj
 def create(
@@ -223,6 +241,10 @@ def create(
         click.echo("The wallet prepared this transaction:", err=True)
         for line in format_summary(draft.summary, account.network.symbol, account.network.decimals):
             click.echo(line, err=True)
+        if out is not None and _is_frames(out):
+            written = write_frames(out, Payload(PayloadKind.PSBT, draft.psbt))
+            click.echo(f"Unsigned PSBT written as {written}.", err=True)
+            return
         write_output(out, data, "PSBT", text=as_base64 or out is None)
         if out is not None:
             click.echo(
@@ -231,13 +253,13 @@ def create(
 
 
 @psbt.command("show", cls=TextCommand)
-@click.argument("file")
+@click.argument("file", nargs=-1, required=True)
 @click.option("--network", type=NETWORK, default=None)
 @click.pass_obj
-def show(opts: Options, file: str, network: str | None) -> None:
+def show(opts: Options, file: tuple[str, ...], network: str | None) -> None:
     """Show what a PSBT of this wallet does, from the wallet's own records."""
     with errors(opts):
-        data = read_input(file, "PSBT")
+        data = _read_psbt(file)
     with open_wallet(opts, reads_only=True) as wallet, errors(opts):
         account, draft = draft_of_file(wallet, data, network)
         row = _summary_rows(draft.summary) | {"account": account.index, "txid": draft.unsigned_txid}
@@ -296,14 +318,14 @@ def combine(opts: Options, files: tuple[str, ...], out: str | None, as_base64: b
 
 
 @psbt.command("finalize", cls=TextCommand)
-@click.argument("file")
+@click.argument("file", nargs=-1, required=True)
 @click.option("--network", type=NETWORK, default=None)
 @click.option("--out", default=None, help="Write the raw transaction (hex) to this new file.")
 @click.pass_obj
-def finalize(opts: Options, file: str, network: str | None, out: str | None) -> None:
+def finalize(opts: Options, file: tuple[str, ...], network: str | None, out: str | None) -> None:
     """Finalise a signed PSBT of this wallet into a transaction, checked by libbitcoinkernel."""
     with errors(opts):
-        data = read_input(file, "PSBT")
+        data = _read_psbt(file)
     with open_wallet(opts, reads_only=True) as wallet, errors(opts):
         account, draft = draft_of_file(wallet, data, network)
         signed = account.import_signed(draft, data)
@@ -314,13 +336,13 @@ def finalize(opts: Options, file: str, network: str | None, out: str | None) -> 
 
 
 @psbt.command("broadcast", cls=TextCommand)
-@click.argument("file")
+@click.argument("file", nargs=-1, required=True)
 @click.option("--network", type=NETWORK, default=None)
 @click.pass_obj
-def broadcast(opts: Options, file: str, network: str | None) -> None:
+def broadcast(opts: Options, file: tuple[str, ...], network: str | None) -> None:
     """Finalise a signed PSBT of this wallet and send it to the network."""
     with errors(opts):
-        data = read_input(file, "PSBT")
+        data = _read_psbt(file)
     with open_wallet(opts) as wallet, errors(opts):
         account, draft = draft_of_file(wallet, data, network)
         signed = account.import_signed(draft, data)

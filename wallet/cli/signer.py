@@ -12,6 +12,7 @@ network), asks, signs and writes the result.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import click
 
@@ -24,18 +25,19 @@ from wallet.cli._app import (
     errors,
     require_wallet_file,
 )
-from wallet.cli.files import read_input, write_output
+from wallet.cli.files import read_frames_or_file, write_frames, write_output
 from wallet.cli.psbt import SummaryPrompt
 from wallet.errors import SigningCancelled, WalletError
 from wallet.signing.guard import NetworkGuard
 from wallet.signing.offline import request_kind, sign_message_request
+from wallet.transport import Payload, PayloadKind
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS"]
 
 
 @click.command("signer", cls=TextCommand)
-@click.argument("request")
+@click.argument("request", nargs=-1, required=True)
 @click.option("--network", type=NETWORK, default=None, help="When the keys do not say it.")
 @click.option("--out", default=None, help="Write the result to this new file.")
 @click.option("--base64", "as_base64", is_flag=True, help="Write a signed PSBT as Base64 text.")
@@ -44,20 +46,26 @@ __all__ = ["COMMANDS"]
 @click.pass_obj
 def signer(
     opts: Options,
-    request: str,
+    request: tuple[str, ...],
     network: str | None,
     out: str | None,
     as_base64: bool,
     assume_yes: bool,
     allow_high_fee: bool,
 ) -> None:
-    """Sign a REQUEST file (or - for pasted text) offline, after showing what it does.
+    """Sign a REQUEST offline, after showing what it does; no socket can be opened meanwhile.
 
-    A PSBT (binary or Base64) comes back signed (binary with --out, else Base64); a message
-    request comes back as a signature file. No socket can be opened while this runs.
+    REQUEST is a file (or - for pasted text): a PSBT (binary or Base64), a message request,
+    or the text of QR frames (ur:... lines); or QR images (PNG, animated GIF) of a BC-UR or
+    BBQr PSBT. The signed PSBT goes to --out: a .gif or a folder for QR frames, another name
+    for a binary PSBT (Base64 with --base64, and on the screen without --out).
     """
     with NetworkGuard(), errors(opts):
-        data = read_input(request, "request")
+        payload, data = read_frames_or_file(request, "request")
+        if payload is not None:
+            if payload.kind is not PayloadKind.PSBT:
+                raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT to sign.")
+            data = payload.data
         kind = request_kind(data)
         require_wallet_file(opts)
         with Wallet.open(opts.wallet, ask_password()) as wallet:
@@ -69,6 +77,10 @@ def signer(
                     result = wallet.sign_psbt(data, network, prompt, allow_high_fee=allow_high_fee)
             except SigningCancelled:
                 raise WalletError("Not signed: you declined.") from None
+        if out is not None and kind == "psbt" and _is_frames(out):
+            written = write_frames(out, Payload(PayloadKind.PSBT, result))
+            click.echo(f"Signed; wrote {written}.", err=True)
+            return
         text = kind == "message" or as_base64 or out is None
         if kind == "psbt" and text:
             result = base64.b64encode(result)
@@ -79,6 +91,11 @@ def signer(
                 {"kind": kind, "out": out},
                 lambda: click.echo(f"Signed; wrote {out}.", err=True),
             )
+
+
+def _is_frames(out: str) -> bool:
+    """Return whether ``--out`` asks for QR frames: a GIF, or a folder (PNG frames)."""
+    return out.lower().endswith(".gif") or out.endswith("/") or Path(out).is_dir()
 
 
 COMMANDS: tuple[click.Command, ...] = (signer,)
