@@ -33,6 +33,7 @@ __all__ = [
     "FeeTooHigh",
     "FeeTooLow",
     "FloatAmountError",
+    "HardwareUnavailable",
     "IncompleteQrPayload",
     "InsufficientFunds",
     "InvalidAddress",
@@ -319,6 +320,10 @@ class SigningRefused(WalletError):
 
 
 # -- EVM -----------------------------------------------------------------------------------
+
+
+class HardwareUnavailable(WalletError, ConnectionError):
+    """A hardware wallet cannot be reached: unplugged (even mid-signing), locked or busy."""
 
 
 class NetworkForbidden(WalletError):
@@ -610,6 +615,8 @@ def _translate_signer(err: Exception) -> WalletError | None:
             result = InvalidPsbt(str(err))
         case key_errors.NothingToSign():
             result = NothingToSign(str(err))
+        case key_errors.HardwareUnavailable():
+            result = HardwareUnavailable(str(err))
         case NotImplementedError() if isinstance(err, key_errors.KeystoreError):
             result = Unsupported(str(err))  # a capability the signer does not declare
     return result
