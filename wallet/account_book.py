@@ -26,6 +26,7 @@ from wallet.errors import (
     translate_errors,
 )
 from wallet.signing.export import parse_export
+from wallet.signing.ur_export import EvmKey
 from wallet.storage.accounts import AccountStore, NewAccount
 from wallet.types import AccountKind, AccountRecord, AddressInfo, EvmLayout, WatchedAddress
 
@@ -260,9 +261,31 @@ class AccountBook:
         label = label or parsed.label
         if parsed.address is not None:
             return self.import_evm_address(network, parsed.address, label)
+        if parsed.evm_key is not None:
+            return self._import_evm_key(network, parsed.evm_key, label)
         if parsed.descriptor is not None:
             return self.import_descriptor(network, parsed.descriptor, label)
         return self.import_xpub(network, parsed.xpub or "", kind, label)
+
+    def _import_evm_key(self, network: str, key: EvmKey, label: str) -> Account:
+        """Add a watch-only EVM account whose key origin is known (it can be signed for)."""
+        with translate_errors():
+            net = get_network(network)
+            chain_key = key.key.child(0)  # m/44'/60'/0'/0: the standard layout's chain
+        if not isinstance(net, EvmNetwork):
+            raise WalletError(f"{net.title} is not an EVM network.")
+        new = NewAccount(
+            net,
+            None,
+            EvmLayout.STANDARD,
+            (*key.path, 0),
+            chain_key,
+            key.fingerprint,
+            evm_child=key.child,
+            watch_only=True,
+            label=label,
+        )
+        return self._add(new)
 
     def verify_address(self, network: str, address: str) -> AddressCheck:
         """Check an address and say whether it is this wallet's (see ``Wallet.verify_address``)."""

@@ -517,7 +517,7 @@ class Wallet:
         path = record.path[:3] if script is None else record.path
         with translate_errors():
             export = self.signer().export_account(network_params(record.network), path, script)
-        return format_export(export, record.network.name, fmt)
+        return format_export(export, record.network.name, fmt, record.evm_child or 0)
 
     def sign_psbt(
         self,

@@ -20,6 +20,7 @@ from typing import Protocol
 from keystore.bip32 import format_path, parse_path
 from keystore.errors import InvalidPath, InvalidPsbt, SigningRefused
 from keystore.signers.accounts import check_account_path, script_kind
+from keystore.signers.airgap_evm import read_eth_signature, sign_request_for, signed_from_answer
 from keystore.signers.base import (
     Capability,
     SignerInfo,
@@ -214,6 +215,7 @@ class AirGapSigner:
             label=label,
             capabilities=frozenset(
                 {Capability.UTXO, Capability.TAPROOT, Capability.MESSAGE_SIGNING}
+                | ({Capability.EVM} if any(a.script is None for a in accounts) else set())
             ),
         )
 
@@ -251,15 +253,19 @@ class AirGapSigner:
         return back.serialize()
 
     def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
-        """Refuse: this exchange carries no EIP-4527 request yet.
+        """Send an EIP-4527 ``eth-sign-request``; rebuild the transaction from the answer.
 
         Raises:
-            UnsupportedCapability: always, before anything is sent.
+            UnsupportedCapability: no EVM account was exported by the offline signer.
+            SigningRefused: the answer is for another request or malformed.
+            SigningCancelled: the person gave up.
         """
-        raise UnsupportedCapability(
-            f"{self._info.label} (air-gapped signer) cannot sign EVM transactions yet.",
-            Capability.EVM,
+        require(self._info, Capability.EVM, "sign EVM transactions (it exported no EVM key)")
+        request = sign_request_for(tx, ctx.account_path, self._info.fingerprint, None)
+        response = self._exchange.exchange(
+            AirGapRequest("eth-sign-request", request.cbor(), ctx.expected)
         )
+        return signed_from_answer(request, tx, read_eth_signature(response))
 
     def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
         """Send a message request to the offline signer; return the signature it sent back.

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -36,6 +34,7 @@ from primitives.psbt import Psbt
 from primitives.sighash import SIGHASH_NONE
 from tests.conftest import PASSWORD
 from tests.nodes.utxo import ElectrumXServer, LitecoinNode, litecoin_regtest
+from tests.signer_process import run_signer
 from wallet import UtxoAccount, UtxoDraft, Wallet
 from wallet.errors import (
     NothingToSign,
@@ -56,71 +55,6 @@ pytestmark = pytest.mark.nodes
 NET = "litecoin-regtest"
 ROOT = Path(__file__).parents[2]
 COIN = 100_000_000
-
-# Run as `python -c PRELUDE ARGS...`: the hook is in place before `wallet` is imported, so
-# even an import that opened a socket would end the process (exit 97) and name the event.
-# At the end it lists the modules the process loaded, for the import check.
-PRELUDE = """
-import os, sys
-def _no_sockets(event, args):
-    if event.startswith("socket."):
-        os.write(2, ("socket event in the offline signer: " + event + "\\n").encode())
-        os._exit(97)
-sys.addaudithook(_no_sockets)
-try:
-    from wallet.cli import main
-    main()
-finally:
-    with open(os.environ["COFFER_TEST_MODULES"], "w") as out:
-        out.write("\\n".join(sorted(sys.modules)))
-"""
-
-# Modules that talk to servers: none may be loaded by the offline signer.
-BACKEND_MODULES = (
-    "chains.utxo.electrum",
-    "chains.utxo.corerpc",
-    "chains.jsonrpc_http",
-    "chains.evm.jsonrpc",
-    "web3",
-    "requests",
-    "urllib3",
-    "websockets",
-    "aiohttp",
-)
-
-
-def _netns() -> list[str]:
-    """Return the prefix that runs a command in a network namespace of its own, if allowed."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return []
-    probe = subprocess.run([unshare, "--net", "true"], capture_output=True, check=False)
-    return [unshare, "--net"] if probe.returncode == 0 else []
-
-
-def run_signer(
-    wallet_path: Path, request: Path, out: Path, *extra: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``coffer signer`` as its own process, offline; return the finished process."""
-    modules = out.with_name(out.name + ".modules")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "COFFER_PASSWORD": PASSWORD,
-        "COFFER_TEST_MODULES": str(modules),
-        "HOME": str(wallet_path.parent),
-    }
-    target = f"{out}/" if out.suffix == "" and "frames" in out.name else str(out)
-    args = ["--wallet", str(wallet_path), "signer", str(request), "--out", target, *extra]
-    command = [*_netns(), sys.executable, "-c", PRELUDE, *args]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
-    )
-    assert done.returncode != 97, done.stderr  # a socket event: the signer was not offline
-    loaded = set(modules.read_text().split()) if modules.exists() else set()
-    leaked = sorted(m for m in loaded if m.startswith(BACKEND_MODULES))
-    assert not leaked, f"the offline signer loaded network code: {leaked}"
-    return done
 
 
 class RoundTrip:
@@ -171,7 +105,7 @@ class RoundTrip:
         self, request: Path, *extra: str
     ) -> tuple[subprocess.CompletedProcess[str], Path]:
         out = request.with_name(request.stem + ".signed")
-        return run_signer(self.hot_path, request, out, "--yes", *extra), out
+        return run_signer(self.hot_path, request, str(out), "--yes", *extra), out
 
     def close(self) -> None:
         self.watch.close()
@@ -215,7 +149,7 @@ def test_watch_only_round_trip_through_qr_images(trip: RoundTrip) -> None:
     assert len(frames) > 1  # animated: several frames, fountain-coded
     request = write_gif(frames, trip.folder / "request.gif")
     out = trip.folder / "signed-frames"
-    done = run_signer(trip.hot_path, request, out, "--yes")
+    done = run_signer(trip.hot_path, request, f"{out}/", "--yes")
     assert done.returncode == 0, done.stderr
     images = sorted(out.glob("*.png"))
     # Frames arrive in any order, and a receiver may miss some: shuffled, the first dropped.

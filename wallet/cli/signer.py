@@ -29,8 +29,8 @@ from wallet.cli.files import read_frames_or_file, write_frames, write_output
 from wallet.cli.psbt import SummaryPrompt
 from wallet.errors import SigningCancelled, WalletError
 from wallet.signing.guard import NetworkGuard
-from wallet.signing.offline import request_kind, sign_message_request
-from wallet.transport import Payload, PayloadKind
+from wallet.signing.offline import request_kind, sign_eth_request, sign_message_request
+from wallet.transport import FrameFormat, Payload, PayloadKind, encode_frames
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS"]
@@ -57,26 +57,44 @@ def signer(
 
     REQUEST is a file (or - for pasted text): a PSBT (binary or Base64), a message request,
     or the text of QR frames (ur:... lines); or QR images (PNG, animated GIF) of a BC-UR or
-    BBQr PSBT. The signed PSBT goes to --out: a .gif or a folder for QR frames, another name
-    for a binary PSBT (Base64 with --base64, and on the screen without --out).
+    BBQr PSBT or an EIP-4527 eth-sign-request. The result goes to --out: a .gif or a folder
+    for QR frames, another name for a binary PSBT (Base64 with --base64) or the
+    ur:eth-signature text; without --out, to the screen.
     """
     with NetworkGuard(), errors(opts):
         payload, data = read_frames_or_file(request, "request")
+        kind = "psbt"
         if payload is not None:
-            if payload.kind is not PayloadKind.PSBT:
-                raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT to sign.")
+            if payload.kind not in (PayloadKind.PSBT, PayloadKind.ETH_SIGN_REQUEST):
+                raise WalletError(
+                    f"The QR codes hold a {payload.kind.value}, not a PSBT or an "
+                    "eth-sign-request to sign."
+                )
             data = payload.data
-        kind = request_kind(data)
+            kind = "eth" if payload.kind is PayloadKind.ETH_SIGN_REQUEST else "psbt"
+        if kind == "psbt":
+            kind = request_kind(data)
         require_wallet_file(opts)
         with Wallet.open(opts.wallet, ask_password()) as wallet:
             prompt = SummaryPrompt(assume_yes)
             try:
                 if kind == "message":
                     result = sign_message_request(wallet.signer(), data, prompt=prompt)
+                elif kind == "eth":
+                    records = [a.record for a in wallet.accounts()]
+                    result = sign_eth_request(wallet.signer(), records, data, prompt=prompt)
                 else:
                     result = wallet.sign_psbt(data, network, prompt, allow_high_fee=allow_high_fee)
             except SigningCancelled:
                 raise WalletError("Not signed: you declined.") from None
+        if kind == "eth":
+            answer = Payload(PayloadKind.ETH_SIGNATURE, result)
+            if out is not None and _is_frames(out):
+                click.echo(f"Signed; wrote {write_frames(out, answer)}.", err=True)
+                return
+            (line,) = encode_frames(answer, FrameFormat.UR, max_fragment_len=100_000, count=1)
+            write_output(out, line.encode(), "eth-signature", text=True)
+            return
         if out is not None and kind == "psbt" and _is_frames(out):
             written = write_frames(out, Payload(PayloadKind.PSBT, result))
             click.echo(f"Signed; wrote {written}.", err=True)

@@ -31,7 +31,14 @@ from keystore.signers.accounts import address_of
 from keystore.types import AccountExport, EvmParams, UtxoParams
 from wallet.descriptors import format_descriptor, parse_descriptor
 from wallet.errors import InvalidDescriptor, InvalidExtendedKey, WalletError, translate_errors
-from wallet.signing.ur_export import UR_FORMATS, format_ur, parse_ur
+from wallet.signing.ur_export import (
+    UR_FORMATS,
+    EvmKey,
+    format_evm_ur,
+    format_ur,
+    parse_evm_ur,
+    parse_ur,
+)
 from wallet.utxo.draft import utxo_params
 
 __all__ = [
@@ -58,12 +65,14 @@ class ParsedExport:
         descriptor: the account as a checksummed descriptor (with the origin if known).
         xpub: the key as given, when the form was a bare extended key (no origin).
         address: an EVM address (address-only export).
+        evm_key: an EVM key with its origin (a ``crypto-hdkey`` export).
         label: a name the export carried, if any.
     """
 
     descriptor: str | None = None
     xpub: str | None = None
     address: str | None = None
+    evm_key: EvmKey | None = None
     label: str = ""
 
 
@@ -95,14 +104,18 @@ def _kind(export: AccountExport, net: UtxoNetwork) -> ScriptKind:
     return kind
 
 
-def format_export(export: AccountExport, network: str, fmt: str = "descriptor") -> str:
+def format_export(
+    export: AccountExport, network: str, fmt: str = "descriptor", child: int = 0
+) -> str:
     """Write an exported account in one of ``EXPORT_FORMATS``.
 
     Args:
         export: what the signer's ``export_account`` returned.
         network: the registry name of the account's network.
-        fmt: ``descriptor``, ``xpub``, ``sparrow`` or ``electrum``; an EVM account is
-            exported as its address whatever the form.
+        fmt: one of ``EXPORT_FORMATS``; an EVM account is exported as its address, or with
+            ``ur-hdkey`` as its key (``m/44'/60'/0'``) for a watch-only wallet that signs
+            through the air gap.
+        child: for EVM, the address index under the key (MetaMask's account number).
 
     Raises:
         WalletError: an unknown form, or a script kind the network lacks.
@@ -110,7 +123,9 @@ def format_export(export: AccountExport, network: str, fmt: str = "descriptor") 
     with translate_errors():
         net = get_network(network)
     if isinstance(net, EvmNetwork):
-        return address_of(evm_params(net), export.key.derive_path((0, 0)), None)
+        if fmt == "ur-hdkey":
+            return format_evm_ur(export, child)
+        return address_of(evm_params(net), export.key.derive_path((0, child)), None)
     if fmt not in EXPORT_FORMATS:
         raise WalletError(
             f"Accounts are exported as one of {', '.join(EXPORT_FORMATS)}; not {fmt!r}."
@@ -214,6 +229,8 @@ def parse_export(network: str, text: str, kind: str | None = None) -> ParsedExpo
     with translate_errors():
         net = get_network(network)
     if isinstance(net, EvmNetwork):
+        if text[:3].lower() == "ur:":
+            return ParsedExport(evm_key=parse_evm_ur(text))
         return ParsedExport(address=text)
     if text[:3].lower() == "ur:":
         return ParsedExport(descriptor=parse_ur(net, text, kind))

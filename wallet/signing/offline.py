@@ -14,23 +14,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from chains.registry import UtxoNetwork, get_network
+from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from keystore.bip32 import format_path
 from keystore.signers.airgap import (
     MESSAGE_REQUEST,
     message_request_from_json,
     message_signature_to_json,
 )
+from keystore.signers.airgap_evm import read_eth_sign_request, signature_answer
 from keystore.signers.base import PromptHandler, Signer, SigningContext
 from keystore.types import MessageRequest, TxSummary
 from primitives.psbt import Psbt
-from wallet.errors import FeeTooHigh, NothingToSign, WalletError, translate_errors
+from wallet.errors import (
+    FeeTooHigh,
+    NothingToSign,
+    SigningRefused,
+    WalletError,
+    translate_errors,
+)
 from wallet.signing.export import network_params
 from wallet.signing.psbt import read_psbt
 from wallet.types import AccountRecord
 from wallet.utxo.draft import utxo_params
 
-__all__ = ["account_of_psbt", "request_kind", "sign_foreign_psbt", "sign_message_request"]
+__all__ = [
+    "account_of_psbt",
+    "request_kind",
+    "sign_eth_request",
+    "sign_foreign_psbt",
+    "sign_message_request",
+]
 
 
 def _our_paths(psbt: Psbt, fingerprint: bytes) -> list[tuple[int, ...]]:
@@ -189,3 +202,41 @@ def sign_message_request(
     with translate_errors():
         signature = signer.sign_message(request, ctx)
     return message_signature_to_json(signature)
+
+
+def sign_eth_request(
+    signer: Signer,
+    records: Sequence[AccountRecord],
+    data: bytes,
+    *,
+    prompt: PromptHandler | None = None,
+) -> bytes:
+    """Sign an EIP-4527 ``eth-sign-request``; return the ``eth-signature`` CBOR.
+
+    The transaction is read from the request's own bytes; its chain id must be the
+    request's and a network on which this wallet has an EVM account (a request replayed for
+    another chain names a chain the person did not open). The hot signer reviews it (the
+    summary it shows is its own reading: recipient, value, decoded call, chain id, nonce,
+    maximum fee) and asks.
+
+    Raises:
+        SigningRefused: unreadable, a chain id that differs, a message instead of a
+            transaction, or an address in the request that is not the key's.
+        WalletError: no EVM account of this wallet is on that chain.
+        SigningCancelled: the person declined.
+    """
+    with translate_errors():
+        request, tx, path = read_eth_sign_request(data)
+    networks = {r.network.chain_id: r.network for r in records if isinstance(r.network, EvmNetwork)}
+    net = networks.get(tx.chain_id)
+    if net is None:
+        raise WalletError(
+            f"This wallet has no EVM account on chain id {tx.chain_id}: the request is for a "
+            "chain you did not open here. Not signed."
+        )
+    ctx = SigningContext(network_params(net), path, prompt=prompt)
+    with translate_errors():
+        signed = signer.sign_evm(tx, ctx)
+    if request.address is not None and "0x" + request.address.hex() != signed.sender.lower():
+        raise SigningRefused("The request names another address than the key at its path.")
+    return signature_answer(request, tx, signed)

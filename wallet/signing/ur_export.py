@@ -10,6 +10,8 @@ through the same descriptor checks as every other form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from chains.registry import ScriptKind, UtxoNetwork
 from keystore.bip32 import HARDENED, ExtendedPublicKey
 from keystore.types import AccountExport
@@ -20,7 +22,7 @@ from wallet.descriptors import format_descriptor
 from wallet.errors import InvalidDescriptor, InvalidExtendedKey, QrPayloadError
 from wallet.transport import FrameFormat, Payload, PayloadKind, decode_frames, encode_frames
 
-__all__ = ["UR_FORMATS", "format_ur", "parse_ur"]
+__all__ = ["UR_FORMATS", "EvmKey", "format_evm_ur", "format_ur", "parse_evm_ur", "parse_ur"]
 
 UR_FORMATS = ("ur-account", "ur-hdkey")
 """``crypto-account`` (every script type of one seed, here the one account) or the key alone."""
@@ -32,6 +34,82 @@ _SCRIPTS: dict[ScriptKind, tuple[str, ...]] = {
     ScriptKind.P2TR: ("tr",),
 }
 _KINDS = {scripts: kind for kind, scripts in _SCRIPTS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class EvmKey:
+    """An EVM account read from a ``crypto-hdkey``: the key at ``path`` and the address index.
+
+    Attributes:
+        key: the extended public key at ``path`` (``m/44'/60'/0'``).
+        fingerprint: the master fingerprint.
+        path: the key's path.
+        child: the address is the key's ``0/child`` (MetaMask's account number).
+    """
+
+    key: ExtendedPublicKey
+    fingerprint: bytes
+    path: tuple[int, ...]
+    child: int
+
+
+def format_evm_ur(export: AccountExport, child: int) -> str:
+    """Return an EVM account as a ``crypto-hdkey`` (key at ``m/44'/60'/0'``, children ``0/i``).
+
+    This is the form Keystone-style signers give to MetaMask; ``children`` names the one
+    address (``0/child``) this account is.
+    """
+    steps = tuple(PathStep(i & ~HARDENED, bool(i & HARDENED)) for i in export.path)
+    hdkey = HDKey(
+        export.key.public_key,
+        export.key.chain_code,
+        use_info=CoinInfo(60, 0),
+        origin=Keypath(steps, int.from_bytes(export.fingerprint, "big"), len(steps)),
+        children=Keypath((PathStep(0, False), PathStep(child, False))),
+        parent_fingerprint=int.from_bytes(export.key.parent_fingerprint, "big"),
+    )
+    payload = Payload(PayloadKind.HDKEY, hdkey.cbor())
+    (text,) = encode_frames(payload, FrameFormat.UR, max_fragment_len=100_000, count=1)
+    return text
+
+
+def parse_evm_ur(text: str) -> EvmKey:
+    """Read an EVM account from a ``crypto-hdkey`` UR.
+
+    Raises:
+        InvalidDescriptor: not a ``crypto-hdkey`` with chain code and origin.
+        InvalidExtendedKey: a key of another coin type than Ethereum's 60.
+        QrPayloadError: damaged frames.
+    """
+    payload = decode_frames(line.strip() for line in text.splitlines() if line.strip())
+    if payload.kind is not PayloadKind.HDKEY:
+        raise InvalidDescriptor(f"This UR is a {payload.kind.value}; an EVM key is a crypto-hdkey.")
+    try:
+        key = HDKey.from_item(cbor.decode(payload.data))
+    except UrError as err:
+        raise QrPayloadError(f"The key UR cannot be read: {err}") from None
+    origin = key.origin
+    if key.chain_code is None or origin is None or origin.source_fingerprint is None:
+        raise InvalidDescriptor("The UR's key has no chain code or no origin.")
+    path = tuple(
+        (s.index or 0) | (HARDENED if s.hardened else 0)
+        for s in origin.components
+        if s.index is not None
+    )
+    if len(path) < 2 or path[1] != 60 + HARDENED:
+        raise InvalidExtendedKey("This UR's key is not an Ethereum key (coin type 60).")
+    child = 0
+    if key.children is not None and len(key.children.components) == 2:
+        last = key.children.components[1].index
+        child = last if last is not None else 0
+    xpub = ExtendedPublicKey(
+        len(path),
+        (key.parent_fingerprint or 0).to_bytes(4, "big"),
+        path[-1],
+        key.chain_code,
+        key.key,
+    )
+    return EvmKey(xpub, origin.source_fingerprint.to_bytes(4, "big"), path, child)
 
 
 def _hdkey(export: AccountExport, net: UtxoNetwork) -> HDKey:
