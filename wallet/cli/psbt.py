@@ -27,7 +27,7 @@ from wallet.cli.utxo import prepare_send
 from wallet.errors import NothingToSign, SigningCancelled, WalletError
 from wallet.networks import network_info
 from wallet.signing.export import EXPORT_FORMATS
-from wallet.signing.psbt import combine_psbts
+from wallet.signing.psbt import combine_psbts, read_psbt
 from wallet.transport import Payload, PayloadKind
 from wallet.wallet import Wallet
 
@@ -63,6 +63,7 @@ def draft_of_file(
         NothingToSign: no account of this wallet has an input of it.
         InvalidPsbt, WalletError, FeeTooHigh: see ``UtxoAccount.import_psbt``.
     """
+    read_psbt(data)  # a corrupt file is said to be one before any account is searched
     last: WalletError | None = None
     for account in wallet.accounts(network):
         if not isinstance(account, UtxoAccount):
