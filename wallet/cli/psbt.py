@@ -22,7 +22,7 @@ from wallet.amounts import parse_decimal
 from wallet.cli._app import NETWORK, Options, TextCommand, TextGroup, emit, errors, open_wallet
 from wallet.cli.chain_args import SendArgs
 from wallet.cli.files import read_frames_or_file, read_input, write_frames, write_output
-from wallet.cli.signing import CliPrompt, format_summary
+from wallet.cli.signing import format_summary
 from wallet.cli.utxo import prepare_send
 from wallet.errors import NothingToSign, SigningCancelled, WalletError
 from wallet.networks import network_info
@@ -35,23 +35,34 @@ __all__ = ["COMMANDS", "SummaryPrompt", "draft_of_file"]
 
 
 class SummaryPrompt:
-    """Ask at the terminal, showing amounts in the coin of the network the signer read."""
+    """Ask at the terminal, showing amounts in the coin of the network the signer read.
+
+    The question is "Sign it?": signing here sends nothing (the offline signer and ``psbt
+    sign`` write a file); ``--yes`` answers it.
+    """
 
     def __init__(self, assume_yes: bool) -> None:
         """Remember whether to ask."""
         self._assume_yes = assume_yes
 
-    def _prompt(self, network: str) -> CliPrompt:
-        info = network_info(network)
-        return CliPrompt(self._assume_yes, info.symbol, info.decimals)
+    def _ask(self) -> bool:
+        if self._assume_yes:
+            return True
+        return bool(click.confirm("Sign it?", default=False, err=True))
 
     def confirm_transaction(self, summary: TxSummary) -> bool:
         """Show the signer's own summary; return whether the person approves it."""
-        return self._prompt(summary.network).confirm_transaction(summary)
+        info = network_info(summary.network)
+        click.echo("The signer checked this transaction:", err=True)
+        for line in format_summary(summary, info.symbol, info.decimals):
+            click.echo(line, err=True)
+        return self._ask()
 
     def confirm_message(self, request: MessageRequest) -> bool:
         """Show the message and the address; return whether the person approves it."""
-        return self._prompt(request.network).confirm_message(request)
+        click.echo(f"Sign this {request.format.value} message as {request.address}:", err=True)
+        click.echo(request.message.decode("utf-8", "replace"), err=True)
+        return self._ask()
 
 
 def draft_of_file(
