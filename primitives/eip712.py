@@ -108,7 +108,7 @@ def _check_atomic(type_: str) -> bool:
 
 def _parse_types(raw: object) -> dict[str, tuple[tuple[str, str], ...]]:
     if not isinstance(raw, dict) or not raw:
-        raise Eip712Error("The typed data has no 'types' object.")
+        raise Eip712Error("it has no 'types' object.")
     types: dict[str, tuple[tuple[str, str], ...]] = {}
     for name, members in raw.items():
         if not isinstance(name, str) or not _IDENT.match(name):
@@ -146,15 +146,15 @@ def parse_typed_data(document: bytes | str | Mapping[str, object]) -> TypedData:
         try:
             decoded = json.loads(document)
         except (ValueError, UnicodeDecodeError) as err:
-            raise Eip712Error(f"The typed data is not JSON: {err}.") from None
+            raise Eip712Error(f"it is not JSON ({err}).") from None
     else:
         decoded = document
     if not isinstance(decoded, Mapping):
-        raise Eip712Error("The typed data is not a JSON object.")
+        raise Eip712Error("it is not a JSON object.")
     types = _parse_types(decoded.get("types"))
     domain = decoded.get("domain", {})
     if not isinstance(domain, Mapping):
-        raise Eip712Error("The typed data's 'domain' is not an object.")
+        raise Eip712Error("its 'domain' is not an object.")
     if "EIP712Domain" not in types:
         types["EIP712Domain"] = tuple((n, t) for n, t in DOMAIN_FIELDS if n in domain)
     primary = decoded.get("primaryType")
@@ -162,7 +162,7 @@ def parse_typed_data(document: bytes | str | Mapping[str, object]) -> TypedData:
         raise Eip712Error(f"The primary type {primary!r} is not defined in 'types'.")
     message = decoded.get("message", {})
     if not isinstance(message, Mapping):
-        raise Eip712Error("The typed data's 'message' is not an object.")
+        raise Eip712Error("its 'message' is not an object.")
     return TypedData(types, primary, domain, message)
 
 

@@ -17,7 +17,7 @@ import logging
 
 from chains.registry import ScriptKind
 from chains.utxo.fees import LEVELS as FEE_LEVELS
-from keystore.types import SummaryOutput, TxSummary
+from keystore.types import MessageSignature, SummaryOutput, TxSummary
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
@@ -26,6 +26,7 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
+from wallet.messages import MessageBook, MessageCheck, Web3Account, verify_message
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
 from wallet.networks import Network, network_info, resolve_network
 from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
@@ -85,6 +86,9 @@ __all__ = [
     "HistoryEntry",
     "Label",
     "LabelStore",
+    "MessageBook",
+    "MessageCheck",
+    "MessageSignature",
     "Network",
     "ParsedLabels",
     "ScriptKind",
@@ -103,6 +107,7 @@ __all__ = [
     "WatchEvent",
     "WatchedAddress",
     "Watcher",
+    "Web3Account",
     "check_new_password",
     "check_new_wallet_path",
     "complete_mnemonic_word",
@@ -115,4 +120,5 @@ __all__ = [
     "to_base_units",
     "to_decimal",
     "validate_mnemonic",
+    "verify_message",
 ]

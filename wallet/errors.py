@@ -41,13 +41,16 @@ __all__ = [
     "InvalidDescriptor",
     "InvalidDuration",
     "InvalidExtendedKey",
+    "InvalidKeyFile",
     "InvalidMnemonic",
     "InvalidPath",
     "InvalidPsbt",
     "InvalidPsbtFile",
     "InvalidRecipient",
+    "InvalidSignature",
     "InvalidToken",
     "InvalidTxHash",
+    "InvalidTypedData",
     "InvalidWalletPath",
     "MixedQrPayloads",
     "NetworkForbidden",
@@ -78,6 +81,7 @@ __all__ = [
     "WalletReadOnly",
     "WatchOnly",
     "WeakPassword",
+    "WrongKeyFilePassword",
     "WrongPassword",
     "translate_errors",
 ]
@@ -93,6 +97,25 @@ class WrongPassword(WalletError):
     def __init__(self, message: str = "The password is wrong; the wallet was not opened.") -> None:
         """Use the standard message unless a more precise one is given."""
         super().__init__(message)
+
+
+class WrongKeyFilePassword(WrongPassword):
+    """The password does not open a Web3 Secret Storage key file (or the file was altered)."""
+
+
+class InvalidKeyFile(WalletError, ValueError):
+    """A key file that is not a Web3 Secret Storage file Coffer reads; the text says why."""
+
+
+class InvalidSignature(WalletError, ValueError):
+    """A message signature that does not verify; the text says why.
+
+    Another message, another address, or bytes that are not a signature of the format.
+    """
+
+
+class InvalidTypedData(WalletError, ValueError):
+    """An EIP-712 typed-data document that is malformed; the text names the member."""
 
 
 class WalletCorrupt(WalletError):

@@ -21,7 +21,7 @@ from keystore.errors import DecryptionFailed
 from keystore.keystore import Keystore
 from keystore.mnemonic import generate_mnemonic, parse_mnemonic
 from keystore.secrets import SecretBytes
-from keystore.signers.base import PromptHandler
+from keystore.signers.base import PromptHandler, Signer
 from keystore.signers.hot import HotSigner
 from keystore.vault import KdfParams, WalletKeys
 from wallet.account_book import AccountBook
@@ -30,6 +30,7 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
+from wallet.messages import MessageBook, key_signer, reseal_imported_keys
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.signing.export import format_export, network_params
@@ -380,11 +381,13 @@ class Wallet:
         self._check_password(old_password)
         keystore = None if self.is_watch_only else self._unsealed()
         wallet_id = self.wallet_id.encode()
+        imported = reseal_imported_keys(self._store, self._db, self.wallet_id)
 
         def reseal(key: SecretBytes) -> dict[str, bytes]:
-            if keystore is None:
-                return {}
-            return {"seed": keystore.sealed(key, wallet_id)}
+            sealed = imported(key)
+            if keystore is not None:
+                sealed["seed"] = keystore.sealed(key, wallet_id)
+            return sealed
 
         self._db.change_password(new_password, kdf or KdfParams(), reseal)
 
@@ -486,7 +489,17 @@ class Wallet:
         """
         account = self._book.by_id(draft.account_id)
         with translate_errors():
-            return account.sign(draft, self.signer(), prompt)
+            return account.sign(draft, self._signer_for(account), prompt)
+
+    def _signer_for(self, account: Account) -> Signer:
+        """Return the signer of an account: its imported key's, or the seed's."""
+        imported = key_signer(self._store, self._db, self.wallet_id, account.record)
+        return imported if imported is not None else self.signer()
+
+    @property
+    def messages(self) -> MessageBook:
+        """Return message signing and verification, and key-file imports (``wallet.messages``)."""
+        return MessageBook(self._store, self._db, self.wallet_id, self._signer_for, self._load)
 
     def export_account(
         self, network: str, index: int = 0, kind: str | None = None, fmt: str = "descriptor"

@@ -1,11 +1,17 @@
-"""The conformance suite (``suite.SignerConformance``) for the hot and air-gapped signers."""
+"""The conformance suite (``suite.SignerConformance``) for the hot and air-gapped signers,
+and the imported-key signer's refusals of what it cannot do."""
 
 from __future__ import annotations
 
 import pytest
 
+from keystore.bip32 import HARDENED
+from keystore.errors import SigningRefused as KeystoreSigningRefused
+from keystore.secrets import SecretBytes
 from keystore.signers.airgap import AirGapRequest, AirGapSigner
-from keystore.signers.base import Signer
+from keystore.signers.base import Capability, Signer, UnsupportedCapability
+from keystore.signers.key_signer import KeySigner
+from keystore.types import EvmParams
 from tests.conformance.suite import PARAMS, PATH, InProcessExchange, Pair, SignerConformance
 from wallet.errors import SigningRefused
 
@@ -41,3 +47,17 @@ class TestAirGapSigner(SignerConformance):
         export = pair.hot.signer().export_account(PARAMS, PATH, "p2wpkh")
         with pytest.raises(SigningRefused, match="no new signature"):
             pair.account.sign(pair.draft(), AirGapSigner(Echo(), [export]))
+
+
+def test_an_imported_key_signer_is_a_signer_that_refuses_what_it_cannot_do() -> None:
+    # The fourth signer (one imported EVM key, wallet.messages): the same protocol; it has no
+    # extended key to export and declares no address display, so both are refused up front.
+    key = SecretBytes(bytes(range(1, 33)))
+    signer = KeySigner(key)
+    assert isinstance(signer, Signer)
+    eth = EvmParams("ethereum", "Ethereum", "ETH", 1)
+    with pytest.raises(KeystoreSigningRefused, match=f"watch its address {signer.address}"):
+        signer.export_account(eth, (44 + HARDENED, 60 + HARDENED, HARDENED), None)
+    with pytest.raises(UnsupportedCapability) as caught:
+        signer.display_address(eth, (), None)
+    assert caught.value.capability is Capability.DISPLAY_ADDRESS

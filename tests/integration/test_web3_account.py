@@ -1,7 +1,7 @@
 """web3.py signs with a Coffer account where it expects a local account, on anvil.
 
 A transaction dict from ``contract.functions.approve(...).build_transaction()`` and a plain
-transfer are signed by ``wallet.signing.web3_account`` (the wallet's signer and its review)
+transfer are signed by ``w.messages.local_account`` (the wallet's signer and its review)
 and sent with ``w3.eth.send_raw_transaction``; anvil mines both. EIP-191 and EIP-712
 signatures recover, with eth-account's own functions, to the account's address. A
 transaction for another chain id, a decline, and a bare hash are refused.
@@ -21,9 +21,9 @@ from chains.evm.jsonrpc import JsonRpcBackend
 from chains.registry import EvmNetwork, get_network
 from tests.conftest import PASSWORD
 from tests.nodes.evm import AnvilDevnet, AnvilNode, EvmChain
-from wallet import Wallet
+from wallet import EvmAccount, Wallet
 from wallet.errors import SigningCancelled, SigningRefused
-from wallet.signing.web3_account import CofferAccount, web3_account
+from wallet.messages import Web3Account
 
 pytestmark = pytest.mark.nodes
 
@@ -84,15 +84,15 @@ class No:
 
 
 @pytest.fixture
-def setup(
-    tmp_path: Path, anvil: AnvilNode
-) -> Iterator[tuple[Web3, CofferAccount, EvmChain, Wallet]]:
+def setup(tmp_path: Path, anvil: AnvilNode) -> Iterator[tuple[Web3, Web3Account, EvmChain, Wallet]]:
     network = get_network(NET)
     assert isinstance(network, EvmNetwork)
     backend = JsonRpcBackend(network, [anvil.http_url])
     chain = EvmChain("anvil", backend, AnvilDevnet(backend))
     wallet = Wallet.create(tmp_path / "w.coffer", PASSWORD)  # a fresh seed
-    account = web3_account(wallet, NET)
+    evm = wallet.account(NET)
+    assert isinstance(evm, EvmAccount)
+    account = wallet.messages.local_account(evm)
     chain.devnet.fund(account.address, 10**18)
     w3 = Web3(Web3.HTTPProvider(anvil.http_url))
     try:
@@ -165,8 +165,10 @@ def test_refusals(setup) -> None:  # type: ignore[no-untyped-def]
     tx = {"to": FRIEND, "value": 1, "gas": 21_000, "chainId": 1, "nonce": 0, **_fees(w3)}
     with pytest.raises(SigningRefused, match="chain id"):
         account.sign_transaction(tx)
-    with pytest.raises(SigningRefused, match="bare hashes"):
+    with pytest.raises(SigningRefused, match="bare hash"):
         account.unsafe_sign_hash(b"\x00" * 32)
-    shy = web3_account(wallet, NET, prompt=No())
+    evm = wallet.account(NET)
+    assert isinstance(evm, EvmAccount)
+    shy = wallet.messages.local_account(evm, prompt=No())
     with pytest.raises(SigningCancelled):
         shy.sign_transaction({**tx, "chainId": 31337})

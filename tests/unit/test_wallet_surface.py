@@ -18,6 +18,7 @@ from tests.conftest import ABANDON
 from wallet import (
     AccountBook,
     EvmLayout,
+    MessageBook,
     UtxoAccount,
     Wallet,
     WalletSettings,
@@ -51,6 +52,7 @@ def test_groups_reach_the_same_things(abandon_wallet: Wallet) -> None:
     w = abandon_wallet
     assert isinstance(w.accounts_book, AccountBook)
     assert isinstance(w.settings, WalletSettings)
+    assert isinstance(w.messages, MessageBook)
     btc = w.account("bitcoin")
     assert w.accounts_book.get("bitcoin") is btc
     assert w.accounts_book.all("bitcoin") == [btc] == w.accounts("bitcoin")
@@ -138,6 +140,11 @@ def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
         "wallet/accounts/evm.py",
         "wallet/demo.py",
         "wallet/demo_evm.py",
+        "wallet/messages/book.py",
+        "wallet/messages/sign.py",
+        "wallet/messages/verify.py",
+        "wallet/messages/keys.py",
+        "wallet/messages/local_account.py",
     ],
 )
 def test_entry_points_import_at_the_top(name: str) -> None:

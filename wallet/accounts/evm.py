@@ -149,7 +149,9 @@ class EvmAccount(Account):
             network=network,
             account_id=self.id,
             address=self.address,
-            key_path=self.key_path_indexes,
+            # An imported key (not watch-only, no path) signs with the empty path: its signer
+            # has the one key.
+            key_path=self.key_path_indexes if self.watch_only or self._record.xpub else (),
             database=wallet.database,
             store=store,
             labels=wallet.labels,

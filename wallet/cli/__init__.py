@@ -12,7 +12,19 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, devnet, evm, keys, labels, psbt, receive, signer, utxo
+from wallet.cli import (
+    agent,
+    chain,
+    devnet,
+    evm,
+    keys,
+    labels,
+    messages,
+    psbt,
+    receive,
+    signer,
+    utxo,
+)
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -28,6 +40,7 @@ for _command in (
     *devnet.COMMANDS,
     *psbt.COMMANDS,
     *signer.COMMANDS,
+    *messages.COMMANDS,
 ):
     cli.add_command(_command)
 

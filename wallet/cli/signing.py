@@ -7,6 +7,8 @@ command modules do not import one another.
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from keystore.types import MessageFormat, MessageRequest, SummaryOutput, TxSummary
@@ -116,10 +118,20 @@ class CliPrompt:
         """Show the message and the signing address; return whether the person approves."""
         what = "typed data (EIP-712)" if request.format is MessageFormat.EIP712 else "message"
         click.echo(f"Sign this {what} as {request.address}:", err=True)
-        click.echo(request.message.decode("utf-8", "replace"), err=True)
+        text = request.message.decode("utf-8", "replace")
+        if request.format is MessageFormat.EIP712:  # checked by the wallet: valid JSON
+            document = json.loads(text)
+            click.echo(f"  domain   {json.dumps(document.get('domain', {}))}", err=True)
+            click.echo(f"  type     {document.get('primaryType')}", err=True)
+            text = json.dumps(document.get("message", {}), indent=2, ensure_ascii=False)
+        click.echo(text, err=True)
         if self._assume_yes:
             return True
-        return bool(click.confirm("Sign it?", default=False, err=True))
+        try:
+            return bool(click.confirm("Sign it?", default=False, err=True))
+        except click.Abort:
+            click.echo(err=True)  # the error line that follows starts a line of its own
+            raise
 
 
 def sign_and_send(wallet: Wallet, account: Account, draft: Draft, assume_yes: bool) -> str:

@@ -110,6 +110,19 @@ class AccountStore:
         rows = self._db.query("SELECT sealed FROM secrets WHERE name = 'seed'")
         return bytes(rows[0][0]) if rows else None
 
+    def add_secret(self, name: str, sealed: bytes) -> None:
+        """Store another sealed secret (an imported key) under ``name``, which must be new."""
+        self._db.execute("INSERT INTO secrets(name, sealed) VALUES (?, ?)", (name, sealed))
+
+    def sealed_secret(self, name: str) -> bytes | None:
+        """Return the sealed secret stored under ``name``, if any."""
+        rows = self._db.query("SELECT sealed FROM secrets WHERE name = ?", (name,))
+        return bytes(rows[0][0]) if rows else None
+
+    def secret_names(self) -> list[str]:
+        """Return the names of every sealed secret (``seed`` and the imported keys)."""
+        return [str(row[0]) for row in self._db.query("SELECT name FROM secrets ORDER BY name")]
+
     # -- accounts --------------------------------------------------------------------------
 
     def get(self, account_id: int) -> AccountRecord | None:
