@@ -23,6 +23,7 @@ from primitives.ur.errors import CborError, FountainError, MixedPayloadsError
 from primitives.ur.xoshiro import RandomSampler, Xoshiro256
 
 __all__ = [
+    "MAX_FRAGMENTS",
     "FountainDecoder",
     "FountainEncoder",
     "FountainPart",
@@ -34,6 +35,10 @@ __all__ = [
 ]
 
 MAX_U32 = 0xFFFFFFFF
+# A frame's header is data from a camera: a part claiming millions of fragments would make
+# the decoder build and shuffle lists that large for every frame. 10,000 fragments is 40
+# minutes of animation at four frames a second, far beyond any signing request.
+MAX_FRAGMENTS = 10_000
 
 
 def _is_count(value: object) -> TypeGuard[int]:
@@ -79,6 +84,10 @@ class FountainPart:
             raise FountainError("A multi-part UR frame carries no fragment.")
         if not (1 <= seq_num <= MAX_U32 and 1 <= seq_len <= MAX_U32 and 0 <= checksum <= MAX_U32):
             raise FountainError("A multi-part UR frame has a header field out of range.")
+        if seq_len > MAX_FRAGMENTS:
+            raise FountainError(
+                f"A multi-part UR frame claims {seq_len} fragments (at most {MAX_FRAGMENTS})."
+            )
         if message_len < 1 or -(-message_len // len(body)) != seq_len:
             raise FountainError(
                 "A multi-part UR frame's lengths disagree (message, fragment and count)."

@@ -238,3 +238,13 @@ def test_decoder_solves_what_peeling_cannot() -> None:
     assert decoder.message is None
     decoder.receive(parts[wanted[3]])
     assert decoder.message == message
+
+
+def test_frame_claiming_too_many_fragments_is_refused() -> None:
+    # A hostile frame: 1-byte fragments of a 2**31-byte message, which would make the
+    # decoder build a degree table of two billion entries.
+    part = FountainPart(20_000, 2**31, 2**31, 0, b"\x00").cbor()
+    with pytest.raises(FountainError, match="at most 10000"):
+        FountainPart.from_cbor(part)
+    with pytest.raises(UrError):
+        UrDecoder().receive(f"ur:bytes/20000-{2**31}/{bw.encode(part)}")
