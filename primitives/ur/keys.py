@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from primitives.base58 import b58check_encode
+from primitives.base58 import Base58Error, b58check_decode, b58check_encode
 from primitives.ur import cbor
 from primitives.ur.cbor import CborValue, Tag
 from primitives.ur.errors import CborError, RegistryError
@@ -41,6 +41,15 @@ FieldMap = dict[CborValue, CborValue]
 
 _XPUB = {0: bytes.fromhex("0488b21e"), 1: bytes.fromhex("043587cf")}
 _XPRV = {0: bytes.fromhex("0488ade4"), 1: bytes.fromhex("04358394")}
+# Public versions read: xpub/tpub and the SLIP-132 ypub/zpub, upub/vpub (mainnet, testnet).
+_PUBLIC_VERSIONS = {
+    bytes.fromhex("0488b21e"): 0,
+    bytes.fromhex("049d7cb2"): 0,
+    bytes.fromhex("04b24746"): 0,
+    bytes.fromhex("043587cf"): 1,
+    bytes.fromhex("044a5262"): 1,
+    bytes.fromhex("045f1cf6"): 1,
+}
 
 
 def field_map(item: CborValue, what: str, tag: int | None = None) -> FieldMap:
@@ -260,6 +269,47 @@ class HDKey:
             parent_fingerprint=opt_int(m, 8, "parent fingerprint"),
             name=_opt_text(m, 9, "key name"),
             note=_opt_text(m, 10, "key note"),
+        )
+
+    @classmethod
+    def from_extended_key(
+        cls,
+        text: str,
+        origin: Keypath | None = None,
+        children: Keypath | None = None,
+        *,
+        name: str | None = None,
+    ) -> HDKey:
+        """Return the ``crypto-hdkey`` of an extended public key, for an account export.
+
+        Args:
+            text: an xpub or tpub (SLIP-132 ypub/zpub/upub/vpub are read as xpub/tpub).
+            origin: how the key was derived (the path from the master key and its
+                fingerprint); its depth is left out when it equals the path's length.
+            children: the children meant to be derived (``0/*``), if any.
+            name: a short name for the key.
+
+        Raises:
+            RegistryError: the text is not an extended public key.
+        """
+        try:
+            raw = b58check_decode(text)
+        except Base58Error as err:
+            raise RegistryError(f"This is not an extended public key: {err}") from err
+        if len(raw) != 78 or raw[:4] not in _PUBLIC_VERSIONS or raw[45] not in (2, 3):
+            raise RegistryError("This is not an extended public key (xpub or tpub).")
+        depth, parent = raw[4], int.from_bytes(raw[5:9], "big")
+        if origin is not None and origin.depth == len(origin.components):
+            origin = Keypath(origin.components, origin.source_fingerprint)
+        network = _PUBLIC_VERSIONS[raw[:4]]
+        return cls(
+            raw[45:],
+            raw[13:45],
+            use_info=CoinInfo(0, network) if network else None,
+            origin=origin,
+            children=children,
+            parent_fingerprint=parent if depth else None,
+            name=name,
         )
 
     def extended_key(self) -> str:
