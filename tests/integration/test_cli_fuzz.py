@@ -342,7 +342,8 @@ def _problems(outcome: Outcome) -> list[str]:
 def test_the_fuzz_covers_every_command_and_parameter() -> None:
     covered = {run.args[0] for run in RUNS}
     assert set(cli.commands) - covered == set(SKIPPED)
-    assert 100 <= len(RUNS) <= 300, len(RUNS)
+    # Bounded: a few hundred processes (each new command adds its runs: 291 before `qr`).
+    assert 100 <= len(RUNS) <= 600, len(RUNS)
 
 
 # A bounded run (a few hundred processes): about 140 s alone on the project's 2-core machine;
