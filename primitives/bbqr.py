@@ -22,6 +22,7 @@ __all__ = [
     "ALNUM_CAPACITY_L",
     "ENCODINGS",
     "FILE_TYPES",
+    "MAX_FILE",
     "BbqrCollector",
     "BbqrError",
     "BbqrMixedError",
@@ -37,6 +38,7 @@ FILE_TYPES = "PTJCUBX"
 _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MAX_PARTS = 1295  # "ZZ"
 _WBITS = 10
+MAX_FILE = 64 * 1024 * 1024  # inflated size refused beyond this: a small series can be a bomb
 
 # Characters a QR code holds in alphanumeric mode at error correction L, by version 1..40
 # (ISO/IEC 18004 table 7; the BBQr spec's "Chars" column).
@@ -164,9 +166,11 @@ def _decode(code: str, chunks: list[str]) -> bytes:
         return raw
     unpacker = zlib.decompressobj(-_WBITS)
     try:
-        out = unpacker.decompress(raw) + unpacker.flush()
+        out = unpacker.decompress(raw, MAX_FILE + 1)
     except zlib.error as err:
         raise BbqrError("The BBQr parts do not inflate: the compressed data is damaged.") from err
+    if len(out) > MAX_FILE:
+        raise BbqrError(f"The BBQr file inflates beyond {MAX_FILE // (1024 * 1024)} MiB.")
     if not unpacker.eof:
         raise BbqrError("The BBQr compressed data ends before its end.")
     return out

@@ -14,9 +14,9 @@ import enum
 from dataclasses import dataclass
 
 from primitives.ur import cbor
-from primitives.ur.account import Keypath
 from primitives.ur.cbor import CborValue, Tag
 from primitives.ur.errors import CborError, RegistryError
+from primitives.ur.keys import Keypath
 from primitives.ur.ur import UR
 
 __all__ = [

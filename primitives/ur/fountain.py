@@ -7,11 +7,9 @@ message's CRC-32 (both 4 bytes big-endian), with a degree drawn from weights 1/k
 receiver recomputes the set from the part's header alone, which is why the generator must
 match the reference bit for bit (``primitives.ur.xoshiro``).
 
-The decoder accepts parts in any order, with duplicates and losses. It keeps the fragments it
-knows and the mixed parts it cannot split yet; each new part is reduced by the known
-fragments and by the mixed parts that are subsets of it (and reduces those it is a subset
-of), and a part reduced to one fragment frees the mixed parts that hold it, in a cascade.
-It finishes at the first part that completes the message, and checks the message's CRC-32.
+The decoder accepts parts in any order, with duplicates and losses, and finishes at the first
+part after which the message is determined (Gaussian elimination over GF(2), which does all
+that XOR-reduction peeling does and more), then checks the message's CRC-32.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from primitives.ur.errors import CborError, FountainError, MixedPayloadsError
 from primitives.ur.xoshiro import RandomSampler, Xoshiro256
 
 __all__ = [
+    "MAX_FRAGMENTS",
     "FountainDecoder",
     "FountainEncoder",
     "FountainPart",
@@ -36,6 +35,10 @@ __all__ = [
 ]
 
 MAX_U32 = 0xFFFFFFFF
+# A frame's header is data from a camera: a part claiming millions of fragments would make
+# the decoder build and shuffle lists that large for every frame. 10,000 fragments is 40
+# minutes of animation at four frames a second, far beyond any signing request.
+MAX_FRAGMENTS = 10_000
 
 
 def _is_count(value: object) -> TypeGuard[int]:
@@ -81,6 +84,10 @@ class FountainPart:
             raise FountainError("A multi-part UR frame carries no fragment.")
         if not (1 <= seq_num <= MAX_U32 and 1 <= seq_len <= MAX_U32 and 0 <= checksum <= MAX_U32):
             raise FountainError("A multi-part UR frame has a header field out of range.")
+        if seq_len > MAX_FRAGMENTS:
+            raise FountainError(
+                f"A multi-part UR frame claims {seq_len} fragments (at most {MAX_FRAGMENTS})."
+            )
         if message_len < 1 or -(-message_len // len(body)) != seq_len:
             raise FountainError(
                 "A multi-part UR frame's lengths disagree (message, fragment and count)."
@@ -195,14 +202,23 @@ class Progress:
 
 
 class FountainDecoder:
-    """Collect parts in any order until the message is whole."""
+    """Collect parts in any order until the message is whole.
+
+    Each part is one equation over GF(2): the XOR of the fragments its index set names. The
+    decoder keeps the equations in echelon form (a row per pivot fragment, its fragment set
+    as a bit mask and its data as an integer) and reduces each new part against them: a part
+    of one fragment is that fragment (what a peeling decoder does), a part that reduces to
+    nothing adds nothing (a duplicate, or implied by the others), anything else becomes a new
+    row. The message is whole as soon as the rows reach the fragment count, which is the
+    earliest moment any decoder could know it, often well before peeling would: a peeling
+    decoder stalls when every unsolved part still mixes two unknown fragments.
+    """
 
     def __init__(self) -> None:
         """Start with no part."""
         self._header: tuple[int, int, int, int] | None = None  # seq_len, len, crc, frag len
         self._sampler: RandomSampler | None = None
-        self._simple: dict[int, bytes] = {}
-        self._mixed: dict[frozenset[int], bytes] = {}
+        self._rows: dict[int, tuple[int, int]] = {}  # pivot bit -> (fragment mask, data)
         self._received = 0
         self._message: bytes | None = None
 
@@ -212,12 +228,13 @@ class FountainDecoder:
         return self._message
 
     def progress(self) -> Progress:
-        """Return how far the decoder is."""
+        """Return how far the decoder is (``recovered``: independent parts, of ``fragments``)."""
         seq_len = self._header[0] if self._header else 0
-        return Progress(len(self._simple), seq_len, self._received, self._message is not None)
+        done = self._message is not None
+        return Progress(seq_len if done else len(self._rows), seq_len, self._received, done)
 
     def receive(self, part: FountainPart) -> Progress:
-        """Take one part; return the progress. Parts after completion are ignored.
+        """Take one part; return the progress. Parts after completion are only checked.
 
         Raises:
             MixedPayloadsError: the part belongs to another message (its count, length,
@@ -237,43 +254,41 @@ class FountainDecoder:
         if self._message is not None:
             return self.progress()
         indexes = choose_fragments(part.seq_num, part.seq_len, part.checksum, self._sampler)
-        self._add(indexes, part.data)
-        if len(self._simple) == part.seq_len:
+        mask = 0
+        for i in indexes:
+            mask |= 1 << i
+        self._add(mask, int.from_bytes(part.data, "big"))
+        if len(self._rows) == part.seq_len:
             self._finish()
         return self.progress()
 
-    def _add(self, indexes: frozenset[int], data: bytes) -> None:
-        queue = [(indexes, data)]
-        while queue:
-            idx, body = queue.pop()
-            known = idx & self._simple.keys()
-            for i in known:
-                body = _xor(body, self._simple[i])
-            idx -= known
-            reduced = True
-            while reduced and len(idx) > 1:
-                reduced = False
-                for sub, sub_body in self._mixed.items():
-                    if sub < idx:
-                        idx, body, reduced = idx - sub, _xor(body, sub_body), True
-                        break
-            if not idx or idx in self._mixed:
-                continue
-            if len(idx) == 1:
-                (i,) = idx
-                self._simple[i] = body
-                for holder in [m for m in self._mixed if i in m]:
-                    queue.append((holder, self._mixed.pop(holder)))
-                continue
-            for sup in [m for m in self._mixed if idx < m]:
-                queue.append((sup - idx, _xor(self._mixed.pop(sup), body)))
-            self._mixed[idx] = body
+    def _add(self, mask: int, data: int) -> None:
+        rows = self._rows
+        while mask:
+            pivot = mask.bit_length() - 1
+            row = rows.get(pivot)
+            if row is None:
+                rows[pivot] = (mask, data)
+                return
+            mask ^= row[0]
+            data ^= row[1]
 
     def _finish(self) -> None:
         assert self._header is not None  # noqa: S101 (set by the first part)
-        seq_len, message_len, checksum, _ = self._header
-        message = b"".join(self._simple[i] for i in range(seq_len))[:message_len]
+        seq_len, message_len, checksum, fragment_len = self._header
+        # Rows are pivoted on their highest fragment: solving from the lowest pivot up, every
+        # other fragment a row names is already solved.
+        values: list[int] = []
+        for pivot in range(seq_len):
+            mask, data = self._rows[pivot]
+            rest = mask ^ (1 << pivot)
+            while rest:
+                low = rest & -rest
+                data ^= values[low.bit_length() - 1]
+                rest ^= low
+            values.append(data)
+        message = b"".join(v.to_bytes(fragment_len, "big") for v in values)[:message_len]
         if crc32(message) != checksum:
             raise FountainError("The frames decode to a message that fails its checksum.")
         self._message = message
-        self._mixed.clear()
+        self._rows.clear()

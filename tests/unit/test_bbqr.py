@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,12 @@ def test_split_refuses() -> None:
         bbqr.split(b"", "P")
     with pytest.raises(bbqr.BbqrError, match="does not fit"):
         bbqr.split(bytes(range(256)) * 40, "B", "H", max_split=2, max_version=5)
+
+
+def test_deflate_bomb_is_refused() -> None:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -10)
+    bomb = packer.compress(bytes(bbqr.MAX_FILE + 1)) + packer.flush()
+    parts = bbqr.split(bomb, "B", "2", max_version=40).parts
+    text = [p.replace("B$2B", "B$ZB", 1) for p in parts]
+    with pytest.raises(bbqr.BbqrError, match="inflates beyond"):
+        bbqr.join(text)

@@ -231,3 +231,11 @@ def test_terminal_frames() -> None:
     drawn = terminal_frames(encode_frames(Payload(PayloadKind.PSBT, PSBT), max_fragment_len=80))
     assert len({len(d.splitlines()) for d in drawn}) == 1
     assert all("\u2580" in d or "\u2584" in d or "\u2588" in d for d in drawn)
+
+
+@pytest.mark.parametrize("fmt", list(FrameFormat), ids=lambda f: f.value)
+def test_frames_of_a_corrupt_psbt(fmt: FrameFormat) -> None:
+    corrupt = Payload(PayloadKind.PSBT, bytes.fromhex(CORRUPT[0]["hex"]))
+    frames = encode_frames(corrupt, fmt, max_fragment_len=40, max_version=5)
+    with pytest.raises(InvalidPsbtFile, match="corrupt"):
+        decode_frames(frames)

@@ -212,3 +212,39 @@ def test_frame_whose_sequence_disagrees_with_its_cbor() -> None:
     text = f"ur:bytes/2-{part.seq_len}/{bw.encode(part.cbor())}"
     with pytest.raises(FountainError, match="disagree"):
         UrDecoder().receive(text)
+
+
+def test_decoder_solves_what_peeling_cannot() -> None:
+    # Four fragments, and only the four parts that each mix three of them: no part holds a
+    # single unknown fragment and none is a subset of another, so a peeling decoder (even
+    # with subset reduction) stalls; the four are independent, so the message is determined,
+    # and the decoder finishes on the fourth.
+    message = _message(40)
+    encoder = FountainEncoder(message, 10)
+    assert encoder.seq_len == 4
+    wanted = [frozenset(range(4)) - {i} for i in range(4)]
+    parts: dict[frozenset[int], FountainPart] = {}
+    while len(parts) < 4:
+        part = encoder.next_part()
+        chosen = choose_fragments(part.seq_num, 4, part.checksum)
+        if chosen in wanted:
+            parts.setdefault(chosen, part)
+    decoder = FountainDecoder()
+    decoder.receive(parts[wanted[0]])
+    decoder.receive(parts[wanted[0]])  # a duplicate adds nothing
+    assert decoder.progress().recovered == 1
+    for chosen in wanted[1:3]:
+        decoder.receive(parts[chosen])
+    assert decoder.message is None
+    decoder.receive(parts[wanted[3]])
+    assert decoder.message == message
+
+
+def test_frame_claiming_too_many_fragments_is_refused() -> None:
+    # A hostile frame: 1-byte fragments of a 2**31-byte message, which would make the
+    # decoder build a degree table of two billion entries.
+    part = FountainPart(20_000, 2**31, 2**31, 0, b"\x00").cbor()
+    with pytest.raises(FountainError, match="at most 10000"):
+        FountainPart.from_cbor(part)
+    with pytest.raises(UrError):
+        UrDecoder().receive(f"ur:bytes/20000-{2**31}/{bw.encode(part)}")

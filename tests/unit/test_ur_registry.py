@@ -221,3 +221,45 @@ def test_cbor_nesting_limit_and_canonical_keys() -> None:
     with pytest.raises(CborError, match="deeply"):
         cbor.decode(deep)
     assert cbor.encode({10: 1, 2: 2, -1: 3}).hex() == "a302020a0120" + "03"
+
+
+def test_hdkey_from_extended_key_is_the_document_example() -> None:
+    case = REG["hdkey"][1]  # tpub at m/44'/1'/1'/0/1, no source fingerprint
+    path = Keypath(
+        (
+            PathStep(44, True),
+            PathStep(1, True),
+            PathStep(1, True),
+            PathStep(0, False),
+            PathStep(1, False),
+        )
+    )
+    key = HDKey.from_extended_key(case["extended_key"], path)
+    assert key.cbor().hex() == case["cbor"]
+    assert encode_single(key.ur()) == case["ur"]
+
+
+def test_account_export_from_xpubs_round_trips() -> None:
+    case = REG["account"][0]
+    account = account_from_ur(decode_single(case["ur"]))
+    rebuilt = []
+    for output in account.outputs:
+        assert isinstance(output.key, HDKey)
+        key = HDKey.from_extended_key(output.key.extended_key(), output.key.origin)
+        rebuilt.append(Output(output.scripts, key))
+    assert encode_single(Account(account.master_fingerprint, tuple(rebuilt)).ur()) == case["ur"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi",
+        "tpubDHW3GtnVrTatx38EcygoSf9UhUd9Dx1rht7FAL8unrMo8r2NWhJuYNqDFS7cZFVbDaxJkV94MLZAr86XFPsAPYcoHWJ7sWYsrmHDw5sKQ2L",
+        "not base58 0OIl",
+        "1111",
+    ],
+    ids=["private", "checksum", "characters", "short"],
+)
+def test_from_extended_key_refuses(text: str) -> None:
+    with pytest.raises(RegistryError):
+        HDKey.from_extended_key(text)

@@ -21,6 +21,7 @@ from wallet.cli import (
     labels,
     messages,
     psbt,
+    qr,
     receive,
     signer,
     utxo,
@@ -41,6 +42,7 @@ for _command in (
     *psbt.COMMANDS,
     *signer.COMMANDS,
     *messages.COMMANDS,
+    *qr.COMMANDS,
 ):
     cli.add_command(_command)
 

@@ -179,6 +179,13 @@ def _from_ur(ur: UR) -> Payload:
         raise QrPayloadError(str(err)) from err
 
 
+def _checked(payload: Payload) -> Payload:
+    """Return ``payload`` once a PSBT in it parses (a corrupt one fails here, not later)."""
+    if payload.kind is PayloadKind.PSBT:
+        read_psbt(payload.data)
+    return payload
+
+
 class FrameCollector:
     """Collect QR frame texts until the payload is whole (BC-UR, BBQr or a bare PSBT)."""
 
@@ -215,6 +222,7 @@ class FrameCollector:
                 frames before it.
             QrPayloadError: the frame is neither a UR, a BBQr part nor a bare PSBT, or it
                 is damaged.
+            InvalidPsbtFile: the frames complete a PSBT that is corrupt.
         """
         text = text.strip()
         lowered = text[:3].lower()
@@ -252,14 +260,15 @@ class FrameCollector:
         except UrError as err:
             raise QrPayloadError(f"A UR frame is damaged: {err}") from err
         if self._result is None and self._ur.result is not None:
-            self._result = _from_ur(self._ur.result)
+            self._result = _checked(_from_ur(self._ur.result))
 
     def _receive_bbqr(self, text: str) -> None:
         try:
             self._bbqr.receive(text)
             if self._result is None and self._bbqr.complete:
                 code, data = self._bbqr.result()
-                self._result = Payload(_BBQR_KINDS.get(code, PayloadKind.BYTES), data)
+                kind = _BBQR_KINDS.get(code, PayloadKind.BYTES)
+                self._result = _checked(Payload(kind, data))
         except bbqr.BbqrMixedError as err:
             raise MixedQrPayloads(str(err)) from err
         except bbqr.BbqrError as err:
@@ -275,6 +284,7 @@ def decode_frames(texts: Iterable[str]) -> Payload:
         MixedQrPayloads: frames of two payloads.
         IncompleteQrPayload: frames are missing.
         QrPayloadError: a frame is not a UR, a BBQr part nor a PSBT, or it is damaged.
+        InvalidPsbtFile: the frames make a PSBT that is corrupt.
     """
     collector = FrameCollector()
     for text in texts:
