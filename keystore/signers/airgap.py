@@ -188,7 +188,7 @@ class AirGapSigner:
 
     Args:
         exchange: how requests travel (files, animated QR).
-        accounts: what the offline signer exported (``coffer signer export``): the host
+        accounts: what the offline signer exported (``coffer export-account``): the host
             knows its accounts by these, and ``export_account`` answers from them.
         label: how the signer is named to the person.
     """
@@ -308,7 +308,7 @@ class AirGapSigner:
                 return account
         raise UnsupportedCapability(
             f"{self._info.label} has not exported that account: export it on the offline "
-            "machine (coffer signer export) and import it here.",
+            "machine (coffer export-account) and import it here.",
             Capability.UTXO,
         )
 

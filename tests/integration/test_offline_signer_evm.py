@@ -8,7 +8,8 @@ code. ``coffer signer`` signs it in a process of its own with the network cut of
 rebuilds the transaction, checks its sender, and anvil mines it.
 
 The tamper test: the host rewrites the request's chain id (a request replayed for another
-chain) and the signer refuses, saying so.
+chain) and the signer refuses, saying so. The same round trip in two steps on the host alone
+(``wallet.signing.eth_request``): the request out, the answer in, each checked.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from tests.conftest import PASSWORD
 from tests.nodes.evm import AnvilDevnet, AnvilNode
 from tests.signer_process import run_signer
 from wallet import EvmAccount, Wallet
-from wallet.errors import SigningRefused
+from wallet.errors import SigningRefused, WatchOnly
+from wallet.signing.eth_request import eth_sign_request, import_eth_signature
 from wallet.signing.export import network_params
 from wallet.transport import (
     FrameFormat,
@@ -132,3 +134,54 @@ def test_a_request_replayed_for_another_chain_is_refused(trip: EvmTrip) -> None:
     trip.exchange.tamper = {"chain_id": 1}
     with pytest.raises(SigningRefused, match="replayed for another chain"):
         trip.account.sign(draft, trip.signer)
+
+
+def _sign_offline(trip: EvmTrip, request: bytes, name: str) -> bytes:
+    """The offline side: the request as an animated QR, signed by coffer signer in its own
+    process with the network cut off, answered as PNG frames."""
+    frames = encode_frames(Payload(PayloadKind.ETH_SIGN_REQUEST, request), FrameFormat.UR)
+    gif = write_gif(frames, trip.exchange.folder / f"{name}.gif")
+    out = trip.exchange.folder / f"{name}-answer"
+    done = run_signer(trip.seed_path, gif, f"{out}/", "--yes")
+    assert done.returncode == 0, done.stderr
+    payload = decode_frames(read_qr_images(sorted(out.glob("*.png"))))
+    assert payload.kind is PayloadKind.ETH_SIGNATURE
+    return payload.data
+
+
+def test_the_watch_only_host_alone_sends_its_request_and_broadcasts_the_answer(
+    trip: EvmTrip,
+) -> None:
+    # Only the watch-only wallet on the host: the request names the key from the imported
+    # crypto-hdkey's origin; nothing of the seed's wallet is used here.
+    trip.devnet.fund(trip.account.address, 10**18)
+    trip.account.sync()
+    draft = trip.account.prepare_send(FRIEND, "0.3")
+    request = eth_sign_request(trip.account, draft)
+    answer = _sign_offline(trip, request, "two-step")
+
+    other = eth_sign_request(trip.account, draft)  # the same draft, another request id
+    with pytest.raises(SigningRefused, match="another request"):
+        import_eth_signature(trip.account, draft, other, answer)
+    later = trip.account.prepare_send(FRIEND, "0.1")
+    with pytest.raises(SigningRefused, match="another draft"):
+        import_eth_signature(trip.account, later, request, answer)
+
+    signed = import_eth_signature(trip.account, draft, request, answer)
+    receipt = trip.devnet.wait_for_receipt(trip.account.broadcast(signed))
+    assert receipt.success
+    assert receipt.sender.lower() == trip.account.address.lower()
+
+
+def test_an_address_only_account_has_no_request_to_make(trip: EvmTrip, tmp_path: Path) -> None:
+    with Wallet.create_watch_only(
+        tmp_path / "address.coffer", PASSWORD, imports=[(NET, trip.account.address)]
+    ) as watch:
+        watch.backends.use(NET, trip.backend)
+        (account,) = watch.accounts()
+        assert isinstance(account, EvmAccount)
+        trip.devnet.fund(account.address, 10**18)
+        account.sync()
+        draft = account.prepare_send(FRIEND, "0.1")
+        with pytest.raises(WatchOnly, match="address only"):
+            eth_sign_request(account, draft)
