@@ -7,6 +7,7 @@ __all__ = [
     "DecryptionFailed",
     "FeeAboveCap",
     "ForeignKeyPath",
+    "HardwareUnavailable",
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
@@ -162,3 +163,7 @@ class SummaryMismatch(PsbtRefused):
 
 class NothingToSign(PsbtRefused):
     """No input of the PSBT names this wallet's key (or every such input is final already)."""
+
+
+class HardwareUnavailable(KeystoreError):
+    """A hardware wallet cannot be reached: unplugged, locked, busy, or no USB library."""

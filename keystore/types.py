@@ -10,7 +10,10 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from keystore.bip32 import ExtendedPublicKey
+
 __all__ = [
+    "AccountExport",
     "EvmParams",
     "EvmTxRequest",
     "KeyOrigin",
@@ -157,6 +160,29 @@ class SignedEvmTx:
     raw: bytes
     tx_hash: str
     sender: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountExport:
+    """What a signer gives out of one account: the key origin and the extended public key.
+
+    This is everything a watch-only wallet needs to derive the account's addresses and to
+    build PSBTs the signer recognises as its own (BIP-174 ``PSBT_IN_BIP32_DERIVATION`` names
+    ``fingerprint`` and a path under ``path``). ``wallet`` writes it as a descriptor, an
+    xpub, BC-UR or the JSON that Sparrow and Electrum import.
+
+    Attributes:
+        fingerprint: the master key fingerprint (4 bytes).
+        path: the derivation path from the master to ``key`` (BIP-32).
+        key: the extended public key at ``path``.
+        script: the account's script kind (``"p2wpkh"``, ``"p2tr"``, ``"p2sh-p2wpkh"``,
+            ``"p2pkh"``), or ``None`` for an EVM account.
+    """
+
+    fingerprint: bytes
+    path: tuple[int, ...]
+    key: ExtendedPublicKey
+    script: str | None = None
 
 
 class MessageFormat(enum.Enum):

@@ -25,6 +25,8 @@ from wallet.errors import (
     WalletError,
     translate_errors,
 )
+from wallet.signing.export import parse_export
+from wallet.signing.ur_export import EvmKey
 from wallet.storage.accounts import AccountStore, NewAccount
 from wallet.types import AccountKind, AccountRecord, AddressInfo, EvmLayout, WatchedAddress
 
@@ -252,6 +254,53 @@ class AccountBook:
         with translate_errors():
             net = get_network(network)
         return check_address(net, address)
+
+    def import_export(
+        self, network: str, text: str, kind: str | None = None, label: str = ""
+    ) -> Account:
+        """Add a watch-only account from what a signer exported, in any form it writes.
+
+        Args:
+            network: the registry name of the account's network.
+            text: a descriptor with key origin, an xpub (``zpub``...), Sparrow/Coldcard
+                generic JSON, an Electrum wallet file's JSON, or (EVM) an address.
+            kind: for a JSON export with several accounts, the script kind to take.
+            label: a name for the account.
+
+        Raises:
+            InvalidDescriptor: a malformed export or a descriptor with a bad checksum.
+            InvalidExtendedKey: a key of another network or account type.
+            AccountExists: the wallet has this key already.
+        """
+        parsed = parse_export(network, text, kind)
+        label = label or parsed.label
+        if parsed.address is not None:
+            return self.import_evm_address(network, parsed.address, label)
+        if parsed.evm_key is not None:
+            return self._import_evm_key(network, parsed.evm_key, label)
+        if parsed.descriptor is not None:
+            return self.import_descriptor(network, parsed.descriptor, label)
+        return self.import_xpub(network, parsed.xpub or "", kind, label)
+
+    def _import_evm_key(self, network: str, key: EvmKey, label: str) -> Account:
+        """Add a watch-only EVM account whose key origin is known (it can be signed for)."""
+        with translate_errors():
+            net = get_network(network)
+            chain_key = key.key.child(0)  # m/44'/60'/0'/0: the standard layout's chain
+        if not isinstance(net, EvmNetwork):
+            raise WalletError(f"{net.title} is not an EVM network.")
+        new = NewAccount(
+            net,
+            None,
+            EvmLayout.STANDARD,
+            (*key.path, 0),
+            chain_key,
+            key.fingerprint,
+            evm_child=key.child,
+            watch_only=True,
+            label=label,
+        )
+        return self._add(new)
 
     def verify_address(self, network: str, address: str) -> AddressCheck:
         """Check an address and say whether it is this wallet's (see ``Wallet.verify_address``)."""

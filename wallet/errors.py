@@ -33,6 +33,8 @@ __all__ = [
     "FeeTooHigh",
     "FeeTooLow",
     "FloatAmountError",
+    "HardwareUnavailable",
+    "IncompleteQrPayload",
     "InsufficientFunds",
     "InvalidAddress",
     "InvalidAmount",
@@ -42,20 +44,27 @@ __all__ = [
     "InvalidKeyFile",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidPsbt",
+    "InvalidPsbtFile",
     "InvalidRecipient",
     "InvalidSignature",
     "InvalidToken",
     "InvalidTxHash",
     "InvalidTypedData",
     "InvalidWalletPath",
+    "MixedQrPayloads",
+    "NetworkForbidden",
     "NetworkMismatch",
+    "NoQrCode",
     "NodeRefused",
     "NonceConflict",
     "NotADevnet",
     "NotReplaceable",
+    "NothingToSign",
     "PriceProviderError",
     "PriceRateLimited",
     "PriceUnavailable",
+    "QrPayloadError",
     "ReviewBlocked",
     "SigningCancelled",
     "SigningRefused",
@@ -359,6 +368,22 @@ class ReviewBlocked(SigningRefused):
 # -- EVM -----------------------------------------------------------------------------------
 
 
+class HardwareUnavailable(WalletError, ConnectionError):
+    """A hardware wallet cannot be reached: unplugged (even mid-signing), locked or busy."""
+
+
+class NetworkForbidden(WalletError):
+    """Something tried to reach the network inside the offline signer, which refuses it."""
+
+
+class InvalidPsbt(SigningRefused, ValueError):
+    """A PSBT that cannot be read: not binary or Base64, or breaking BIP-174/370."""
+
+
+class NothingToSign(SigningRefused):
+    """A PSBT with no input this wallet's keys sign (another wallet's, or already signed)."""
+
+
 class InvalidRecipient(InvalidAddress):
     """A valid address that would lose what is sent there; ``reason`` says why.
 
@@ -596,6 +621,49 @@ class PriceUnavailable(WalletError, LookupError):
         self.reason = reason
 
 
+# -- Transport (PSBT files, animated QR) ---------------------------------------------------
+
+
+class InvalidPsbtFile(WalletError, ValueError):
+    """A file or text is not a PSBT (binary, Base64 or hex); the text says what is wrong."""
+
+
+class QrPayloadError(WalletError, ValueError):
+    """QR frames (images or their text) do not make a payload Coffer reads."""
+
+
+class NoQrCode(QrPayloadError):
+    """An image holds no QR code that can be read.
+
+    Attributes:
+        path: the image file (empty when the image did not come from a file).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        """Record the image."""
+        super().__init__(message)
+        self.path = path
+
+
+class MixedQrPayloads(QrPayloadError):
+    """Frames of two different payloads were given together; nothing was decoded."""
+
+
+class IncompleteQrPayload(QrPayloadError):
+    """Frames are missing: the payload cannot be rebuilt from those given.
+
+    Attributes:
+        recovered: the fragments (UR) or parts (BBQr) recovered so far.
+        needed: how many there are in all (0 when unknown).
+    """
+
+    def __init__(self, message: str, recovered: int, needed: int) -> None:
+        """Record how far the frames went."""
+        super().__init__(message)
+        self.recovered = recovered
+        self.needed = needed
+
+
 def _translate_utxo(err: Exception) -> WalletError | None:
     result: WalletError | None = None
     match err:
@@ -662,8 +730,25 @@ def _translate_mnemonic(err: key_errors.InvalidMnemonic) -> InvalidMnemonic:
     return InvalidMnemonic(str(err), reason)
 
 
+def _translate_signer(err: Exception) -> WalletError | None:
+    result: WalletError | None = None
+    match err:
+        case key_errors.InvalidPsbt():
+            result = InvalidPsbt(str(err))
+        case key_errors.NothingToSign():
+            result = NothingToSign(str(err))
+        case key_errors.HardwareUnavailable():
+            result = HardwareUnavailable(str(err))
+        case NotImplementedError() if isinstance(err, key_errors.KeystoreError):
+            result = Unsupported(str(err))  # a capability the signer does not declare
+    return result
+
+
 def translate(err: Exception) -> WalletError | None:
     """Return the public error for a lower layer's error, or ``None`` if it has none."""
+    signer = _translate_signer(err)
+    if signer is not None:
+        return signer
     evm = _translate_evm(err)
     if evm is not None:
         return evm

@@ -45,6 +45,8 @@ from wallet.money.prices import PriceService
 from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
+from wallet.signing.export import format_export, network_params
+from wallet.signing.offline import sign_foreign_psbt
 from wallet.storage import WalletDatabase
 from wallet.storage.accounts import AccountStore, WalletDescription
 from wallet.storage.fileguard import check_new_path
@@ -193,16 +195,39 @@ class Wallet:
 
     @classmethod
     def create_watch_only(
-        cls, path: str | os.PathLike[str], password: str, *, kdf: KdfParams | None = None
+        cls,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        kdf: KdfParams | None = None,
+        imports: Iterable[tuple[str, str]] = (),
     ) -> Wallet:
-        """Create a wallet file that holds no secret: add accounts with the ``import_*`` methods.
+        """Create a wallet file that holds no secret, with the accounts a signer exported.
+
+        Args:
+            path: where the wallet file goes; it must not exist.
+            password: the wallet password.
+            kdf: KDF costs (Argon2id, 64 MiB, 3 passes by default).
+            imports: ``(network, export)`` pairs, each what a signer exported (descriptor
+                with key origin, xpub, Sparrow/Electrum JSON, an EVM address): see
+                ``AccountBook.import_export``. More can be added later the same way.
 
         Raises:
             WalletExists: a file is already at ``path``.
+            InvalidDescriptor, InvalidExtendedKey, UnknownNetwork: an export is refused
+                (no file is left behind).
         """
         db = WalletDatabase.create(path, password, kdf or KdfParams())
         AccountStore(db).initialise(WalletDescription(secrets.token_hex(16), _WATCH_ONLY), None)
-        return cls(db)
+        wallet = cls(db)
+        try:
+            for network, text in imports:
+                wallet.accounts_book.import_export(network, text)
+        except BaseException:
+            wallet.close()
+            Path(path).unlink(missing_ok=True)
+            raise
+        return wallet
 
     @classmethod
     def open(
@@ -575,6 +600,73 @@ class Wallet:
         spendable = balance.confirmed + min(balance.unconfirmed, 0)
         known = self._history.counterparties(draft.network)
         return send_warnings(draft.summary, known, spendable)
+
+    def export_account(
+        self, network: str, index: int = 0, kind: str | None = None, fmt: str = "descriptor"
+    ) -> str:
+        """Export an account as the signer gives it, for a watch-only wallet to import.
+
+        The key comes from the signer's ``export_account`` (derived from the seed here), not
+        from the stored xpub.
+
+        Args:
+            network: the registry name of the network.
+            index: the account number.
+            kind: the script kind (UTXO) or layout (EVM), as ``account`` takes it.
+            fmt: ``descriptor`` (with key origin), ``xpub``, ``sparrow`` or ``electrum``
+                (``wallet.signing.export.EXPORT_FORMATS``); EVM accounts export their address.
+
+        Raises:
+            WatchOnly: the wallet holds no keys.
+            UnknownNetwork, WalletError: as ``account``, or an unknown format.
+        """
+        if self.is_watch_only:
+            raise WatchOnly("This wallet is watch-only: it holds no keys to export from.")
+        account = self.account(network, index, kind)
+        record = account.record
+        if record.path is None:
+            raise WatchOnly("This account has no key origin to export.")
+        script = None if isinstance(record.network, EvmNetwork) else account.kind
+        path = record.path[:3] if script is None else record.path
+        with translate_errors():
+            export = self.signer().export_account(network_params(record.network), path, script)
+        return format_export(export, record.network.name, fmt, record.evm_child or 0)
+
+    def sign_psbt(
+        self,
+        psbt: bytes | str,
+        network: str | None = None,
+        prompt: PromptHandler | None = None,
+        *,
+        max_fee: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> bytes:
+        """Sign a PSBT from anywhere (a watch-only wallet, Sparrow, Core) with this seed.
+
+        The account is found from the PSBT's key origins among this wallet's accounts;
+        the signer recomputes the summary from the transaction and asks ``prompt``. A fee
+        above ``settings.max_fee_share`` of what it sends is refused unless
+        ``allow_high_fee``.
+
+        Raises:
+            WatchOnly: the wallet holds no keys.
+            InvalidPsbt: not a PSBT (binary or Base64).
+            NothingToSign: no input of this PSBT is this wallet's.
+            SigningRefused: the review refused it, saying why.
+            SigningCancelled: the person declined.
+            WalletError: the keys are of no account of this wallet (name ``network``).
+            FeeTooHigh: the fee is above the wallet's share cap.
+        """
+        records = [a.record for a in self.accounts()]
+        return sign_foreign_psbt(
+            self.signer(),
+            records,
+            psbt,
+            network=network,
+            prompt=prompt,
+            max_fee=max_fee,
+            max_fee_share=None if allow_high_fee else self.settings.max_fee_share,
+        )
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------
 

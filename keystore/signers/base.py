@@ -15,7 +15,9 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from keystore.errors import KeystoreError
 from keystore.types import (
+    AccountExport,
     EvmParams,
     EvmTxRequest,
     MessageRequest,
@@ -32,6 +34,8 @@ __all__ = [
     "SignerInfo",
     "SignerKind",
     "SigningContext",
+    "UnsupportedCapability",
+    "require",
 ]
 
 
@@ -53,6 +57,19 @@ class Capability(enum.Enum):
     DISPLAY_ADDRESS = "display-address"
 
 
+class UnsupportedCapability(KeystoreError, NotImplementedError):
+    """The signer does not declare the capability a request needs; nothing was asked.
+
+    Attributes:
+        capability: the capability that is missing.
+    """
+
+    def __init__(self, message: str, capability: Capability) -> None:
+        """Record the sentence and the missing capability."""
+        super().__init__(message)
+        self.capability = capability
+
+
 @dataclass(frozen=True, slots=True)
 class SignerInfo:
     """Who a signer is: master fingerprint (4 bytes), kind, label and capabilities."""
@@ -61,6 +78,18 @@ class SignerInfo:
     kind: SignerKind
     label: str
     capabilities: frozenset[Capability]
+
+
+def require(info: SignerInfo, capability: Capability, what: str) -> None:
+    """Raise before any prompt when ``info`` does not declare ``capability``.
+
+    Raises:
+        UnsupportedCapability: naming the signer and what it cannot do.
+    """
+    if capability not in info.capabilities:
+        raise UnsupportedCapability(
+            f"{info.label} ({info.kind.value} signer) cannot {what}.", capability
+        )
 
 
 class PromptHandler(Protocol):
@@ -114,6 +143,31 @@ class Signer(Protocol):
 
     def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
         """Sign an EVM transaction request for ``ctx.network``'s chain id."""
+        ...
+
+    def export_account(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> AccountExport:
+        """Return the key origin and extended public key of the account at ``path``.
+
+        Args:
+            network: the network the account is for (its coin type must match the path).
+            path: the account path (``m/84'/0'/0'``; for EVM ``m/44'/60'/0'``).
+            script: the script kind of a UTXO account, ``None`` for EVM.
+        """
+        ...
+
+    def display_address(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> str:
+        """Show the address of the key at ``path`` on the signer itself; return it.
+
+        The caller compares the returned text with the address it derived: a difference
+        means the host and the signer disagree about whose address it is.
+
+        Raises:
+            UnsupportedCapability: the signer cannot display addresses.
+        """
         ...
 
     def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import NoReturn
 
 from keystore.bip32 import ExtendedPrivateKey
+from keystore.signers.accounts import address_of, export_from_root, script_kind
 from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
 from keystore.signers.evm_signer import sign_evm_with_key
 from keystore.signers.message_signer import sign_message_with_key
 from keystore.signers.psbt_signer import sign_psbt_with_root
-from keystore.types import EvmTxRequest, MessageRequest, MessageSignature, SignedEvmTx
+from keystore.types import (
+    AccountExport,
+    EvmParams,
+    EvmTxRequest,
+    MessageRequest,
+    MessageSignature,
+    SignedEvmTx,
+    UtxoParams,
+)
 
 __all__ = ["HotSigner"]
 
@@ -32,7 +41,13 @@ class HotSigner:
             kind=SignerKind.HOT,
             label=label,
             capabilities=frozenset(
-                {Capability.UTXO, Capability.EVM, Capability.TAPROOT, Capability.MESSAGE_SIGNING}
+                {
+                    Capability.UTXO,
+                    Capability.EVM,
+                    Capability.TAPROOT,
+                    Capability.MESSAGE_SIGNING,
+                    Capability.DISPLAY_ADDRESS,
+                }
             ),
         )
 
@@ -67,6 +82,30 @@ class HotSigner:
         key = self._root.derive_path(ctx.account_path).private_key
         result: SignedEvmTx = sign_evm_with_key(key, tx, ctx)
         return result
+
+    def export_account(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> AccountExport:
+        """Return the key origin and extended public key of the account at ``path``.
+
+        Raises:
+            InvalidPath: not an account path of ``network``, or a script kind it lacks.
+        """
+        return export_from_root(self._root, network, path, script)
+
+    def display_address(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> str:
+        """Return the address of the key at ``path``, derived here from the seed.
+
+        A hot signer's display is the screen of the program that holds it: the caller shows
+        the text this returns, computed from the private key, not from the wallet's xpub.
+
+        Raises:
+            InvalidPath: a script kind the network lacks.
+        """
+        script_kind(network, script)
+        return address_of(network, self._root.derive_path(path).public(), script)
 
     def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
         """Sign a message with the key at ``request.path`` after checking it is the address's.

@@ -13,10 +13,18 @@ from coincurve import PrivateKey
 
 from keystore.errors import SigningRefused
 from keystore.secrets import SecretBytes
-from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
+from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext, require
 from keystore.signers.evm_signer import sign_evm_with_key
 from keystore.signers.message_signer import sign_message_with_key
-from keystore.types import EvmTxRequest, MessageRequest, MessageSignature, SignedEvmTx
+from keystore.types import (
+    AccountExport,
+    EvmParams,
+    EvmTxRequest,
+    MessageRequest,
+    MessageSignature,
+    SignedEvmTx,
+    UtxoParams,
+)
 from primitives.evm_address import evm_address_from_pubkey
 from primitives.hashes import hash160
 
@@ -76,6 +84,30 @@ class KeySigner:
         """
         result: SignedEvmTx = sign_evm_with_key(self._key.reveal(), tx, ctx)
         return result
+
+    def export_account(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> AccountExport:
+        """Refuse: one imported key has no extended public key (watch its address instead).
+
+        Raises:
+            SigningRefused: always, naming the address to watch.
+        """
+        raise SigningRefused(
+            f"An imported key has no extended public key to export; watch its address "
+            f"{self._address} instead."
+        )
+
+    def display_address(
+        self, network: UtxoParams | EvmParams, path: tuple[int, ...], script: str | None
+    ) -> str:
+        """Refuse: this signer declares no address display (its address is ``address``).
+
+        Raises:
+            UnsupportedCapability: always, before anything is shown.
+        """
+        require(self._info, Capability.DISPLAY_ADDRESS, "display addresses")
+        return self._address  # pragma: no cover - require raised
 
     def sign_message(self, request: MessageRequest, ctx: SigningContext) -> MessageSignature:
         """Sign an EIP-191 or EIP-712 message for the key's address.

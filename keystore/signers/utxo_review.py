@@ -278,8 +278,15 @@ def _is_change(
     kind: SpendKind,
     ctx: SigningContext,
 ) -> bool:
-    """Return whether our own derivation reproduces the output's script (BIP-174 change)."""
+    """Return whether our own derivation reproduces the output's script (BIP-174 change).
+
+    Raises:
+        KeyMismatch: the output names a key of this very account, yet pays another script:
+            whoever made the PSBT swapped the change (or receive) address under a true origin,
+            hoping the summary would show it as the wallet's own.
+    """
     account = ctx.account_path
+    named = False
     for _, source in _ours(out, fingerprint):
         path = source.path
         if (
@@ -287,9 +294,15 @@ def _is_change(
             and path[: len(account)] == account
             and path[-2] in (_RECEIVE, _CHANGE)
             and path[-1] < HARDENED
-            and _change_script(kind, keys.pubkey(path[-2], path[-1])) == out.script
         ):
-            return True
+            named = True
+            if _change_script(kind, keys.pubkey(path[-2], path[-1])) == out.script:
+                return True
+    if named:
+        raise KeyMismatch(
+            "An output names a key of this account but pays another script: its address was "
+            "swapped after the PSBT was made. Nothing was signed."
+        )
     return False
 
 

@@ -19,6 +19,7 @@ from wallet.accounts.base import Account, AccountRecord, WalletParts
 from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError, translate_errors
+from wallet.signing import psbt as _psbt
 from wallet.types import (
     AddressInfo,
     Balance,
@@ -364,6 +365,31 @@ class UtxoAccount(Account):
             BackendUnavailable: the server cannot be reached.
         """
         return check_mempool(self._ctx, signed)
+
+    def import_psbt(self, psbt: bytes | str, *, allow_high_fee: bool = False) -> UtxoDraft:
+        """Read back a PSBT of this account (unsigned, signed or final) as a draft.
+
+        The summary is the wallet's own reading: every input must be an unspent coin of the
+        account (amounts from the wallet's records), change is what pays its change chain.
+
+        Raises:
+            InvalidPsbt: not a PSBT (binary or Base64).
+            NothingToSign: no input is a coin of this account.
+            FeeTooHigh: a fee above the wallet's share cap, unless ``allow_high_fee``.
+            WalletError: some inputs are not coins of this account as of the last sync.
+        """
+        return _psbt.draft_from_psbt(self._ctx, psbt, allow_high_fee=allow_high_fee)
+
+    def import_signed(self, draft: Draft, signed_psbt: bytes | str) -> SignedTransaction:
+        """Accept the signed PSBT an external signer returned for ``draft``; finalise it.
+
+        Raises:
+            InvalidPsbt: not a PSBT.
+            SigningRefused: another transaction, signatures missing, or a signature that
+                libbitcoinkernel refuses (nothing is broadcast).
+        """
+        psbt = _psbt.read_psbt(signed_psbt)
+        return _signing.accept_signed(self._ctx, draft, psbt.serialize())
 
     def broadcast(self, signed: SignedTransaction) -> str:
         """Send a signed transaction and record it as pending; return its txid.

@@ -12,7 +12,21 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, devnet, evm, keys, labels, messages, money, receive, utxo
+from wallet.cli import (
+    agent,
+    chain,
+    devnet,
+    evm,
+    keys,
+    labels,
+    messages,
+    money,
+    psbt,
+    qr,
+    receive,
+    signer,
+    utxo,
+)
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -27,7 +41,10 @@ for _command in (
     *agent.COMMANDS,
     *devnet.COMMANDS,
     *money.COMMANDS,
+    *psbt.COMMANDS,
+    *signer.COMMANDS,
     *messages.COMMANDS,
+    *qr.COMMANDS,
 ):
     cli.add_command(_command)
 

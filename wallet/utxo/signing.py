@@ -30,7 +30,7 @@ from wallet.utxo.builder import UtxoDraft, utxo_params
 from wallet.utxo.context import UtxoContext
 from wallet.utxo.refusals import ALREADY_KNOWN, REASONS, refusal
 
-__all__ = ["ALREADY_KNOWN", "REASONS", "broadcast", "refusal", "sign"]
+__all__ = ["ALREADY_KNOWN", "REASONS", "accept_signed", "broadcast", "refusal", "sign"]
 
 
 def _draft_of(ctx: UtxoContext, draft: Draft) -> UtxoDraft:
@@ -65,6 +65,21 @@ def sign(
     )
     with translate_errors():
         signed_bytes = signer.sign_psbt(utxo_draft.psbt, signing)
+    return accept_signed(ctx, utxo_draft, signed_bytes)
+
+
+def accept_signed(ctx: UtxoContext, draft: Draft, signed_bytes: bytes) -> SignedTransaction:
+    """Check that a signed PSBT is the draft's transaction; finalise, extract and verify it.
+
+    A signer outside this process (air-gapped, hardware, another wallet) returns bytes the
+    host did not make: they must be the draft's very transaction, and every input must
+    satisfy the script it spends in libbitcoinkernel, before anything is broadcast.
+
+    Raises:
+        SigningRefused: another transaction, a PSBT that cannot be finalised (signatures
+            missing), or a signature libbitcoinkernel refuses.
+    """
+    utxo_draft = _draft_of(ctx, draft)
     try:
         signed = Psbt.from_text_or_bytes(signed_bytes)
         if signed.unsigned_tx().txid != Psbt.parse(utxo_draft.psbt).unsigned_tx().txid:

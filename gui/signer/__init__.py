@@ -1,0 +1,1 @@
+"""The offline signer's window (``python -m gui.signer [WALLET]``)."""
