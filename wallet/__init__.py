@@ -21,7 +21,14 @@ from keystore.types import SummaryOutput, TxSummary
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
-from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
+from wallet.amounts import (
+    Amount,
+    format_amount,
+    parse_decimal,
+    to_base_units,
+    to_decimal,
+    units_for_value,
+)
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
@@ -151,5 +158,6 @@ __all__ = [
     "resolve_network",
     "to_base_units",
     "to_decimal",
+    "units_for_value",
     "validate_mnemonic",
 ]
