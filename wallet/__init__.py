@@ -77,6 +77,7 @@ from wallet.types import (
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.views import AccountView
+from wallet.valuation import TransactionValue, Valuation, transaction_value
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
@@ -137,10 +138,12 @@ __all__ = [
     "SyncOutcome",
     "SyncReport",
     "TokenHolding",
+    "TransactionValue",
     "TxStatus",
     "TxSummary",
     "UtxoAccount",
     "UtxoDraft",
+    "Valuation",
     "Wallet",
     "WalletSettings",
     "WatchEvent",
@@ -158,6 +161,7 @@ __all__ = [
     "resolve_network",
     "to_base_units",
     "to_decimal",
+    "transaction_value",
     "units_for_value",
     "validate_mnemonic",
 ]
