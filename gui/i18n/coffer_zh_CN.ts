@@ -330,54 +330,79 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../pages/history.py" line="80"/>
+        <location filename="../pages/history.py" line="52"/>
         <source>Search transaction id, label, address</source>
         <translation>搜索交易 ID、标签、地址</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="85"/>
+        <location filename="../pages/history.py" line="57"/>
         <source>Sent and received</source>
         <translation>发送和接收</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="86"/>
+        <location filename="../pages/history.py" line="58"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="87"/>
+        <location filename="../pages/history.py" line="59"/>
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="93"/>
+        <location filename="../pages/history.py" line="65"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="100"/>
+        <location filename="../pages/history.py" line="72"/>
         <source>Export CSV...</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="134"/>
+        <location filename="../pages/history.py" line="115"/>
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="169"/>
+        <location filename="../pages/history.py" line="154"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n 笔交易</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181"/>
+        <location filename="../pages/history.py" line="171"/>
+        <source>Bump fee...</source>
+        <translation>提高手续费...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="173"/>
+        <source>Speed up...</source>
+        <translation>加速...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="173"/>
+        <source>Cancel...</source>
+        <translation>取消交易...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="206"/>
+        <source>Details...</source>
+        <translation>详情...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="239"/>
+        <source>Preparing</source>
+        <translation>正在准备</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="243"/>
         <source>Export history</source>
         <translation>导出历史记录</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181"/>
+        <location filename="../pages/history.py" line="243"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
@@ -386,7 +411,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="46"/>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="236"/>
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
@@ -421,67 +446,67 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88"/>
+        <location filename="../main_window.py" line="89"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92"/>
+        <location filename="../main_window.py" line="93"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="94"/>
+        <location filename="../main_window.py" line="95"/>
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97"/>
+        <location filename="../main_window.py" line="98"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126"/>
+        <location filename="../main_window.py" line="128"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="136"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135"/>
+        <location filename="../main_window.py" line="137"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142"/>
+        <location filename="../main_window.py" line="144"/>
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="149"/>
         <source>Create, restore or watch a wallet...</source>
         <translation>创建、恢复或观察钱包…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155"/>
+        <location filename="../main_window.py" line="157"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164"/>
+        <location filename="../main_window.py" line="166"/>
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="168"/>
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="238"/>
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -706,186 +731,223 @@
     </message>
 </context>
 <context>
-    <name>SendPage</name>
+    <name>Review</name>
     <message>
-        <location filename="../pages/send.py" line="67"/>
-        <source>Send</source>
+        <location filename="../pages/review.py" line="22"/>
+        <source>Fee bump (replace-by-fee)</source>
+        <translation>提高手续费（费用替换）</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="23"/>
+        <source>Child pays for parent</source>
+        <translation>子交易为父交易付费</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="24"/>
+        <source>Speed-up</source>
+        <translation>加速</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="25"/>
+        <source>Cancellation</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="27"/>
+        <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="75"/>
-        <source>From</source>
-        <translation>付款账户</translation>
+        <location filename="../pages/review.py" line="41"/>
+        <source>change, back to you</source>
+        <translation>找零，退回给您</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="79"/>
-        <source>Asset</source>
-        <translation>资产</translation>
+        <location filename="../pages/review.py" line="42"/>
+        <source>Network</source>
+        <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="83"/>
-        <source>Address</source>
-        <translation>地址</translation>
+        <location filename="../pages/review.py" line="49"/>
+        <source>Replaces</source>
+        <translation>替换</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="90"/>
-        <source>To</source>
-        <translation>收款地址</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="97"/>
-        <source>Max</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="104"/>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="108"/>
-        <source>Value</source>
-        <translation>价值</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="111"/>
-        <location filename="../pages/send.py" line="423"/>
+        <location filename="../pages/review.py" line="59"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
+        <location filename="../pages/review.py" line="63"/>
+        <source>Coins spent</source>
+        <translation>花费的币</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="66"/>
+        <source>Call</source>
+        <translation>合约调用</translation>
+    </message>
+</context>
+<context>
+    <name>SendPage</name>
+    <message>
+        <location filename="../pages/send.py" line="69"/>
+        <source>Send</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="77"/>
+        <source>From</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="81"/>
+        <source>Asset</source>
+        <translation>资产</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="85"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="92"/>
+        <source>To</source>
+        <translation>收款地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="99"/>
+        <source>Max</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="106"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="110"/>
+        <source>Value</source>
+        <translation>价值</translation>
+    </message>
+    <message>
         <location filename="../pages/send.py" line="113"/>
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="115"/>
         <source>Coin control...</source>
         <translation>币控制…</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="121"/>
+        <location filename="../pages/send.py" line="123"/>
         <source>Coins</source>
         <translation>币</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="122"/>
+        <location filename="../pages/send.py" line="124"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="142"/>
+        <location filename="../pages/send.py" line="144"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="144"/>
+        <location filename="../pages/send.py" line="146"/>
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="163"/>
+        <location filename="../pages/send.py" line="165"/>
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="228"/>
+        <location filename="../pages/send.py" line="230"/>
         <source>%1 (token)</source>
         <translation>%1（代币）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="231"/>
+        <location filename="../pages/send.py" line="233"/>
         <source>%1 (collectible)</source>
         <translation>%1（收藏品）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="239"/>
-        <location filename="../pages/send.py" line="361"/>
+        <location filename="../pages/send.py" line="241"/>
+        <location filename="../pages/send.py" line="363"/>
         <source>The wallet chooses the coins.</source>
         <translation>由钱包选择要花费的币。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="241"/>
+        <location filename="../pages/send.py" line="243"/>
         <source>Coin control is for Bitcoin-like accounts.</source>
         <translation>币控制仅适用于比特币类账户。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="250"/>
+        <location filename="../pages/send.py" line="252"/>
         <source>items</source>
         <translation>件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="286"/>
+        <location filename="../pages/send.py" line="288"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>您持有 %n 件该物品。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="288"/>
-        <location filename="../pages/send.py" line="294"/>
+        <location filename="../pages/send.py" line="290"/>
+        <location filename="../pages/send.py" line="296"/>
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="296"/>
+        <location filename="../pages/send.py" line="298"/>
         <source>That is more than the coins chosen.</source>
         <translation>超过了所选币的总额。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="299"/>
+        <location filename="../pages/send.py" line="301"/>
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="365"/>
+        <location filename="../pages/send.py" line="367"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>已选 %n 个币，共 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="408"/>
+        <location filename="../pages/send.py" line="410"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="421"/>
-        <source>Network</source>
-        <translation>网络</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="422"/>
-        <source>change, back to you</source>
-        <translation>找零，退回给您</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="424"/>
-        <source>Call</source>
-        <translation>合约调用</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="441"/>
-        <source>Coins spent</source>
-        <translation>花费的币</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="465"/>
+        <location filename="../pages/send.py" line="454"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="479"/>
+        <location filename="../pages/send.py" line="468"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="481"/>
+        <location filename="../pages/send.py" line="470"/>
         <source>No explorer link: %1 has no block explorer.</source>
         <translation>无浏览器链接：%1 没有区块浏览器。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="487"/>
+        <location filename="../pages/send.py" line="476"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="489"/>
+        <location filename="../pages/send.py" line="478"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -1048,65 +1110,116 @@
 <context>
     <name>TransactionDialog</name>
     <message>
-        <location filename="../pages/history.py" line="39"/>
+        <location filename="../pages/transaction.py" line="52"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="43"/>
-        <location filename="../pages/history.py" line="60"/>
+        <location filename="../pages/transaction.py" line="56"/>
+        <location filename="../pages/transaction.py" line="84"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="50"/>
+        <location filename="../pages/transaction.py" line="63"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="51"/>
+        <location filename="../pages/transaction.py" line="64"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="52"/>
+        <location filename="../pages/transaction.py" line="65"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="53"/>
+        <location filename="../pages/transaction.py" line="66"/>
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="54"/>
+        <location filename="../pages/transaction.py" line="67"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="56"/>
+        <location filename="../pages/transaction.py" line="69"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="59"/>
+        <location filename="../pages/transaction.py" line="72"/>
         <source>Fee paid</source>
         <translation>已付手续费</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="62"/>
+        <location filename="../pages/transaction.py" line="75"/>
+        <source>Value then</source>
+        <translation>当时价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="76"/>
+        <source>Value now</source>
+        <translation>现在价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="77"/>
+        <source>Ask the price providers</source>
+        <translation>向价格提供方查询</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="80"/>
+        <source>The providers learn which day and asset you ask about.</source>
+        <translation>价格提供方会得知您查询的日期和资产。</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="86"/>
         <source>Other side</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63"/>
+        <location filename="../pages/transaction.py" line="87"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63"/>
+        <location filename="../pages/transaction.py" line="87"/>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="98"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="107"/>
+        <source>Asking for prices...</source>
+        <translation>正在查询价格...</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="138"/>
+        <location filename="../pages/transaction.py" line="149"/>
+        <source>unknown: %1</source>
+        <translation>未知：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="140"/>
+        <source>Prices</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="153"/>
+        <source>1 %1 = %2 (the day&apos;s close), from %3 at %4</source>
+        <translation>1 %1 = %2（当日收盘价），来自 %3，时间 %4</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="155"/>
+        <source>1 %1 = %2, from %3 at %4</source>
+        <translation>1 %1 = %2，来自 %3，时间 %4</translation>
     </message>
 </context>
 <context>

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.pages.coins import CoinControlDialog, CoinsModel
+from gui.pages.review import review_html
 from gui.pages.send_form import AddressBook, FeeChooser, ValueField
 from gui.session import Session
 from wallet import (
@@ -39,7 +40,6 @@ from wallet import (
     Draft,
     EvmAccount,
     UtxoAccount,
-    UtxoDraft,
     format_amount,
     parse_decimal,
     to_base_units,
@@ -59,6 +59,8 @@ class SendPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.draft: Draft | None = None
+        self.review_account: Account | None = None
+        """The account of the draft under review (the form's, or a replaced transaction's)."""
         self.txid = ""
         self.chosen_coins: list[str] = []
         self._from_value = False
@@ -413,38 +415,25 @@ class SendPage(QWidget):
 
     def _review(self, result: tuple[Draft, list[str]]) -> None:
         self.review_button.setEnabled(True)
-        self.draft, warnings = result
         acct = self.current_account()
         assert acct is not None  # noqa: S101 - the form had one
-        balance = acct.balance()
-        summary = self.draft.summary
-        network_word = self.tr("Network")
-        change_word = self.tr("change, back to you")
-        fee_word = self.tr("Fee")
-        call_word = self.tr("Call")
-        lines = [f"<b>{network_word}:</b> {escape(acct.network.title)}"]
-        for output in summary.outputs:
-            decimals = output.decimals if output.decimals is not None else balance.decimals
-            symbol = output.asset or balance.symbol
-            amount = self.session.privacy.amount(format_amount(output.amount, decimals, symbol))
-            tag = f" <i>({change_word})</i>" if output.is_change else ""
-            lines.append(f"{escape(amount)} &rarr; <tt>{escape(output.address)}</tt>{tag}")
-        fee = self.session.privacy.amount(
-            format_amount(summary.fee, balance.decimals, balance.symbol)
-        )
-        draft = self.draft
-        rate = f" ({draft.fee_rate} sat/vB)" if isinstance(draft, UtxoDraft) else ""
-        lines.append(f"<b>{fee_word}:</b> {fee}{rate}")
-        if self.chosen_coins:
-            lines.append(
-                "<b>"
-                + self.tr("Coins spent")
-                + ":</b> "
-                + ", ".join(f"<tt>{escape(c)}</tt>" for c in self.chosen_coins)
-            )
-        if summary.contract_call:
-            lines.append(f"<b>{call_word}:</b> {escape(summary.contract_call)}")
-        self.review_text.setText("<br>".join(lines))
+        draft, warnings = result
+        self.show_review(acct, draft, warnings, self.chosen_coins)
+
+    def show_review(
+        self, acct: Account, draft: Draft, warnings: list[str], coins: list[str] | None = None
+    ) -> None:
+        """Show a draft for review: a payment from the form, or a replacement from the history.
+
+        Args:
+            acct: the account that signs and broadcasts it.
+            draft: what the signer will check (``summary``).
+            warnings: ``Wallet.send_warnings`` of the draft, as text.
+            coins: the coins chosen by hand, if any.
+        """
+        self.draft = draft
+        self.review_account = acct
+        self.review_text.setText(review_html(acct, draft, self.session.privacy, coins or []))
         self.warnings.setText("\n".join("\u26a0 " + w for w in warnings))
         self.send_error.clear()
         self.send_button.setEnabled(True)
@@ -453,7 +442,7 @@ class SendPage(QWidget):
     def sign_and_send(self) -> None:
         """Sign with the wallet's keys and broadcast, off the GUI thread."""
         draft = self.draft
-        acct = self.current_account()
+        acct = self.review_account
         if draft is None or acct is None:
             return
         wallet = self.session.require()
@@ -471,7 +460,7 @@ class SendPage(QWidget):
     def _sent(self, txid: str) -> None:
         self.txid = txid
         self.draft = None
-        acct = self.current_account()
+        acct = self.review_account
         link = None
         if acct is not None:
             link = self.session.require().settings.transaction_link(acct.network.name, txid)
@@ -493,6 +482,7 @@ class SendPage(QWidget):
 
     def _reset(self) -> None:
         self.draft = None
+        self.review_account = None
         self.recipient.clear()
         self.amount.clear()
         self.max.setChecked(False)

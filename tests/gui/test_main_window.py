@@ -180,6 +180,19 @@ def test_hidden_balances_leave_no_digit_on_any_screen(qtbot, funded: Path) -> No
     coin_control.accept()
     assert send.coins_info.text() == f"1 coin chosen, {MASK}"
     coin_control = send.choose_coins()
+    # A transaction's details, valued at the sample prices: the value is masked too.
+    window.session.require().use_sample_prices()
+    history = window.history_page
+    assert history.model is not None
+    btc_row = next(
+        r
+        for r in range(history.model.rowCount())
+        if history.model.row_at(r).symbol == "rBTC"  # type: ignore[union-attr]
+    )
+    details = history.details(history.model.index(btc_row, 0))
+    assert details is not None
+    qtbot.waitUntil(lambda: not details.loading, timeout=60_000)
+    assert details.value_now.text().split("\n")[0] == MASK
     for row in range(window.nav.count()):
         window.nav.setCurrentRow(row)
         qtbot.wait(10)

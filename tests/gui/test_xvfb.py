@@ -59,9 +59,7 @@ def test_the_real_app_draws_its_window_under_xvfb(tmp_path: Path) -> None:
     assert image.width() >= 400
     assert image.height() >= 300
     colours = {
-        image.pixel(x, y)
-        for x in range(0, image.width(), 3)
-        for y in range(0, image.height(), 3)
+        image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
     }
     assert len(colours) > 8  # text, fields and buttons, not a blank window
     dark = sum(
