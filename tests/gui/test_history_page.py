@@ -1,11 +1,14 @@
 """The history page's details and replacements: a transaction's value then and now (each with
 its rate's source and time, or unknown with why), and a fee bump of a pending payment through
-the send page's review and ``Wallet.sign``; offscreen, on the Bitcoin devnet.
+the send page's review and ``Wallet.sign``; a speed-up and a cancel of a pending EVM payment
+on anvil (mining only when told); offscreen.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,14 +20,31 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QModelIndex
 
+from chains.evm.jsonrpc import JsonRpcBackend
+from chains.registry import EvmNetwork, get_network
 from gui.main_window import MainWindow
 from gui.pages.history import HistoryPage
 from gui.privacy import MASK
 from tests.conftest import ABANDON, PASSWORD
-from wallet import UtxoDraft, Wallet
+from tests.nodes.evm import AnvilDevnet, AnvilNode
+from wallet import EvmAccount, UtxoDraft, Wallet
 from wallet.types import TxStatus
 
 EXTERNAL_BTC = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+FRIEND = "0x" + "5e" * 20
+LOCAL = get_network("evm-local")
+assert isinstance(LOCAL, EvmNetwork)
+ETH = 10**18
+
+
+@dataclass
+class EvmPending:
+    """A wallet file with a pending EVM payment on an anvil that mines only when told."""
+
+    path: Path
+    txid: str
+    address: str
+    backend: JsonRpcBackend
 
 
 @pytest.fixture
@@ -157,3 +177,64 @@ def test_value_then_and_now_with_source_or_reason(qtbot, pending: tuple[Path, st
     # Hidden balances: the value is masked at once; the rate (no balance) stays.
     window.hide_action.setChecked(True)
     assert dialog.value_now.text().split("\n") == [MASK, rate_line]
+
+
+@pytest.fixture
+def evm_pending(anvil_factory: Callable[..., AnvilNode], tmp_path: Path) -> Iterator[EvmPending]:
+    """An anvil that mines only when told, a wallet on it with a pending payment."""
+    anvil = anvil_factory(31337)
+    backend = JsonRpcBackend(LOCAL, [anvil.http_url])
+    path = tmp_path / "evm.coffer"
+    with Wallet.create(path, PASSWORD) as w:
+        w.backends.set_servers("evm-local", [anvil.http_url])
+        acct = w.account("evm-local")
+        assert isinstance(acct, EvmAccount)
+        AnvilDevnet(backend).fund(acct.address, ETH)
+        acct.sync()
+        backend.request("evm_setAutomine", False)
+        txid = acct.broadcast(w.sign(acct.prepare_send(FRIEND, "0.1", fee="slow")))
+        address = acct.address
+    yield EvmPending(path, txid, address, backend)
+    backend.close()
+
+
+def _replace_evm(qtbot, pending: EvmPending, kind: str) -> tuple[MainWindow, str]:  # type: ignore[no-untyped-def]
+    window = _open(qtbot, pending.path)
+    page = window.history_page
+    index = _index(page, pending.txid)
+    menu = page.menu_for(index)
+    assert menu is not None
+    assert [a.text() for a in menu.actions()] == ["Details...", "Speed up...", "Cancel..."]
+    dialog = page.details(index)
+    assert dialog is not None
+    assert list(dialog.action_buttons) == ["speed-up", "cancel"]
+    dialog.action_buttons[kind].click()
+    send = window.send_page
+    qtbot.waitUntil(lambda: send.steps.currentIndex() == 1, timeout=60_000)
+    assert window.pages.currentWidget() is send
+    assert f"Replaces:</b> <tt>{pending.txid}</tt>" in send.review_text.text()
+    send.sign_and_send()
+    qtbot.waitUntil(lambda: send.steps.currentIndex() == 2, timeout=60_000)
+    pending.backend.request("evm_mine")
+    window.sync()
+    qtbot.waitUntil(lambda: not window.session.syncing, timeout=120_000)
+    statuses = {r.txid: r.status for r in window.session.require().history.iter_rows()}
+    assert statuses[pending.txid] is TxStatus.REPLACED
+    assert statuses[send.txid] is TxStatus.CONFIRMED  # the node mined the replacement
+    return window, send.txid
+
+
+@pytest.mark.nodes
+def test_speed_up_from_the_history(qtbot, evm_pending: EvmPending) -> None:  # type: ignore[no-untyped-def]
+    window, _txid = _replace_evm(qtbot, evm_pending, "speed-up")
+    assert "Speed-up" in window.send_page.review_text.text()
+    assert evm_pending.backend.get_balance(FRIEND) == ETH // 10  # paid once
+
+
+@pytest.mark.nodes
+def test_cancel_from_the_history(qtbot, evm_pending: EvmPending) -> None:  # type: ignore[no-untyped-def]
+    window, _txid = _replace_evm(qtbot, evm_pending, "cancel")
+    review = window.send_page.review_text.text()
+    assert "Cancellation" in review
+    assert evm_pending.address.lower() in review.lower()  # nothing, to yourself
+    assert evm_pending.backend.get_balance(FRIEND) == 0
