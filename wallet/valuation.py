@@ -16,13 +16,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from wallet.amounts import to_decimal
-from wallet.errors import WalletError
+from wallet.errors import PriceUnavailable, WalletError
 from wallet.history.types import HistoryRow
 from wallet.money.portfolio import HoldingKind, HoldingsSource
 from wallet.money.prices import PriceService
 from wallet.money.prices.currencies import currency, quantize
 
 __all__ = ["TransactionValue", "Valuation", "transaction_value"]
+
+_DAY_STATES = ("has not ended yet", "is in the future")
+"""Reasons that describe the day itself (``PriceService`` refuses a close before it exists)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,12 @@ def _value(
     try:
         quote = prices.quote(asset, code, day, online=online)
     except WalletError as err:
-        return Valuation(code, None, reason=str(getattr(err, "reason", "") or err))
+        reason = str(getattr(err, "reason", "") or err)
+        if day is not None and isinstance(err, PriceUnavailable) and err.day:
+            # Name the day whose close is missing: "2026-12-07 has not ended yet".
+            glue = " " if reason in _DAY_STATES else ": "
+            reason = f"{day.isoformat()}{glue}{reason}"
+        return Valuation(code, None, reason=reason)
     return Valuation(
         code,
         quantize(amount * quote.rate, code),

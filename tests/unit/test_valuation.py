@@ -4,6 +4,7 @@ source and time, or unknown with the reason; never zero, never another day's rat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,5 +34,11 @@ def test_value_then_and_now_or_why_not(tmp_path: Path) -> None:
         assert now.value == (Decimal("0.5") * now.price).quantize(Decimal("0.01"))
         assert now.currency == "USD"
         assert valued.then.value is None
-        assert valued.then.reason
         assert valued.then.price is None
+        assert row.timestamp is not None
+        day = datetime.fromtimestamp(row.timestamp, UTC).date()
+        # The reason names the day whose close is missing.
+        if day == w.prices.today():
+            assert valued.then.reason == f"{day.isoformat()} has not ended yet"
+        else:  # the test ran across midnight (UTC): nothing cached for that day, offline
+            assert valued.then.reason.startswith(f"{day.isoformat()}: ")
