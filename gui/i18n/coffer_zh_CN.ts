@@ -85,17 +85,17 @@
 <context>
     <name>CoinControlDialog</name>
     <message>
-        <location filename="../pages/coins.py" line="145"/>
+        <location filename="../pages/coins.py" line="159"/>
         <source>Coin control</source>
         <translation>币控制</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="150"/>
+        <location filename="../pages/coins.py" line="164"/>
         <source>Tick the coins this payment spends; it spends those and only those. Tick none to let the wallet choose (frozen coins are never chosen for you).</source>
         <translation>勾选本次付款要花费的币；只会花费这些币。若不勾选，则由钱包选择（已冻结的币绝不会被自动选中）。</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="164"/>
+        <location filename="../pages/coins.py" line="178"/>
         <source>The account has no coins as of the last sync.</source>
         <translation>截至上次同步，该账户没有币。</translation>
     </message>
@@ -103,7 +103,32 @@
 <context>
     <name>CoinsModel</name>
     <message>
-        <location filename="../pages/coins.py" line="83"/>
+        <location filename="../pages/coins.py" line="42"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="43"/>
+        <source>Confirmations</source>
+        <translation>确认数</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="44"/>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="45"/>
+        <source>Frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="46"/>
+        <source>Coin</source>
+        <translation>币（输出点）</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="97"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
@@ -1110,114 +1135,114 @@
 <context>
     <name>TransactionDialog</name>
     <message>
-        <location filename="../pages/transaction.py" line="52"/>
+        <location filename="../pages/transaction.py" line="59"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="56"/>
-        <location filename="../pages/transaction.py" line="84"/>
+        <location filename="../pages/transaction.py" line="63"/>
+        <location filename="../pages/transaction.py" line="92"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="63"/>
+        <location filename="../pages/transaction.py" line="71"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="64"/>
+        <location filename="../pages/transaction.py" line="72"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="65"/>
+        <location filename="../pages/transaction.py" line="73"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="66"/>
+        <location filename="../pages/transaction.py" line="74"/>
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="67"/>
+        <location filename="../pages/transaction.py" line="75"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="69"/>
+        <location filename="../pages/transaction.py" line="77"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="72"/>
+        <location filename="../pages/transaction.py" line="80"/>
         <source>Fee paid</source>
         <translation>已付手续费</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="75"/>
+        <location filename="../pages/transaction.py" line="83"/>
         <source>Value then</source>
         <translation>当时价值</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="76"/>
+        <location filename="../pages/transaction.py" line="84"/>
         <source>Value now</source>
         <translation>现在价值</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="77"/>
+        <location filename="../pages/transaction.py" line="85"/>
         <source>Ask the price providers</source>
         <translation>向价格提供方查询</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="80"/>
+        <location filename="../pages/transaction.py" line="88"/>
         <source>The providers learn which day and asset you ask about.</source>
         <translation>价格提供方会得知您查询的日期和资产。</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="86"/>
+        <location filename="../pages/transaction.py" line="94"/>
         <source>Other side</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="87"/>
+        <location filename="../pages/transaction.py" line="95"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="87"/>
+        <location filename="../pages/transaction.py" line="95"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="98"/>
+        <location filename="../pages/transaction.py" line="106"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="107"/>
+        <location filename="../pages/transaction.py" line="115"/>
         <source>Asking for prices...</source>
         <translation>正在查询价格...</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="138"/>
-        <location filename="../pages/transaction.py" line="149"/>
+        <location filename="../pages/transaction.py" line="146"/>
+        <location filename="../pages/transaction.py" line="157"/>
         <source>unknown: %1</source>
         <translation>未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="140"/>
+        <location filename="../pages/transaction.py" line="148"/>
         <source>Prices</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="153"/>
+        <location filename="../pages/transaction.py" line="161"/>
         <source>1 %1 = %2 (the day&apos;s close), from %3 at %4</source>
         <translation>1 %1 = %2（当日收盘价），来自 %3，时间 %4</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="155"/>
+        <location filename="../pages/transaction.py" line="163"/>
         <source>1 %1 = %2, from %3 at %4</source>
         <translation>1 %1 = %2，来自 %3，时间 %4</translation>
     </message>

@@ -7,7 +7,15 @@ only those (a frozen coin too, when it is chosen). Amounts follow the privacy sw
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,7 +38,13 @@ _Index = QModelIndex | QPersistentModelIndex
 class CoinsModel(QAbstractTableModel):
     """Unspent coins with a check box each: amount, confirmations, label, frozen, outpoint."""
 
-    HEADERS = ("Amount", "Confirmations", "Label", "Frozen", "Coin")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("CoinsModel", "Amount"),
+        QT_TRANSLATE_NOOP("CoinsModel", "Confirmations"),
+        QT_TRANSLATE_NOOP("CoinsModel", "Label"),
+        QT_TRANSLATE_NOOP("CoinsModel", "Frozen"),
+        QT_TRANSLATE_NOOP("CoinsModel", "Coin"),
+    )
 
     def __init__(
         self,
@@ -110,7 +124,7 @@ class CoinsModel(QAbstractTableModel):
     ) -> object:
         """Return the column titles."""
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
+            return QCoreApplication.translate("CoinsModel", self.HEADERS[section])
         return None
 
     def chosen(self) -> list[str]:

@@ -19,6 +19,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
 
+from gui.i18n import install_translator
 from gui.pages.accounts import BalancesModel, balance_rows
 from gui.pages.coins import CoinsModel
 from gui.pages.dashboard import HoldingsModel
@@ -84,3 +85,27 @@ def test_coins_model(qtmodeltester, wallet: Wallet) -> None:  # type: ignore[no-
     qtmodeltester.check(model)
     empty = CoinsModel([], 8, "rBTC", privacy)
     qtmodeltester.check(empty)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: BalancesModel(p),
+        lambda p: HoldingsModel(p),
+        lambda p: CoinsModel([], 8, "rBTC", p),
+    ],
+    ids=["balances", "holdings", "coins"],
+)
+def test_column_titles_are_translated(qapp, make) -> None:  # type: ignore[no-untyped-def]
+    model = make(Privacy())
+    english = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    translator = install_translator(qapp, "zh_CN")
+    try:
+        chinese = [
+            model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())
+        ]
+    finally:
+        qapp.removeTranslator(translator)
+    assert all(isinstance(t, str) and t for t in english)
+    untranslated = [e for e, c in zip(english, chinese, strict=True) if e == c]
+    assert untranslated == []
