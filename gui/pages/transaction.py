@@ -10,9 +10,9 @@ if the person asks. Each value says its rate's source and time, or that it is un
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,6 +31,13 @@ from wallet import TransactionValue, Valuation, format_amount, transaction_value
 from wallet.history import HistoryRow
 
 __all__ = ["TransactionDialog"]
+
+
+def _when(moment: QDateTime) -> str:
+    """Return the day in full and the time short, as the interface's locale writes them."""
+    locale = QLocale()
+    day = locale.toString(moment.date(), QLocale.FormatType.LongFormat)
+    return day + " " + locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
 
 
 class TransactionDialog(QDialog):
@@ -55,13 +62,14 @@ class TransactionDialog(QDialog):
         when = (
             self.tr("unknown")
             if row.timestamp is None
-            else datetime.fromtimestamp(row.timestamp, UTC).astimezone().strftime("%c")
+            else _when(QDateTime.fromSecsSinceEpoch(row.timestamp))
         )
+        network = session.require().accounts_book.by_id(row.key.account_id).network.title
         txid = QLineEdit(row.txid)
         txid.setReadOnly(True)
         txid.setObjectName("txid")
         form.addRow(self.tr("Transaction id"), txid)
-        form.addRow(self.tr("Network"), QLabel(row.network))
+        form.addRow(self.tr("Network"), QLabel(network))
         form.addRow(self.tr("Status"), QLabel(status_text(row.status)))
         form.addRow(self.tr("Confirmations"), QLabel(str(row.confirmations)))
         form.addRow(self.tr("Time"), QLabel(when))
