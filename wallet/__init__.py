@@ -32,6 +32,7 @@ from wallet.amounts import (
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
+from wallet.evm.fee_levels import EvmFeeLevel, EvmFeeLevels
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
@@ -111,6 +112,8 @@ __all__ = [
     "DraftInput",
     "EvmAccount",
     "EvmDraft",
+    "EvmFeeLevel",
+    "EvmFeeLevels",
     "EvmLayout",
     "FeeLevel",
     "FeePresets",

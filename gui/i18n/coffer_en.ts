@@ -26,7 +26,7 @@
 <context>
     <name>FeeChooser</name>
     <message numerus="yes">
-        <location filename="../pages/send_form.py" line="142"/>
+        <location filename="../pages/send_form.py" line="151"/>
         <source>%1: %2 sat/vB, %n block(s), about %3 min</source>
         <translation>
             <numerusform>%1: %2 sat/vB, %n block, about %3 min</numerusform>

@@ -19,17 +19,17 @@
 <context>
     <name>AddressBook</name>
     <message>
-        <location filename="../pages/send_form.py" line="51"/>
+        <location filename="../pages/send_form.py" line="53"/>
         <source>Address book</source>
         <translation>地址簿</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="61"/>
+        <location filename="../pages/send_form.py" line="63"/>
         <source>Addresses of your past transactions on this network, with their labels</source>
         <translation>您在此网络上过往交易的地址及其标签</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="63"/>
+        <location filename="../pages/send_form.py" line="65"/>
         <source>No past transactions on this network yet</source>
         <translation>此网络上尚无过往交易</translation>
     </message>
@@ -255,49 +255,54 @@
 <context>
     <name>FeeChooser</name>
     <message>
-        <location filename="../pages/send_form.py" line="92"/>
+        <location filename="../pages/send_form.py" line="95"/>
         <source>Slow</source>
         <translation>慢速</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="92"/>
+        <location filename="../pages/send_form.py" line="95"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="92"/>
+        <location filename="../pages/send_form.py" line="95"/>
         <source>Fast</source>
         <translation>快速</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="113"/>
+        <location filename="../pages/send_form.py" line="169"/>
+        <source>%1: up to %2 gwei per gas, a transfer at most %3</source>
+        <translation>%1：每单位 gas 最多 %2 gwei，一笔转账最多 %3</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="175"/>
         <source>Each level&apos;s price comes from the network&apos;s recent blocks.</source>
         <translation>每个档位的价格来自网络最近的区块。</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="118"/>
+        <location filename="../pages/send_form.py" line="123"/>
         <source>Asking the server for fee estimates...</source>
         <translation>正在向服务器获取手续费估算…</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="131"/>
+        <location filename="../pages/send_form.py" line="139"/>
         <source>Fee estimates unavailable: %1</source>
         <translation>无法获取手续费估算：%1</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="133"/>
+        <location filename="../pages/send_form.py" line="142"/>
         <source>Fee estimates</source>
         <translation>手续费估算</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send_form.py" line="142"/>
+        <location filename="../pages/send_form.py" line="151"/>
         <source>%1: %2 sat/vB, %n block(s), about %3 min</source>
         <translation>
             <numerusform>%1：%2 sat/vB，%n 个区块，约 %3 分钟</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="151"/>
+        <location filename="../pages/send_form.py" line="160"/>
         <source>The server has no estimates: these are the network&apos;s fallback rates.</source>
         <translation>服务器没有估算：以下为该网络的备用费率。</translation>
     </message>
@@ -1250,37 +1255,37 @@
 <context>
     <name>ValueField</name>
     <message>
-        <location filename="../pages/send_form.py" line="191"/>
+        <location filename="../pages/send_form.py" line="214"/>
         <source>Price unknown: %1</source>
         <translation>价格未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="204"/>
+        <location filename="../pages/send_form.py" line="227"/>
         <source>collectibles are not priced</source>
         <translation>收藏品没有价格</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="210"/>
+        <location filename="../pages/send_form.py" line="233"/>
         <source>Asking for the price...</source>
         <translation>正在获取价格…</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="224"/>
+        <location filename="../pages/send_form.py" line="247"/>
         <source>no balance of it as of the last sync</source>
         <translation>截至上次同步没有该资产的余额</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="235"/>
+        <location filename="../pages/send_form.py" line="258"/>
         <source>Prices</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="243"/>
+        <location filename="../pages/send_form.py" line="266"/>
         <source>1 %1 = %2 %3, from %4 at %5</source>
         <translation>1 %1 = %2 %3，来源 %4，时间 %5</translation>
     </message>
     <message>
-        <location filename="../pages/send_form.py" line="251"/>
+        <location filename="../pages/send_form.py" line="274"/>
         <source>(offline: the last known price)</source>
         <translation>（离线：最后已知价格）</translation>
     </message>

@@ -1,7 +1,8 @@
 """Parts of the send form: fee presets with their confirmation targets, the amount's value.
 
 ``FeeChooser`` lists the fee levels; for a UTXO account it asks ``fee_presets()`` off the GUI
-thread and shows each level's rate and target (blocks and minutes, ``FeePresets.target``).
+thread and shows each level's rate and target (blocks and minutes, ``FeePresets.target``);
+for an EVM account ``fee_levels()``: each level's most per gas and a transfer's most cost.
 ``ValueField`` shows what an amount is worth in the base currency and takes an amount typed
 in that currency, converted exactly with ``units_for_value``; the price is the portfolio's
 (its source and time shown); an unknown price disables the field and says why.
@@ -19,6 +20,7 @@ from gui.session import Session
 from wallet import (
     Account,
     EvmAccount,
+    EvmFeeLevels,
     FeePresets,
     PortfolioRow,
     UtxoAccount,
@@ -77,6 +79,7 @@ class FeeChooser(QWidget):
         super().__init__(parent)
         self.session = session
         self.presets: FeePresets | None = None
+        self.evm_levels: EvmFeeLevels | None = None
         self._ask = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -103,34 +106,40 @@ class FeeChooser(QWidget):
         return self._ask > 0
 
     def load(self, acct: Account | None) -> None:
-        """Show the levels of ``acct``; a UTXO account's rates arrive from the server."""
+        """Show the levels of ``acct``; their rates arrive from the network, off the GUI thread.
+
+        A UTXO account's levels come with their rate and target (``fee_presets``), an EVM
+        account's with their most per gas and a transfer's most cost (``fee_levels``).
+        """
         self.presets = None
+        self.evm_levels = None
         self.combo.clear()
         for level in _LEVELS:
             self.combo.addItem(self._word(level), level)
         self.combo.setEnabled(acct is not None)
-        if isinstance(acct, EvmAccount):
-            self.info.setText(self.tr("Each level's price comes from the network's recent blocks."))
-            return
-        if not isinstance(acct, UtxoAccount):
+        if not isinstance(acct, UtxoAccount | EvmAccount):
             self.info.clear()
             return
         self.info.setText(self.tr("Asking the server for fee estimates..."))
         self._ask += 1
         ask = self._ask
 
-        def done(presets: FeePresets) -> None:
+        def done(levels: object) -> None:
             if ask != self._ask:
                 return
             self._ask = 0
-            self.show_presets(presets)
+            if isinstance(levels, FeePresets):
+                self.show_presets(levels)
+            elif isinstance(levels, EvmFeeLevels) and isinstance(acct, EvmAccount):
+                self.show_evm_levels(levels, acct.network.symbol)
 
         def failed(message: str) -> None:
             if ask == self._ask:
                 self._ask = 0
                 self.info.setText(self.tr("Fee estimates unavailable: %1").replace("%1", message))
 
-        self.session.run(acct.fee_presets, done, failed, self.tr("Fee estimates"))
+        work = acct.fee_presets if isinstance(acct, UtxoAccount) else acct.fee_levels
+        self.session.run(work, done, failed, self.tr("Fee estimates"))
 
     def show_presets(self, presets: FeePresets) -> None:
         """Write each level's rate and target into the list."""
@@ -150,6 +159,20 @@ class FeeChooser(QWidget):
             if presets.estimated
             else self.tr("The server has no estimates: these are the network's fallback rates.")
         )
+
+    def show_evm_levels(self, levels: EvmFeeLevels, symbol: str) -> None:
+        """Write each level's most per gas and a transfer's most cost into the list."""
+        self.evm_levels = levels
+        for i in range(self.combo.count()):
+            level = levels.level(str(self.combo.itemData(i)))
+            text = (
+                self.tr("%1: up to %2 gwei per gas, a transfer at most %3")
+                .replace("%1", self._word(level.level))
+                .replace("%2", format_amount(level.fee_per_gas, 9))
+                .replace("%3", format_amount(level.transfer_fee, 18, symbol))
+            )
+            self.combo.setItemText(i, text)
+        self.info.setText(self.tr("Each level's price comes from the network's recent blocks."))
 
 
 class ValueField(QWidget):

@@ -74,11 +74,18 @@ def test_fee_presets_say_rate_and_expected_time(qtbot, two_coins: Path) -> None:
     assert texts["normal"] == f"Normal: {normal} sat/vB, 6 blocks, about 60 min"
     assert texts["fast"].endswith("2 blocks, about 20 min")
     assert texts["slow"].endswith("25 blocks, about 250 min")
-    # The EVM account has levels too, without a rate to show before the draft.
+    # The EVM account's levels: each one's most per gas and the most a transfer costs.
     page.account.setCurrentIndex(
         next(i for i in range(page.account.count()) if "regtest" not in page.account.itemText(i))
     )
+    qtbot.waitUntil(lambda: not page.fees.loading, timeout=60_000)
     assert [page.fee.itemData(i) for i in range(page.fee.count())] == ["normal", "fast", "slow"]
+    levels = page.fees.evm_levels
+    assert levels is not None  # asked of the node, off the GUI thread
+    fast = levels.level("fast")
+    gwei = f"{Decimal(fast.fee_per_gas).scaleb(-9).normalize():f}"
+    most = f"{Decimal(fast.transfer_fee).scaleb(-18).normalize():f}"
+    assert page.fee.itemText(1) == f"Fast: up to {gwei} gwei per gas, a transfer at most {most} ETH"
     assert "recent blocks" in page.fees.info.text()
 
 
