@@ -451,13 +451,14 @@ class SendPage(QWidget):
             return acct.broadcast(wallet.sign(draft))
 
         self.send_button.setEnabled(False)
-        self.session.run(work, self._sent, self._send_failed, self.tr("Sending"))
+        self.session.run(work, self.show_result, self._send_failed, self.tr("Sending"))
 
     def _send_failed(self, message: str) -> None:
         self.send_button.setEnabled(True)
         self.send_error.setText(message)
 
-    def _sent(self, txid: str) -> None:
+    def show_result(self, txid: str) -> None:
+        """Show a broadcast transaction: its id, and its explorer page where the network has one."""
         self.txid = txid
         self.draft = None
         acct = self.review_account

@@ -160,3 +160,27 @@ def test_amount_in_the_base_currency(qtbot, two_coins: Path) -> None:  # type: i
     page.amount.setText("0.1")
     assert Decimal(page.value.edit.text()) == (Decimal("0.1") * row.price).quantize(Decimal("0.01"))
     assert page.value.code.text() == code
+
+
+def test_the_result_links_to_the_explorer_where_there_is_one(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "main.coffer"
+    with Wallet.create(path, PASSWORD, ABANDON) as w:
+        w.account("evm-embedded")  # chosen first: nothing asks a main network's servers
+        w.account("bitcoin")
+    window = MainWindow(path, live_updates=False)
+    qtbot.addWidget(window)
+    window.password_edit.setText(PASSWORD)
+    window.unlock()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    page = window.send_page
+    qtbot.waitUntil(lambda: not page.fees.loading and not page.value.loading, timeout=60_000)
+    wallet = window.session.require()
+    page.review_account = wallet.account("bitcoin")
+    txid = "ab" * 32
+    page.show_result(txid)
+    link = wallet.settings.transaction_link("bitcoin", txid)
+    assert link is not None
+    assert link.endswith("/tx/" + txid)
+    assert f'<a href="{link}">See it on the explorer</a>' in page.result.text()
+    assert page.result.openExternalLinks()
+    assert page.steps.currentIndex() == 2
