@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+from shiboken6 import isValid
 
 from gui.pages.dashboard import money_text
 from gui.session import Session
@@ -53,6 +54,7 @@ class TransactionDialog(QDialog):
     ) -> None:
         """Show ``row``; ``actions`` are ``(kind, button text)`` handed to ``on_action``."""
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.row = row
         self.session = session
         self.values: TransactionValue | None = None
@@ -134,12 +136,16 @@ class TransactionDialog(QDialog):
             return transaction_value(wallet.prices, wallet.holdings_sources, row, online=online)
 
         def done(values: TransactionValue) -> None:
+            if not isValid(self):
+                return  # closed (and deleted) before the prices came
             self.loading = False
             self.values = values
             self.ask_online.setEnabled(values.then.value is None or values.now.value is None)
             self._show_values()
 
         def failed(message: str) -> None:
+            if not isValid(self):
+                return
             self.loading = False
             self.ask_online.setEnabled(True)
             for label in (self.value_then, self.value_now):

@@ -238,3 +238,19 @@ def test_cancel_from_the_history(qtbot, evm_pending: EvmPending) -> None:  # typ
     assert "Cancellation" in review
     assert evm_pending.address.lower() in review.lower()  # nothing, to yourself
     assert evm_pending.backend.get_balance(FRIEND) == 0
+
+
+def test_details_closed_before_the_prices_come(qtbot, pending: tuple[Path, str]) -> None:  # type: ignore[no-untyped-def]
+    path, original = pending
+    window = _open(qtbot, path)
+    page = window.history_page
+    dialog = page.details(_index(page, original))
+    assert dialog is not None
+    dialog.reject()  # closed at once: deleted, and the values that come later are dropped
+    assert page.dialog is None
+    window.session.pool.waitForDone(60_000)
+    qtbot.waitUntil(lambda: window.activity.text() == "", timeout=60_000)
+    again = page.details(_index(page, original))
+    assert again is not None
+    qtbot.waitUntil(lambda: not again.loading, timeout=60_000)
+    assert again.value_now.text().startswith("unknown: ")
