@@ -28,6 +28,7 @@ demo: $(DEMO_STAMP)
 
 nodes:
 	bash scripts/setup-nodes.sh
+	bash scripts/setup-gui.sh
 	bash scripts/setup-anvil.sh
 
 lint: venv

@@ -99,6 +99,7 @@ class UtxoNetwork:
         min_relay_sat_vb: the minimum relay fee rate (satoshis per vbyte).
         fallback_fee_sat_vb: the fee rate used when the backend has no estimate (regtest).
         explorer: the base URL of a block explorer, if one exists.
+        block_seconds: the network's target time between blocks, in seconds.
         electrum_servers: default Electrum servers.
         is_testnet: whether coins on this network have no value.
     """
@@ -120,6 +121,7 @@ class UtxoNetwork:
     min_relay_sat_vb: int = 1
     fallback_fee_sat_vb: int = 2
     explorer: str | None = None
+    block_seconds: int = 600
     electrum_servers: tuple[ElectrumServer, ...] = ()
     is_testnet: bool = False
     family: Family = field(default=Family.UTXO, init=False)
@@ -311,6 +313,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
         ),
         UtxoNetwork(
             name="litecoin",
+            block_seconds=150,
             title="Litecoin",
             symbol="LTC",
             coin_type=2,
@@ -333,6 +336,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
         ),
         UtxoNetwork(
             name="litecoin-testnet",
+            block_seconds=150,
             title="Litecoin testnet",
             symbol="tLTC",
             coin_type=1,
@@ -353,6 +357,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
         ),
         UtxoNetwork(
             name="litecoin-regtest",
+            block_seconds=150,
             title="Litecoin regtest",
             symbol="rLTC",
             coin_type=1,
@@ -371,6 +376,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
         ),
         UtxoNetwork(
             name="dogecoin",
+            block_seconds=60,
             title="Dogecoin",
             symbol="DOGE",
             coin_type=3,
@@ -392,6 +398,7 @@ NETWORKS: Mapping[str, Network] = MappingProxyType(
         ),
         UtxoNetwork(
             name="dogecoin-testnet",
+            block_seconds=60,
             title="Dogecoin testnet",
             symbol="tDOGE",
             coin_type=1,

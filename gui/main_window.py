@@ -31,7 +31,7 @@ from gui.pages.send import SendPage
 from gui.pages.settings import SettingsPage
 from gui.session import Session
 from gui.theme import apply_theme
-from wallet import DisplaySettings, Wallet
+from wallet import Account, DisplaySettings, Draft, Wallet
 
 __all__ = ["MainWindow"]
 
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(title)
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.history_page.review_requested.connect(self._review_replacement)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
         self.stack.addWidget(shell)
@@ -104,7 +105,8 @@ class MainWindow(QMainWindow):
         self.toolbar.hide()
         self.session.busy.connect(self._busy)
         self.session.synced.connect(lambda _changes: self._sync_done())
-        self.session.watching.connect(self.activity.setText)
+        self._watch_text = ""  # what live updates do; shown again when a task ends
+        self.session.watching.connect(self._watching)
         self.live_updates = live_updates
         """Follow the networks live after unlocking (``Session.start_watching``)."""
         self.session.display_changed.connect(self._apply_display)
@@ -197,6 +199,12 @@ class MainWindow(QMainWindow):
 
         self.session.sync(failed)
 
+    def _review_replacement(self, acct: object, draft: object, warnings: object) -> None:
+        # A bump, speed-up or cancel from the history: the send page's review, then w.sign.
+        if isinstance(acct, Account) and isinstance(draft, Draft) and isinstance(warnings, list):
+            self.send_page.show_review(acct, draft, [str(w) for w in warnings])
+            self.nav.setCurrentRow(self.pages.indexOf(self.send_page))
+
     def _apply_display(self, display: object) -> None:
         if not isinstance(display, DisplaySettings):
             return
@@ -210,13 +218,18 @@ class MainWindow(QMainWindow):
             self.sync_action.setEnabled(True)
 
     def _busy(self, what: str) -> None:
-        self.activity.setText(what + "..." if what else "")
+        self.activity.setText(what + "..." if what else self._watch_text)
+
+    def _watching(self, text: str) -> None:
+        self._watch_text = text
+        self.activity.setText(text)
 
     def lock(self) -> None:
         """Close the wallet and show the lock screen; nothing it showed stays in the pages."""
         if self.session.wallet is None:
             return
         self.session.lock()
+        self._watch_text = ""
         self.autolock.pause()
         self.toolbar.hide()
         self.hide_action.setChecked(False)

@@ -1,7 +1,10 @@
 """Write PNG screenshots of the main screens (``make screenshots``), offscreen.
 
-A demo wallet over the embedded devnets (no network): funded, synced, one payment sent, so that
-every screen shows real values. ``--lang zh_CN`` renders the Chinese translation.
+A demo wallet over the embedded devnets (no network): funded, synced, one payment sent and
+mined, another still pending, so that every screen shows real values: the send form with the
+fee presets and their targets, coin control, the review, a transaction's details with its value
+then and now, and the review of a fee bump of the pending payment. ``--lang zh_CN`` renders the
+Chinese translation.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _DEMO = (
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 _PASSWORD = "screenshots"  # noqa: S105 - a throwaway wallet in a temporary folder
+_FRIEND = "bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x"
 
 
 def _wait_until(condition: object, timeout_ms: int = 60_000) -> None:
@@ -51,6 +55,10 @@ def _demo_wallet(path: Path) -> None:
         txid = btc.broadcast(wallet.sign(draft))
         wallet.labels.set("tx", txid, "Rent, December")
         devnet.mine(1)
+        wallet.sync()
+        # A payment still pending (it signals BIP-125): the history offers its fee bump.
+        draft = btc.prepare_send(_FRIEND, Decimal("0.05"), fee_rate=1)
+        wallet.labels.set("tx", btc.broadcast(wallet.sign(draft)), "Books")
         wallet.sync()
 
 
@@ -95,8 +103,45 @@ def main(out_dir: Path, language: str = "en") -> None:
         page.prepare()
         _wait_until(lambda: page.steps.currentIndex() == 1)
         shot(2, "send-review")
+        page.steps.setCurrentIndex(0)
+        # The account chosen again: its price now comes from the sample prices.
+        page.account.setCurrentIndex(1)
+        page.account.setCurrentIndex(0)
+        page.recipient.setText("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
+        page.amount.setText("0.25")
+        _wait_until(lambda: not page.fees.loading and not page.value.loading)
+        page.value.show_amount(page.amount.text())
+        shot(2, "send-form")
+        page.fee.showPopup()
+        app.processEvents()
+        page.fee.view().window().grab().save(str(out_dir / f"send-fees{suffix}.png"))
+        page.fee.hidePopup()
+        coins = page.choose_coins()
+        if coins is not None:
+            coins.model.set_chosen([coins.model.coin(0).outpoint])
+            coins.resize(760, 300)
+            app.processEvents()
+            coins.grab().save(str(out_dir / f"coin-control{suffix}.png"))
+            coins.reject()
         shot(3, "receive")
         shot(4, "history")
+        history = window.history_page
+        model = history.model
+        rows = [] if model is None else [model.row_at(r) for r in range(model.rowCount())]
+        labels = [r.label if r is not None else "" for r in rows]
+        if model is not None and "Rent, December" in labels and "Books" in labels:
+            details = history.details(model.index(labels.index("Rent, December"), 0))
+            if details is not None:
+                _wait_until(lambda: not details.loading)
+                details.resize(720, details.sizeHint().height())
+                app.processEvents()
+                details.grab().save(str(out_dir / f"history-details{suffix}.png"))
+                details.reject()
+            pending = model.row_at(labels.index("Books"))
+            if pending is not None:
+                history.replace(pending, "bump")
+                _wait_until(lambda: page.steps.currentIndex() == 1)
+                shot(2, "history-bump-review")
         window.hide_action.setChecked(True)
         shot(0, "dashboard-hidden")
         shot(1, "accounts-hidden")

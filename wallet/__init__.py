@@ -21,10 +21,18 @@ from keystore.types import MessageSignature, SummaryOutput, TxSummary
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
-from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
+from wallet.amounts import (
+    Amount,
+    format_amount,
+    parse_decimal,
+    to_base_units,
+    to_decimal,
+    units_for_value,
+)
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
+from wallet.evm.fee_levels import EvmFeeLevel, EvmFeeLevels
 from wallet.evm.review_types import ApprovalChange, AssetChange, EvmReview, Intent, IntentField
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
@@ -73,6 +81,7 @@ from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck
 from wallet.utxo.views import AccountView
+from wallet.valuation import TransactionValue, Valuation, transaction_value
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
@@ -108,6 +117,8 @@ __all__ = [
     "DraftInput",
     "EvmAccount",
     "EvmDraft",
+    "EvmFeeLevel",
+    "EvmFeeLevels",
     "EvmLayout",
     "EvmReview",
     "FeeLevel",
@@ -142,10 +153,12 @@ __all__ = [
     "SyncOutcome",
     "SyncReport",
     "TokenHolding",
+    "TransactionValue",
     "TxStatus",
     "TxSummary",
     "UtxoAccount",
     "UtxoDraft",
+    "Valuation",
     "Wallet",
     "WalletSettings",
     "WatchEvent",
@@ -164,6 +177,8 @@ __all__ = [
     "resolve_network",
     "to_base_units",
     "to_decimal",
+    "transaction_value",
+    "units_for_value",
     "validate_mnemonic",
     "verify_message",
 ]

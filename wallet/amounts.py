@@ -7,7 +7,7 @@ parser of such text, for amounts and fee rates alike, in the API and the CLI.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import ROUND_FLOOR, Decimal, localcontext
 
 from wallet.errors import AmountPrecisionError, FloatAmountError, InvalidAmount
 
@@ -18,6 +18,7 @@ __all__ = [
     "parse_decimal",
     "to_base_units",
     "to_decimal",
+    "units_for_value",
 ]
 
 # The largest power of ten an amount may reach: a uint256 holds less than 1.2e77 base units,
@@ -153,3 +154,29 @@ def format_amount(base_units: int, decimals: int, symbol: str = "") -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text} {symbol}".strip()
+
+
+def units_for_value(value: Decimal, price: Decimal, decimals: int) -> int:
+    """Return the base units that ``value`` buys at ``price`` (per whole coin), rounded down.
+
+    For an amount typed in a currency: ``units_for_value(Decimal("100"), Decimal("50000"), 8)``
+    is 200,000 satoshis. Rounded down so that the coins sent are never worth more than typed.
+
+    Raises:
+        FloatAmountError: a float.
+        InvalidAmount: a value below zero, or a price that is not above zero.
+    """
+    if not isinstance(value, Decimal) or not isinstance(price, Decimal):
+        raise (
+            FloatAmountError()
+            if isinstance(value, float) or isinstance(price, float)
+            else (InvalidAmount("A value and a price are Decimals."))
+        )
+    check_magnitude(value)
+    if not value.is_finite() or value < 0:
+        raise InvalidAmount("A value is a number of zero or more.")
+    if not price.is_finite() or price <= 0:
+        raise InvalidAmount("A price is a number above zero.")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return int((value.scaleb(decimals) / price).to_integral_value(rounding=ROUND_FLOOR))

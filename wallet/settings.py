@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from chains.registry import EvmNetwork, get_network
 from wallet.display import DisplaySettings, read_display, write_display
-from wallet.errors import WalletError, translate_errors
+from wallet.errors import InvalidTxHash, WalletError, translate_errors
 from wallet.evm import settings as evm_settings
 from wallet.money.prices import settings as price_settings
 from wallet.storage import WalletDatabase
@@ -82,6 +82,24 @@ class WalletSettings:
             WalletError: not an EVM network, or not an http(s) URL.
         """
         evm_settings.set_explorer_url(self._db, self._evm(network), url)
+
+    def transaction_link(self, network: str, txid: str) -> str | None:
+        """Return the block explorer's page of a transaction, or ``None`` where it has none.
+
+        The explorer is the network's own (``Network.explorer``): a devnet has none.
+
+        Raises:
+            UnknownNetwork: no such network.
+            InvalidTxHash: ``txid`` is not 64 hex digits (``0x`` allowed).
+        """
+        with translate_errors():
+            net = get_network(network)
+        digits = txid.removeprefix("0x")
+        if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            raise InvalidTxHash(f"A transaction id is 64 hex digits, not {txid[:80]!r}.")
+        if net.explorer is None:
+            return None
+        return f"{net.explorer.rstrip('/')}/tx/{txid}"
 
     @property
     def display(self) -> DisplaySettings:

@@ -24,6 +24,17 @@
     </message>
 </context>
 <context>
+    <name>FeeChooser</name>
+    <message numerus="yes">
+        <location filename="../pages/send_form.py" line="151"/>
+        <source>%1: %2 sat/vB, %n block(s), about %3 min</source>
+        <translation>
+            <numerusform>%1: %2 sat/vB, %n block, about %3 min</numerusform>
+            <numerusform>%1: %2 sat/vB, %n blocks, about %3 min</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message numerus="yes">
         <location filename="../history_model.py" line="146"/>
@@ -37,11 +48,30 @@
 <context>
     <name>HistoryPage</name>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="169"/>
+        <location filename="../pages/history.py" line="154"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n transaction</numerusform>
             <numerusform>%n transactions</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SendPage</name>
+    <message numerus="yes">
+        <location filename="../pages/send.py" line="288"/>
+        <source>You hold %n of this item.</source>
+        <translation>
+            <numerusform>You hold %n of this item.</numerusform>
+            <numerusform>You hold %n of this item.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/send.py" line="367"/>
+        <source>%n coin(s) chosen, %1</source>
+        <translation>
+            <numerusform>%n coin chosen, %1</numerusform>
+            <numerusform>%n coins chosen, %1</numerusform>
         </translation>
     </message>
 </context>

@@ -1,141 +1,213 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../pages/accounts.py" line="182" />
+        <location filename="../pages/accounts.py" line="182"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/accounts.py" line="184" />
+        <location filename="../pages/accounts.py" line="184"/>
         <source>%1 - %n account(s)</source>
-        <translation><numerusform>%1 - %n 个账户</numerusform></translation>
+        <translation>
+            <numerusform>%1 - %n 个账户</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AddressBook</name>
+    <message>
+        <location filename="../pages/send_form.py" line="53"/>
+        <source>Address book</source>
+        <translation>地址簿</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="63"/>
+        <source>Addresses of your past transactions on this network, with their labels</source>
+        <translation>您在此网络上过往交易的地址及其标签</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="65"/>
+        <source>No past transactions on this network yet</source>
+        <translation>此网络上尚无过往交易</translation>
     </message>
 </context>
 <context>
     <name>BalancesModel</name>
     <message>
-        <location filename="../pages/accounts.py" line="44" />
+        <location filename="../pages/accounts.py" line="44"/>
         <source> (watch-only)</source>
         <translation>（仅观察）</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="83" />
+        <location filename="../pages/accounts.py" line="83"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="84" />
+        <location filename="../pages/accounts.py" line="84"/>
         <source>Account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="85" />
+        <location filename="../pages/accounts.py" line="85"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="86" />
+        <location filename="../pages/accounts.py" line="86"/>
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="87" />
+        <location filename="../pages/accounts.py" line="87"/>
         <source>Pending</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="88" />
+        <location filename="../pages/accounts.py" line="88"/>
         <source>Frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="89" />
+        <location filename="../pages/accounts.py" line="89"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="126" />
+        <location filename="../pages/accounts.py" line="126"/>
         <source>not synced</source>
         <translation>未同步</translation>
     </message>
 </context>
 <context>
-    <name>Dashboard</name>
+    <name>CoinControlDialog</name>
     <message>
-        <location filename="../pages/dashboard.py" line="49" />
-        <source>Coins</source>
-        <translation>币</translation>
+        <location filename="../pages/coins.py" line="159"/>
+        <source>Coin control</source>
+        <translation>币控制</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="50" />
-        <source>Tokens</source>
-        <translation>代币</translation>
+        <location filename="../pages/coins.py" line="164"/>
+        <source>Tick the coins this payment spends; it spends those and only those. Tick none to let the wallet choose (frozen coins are never chosen for you).</source>
+        <translation>勾选本次付款要花费的币；只会花费这些币。若不勾选，则由钱包选择（已冻结的币绝不会被自动选中）。</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="51" />
-        <source>Collectibles and tickets</source>
-        <translation>收藏品和门票</translation>
+        <location filename="../pages/coins.py" line="178"/>
+        <source>The account has no coins as of the last sync.</source>
+        <translation>截至上次同步，该账户没有币。</translation>
     </message>
+</context>
+<context>
+    <name>CoinsModel</name>
     <message>
-        <location filename="../pages/dashboard.py" line="52" />
-        <source>Fiat accounts</source>
-        <translation>法币账户</translation>
-    </message>
-    <message>
-        <location filename="../pages/dashboard.py" line="53" />
-        <source>Points</source>
-        <translation>积分</translation>
-    </message>
-    <message>
-        <location filename="../pages/dashboard.py" line="85" />
-        <source>Asset</source>
-        <translation>资产</translation>
-    </message>
-    <message>
-        <location filename="../pages/dashboard.py" line="86" />
-        <source>Where</source>
-        <translation>位置</translation>
-    </message>
-    <message>
-        <location filename="../pages/dashboard.py" line="87" />
+        <location filename="../pages/coins.py" line="42"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="88" />
+        <location filename="../pages/coins.py" line="43"/>
+        <source>Confirmations</source>
+        <translation>确认数</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="44"/>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="45"/>
+        <source>Frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="46"/>
+        <source>Coin</source>
+        <translation>币（输出点）</translation>
+    </message>
+    <message>
+        <location filename="../pages/coins.py" line="97"/>
+        <source>frozen</source>
+        <translation>已冻结</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <location filename="../pages/dashboard.py" line="49"/>
+        <source>Coins</source>
+        <translation>币</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="50"/>
+        <source>Tokens</source>
+        <translation>代币</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="51"/>
+        <source>Collectibles and tickets</source>
+        <translation>收藏品和门票</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="52"/>
+        <source>Fiat accounts</source>
+        <translation>法币账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="53"/>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="85"/>
+        <source>Asset</source>
+        <translation>资产</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="86"/>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="87"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="88"/>
         <source>Price</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="89" />
+        <location filename="../pages/dashboard.py" line="89"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="90" />
+        <location filename="../pages/dashboard.py" line="90"/>
         <source>24 h</source>
         <translation>24 小时</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="151" />
-        <location filename="../pages/dashboard.py" line="155" />
+        <location filename="../pages/dashboard.py" line="151"/>
+        <location filename="../pages/dashboard.py" line="155"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="159" />
+        <location filename="../pages/dashboard.py" line="159"/>
         <source>unknown: %1</source>
         <translation>未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="171" />
+        <location filename="../pages/dashboard.py" line="171"/>
         <source>Rate from %1 at %2</source>
         <translation>汇率来源 %1，时间 %2</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="176" />
+        <location filename="../pages/dashboard.py" line="176"/>
         <source>(offline: last known rate)</source>
         <translation>（离线：最后已知汇率）</translation>
     </message>
@@ -143,138 +215,224 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../pages/dashboard.py" line="211" />
+        <location filename="../pages/dashboard.py" line="211"/>
         <source>Refresh prices</source>
         <translation>刷新价格</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="259" />
+        <location filename="../pages/dashboard.py" line="259"/>
         <source>Valuing</source>
         <translation>正在估值</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="285" />
+        <location filename="../pages/dashboard.py" line="285"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
-        <translation><numerusform>%n 项持有资产价值未知，未计入总额。</numerusform></translation>
+        <translation>
+            <numerusform>%n 项持有资产价值未知，未计入总额。</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="291" />
-        <source>Prices marked 'sample' are bundled sample data, not market prices.</source>
+        <location filename="../pages/dashboard.py" line="291"/>
+        <source>Prices marked &apos;sample&apos; are bundled sample data, not market prices.</source>
         <translation>标记为“sample”的价格是内置示例数据，并非市场价格。</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="297" />
+        <location filename="../pages/dashboard.py" line="297"/>
         <source>Nothing valued yet</source>
         <translation>尚无估值</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="309" />
+        <location filename="../pages/dashboard.py" line="309"/>
         <source>Not enough history for a chart yet</source>
         <translation>历史数据不足，暂无法绘制图表</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="321" />
+        <location filename="../pages/dashboard.py" line="321"/>
         <source>24 h: unknown</source>
         <translation>24 小时：未知</translation>
     </message>
 </context>
 <context>
+    <name>FeeChooser</name>
+    <message>
+        <location filename="../pages/send_form.py" line="95"/>
+        <source>Slow</source>
+        <translation>慢速</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="95"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="95"/>
+        <source>Fast</source>
+        <translation>快速</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="169"/>
+        <source>%1: up to %2 gwei per gas, a transfer at most %3</source>
+        <translation>%1：每单位 gas 最多 %2 gwei，一笔转账最多 %3</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="175"/>
+        <source>Each level&apos;s price comes from the network&apos;s recent blocks.</source>
+        <translation>每个档位的价格来自网络最近的区块。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="123"/>
+        <source>Asking the server for fee estimates...</source>
+        <translation>正在向服务器获取手续费估算…</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="139"/>
+        <source>Fee estimates unavailable: %1</source>
+        <translation>无法获取手续费估算：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="142"/>
+        <source>Fee estimates</source>
+        <translation>手续费估算</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/send_form.py" line="151"/>
+        <source>%1: %2 sat/vB, %n block(s), about %3 min</source>
+        <translation>
+            <numerusform>%1：%2 sat/vB，%n 个区块，约 %3 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="160"/>
+        <source>The server has no estimates: these are the network&apos;s fallback rates.</source>
+        <translation>服务器没有估算：以下为该网络的备用费率。</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../history_model.py" line="40" />
+        <location filename="../history_model.py" line="40"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="41" />
+        <location filename="../history_model.py" line="41"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="42" />
+        <location filename="../history_model.py" line="42"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="43" />
+        <location filename="../history_model.py" line="43"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="44" />
+        <location filename="../history_model.py" line="44"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="45" />
+        <location filename="../history_model.py" line="45"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="46" />
+        <location filename="../history_model.py" line="46"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="56" />
+        <location filename="../history_model.py" line="56"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../history_model.py" line="146" />
+        <location filename="../history_model.py" line="146"/>
         <source>%n confirmation(s)</source>
-        <translation><numerusform>%n 次确认</numerusform></translation>
+        <translation>
+            <numerusform>%n 次确认</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../pages/history.py" line="80" />
+        <location filename="../pages/history.py" line="52"/>
         <source>Search transaction id, label, address</source>
         <translation>搜索交易 ID、标签、地址</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="85" />
+        <location filename="../pages/history.py" line="57"/>
         <source>Sent and received</source>
         <translation>发送和接收</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="86" />
+        <location filename="../pages/history.py" line="58"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="87" />
+        <location filename="../pages/history.py" line="59"/>
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="93" />
+        <location filename="../pages/history.py" line="65"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="100" />
+        <location filename="../pages/history.py" line="72"/>
         <source>Export CSV...</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="134" />
+        <location filename="../pages/history.py" line="115"/>
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="169" />
+        <location filename="../pages/history.py" line="154"/>
         <source>%n transaction(s)</source>
-        <translation><numerusform>%n 笔交易</numerusform></translation>
+        <translation>
+            <numerusform>%n 笔交易</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181" />
+        <location filename="../pages/history.py" line="171"/>
+        <source>Bump fee...</source>
+        <translation>提高手续费...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="173"/>
+        <source>Speed up...</source>
+        <translation>加速...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="173"/>
+        <source>Cancel...</source>
+        <translation>取消交易...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="206"/>
+        <source>Details...</source>
+        <translation>详情...</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="239"/>
+        <source>Preparing</source>
+        <translation>正在准备</translation>
+    </message>
+    <message>
+        <location filename="../pages/history.py" line="243"/>
         <source>Export history</source>
         <translation>导出历史记录</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="181" />
+        <location filename="../pages/history.py" line="243"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
@@ -282,103 +440,103 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="46" />
-        <location filename="../main_window.py" line="223" />
+        <location filename="../main_window.py" line="46"/>
+        <location filename="../main_window.py" line="236"/>
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="66" />
+        <location filename="../main_window.py" line="66"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="67" />
+        <location filename="../main_window.py" line="67"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="68" />
+        <location filename="../main_window.py" line="68"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="69" />
+        <location filename="../main_window.py" line="69"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="70" />
+        <location filename="../main_window.py" line="70"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="71" />
+        <location filename="../main_window.py" line="71"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88" />
+        <location filename="../main_window.py" line="89"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92" />
+        <location filename="../main_window.py" line="93"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="94" />
+        <location filename="../main_window.py" line="95"/>
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97" />
+        <location filename="../main_window.py" line="98"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126" />
+        <location filename="../main_window.py" line="128"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134" />
+        <location filename="../main_window.py" line="136"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135" />
+        <location filename="../main_window.py" line="137"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="144"/>
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147" />
+        <location filename="../main_window.py" line="149"/>
         <source>Create, restore or watch a wallet...</source>
         <translation>创建、恢复或观察钱包…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="157"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164" />
+        <location filename="../main_window.py" line="166"/>
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166" />
+        <location filename="../main_window.py" line="168"/>
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225" />
+        <location filename="../main_window.py" line="238"/>
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -386,167 +544,167 @@
 <context>
     <name>Onboarding</name>
     <message>
-        <location filename="../pages/onboarding.py" line="146" />
+        <location filename="../pages/onboarding.py" line="146"/>
         <source>A new Coffer wallet</source>
         <translation>新的 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="148" />
+        <location filename="../pages/onboarding.py" line="148"/>
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="149" />
-        <location filename="../pages/onboarding.py" line="255" />
+        <location filename="../pages/onboarding.py" line="149"/>
+        <location filename="../pages/onboarding.py" line="255"/>
         <source>Restore from recovery words</source>
         <translation>用助记词恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="150" />
+        <location filename="../pages/onboarding.py" line="150"/>
         <source>Watch an account (no keys on this computer)</source>
         <translation>观察账户（本机不保存私钥）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="156" />
+        <location filename="../pages/onboarding.py" line="156"/>
         <source>Open an existing wallet</source>
         <translation>打开已有钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="171" />
+        <location filename="../pages/onboarding.py" line="171"/>
         <source>Write these words down</source>
         <translation>请抄写这些助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="175" />
+        <location filename="../pages/onboarding.py" line="175"/>
         <source>They are the only way back to your money if this computer is lost. Write them on paper, in order; never photograph or type them anywhere.</source>
         <translation>如果这台电脑丢失，它们是找回资金的唯一途径。请按顺序抄写在纸上；切勿拍照或在任何地方输入。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="186" />
-        <location filename="../pages/onboarding.py" line="278" />
-        <location filename="../pages/onboarding.py" line="365" />
+        <location filename="../pages/onboarding.py" line="186"/>
+        <location filename="../pages/onboarding.py" line="278"/>
+        <location filename="../pages/onboarding.py" line="365"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="190" />
+        <location filename="../pages/onboarding.py" line="190"/>
         <source>I have written them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="200" />
-        <location filename="../pages/onboarding.py" line="331" />
-        <location filename="../pages/onboarding.py" line="380" />
+        <location filename="../pages/onboarding.py" line="200"/>
+        <location filename="../pages/onboarding.py" line="331"/>
+        <location filename="../pages/onboarding.py" line="380"/>
         <source>Choose a password of 8 characters or more, twice.</source>
         <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="205" />
+        <location filename="../pages/onboarding.py" line="205"/>
         <source>Word %1</source>
         <translation>第 %1 个词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="211" />
+        <location filename="../pages/onboarding.py" line="211"/>
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="219" />
+        <location filename="../pages/onboarding.py" line="219"/>
         <source>Create the wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="222" />
+        <location filename="../pages/onboarding.py" line="222"/>
         <source>Show the words again</source>
         <translation>再次显示助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="240" />
+        <location filename="../pages/onboarding.py" line="240"/>
         <source>A word does not match. Check your paper.</source>
         <translation>有一个词不匹配，请检查您抄写的纸。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="258" />
+        <location filename="../pages/onboarding.py" line="258"/>
         <source>12 or 24 words, separated by spaces</source>
         <translation>12 或 24 个词，以空格分隔</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="272" />
+        <location filename="../pages/onboarding.py" line="272"/>
         <source>Optional BIP-39 passphrase</source>
         <translation>可选的 BIP-39 密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="274" />
+        <location filename="../pages/onboarding.py" line="274"/>
         <source>Words</source>
         <translation>助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="276" />
+        <location filename="../pages/onboarding.py" line="276"/>
         <source>Passphrase</source>
         <translation>密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="282" />
+        <location filename="../pages/onboarding.py" line="282"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="312" />
+        <location filename="../pages/onboarding.py" line="312"/>
         <source>%1 words so far.</source>
         <translation>已输入 %1 个词。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="319" />
+        <location filename="../pages/onboarding.py" line="319"/>
         <source>The words and their checksum are valid.</source>
         <translation>助记词及其校验和有效。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="345" />
+        <location filename="../pages/onboarding.py" line="345"/>
         <source>Watch an account</source>
         <translation>观察账户</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="354" />
+        <location filename="../pages/onboarding.py" line="354"/>
         <source>Extended public key (xpub, zpub...)</source>
         <translation>扩展公钥（xpub、zpub…）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="355" />
+        <location filename="../pages/onboarding.py" line="355"/>
         <source>Output descriptor</source>
         <translation>输出描述符</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="356" />
+        <location filename="../pages/onboarding.py" line="356"/>
         <source>EVM address</source>
         <translation>EVM 地址</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="361" />
+        <location filename="../pages/onboarding.py" line="361"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="362" />
+        <location filename="../pages/onboarding.py" line="362"/>
         <source>What</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="363" />
+        <location filename="../pages/onboarding.py" line="363"/>
         <source>Key</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="369" />
+        <location filename="../pages/onboarding.py" line="369"/>
         <source>Watch</source>
         <translation>观察</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="415" />
+        <location filename="../pages/onboarding.py" line="415"/>
         <source>Making the wallet file...</source>
         <translation>正在创建钱包文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="429" />
+        <location filename="../pages/onboarding.py" line="429"/>
         <source>Making the wallet file</source>
         <translation>正在创建钱包文件</translation>
     </message>
@@ -554,22 +712,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="70" />
+        <location filename="../pages/onboarding.py" line="70"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="71" />
+        <location filename="../pages/onboarding.py" line="71"/>
         <source>Again</source>
         <translation>再次输入</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="72" />
+        <location filename="../pages/onboarding.py" line="72"/>
         <source>Strength</source>
         <translation>强度</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="82" />
+        <location filename="../pages/onboarding.py" line="82"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不同。</translation>
     </message>
@@ -577,146 +735,249 @@
 <context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../pages/receive.py" line="41" />
+        <location filename="../pages/receive.py" line="41"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="50" />
+        <location filename="../pages/receive.py" line="50"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="53" />
+        <location filename="../pages/receive.py" line="53"/>
         <source>New address</source>
         <translation>新地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="98" />
+        <location filename="../pages/receive.py" line="98"/>
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="100" />
+        <location filename="../pages/receive.py" line="100"/>
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
     </message>
 </context>
 <context>
-    <name>SendPage</name>
+    <name>Review</name>
     <message>
-        <location filename="../pages/send.py" line="55" />
-        <source>Send</source>
+        <location filename="../pages/review.py" line="22"/>
+        <source>Fee bump (replace-by-fee)</source>
+        <translation>提高手续费（费用替换）</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="23"/>
+        <source>Child pays for parent</source>
+        <translation>子交易为父交易付费</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="24"/>
+        <source>Speed-up</source>
+        <translation>加速</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="25"/>
+        <source>Cancellation</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="27"/>
+        <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="63" />
-        <source>From</source>
-        <translation>付款账户</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="66" />
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="69" />
-        <source>To</source>
-        <translation>收款地址</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="76" />
-        <source>Max</source>
-        <translation>全部</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="83" />
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="88" />
-        <source>Normal</source>
-        <translation>标准</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="89" />
-        <source>Fast</source>
-        <translation>快速</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="90" />
-        <source>Slow</source>
-        <translation>慢速</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="93" />
-        <location filename="../pages/send.py" line="265" />
-        <source>Fee</source>
-        <translation>手续费</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="94" />
-        <source>Review</source>
-        <translation>核对</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="114" />
-        <source>Back</source>
-        <translation>返回</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="116" />
-        <source>Sign and send</source>
-        <translation>签名并发送</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="135" />
-        <source>New payment</source>
-        <translation>新付款</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="198" />
-        <source>The amount must be more than zero.</source>
-        <translation>金额必须大于零。</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="201" />
-        <source>That is more than the balance (%1).</source>
-        <translation>超出余额（%1）。</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="250" />
-        <source>Preparing</source>
-        <translation>正在准备</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="263" />
-        <source>Network</source>
-        <translation>网络</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="264" />
+        <location filename="../pages/review.py" line="41"/>
         <source>change, back to you</source>
         <translation>找零，退回给您</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="266" />
+        <location filename="../pages/review.py" line="42"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="49"/>
+        <source>Replaces</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="59"/>
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="63"/>
+        <source>Coins spent</source>
+        <translation>花费的币</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="66"/>
         <source>Call</source>
         <translation>合约调用</translation>
     </message>
+</context>
+<context>
+    <name>SendPage</name>
     <message>
-        <location filename="../pages/send.py" line="300" />
+        <location filename="../pages/send.py" line="69"/>
+        <source>Send</source>
+        <translation>付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="77"/>
+        <source>From</source>
+        <translation>付款账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="81"/>
+        <source>Asset</source>
+        <translation>资产</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="85"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="92"/>
+        <source>To</source>
+        <translation>收款地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="99"/>
+        <source>Max</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="106"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="110"/>
+        <source>Value</source>
+        <translation>价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="113"/>
+        <source>Fee</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="115"/>
+        <source>Coin control...</source>
+        <translation>币控制…</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="123"/>
+        <source>Coins</source>
+        <translation>币</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="124"/>
+        <source>Review</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="144"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="146"/>
+        <source>Sign and send</source>
+        <translation>签名并发送</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="165"/>
+        <source>New payment</source>
+        <translation>新付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="230"/>
+        <source>%1 (token)</source>
+        <translation>%1（代币）</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="233"/>
+        <source>%1 (collectible)</source>
+        <translation>%1（收藏品）</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="241"/>
+        <location filename="../pages/send.py" line="363"/>
+        <source>The wallet chooses the coins.</source>
+        <translation>由钱包选择要花费的币。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="243"/>
+        <source>Coin control is for Bitcoin-like accounts.</source>
+        <translation>币控制仅适用于比特币类账户。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="252"/>
+        <source>items</source>
+        <translation>件</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/send.py" line="288"/>
+        <source>You hold %n of this item.</source>
+        <translation>
+            <numerusform>您持有 %n 件该物品。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="290"/>
+        <location filename="../pages/send.py" line="296"/>
+        <source>The amount must be more than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="298"/>
+        <source>That is more than the coins chosen.</source>
+        <translation>超过了所选币的总额。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="301"/>
+        <source>That is more than the balance (%1).</source>
+        <translation>超出余额（%1）。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/send.py" line="367"/>
+        <source>%n coin(s) chosen, %1</source>
+        <translation>
+            <numerusform>已选 %n 个币，共 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="410"/>
+        <source>Preparing</source>
+        <translation>正在准备</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="454"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="311" />
+        <location filename="../pages/send.py" line="468"/>
+        <source>See it on the explorer</source>
+        <translation>在区块浏览器中查看</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="470"/>
+        <source>No explorer link: %1 has no block explorer.</source>
+        <translation>无浏览器链接：%1 没有区块浏览器。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="476"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="313" />
+        <location filename="../pages/send.py" line="478"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -724,22 +985,22 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../session.py" line="114" />
+        <location filename="../session.py" line="114"/>
         <source>Syncing</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../session.py" line="130" />
+        <location filename="../session.py" line="130"/>
         <source>Live updates are off: %1</source>
         <translation>实时更新已关闭：%1</translation>
     </message>
     <message>
-        <location filename="../session.py" line="133" />
+        <location filename="../session.py" line="133"/>
         <source>Live updates on</source>
         <translation>实时更新已开启</translation>
     </message>
     <message>
-        <location filename="../session.py" line="146" />
+        <location filename="../session.py" line="146"/>
         <source>Live updates stopped: %1</source>
         <translation>实时更新已停止：%1</translation>
     </message>
@@ -747,103 +1008,103 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../pages/settings.py" line="39" />
+        <location filename="../pages/settings.py" line="39"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="41" />
+        <location filename="../pages/settings.py" line="41"/>
         <source>Money</source>
         <translation>资金</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="48" />
+        <location filename="../pages/settings.py" line="48"/>
         <source>Base currency</source>
         <translation>本位币</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="52" />
+        <location filename="../pages/settings.py" line="52"/>
         <source>Display and privacy</source>
         <translation>显示与隐私</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="57" />
-        <location filename="../pages/settings.py" line="65" />
+        <location filename="../pages/settings.py" line="57"/>
+        <location filename="../pages/settings.py" line="65"/>
         <source>As the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="66" />
+        <location filename="../pages/settings.py" line="66"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="67" />
+        <location filename="../pages/settings.py" line="67"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="73" />
+        <location filename="../pages/settings.py" line="73"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="74" />
+        <location filename="../pages/settings.py" line="74"/>
         <source>never</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="75" />
+        <location filename="../pages/settings.py" line="75"/>
         <source>Hide balances when the wallet opens</source>
         <translation>打开钱包时隐藏余额</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="77" />
+        <location filename="../pages/settings.py" line="77"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="78" />
+        <location filename="../pages/settings.py" line="78"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="79" />
+        <location filename="../pages/settings.py" line="79"/>
         <source>Lock after</source>
         <translation>自动锁定</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="81" />
+        <location filename="../pages/settings.py" line="81"/>
         <source>A new language shows after the next start.</source>
         <translation>新语言将在下次启动后生效。</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="86" />
+        <location filename="../pages/settings.py" line="86"/>
         <source>Servers and explorers</source>
         <translation>服务器与浏览器</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="92" />
+        <location filename="../pages/settings.py" line="92"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="139" />
+        <location filename="../pages/settings.py" line="139"/>
         <source>explorer API key (set)</source>
         <translation>浏览器 API 密钥（已设置）</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="141" />
+        <location filename="../pages/settings.py" line="141"/>
         <source>explorer API key (none)</source>
         <translation>浏览器 API 密钥（未设置）</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="178" />
+        <location filename="../pages/settings.py" line="178"/>
         <source>Nothing was saved: %1</source>
         <translation>未保存任何设置：%1</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="183" />
+        <location filename="../pages/settings.py" line="183"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -851,27 +1112,27 @@
 <context>
     <name>Status</name>
     <message>
-        <location filename="../texts.py" line="12" />
+        <location filename="../texts.py" line="12"/>
         <source>pending</source>
         <translation>待确认</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="13" />
+        <location filename="../texts.py" line="13"/>
         <source>confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="14" />
+        <location filename="../texts.py" line="14"/>
         <source>replaced</source>
         <translation>已替换</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="15" />
+        <location filename="../texts.py" line="15"/>
         <source>dropped</source>
         <translation>已丢弃</translation>
     </message>
     <message>
-        <location filename="../texts.py" line="16" />
+        <location filename="../texts.py" line="16"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
@@ -879,76 +1140,165 @@
 <context>
     <name>TransactionDialog</name>
     <message>
-        <location filename="../pages/history.py" line="39" />
+        <location filename="../pages/transaction.py" line="59"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="43" />
-        <location filename="../pages/history.py" line="60" />
+        <location filename="../pages/transaction.py" line="63"/>
+        <location filename="../pages/transaction.py" line="92"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="50" />
+        <location filename="../pages/transaction.py" line="71"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="51" />
+        <location filename="../pages/transaction.py" line="72"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="52" />
+        <location filename="../pages/transaction.py" line="73"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="53" />
+        <location filename="../pages/transaction.py" line="74"/>
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="54" />
+        <location filename="../pages/transaction.py" line="75"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="56" />
+        <location filename="../pages/transaction.py" line="77"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="59" />
+        <location filename="../pages/transaction.py" line="80"/>
         <source>Fee paid</source>
         <translation>已付手续费</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="62" />
+        <location filename="../pages/transaction.py" line="83"/>
+        <source>Value then</source>
+        <translation>当时价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="84"/>
+        <source>Value now</source>
+        <translation>现在价值</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="85"/>
+        <source>Ask the price providers</source>
+        <translation>向价格提供方查询</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="88"/>
+        <source>The providers learn which day and asset you ask about.</source>
+        <translation>价格提供方会得知您查询的日期和资产。</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="94"/>
         <source>Other side</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63" />
+        <location filename="../pages/transaction.py" line="95"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="63" />
+        <location filename="../pages/transaction.py" line="95"/>
         <source>(none)</source>
         <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="106"/>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="115"/>
+        <source>Asking for prices...</source>
+        <translation>正在查询价格...</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="146"/>
+        <location filename="../pages/transaction.py" line="157"/>
+        <source>unknown: %1</source>
+        <translation>未知：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="148"/>
+        <source>Prices</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="161"/>
+        <source>1 %1 = %2 (the day&apos;s close), from %3 at %4</source>
+        <translation>1 %1 = %2（当日收盘价），来自 %3，时间 %4</translation>
+    </message>
+    <message>
+        <location filename="../pages/transaction.py" line="163"/>
+        <source>1 %1 = %2, from %3 at %4</source>
+        <translation>1 %1 = %2，来自 %3，时间 %4</translation>
+    </message>
+</context>
+<context>
+    <name>ValueField</name>
+    <message>
+        <location filename="../pages/send_form.py" line="214"/>
+        <source>Price unknown: %1</source>
+        <translation>价格未知：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="227"/>
+        <source>collectibles are not priced</source>
+        <translation>收藏品没有价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="233"/>
+        <source>Asking for the price...</source>
+        <translation>正在获取价格…</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="247"/>
+        <source>no balance of it as of the last sync</source>
+        <translation>截至上次同步没有该资产的余额</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="258"/>
+        <source>Prices</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="266"/>
+        <source>1 %1 = %2 %3, from %4 at %5</source>
+        <translation>1 %1 = %2 %3，来源 %4，时间 %5</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_form.py" line="274"/>
+        <source>(offline: the last known price)</source>
+        <translation>（离线：最后已知价格）</translation>
     </message>
 </context>
 <context>
     <name>parent</name>
     <message>
-        <location filename="../pages/onboarding.py" line="102" />
+        <location filename="../pages/onboarding.py" line="102"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="105" />
+        <location filename="../pages/onboarding.py" line="105"/>
         <source>New wallet file</source>
         <translation>新钱包文件</translation>
     </message>

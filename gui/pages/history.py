@@ -1,20 +1,23 @@
-"""The history page: every transaction, searched and filtered in SQL, labels edited in place."""
+"""The history page: every transaction, searched and filtered in SQL, labels edited in place.
+
+A row's details (``TransactionDialog``) and its context menu offer what the API allows for it:
+a fee bump of a pending Bitcoin-like payment (``UtxoAccount.can_replace`` / ``bump_fee``), a
+speed-up or cancellation of a pending EVM transaction (``EvmAccount.speed_up`` / ``cancel``).
+The draft is prepared off the GUI thread and goes to the send page's review
+(``review_requested``), signed with ``Wallet.sign`` like any payment.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,52 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from gui.history_model import KEY_ROLE, HistoryModel
+from gui.pages.transaction import TransactionDialog
 from gui.session import Session
 from gui.texts import status_text
-from wallet import format_amount
+from wallet import Draft, EvmAccount, UtxoAccount
+from wallet.errors import WalletError
 from wallet.history import HistoryChanges, HistoryFilter, HistoryRow
 from wallet.types import TxStatus
 
 __all__ = ["HistoryPage", "TransactionDialog"]
 
 
-class TransactionDialog(QDialog):
-    """Every detail of one history row; amounts masked while balances are hidden."""
-
-    def __init__(self, row: HistoryRow, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Transaction"))
-        form = QFormLayout(self)
-        mask = session.privacy.amount
-        when = (
-            self.tr("unknown")
-            if row.timestamp is None
-            else datetime.fromtimestamp(row.timestamp, UTC).astimezone().strftime("%c")
-        )
-        txid = QLineEdit(row.txid)
-        txid.setReadOnly(True)
-        txid.setObjectName("txid")
-        form.addRow(self.tr("Transaction id"), txid)
-        form.addRow(self.tr("Network"), QLabel(row.network))
-        form.addRow(self.tr("Status"), QLabel(status_text(row.status)))
-        form.addRow(self.tr("Confirmations"), QLabel(str(row.confirmations)))
-        form.addRow(self.tr("Time"), QLabel(when))
-        form.addRow(
-            self.tr("Amount"), QLabel(mask(format_amount(row.amount, row.decimals, row.symbol)))
-        )
-        if row.fee_decimal is not None:
-            form.addRow(self.tr("Fee paid"), QLabel(mask(f"{row.fee_decimal:f}")))
-        others = QLabel("\n".join(row.counterparties) or self.tr("unknown"))
-        others.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(self.tr("Other side"), others)
-        form.addRow(self.tr("Label"), QLabel(row.label or self.tr("(none)")))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
 class HistoryPage(QWidget):
-    """Search, filters, the paged table, CSV export and the details of a row."""
+    """Search, filters, the paged table, CSV export, a row's details and its replacements."""
+
+    review_requested = Signal(object, object, object)  # Account, Draft, list of warnings
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,10 +84,19 @@ class HistoryPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._details)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
         layout.addWidget(self.table)
         self.summary = QLabel("")
         self.summary.setObjectName("historySummary")
         layout.addWidget(self.summary)
+        self.action_error = QLabel("")
+        self.action_error.setObjectName("historyActionError")
+        self.action_error.setWordWrap(True)
+        self.action_error.setStyleSheet("color: #b3261e;")
+        layout.addWidget(self.action_error)
+        self.dialog: TransactionDialog | None = None
+        """The details dialog open now, if any."""
         session.opened.connect(self._opened)
         session.locked.connect(self._locked)
         session.synced.connect(self._synced)
@@ -144,6 +125,10 @@ class HistoryPage(QWidget):
         self.model = None
         self.search.clear()
         self.summary.clear()
+        self.action_error.clear()
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
 
     def _synced(self, changes: object) -> None:
         if self.model is not None and isinstance(changes, HistoryChanges):
@@ -168,13 +153,90 @@ class HistoryPage(QWidget):
         if self.model is not None and not self.model.loading:
             self.summary.setText(self.tr("%n transaction(s)", "", self.model.rowCount()))
 
-    def _details(self, index: QModelIndex) -> None:
-        if self.model is None:
-            return
+    def row_of(self, index: QModelIndex) -> HistoryRow | None:
+        """Return the history row a table index shows, read afresh from the store."""
+        if self.model is None or not index.isValid():
+            return None
         key = index.data(KEY_ROLE)
-        row = self.session.require().history.rows([key]).get(key)
-        if row is not None:
-            TransactionDialog(row, self.session, self).exec()
+        return self.session.require().history.rows([key]).get(key)
+
+    def replacements(self, row: HistoryRow) -> list[tuple[str, str]]:
+        """Return what may replace a row now: ``(kind, text)`` for the menu and the dialog."""
+        if row.status is not TxStatus.PENDING:
+            return []
+        acct = self.session.require().accounts_book.by_id(row.key.account_id)
+        if acct.watch_only:
+            return []
+        if isinstance(acct, UtxoAccount) and acct.can_replace(row.txid):
+            return [("bump", self.tr("Bump fee..."))]
+        if isinstance(acct, EvmAccount) and row.replaceable:
+            return [("speed-up", self.tr("Speed up...")), ("cancel", self.tr("Cancel..."))]
+        return []
+
+    def details(self, index: QModelIndex) -> TransactionDialog | None:
+        """Open the details of the row at ``index`` (value then and now, replacements)."""
+        row = self.row_of(index)
+        if row is None:
+            return None
+        dialog = TransactionDialog(
+            row,
+            self.session,
+            self.replacements(row),
+            lambda kind: self.replace(row, kind),
+            self,
+        )
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _closed(self, dialog: TransactionDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def _details(self, index: QModelIndex) -> None:
+        self.details(index)
+
+    def menu_for(self, index: QModelIndex) -> QMenu | None:
+        """Return the context menu of the row at ``index``: details, then its replacements."""
+        row = self.row_of(index)
+        if row is None:
+            return None
+        menu = QMenu(self)
+        menu.addAction(self.tr("Details..."), lambda: self.details(index))
+        for kind, text in self.replacements(row):
+            menu.addAction(text, lambda k=kind: self.replace(row, k))
+        return menu
+
+    def _menu(self, point: QPoint) -> None:
+        menu = self.menu_for(self.table.indexAt(point))
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.table.viewport().mapToGlobal(point))
+
+    def replace(self, row: HistoryRow, kind: str) -> None:
+        """Prepare a bump, speed-up or cancel of ``row`` off the GUI thread, then review it."""
+        wallet = self.session.require()
+        acct = wallet.accounts_book.by_id(row.key.account_id)
+        txid = row.txid
+
+        def work() -> tuple[object, Draft, list[str]]:
+            draft: Draft
+            if kind == "bump" and isinstance(acct, UtxoAccount):
+                draft = acct.bump_fee(txid)
+            elif kind == "speed-up" and isinstance(acct, EvmAccount):
+                draft = acct.speed_up(txid)
+            elif kind == "cancel" and isinstance(acct, EvmAccount):
+                draft = acct.cancel(txid)
+            else:
+                raise WalletError(f"{kind} does not apply to this transaction.")
+            return acct, draft, [w.message for w in wallet.send_warnings(draft)]
+
+        def done(result: tuple[object, Draft, list[str]]) -> None:
+            self.review_requested.emit(*result)
+
+        self.action_error.clear()
+        self.session.run(work, done, self.action_error.setText, self.tr("Preparing"))
 
     def _export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -174,6 +174,31 @@ def test_hidden_balances_leave_no_digit_on_any_screen(qtbot, funded: Path) -> No
     _sync(qtbot, window)
     window.hide_action.setChecked(True)
     balances = ("1.23456789", "123456789", "2.718281828", "2718281828")
+    # Coin control lists the coins (amounts masked) while the walk below looks at it.
+    send = window.send_page
+    send.account.setCurrentIndex(
+        next(i for i in range(send.account.count()) if "regtest" in send.account.itemText(i))
+    )
+    coin_control = send.choose_coins()
+    assert coin_control is not None
+    assert coin_control.model.rowCount() == 1
+    coin_control.model.set_chosen([coin_control.model.coin(0).outpoint])
+    coin_control.accept()
+    assert send.coins_info.text() == f"1 coin chosen, {MASK}"
+    coin_control = send.choose_coins()
+    # A transaction's details, valued at the sample prices: the value is masked too.
+    window.session.require().use_sample_prices()
+    history = window.history_page
+    assert history.model is not None
+    btc_row = next(
+        r
+        for r in range(history.model.rowCount())
+        if history.model.row_at(r).symbol == "rBTC"  # type: ignore[union-attr]
+    )
+    details = history.details(history.model.index(btc_row, 0))
+    assert details is not None
+    qtbot.waitUntil(lambda: not details.loading, timeout=60_000)
+    assert details.value_now.text().split("\n")[0] == MASK
     for row in range(window.nav.count()):
         window.nav.setCurrentRow(row)
         qtbot.wait(10)

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chains.registry import UtxoNetwork, get_network
-from wallet import Wallet
+from wallet import Wallet, units_for_value
 from wallet.amounts import parse_decimal, to_base_units
-from wallet.errors import AmountPrecisionError, InvalidAmount
+from wallet.errors import AmountPrecisionError, FloatAmountError, InvalidAmount
 from wallet.utxo.fees import custom_rate
 
 
@@ -129,3 +129,18 @@ def test_the_fee_share_is_as_strict_as_an_amount(abandon_wallet: Wallet, share: 
     with pytest.raises(InvalidAmount):
         abandon_wallet.settings.set_max_fee_share(share)  # type: ignore[arg-type]
     assert abandon_wallet.settings.max_fee_share == before
+
+
+def test_units_for_a_value_in_a_currency_round_down_exactly() -> None:
+    assert units_for_value(Decimal("100"), Decimal("50000"), 8) == 200_000
+    assert units_for_value(Decimal("1"), Decimal("3"), 8) == 33_333_333  # never worth more
+    # 0.01 / 2500.123456789 ETH in wei, computed in integers: 10**25 // 2500123456789
+    assert (
+        units_for_value(Decimal("0.01"), Decimal("2500.123456789"), 18) == 10**25 // 2500123456789
+    )
+    assert units_for_value(Decimal("0"), Decimal("1"), 8) == 0
+    with pytest.raises(FloatAmountError):
+        units_for_value(1.5, Decimal("1"), 8)  # type: ignore[arg-type]
+    for value, price in (("-1", "1"), ("1", "0"), ("1", "-2"), ("NaN", "1"), ("1", "Infinity")):
+        with pytest.raises(InvalidAmount):
+            units_for_value(Decimal(value), Decimal(price), 8)

@@ -36,6 +36,17 @@ def test_targets_are_slow_normal_fast() -> None:
     assert fees.TARGETS == {FeeLevel.SLOW: 25, FeeLevel.NORMAL: 6, FeeLevel.FAST: 2}
 
 
+def test_each_preset_says_its_target_in_blocks_and_minutes() -> None:
+    btc = fees.FeePresets.fallback(REGTEST)
+    assert btc.target("normal") == fees.FeeTarget("normal", 6, 60)
+    assert btc.target(FeeLevel.SLOW) == fees.FeeTarget("slow", 25, 250)
+    ltc = fees.FeePresets.fallback(LITECOIN)
+    assert ltc.target("fast") == fees.FeeTarget("fast", 2, 5)  # 2.5-minute blocks
+    assert fees.FeePresets.fallback(DOGECOIN).target("slow").minutes == 25  # 1-minute blocks
+    with pytest.raises(WalletError):
+        btc.target("soon")
+
+
 def test_presets_fall_back_floor_and_keep_their_order() -> None:
     none = fees.FeePresets.fallback(REGTEST)
     assert (none.slow, none.normal, none.fast) == (rate("2"), rate("2"), rate("2"))

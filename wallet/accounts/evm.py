@@ -28,6 +28,7 @@ from wallet.evm import broadcast, calls, replace, send
 from wallet.evm.context import EvmContext
 from wallet.evm.discovery import scan_evm_accounts
 from wallet.evm.drafting import nonce_state
+from wallet.evm.fee_levels import EvmFeeLevels, fee_levels
 from wallet.evm.review import review_for
 from wallet.evm.review_types import EvmReview
 from wallet.evm.store import EvmStore
@@ -210,6 +211,17 @@ class EvmAccount(Account):
     def nfts(self) -> list[Collectible]:
         """Return the ERC-721/1155 items the account held at the last sync, with metadata."""
         return self._view().nfts()
+
+    def fee_levels(self) -> EvmFeeLevels:
+        """Return the slow, normal and fast fee levels ``prepare_send`` would use now.
+
+        Each with its most per gas and the most a plain transfer costs at it (a rollup's L1
+        data fee comes on top, known only for a draft).
+
+        Raises:
+            BackendUnavailable: the node cannot be reached.
+        """
+        return fee_levels(self._context)
 
     def nonces(self) -> NonceState:
         """Return the next nonce, and nonce gaps that keep own transactions from being mined.

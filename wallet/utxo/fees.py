@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from chains.registry import UtxoNetwork
+from chains.registry import UtxoNetwork, get_network
 from chains.utxo import fees as chains_fees
 from chains.utxo.backend import FeeRate, UtxoBackend
 from wallet.amounts import check_magnitude, format_amount, parse_decimal
@@ -41,6 +41,7 @@ __all__ = [
     "TARGETS",
     "FeePolicy",
     "FeePresets",
+    "FeeTarget",
     "check_fee",
     "custom_rate",
     "fee_presets",
@@ -65,6 +66,21 @@ def _sat_vb(rate: FeeRate) -> str:
     return f"{rate.sat_vb.normalize():f}"
 
 
+@dataclass(frozen=True, slots=True)
+class FeeTarget:
+    """What a preset aims at: a confirmation within ``blocks``, about ``minutes`` from now.
+
+    Attributes:
+        level: ``"slow"``, ``"normal"`` or ``"fast"``.
+        blocks: the confirmation target the estimate was asked for.
+        minutes: ``blocks`` times the network's target block interval, rounded up.
+    """
+
+    level: str
+    blocks: int
+    minutes: int
+
+
 class FeePresets(chains_fees.FeePresets):
     """The fee rates of the three levels for one network (``chains.utxo.fees.FeePresets``).
 
@@ -85,6 +101,21 @@ class FeePresets(chains_fees.FeePresets):
         except ValueError as err:
             raise WalletError(str(err)) from None
         return self.level(chosen.value)
+
+    def target(self, level: FeeLevel | str) -> FeeTarget:
+        """Return the confirmation target of a level, in blocks and in minutes.
+
+        Raises:
+            WalletError: an unknown level.
+        """
+        try:
+            chosen = FeeLevel.parse(level)
+        except ValueError as err:
+            raise WalletError(str(err)) from None
+        network = get_network(self.network)
+        seconds = network.block_seconds if isinstance(network, UtxoNetwork) else 600
+        blocks = TARGETS[chosen]
+        return FeeTarget(chosen.value, blocks, -(-blocks * seconds // 60))
 
 
 def fee_presets(backend: UtxoBackend, network: UtxoNetwork) -> FeePresets:
