@@ -75,21 +75,30 @@ def _open(qtbot, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     return window
 
 
-def _index(page: HistoryPage, txid: str) -> QModelIndex:
+def _index(qtbot, page: HistoryPage, txid: str) -> QModelIndex:  # type: ignore[no-untyped-def]
     model = page.model
     assert model is not None
-    for row in range(model.rowCount()):
-        shown = model.row_at(row)
-        if shown is not None and shown.txid == txid:
-            return model.index(row, 0)
-    raise AssertionError(f"{txid} is not in the table")
+    found: list[QModelIndex] = []
+
+    def shown() -> bool:
+        # The model reads on a worker: wait for the count and each page.
+        if model.loading:
+            return False
+        rows = [model.row_at(row) for row in range(model.rowCount())]
+        found[:] = [model.index(n, 0) for n, r in enumerate(rows) if r and r.txid == txid]
+        return bool(found) or all(r is not None for r in rows)
+
+    qtbot.waitUntil(shown, timeout=60_000)
+    if not found:
+        raise AssertionError(f"{txid} is not in the table")
+    return found[0]
 
 
 def test_bump_fee_from_the_history_is_reviewed(qtbot, pending: tuple[Path, str]) -> None:  # type: ignore[no-untyped-def]
     path, original = pending
     window = _open(qtbot, path)
     page = window.history_page
-    index = _index(page, original)
+    index = _index(qtbot, page, original)
     row = page.row_of(index)
     assert row is not None
     assert row.status is TxStatus.PENDING
@@ -130,7 +139,7 @@ def test_a_failed_bump_is_said_on_the_page(qtbot, pending: tuple[Path, str]) -> 
     path, original = pending
     window = _open(qtbot, path)
     page = window.history_page
-    row = page.row_of(_index(page, original))
+    row = page.row_of(_index(qtbot, page, original))
     assert row is not None
     window.session.require().devnet("bitcoin-regtest").mine(1)
     window.sync()  # now confirmed: the API refuses, the page says why and stays
@@ -148,7 +157,7 @@ def test_value_then_and_now_with_source_or_reason(qtbot, pending: tuple[Path, st
     page = window.history_page
     wallet = window.session.require()
     funding = next(r for r in wallet.history.iter_rows() if r.txid != original)
-    index = _index(page, funding.txid)
+    index = _index(qtbot, page, funding.txid)
     dialog = page.details(index)
     assert dialog is not None
     qtbot.waitUntil(lambda: not dialog.loading, timeout=60_000)
@@ -201,7 +210,7 @@ def evm_pending(anvil_factory: Callable[..., AnvilNode], tmp_path: Path) -> Iter
 def _replace_evm(qtbot, pending: EvmPending, kind: str) -> tuple[MainWindow, str]:  # type: ignore[no-untyped-def]
     window = _open(qtbot, pending.path)
     page = window.history_page
-    index = _index(page, pending.txid)
+    index = _index(qtbot, page, pending.txid)
     menu = page.menu_for(index)
     assert menu is not None
     assert [a.text() for a in menu.actions()] == ["Details...", "Speed up...", "Cancel..."]
@@ -244,13 +253,13 @@ def test_details_closed_before_the_prices_come(qtbot, pending: tuple[Path, str])
     path, original = pending
     window = _open(qtbot, path)
     page = window.history_page
-    dialog = page.details(_index(page, original))
+    dialog = page.details(_index(qtbot, page, original))
     assert dialog is not None
     dialog.reject()  # closed at once: deleted, and the values that come later are dropped
     assert page.dialog is None
     window.session.pool.waitForDone(60_000)
     qtbot.waitUntil(lambda: window.activity.text() == "", timeout=60_000)
-    again = page.details(_index(page, original))
+    again = page.details(_index(qtbot, page, original))
     assert again is not None
     qtbot.waitUntil(lambda: not again.loading, timeout=60_000)
     assert again.value_now.text().startswith("unknown: ")

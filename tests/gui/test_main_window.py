@@ -189,13 +189,15 @@ def test_hidden_balances_leave_no_digit_on_any_screen(qtbot, funded: Path) -> No
     # A transaction's details, valued at the sample prices: the value is masked too.
     window.session.require().use_sample_prices()
     history = window.history_page
-    assert history.model is not None
+    model = history.model
+    assert model is not None
+    qtbot.waitUntil(lambda: not model.loading and model.row_at(0) is not None, timeout=60_000)
     btc_row = next(
         r
-        for r in range(history.model.rowCount())
-        if history.model.row_at(r).symbol == "rBTC"  # type: ignore[union-attr]
+        for r in range(model.rowCount())
+        if model.row_at(r).symbol == "rBTC"  # type: ignore[union-attr]
     )
-    details = history.details(history.model.index(btc_row, 0))
+    details = history.details(model.index(btc_row, 0))
     assert details is not None
     qtbot.waitUntil(lambda: not details.loading, timeout=60_000)
     assert details.value_now.text().split("\n")[0] == MASK
