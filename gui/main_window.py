@@ -31,7 +31,7 @@ from gui.pages.send import SendPage
 from gui.pages.settings import SettingsPage
 from gui.session import Session
 from gui.theme import apply_theme
-from wallet import Account, DisplaySettings, Draft, Wallet
+from wallet import Account, DisplaySettings, Draft, Valuation, Wallet
 
 __all__ = ["MainWindow"]
 
@@ -199,10 +199,13 @@ class MainWindow(QMainWindow):
 
         self.session.sync(failed)
 
-    def _review_replacement(self, acct: object, draft: object, warnings: object) -> None:
+    def _review_replacement(
+        self, acct: object, draft: object, warnings: object, fee: object
+    ) -> None:
         # A bump, speed-up or cancel from the history: the send page's review, then w.sign.
         if isinstance(acct, Account) and isinstance(draft, Draft) and isinstance(warnings, list):
-            self.send_page.show_review(acct, draft, [str(w) for w in warnings])
+            fee_value = fee if isinstance(fee, Valuation) else None
+            self.send_page.show_review(acct, draft, [str(w) for w in warnings], None, fee_value)
             self.nav.setCurrentRow(self.pages.indexOf(self.send_page))
 
     def _apply_display(self, display: object) -> None:

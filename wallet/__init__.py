@@ -81,7 +81,7 @@ from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck
 from wallet.utxo.views import AccountView
-from wallet.valuation import TransactionValue, Valuation, transaction_value
+from wallet.valuation import TransactionValue, Valuation, coin_value, transaction_value
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
 from wallet.watch import Watcher, WatchEvent
 
@@ -167,6 +167,7 @@ __all__ = [
     "Web3Account",
     "check_new_password",
     "check_new_wallet_path",
+    "coin_value",
     "complete_mnemonic_word",
     "format_amount",
     "network_info",

@@ -5,7 +5,8 @@ at the daily close of its day (``PriceService.quote(asset, day=...)``) and at th
 price. The asset is the one the portfolio prices for that network and symbol (so the demo's
 sample prices apply the same way); each value carries its rate's source and time, or the
 reason it is unknown (a test network's coin, a day that has not ended, a provider that cannot
-be reached): never zero, never another day's rate.
+be reached): never zero, never another day's rate. ``coin_value(prices, sources, network,
+units)`` values an amount of a network's coin now (a draft's fee, for the review).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from chains.registry import get_network
 from wallet.amounts import to_decimal
-from wallet.errors import PriceUnavailable, WalletError
+from wallet.errors import PriceUnavailable, WalletError, translate_errors
 from wallet.history.types import HistoryRow
 from wallet.money.portfolio import HoldingKind, HoldingsSource
 from wallet.money.prices import PriceService
 from wallet.money.prices.currencies import currency, quantize
 
-__all__ = ["TransactionValue", "Valuation", "transaction_value"]
+__all__ = ["TransactionValue", "Valuation", "coin_value", "transaction_value"]
 
 _DAY_STATES = ("has not ended yet", "is in the future")
 """Reasons that describe the day itself (``PriceService`` refuses a close before it exists)."""
@@ -58,15 +60,48 @@ class TransactionValue:
     now: Valuation
 
 
-def _asset(sources: Sequence[HoldingsSource], row: HistoryRow) -> tuple[str | None, str]:
-    """Return the priced asset of a row's network and symbol, or ``None`` and why."""
-    kind = HoldingKind.COIN if row.token is None else HoldingKind.TOKEN
+def _asset(
+    sources: Sequence[HoldingsSource], network: str, symbol: str, kind: HoldingKind
+) -> tuple[str | None, str]:
+    """Return the priced asset of a network's coin or token, or ``None`` and why."""
     for source in sources:
         for holding in source.holdings():
-            same = holding.network == row.network and holding.symbol == row.symbol
+            same = holding.network == network and holding.symbol == symbol
             if holding.kind is kind and same:
                 return holding.asset, holding.unknown_reason or "no price source for it"
     return None, "no price source for it (no balance of it as of the last sync)"
+
+
+def coin_value(
+    prices: PriceService,
+    sources: Sequence[HoldingsSource],
+    network: str,
+    amount: int,
+    base: str | None = None,
+    *,
+    online: bool = True,
+) -> Valuation:
+    """Value an amount of a network's coin (base units) at the current price: a fee, say.
+
+    Args:
+        prices: the wallet's price service (``Wallet.prices``).
+        sources: the holdings the portfolio values (``Wallet.holdings_sources``).
+        network: the registry name of the network.
+        amount: base units of its coin.
+        base: the currency; ``None``: the wallet's base currency.
+        online: ``False`` answers from the cache alone.
+
+    Raises:
+        UnknownNetwork: no such network.
+        UnknownCurrency: ``base`` is not an ISO 4217 code.
+    """
+    code = currency(base).code if base is not None else prices.base_currency
+    with translate_errors():
+        net = get_network(network)
+    asset, reason = _asset(sources, network, net.symbol, HoldingKind.COIN)
+    if asset is None:
+        return Valuation(code, None, reason=reason)
+    return _value(prices, asset, to_decimal(amount, net.decimals), code, None, online)
 
 
 def transaction_value(
@@ -90,7 +125,8 @@ def transaction_value(
         UnknownCurrency: ``base`` is not an ISO 4217 code.
     """
     code = currency(base).code if base is not None else prices.base_currency
-    asset, reason = _asset(sources, row)
+    kind = HoldingKind.COIN if row.token is None else HoldingKind.TOKEN
+    asset, reason = _asset(sources, row.network, row.symbol, kind)
     if asset is None:
         unknown = Valuation(code, None, reason=reason)
         return TransactionValue(unknown, unknown)

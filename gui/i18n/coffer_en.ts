@@ -48,7 +48,7 @@
 <context>
     <name>HistoryPage</name>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="154"/>
+        <location filename="../pages/history.py" line="156"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n transaction</numerusform>
@@ -59,7 +59,7 @@
 <context>
     <name>SendPage</name>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="288"/>
+        <location filename="../pages/send.py" line="291"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>You hold %n of this item.</numerusform>
@@ -67,7 +67,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="367"/>
+        <location filename="../pages/send.py" line="370"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>%n coin chosen, %1</numerusform>

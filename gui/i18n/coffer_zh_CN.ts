@@ -360,79 +360,79 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../pages/history.py" line="52"/>
+        <location filename="../pages/history.py" line="54"/>
         <source>Search transaction id, label, address</source>
         <translation>搜索交易 ID、标签、地址</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="57"/>
+        <location filename="../pages/history.py" line="59"/>
         <source>Sent and received</source>
         <translation>发送和接收</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="58"/>
+        <location filename="../pages/history.py" line="60"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="59"/>
+        <location filename="../pages/history.py" line="61"/>
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="65"/>
+        <location filename="../pages/history.py" line="67"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="72"/>
+        <location filename="../pages/history.py" line="74"/>
         <source>Export CSV...</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="115"/>
+        <location filename="../pages/history.py" line="117"/>
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="154"/>
+        <location filename="../pages/history.py" line="156"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n 笔交易</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="171"/>
+        <location filename="../pages/history.py" line="173"/>
         <source>Bump fee...</source>
         <translation>提高手续费...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="173"/>
+        <location filename="../pages/history.py" line="175"/>
         <source>Speed up...</source>
         <translation>加速...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="173"/>
+        <location filename="../pages/history.py" line="175"/>
         <source>Cancel...</source>
         <translation>取消交易...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="206"/>
+        <location filename="../pages/history.py" line="208"/>
         <source>Details...</source>
         <translation>详情...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="239"/>
+        <location filename="../pages/history.py" line="241"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="243"/>
+        <location filename="../pages/history.py" line="245"/>
         <source>Export history</source>
         <translation>导出历史记录</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="243"/>
+        <location filename="../pages/history.py" line="245"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
@@ -441,7 +441,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="46"/>
-        <location filename="../main_window.py" line="236"/>
+        <location filename="../main_window.py" line="239"/>
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
@@ -536,7 +536,7 @@
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238"/>
+        <location filename="../main_window.py" line="241"/>
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -763,57 +763,67 @@
 <context>
     <name>Review</name>
     <message>
-        <location filename="../pages/review.py" line="22"/>
+        <location filename="../pages/review.py" line="24"/>
         <source>Fee bump (replace-by-fee)</source>
         <translation>提高手续费（费用替换）</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="23"/>
+        <location filename="../pages/review.py" line="25"/>
         <source>Child pays for parent</source>
         <translation>子交易为父交易付费</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="24"/>
+        <location filename="../pages/review.py" line="26"/>
         <source>Speed-up</source>
         <translation>加速</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="25"/>
+        <location filename="../pages/review.py" line="27"/>
         <source>Cancellation</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="27"/>
+        <location filename="../pages/review.py" line="29"/>
         <source>Payment</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="41"/>
+        <location filename="../pages/review.py" line="46"/>
+        <source>value unknown: %1</source>
+        <translation>价值未知：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="53"/>
+        <source>%1 (1 %2 = %3, from %4 at %5)</source>
+        <translation>%1（1 %2 = %3，来自 %4，时间 %5）</translation>
+    </message>
+    <message>
+        <location filename="../pages/review.py" line="80"/>
         <source>change, back to you</source>
         <translation>找零，退回给您</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="42"/>
+        <location filename="../pages/review.py" line="81"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="49"/>
+        <location filename="../pages/review.py" line="88"/>
         <source>Replaces</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="59"/>
+        <location filename="../pages/review.py" line="98"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="63"/>
+        <location filename="../pages/review.py" line="103"/>
         <source>Coins spent</source>
         <translation>花费的币</translation>
     </message>
     <message>
-        <location filename="../pages/review.py" line="66"/>
+        <location filename="../pages/review.py" line="106"/>
         <source>Call</source>
         <translation>合约调用</translation>
     </message>
@@ -821,163 +831,163 @@
 <context>
     <name>SendPage</name>
     <message>
-        <location filename="../pages/send.py" line="69"/>
+        <location filename="../pages/send.py" line="72"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="77"/>
+        <location filename="../pages/send.py" line="80"/>
         <source>From</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="81"/>
+        <location filename="../pages/send.py" line="84"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="85"/>
+        <location filename="../pages/send.py" line="88"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="92"/>
+        <location filename="../pages/send.py" line="95"/>
         <source>To</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="99"/>
+        <location filename="../pages/send.py" line="102"/>
         <source>Max</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="106"/>
+        <location filename="../pages/send.py" line="109"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="110"/>
+        <location filename="../pages/send.py" line="113"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="113"/>
+        <location filename="../pages/send.py" line="116"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="115"/>
+        <location filename="../pages/send.py" line="118"/>
         <source>Coin control...</source>
         <translation>币控制…</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="123"/>
+        <location filename="../pages/send.py" line="126"/>
         <source>Coins</source>
         <translation>币</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="124"/>
+        <location filename="../pages/send.py" line="127"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="144"/>
+        <location filename="../pages/send.py" line="147"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="146"/>
+        <location filename="../pages/send.py" line="149"/>
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="165"/>
+        <location filename="../pages/send.py" line="168"/>
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="230"/>
+        <location filename="../pages/send.py" line="233"/>
         <source>%1 (token)</source>
         <translation>%1（代币）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="233"/>
+        <location filename="../pages/send.py" line="236"/>
         <source>%1 (collectible)</source>
         <translation>%1（收藏品）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="241"/>
-        <location filename="../pages/send.py" line="363"/>
+        <location filename="../pages/send.py" line="244"/>
+        <location filename="../pages/send.py" line="366"/>
         <source>The wallet chooses the coins.</source>
         <translation>由钱包选择要花费的币。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="243"/>
+        <location filename="../pages/send.py" line="246"/>
         <source>Coin control is for Bitcoin-like accounts.</source>
         <translation>币控制仅适用于比特币类账户。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="252"/>
+        <location filename="../pages/send.py" line="255"/>
         <source>items</source>
         <translation>件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="288"/>
+        <location filename="../pages/send.py" line="291"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>您持有 %n 件该物品。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="290"/>
-        <location filename="../pages/send.py" line="296"/>
+        <location filename="../pages/send.py" line="293"/>
+        <location filename="../pages/send.py" line="299"/>
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="298"/>
+        <location filename="../pages/send.py" line="301"/>
         <source>That is more than the coins chosen.</source>
         <translation>超过了所选币的总额。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="301"/>
+        <location filename="../pages/send.py" line="304"/>
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="367"/>
+        <location filename="../pages/send.py" line="370"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>已选 %n 个币，共 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="410"/>
+        <location filename="../pages/send.py" line="413"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="454"/>
+        <location filename="../pages/send.py" line="472"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="468"/>
+        <location filename="../pages/send.py" line="487"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="470"/>
+        <location filename="../pages/send.py" line="489"/>
         <source>No explorer link: %1 has no block explorer.</source>
         <translation>无浏览器链接：%1 没有区块浏览器。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="476"/>
+        <location filename="../pages/send.py" line="495"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="478"/>
+        <location filename="../pages/send.py" line="497"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -1140,114 +1150,114 @@
 <context>
     <name>TransactionDialog</name>
     <message>
-        <location filename="../pages/transaction.py" line="59"/>
+        <location filename="../pages/transaction.py" line="61"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="63"/>
-        <location filename="../pages/transaction.py" line="92"/>
+        <location filename="../pages/transaction.py" line="65"/>
+        <location filename="../pages/transaction.py" line="94"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="71"/>
+        <location filename="../pages/transaction.py" line="73"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="72"/>
+        <location filename="../pages/transaction.py" line="74"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="73"/>
+        <location filename="../pages/transaction.py" line="75"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="74"/>
+        <location filename="../pages/transaction.py" line="76"/>
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="75"/>
+        <location filename="../pages/transaction.py" line="77"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="77"/>
+        <location filename="../pages/transaction.py" line="79"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="80"/>
+        <location filename="../pages/transaction.py" line="82"/>
         <source>Fee paid</source>
         <translation>已付手续费</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="83"/>
+        <location filename="../pages/transaction.py" line="85"/>
         <source>Value then</source>
         <translation>当时价值</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="84"/>
+        <location filename="../pages/transaction.py" line="86"/>
         <source>Value now</source>
         <translation>现在价值</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="85"/>
+        <location filename="../pages/transaction.py" line="87"/>
         <source>Ask the price providers</source>
         <translation>向价格提供方查询</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="88"/>
+        <location filename="../pages/transaction.py" line="90"/>
         <source>The providers learn which day and asset you ask about.</source>
         <translation>价格提供方会得知您查询的日期和资产。</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="94"/>
+        <location filename="../pages/transaction.py" line="96"/>
         <source>Other side</source>
         <translation>对方</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="95"/>
+        <location filename="../pages/transaction.py" line="97"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="95"/>
+        <location filename="../pages/transaction.py" line="97"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="106"/>
+        <location filename="../pages/transaction.py" line="108"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="115"/>
+        <location filename="../pages/transaction.py" line="117"/>
         <source>Asking for prices...</source>
         <translation>正在查询价格...</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="146"/>
-        <location filename="../pages/transaction.py" line="157"/>
+        <location filename="../pages/transaction.py" line="152"/>
+        <location filename="../pages/transaction.py" line="163"/>
         <source>unknown: %1</source>
         <translation>未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="148"/>
+        <location filename="../pages/transaction.py" line="154"/>
         <source>Prices</source>
         <translation>价格</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="161"/>
+        <location filename="../pages/transaction.py" line="167"/>
         <source>1 %1 = %2 (the day&apos;s close), from %3 at %4</source>
         <translation>1 %1 = %2（当日收盘价），来自 %3，时间 %4</translation>
     </message>
     <message>
-        <location filename="../pages/transaction.py" line="163"/>
+        <location filename="../pages/transaction.py" line="169"/>
         <source>1 %1 = %2, from %3 at %4</source>
         <translation>1 %1 = %2，来自 %3，时间 %4</translation>
     </message>

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.history_model import KEY_ROLE, HistoryModel
+from gui.pages.review import checks
 from gui.pages.transaction import TransactionDialog
 from gui.session import Session
 from gui.texts import status_text
-from wallet import Draft, EvmAccount, UtxoAccount
+from wallet import Draft, EvmAccount, UtxoAccount, Valuation
 from wallet.errors import WalletError
 from wallet.history import HistoryChanges, HistoryFilter, HistoryRow
 from wallet.types import TxStatus
@@ -39,7 +40,8 @@ __all__ = ["HistoryPage", "TransactionDialog"]
 class HistoryPage(QWidget):
     """Search, filters, the paged table, CSV export, a row's details and its replacements."""
 
-    review_requested = Signal(object, object, object)  # Account, Draft, list of warnings
+    review_requested = Signal(object, object, object, object)
+    """A replacement to review: the Account, the Draft, its warnings, its fee's Valuation."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,7 +222,7 @@ class HistoryPage(QWidget):
         acct = wallet.accounts_book.by_id(row.key.account_id)
         txid = row.txid
 
-        def work() -> tuple[object, Draft, list[str]]:
+        def work() -> tuple[object, Draft, list[str], Valuation]:
             draft: Draft
             if kind == "bump" and isinstance(acct, UtxoAccount):
                 draft = acct.bump_fee(txid)
@@ -230,9 +232,9 @@ class HistoryPage(QWidget):
                 draft = acct.cancel(txid)
             else:
                 raise WalletError(f"{kind} does not apply to this transaction.")
-            return acct, draft, [w.message for w in wallet.send_warnings(draft)]
+            return acct, draft, *checks(wallet, draft)
 
-        def done(result: tuple[object, Draft, list[str]]) -> None:
+        def done(result: tuple[object, Draft, list[str], Valuation]) -> None:
             self.review_requested.emit(*result)
 
         self.action_error.clear()

@@ -6,14 +6,16 @@ for a replacement, the transaction it replaces; amounts go through the privacy m
 
 from __future__ import annotations
 
+from datetime import UTC
 from html import escape
 
 from PySide6.QtCore import QCoreApplication
 
+from gui.pages.dashboard import money_text
 from gui.privacy import Privacy
-from wallet import Account, Draft, UtxoDraft, format_amount
+from wallet import Account, Draft, UtxoDraft, Valuation, Wallet, coin_value, format_amount
 
-__all__ = ["kind_title", "review_html"]
+__all__ = ["checks", "fee_value_text", "kind_title", "review_html"]
 
 
 def kind_title(kind: str) -> str:
@@ -27,7 +29,43 @@ def kind_title(kind: str) -> str:
     return titles.get(kind, QCoreApplication.translate("Review", "Payment"))
 
 
-def review_html(acct: Account, draft: Draft, privacy: Privacy, coins: list[str]) -> str:
+def checks(wallet: Wallet, draft: Draft) -> tuple[list[str], Valuation]:
+    """Return a draft's warnings and its fee's value (from the price cache); off the GUI thread."""
+    warnings = [w.message for w in wallet.send_warnings(draft)]
+    fee = coin_value(
+        wallet.prices, wallet.holdings_sources, draft.network, draft.summary.fee, online=False
+    )
+    return warnings, fee
+
+
+def fee_value_text(valuation: Valuation | None, symbol: str, privacy: Privacy) -> str:
+    """Return a fee's value in the base currency with its rate, or why it is unknown."""
+    if valuation is None:
+        return ""
+    if valuation.value is None or valuation.price is None:
+        return QCoreApplication.translate("Review", "value unknown: %1").replace(
+            "%1", valuation.reason
+        )
+    when = (
+        "" if valuation.at is None else valuation.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    )
+    return (
+        QCoreApplication.translate("Review", "%1 (1 %2 = %3, from %4 at %5)")
+        .replace("%1", privacy.amount(money_text(valuation.value, valuation.currency)))
+        .replace("%2", symbol)
+        .replace("%3", money_text(valuation.price, valuation.currency))
+        .replace("%4", valuation.source)
+        .replace("%5", when)
+    )
+
+
+def review_html(
+    acct: Account,
+    draft: Draft,
+    privacy: Privacy,
+    coins: list[str],
+    fee_value: Valuation | None = None,
+) -> str:
     """Return the review's text: the network, what it does, every output, the fee, the coins.
 
     Args:
@@ -35,6 +73,7 @@ def review_html(acct: Account, draft: Draft, privacy: Privacy, coins: list[str])
         draft: the draft (its summary is what the signer checks).
         privacy: masks the amounts while balances are hidden.
         coins: the outpoints chosen by hand (coin control), if any.
+        fee_value: the fee in the base currency (``coin_value``), or why it is unknown.
     """
     balance = acct.balance()
     summary = draft.summary
@@ -57,7 +96,8 @@ def review_html(acct: Account, draft: Draft, privacy: Privacy, coins: list[str])
     fee = privacy.amount(format_amount(summary.fee, balance.decimals, balance.symbol))
     rate = f" ({draft.fee_rate} sat/vB)" if isinstance(draft, UtxoDraft) else ""
     word = QCoreApplication.translate("Review", "Fee")
-    lines.append(f"<b>{word}:</b> {fee}{rate}")
+    in_fiat = fee_value_text(fee_value, acct.network.symbol, privacy)
+    lines.append(f"<b>{word}:</b> {fee}{rate}" + (f"; {escape(in_fiat)}" if in_fiat else ""))
     if coins:
         spent = ", ".join(f"<tt>{escape(c)}</tt>" for c in coins)
         word = QCoreApplication.translate("Review", "Coins spent")

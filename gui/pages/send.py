@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.pages.coins import CoinControlDialog, CoinsModel
-from gui.pages.review import review_html
+from gui.pages.review import checks, review_html
 from gui.pages.send_form import AddressBook, FeeChooser, ValueField
 from gui.session import Session
 from wallet import (
@@ -40,6 +40,7 @@ from wallet import (
     Draft,
     EvmAccount,
     UtxoAccount,
+    Valuation,
     format_amount,
     parse_decimal,
     to_base_units,
@@ -61,6 +62,8 @@ class SendPage(QWidget):
         self.draft: Draft | None = None
         self.review_account: Account | None = None
         """The account of the draft under review (the form's, or a replaced transaction's)."""
+        self._shown: tuple[list[str], Valuation | None] = ([], None)
+        session.privacy.changed.connect(self._render_review)
         self.txid = ""
         self.chosen_coins: list[str] = []
         self._from_value = False
@@ -387,7 +390,7 @@ class SendPage(QWidget):
         level = self.fees.level()
         coins = list(self.chosen_coins)
 
-        def work() -> tuple[Draft, list[str]]:
+        def work() -> tuple[Draft, list[str], Valuation]:
             if isinstance(acct, UtxoAccount):
                 draft: Draft = acct.prepare_send(
                     to, amount, level, send_max=send_max, utxos=coins or None
@@ -403,7 +406,7 @@ class SendPage(QWidget):
                 draft = acct.prepare_send(to, amount, level, token=token)
             else:
                 raise WalletError("This account cannot send.")
-            return draft, [w.message for w in wallet.send_warnings(draft)]
+            return draft, *checks(wallet, draft)
 
         self.review_button.setEnabled(False)
         self.form_error.clear()
@@ -413,15 +416,20 @@ class SendPage(QWidget):
         self.review_button.setEnabled(True)
         self.form_error.setText(message)
 
-    def _review(self, result: tuple[Draft, list[str]]) -> None:
+    def _review(self, result: tuple[Draft, list[str], Valuation]) -> None:
         self.review_button.setEnabled(True)
         acct = self.current_account()
         assert acct is not None  # noqa: S101 - the form had one
-        draft, warnings = result
-        self.show_review(acct, draft, warnings, self.chosen_coins)
+        draft, warnings, fee = result
+        self.show_review(acct, draft, warnings, self.chosen_coins, fee)
 
     def show_review(
-        self, acct: Account, draft: Draft, warnings: list[str], coins: list[str] | None = None
+        self,
+        acct: Account,
+        draft: Draft,
+        warnings: list[str],
+        coins: list[str] | None = None,
+        fee_value: Valuation | None = None,
     ) -> None:
         """Show a draft for review: a payment from the form, or a replacement from the history.
 
@@ -430,14 +438,24 @@ class SendPage(QWidget):
             draft: what the signer will check (``summary``).
             warnings: ``Wallet.send_warnings`` of the draft, as text.
             coins: the coins chosen by hand, if any.
+            fee_value: the fee in the base currency (``coin_value``), or why it is unknown.
         """
         self.draft = draft
         self.review_account = acct
-        self.review_text.setText(review_html(acct, draft, self.session.privacy, coins or []))
+        self._shown = (coins or [], fee_value)
+        self._render_review()
         self.warnings.setText("\n".join("\u26a0 " + w for w in warnings))
         self.send_error.clear()
         self.send_button.setEnabled(True)
         self.steps.setCurrentIndex(1)
+
+    def _render_review(self, _hidden: bool = False) -> None:
+        # Again when balances are hidden or shown: the review masks its amounts too.
+        if self.draft is not None and self.review_account is not None:
+            coins, fee_value = self._shown
+            privacy = self.session.privacy
+            html = review_html(self.review_account, self.draft, privacy, coins, fee_value)
+            self.review_text.setText(html)
 
     def sign_and_send(self) -> None:
         """Sign with the wallet's keys and broadcast, off the GUI thread."""

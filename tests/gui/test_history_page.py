@@ -109,6 +109,7 @@ def test_bump_fee_from_the_history_is_reviewed(qtbot, pending: tuple[Path, str])
     # The confirmed funding allows no replacement: no button, no menu entry.
     funding = next(r for r in window.session.require().history.iter_rows() if r.txid != original)
     assert page.replacements(funding) == []
+    window.session.require().use_sample_prices()  # the fee gets a value in the base currency
     dialog = page.details(index)
     assert dialog is not None
     assert list(dialog.action_buttons) == ["bump"]
@@ -123,6 +124,14 @@ def test_bump_fee_from_the_history_is_reviewed(qtbot, pending: tuple[Path, str])
     assert "Fee bump (replace-by-fee)" in review
     assert f"Replaces:</b> <tt>{original}</tt>" in review
     assert EXTERNAL_BTC in review
+    fee_line = next(line for line in review.split("<br>") if line.startswith("<b>Fee:</b>"))
+    assert ", from sample at " in fee_line  # the fee in the base currency, with its rate
+    window.hide_action.setChecked(True)  # the review masks its amounts at once
+    masked = next(
+        line for line in send.review_text.text().split("<br>") if line.startswith("<b>Fee:</b>")
+    )
+    assert masked.count(MASK) == 2  # the fee in the coin and in the currency
+    window.hide_action.setChecked(False)
     send.sign_and_send()
     qtbot.waitUntil(lambda: send.steps.currentIndex() == 2, timeout=60_000)
     devnet = window.session.require().devnet("bitcoin-regtest")

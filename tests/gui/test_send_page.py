@@ -116,6 +116,10 @@ def test_coin_control_spends_the_chosen_coin_only(qtbot, two_coins: Path) -> Non
     assert isinstance(draft, UtxoDraft)
     assert [str(i.outpoint) for i in draft.inputs] == [coins[quarter].outpoint]
     assert coins[quarter].outpoint in page.review_text.text()
+    # A test network's coin has no price: the fee's value says why.
+    assert "; value unknown: a test network&#x27;s coins have no market value" in (
+        page.review_text.text()
+    )
     page.sign_and_send()
     qtbot.waitUntil(lambda: page.steps.currentIndex() == 2, timeout=60_000)
     assert window.session.require().devnet("bitcoin-regtest").status().mempool_size == 1

@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ABANDON, PASSWORD
-from wallet import Wallet, transaction_value
+from wallet import Wallet, coin_value, transaction_value
+from wallet.errors import UnknownNetwork
 
 
 def test_value_then_and_now_or_why_not(tmp_path: Path) -> None:
@@ -42,3 +45,24 @@ def test_value_then_and_now_or_why_not(tmp_path: Path) -> None:
             assert valued.then.reason == f"{day.isoformat()} has not ended yet"
         else:  # the test ran across midnight (UTC): nothing cached for that day, offline
             assert valued.then.reason.startswith(f"{day.isoformat()}: ")
+
+
+def test_coin_value_of_a_fee(tmp_path: Path) -> None:
+    with Wallet.create(tmp_path / "c.coffer", PASSWORD, ABANDON) as w:
+        btc = w.account("bitcoin-regtest")
+        w.devnet("bitcoin-regtest").fund(btc.receive_address(), Decimal("0.5"))
+        w.sync()
+        plain = coin_value(w.prices, w.holdings_sources, "bitcoin-regtest", 282, online=False)
+        assert plain.value is None
+        assert plain.reason == "a test network's coins have no market value"
+        w.use_sample_prices()
+        fee = coin_value(w.prices, w.holdings_sources, "bitcoin-regtest", 282, "USD", online=False)
+        assert fee.price is not None
+        assert fee.source == "sample"
+        assert fee.value == (Decimal(282) / 10**8 * fee.price).quantize(Decimal("0.01"))
+        # A network the wallet holds nothing on: unknown, with why.
+        none = coin_value(w.prices, w.holdings_sources, "evm-embedded", 10**15, online=False)
+        assert none.value is None
+        assert none.reason.startswith("no price source for it")
+        with pytest.raises(UnknownNetwork):
+            coin_value(w.prices, w.holdings_sources, "nonet", 1, online=False)
