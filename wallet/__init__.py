@@ -61,6 +61,7 @@ from wallet.passwords import (
     password_strength,
 )
 from wallet.settings import WalletSettings
+from wallet.signing.devices import HardwareWallet, hardware_wallets
 from wallet.types import (
     AccountKind,
     AccountRecord,
@@ -123,6 +124,7 @@ __all__ = [
     "EvmReview",
     "FeeLevel",
     "FeePresets",
+    "HardwareWallet",
     "HistoryEntry",
     "Holding",
     "HoldingKind",
@@ -170,6 +172,7 @@ __all__ = [
     "coin_value",
     "complete_mnemonic_word",
     "format_amount",
+    "hardware_wallets",
     "network_info",
     "new_mnemonic",
     "parse_bip329",

@@ -29,7 +29,7 @@ from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
-from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
+from wallet.errors import NothingToSign, WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.history import HistoryBook, SendWarning, send_warnings
 from wallet.labels import LabelStore
 from wallet.messages import MessageBook, key_signer, reseal_imported_keys
@@ -47,12 +47,14 @@ from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.signing.export import format_export, network_params
 from wallet.signing.offline import sign_foreign_psbt
+from wallet.signing.psbt import read_psbt
 from wallet.storage import WalletDatabase
 from wallet.storage.accounts import AccountStore, WalletDescription
 from wallet.storage.fileguard import check_new_path
 from wallet.sync_each import sync_each
 from wallet.types import AccountRecord, Draft, SignedTransaction, SyncOutcome, SyncReport
 from wallet.utxo.context import UtxoContext
+from wallet.utxo.draft import UtxoDraft
 from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
 __all__ = ["DEFAULT_ACCOUNT_NETWORKS", "Wallet", "check_new_wallet_path"]
@@ -631,6 +633,35 @@ class Wallet:
         with translate_errors():
             export = self.signer().export_account(network_params(record.network), path, script)
         return format_export(export, record.network.name, fmt, record.evm_child or 0)
+
+    def draft_of_psbt(
+        self, psbt: bytes | str, network: str | None = None
+    ) -> tuple[UtxoAccount, UtxoDraft]:
+        """Find the account whose coins a PSBT spends and read the PSBT back as its draft.
+
+        What a watch-only wallet does with a PSBT it exported (or one from Sparrow or Core):
+        the draft's summary is the wallet's own reading (``UtxoAccount.import_psbt``), so a
+        front can show it, and ``import_signed`` / ``broadcast`` finish it.
+
+        Args:
+            psbt: the PSBT, binary or Base64 (unsigned, signed or final).
+            network: look only at this network's accounts.
+
+        Raises:
+            InvalidPsbt: not a PSBT (said before any account is searched).
+            NothingToSign: no account of this wallet has an input of it.
+            WalletError: some inputs are not coins of the account as of its last sync.
+        """
+        read_psbt(psbt)
+        last: NothingToSign | None = None
+        for account in self.accounts(network):
+            if not isinstance(account, UtxoAccount):
+                continue
+            try:
+                return account, account.import_psbt(psbt, allow_high_fee=True)
+            except NothingToSign as err:
+                last = err
+        raise last or NothingToSign("This wallet has no Bitcoin-family account to spend from.")
 
     def sign_psbt(
         self,

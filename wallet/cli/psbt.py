@@ -24,10 +24,10 @@ from wallet.cli.chain_args import SendArgs
 from wallet.cli.files import read_frames_or_file, read_input, write_frames, write_output
 from wallet.cli.signing import format_summary
 from wallet.cli.utxo import prepare_send
-from wallet.errors import NothingToSign, SigningCancelled, WalletError
+from wallet.errors import SigningCancelled, WalletError
 from wallet.networks import network_info
 from wallet.signing.export import EXPORT_FORMATS
-from wallet.signing.psbt import combine_psbts, read_psbt
+from wallet.signing.psbt import combine_psbts
 from wallet.transport import Payload, PayloadKind
 from wallet.wallet import Wallet
 
@@ -71,19 +71,9 @@ def draft_of_file(
     """Find the account whose coins the PSBT spends and read it back as its draft.
 
     Raises:
-        NothingToSign: no account of this wallet has an input of it.
-        InvalidPsbt, WalletError, FeeTooHigh: see ``UtxoAccount.import_psbt``.
+        NothingToSign, InvalidPsbt, WalletError: see ``Wallet.draft_of_psbt``.
     """
-    read_psbt(data)  # a corrupt file is said to be one before any account is searched
-    last: WalletError | None = None
-    for account in wallet.accounts(network):
-        if not isinstance(account, UtxoAccount):
-            continue
-        try:
-            return account, account.import_psbt(data, allow_high_fee=True)
-        except NothingToSign as err:
-            last = err
-    raise last or NothingToSign("This wallet has no Bitcoin-family account to spend from.")
+    return wallet.draft_of_psbt(data, network)
 
 
 def _summary_rows(summary: TxSummary) -> dict[str, Any]:
