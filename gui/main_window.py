@@ -29,9 +29,10 @@ from gui.pages.onboarding import Onboarding
 from gui.pages.receive import ReceivePage
 from gui.pages.send import SendPage
 from gui.pages.settings import SettingsPage
+from gui.pages.signing import SigningPage
 from gui.session import Session
 from gui.theme import apply_theme
-from wallet import Account, DisplaySettings, Draft, Valuation, Wallet
+from wallet import Account, DisplaySettings, Draft, UtxoAccount, UtxoDraft, Valuation, Wallet
 
 __all__ = ["MainWindow"]
 
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.send_page = SendPage(self.session)
         self.receive_page = ReceivePage(self.session)
         self.history_page = HistoryPage(self.session)
+        self.signing_page = SigningPage(self.session)
         self.settings_page = SettingsPage(self.session)
         for title, page in (
             (self.tr("Dashboard"), self.dashboard_page),
@@ -68,12 +70,14 @@ class MainWindow(QMainWindow):
             (self.tr("Send"), self.send_page),
             (self.tr("Receive"), self.receive_page),
             (self.tr("History"), self.history_page),
+            (self.tr("Sign elsewhere"), self.signing_page),
             (self.tr("Settings"), self.settings_page),
         ):
             self.nav.addItem(title)
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.history_page.review_requested.connect(self._review_replacement)
+        self.send_page.sign_elsewhere.connect(self._sign_elsewhere)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
         self.stack.addWidget(shell)
@@ -207,6 +211,11 @@ class MainWindow(QMainWindow):
             fee_value = fee if isinstance(fee, Valuation) else None
             self.send_page.show_review(acct, draft, [str(w) for w in warnings], None, fee_value)
             self.nav.setCurrentRow(self.pages.indexOf(self.send_page))
+
+    def _sign_elsewhere(self, acct: object, draft: object) -> None:
+        if isinstance(acct, UtxoAccount) and isinstance(draft, UtxoDraft):
+            self.signing_page.set_draft(acct, draft)
+            self.nav.setCurrentRow(self.pages.indexOf(self.signing_page))
 
     def _apply_display(self, display: object) -> None:
         if not isinstance(display, DisplaySettings):

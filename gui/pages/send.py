@@ -16,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,7 @@ from wallet import (
     Draft,
     EvmAccount,
     UtxoAccount,
+    UtxoDraft,
     Valuation,
     format_amount,
     parse_decimal,
@@ -54,7 +56,13 @@ _WARN_STYLE = "color: #8a5300;"
 
 
 class SendPage(QWidget):
-    """Send form, review, result: three steps on one page."""
+    """Send form, review, result: three steps on one page.
+
+    Signals:
+        sign_elsewhere: ``(account, draft)``: the person hands a UTXO draft to another signer.
+    """
+
+    sign_elsewhere = Signal(object, object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,8 +157,15 @@ class SendPage(QWidget):
         self.send_button = QPushButton(self.tr("Sign and send"))
         self.send_button.setObjectName("signAndSend")
         self.send_button.clicked.connect(self.sign_and_send)
+        self.elsewhere_button = QPushButton(self.tr("Sign elsewhere"))
+        self.elsewhere_button.setObjectName("signElsewhere")
+        self.elsewhere_button.setToolTip(
+            self.tr("Hand this transaction to an air-gapped signer or a hardware wallet")
+        )
+        self.elsewhere_button.clicked.connect(self._sign_elsewhere)
         buttons.addWidget(back)
         buttons.addStretch()
+        buttons.addWidget(self.elsewhere_button)
         buttons.addWidget(self.send_button)
         review.addLayout(buttons)
         self.send_error = self._error_label("sendError")
@@ -188,7 +203,8 @@ class SendPage(QWidget):
         self.account.blockSignals(True)
         self.account.clear()
         for acct in self.session.require().accounts():
-            if not acct.watch_only:
+            # A watch-only Bitcoin-family account pays through another signer (its PSBT).
+            if not acct.watch_only or isinstance(acct, UtxoAccount):
                 self.account.addItem(f"{acct.network.title} #{acct.index} {acct.kind}", acct.id)
         self.account.blockSignals(False)
         self._account_changed()
@@ -447,6 +463,9 @@ class SendPage(QWidget):
         self.warnings.setText("\n".join("\u26a0 " + w for w in warnings))
         self.send_error.clear()
         self.send_button.setEnabled(True)
+        # A watch-only account has no key here: another signer signs its PSBT.
+        self.elsewhere_button.setVisible(isinstance(draft, UtxoDraft))
+        self.send_button.setVisible(not acct.watch_only)
         self.steps.setCurrentIndex(1)
 
     def _render_review(self, _hidden: bool = False) -> None:
@@ -456,6 +475,10 @@ class SendPage(QWidget):
             privacy = self.session.privacy
             html = review_html(self.review_account, self.draft, privacy, coins, fee_value)
             self.review_text.setText(html)
+
+    def _sign_elsewhere(self) -> None:
+        if self.draft is not None and self.review_account is not None:
+            self.sign_elsewhere.emit(self.review_account, self.draft)
 
     def sign_and_send(self) -> None:
         """Sign with the wallet's keys and broadcast, off the GUI thread."""
