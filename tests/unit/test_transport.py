@@ -194,6 +194,24 @@ def test_png_frames_read_back(tmp_path: Path, fmt: FrameFormat) -> None:
     assert decode_frames(read_qr_images(reversed(paths))) == payload
 
 
+def test_png_frames_replace_an_earlier_series_in_the_folder(tmp_path: Path) -> None:
+    # A folder reused for a smaller payload must not keep the larger one's last frames:
+    # reading the folder would mix two payloads. Other files in it are left alone.
+    folder = tmp_path / "frames"
+    large = encode_frames(Payload(PayloadKind.PSBT, PSBT), max_fragment_len=60)
+    first = write_png_frames(large, folder)
+    assert len(first) > 3
+    keep = [folder / "notes.txt", folder / "frame-old.png", folder / "other-0001.png"]
+    for path in keep:
+        path.write_bytes(b"kept")
+    small = Payload(PayloadKind.PSBT, min(PSBTS, key=len))
+    second = write_png_frames(encode_frames(small, max_fragment_len=2000), folder)
+    assert len(second) == 1
+    assert sorted(folder.glob("frame-[0-9]*.png")) == second
+    assert all(path.read_bytes() == b"kept" for path in keep)
+    assert decode_frames(read_qr_images(sorted(folder.glob("frame-[0-9]*.png")))) == small
+
+
 def test_gif_read_back_and_jpeg(tmp_path: Path) -> None:
     payload = Payload(PayloadKind.PSBT, PSBT)
     frames = encode_frames(payload, max_fragment_len=100)

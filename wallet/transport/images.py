@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def write_png_frames(
 ) -> list[Path]:
     """Write one PNG per frame into ``directory`` (created if missing); return the paths.
 
-    Files are named ``<stem>-0001.png`` and up, in frame order.
+    Files are named ``<stem>-0001.png`` and up, in frame order. The series replaces an
+    earlier one in the folder: other ``<stem>-<number>.png`` files there are removed once the
+    new frames are written (reading the folder would otherwise mix two payloads); no other
+    file is touched.
 
     Raises:
         QrPayloadError: no frames, a frame too large for a QR code, or the folder cannot
@@ -74,6 +78,11 @@ def write_png_frames(
             path = folder / f"{stem}-{number:0{width}d}.png"
             code.save(str(path), kind="png", scale=scale, border=4)
             paths.append(path)
+        earlier = re.compile(re.escape(stem) + r"-[0-9]+\.png")
+        written = {path.name for path in paths}
+        for old in folder.iterdir():
+            if old.name not in written and earlier.fullmatch(old.name) and old.is_file():
+                old.unlink()
     except OSError as err:
         raise QrPayloadError(f"{folder} cannot be written ({err.strerror or err}).") from err
     return paths
