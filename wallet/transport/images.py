@@ -28,6 +28,7 @@ __all__ = [
     "read_qr_images",
     "terminal_frames",
     "write_gif",
+    "write_png",
     "write_png_frames",
 ]
 
@@ -65,11 +66,13 @@ def write_png_frames(
     file is touched.
 
     Raises:
-        QrPayloadError: no frames, a frame too large for a QR code, or the folder cannot
-            be written.
+        QrPayloadError: no frames, a frame too large for a QR code, ``directory`` is a file,
+            or the folder cannot be written.
     """
     folder = Path(directory)
     codes = _codes(frames)
+    if folder.exists() and not folder.is_dir():
+        raise QrPayloadError(f"{folder} is a file, not a folder for PNG frames.")
     width = max(4, len(str(len(codes))))
     paths = []
     try:
@@ -86,6 +89,27 @@ def write_png_frames(
     except OSError as err:
         raise QrPayloadError(f"{folder} cannot be written ({err.strerror or err}).") from err
     return paths
+
+
+def write_png(frame: str, path: str | os.PathLike[str], *, scale: int = 4) -> Path:
+    """Write one frame (a payload that fits one QR code) as the PNG file ``path``.
+
+    Raises:
+        QrPayloadError: the frame is too large for a QR code, or the file cannot be
+            written (a folder is there, or its folder is missing).
+    """
+    file = Path(path)
+    (code,) = _codes([frame])
+    partial = file.with_name(f".{file.name}.partial")
+    try:
+        if file.is_dir():
+            raise QrPayloadError(f"{file} is a folder, not a PNG file.")
+        code.save(str(partial), kind="png", scale=scale, border=4)
+        partial.replace(file)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise QrPayloadError(f"{file} cannot be written ({err.strerror or err}).") from err
+    return file
 
 
 def _image(code: segno.QRCode, scale: int) -> Image.Image:
