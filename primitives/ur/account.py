@@ -10,7 +10,9 @@ the 308 tag; inside a ``crypto-account`` each output is tagged 308.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from primitives.ur import cbor
 from primitives.ur.cbor import CborValue, Tag
@@ -56,19 +58,21 @@ __all__ = [
 TAG_OUTPUT = 308
 TAG_ACCOUNT = 311
 
-SCRIPT_TAGS: dict[str, int] = {
-    "sh": 400,
-    "wsh": 401,
-    "pk": 402,
-    "pkh": 403,
-    "wpkh": 404,
-    "combo": 405,
-    "multi": 406,
-    "sortedmulti": 407,
-    "raw": 408,
-    "tr": 409,
-    "cosigner": 410,
-}
+SCRIPT_TAGS: Mapping[str, int] = MappingProxyType(
+    {
+        "sh": 400,
+        "wsh": 401,
+        "pk": 402,
+        "pkh": 403,
+        "wpkh": 404,
+        "combo": 405,
+        "multi": 406,
+        "sortedmulti": 407,
+        "raw": 408,
+        "tr": 409,
+        "cosigner": 410,
+    }
+)
 _SCRIPT_NAMES = {tag: name for name, tag in SCRIPT_TAGS.items()}
 _MULTI = ("multi", "sortedmulti")
 

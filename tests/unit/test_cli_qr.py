@@ -134,12 +134,27 @@ def test_encode_errors(runner: CliRunner, tmp_path: Path, psbt_file: Path) -> No
         ((str(corrupt),), "corrupt"),
         ((str(tmp_path / "missing.psbt"),), "not a file"),
         ((str(psbt_file), "--type", "tx"), "use BBQr"),
-        ((str(psbt_file), "--out", str(psbt_file)), "cannot be written"),
+        ((str(psbt_file), "--out", str(psbt_file)), "is a file: give --out a folder"),
+        ((str(psbt_file), "--out", str(tmp_path / "one.png")), "do not fit one PNG file"),
     ]:
         code, _, err = _run(runner, "qr", "encode", *args)
         assert code == 1, args
         assert words in _error(err)
     assert psbt_file.read_bytes() == PSBT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.psbt", "tx.psbt"]
     code, _, err = _run(runner, "qr", "encode", "-", stdin=b"")
     assert code == 1
     assert "empty" in _error(err)
+
+
+def test_one_frame_as_a_png_file(runner: CliRunner, tmp_path: Path) -> None:
+    small = bytes.fromhex(min(BIP174["valid"], key=lambda v: len(v["hex"]))["hex"])
+    source = tmp_path / "small.psbt"
+    source.write_bytes(small)
+    picture = tmp_path / "small.png"
+    code, out, _ = _run(runner, "qr", "encode", str(source), "--out", str(picture))
+    assert code == 0
+    assert f"to {picture}." in out
+    code, out, _ = _run(runner, "qr", "decode", str(picture))
+    assert code == 0
+    assert out.strip() == base64.b64encode(small).decode()

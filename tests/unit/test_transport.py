@@ -38,6 +38,7 @@ from wallet.transport import (
     read_qr_images,
     terminal_frames,
     write_gif,
+    write_png,
     write_png_frames,
     write_psbt_file,
 )
@@ -192,6 +193,44 @@ def test_png_frames_read_back(tmp_path: Path, fmt: FrameFormat) -> None:
     sizes = {Image.open(p).size for p in paths}
     assert len(sizes) == 1  # one QR version for the whole series
     assert decode_frames(read_qr_images(reversed(paths))) == payload
+
+
+def test_png_frames_replace_an_earlier_series_in_the_folder(tmp_path: Path) -> None:
+    # A folder reused for a smaller payload must not keep the larger one's last frames:
+    # reading the folder would mix two payloads. Other files in it are left alone.
+    folder = tmp_path / "frames"
+    large = encode_frames(Payload(PayloadKind.PSBT, PSBT), max_fragment_len=60)
+    first = write_png_frames(large, folder)
+    assert len(first) > 3
+    keep = [folder / "notes.txt", folder / "frame-old.png", folder / "other-0001.png"]
+    for path in keep:
+        path.write_bytes(b"kept")
+    small = Payload(PayloadKind.PSBT, min(PSBTS, key=len))
+    second = write_png_frames(encode_frames(small, max_fragment_len=2000), folder)
+    assert len(second) == 1
+    assert sorted(folder.glob("frame-[0-9]*.png")) == second
+    assert all(path.read_bytes() == b"kept" for path in keep)
+    assert decode_frames(read_qr_images(sorted(folder.glob("frame-[0-9]*.png")))) == small
+
+
+def test_one_frame_as_a_png_file(tmp_path: Path) -> None:
+    payload = Payload(PayloadKind.PSBT, min(PSBTS, key=len))
+    (frame,) = encode_frames(payload)
+    path = write_png(frame, tmp_path / "psbt.png")
+    assert path == tmp_path / "psbt.png"
+    assert decode_frames(read_qr_image(path)) == payload
+    assert [p.name for p in tmp_path.iterdir()] == ["psbt.png"]  # no partial file left
+    with pytest.raises(QrPayloadError, match="is a folder"):
+        write_png(frame, tmp_path)
+
+
+def test_png_frames_into_a_file_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "taken"
+    file.write_bytes(b"mine")
+    frames = encode_frames(Payload(PayloadKind.PSBT, PSBT), max_fragment_len=100)
+    with pytest.raises(QrPayloadError, match="is a file, not a folder"):
+        write_png_frames(frames, file)
+    assert file.read_bytes() == b"mine"
 
 
 def test_gif_read_back_and_jpeg(tmp_path: Path) -> None:

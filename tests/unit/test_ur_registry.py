@@ -20,7 +20,7 @@ from urtypes.crypto import HDKey as UtHDKey
 from urtypes.crypto import Output as UtOutput
 
 from primitives.eip4527 import EthDataType, EthSignature, EthSignRequest
-from primitives.ur import UR, cbor, decode_single, encode_single
+from primitives.ur import UR, account, cbor, decode_single, encode_single
 from primitives.ur.account import (
     Account,
     CoinInfo,
@@ -263,3 +263,9 @@ def test_account_export_from_xpubs_round_trips() -> None:
 def test_from_extended_key_refuses(text: str) -> None:
     with pytest.raises(RegistryError):
         HDKey.from_extended_key(text)
+
+
+def test_script_tags_cannot_be_changed_by_a_caller() -> None:
+    with pytest.raises(TypeError):
+        account.SCRIPT_TAGS["wpkh"] = 0  # type: ignore[index]
+    assert account.SCRIPT_TAGS["wpkh"] == 404

@@ -31,6 +31,7 @@ from wallet.transport import (
     read_qr_images,
     terminal_frames,
     write_gif,
+    write_png,
     write_png_frames,
     write_psbt_file,
 )
@@ -103,6 +104,26 @@ def _show_terminal(frames: tuple[str, ...]) -> None:
         click.echo()
 
 
+def _write(frames: tuple[str, ...], out: Path) -> list[str]:
+    """Write the frames where ``--out`` says: a .gif, a .png for one frame, else a folder."""
+    suffix = out.suffix.lower()
+    if suffix == ".gif":
+        return [str(write_gif(frames, out, frame_ms=_FRAME_MS))]
+    if suffix == ".png":
+        if len(frames) != 1:
+            raise QrPayloadError(
+                f"{len(frames)} frames do not fit one PNG file: give --out a folder for PNG "
+                "frames, or a file ending in .gif."
+            )
+        return [str(write_png(frames[0], out))]
+    if out.exists() and not out.is_dir():
+        raise QrPayloadError(
+            f"{out} is a file: give --out a folder for PNG frames, or a file ending in .gif "
+            "(or .png for a single frame)."
+        )
+    return [str(p) for p in write_png_frames(frames, out)]
+
+
 @click.group(cls=TextGroup)
 def qr() -> None:
     """Show a PSBT or a file as animated QR codes (BC-UR or BBQr), or read them back."""
@@ -130,7 +151,8 @@ def qr() -> None:
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help="A folder for PNG frames, or a file ending in .gif for an animation.",
+    help="A folder for PNG frames, a file ending in .gif for an animation, or in .png for a "
+    "single frame.",
 )
 @click.option("--terminal", is_flag=True, help="Draw the QR codes in the terminal.")
 @click.option(
@@ -180,11 +202,7 @@ def encode(
             count=count,
             max_version=max_version,
         )
-        files: list[str] = []
-        if out is not None and out.suffix.lower() == ".gif":
-            files = [str(write_gif(frames, out, frame_ms=_FRAME_MS))]
-        elif out is not None:
-            files = [str(p) for p in write_png_frames(frames, out)]
+        files = _write(frames, out) if out is not None else []
         pictures = terminal_frames(frames) if terminal and opts.as_json else []
     result = {
         "format": frame_format,

@@ -5,8 +5,8 @@
 - QR frames in BC-UR (``crypto-psbt``, EIP-4527, account exports; fountain-coded, any order,
   losses) or BBQr (``encode_frames``, ``FrameCollector``, ``decode_frames``).
 - Frames as PNG files, an animated GIF or terminal text (segno, pillow), and read back from
-  images (zxing-cpp): ``write_png_frames``, ``write_gif``, ``terminal_frames``,
-  ``read_qr_images``.
+  images (zxing-cpp): ``write_png`` (one frame), ``write_png_frames``, ``write_gif``,
+  ``terminal_frames``, ``read_qr_images``.
 
 - The registry values those payloads carry, re-exported for fronts that may not import
   ``primitives``: EIP-4527 ``EthSignRequest``/``EthSignature`` and the account export types
@@ -35,6 +35,7 @@ from wallet.transport.images import (
     read_qr_images,
     terminal_frames,
     write_gif,
+    write_png,
     write_png_frames,
 )
 from wallet.transport.psbt_files import PsbtEncoding, read_psbt, read_psbt_file, write_psbt_file
@@ -66,6 +67,7 @@ __all__ = [
     "read_qr_images",
     "terminal_frames",
     "write_gif",
+    "write_png",
     "write_png_frames",
     "write_psbt_file",
 ]

@@ -66,13 +66,15 @@ class PayloadKind(enum.Enum):
 
 
 # UR types that carry a CBOR item defined by its registry (the payload is that CBOR).
-_UR_CBOR_KINDS = {
-    PayloadKind.ETH_SIGN_REQUEST,
-    PayloadKind.ETH_SIGNATURE,
-    PayloadKind.ACCOUNT,
-    PayloadKind.HDKEY,
-    PayloadKind.OUTPUT,
-}
+_UR_CBOR_KINDS = frozenset(
+    {
+        PayloadKind.ETH_SIGN_REQUEST,
+        PayloadKind.ETH_SIGNATURE,
+        PayloadKind.ACCOUNT,
+        PayloadKind.HDKEY,
+        PayloadKind.OUTPUT,
+    }
+)
 _BBQR_TYPES = {
     PayloadKind.PSBT: "P",
     PayloadKind.TRANSACTION: "T",

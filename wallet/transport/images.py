@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ __all__ = [
     "read_qr_images",
     "terminal_frames",
     "write_gif",
+    "write_png",
     "write_png_frames",
 ]
 
@@ -58,14 +60,19 @@ def write_png_frames(
 ) -> list[Path]:
     """Write one PNG per frame into ``directory`` (created if missing); return the paths.
 
-    Files are named ``<stem>-0001.png`` and up, in frame order.
+    Files are named ``<stem>-0001.png`` and up, in frame order. The series replaces an
+    earlier one in the folder: other ``<stem>-<number>.png`` files there are removed once the
+    new frames are written (reading the folder would otherwise mix two payloads); no other
+    file is touched.
 
     Raises:
-        QrPayloadError: no frames, a frame too large for a QR code, or the folder cannot
-            be written.
+        QrPayloadError: no frames, a frame too large for a QR code, ``directory`` is a file,
+            or the folder cannot be written.
     """
     folder = Path(directory)
     codes = _codes(frames)
+    if folder.exists() and not folder.is_dir():
+        raise QrPayloadError(f"{folder} is a file, not a folder for PNG frames.")
     width = max(4, len(str(len(codes))))
     paths = []
     try:
@@ -74,9 +81,35 @@ def write_png_frames(
             path = folder / f"{stem}-{number:0{width}d}.png"
             code.save(str(path), kind="png", scale=scale, border=4)
             paths.append(path)
+        earlier = re.compile(re.escape(stem) + r"-[0-9]+\.png")
+        written = {path.name for path in paths}
+        for old in folder.iterdir():
+            if old.name not in written and earlier.fullmatch(old.name) and old.is_file():
+                old.unlink()
     except OSError as err:
         raise QrPayloadError(f"{folder} cannot be written ({err.strerror or err}).") from err
     return paths
+
+
+def write_png(frame: str, path: str | os.PathLike[str], *, scale: int = 4) -> Path:
+    """Write one frame (a payload that fits one QR code) as the PNG file ``path``.
+
+    Raises:
+        QrPayloadError: the frame is too large for a QR code, or the file cannot be
+            written (a folder is there, or its folder is missing).
+    """
+    file = Path(path)
+    (code,) = _codes([frame])
+    partial = file.with_name(f".{file.name}.partial")
+    try:
+        if file.is_dir():
+            raise QrPayloadError(f"{file} is a folder, not a PNG file.")
+        code.save(str(partial), kind="png", scale=scale, border=4)
+        partial.replace(file)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise QrPayloadError(f"{file} cannot be written ({err.strerror or err}).") from err
+    return file
 
 
 def _image(code: segno.QRCode, scale: int) -> Image.Image:
