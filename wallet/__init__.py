@@ -29,6 +29,15 @@ from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
 from wallet.networks import Network, network_info, resolve_network
 from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
+from wallet.requests import (
+    FxQuote,
+    Payment,
+    PaymentLink,
+    PaymentRequest,
+    RequestStatus,
+    parse_payment_link,
+    read_link_image,
+)
 from wallet.settings import WalletSettings
 from wallet.types import (
     AccountKind,
@@ -82,11 +91,16 @@ __all__ = [
     "EvmLayout",
     "FeeLevel",
     "FeePresets",
+    "FxQuote",
     "HistoryEntry",
     "Label",
     "LabelStore",
     "Network",
     "ParsedLabels",
+    "Payment",
+    "PaymentLink",
+    "PaymentRequest",
+    "RequestStatus",
     "ScriptKind",
     "SentTransaction",
     "SignedTransaction",
@@ -111,6 +125,8 @@ __all__ = [
     "new_mnemonic",
     "parse_bip329",
     "parse_decimal",
+    "parse_payment_link",
+    "read_link_image",
     "resolve_network",
     "to_base_units",
     "to_decimal",

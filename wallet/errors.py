@@ -41,15 +41,19 @@ __all__ = [
     "InvalidExtendedKey",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidPaymentLink",
     "InvalidRecipient",
     "InvalidToken",
     "InvalidTxHash",
     "InvalidWalletPath",
     "NetworkMismatch",
+    "NoPaymentLink",
     "NodeRefused",
     "NonceConflict",
     "NotADevnet",
     "NotReplaceable",
+    "RequestExpired",
+    "RequestNotFound",
     "SigningCancelled",
     "SigningRefused",
     "TransactionNotFound",
@@ -61,6 +65,7 @@ __all__ = [
     "UnsafeAgent",
     "UnsafeWalletFile",
     "Unsupported",
+    "UnsupportedRequirement",
     "WalletCorrupt",
     "WalletError",
     "WalletExists",
@@ -472,6 +477,57 @@ class TransactionRefused(NodeRefused):
         """Record the node, its text and its reason code."""
         super().__init__(message, server, node_message)
         self.reason = reason
+
+
+class InvalidPaymentLink(WalletError, ValueError):
+    """A payment link (BIP-21/BIP-321, EIP-681) or QR code Coffer cannot read or pay.
+
+    Attributes:
+        link: the link as given (empty for an image).
+    """
+
+    def __init__(self, message: str, link: str = "") -> None:
+        """Keep the link."""
+        super().__init__(message)
+        self.link = link
+
+
+class UnsupportedRequirement(InvalidPaymentLink):
+    """A link requires a parameter Coffer does not implement (BIP-321 ``req-``).
+
+    Attributes:
+        parameter: the required parameter's name.
+    """
+
+    def __init__(self, message: str, link: str = "", parameter: str = "") -> None:
+        """Keep the parameter."""
+        super().__init__(message, link)
+        self.parameter = parameter
+
+
+class NoPaymentLink(InvalidPaymentLink):
+    """An image holds no QR code, or a QR code that is no payment link."""
+
+
+class RequestExpired(WalletError):
+    """A payment request expired; paying it needs an explicit ``allow_expired=True``.
+
+    Attributes:
+        expired_at: when it expired (Unix seconds).
+    """
+
+    def __init__(self, message: str, expired_at: int = 0) -> None:
+        """Keep the expiry."""
+        super().__init__(message)
+        self.expired_at = expired_at
+
+
+class RequestNotFound(WalletError, KeyError):
+    """No payment request of the account has that id."""
+
+    def __str__(self) -> str:
+        """Return the message, not ``KeyError``'s quoted form."""
+        return str(self.args[0]) if self.args else ""
 
 
 def _translate_utxo(err: Exception) -> WalletError | None:

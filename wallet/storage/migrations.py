@@ -213,7 +213,36 @@ ALTER TABLE utxo_blocks ADD COLUMN time INTEGER;
 histories point at, so confirmed transactions show when they were mined. Rows written before
 have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES)
+_V_REQUESTS = """
+CREATE TABLE payment_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    reserved_address TEXT,
+    token TEXT,
+    amount TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    fiat_amount TEXT,
+    fx_currency TEXT,
+    fx_rate TEXT,
+    fx_source TEXT,
+    fx_time INTEGER,
+    status TEXT NOT NULL DEFAULT 'unpaid',
+    txids TEXT NOT NULL DEFAULT '',
+    UNIQUE (account_id, reserved_address)
+);
+CREATE INDEX payment_requests_by_account ON payment_requests(account_id, created_at);
+"""
+"""Payment requests (``wallet.requests``): one row per request; ``reserved_address`` is the
+UTXO address given to this request alone (``NULL`` on EVM accounts, which have one address),
+unique per account so that no two requests ever share one. Amounts are decimal text (uint256
+token amounts do not fit SQLite's integers); ``status`` and ``txids`` are what the last sync
+found (``RequestStore.record_status``)."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES, _V_REQUESTS)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)

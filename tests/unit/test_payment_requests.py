@@ -1,0 +1,374 @@
+"""Payment links checked against networks, payment requests and their status (no node).
+
+Requests and links use a real wallet file; statuses are worked out by the pure ``settle`` and
+``allocate_evm`` with explicit times. The node-backed paths (paying, syncing) are in
+``tests/integration/test_payment_requests_nodes.py``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from wallet import Wallet
+from wallet.errors import (
+    AmountPrecisionError,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidPaymentLink,
+    NetworkMismatch,
+    NoPaymentLink,
+    RequestExpired,
+    RequestNotFound,
+    UnsupportedRequirement,
+    WalletError,
+)
+from wallet.qr import qr_png
+from wallet.requests import (
+    FxQuote,
+    PaymentLink,
+    RequestStatus,
+    parse_payment_link,
+    qr_form,
+    read_link_image,
+)
+from wallet.requests.book import Asset
+from wallet.requests.pay import plan_payment
+from wallet.requests.status import EvmAsk, Receipt, allocate_evm, settle
+from wallet.storage.migrations import LATEST_VERSION
+from wallet.types import HistoryEntry, TxStatus
+
+BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"  # BIP-173 vector
+TAPROOT = "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"  # BIP-350 vector
+ETH = "0x8e23Ee67d1332aD560396262C48ffbB01F93D052"
+TOKEN = "0x89205A3A3b2A69De6Dbf7f01ED13B2108B2c43e7"
+
+
+# -- links against networks --------------------------------------------------------------------
+
+
+def test_links_find_their_network(abandon_wallet: Wallet) -> None:
+    ltc = abandon_wallet.account("litecoin").receive_address()
+    doge = abandon_wallet.account("dogecoin").receive_address()
+    assert parse_payment_link(f"bitcoin:{BTC}?amount=1").network == "bitcoin"
+    assert parse_payment_link(f"bitcoin:{TAPROOT}").address == TAPROOT
+    assert parse_payment_link(f"litecoin:{ltc}?amount=0.5").amount == 50_000_000
+    assert parse_payment_link(f"dogecoin:{doge}?amount=12.5").network == "dogecoin"
+    upper = parse_payment_link(f"BITCOIN:{BTC.upper()}?AMOUNT=0.0001&LABEL=Shop")
+    assert (upper.address, upper.amount, upper.label) == (BTC, 10_000, "Shop")
+    assert parse_payment_link(f"ethereum:{ETH}@137?value=1e18").network == "polygon"
+    assert parse_payment_link(f"ethereum:{ETH}?value=1e18").network == "ethereum"
+
+
+def test_a_link_of_another_network_names_it(abandon_wallet: Wallet) -> None:
+    btc = abandon_wallet.account("bitcoin").network
+    ltc = abandon_wallet.account("litecoin")
+    with pytest.raises(NetworkMismatch, match="Litecoin") as err:
+        parse_payment_link(f"litecoin:{ltc.receive_address()}", btc)
+    assert "litecoin" in err.value.address_networks
+    with pytest.raises(NetworkMismatch, match="Litecoin"):
+        parse_payment_link(f"bitcoin:{ltc.receive_address()}")
+    with pytest.raises(NetworkMismatch, match="Polygon"):
+        parse_payment_link(
+            f"ethereum:{ETH}@137?value=1", abandon_wallet.account("ethereum").network
+        )
+    with pytest.raises(NetworkMismatch, match="EVM"):
+        parse_payment_link(f"ethereum:{ETH}?value=1", btc)
+
+
+@pytest.mark.parametrize(
+    ("link", "error"),
+    [
+        (f"bitcoin:{BTC[:-1]}5?amount=1", InvalidAddress),  # checksum typo
+        (f"ethereum:{ETH[:-1]}D?value=1", InvalidAddress),  # EIP-55 typo
+        (f"bitcoin:{BTC}?amount=-1", InvalidAmount),
+        (f"bitcoin:{BTC}?amount=0.000000001", AmountPrecisionError),
+        (f"bitcoin:{BTC}?amount=1&amount=1", InvalidPaymentLink),
+        (f"bitcoin:{BTC}?req-pop=x", UnsupportedRequirement),
+        (f"ethereum:{ETH}@999999?value=1", InvalidPaymentLink),
+        ("ethereum:alice.eth?value=1", InvalidPaymentLink),
+        ("bitcoin:?lightning=lnbc1", InvalidPaymentLink),
+        ("mailto:someone@example.com", InvalidPaymentLink),
+        (f"ethereum:{TOKEN}/transfer?address={ETH}&uint256=1&value=5", InvalidPaymentLink),
+    ],
+    ids=[
+        "checksum",
+        "eip55",
+        "negative",
+        "over-precise",
+        "two-amounts",
+        "req",
+        "unknown-chain",
+        "ens",
+        "lightning-only",
+        "not-a-link",
+        "value-to-token",
+    ],
+)
+def test_bad_links_are_refused_with_their_error(link: str, error: type[Exception]) -> None:
+    with pytest.raises(error) as err:
+        parse_payment_link(link)
+    assert "\n" not in str(err.value)
+    assert isinstance(err.value, WalletError)
+
+
+def test_the_eip_example_checksum_is_refused_and_its_lower_case_read() -> None:
+    with pytest.raises(InvalidAddress, match="typo"):
+        parse_payment_link("ethereum:0xfb6916095ca1df60bb79Ce92ce3ea74c37c5d359?value=2.014e18")
+    link = parse_payment_link("ethereum:0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359?value=2.014e18")
+    assert link.amount == 2_014_000_000_000_000_000
+
+
+def test_token_link() -> None:
+    link = parse_payment_link(f"ethereum:{TOKEN.lower()}/transfer?address={ETH}&uint256=2.5e6")
+    assert (link.token, link.address, link.amount, link.decimals) == (TOKEN, ETH, 2_500_000, None)
+
+
+# -- requests ----------------------------------------------------------------------------------
+
+
+def test_each_request_reserves_a_fresh_address(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    given = acct.receive_address()
+    made = [acct.request(Decimal("0.001") * (k + 1), label=f"r{k}") for k in range(5)]
+    addresses = [r.address for r in made]
+    assert len(set(addresses)) == 5
+    assert given not in addresses
+    assert acct.receive_address() == given
+    assert acct.new_receive_address().address not in addresses
+    assert abandon_wallet.labels.get("addr", addresses[2]) == "r2"
+    assert [r.id for r in acct.requests()] == [r.id for r in reversed(made)]
+    assert {r.status for r in acct.requests()} == {RequestStatus.UNPAID}
+    assert abandon_wallet.database.schema_version == LATEST_VERSION
+
+
+def test_request_link_reads_back_with_its_words(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    req = acct.request(
+        "0.0015", label="Ann & Bo", message="rent 100%", expires_in=timedelta(hours=1)
+    )
+    link = parse_payment_link(req.link)
+    assert (link.address, link.amount, link.label, link.message) == (
+        req.address,
+        150_000,
+        "Ann & Bo",
+        "rent 100%",
+    )
+    assert link.expires_at == req.expires_at == req.created_at + 3600
+    assert qr_form(req.link).startswith("BITCOIN:" + req.address.upper() + "?amount=0.0015")
+
+
+def test_request_qr_png_and_screenshot_read_back(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("litecoin")
+    req = acct.request("0.25", label="Shop")
+    png = acct.request_qr(req)
+    assert isinstance(png, bytes)
+    assert parse_payment_link(read_link_image(png)).address == req.address
+    # A "screenshot": the code small and off-centre on a larger grey JPEG.
+    shot = Image.new("RGB", (900, 700), (200, 200, 200))
+    shot.paste(Image.open(io.BytesIO(png)).convert("RGB"), (480, 260))
+    out = io.BytesIO()
+    shot.save(out, "JPEG", quality=85)
+    assert parse_payment_link(read_link_image(out.getvalue())).amount == 25_000_000
+    text = acct.request_qr(req, png=False)
+    assert isinstance(text, str)
+    assert "\u2588" in text
+
+
+def test_images_without_a_link_are_refused() -> None:
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(blank, "PNG")
+    with pytest.raises(NoPaymentLink, match="no QR code"):
+        read_link_image(blank.getvalue())
+    with pytest.raises(NoPaymentLink, match="no payment link"):
+        read_link_image(qr_png("https://example.com/"))
+    with pytest.raises(NoPaymentLink, match="not an image"):
+        read_link_image(b"%PDF-1.4 not an image")
+
+
+def test_evm_requests_share_the_address(abandon_wallet: Wallet) -> None:
+    eth = abandon_wallet.account("ethereum")
+    one, two = eth.request("1.5"), eth.request(Decimal("0.25"), label="tea")
+    assert one.address == two.address == eth.address
+    assert one.link == f"ethereum:{eth.address}@1?value=1.5e18"
+    assert parse_payment_link(two.link).amount == 25 * 10**16
+
+
+def test_fiat_request_converts_at_the_rate(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    quote = FxQuote("BTC", "EUR", Decimal("60000"), "fixture", 1_700_000_000)
+    req = acct.request("20", fx=quote)
+    assert req.amount == 33_333  # 20 / 60000 BTC, rounded half up to a satoshi
+    assert req.fiat_amount == Decimal("20.00")
+    assert req.fx is not None
+    assert "1 BTC = 60000 EUR (fixture, 2023-11-14" in req.fx.describe()
+    with pytest.raises(InvalidAmount, match="rate is for ETH"):
+        acct.request("20", fx=FxQuote("ETH", "EUR", Decimal(3000), "fixture", 0))
+    with pytest.raises(InvalidAmount):
+        acct.request("20.001", fx=quote)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"amount": 0.1}, TypeError),
+        ({"amount": "-1"}, InvalidAmount),
+        ({"amount": "0"}, InvalidAmount),
+        ({"amount": "1e-3"}, InvalidAmount),
+        ({"amount": "0.000000001"}, AmountPrecisionError),
+        ({"amount": "1", "expires_in": 0}, WalletError),
+        ({"amount": "1", "expires_in": timedelta(days=400)}, WalletError),
+        ({"amount": "1", "label": "two\nlines"}, WalletError),
+        ({"amount": "1", "token": "USDC"}, WalletError),
+    ],
+    ids=[
+        "float",
+        "negative",
+        "zero",
+        "exponent",
+        "precision",
+        "expiry-0",
+        "expiry-long",
+        "control",
+        "token-on-utxo",
+    ],
+)
+def test_bad_requests_are_refused_and_store_nothing(
+    abandon_wallet: Wallet, kwargs: dict[str, object], error: type[Exception]
+) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    with pytest.raises(error):
+        acct.request(**kwargs)  # type: ignore[arg-type]
+    assert acct.requests() == []
+
+
+def test_an_unknown_request_or_status(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    with pytest.raises(RequestNotFound, match="no payment request 7"):
+        acct.payment_request(7)
+    with pytest.raises(WalletError, match="not a request status"):
+        acct.requests("settled")
+    assert acct.requests(["unpaid", RequestStatus.PAID]) == []
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def _r(txid: str, value: int, confirmed: bool = True, time: int = 100) -> Receipt:
+    return Receipt(txid, value, confirmed, time)
+
+
+@pytest.mark.parametrize(
+    ("receipts", "expires", "now", "status"),
+    [
+        ([], None, 500, RequestStatus.UNPAID),
+        ([], 200, 150, RequestStatus.UNPAID),
+        ([], 200, 200, RequestStatus.EXPIRED),
+        ([_r("a", 1000, False)], None, 500, RequestStatus.PENDING),
+        ([_r("a", 400)], None, 500, RequestStatus.PARTIAL),
+        ([_r("a", 400), _r("b", 600, False)], None, 500, RequestStatus.PENDING),
+        ([_r("a", 400), _r("b", 600)], None, 500, RequestStatus.PAID),
+        ([_r("a", 1500)], None, 500, RequestStatus.OVERPAID),
+        ([_r("a", 1000, time=250)], 200, 500, RequestStatus.PAID_LATE),
+        ([_r("a", 1000, time=150)], 200, 500, RequestStatus.PAID),
+        ([_r("a", 300, time=400)], 200, 500, RequestStatus.PARTIAL),
+    ],
+    ids=[
+        "unpaid",
+        "not-yet-expired",
+        "expired",
+        "pending",
+        "partial",
+        "part-pending",
+        "paid",
+        "overpaid",
+        "paid-late",
+        "paid-in-time",
+        "partial-late",
+    ],
+)
+def test_settle(
+    receipts: list[Receipt], expires: int | None, now: int, status: RequestStatus
+) -> None:
+    assert settle(1000, expires, receipts, now).status is status
+
+
+def _in(txid: str, amount: int, time: int, token: str | None = None) -> HistoryEntry:
+    return HistoryEntry(
+        "ethereum", txid, TxStatus.CONFIRMED, 1, 1, time, "ETH", 18, amount, token=token
+    )
+
+
+def test_evm_payments_are_told_apart_by_asset_time_and_amount() -> None:
+    asks = [
+        EvmAsk(1, None, 500, 100),
+        EvmAsk(2, None, 300, 110),
+        EvmAsk(3, TOKEN, 7, 120),
+        EvmAsk(4, None, 300, 130),
+    ]
+    history = [
+        _in("early", 500, 90),  # before every request: counts for none
+        _in("t1", 300, 140),  # exact: the oldest request of 300
+        _in("t2", 7, 150, TOKEN.lower()),  # the token request
+        _in("t3", 200, 160),  # not exact: the oldest unpaid (500), partly
+        _in("t4", 300, 170),  # exact: the next request of 300
+        _in("out", -50, 175),  # a send: ignored
+    ]
+    paid = allocate_evm(asks, history)
+    assert [r.txid for r in paid[1]] == ["t3"]
+    assert [r.txid for r in paid[2]] == ["t1"]
+    assert [r.txid for r in paid[3]] == ["t2"]
+    assert [r.txid for r in paid[4]] == ["t4"]
+
+
+# -- paying ------------------------------------------------------------------------------------
+
+
+def _link(amount: int | None = 1000, expires_at: int | None = None) -> PaymentLink:
+    return PaymentLink("bitcoin:x", "bitcoin", BTC, amount, "BTC", 8, expires_at=expires_at)
+
+
+def test_an_expired_link_is_paid_only_when_allowed() -> None:
+    coin = Asset("BTC", 8)
+    with pytest.raises(RequestExpired, match="expired") as err:
+        plan_payment(_link(expires_at=100), coin, 100)
+    assert err.value.expired_at == 100
+    plan = plan_payment(_link(expires_at=100), coin, 100, allow_expired=True)
+    assert plan.expired
+    assert plan.amount == 1000
+    assert not plan_payment(_link(expires_at=100), coin, 99).expired
+
+
+def test_payment_amounts() -> None:
+    coin = Asset("BTC", 8)
+    quote = FxQuote("BTC", "USD", Decimal("50000"), "fixture", 0)
+    assert plan_payment(_link(None), coin, 0, amount="0.5").amount == 50_000_000
+    shown = plan_payment(_link(2_000_000), coin, 0, fx=quote)
+    assert shown.fiat_amount == Decimal("1000.00")
+    converted = plan_payment(_link(None), coin, 0, fiat_amount="25", fx=quote)
+    assert converted.amount == 50_000
+    with pytest.raises(InvalidAmount, match="names no amount"):
+        plan_payment(_link(None), coin, 0)
+    with pytest.raises(InvalidAmount, match=r"asks for 0\.00001 BTC"):
+        plan_payment(_link(1000), coin, 0, amount="0.1")
+    with pytest.raises(InvalidPaymentLink, match="rate"):
+        plan_payment(_link(None), coin, 0, fiat_amount="25")
+
+
+def test_prepare_payment_refuses_before_building(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    ltc = abandon_wallet.account("litecoin").receive_address()
+    with pytest.raises(NetworkMismatch, match="Litecoin"):
+        acct.prepare_payment(f"litecoin:{ltc}?amount=1")
+    with pytest.raises(NetworkMismatch, match="Litecoin"):
+        acct.prepare_payment(parse_payment_link(f"litecoin:{ltc}?amount=1"))
+    expired = f"bitcoin:{BTC}?amount=0.001&time=1000&exp=60"
+    with pytest.raises(RequestExpired):
+        acct.prepare_payment(expired)
+    eth = abandon_wallet.account("ethereum")
+    with pytest.raises(NetworkMismatch, match="chain id 137"):
+        eth.prepare_payment(f"ethereum:{ETH}@137?value=1e18")
