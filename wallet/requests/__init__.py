@@ -9,6 +9,7 @@ picture of its QR code.
 
 from __future__ import annotations
 
+from wallet.requests.book import parse_expiry
 from wallet.requests.links import parse_payment_link, qr_form
 from wallet.requests.pay import read_link_image
 from wallet.requests.types import FxQuote, Payment, PaymentLink, PaymentRequest, RequestStatus
@@ -19,6 +20,7 @@ __all__ = [
     "PaymentLink",
     "PaymentRequest",
     "RequestStatus",
+    "parse_expiry",
     "parse_payment_link",
     "qr_form",
     "read_link_image",

@@ -19,6 +19,7 @@ accounts the request's label is also its address's label from the start (``addr`
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -42,6 +43,7 @@ __all__ = [
     "fiat_to_units",
     "get",
     "list_requests",
+    "parse_expiry",
     "refresh",
 ]
 
@@ -85,6 +87,27 @@ class RequestContext:
     find_asset: Callable[[str], Asset]
     payments: Callable[[Sequence[StoredRequest]], dict[int, list[Receipt]]]
     clock: Callable[[], float] = time.time
+
+
+_DURATION = re.compile(
+    r"(?:([0-9]{1,4})w)?(?:([0-9]{1,4})d)?(?:([0-9]{1,5})h)?(?:([0-9]{1,6})m)?(?:([0-9]{1,8})s)?"
+)
+
+
+def parse_expiry(text: str) -> int:
+    """Return the seconds of an expiry such as ``90s``, ``15m``, ``1h``, ``2d`` or ``1w2d``.
+
+    Raises:
+        WalletError: not such a duration, zero, or longer than a year.
+    """
+    match = _DURATION.fullmatch(text.strip().lower())
+    if not text.strip() or match is None:
+        raise WalletError(f"{text[:40]!r} is not a duration; write it like 30m, 1h, 2d or 1w.")
+    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    total = (((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds
+    checked = _seconds(total)
+    assert checked is not None  # noqa: S101 - an int in, an int out
+    return checked
 
 
 def _seconds(expires_in: timedelta | int | None) -> int | None:

@@ -1,0 +1,262 @@
+"""Payment requests and paying links: ``coffer request create|list`` and ``coffer pay``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wallet import PaymentRequest, Wallet, parse_payment_link, read_link_image
+from wallet.accounts import Account, EvmAccount, UtxoAccount
+from wallet.amounts import format_amount
+from wallet.cli._app import (
+    NETWORK,
+    Options,
+    TextCommand,
+    TextGroup,
+    emit,
+    errors,
+    open_wallet,
+    table,
+)
+from wallet.cli.signing import sign_and_send
+from wallet.errors import AccountNotFound, NoPaymentLink, WalletError
+from wallet.networks import network_info
+from wallet.qr import qr_terminal
+from wallet.requests import RequestStatus, parse_expiry, qr_form
+
+__all__ = ["COMMANDS"]
+
+_MAX_IMAGE_BYTES = 50 * 1024 * 1024
+_STATUS_NAMES = [s.value for s in RequestStatus] + ["partial", "late"]
+
+
+def _when(seconds: int | None) -> str:
+    if seconds is None:
+        return "never"
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _row(req: PaymentRequest) -> dict[str, Any]:
+    return {
+        "id": req.id,
+        "network": req.network,
+        "account_id": req.account_id,
+        "status": req.status.value,
+        "amount": format_amount(req.amount, req.decimals),
+        "symbol": req.symbol,
+        "token": req.token,
+        "received": format_amount(req.received, req.decimals),
+        "missing": format_amount(req.missing, req.decimals),
+        "excess": format_amount(req.excess, req.decimals),
+        "label": req.label,
+        "message": req.message,
+        "address": req.address,
+        "created_at": req.created_at,
+        "expires_at": req.expires_at,
+        "link": req.link,
+        "txids": list(req.txids),
+        "fiat_amount": None if req.fiat_amount is None else str(req.fiat_amount),
+        "rate": None if req.fx is None else req.fx.describe(),
+    }
+
+
+def _status_text(req: PaymentRequest) -> str:
+    if req.status is RequestStatus.PARTIAL:
+        return f"{req.status.value}, {format_amount(req.missing, req.decimals)} missing"
+    if req.excess and req.status is RequestStatus.OVERPAID:
+        return f"{req.status.value} by {format_amount(req.excess, req.decimals)}"
+    return req.status.value
+
+
+def _existing_account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
+    """Return an account the wallet has; never create one (a refusal changes nothing)."""
+    for account in wallet.accounts(network):
+        if account.index == index and (kind is None or account.kind == kind):
+            return account
+    title = network_info(network).title
+    raise AccountNotFound(
+        f"The wallet has no {title} account {index}"
+        + (f" of kind {kind}" if kind else "")
+        + f"; add one with `coffer receive {network}` first."
+    )
+
+
+@click.group(cls=TextGroup)
+def request() -> None:
+    """Ask for payments: a fresh address, a link and a QR code per request."""
+
+
+@request.command("create")
+@click.argument("network", type=NETWORK)
+@click.option("--amount", required=True, help="In coins (0.001), or tokens with --token.")
+@click.option("--label", default="", help="Who asks (shown to the payer).")
+@click.option("--message", default="", help="What for (shown to the payer).")
+@click.option("--expires", default=None, help="How long it stands: 30m, 1h, 2d, 1w.")
+@click.option("--token", default=None, help="An ERC-20 token's symbol or contract (EVM).")
+@click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
+@click.option("--kind", default=None, help="p2wpkh, p2tr, p2sh-p2wpkh, p2pkh; EVM: standard.")
+@click.option("--no-qr", is_flag=True, help="The link alone, without the QR code.")
+@click.pass_obj
+def create(
+    opts: Options,
+    network: str,
+    amount: str,
+    label: str,
+    message: str,
+    expires: str | None,
+    token: str | None,
+    account_index: int,
+    kind: str | None,
+    no_qr: bool,
+) -> None:
+    """Make a payment request and show its link and QR code.
+
+    On Bitcoin-family networks each request gets an address of its own. An EVM account has
+    one address: requests there are told apart by amount and time, so ask distinct amounts.
+    """
+    with errors(opts):
+        seconds = None if expires is None else parse_expiry(expires)
+    with open_wallet(opts) as wallet, errors(opts):
+        account = _existing_account(wallet, network, account_index, kind)
+        if isinstance(account, UtxoAccount | EvmAccount):
+            made = account.request(amount, label, message, seconds, token=token)
+        else:  # pragma: no cover - the two families
+            raise WalletError(f"{network} accounts cannot receive requests.")
+    row = _row(made)
+
+    def human() -> None:
+        if not no_qr:
+            click.echo(qr_terminal(qr_form(made.link)), nl=False)
+        click.echo(made.link)
+        amount_text = format_amount(made.amount, made.decimals, made.symbol)
+        click.echo(f"Request {made.id}: {amount_text} to {made.address}")
+        click.echo(f"Expires: {_when(made.expires_at)}")
+
+    emit(opts, row, human)
+
+
+@request.command("list")
+@click.argument("network", type=NETWORK, required=False)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(_STATUS_NAMES, case_sensitive=False),
+    help="Only requests of this status (repeatable).",
+)
+@click.pass_obj
+def list_(opts: Options, network: str | None, statuses: tuple[str, ...]) -> None:
+    """List payment requests with their status as of the last sync (run `coffer sync`)."""
+    with open_wallet(opts, reads_only=True) as wallet, errors(opts):
+        accounts = wallet.accounts(network) if network else wallet.accounts()
+        found: list[PaymentRequest] = []
+        for account in accounts:
+            if isinstance(account, UtxoAccount | EvmAccount):
+                found.extend(account.requests(list(statuses) or None))
+    found.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    rows = [_row(r) for r in found]
+
+    def human() -> None:
+        if not found:
+            click.echo("No payment requests" + (" with that status." if statuses else "."))
+            return
+        table(
+            "Payment requests",
+            ["id", "status", "amount", "label", "expires", "address"],
+            [
+                [
+                    str(r.id),
+                    _status_text(r),
+                    format_amount(r.amount, r.decimals, r.symbol),
+                    r.label,
+                    _when(r.expires_at),
+                    r.address,
+                ]
+                for r in found
+            ],
+        )
+
+    emit(opts, rows, human)
+
+
+def _link_text(target: str) -> str:
+    """Return the link itself, or the link in the QR code of an image file."""
+    path = Path(target)
+    try:
+        is_file = ":" not in target[:10] and path.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if not is_file:
+        return target
+    try:
+        size = path.stat().st_size
+        if size > _MAX_IMAGE_BYTES:
+            raise NoPaymentLink(f"{target} is too large to be a picture of a QR code.")
+        data = path.read_bytes()
+    except OSError as err:
+        raise NoPaymentLink(f"Cannot read {target}: {err.strerror}.") from err
+    return read_link_image(data)
+
+
+@click.command(cls=TextCommand)
+@click.argument("link")
+@click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
+@click.option("--kind", default=None, help="The paying account's kind (p2tr...).")
+@click.option("--amount", default=None, help="What to pay when the link names no amount.")
+@click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default="normal")
+@click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's caps.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
+@click.pass_obj
+def pay(
+    opts: Options,
+    link: str,
+    account_index: int,
+    kind: str | None,
+    amount: str | None,
+    fee: str,
+    allow_high_fee: bool,
+    assume_yes: bool,
+) -> None:
+    """Pay a payment link, or the QR code in an image file (PNG, JPEG, a screenshot).
+
+    Shows what the link says and the signer's own summary, asks, signs with this wallet's
+    keys and broadcasts. A request that has expired is paid only if you say so.
+    """
+    with errors(opts):
+        text = _link_text(link)
+        parsed = parse_payment_link(text)
+    with open_wallet(opts) as wallet, errors(opts):
+        account = _existing_account(wallet, parsed.network, account_index, kind)
+        if not isinstance(account, UtxoAccount | EvmAccount):  # pragma: no cover
+            raise WalletError(f"{parsed.network} accounts cannot pay.")
+        parsed = parse_payment_link(text, account.network)
+        allow_expired = False
+        if parsed.expired(int(time.time())):
+            click.echo(
+                f"This payment request expired on {_when(parsed.expires_at)}; the payee may "
+                "no longer expect it.",
+                err=True,
+            )
+            if not click.confirm("Pay it anyway?", default=False, err=True):
+                raise WalletError("Not paid: the request had expired.")
+            allow_expired = True
+        payment = account.prepare_payment(
+            text,
+            amount,
+            fee,
+            allow_expired=allow_expired,
+            allow_high_fee=allow_high_fee,
+        )
+        click.echo(f"Payment link on {account.network.title}:", err=True)
+        for line in payment.summary_lines():
+            click.echo(line, err=True)
+        txid = sign_and_send(wallet, account, payment.draft, assume_yes)
+    result = {"txid": txid, "network": parsed.network, "label": payment.label}
+    emit(opts, result, lambda: click.echo(f"Paid: {txid}"))
+
+
+COMMANDS: tuple[click.Command, ...] = (request, pay)
