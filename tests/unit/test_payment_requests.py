@@ -123,6 +123,12 @@ def test_the_eip_example_checksum_is_refused_and_its_lower_case_read() -> None:
     assert link.amount == 2_014_000_000_000_000_000
 
 
+def test_link_words_are_made_safe_to_print() -> None:
+    link = parse_payment_link(f"bitcoin:{BTC}?label=%1B%5B2J%E2%80%AEevil&message=" + "m" * 400)
+    assert link.label == "\ufffd[2J\ufffdevil"
+    assert len(link.message) == 300
+
+
 def test_token_link() -> None:
     link = parse_payment_link(f"ethereum:{TOKEN.lower()}/transfer?address={ETH}&uint256=2.5e6")
     assert (link.token, link.address, link.amount, link.decimals) == (TOKEN, ETH, 2_500_000, None)

@@ -55,6 +55,25 @@ def _utxo_family(scheme: str) -> list[UtxoNetwork]:
     return [n for n in NETWORKS.values() if isinstance(n, UtxoNetwork) and link_scheme(n) == scheme]
 
 
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MAX_WORDS = 300
+
+
+def _shown(text: str | None) -> str:
+    """Return a link's label or message safe to print: no control or direction characters.
+
+    A link comes from anyone: an escape sequence in its label could rewrite the terminal
+    (hide the amount), and a right-to-left override could reverse what is read. Each such
+    character becomes U+FFFD; overlong text is cut.
+    """
+    if not text:
+        return ""
+    cleaned = "".join(
+        "\ufffd" if ord(c) < 32 or 127 <= ord(c) < 160 or c in _BIDI else c for c in text
+    )
+    return cleaned if len(cleaned) <= _MAX_WORDS else cleaned[: _MAX_WORDS - 3] + "..."
+
+
 def _int_param(uri: Bip21Uri, key: str) -> int | None:
     value = uri.param(key)
     if value is None or not value.isascii() or not value.isdigit():
@@ -95,8 +114,8 @@ def _parse_bip21(text: str, account: Network | None) -> PaymentLink:
         amount=amount,
         symbol=network.symbol,
         decimals=network.decimals,
-        label=uri.label or "",
-        message=uri.message or "",
+        label=_shown(uri.label),
+        message=_shown(uri.message),
         created_at=created,
         expires_at=expires,
     )
