@@ -69,7 +69,7 @@ def _status_text(req: PaymentRequest) -> str:
         return f"{req.status.value}, {format_amount(req.missing, req.decimals)} missing"
     if req.excess and req.status is RequestStatus.OVERPAID:
         return f"{req.status.value} by {format_amount(req.excess, req.decimals)}"
-    return req.status.value
+    return str(req.status.value)
 
 
 def _existing_account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
