@@ -153,3 +153,15 @@ def test_payment_requests_on_both_families(abandon_wallet: Wallet) -> None:
         account = abandon_wallet.account(network)
         for member in ("request", "requests", "payment_request", "prepare_payment"):
             assert callable(getattr(account, member)), (network, member)
+
+
+def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    assert isinstance(w.prices, wallet.PriceService)
+    assert callable(w.portfolio)
+    assert callable(w.net_worth)
+    assert callable(w.add_holdings_source)
+    assert len(w.holdings_sources) == 1
+    assert w.settings.base_currency.isalpha()
+    for name in ("Portfolio", "PortfolioRow", "Holding", "HoldingsSource", "Quote", "Money"):
+        assert name in wallet.__all__
