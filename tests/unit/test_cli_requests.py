@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,13 @@ from click.testing import CliRunner
 from PIL import Image
 
 from tests.conftest import ABANDON, PASSWORD
+from tests.price_replay import ReplayServer
+from tests.unit.test_prices import make_market
 from wallet import Wallet
 from wallet.cli import cli
+from wallet.errors import InvalidAmount
 from wallet.qr import qr_png
+from wallet.requests import fx_quote
 
 BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 
@@ -145,3 +150,38 @@ def test_an_expired_request_asks_first(runner: CliRunner, wallet_file: Path) -> 
     assert "Pay it anyway?" in err
     assert "Not paid: the request had expired." in _error(err)
     assert _digest(wallet_file) == before
+
+
+def test_fiat_amounts_at_the_price_services_rate(
+    runner: CliRunner, wallet_file: Path, tmp_path: Path
+) -> None:
+    # The price providers are a local replay of their documented formats (tests/price_replay).
+    replay = ReplayServer(make_market())
+    try:
+        with Wallet.open(wallet_file, PASSWORD) as w:
+            for name in ("coingecko", "cryptocompare", "ecb"):
+                w.settings.set_price_provider_url(name, replay.url(name))
+            quote = fx_quote(w.prices, w.account("bitcoin").network, "EUR")
+            assert (quote.asset, quote.currency, quote.rate) == ("BTC", "EUR", Decimal("61750.25"))
+            assert quote.source == "coingecko"
+            with pytest.raises(InvalidAmount, match="have no price"):
+                fx_quote(w.prices, w.account("bitcoin-regtest").network, "EUR")
+        code, out, _ = _run(
+            runner,
+            wallet_file,
+            "request",
+            "create",
+            "btc",
+            "--amount",
+            "20",
+            "--currency",
+            "eur",
+            "--json",
+        )
+        assert code == 0
+        made = json.loads(out)
+        assert made["amount"] == "0.00032389"  # 20 / 61750.25, rounded half up to a satoshi
+        assert made["fiat_amount"] == "20.00"
+        assert made["rate"].startswith("1 BTC = 61750.25 EUR (coingecko, ")
+    finally:
+        replay.close()

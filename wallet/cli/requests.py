@@ -26,7 +26,7 @@ from wallet.cli.signing import sign_and_send
 from wallet.errors import AccountNotFound, NoPaymentLink, WalletError
 from wallet.networks import network_info
 from wallet.qr import qr_terminal
-from wallet.requests import RequestStatus, parse_expiry, qr_form
+from wallet.requests import FxQuote, RequestStatus, fx_quote, parse_expiry, qr_form
 
 __all__ = ["COMMANDS"]
 
@@ -97,6 +97,7 @@ def request() -> None:
 @click.option("--message", default="", help="What for (shown to the payer).")
 @click.option("--expires", default=None, help="How long it stands: 30m, 1h, 2d, 1w.")
 @click.option("--token", default=None, help="An ERC-20 token's symbol or contract (EVM).")
+@click.option("--currency", default=None, help="--amount is in this currency (EUR, USD...).")
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None, help="p2wpkh, p2tr, p2sh-p2wpkh, p2pkh; EVM: standard.")
 @click.option("--no-qr", is_flag=True, help="The link alone, without the QR code.")
@@ -109,6 +110,7 @@ def create(
     message: str,
     expires: str | None,
     token: str | None,
+    currency: str | None,
     account_index: int,
     kind: str | None,
     no_qr: bool,
@@ -123,7 +125,8 @@ def create(
     with open_wallet(opts) as wallet, errors(opts):
         account = _existing_account(wallet, network, account_index, kind)
         if isinstance(account, UtxoAccount | EvmAccount):
-            made = account.request(amount, label, message, seconds, token=token)
+            fx = None if currency is None else _rate(wallet, account, currency, token)
+            made = account.request(amount, label, message, seconds, token=token, fx=fx)
         else:  # pragma: no cover - the two families
             raise WalletError(f"{network} accounts cannot receive requests.")
     row = _row(made)
@@ -135,6 +138,8 @@ def create(
         amount_text = format_amount(made.amount, made.decimals, made.symbol)
         click.echo(f"Request {made.id}: {amount_text} to {made.address}")
         click.echo(f"Expires: {_when(made.expires_at)}")
+        if made.fx is not None and made.fiat_amount is not None:
+            click.echo(f"Asked: {made.fiat_amount:f} {made.fx.currency} at {made.fx.describe()}")
 
     emit(opts, row, human)
 
@@ -183,6 +188,18 @@ def list_(opts: Options, network: str | None, statuses: tuple[str, ...]) -> None
     emit(opts, rows, human)
 
 
+def _rate(wallet: Wallet, account: Account, currency: str, token: str | None) -> FxQuote:
+    """Return the current rate of the account's coin (or a token) in ``currency``."""
+    if token is None:
+        return fx_quote(wallet.prices, account.network, currency)
+    if not isinstance(account, EvmAccount):
+        raise WalletError(f"{account.network.title} has no tokens.")
+    info = account.tokens.find(token)
+    return fx_quote(
+        wallet.prices, account.network, currency, token=info.address, symbol=info.symbol
+    )
+
+
 def _link_text(target: str) -> str:
     """Return the link itself, or the link in the QR code of an image file."""
     path = Path(target)
@@ -207,6 +224,9 @@ def _link_text(target: str) -> str:
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
 @click.option("--kind", default=None, help="The paying account's kind (p2tr...).")
 @click.option("--amount", default=None, help="What to pay when the link names no amount.")
+@click.option(
+    "--currency", default=None, help="Show the value in this currency; --amount is in it."
+)
 @click.option("--fee", type=click.Choice(["slow", "normal", "fast"]), default="normal")
 @click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's caps.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
@@ -217,6 +237,7 @@ def pay(
     account_index: int,
     kind: str | None,
     amount: str | None,
+    currency: str | None,
     fee: str,
     allow_high_fee: bool,
     assume_yes: bool,
@@ -224,7 +245,8 @@ def pay(
     """Pay a payment link, or the QR code in an image file (PNG, JPEG, a screenshot).
 
     Shows what the link says and the signer's own summary, asks, signs with this wallet's
-    keys and broadcasts. A request that has expired is paid only if you say so.
+    keys and broadcasts. A request that has expired is paid only if you say so. With
+    --currency the value is shown at the current rate, and --amount is in that currency.
     """
     with errors(opts):
         text = _link_text(link)
@@ -244,10 +266,13 @@ def pay(
             if not click.confirm("Pay it anyway?", default=False, err=True):
                 raise WalletError("Not paid: the request had expired.")
             allow_expired = True
+        fx = None if currency is None else _rate(wallet, account, currency, parsed.token)
         payment = account.prepare_payment(
             text,
-            amount,
+            None if fx is not None else amount,
             fee,
+            fiat_amount=amount if fx is not None else None,
+            fx=fx,
             allow_expired=allow_expired,
             allow_high_fee=allow_high_fee,
         )

@@ -10,6 +10,7 @@ picture of its QR code.
 from __future__ import annotations
 
 from wallet.requests.book import parse_expiry
+from wallet.requests.fx import PriceSource, fx_quote
 from wallet.requests.links import parse_payment_link, qr_form
 from wallet.requests.pay import read_link_image
 from wallet.requests.types import FxQuote, Payment, PaymentLink, PaymentRequest, RequestStatus
@@ -19,7 +20,9 @@ __all__ = [
     "Payment",
     "PaymentLink",
     "PaymentRequest",
+    "PriceSource",
     "RequestStatus",
+    "fx_quote",
     "parse_expiry",
     "parse_payment_link",
     "qr_form",
