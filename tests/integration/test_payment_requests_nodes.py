@@ -1,10 +1,11 @@
 """Payment requests and links on real nodes: litecoind with ElectrumX, and anvil.
 
 A request's status follows what the node does: ``sendtoaddress`` with the link's amount makes
-it pending, a block makes it paid; a partial payment and an overpayment; an expired request
-paid late. A Coffer wallet pays another's link with ``prepare_payment`` (the same draft as
-``prepare_send``), signed by its hot signer, judged by the node. On anvil, an EIP-681 ERC-20
-transfer link is paid, and a link to a contract that is no token is refused.
+it pending, a block makes it paid (after a sync, or the sync a watch event asks for); a
+partial payment and an overpayment; an expired request paid late. A Coffer wallet pays
+another's link with ``prepare_payment`` (the same draft as ``prepare_send``), signed by its
+hot signer, judged by the node. On anvil, an EIP-681 ERC-20 transfer link is paid, and a
+link to a contract that is no token is refused.
 """
 
 from __future__ import annotations
@@ -108,6 +109,21 @@ def test_a_request_paid_by_the_node_turns_pending_then_paid(shop: Shop) -> None:
     # The next request never gets that address, nor the one `receive` shows.
     again = shop.account.request("0.1")
     assert again.address not in (req.address, shop.account.receive_address())
+
+
+def test_status_follows_a_watch_event(shop: Shop) -> None:
+    req = shop.account.request("0.05", label="watched")
+    with shop.wallet.watch(NET) as watcher:
+        shop.pay(req.address, "0.05")
+        seen: set[int] = set()
+
+        def reported() -> bool:
+            seen.update(watcher.wait(timeout=1).accounts)
+            return shop.account.id in seen
+
+        wait_until(reported, "the watcher reports the payment")
+        shop.account.sync()  # what a watch event asks for
+        assert shop.account.payment_request(req.id).status is RequestStatus.PENDING
 
 
 def test_partial_and_overpaid_requests(shop: Shop) -> None:

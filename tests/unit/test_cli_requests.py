@@ -141,6 +141,15 @@ def test_pay_reads_an_image_and_refuses_what_it_cannot_pay(
     assert "no Dogecoin account" in _error(err)
 
 
+def test_pay_reads_a_link_from_standard_input(runner: CliRunner, wallet_file: Path) -> None:
+    code, _, err = _run(runner, wallet_file, "pay", "-", stdin="")
+    assert "No payment link on standard input" in _error(err)
+    link = "ethereum:0x8e23Ee67d1332aD560396262C48ffbB01F93D052@137?value=1\n"
+    code, _, err = _run(runner, wallet_file, "pay", "-", stdin=link)
+    assert code == 1
+    assert "no Polygon account" in _error(err)
+
+
 def test_an_expired_request_asks_first(runner: CliRunner, wallet_file: Path) -> None:
     before = _digest(wallet_file)
     link = f"bitcoin:{BTC}?amount=0.001&time=1000&exp=60"

@@ -31,6 +31,7 @@ from wallet.requests import FxQuote, RequestStatus, fx_quote, parse_expiry, qr_f
 __all__ = ["COMMANDS"]
 
 _MAX_IMAGE_BYTES = 50 * 1024 * 1024
+_MAX_LINK_CHARS = 10_000
 _STATUS_NAMES = [s.value for s in RequestStatus] + ["partial", "late"]
 
 
@@ -201,7 +202,13 @@ def _rate(wallet: Wallet, account: Account, currency: str, token: str | None) ->
 
 
 def _link_text(target: str) -> str:
-    """Return the link itself, or the link in the QR code of an image file."""
+    """Return the link itself, one read from standard input (``-``), or an image file's."""
+    if target == "-":
+        # For pasting: `xclip -o | coffer pay -` (the clipboard stays the shell's business).
+        line = click.get_text_stream("stdin").readline(_MAX_LINK_CHARS).strip()
+        if not line:
+            raise NoPaymentLink("No payment link on standard input.")
+        return line
     path = Path(target)
     try:
         is_file = ":" not in target[:10] and path.is_file()
@@ -242,7 +249,9 @@ def pay(
     allow_high_fee: bool,
     assume_yes: bool,
 ) -> None:
-    """Pay a payment link, or the QR code in an image file (PNG, JPEG, a screenshot).
+    """Pay a payment link, the QR code in an image file (PNG, JPEG, a screenshot), or "-".
+
+    "-" reads the link from standard input (a pasted or piped clipboard).
 
     Shows what the link says and the signer's own summary, asks, signs with this wallet's
     keys and broadcasts. A request that has expired is paid only if you say so. With
