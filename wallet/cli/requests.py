@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -205,7 +206,7 @@ def _link_text(target: str) -> str:
     """Return the link itself, one read from standard input (``-``), or an image file's."""
     if target == "-":
         # For pasting: `xclip -o | coffer pay -` (the clipboard stays the shell's business).
-        line = click.get_text_stream("stdin").readline(_MAX_LINK_CHARS).strip()
+        line = sys.stdin.readline(_MAX_LINK_CHARS).strip()
         if not line:
             raise NoPaymentLink("No payment link on standard input.")
         return line
