@@ -12,6 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from wallet import Wallet
@@ -378,3 +380,20 @@ def test_prepare_payment_refuses_before_building(abandon_wallet: Wallet) -> None
     eth = abandon_wallet.account("ethereum")
     with pytest.raises(NetworkMismatch, match="chain id 137"):
         eth.prepare_payment(f"ethereum:{ETH}@137?value=1e18")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        ["", "bitcoin:", "litecoin:", "ethereum:", f"bitcoin:{BTC}?", f"ethereum:{ETH}"]
+    ),
+    st.text(max_size=60),
+)
+def test_any_text_is_read_or_refused_with_a_public_error(prefix: str, text: str) -> None:
+    message = "read"
+    try:
+        parse_payment_link(prefix + text)
+    except WalletError as err:  # any other exception fails the test
+        message = str(err)
+    assert message
+    assert "\n" not in message
