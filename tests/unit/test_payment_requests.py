@@ -26,6 +26,7 @@ from wallet.errors import (
     NoPaymentLink,
     RequestExpired,
     RequestNotFound,
+    UnknownToken,
     UnsupportedRequirement,
     WalletError,
 )
@@ -204,6 +205,9 @@ def test_evm_requests_share_the_address(abandon_wallet: Wallet) -> None:
     assert one.address == two.address == eth.address
     assert one.link == f"ethereum:{eth.address}@1?value=1.5e18"
     assert parse_payment_link(two.link).amount == 25 * 10**16
+    with pytest.raises(UnknownToken, match="knows no token"):  # add it first; no network asked
+        eth.request("1", token="0x" + "12" * 20)
+    assert len(eth.requests()) == 2
 
 
 def test_fiat_request_converts_at_the_rate(abandon_wallet: Wallet) -> None:

@@ -188,7 +188,9 @@ class EvmAccount(RequestingAccount):
         network = self.evm_network
 
         def find_asset(name: str) -> Asset:
-            info = self.tokens.find(name)
+            # Only a token the wallet knows: a request's asset is read again at each listing,
+            # and that must not go to the network (add the token first: ``tokens.add``).
+            info = self.tokens.find(name, read_unknown=False)
             return Asset(info.symbol, info.decimals, info.address)
 
         def payments(stored: Sequence[StoredRequest]) -> dict[int, list[Receipt]]:

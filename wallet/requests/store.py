@@ -68,8 +68,9 @@ class RequestStore:
     def add(self, new: NewRequest) -> int | None:
         """Store a request; return its id, or ``None`` if its reserved address is taken.
 
-        The check and the insert are one statement (``UNIQUE (account_id,
-        reserved_address)``), so two processes cannot give one address to two requests.
+        The check and the insert run in one ``BEGIN IMMEDIATE`` transaction (one writer at a
+        time), and ``UNIQUE (account_id, reserved_address)`` backs it: two processes cannot
+        give one address to two requests.
         """
         fx = new.fx
         with self._db.transaction():
