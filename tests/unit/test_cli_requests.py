@@ -194,3 +194,17 @@ def test_fiat_amounts_at_the_price_services_rate(
         assert made["rate"].startswith("1 BTC = 61750.25 EUR (coingecko, ")
     finally:
         replay.close()
+
+
+def test_pay_finds_the_account_of_a_shared_test_address(runner: CliRunner, tmp_path: Path) -> None:
+    # tb1 addresses are both testnet and signet's: a signet wallet pays a tb1 link.
+    path = tmp_path / "signet.coffer"
+    with Wallet.restore(path, PASSWORD, ABANDON) as wallet:
+        address = wallet.account("bitcoin-signet").receive_address()
+    before = _digest(path)
+    link = f"bitcoin:{address}?amount=0.001&time=1000&exp=60"
+    code, _, err = _run(runner, path, "pay", link, stdin="n\n")
+    assert code == 1
+    assert "Pay it anyway?" in err  # past choosing the account: it asks about the expiry
+    assert "Not paid: the request had expired." in _error(err)
+    assert _digest(path) == before

@@ -87,6 +87,31 @@ def _existing_account(wallet: Wallet, network: str, index: int, kind: str | None
     )
 
 
+def _paying_account(
+    wallet: Wallet, text: str, network: str, index: int, kind: str | None
+) -> Account:
+    """Return the account to pay a link with: of its network, or one its address also fits.
+
+    Test networks share address forms (``tb1`` is testnet's and signet's; Base58 test
+    addresses are every test network's): a link read alone names the first of them, so an
+    account on another network the address belongs to is taken when the first has none.
+    A link's chain id (EIP-681) is not ambiguous and is kept.
+    """
+    try:
+        return _existing_account(wallet, network, index, kind)
+    except AccountNotFound as missing:
+        for account in wallet.accounts():
+            if account.index != index or (kind is not None and account.kind != kind):
+                continue
+            try:
+                parse_payment_link(text, account.network)
+            except WalletError:
+                continue
+            if isinstance(account, UtxoAccount):
+                return account
+        raise missing from None
+
+
 @click.group(cls=TextGroup)
 def request() -> None:
     """Ask for payments: a fresh address, a link and a QR code per request."""
@@ -262,7 +287,7 @@ def pay(
         text = _link_text(link)
         parsed = parse_payment_link(text)
     with open_wallet(opts) as wallet, errors(opts):
-        account = _existing_account(wallet, parsed.network, account_index, kind)
+        account = _paying_account(wallet, text, parsed.network, account_index, kind)
         if not isinstance(account, UtxoAccount | EvmAccount):  # pragma: no cover
             raise WalletError(f"{parsed.network} accounts cannot pay.")
         parsed = parse_payment_link(text, account.network)
