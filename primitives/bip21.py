@@ -11,8 +11,12 @@ compatibility"):
 - the scheme is case-insensitive; so are the query keys, which lets the upper-case QR form
   (``BITCOIN:BC1Q...?AMOUNT=0.1``, all alphanumeric-mode characters) read back;
 - ``amount`` is decimal coins: digits with at most one point, no sign, no exponent, no
-  comma; it, ``label`` and ``message`` may each appear once (two amounts are refused, since
-  which one the payer sees is undefined);
+  comma; it, ``label``, ``message`` and ``pop`` may each appear once (two amounts are
+  refused, since which one the payer sees is undefined); other keys may repeat (``bc=`` for
+  two segwit versions);
+- the address may be empty when the query holds payment instructions; BIP-321 puts newer
+  addresses in keys named by their bech32 prefix (``bitcoin:?bc=bc1q...``): they are kept in
+  ``other``, and the wallet, which knows each network's prefix, reads them;
 - a key starting ``req-`` that the parser does not implement makes the whole URI invalid;
   any other unknown key is kept, unread (``lightning=``, ``lno=``, ``pj=``... are payment
   instructions a plain on-chain wallet cannot use, and are ignored the same way);
@@ -41,6 +45,7 @@ __all__ = [
 _AMOUNT = re.compile(r"[0-9]*(\.[0-9]*)?")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _SINGLE = ("amount", "label", "message")
+_ONCE = ("pop",)  # unread, kept in ``other``, but at most once (BIP-321, "ABNF grammar")
 # What RFC 3986 allows unencoded in a query value, less the separators "&", "=" and "+"
 # (a "+" is sent encoded, since some readers take it for a space).
 _SAFE = "-._~!$'()*,;:@/?"
@@ -55,7 +60,7 @@ class InvalidAmountField(Bip21Error):
 
 
 class DuplicateParameter(Bip21Error):
-    """A parameter that may appear once appears twice (``amount``, ``label``, ``message``)."""
+    """A parameter that may appear once appears twice (``amount``, ``label``, ``message``...)."""
 
     def __init__(self, message: str, key: str) -> None:
         """Keep the key."""
@@ -127,7 +132,7 @@ def parse_bip21(
     Raises:
         Bip21Error: not such a URI, or a parameter without a key.
         InvalidAmountField: an amount that is not digits with at most one point.
-        DuplicateParameter: ``amount``, ``label`` or ``message`` twice.
+        DuplicateParameter: ``amount``, ``label``, ``message`` or ``pop`` twice.
         UnknownRequiredParameter: a ``req-`` parameter (none is implemented).
     """
     uri = text.strip()
@@ -160,6 +165,8 @@ def parse_bip21(
                 raise DuplicateParameter(f"The link gives {key} twice.", key)
             fields[key] = value
         else:
+            if key in _ONCE and any(k == key for k, _ in other):
+                raise DuplicateParameter(f"The link gives {key} twice.", key)
             other.append((key, value))
     amount = _amount(fields["amount"]) if "amount" in fields else None
     return Bip21Uri(

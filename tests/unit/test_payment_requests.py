@@ -8,15 +8,20 @@ Requests and links use a real wallet file; statuses are worked out by the pure `
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from chains.registry import get_network
 from wallet import Wallet
+from wallet import errors as wallet_errors
 from wallet.errors import (
     AmountPrecisionError,
     InvalidAddress,
@@ -117,6 +122,30 @@ def test_bad_links_are_refused_with_their_error(link: str, error: type[Exception
         parse_payment_link(link)
     assert "\n" not in str(err.value)
     assert isinstance(err.value, WalletError)
+
+
+BIP21_VECTORS: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "vectors" / "bip21.json").read_text()
+)
+
+
+@pytest.mark.parametrize("case", BIP21_VECTORS["payable"], ids=lambda c: c["id"])
+def test_bip321_links_pay_their_on_chain_address(case: dict[str, Any]) -> None:
+    link = parse_payment_link(case["uri"])
+    assert (link.network, link.address) == (case["network"], case["address"])
+
+
+@pytest.mark.parametrize("case", BIP21_VECTORS["refused"], ids=lambda c: c["id"])
+def test_bip321_links_coffer_must_not_pay(case: dict[str, Any]) -> None:
+    with pytest.raises(getattr(wallet_errors, case["error"])) as err:
+        parse_payment_link(case["uri"])
+    assert "\n" not in str(err.value)
+
+
+def test_a_signet_account_pays_a_tb_key() -> None:
+    signet = get_network("bitcoin-signet")
+    link = parse_payment_link("bitcoin:?tb=tb1qghfhmd4zh7ncpmxl3qzhmq566jk8ckq4gafnmg", signet)
+    assert link.network == "bitcoin-signet"
 
 
 def test_the_eip_example_checksum_is_refused_and_its_lower_case_read() -> None:

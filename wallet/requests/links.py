@@ -7,6 +7,9 @@ network and checks the address with the address codecs every other part of Coffe
 - BIP-21: the scheme names the coin (``bitcoin:``, ``litecoin:``, ``dogecoin:``); the address
   says which of its networks (mainnet, testnet, regtest). Where the address fits several
   (testnets share version bytes) the account's network wins, else the first in the registry.
+  BIP-321 lets a link give segwit addresses in keys named by their prefix instead
+  (``bitcoin:?bc=bc1q...&bc=bc1p...``, ``tb=`` on testnets): with no address in the path, the
+  first of them (of the account's prefix, if any) is paid; ``bc=tb1...`` is refused.
 - EIP-681: the chain id names the network; a link without one pays on the account's
   network (EIP-681: "the client's current network setting remains effective"), or Ethereum
   when no account is given.
@@ -19,8 +22,11 @@ expiry lives in the wallet only.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chains.addresses import identify_networks, parse_address, parse_evm_address
 from chains.registry import NETWORKS, EvmNetwork, Network, UtxoNetwork
+from primitives.bech32 import Bech32Error, decode_segwit
 from primitives.bip21 import (
     Bip21Error,
     Bip21Uri,
@@ -92,12 +98,16 @@ def _parse_bip21(text: str, account: Network | None) -> PaymentLink:
         raise InvalidPaymentLink(str(err), text) from err
     except Bip21Error as err:
         raise InvalidPaymentLink(str(err), text) from err
+    keyed = _keyed_addresses(uri, text)
     if not uri.address:
-        others = ", ".join(k for k, _ in uri.other) or "nothing"
-        raise InvalidPaymentLink(
-            f"The link names no address, only payment instructions Coffer cannot pay ({others}).",
-            text,
-        )
+        if not keyed:
+            others = ", ".join(k for k, _ in uri.other) or "nothing"
+            raise InvalidPaymentLink(
+                "The link names no address, only payment instructions Coffer cannot pay "
+                f"({others}).",
+                text,
+            )
+        uri = replace(uri, address=_pick_keyed(keyed, account))
     network = _bip21_network(uri, account, text)
     with translate_errors():
         address = parse_address(network, uri.address).address
@@ -119,6 +129,46 @@ def _parse_bip21(text: str, account: Network | None) -> PaymentLink:
         created_at=created,
         expires_at=expires,
     )
+
+
+def _keyed_addresses(uri: Bip21Uri, text: str) -> list[tuple[str, str]]:
+    """Return the segwit addresses a link gives under their prefix's key (``bc=bc1q...``).
+
+    BIP-321 puts an address in the query under the key of its bech32 prefix; a key that is
+    one of the scheme's prefixes must hold an address of that prefix (``bc=tb1...`` is an
+    invalid link, as the BIP says).
+
+    Raises:
+        InvalidPaymentLink: such a key holding no segwit address, or one of another prefix.
+    """
+    prefixes = {n.hrp for n in _utxo_family(uri.scheme) if n.hrp}
+    found = []
+    for key, value in uri.other:
+        if key not in prefixes:
+            continue
+        try:
+            hrp, _, _ = decode_segwit(value)
+        except Bech32Error:
+            raise InvalidPaymentLink(
+                f"The link's {key}= parameter holds no segwit address.", text
+            ) from None
+        if hrp != key:
+            raise InvalidPaymentLink(
+                f"The link's {key}= parameter holds a {hrp}1 address: BIP-321 puts an address "
+                f"under its own prefix ({hrp}=), so this link is not valid.",
+                text,
+            )
+        found.append((key, value))
+    return found
+
+
+def _pick_keyed(keyed: list[tuple[str, str]], account: Network | None) -> str:
+    """Return the keyed address to pay: the first of the account's prefix, else the first."""
+    if isinstance(account, UtxoNetwork):
+        mine = next((value for key, value in keyed if key == account.hrp), None)
+        if mine is not None:
+            return mine
+    return keyed[0][1]
 
 
 def _bip21_network(uri: Bip21Uri, account: Network | None, text: str) -> UtxoNetwork:
