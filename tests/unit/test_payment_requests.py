@@ -366,6 +366,25 @@ def test_evm_payments_are_told_apart_by_asset_time_and_amount() -> None:
     assert [r.txid for r in paid[4]] == ["t4"]
 
 
+def test_evm_payments_go_to_open_requests_before_expired_ones() -> None:
+    asks = [
+        EvmAsk(1, None, 300, 100, expires_at=150),  # expired, never paid
+        EvmAsk(2, None, 300, 200),  # the same amount asked again
+        EvmAsk(3, None, 1000, 100, expires_at=150),
+        EvmAsk(4, None, 1000, 200, expires_at=10_000),
+    ]
+    history = [
+        _in("fresh", 300, 210),  # exact for both 1 and 2: the open one, 2
+        _in("part", 400, 220),  # not exact: the oldest open one not fully paid, 4
+        _in("late", 300, 300),  # 2 is paid: the expired 1 is paid late
+    ]
+    paid = allocate_evm(asks, history)
+    assert [r.txid for r in paid[2]] == ["fresh"]
+    assert [r.txid for r in paid[4]] == ["part"]
+    assert [r.txid for r in paid[1]] == ["late"]
+    assert paid[3] == []
+
+
 # -- paying ------------------------------------------------------------------------------------
 
 

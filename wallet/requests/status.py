@@ -8,9 +8,12 @@ How EVM payments are told apart. One address receives every request's payment, s
 transfer is matched to a request by its asset, its time and its amount: each incoming
 transfer of the asset, oldest first, goes to the oldest request made before it that it pays
 exactly; failing that, to the oldest request made before it that is not yet fully paid
-(a partial payment, or the part that overpays the last one). Transfers before a request was
-made never count for it. Two open requests of the same asset and amount are paid in the
-order they were made. Hence the CLI's advice: on EVM accounts ask distinct amounts.
+(a partial payment, or the part that overpays the last one). Requests still open when the
+transfer came are served before expired ones: an expired request of the same amount does not
+take a fresh request's payment, and is paid late only when no open one fits. Transfers
+before a request was made never count for it. Two open requests of the same asset and
+amount are paid in the order they were made. Hence the CLI's advice: on EVM accounts ask
+distinct amounts.
 """
 
 from __future__ import annotations
@@ -110,6 +113,11 @@ class EvmAsk:
     token: str | None
     amount: int
     created_at: int
+    expires_at: int | None = None
+
+    def open_at(self, time: int) -> bool:
+        """Return whether the request had not yet expired at ``time``."""
+        return self.expires_at is None or time < self.expires_at
 
 
 def _receipt(entry: HistoryEntry) -> Receipt:
@@ -148,6 +156,8 @@ def allocate_evm(
             for a in ordered
             if (a.token.lower() if a.token else None) == asset and a.created_at <= time
         ]
+        # Requests still open when the transfer came first, then expired ones (paid late).
+        candidates.sort(key=lambda a: not a.open_at(time))
         exact = next(
             (a for a in candidates if received[a.id] == 0 and a.amount == entry.amount), None
         )
@@ -185,5 +195,8 @@ def evm_payments(
     history: Iterable[HistoryEntry], stored: Sequence[StoredRequest]
 ) -> dict[int, list[Receipt]]:
     """Return each request's payments on an EVM account (``allocate_evm``)."""
-    asks = [EvmAsk(s.id, s.request.token, s.request.amount, s.request.created_at) for s in stored]
+    asks = [
+        EvmAsk(s.id, s.request.token, s.request.amount, s.request.created_at, s.request.expires_at)
+        for s in stored
+    ]
     return allocate_evm(asks, history)
