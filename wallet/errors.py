@@ -26,6 +26,7 @@ __all__ = [
     "AccountExists",
     "AccountNotFound",
     "AgentUnavailable",
+    "AmbiguousRequest",
     "AmountPrecisionError",
     "BackendUnavailable",
     "CoinUnavailable",
@@ -525,6 +526,19 @@ class RequestExpired(WalletError):
         """Keep the expiry."""
         super().__init__(message)
         self.expired_at = expired_at
+
+
+class AmbiguousRequest(InvalidAmount):
+    """An EVM account already has an open request of the same asset and amount.
+
+    An EVM account has one address, so payments are told apart by amount: two open requests
+    of one amount could not be. Attributes: ``request_id``, the open request.
+    """
+
+    def __init__(self, message: str, request_id: int) -> None:
+        """Keep the open request's id."""
+        super().__init__(message)
+        self.request_id = request_id
 
 
 class RequestNotFound(WalletError, KeyError):

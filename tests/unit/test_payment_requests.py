@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from chains.registry import get_network
 from wallet import Wallet
 from wallet import errors as wallet_errors
 from wallet.errors import (
+    AmbiguousRequest,
     AmountPrecisionError,
     InvalidAddress,
     InvalidAmount,
@@ -40,6 +42,7 @@ from wallet.requests import (
     FxQuote,
     PaymentLink,
     RequestStatus,
+    book,
     parse_payment_link,
     qr_form,
     read_link_image,
@@ -237,6 +240,21 @@ def test_evm_requests_share_the_address(abandon_wallet: Wallet) -> None:
     with pytest.raises(UnknownToken, match="knows no token"):  # add it first; no network asked
         eth.request("1", token="0x" + "12" * 20)
     assert len(eth.requests()) == 2
+
+
+def test_evm_requests_of_one_amount_are_not_open_together(abandon_wallet: Wallet) -> None:
+    # One address: two open requests of the same asset and amount could not be told apart.
+    eth = abandon_wallet.account("ethereum")
+    first = eth.request("0.5", label="table 4", expires_in=3600)
+    with pytest.raises(AmbiguousRequest, match=f"request {first.id} already asks 0.5 ETH"):
+        eth.request("0.5", label="table 5")
+    assert [r.id for r in eth.requests()] == [first.id]
+    eth.request("0.5001", label="table 5")  # a distinct amount is fine
+    later = replace(eth._request_context(), clock=lambda: first.created_at + 3600)
+    again = book.create(later, "0.5")  # the first has expired: no longer open
+    assert again.amount == 5 * 10**17
+    btc = abandon_wallet.account("bitcoin")
+    assert btc.request("0.5").address != btc.request("0.5").address  # UTXO: own addresses
 
 
 def test_fiat_request_converts_at_the_rate(abandon_wallet: Wallet) -> None:

@@ -53,7 +53,8 @@ class RequestingAccount(Account):
         On a UTXO account the request gets a fresh receive address, never given to another
         request (nor handed out before), and its label becomes the address's BIP-329 label.
         An EVM account has one address: its requests share it and are told apart by asset,
-        time and amount (``wallet.requests.status``), so ask distinct amounts there.
+        time and amount (``wallet.requests.status``), so two open requests there never ask
+        the same amount of the same asset (``AmbiguousRequest``).
 
         Args:
             amount: coins (``Decimal`` or text) or base units (``int``); with ``fx``, an
@@ -74,6 +75,8 @@ class RequestingAccount(Account):
                 addresses handed out as the gap limit (a restored wallet would not look
                 further): wait for one to be paid.
             UnknownToken, InvalidToken: the token is unknown or no token contract.
+            AmbiguousRequest: EVM: an open (unpaid or partly paid, unexpired) request
+                already asks that amount of that asset.
         """
         return book.create(
             self._request_context(),

@@ -27,8 +27,8 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from chains.registry import Network
-from wallet.amounts import Amount, to_base_units, to_decimal
-from wallet.errors import InvalidAmount, RequestNotFound, WalletError
+from wallet.amounts import Amount, format_amount, to_base_units, to_decimal
+from wallet.errors import AmbiguousRequest, InvalidAmount, RequestNotFound, WalletError
 from wallet.labels import LabelStore
 from wallet.requests.links import build_link
 from wallet.requests.status import Receipt, settle
@@ -187,6 +187,8 @@ def create(
     validity = _seconds(expires_in)
     now = int(ctx.clock())
     expires_at = None if validity is None else now + validity
+    if ctx.reserve_address is None:
+        _refuse_twin(ctx, asset, units, now)
     for _attempt in range(3):
         address = ctx.evm_address if ctx.reserve_address is None else ctx.reserve_address()
         assert address is not None  # noqa: S101 - one of the two is set by the account
@@ -211,6 +213,36 @@ def create(
     if label and ctx.reserve_address is not None and not ctx.labels.get("addr", address):
         ctx.labels.set("addr", address, label)
     return _present(ctx, StoredRequest(request_id, new, RequestStatus.UNPAID, ()), asset)
+
+
+def _refuse_twin(ctx: RequestContext, asset: Asset, units: int, now: int) -> None:
+    """Refuse a request on a shared address (EVM) that an open one of its amount would blur.
+
+    Raises:
+        AmbiguousRequest: an unpaid or partly paid, unexpired request of the same asset and
+            amount exists.
+    """
+    twins = [
+        s
+        for s in ctx.store.of_account(ctx.account_id)
+        if s.request.token == asset.token
+        and s.request.amount == units
+        and (s.request.expires_at is None or now < s.request.expires_at)
+    ]
+    if not twins:
+        return
+    payments = ctx.payments(twins)
+    for twin in twins:
+        done = settle(units, twin.request.expires_at, payments.get(twin.id, ()), now)
+        if done.status in (RequestStatus.UNPAID, RequestStatus.PARTIAL):
+            asked = format_amount(units, asset.decimals, asset.symbol)
+            nudged = format_amount(units + 10 ** max(asset.decimals - 4, 0), asset.decimals)
+            raise AmbiguousRequest(
+                f"Open request {twin.id} already asks {asked} of this account's one address; "
+                f"payments to it are told apart by amount: ask a slightly different one "
+                f"({nudged}), or wait until request {twin.id} is paid or expires.",
+                twin.id,
+            )
 
 
 def _asset_of(ctx: RequestContext, stored: StoredRequest) -> Asset:
