@@ -187,6 +187,15 @@ def test_each_request_reserves_a_fresh_address(abandon_wallet: Wallet) -> None:
     assert abandon_wallet.database.schema_version == LATEST_VERSION
 
 
+def test_requests_stop_at_the_gap_limit_saying_why(abandon_wallet: Wallet) -> None:
+    acct = abandon_wallet.account("bitcoin")
+    for _ in range(acct.gap_limit - 1):
+        acct.request("0.001")
+    with pytest.raises(WalletError, match="19 of them reserved by unpaid payment requests"):
+        acct.request("0.001")
+    assert len(acct.requests()) == acct.gap_limit - 1
+
+
 def test_request_link_reads_back_with_its_words(abandon_wallet: Wallet) -> None:
     acct = abandon_wallet.account("bitcoin")
     req = acct.request(

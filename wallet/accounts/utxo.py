@@ -246,8 +246,19 @@ class UtxoAccount(RequestingAccount):
     def _reserve_address(self) -> str:
         # Never the address ``receive_address`` shows: it may have been given out already.
         shown = self.receive_address()
-        fresh = self.new_receive_address().address
-        return self.new_receive_address().address if fresh == shown else fresh
+        try:
+            fresh = self.new_receive_address().address
+            return self.new_receive_address().address if fresh == shown else fresh
+        except WalletError:
+            reserved = RequestStore(self._wallet.database).reserved_addresses(self.id)
+            waiting = sum(
+                1 for a in reserved if (info := self.find_address(a)) is not None and not info.used
+            )
+            raise WalletError(
+                f"{self.gap_limit} unused addresses are already handed out ({waiting} of them "
+                "reserved by unpaid payment requests); a wallet restored from the recovery "
+                "phrase would not look further. A new request can be made once one is paid."
+            ) from None
 
     def _link_asset(self, link: PaymentLink) -> Asset:
         return Asset(self.utxo_network.symbol, self.utxo_network.decimals)
