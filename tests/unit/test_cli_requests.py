@@ -23,7 +23,7 @@ from wallet import Wallet
 from wallet.cli import cli
 from wallet.errors import InvalidAmount
 from wallet.qr import qr_png
-from wallet.requests import fx_quote
+from wallet.requests import fx_quote, read_link_image
 
 BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 
@@ -208,3 +208,34 @@ def test_pay_finds_the_account_of_a_shared_test_address(runner: CliRunner, tmp_p
     assert "Pay it anyway?" in err  # past choosing the account: it asks about the expiry
     assert "Not paid: the request had expired." in _error(err)
     assert _digest(path) == before
+
+
+def test_show_a_request_and_save_its_qr(
+    runner: CliRunner, wallet_file: Path, tmp_path: Path
+) -> None:
+    code, out, _ = _run(
+        runner, wallet_file, "--json", "request", "create", "btc", "--amount", "0.002"
+    )
+    made = json.loads(out)
+    picture = tmp_path / "req.png"
+    code, out, err = _run(
+        runner, wallet_file, "request", "show", str(made["id"]), "--png", str(picture)
+    )
+    assert code == 0, err
+    assert made["link"] in out.splitlines()
+    assert "Status: unpaid (as of the last sync)" in out
+    assert f"QR code written to {picture}" in out
+    assert read_link_image(picture.read_bytes()).lower() == made["link"].lower()
+    result = runner.invoke(
+        cli, ["--wallet", str(wallet_file), "request", "show", str(made["id"]), "--png", "-"]
+    )
+    assert result.stdout_bytes.startswith(b"\x89PNG")
+    before = _digest(wallet_file)
+    code, _, err = _run(
+        runner, wallet_file, "request", "show", "1", "--png", str(tmp_path / "no" / "x.png")
+    )
+    assert "Cannot write" in _error(err)
+    code, _, err = _run(runner, wallet_file, "request", "show", "99")
+    assert code == 1
+    assert "no payment request 99" in _error(err)
+    assert _digest(wallet_file) == before

@@ -1,8 +1,9 @@
-"""Payment requests and paying links: ``coffer request create|list`` and ``coffer pay``."""
+"""Payment requests and paying links: ``coffer request create|list|show`` and ``coffer pay``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from wallet.cli._app import (
     table,
 )
 from wallet.cli.signing import sign_and_send
-from wallet.errors import AccountNotFound, NoPaymentLink, WalletError
+from wallet.errors import AccountNotFound, NoPaymentLink, RequestNotFound, WalletError
 from wallet.networks import network_info
 from wallet.qr import qr_terminal
 from wallet.requests import FxQuote, RequestStatus, fx_quote, parse_expiry, qr_form
@@ -213,6 +214,78 @@ def list_(opts: Options, network: str | None, statuses: tuple[str, ...]) -> None
         )
 
     emit(opts, rows, human)
+
+
+def _find_request(
+    wallet: Wallet, request_id: int
+) -> tuple[UtxoAccount | EvmAccount, PaymentRequest]:
+    """Return the account that holds a request, and the request with its status now."""
+    for account in wallet.accounts():
+        if isinstance(account, UtxoAccount | EvmAccount):
+            try:
+                return account, account.payment_request(request_id)
+            except RequestNotFound:
+                continue
+    raise RequestNotFound(
+        f"The wallet has no payment request {request_id} (see `coffer request list`)."
+    )
+
+
+def _write_png(file: Path, png: bytes) -> None:
+    """Write PNG bytes to ``file``, never waiting on a named pipe nobody reads."""
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o644)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(png)
+    except OSError as err:
+        raise WalletError(f"Cannot write {file}: {err.strerror}.") from err
+
+
+@request.command("show")
+@click.argument("request_id", type=click.IntRange(1, 2**63 - 1))
+@click.option(
+    "--png",
+    "png_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Write the QR code as a PNG image to this file ("-": standard output, nothing else).',
+)
+@click.option("--no-qr", is_flag=True, help="Without the QR code drawn in the terminal.")
+@click.pass_obj
+def show(opts: Options, request_id: int, png_file: Path | None, no_qr: bool) -> None:
+    """Show a payment request: status as of the last sync, link, QR code; save it as PNG."""
+    with open_wallet(opts, reads_only=True) as wallet, errors(opts):
+        account, found = _find_request(wallet, request_id)
+        png = account.request_qr(found) if png_file is not None else b""
+    if png_file is not None:
+        assert isinstance(png, bytes)  # noqa: S101 - request_qr's PNG form
+        if str(png_file) == "-":
+            sys.stdout.buffer.write(png)
+            sys.stdout.flush()
+            return
+        with errors(opts):
+            _write_png(png_file, png)
+    row = _row(found) | {"png": None if png_file is None else str(png_file)}
+
+    def human() -> None:
+        if not no_qr:
+            click.echo(qr_terminal(qr_form(found.link)), nl=False)
+        click.echo(found.link)
+        amount_text = format_amount(found.amount, found.decimals, found.symbol)
+        click.echo(f"Request {found.id}: {amount_text} to {found.address}")
+        click.echo(f"Status: {_status_text(found)} (as of the last sync)")
+        if found.received:
+            click.echo(f"Received: {format_amount(found.received, found.decimals, found.symbol)}")
+        for txid in found.txids:
+            click.echo(f"  paid by {txid}")
+        click.echo(f"Expires: {_when(found.expires_at)}")
+        if found.fx is not None and found.fiat_amount is not None:
+            click.echo(f"Asked: {found.fiat_amount:f} {found.fx.currency} at {found.fx.describe()}")
+        if png_file is not None:
+            click.echo(f"QR code written to {png_file}")
+
+    emit(opts, row, human)
 
 
 def _rate(wallet: Wallet, account: Account, currency: str, token: str | None) -> FxQuote:
