@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, unquote
 
 __all__ = [
@@ -37,6 +36,7 @@ __all__ = [
 _NUMBER = re.compile(r"[-+]?[0-9]*(\.[0-9]+)?([eE][0-9]*)?")
 _HEX_ADDRESS = re.compile(r"0[xX][0-9a-fA-F]{40}")
 _UINT256_MAX = 2**256 - 1
+_MAX_DIGITS = len(str(_UINT256_MAX))  # 78: a longer whole number cannot fit
 _NUMBER_KEYS = {"value", "gas", "gaslimit", "gasprice"}
 
 
@@ -81,24 +81,39 @@ class Eip681Request:
 def parse_eip681_number(text: str, what: str = "value") -> int:
     """Return an EIP-681 ``number`` as a whole, non-negative number (``2.014e18``).
 
+    Worked out in integers, exactly: a token amount can have more digits than ``Decimal``'s
+    default precision (20 billion of an 18-decimal token is 29 digits), and a rounded amount
+    would pay another sum than the one asked.
+
     Raises:
         Eip681Error: not a number, negative, fractional, or above 2^256 - 1.
     """
     if not text or _NUMBER.fullmatch(text) is None or not any(c.isdigit() for c in text):
         raise Eip681Error(f"The {what} {text!r} is not a number (digits, like 2.014e18).")
-    mantissa, _, exponent = text.lower().partition("e")
-    try:
-        number = Decimal(mantissa).scaleb(int(exponent or "0"))
-    except (InvalidOperation, ValueError):
-        raise Eip681Error(f"The {what} {text!r} is not a number.") from None
-    if number < 0:
+    mantissa, _, exponent_text = text.lower().partition("e")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    if not (whole + fraction):
+        raise Eip681Error(f"The {what} {text!r} has no digits before its exponent.")
+    digits = (whole + fraction).lstrip("0")
+    if not digits:
+        return 0  # zero, whatever its sign and exponent
+    if mantissa.startswith("-"):
         raise Eip681Error(f"The {what} {text!r} is negative.")
-    if number != number.to_integral_value():
-        raise Eip681Error(
-            f"The {what} {text!r} is not a whole number of base units (EIP-681 allows only "
-            "integers: the exponent must cover the decimals)."
-        )
-    result = int(number)
+    if len(exponent_text) > _MAX_DIGITS:
+        raise Eip681Error(f"The {what} {text[:40]!r}... is larger than 2^256 - 1.")
+    shift = int(exponent_text or "0") - len(fraction)
+    if len(digits) + shift > _MAX_DIGITS:
+        raise Eip681Error(f"The {what} {text[:40]!r} is larger than 2^256 - 1.")
+    if shift < 0:
+        kept, dropped = digits[:shift] or "0", digits[shift:]
+        if dropped.strip("0"):
+            raise Eip681Error(
+                f"The {what} {text!r} is not a whole number of base units (EIP-681 allows only "
+                "integers: the exponent must cover the decimals)."
+            )
+        result = int(kept)
+    else:
+        result = int(digits) * 10**shift
     if result > _UINT256_MAX:
         raise Eip681Error(f"The {what} {text!r} is larger than 2^256 - 1.")
     return result
@@ -182,14 +197,17 @@ def parse_eip681(text: str) -> Eip681Request:
 
 
 def _number(value: int, decimals: int) -> str:
-    """Write base units in EIP-681's recommended form: the exponent of the nominal unit."""
+    """Write base units in EIP-681's recommended form: the exponent of the nominal unit.
+
+    Exact for any size (string work, no ``Decimal`` rounding): 20000000000.000000000000000001e18.
+    """
     if value == 0:
         return "0"
     if decimals == 0:
         return str(value)
-    whole = Decimal(value).scaleb(-decimals).normalize()
-    text = f"{whole:f}"
-    return f"{text}e{decimals}"
+    padded = str(value).rjust(decimals + 1, "0")
+    whole, fraction = padded[:-decimals], padded[-decimals:].rstrip("0")
+    return f"{whole}.{fraction}e{decimals}" if fraction else f"{whole}e{decimals}"
 
 
 def build_eip681(

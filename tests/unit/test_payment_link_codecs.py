@@ -66,13 +66,41 @@ def test_eip681_invalid_vectors_raise(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("2.014e18", 2014 * 10**15), ("1E0", 1), ("0.5e1", 5), ("10", 10), ("1e", 1)],
+    [
+        ("2.014e18", 2014 * 10**15),
+        ("1E0", 1),
+        ("0.5e1", 5),
+        ("10", 10),
+        ("1e", 1),
+        ("-0", 0),
+        ("0e999999999", 0),
+        # Beyond 28 digits (Decimal's default precision): exact, not rounded.
+        ("100000000000000000000000000001", 10**29 + 1),
+        ("20000000000.000000000000000001e18", 2 * 10**28 + 1),
+        (str(2**256 - 1), 2**256 - 1),
+    ],
 )
 def test_eip681_numbers(text: str, value: int) -> None:
     assert parse_eip681_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["1.5", "1e-3", "-0.1e1", "", "e5", "1e78", "0x10", "1_000"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.5",
+        "1e-3",
+        "-0.1e1",
+        "",
+        "e5",
+        "1e78",
+        "0x10",
+        "1_000",
+        str(2**256),
+        "1e999999999",  # refused at once, never computed
+        "1e" + "9" * 5000,
+        "1." + "0" * 5000 + "1e5000",
+    ],
+)
 def test_eip681_numbers_refused(text: str) -> None:
     with pytest.raises(Eip681Error):
         parse_eip681_number(text)
@@ -92,6 +120,11 @@ def test_eip681_builds_with_the_exponent_of_the_unit() -> None:
         "/transfer?address=0x8e23ee67d1332ad560396262c48ffbb01f93d052&uint256=1.5e6"
     )
     assert parse_eip681(token).token_amount == 1_500_000
+    big = 20_000_000_000 * 10**18 + 1  # 20 billion of an 18-decimal token, and one base unit
+    shib = build_eip681("0x" + "ab" * 20, 1, value=big)
+    assert shib.endswith("?value=20000000000.000000000000000001e18")
+    assert parse_eip681(shib).value == big
+    assert build_eip681("0x" + "ab" * 20, 1, value=10**19).endswith("?value=10e18")
 
 
 def test_upper_case_qr_form_keeps_base58_and_values() -> None:
@@ -163,3 +196,52 @@ def test_parsers_raise_only_their_own_errors(text: str) -> None:
             parse_bip21(prefix + text)
         with contextlib.suppress(Eip681Error):
             parse_eip681(prefix + text)
+
+
+# -- an independent EIP-681 reader, written here from the EIP's "Syntax" ----------------------
+
+
+def reference_eip681(url: str) -> tuple[str, int | None, str, dict[str, int | str]]:
+    """Return (target, chain id, function, params) per EIP-681's grammar; numbers as ints."""
+    assert url.startswith("ethereum:")
+    rest = url[len("ethereum:") :].removeprefix("pay-")
+    path, _, query = rest.partition("?")
+    path, _, function = path.partition("/")
+    target, _, chain = path.partition("@")
+    params: dict[str, int | str] = {}
+    for pair in filter(None, query.split("&")):
+        key, value = pair.split("=", 1)
+        if key in ("value", "uint256"):
+            mantissa, _, exponent = value.lower().partition("e")
+            whole, _, fraction = mantissa.partition(".")
+            digits = int(whole + fraction) * 10 ** (int(exponent or 0) - len(fraction))
+            params[key] = digits
+        else:
+            params[key] = value
+    return target, int(chain) if chain else None, function, params
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    units=st.integers(min_value=0, max_value=2**256 - 1),
+    decimals=st.sampled_from([0, 2, 6, 8, 18]),
+    chain_id=st.integers(min_value=1, max_value=2**53),
+    token=st.booleans(),
+)
+def test_built_eip681_links_read_back_by_the_reference_reader(
+    units: int, decimals: int, chain_id: int, token: bool
+) -> None:
+    payee, contract = "0x" + "ab" * 20, "0x" + "cd" * 20
+    if token:
+        url = build_eip681(
+            contract, chain_id, recipient=payee, token_amount=units, decimals=decimals
+        )
+        assert reference_eip681(url) == (
+            contract,
+            chain_id,
+            "transfer",
+            {"address": payee, "uint256": units},
+        )
+    else:
+        url = build_eip681(payee, chain_id, value=units, decimals=decimals)
+        assert reference_eip681(url) == (payee, chain_id, "", {"value": units})
