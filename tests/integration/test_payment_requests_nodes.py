@@ -24,6 +24,7 @@ from chains.utxo.electrum import ElectrumBackend
 from tests.conftest import PASSWORD
 from tests.nodes.evm import AnvilDevnet, AnvilNode, EvmChain, anvil, anvil_binary
 from tests.nodes.utxo import ElectrumXServer, LitecoinNode, litecoin_regtest
+from tests.unit.test_payment_link_codecs import reference_read
 from wallet import EvmAccount, PaymentRequest, RequestStatus, UtxoAccount, Wallet
 from wallet.errors import InvalidToken, NetworkMismatch, RequestExpired
 from wallet.requests import parse_payment_link
@@ -93,7 +94,10 @@ def test_a_request_paid_by_the_node_turns_pending_then_paid(shop: Shop) -> None:
     req = shop.account.request(Decimal("0.5"), label="Invoice 7", message="two chairs")
     link = parse_payment_link(req.link)
     assert (link.network, link.address, link.amount) == (NET, req.address, 50_000_000)
-    txid = shop.pay(link.address, "0.5")
+    # The node pays what an independent reader (written from BIP-321) finds in the link.
+    scheme, address, params = reference_read(req.link)
+    assert (scheme, params["label"], params["message"]) == ("litecoin", "Invoice 7", "two chairs")
+    txid = shop.pay(address, params["amount"])
     pending = shop.status(req)
     assert pending.status is RequestStatus.PENDING
     assert (pending.received, pending.confirmed, pending.txids) == (50_000_000, 0, (txid,))

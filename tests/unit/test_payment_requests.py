@@ -47,7 +47,7 @@ from wallet.requests import (
     qr_form,
     read_link_image,
 )
-from wallet.requests.book import Asset
+from wallet.requests.book import Asset, fiat_to_units
 from wallet.requests.pay import plan_payment
 from wallet.requests.status import EvmAsk, Receipt, allocate_evm, settle
 from wallet.storage.migrations import LATEST_VERSION
@@ -417,6 +417,17 @@ def test_evm_payments_go_to_open_requests_before_expired_ones() -> None:
 
 def _link(amount: int | None = 1000, expires_at: int | None = None) -> PaymentLink:
     return PaymentLink("bitcoin:x", "bitcoin", BTC, amount, "BTC", 8, expires_at=expires_at)
+
+
+def test_fiat_amounts_of_many_token_units_convert_exactly() -> None:
+    # 200,000 EUR at 0.00001 EUR: 2e10 tokens of 18 decimals, 29 digits of base units.
+    token = Asset("SHIB", 18, "0x" + "ab" * 20)
+    cheap = FxQuote("SHIB", "EUR", Decimal("0.00001"), "test", 0)
+    units, fiat = fiat_to_units("200000", cheap, token)
+    assert (units, fiat) == (2 * 10**28, Decimal("200000.00"))
+    # 20 / 0.000012345 = 1620089.1049007695423248278655...: half up at the 18th decimal.
+    odd = FxQuote("SHIB", "EUR", Decimal("0.000012345"), "test", 0)
+    assert fiat_to_units("20", odd, token)[0] == 1_620_089_104_900_769_542_324_828
 
 
 def test_an_expired_link_is_paid_only_when_allowed() -> None:

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from chains.registry import Network
 from wallet.amounts import Amount, format_amount, to_base_units, to_decimal
@@ -36,6 +36,7 @@ from wallet.requests.store import NewRequest, RequestStore, StoredRequest
 from wallet.requests.types import FxQuote, PaymentRequest, RequestStatus
 
 __all__ = [
+    "EXACT_DIGITS",
     "Asset",
     "RequestContext",
     "check_rate",
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 _MAX_EXPIRY = 366 * 86400
+# Digits of the arithmetic on amounts: more than any uint256 (78) plus 18 decimals, so a
+# division is rounded only where the code says (half up, at the asset's decimals).
+EXACT_DIGITS = 120
 _MAX_TEXT = 500
 
 
@@ -155,7 +159,8 @@ def fiat_to_units(fiat: Amount, fx: FxQuote, asset: Asset) -> tuple[int, Decimal
     check_rate(fx, asset)
     cents = to_base_units(fiat, 2, fx.currency)  # fiat amounts have at most 2 decimals
     value = to_decimal(cents, 2)
-    coins = (value / fx.rate).quantize(Decimal(1).scaleb(-asset.decimals), ROUND_HALF_UP)
+    with localcontext(prec=EXACT_DIGITS):  # a token amount can pass 28 digits
+        coins = (value / fx.rate).quantize(Decimal(1).scaleb(-asset.decimals), ROUND_HALF_UP)
     units = to_base_units(coins, asset.decimals, asset.symbol)
     return units, value
 

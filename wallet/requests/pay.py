@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from wallet.amounts import Amount, format_amount, to_base_units, to_decimal
 from wallet.errors import InvalidAmount, InvalidPaymentLink, NoPaymentLink, RequestExpired
 from wallet.qr import QrImageError, read_qr_texts
-from wallet.requests.book import Asset, check_rate, fiat_to_units
+from wallet.requests.book import EXACT_DIGITS, Asset, check_rate, fiat_to_units
 from wallet.requests.types import FxQuote, PaymentLink
 
 __all__ = ["PaymentPlan", "plan_payment", "read_link_image"]
@@ -75,7 +75,8 @@ def plan_payment(
     if units is None:
         raise InvalidAmount("The link names no amount: give the amount to pay.")
     if fx is not None and fiat is None:
-        fiat = (to_decimal(units, asset.decimals) * fx.rate).quantize(_CENT, ROUND_HALF_UP)
+        with localcontext(prec=EXACT_DIGITS):
+            fiat = (to_decimal(units, asset.decimals) * fx.rate).quantize(_CENT, ROUND_HALF_UP)
     return PaymentPlan(units, fx, fiat, expired)
 
 
