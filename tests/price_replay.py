@@ -64,7 +64,8 @@ class Market:
     token_closes: dict[str, dict[date, Decimal]] = field(default_factory=dict)
     ecb: dict[date, dict[str, Decimal]] = field(default_factory=dict)
     free_days: int = 365
-    compare_gaps: set[date] = field(default_factory=set)  # days CryptoCompare lacks too
+    compare_gaps: set[date] = field(default_factory=set)  # days CryptoCompare lacks
+    gecko_gaps: set[date] = field(default_factory=set)  # days CoinGecko lacks
 
 
 def _num(value: Decimal) -> str:
@@ -205,7 +206,7 @@ class ReplayServer:
             points = [
                 [(unix(d) + DAY) * 1000, price]
                 for d, price in sorted(series.items())
-                if start <= unix(d) + DAY <= end
+                if start <= unix(d) + DAY <= end and d not in m.gecko_gaps
             ]
             points.append([now * 1000 + 123, next(iter(series.values()), Decimal(1))])
             return self._json({"prices": points, "market_caps": [], "total_volumes": []})

@@ -333,13 +333,16 @@ class Wallet:
 
     def net_worth(
         self,
-        start: date,
+        start: date | None = None,
         end: date | None = None,
         base: str | None = None,
         *,
         online: bool = True,
     ) -> NetWorthSeries:
         """Return net worth per day from balances and daily closes (fetched, paced, cached).
+
+        ``start`` ``None``: from the first transaction (the whole history); ``end`` ``None``:
+        yesterday, the last day with a close.
 
         Raises:
             UnknownCurrency: ``base`` is not an ISO 4217 code.

@@ -21,6 +21,8 @@ from wallet import BalanceChange, Holding, HoldingKind, Wallet
 from wallet.errors import UnknownCurrency, WalletError
 from wallet.evm.store import AccountState, EvmStore, SyncChanges
 from wallet.money.portfolio import build_portfolio, net_worth
+from wallet.money.prices import PriceService
+from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices, sample_portfolio_lines
 
 USDC_CHECKSUM = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
 WEI = 10**18
@@ -192,3 +194,87 @@ def test_the_wallet_api_reaches_the_portfolio(wallet: Wallet) -> None:
     assert wallet.net_worth(
         TODAY - timedelta(days=2), TODAY - timedelta(days=1), "EUR", online=False
     ).points
+
+
+class Devnet:
+    """The crypto source as the demo sees it: devnet coins and a devnet token, no value."""
+
+    name = "crypto"
+
+    def holdings(self) -> list[Holding]:
+        why = "a test network's coins have no market value"
+        return [
+            Holding(
+                HoldingKind.COIN,
+                "bitcoin-regtest #0",
+                None,
+                "rBTC",
+                Decimal("2"),
+                why,
+                "crypto",
+                "bitcoin-regtest",
+            ),
+            Holding(
+                HoldingKind.TOKEN,
+                "evm-embedded #0",
+                None,
+                "CDT",
+                Decimal("750"),
+                why,
+                "crypto",
+                "evm-embedded",
+            ),
+        ]
+
+    def changes(self) -> list[BalanceChange]:
+        return []
+
+
+def test_sample_prices_value_devnet_coins_and_say_so(abandon_wallet: Wallet) -> None:
+    prices = PriceService(abandon_wallet.database, now=lambda: NOW)
+    assert load_sample_prices(abandon_wallet.database, NOW) == 9
+    folio = build_portfolio([DevnetsAsSample(Devnet()), Bank()], prices, "EUR", online=False)
+    btc, token, eur, yen = folio.rows
+    assert btc.value == (2 * Decimal("67250.00") / Decimal("1.0850")).quantize(Decimal("0.01"))
+    assert btc.source == "sample"
+    assert "sample" in btc.holding.account
+    assert token.value is None  # a devnet token is not given a coin's price
+    assert eur.value == Decimal("1200.50")
+    assert yen.source == "sample"
+    lines = sample_portfolio_lines(abandon_wallet.database, [Devnet()], prices)
+    assert "bundled sample data" in lines[0]
+    assert any("Not counted, 2 row(s) unknown" in line for line in lines)  # not wrapped
+
+
+def test_net_worth_from_the_first_transaction(wallet: Wallet, waits: Waits) -> None:
+    series = net_worth(wallet.holdings_sources, service(wallet, waits), base="USD")
+    assert series.points[0].day == TODAY - timedelta(days=5)  # the 3 ETH came in
+    assert series.points[-1].day == TODAY - timedelta(days=1)
+
+
+class Odd:
+    """A source naming an asset no provider prices, beside one that is priced."""
+
+    name = "odd"
+
+    def holdings(self) -> list[Holding]:
+        return [
+            Holding(HoldingKind.POINTS, "Airline miles", "MILES", "MILES", Decimal("5000")),
+            Holding(HoldingKind.FIAT, "Cash", "USD", "USD", Decimal("10")),
+        ]
+
+    def changes(self) -> list[BalanceChange]:
+        return []
+
+
+def test_an_asset_prices_cannot_name_is_that_row_alone_unknown(
+    abandon_wallet: Wallet, waits: Waits, replay: ReplayServer
+) -> None:
+    for name in ("coingecko", "cryptocompare", "ecb"):
+        abandon_wallet.settings.set_price_provider_url(name, replay.url(name))
+    folio = build_portfolio([Odd()], service(abandon_wallet, waits), "USD")
+    miles, cash = folio.rows
+    assert miles.value is None
+    assert "not a coin, token or currency" in miles.unknown_reason
+    assert cash.value == Decimal("10.00")
+    assert folio.total == Decimal("10.00")

@@ -303,8 +303,29 @@ def test_an_old_fx_day_reads_the_full_history_file(
     wallet: Wallet, waits: Waits, replay: ReplayServer
 ) -> None:
     day = date(2024, 2, 7)
-    assert service(wallet, waits).quote("EUR", "GBP", day).rate == Decimal("0.8550")
+    prices = service(wallet, waits)
+    assert prices.quote("EUR", "GBP", day).rate == Decimal("0.8550")
     assert replay.count("eurofxref-hist.xml") == 1
+    # The full history is kept for USD and the currencies asked for only; another one is
+    # fetched when asked, and is not mistaken for a currency the ECB does not publish.
+    assert prices.quote("EUR", "CHF", day).rate == Decimal("0.9400")
+    assert replay.count("eurofxref-hist.xml") == 2
+    assert prices.quote("EUR", "GBP", day - timedelta(days=30)).rate == Decimal("0.8550")
+    assert replay.count("eurofxref-hist.xml") == 2
+
+
+def test_a_day_coingecko_lacks_asks_cryptocompare_for_that_day_alone(
+    wallet: Wallet, waits: Waits, replay: ReplayServer
+) -> None:
+    gap = TODAY - timedelta(days=40)
+    replay.market.gecko_gaps.add(gap)
+    prices = service(wallet, waits)
+    prices.quote("BTC", "USD", gap - timedelta(days=5))  # the CoinGecko window, and the gap
+    [first] = [r for r in replay.requests if "histoday" in r]
+    assert "limit=0" in first  # the one day CoinGecko lacked, not the 61 around it
+    quote = prices.quote("BTC", "USD", gap)
+    assert quote.source == "cryptocompare"
+    assert quote.rate == btc_close(gap)
 
 
 # -- failing providers ----------------------------------------------------------------------
@@ -436,3 +457,12 @@ def test_the_cache_survives_reopening(wallet: Wallet, waits: Waits) -> None:
         offline = PriceService(reopened.database, now=lambda: NOW)
         quote = offline.quote("BTC", "EUR", day, online=False)
     assert quote.rate == btc_close(day) / ecb_rates(day)["USD"]
+
+
+def test_a_rate_is_never_dated_after_it_was_fetched(wallet: Wallet, waits: Waits) -> None:
+    # Today's ECB rate fetched at noon UTC, before the usual 16:00 CET: dated when fetched.
+    quote = service(wallet, waits).quote("USD", "EUR")
+    assert quote.day is None
+    assert quote.at <= NOW
+    assert quote.age_s == 0
+    assert quote.rate == 1 / ecb_rates(TODAY)["USD"]

@@ -34,7 +34,7 @@ from typing import Protocol
 from wallet.accounts import Account, EvmAccount
 from wallet.amounts import to_decimal
 from wallet.errors import PriceUnavailable, WalletError
-from wallet.money.prices.assets import PLATFORMS, coin_for_symbol
+from wallet.money.prices.assets import PLATFORMS, PricedAsset, coin_for_symbol, resolve_asset
 from wallet.money.prices.currencies import currency, quantize
 from wallet.money.prices.service import MAX_BACKFILL_DAYS, PriceService
 from wallet.money.prices.types import MissingDay, Quote
@@ -78,6 +78,7 @@ class Holding:
         amount: how much, in whole units; ``None`` when unknown (never synced).
         unknown_reason: why the amount or the asset is unknown ("" when both are known).
         source: the holdings source's name.
+        network: the registry name of a crypto holding's network (``None`` otherwise).
     """
 
     kind: HoldingKind
@@ -87,6 +88,7 @@ class Holding:
     amount: Decimal | None
     unknown_reason: str = ""
     source: str = "crypto"
+    network: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,12 @@ class CryptoHoldings:
         label = f" {account.label}" if account.label else ""
         return f"{account.network.name} #{account.index}{label}"
 
+    @staticmethod
+    def _coin(
+        where: str, asset: str | None, symbol: str, amount: Decimal | None, why: str, net: str
+    ) -> Holding:
+        return Holding(HoldingKind.COIN, where, asset, symbol, amount, why, "crypto", net)
+
     def holdings(self) -> list[Holding]:
         """Return each account's coin and (EVM) its tokens with a balance."""
         rows: list[Holding] = []
@@ -254,17 +262,17 @@ class CryptoHoldings:
             balance = account.balance()
             coin = coin_for_symbol(net.symbol)
             if not balance.synced:
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, None, "not synced"))
+                rows.append(self._coin(where, None, net.symbol, None, "not synced", net.name))
                 continue
             amount = to_decimal(balance.confirmed + balance.unconfirmed, balance.decimals)
             if net.is_testnet:
                 reason = "a test network's coins have no market value"
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, amount, reason))
+                rows.append(self._coin(where, None, net.symbol, amount, reason, net.name))
             elif coin is None:
                 reason = f"no price source for {net.symbol}"
-                rows.append(Holding(HoldingKind.COIN, where, None, net.symbol, amount, reason))
+                rows.append(self._coin(where, None, net.symbol, amount, reason, net.name))
             else:
-                rows.append(Holding(HoldingKind.COIN, where, coin.key, net.symbol, amount))
+                rows.append(self._coin(where, coin.key, net.symbol, amount, "", net.name))
             if isinstance(account, EvmAccount):
                 rows += self._tokens(account, where)
         return rows
@@ -285,7 +293,18 @@ class CryptoHoldings:
                     if net.is_testnet
                     else f"no price source for tokens on {net.name}"
                 )
-            rows.append(Holding(HoldingKind.TOKEN, where, asset, token.symbol, amount, reason))
+            rows.append(
+                Holding(
+                    HoldingKind.TOKEN,
+                    where,
+                    asset,
+                    token.symbol,
+                    amount,
+                    reason,
+                    "crypto",
+                    net.name,
+                )
+            )
         return rows
 
     def changes(self) -> list[BalanceChange]:
@@ -345,13 +364,14 @@ def build_portfolio(
     holdings = [h for source in sources for h in source.holdings()]
     wanted = sorted({h.asset for h in holdings if h.asset is not None and h.amount is not None})
     answers: dict[str, Quote | PriceUnavailable] = {}
-    if wanted:
+    resolved: list[PricedAsset] = []
+    for name in wanted:  # an asset a source names that prices cannot resolve: that row alone
         try:
-            answers = prices.current(wanted, code, refresh=refresh, online=online)
-        except WalletError as err:  # an asset a source names that prices cannot resolve
-            answers = {
-                _asset_key(a): PriceUnavailable(str(err), a, code, "", str(err)) for a in wanted
-            }
+            resolved.append(resolve_asset(name))
+        except WalletError as err:
+            answers[_asset_key(name)] = PriceUnavailable(str(err), name, code, "", str(err))
+    if resolved:
+        answers |= prices.current(resolved, code, refresh=refresh, online=online)
     rows = [_row(h, answers, code) for h in holdings]
     known = [r for r in rows if r.value is not None]
     total = sum((r.value for r in known if r.value is not None), Decimal(0))
@@ -407,13 +427,16 @@ def _row(h: Holding, answers: dict[str, Quote | PriceUnavailable], code: str) ->
 def net_worth(
     sources: Iterable[HoldingsSource],
     prices: PriceService,
-    start: date,
+    start: date | None = None,
     end: date | None = None,
     base: str | None = None,
     *,
     online: bool = True,
 ) -> NetWorthSeries:
     """Return net worth at the end of each day from ``start`` to ``end`` (default: yesterday).
+
+    ``start`` ``None`` is the day of the first recorded change (the wallet's whole history:
+    the backfill fetches every daily close it needs, paced), or ``end`` when there is none.
 
     Each day's amounts are today's, less the changes after that day; each asset held that
     day is valued at that day's close (fetched and cached first when ``online``). A day
@@ -425,11 +448,13 @@ def net_worth(
     """
     code = currency(base).code if base is not None else prices.base_currency
     last = end if end is not None else prices.today() - timedelta(days=1)
+    listed = list(sources)
+    if start is None:
+        start = min([*(c.day for s in listed for c in s.changes()), last])
     if last < start:
         raise WalletError(f"The range ends ({last}) before it starts ({start}).")
     if (last - start).days > MAX_BACKFILL_DAYS:
         raise WalletError(f"A range of at most {MAX_BACKFILL_DAYS} days, please.")
-    listed = list(sources)
     holdings = [h for s in listed for h in s.holdings()]
     valued = [h for h in holdings if h.asset is not None and h.amount is not None]
     errors: tuple[str, ...] = ()

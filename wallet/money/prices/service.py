@@ -23,39 +23,32 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from wallet.errors import PriceProviderError, PriceUnavailable, WalletError
 from wallet.money.prices.assets import AssetKind, PricedAsset, resolve_asset
 from wallet.money.prices.currencies import Money, currency
+from wallet.money.prices.fx import EUR, USD, EcbRates
+from wallet.money.prices.history import DailyCloses, days_between
 from wallet.money.prices.providers import (
     COINGECKO,
-    COINGECKO_FREE_DAYS,
     CRYPTOCOMPARE,
     ECB,
     CoinGeckoProvider,
-    CryptoCompareProvider,
-    DailyClose,
-    EcbProvider,
     HttpSource,
     Pacing,
 )
 from wallet.money.prices.settings import base_currency, provider_url
-from wallet.money.prices.store import CachedRate, Gap, PriceStore
+from wallet.money.prices.store import CachedRate, PriceStore
 from wallet.money.prices.types import BackfillReport, MissingDay, Quote
 from wallet.storage import WalletDatabase
 
 __all__ = ["DEFAULT_PACING", "LIVE_MAX_AGE_S", "MAX_BACKFILL_DAYS", "PriceService"]
 
-USD = "USD"
-EUR = "EUR"
 LIVE_MAX_AGE_S = 300
 """A current price younger than this is answered from the cache."""
-_ECB_RECHECK_S = 3600
-_FX_LOOKBACK_DAYS = 4  # a weekend plus Good Friday and Easter Monday, the ECB's longest pause
-_ECB_PUBLISHED_UTC_S = 15 * 3600  # about 16:00 CET
 MAX_BACKFILL_DAYS = 366 * 25
 """The longest range one backfill or ``missing_days`` takes."""
 
@@ -66,15 +59,9 @@ DEFAULT_PACING: Mapping[str, Pacing] = {
 }
 
 
-def _days(start: date, end: date) -> Iterable[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
-def _end_of(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) + 86_400
+def _joined(first: str, second: str) -> str:
+    """Return the sources of a crossed rate (``coingecko+ecb``; one name when they agree)."""
+    return first if first == second else f"{first}+{second}"
 
 
 class PriceService:
@@ -106,6 +93,8 @@ class PriceService:
         self._pacing = {**DEFAULT_PACING, **(pacing or {})}
         self._sources: dict[tuple[str, str], HttpSource] = {}
         self._lock = threading.Lock()
+        self._ecb = EcbRates(self._store, lambda: self._source(ECB), now)
+        self._closes = DailyCloses(self._store, self._source, now)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -129,6 +118,10 @@ class PriceService:
     def base_currency(self) -> str:
         """Return the wallet's base currency (``w.settings.base_currency``)."""
         return base_currency(self._db)
+
+    def now(self) -> float:
+        """Return the service's clock (Unix seconds)."""
+        return self._now()
 
     def today(self) -> date:
         """Return the current UTC day."""
@@ -180,7 +173,7 @@ class PriceService:
             self._check_day(day)
             self._refuse_unfinished(priced.key, quote_in, day)
         if priced.kind is AssetKind.FIAT:
-            return self._fx(priced.key, quote_in, day, online)
+            return self._ecb.rate(priced.key, quote_in, day, online)
         if day is None:
             found = self.current([priced], quote_in, refresh=refresh, online=online)[priced.key]
             if isinstance(found, Quote):
@@ -251,7 +244,7 @@ class PriceService:
         for a in priced:
             if a.kind is AssetKind.FIAT:
                 try:
-                    answers[a.key] = self._fx(a.key, quote_in, None, online)
+                    answers[a.key] = self._ecb.rate(a.key, quote_in, None, online)
                 except (PriceUnavailable, PriceProviderError) as err:
                     answers[a.key] = PriceUnavailable(str(err), a.key, quote_in, "", str(err))
                 continue
@@ -325,7 +318,7 @@ class PriceService:
         usd = self._store.live(a.key, USD)
         if usd is not None and base != USD:
             try:
-                fx = self._fx(USD, base, None, online and error is None)
+                fx = self._ecb.rate(USD, base, None, online and error is None)
             except (PriceUnavailable, PriceProviderError) as err:
                 return PriceUnavailable(str(err), a.key, base, "", str(err))
             quote = self._live_quote(a.key, USD, usd, now, offline)
@@ -335,7 +328,7 @@ class PriceService:
                 quote.rate * fx.rate,
                 None,
                 quote.at,
-                f"{quote.source}+{fx.source}",
+                _joined(quote.source, fx.source),
                 quote.age_s,
                 quote.offline or fx.offline,
                 quote.change_24h,
@@ -371,7 +364,7 @@ class PriceService:
                 raise PriceUnavailable(
                     f"No price of {a.symbol} on {day}: {reason}.", a.key, USD, str(day), reason
                 )
-            self._fetch_closes(a, day - timedelta(days=30), day + timedelta(days=30))
+            self._closes.fetch(a, day - timedelta(days=30), day + timedelta(days=30))
             cached = self._store.daily(a.key, USD, day)
             if cached is not None:
                 return cached
@@ -389,190 +382,18 @@ class PriceService:
         age = max(0, int(self._now()) - close.at)
         if base == USD:
             return Quote(key, base, close.rate, day, close.at, close.source, age)
-        fx = self._fx(USD, base, day, online)
+        fx = self._ecb.rate(USD, base, day, online)
         return Quote(
             key,
             base,
             close.rate * fx.rate,
             day,
             close.at,
-            f"{close.source}+{fx.source}",
+            _joined(close.source, fx.source),
             age,
             fx.offline,
             None,
             fx.note,
-        )
-
-    def _fetch_closes(self, a: PricedAsset, start: date, end: date) -> int:
-        """Fetch and store the closes of ``a`` from ``start`` to ``end`` (clamped to the past).
-
-        Returns the closes stored; days still missing are recorded as gaps with a reason.
-
-        Raises:
-            PriceProviderError: every provider that could answer failed.
-        """
-        today = self.today()
-        last = min(end, today - timedelta(days=1))
-        if last < start:
-            return 0
-        free_from = today - timedelta(days=COINGECKO_FREE_DAYS - 1)
-        now = int(self._now())
-        closes: dict[date, tuple[DailyClose, str]] = {}
-        errors: list[PriceProviderError] = []
-        reasons: dict[date, str] = {}
-        if last >= free_from:
-            try:
-                for c in self._gecko_window(a, free_from, today - timedelta(days=1)):
-                    closes[c.day] = (c, COINGECKO)
-            except PriceProviderError as err:
-                errors.append(err)
-        wanted = [d for d in _days(start, last) if d not in closes]
-        if wanted and a.cryptocompare:
-            try:
-                compare = CryptoCompareProvider(self._source(CRYPTOCOMPARE))
-                for c in compare.daily(a.cryptocompare, USD, wanted[0], wanted[-1]):
-                    closes.setdefault(c.day, (c, CRYPTOCOMPARE))
-            except PriceProviderError as err:
-                errors.append(err)
-        elif wanted:
-            for d in wanted:
-                if d < free_from:
-                    reasons[d] = (
-                        "CoinGecko's free API serves the last 365 days only, and no second "
-                        "source prices tokens by contract"
-                    )
-        if errors and not closes:
-            raise errors[0]
-        asked = "coingecko" if not a.cryptocompare else "coingecko and cryptocompare"
-        stored = self._store.put_daily(
-            CachedRate(a.key, USD, c.rate, c.at, source, now, day)
-            for day, (c, source) in closes.items()
-        )
-        if not errors:  # a failed provider is no evidence that a day has no price
-            gaps = [
-                Gap(d, reasons.get(d, f"{asked} have no price for this day"), asked, now)
-                for d in _days(start, last)
-                if d not in closes and self._store.daily(a.key, USD, d) is None
-            ]
-            self._store.put_gaps(a.key, USD, gaps)
-        return stored
-
-    def _gecko_window(self, a: PricedAsset, first: date, last: date) -> list[DailyClose]:
-        name = f"coingecko:{a.key}:{last.isoformat()}"
-        if self._store.fetched(name) is not None:
-            return []  # this window was fetched today already: what it had is stored
-        gecko = CoinGeckoProvider(self._source(COINGECKO))
-        if a.coingecko_id:
-            closes = gecko.daily(a.coingecko_id, USD, first, last)
-        elif a.platform and a.contract:
-            closes = gecko.token_daily(a.platform, a.contract, USD, first, last)
-        else:
-            return []
-        self._store.mark_fetched(name, int(self._now()))
-        return closes
-
-    # -- exchange rates ---------------------------------------------------------------------
-
-    def _fx(self, from_code: str, to_code: str, day: date | None, online: bool) -> Quote:
-        if from_code == to_code:
-            at = int(self._now()) if day is None else _end_of(day)
-            return Quote(from_code, to_code, Decimal(1), day, at, "identity", 0)
-        found = self._fx_cached(from_code, to_code, day)
-        if isinstance(found, Quote) and not (day is None and self._ecb_due()):
-            return found
-        if online:
-            try:
-                self._fetch_ecb(day)
-            except PriceProviderError:
-                if isinstance(found, Quote):  # the last known rate, marked as such
-                    return Quote(
-                        found.asset,
-                        found.base,
-                        found.rate,
-                        found.day,
-                        found.at,
-                        found.source,
-                        found.age_s,
-                        True,
-                        None,
-                        "offline: the last known ECB rate",
-                    )
-                raise
-            found = self._fx_cached(from_code, to_code, day)
-        if isinstance(found, Quote):
-            return found
-        when = "now" if day is None else f"on {day.isoformat()}"
-        raise PriceUnavailable(
-            f"No exchange rate from {from_code} to {to_code} {when}: {found}.",
-            from_code,
-            to_code,
-            "" if day is None else day.isoformat(),
-            found,
-        )
-
-    def _ecb_due(self) -> bool:
-        fetched = self._store.fetched("ecb:daily")
-        return fetched is None or int(self._now()) - fetched > _ECB_RECHECK_S
-
-    def _fetch_ecb(self, day: date | None) -> None:
-        ecb = EcbProvider(self._source(ECB))
-        today = self.today()
-        if day is None:
-            file, name = EcbProvider.DAILY, "ecb:daily"
-        elif day >= today - timedelta(days=85):
-            file, name = EcbProvider.HIST_90D, "ecb:90d"
-        else:
-            file, name = EcbProvider.HIST, "ecb:hist"
-        days = ecb.rates(file)
-        now = int(self._now())
-        self._store.put_daily(
-            CachedRate(EUR, code, rate, _end_of(d) - 86_400 + _ECB_PUBLISHED_UTC_S, ECB, now, d)
-            for d, rates in days.items()
-            for code, rate in rates.items()
-        )
-        self._store.mark_fetched(name, now)
-
-    def _fx_cached(self, from_code: str, to_code: str, day: date | None) -> Quote | str:
-        """Return the cross rate from the cache, or the reason there is none."""
-        target = day or self.today()
-        anchor = self._store.latest_daily(EUR, USD, target)  # the ECB always publishes USD
-        if anchor is None or anchor.day is None:
-            return "no ECB reference rates are cached for that time"
-        ecb_day = anchor.day
-        if day is not None and ecb_day != day:
-            gap = (day - ecb_day).days
-            confirmed = self._store.has_daily_after(EUR, USD, day)
-            if gap > _FX_LOOKBACK_DAYS or not confirmed:
-                return f"the ECB published no reference rate for {day.isoformat()}" + (
-                    "" if confirmed else " (not yet fetched)"
-                )
-        per_eur: dict[str, Decimal] = {EUR: Decimal(1)}
-        for code in (from_code, to_code):
-            if code != EUR:
-                row = self._store.daily(EUR, code, ecb_day)
-                if row is None:
-                    return f"the ECB publishes no reference rate for {code} (on {ecb_day})"
-                per_eur[code] = row.rate
-        note = ""
-        if ecb_day != target:
-            note = (
-                f"ECB rate of {ecb_day.isoformat()} (the ECB published none on "
-                f"{target.isoformat()}: a weekend or TARGET holiday)"
-                if day is not None
-                else f"ECB rate of {ecb_day.isoformat()}"
-            )
-        at = anchor.at
-        return Quote(
-            from_code,
-            to_code,
-            per_eur[to_code] / per_eur[from_code],
-            day,
-            at,
-            ECB,
-            max(0, int(self._now()) - at),
-            False,
-            None,
-            note,
         )
 
     # -- history ----------------------------------------------------------------------------
@@ -605,10 +426,11 @@ class PriceService:
         priced = [self._asset(a) for a in assets]
         if quote_in != USD or any(a.kind is AssetKind.FIAT for a in priced):
             try:
-                if isinstance(self._fx_cached(USD, EUR, start), str):
-                    self._fetch_ecb(start)
-                if end >= self.today() - timedelta(days=3) and self._ecb_due():
-                    self._fetch_ecb(None)
+                target = quote_in if quote_in != USD else EUR
+                if isinstance(self._ecb.cached(USD, target, start), str):
+                    self._ecb.fetch(start, (quote_in, *(a.key for a in priced)))
+                if end >= self.today() - timedelta(days=3) and self._ecb.due():
+                    self._ecb.fetch(None)
             except PriceProviderError as err:
                 errors.append(str(err))
         for a in priced:
@@ -617,12 +439,12 @@ class PriceService:
             last = min(end, self.today() - timedelta(days=1))
             cached = self._store.daily_range(a.key, USD, start, last)
             gapped = self._store.gaps(a.key, USD, start, last)
-            todo = [d for d in _days(start, last) if d not in cached and d not in gapped]
+            todo = [d for d in days_between(start, last) if d not in cached and d not in gapped]
             if not todo:
                 stored[a.key] = 0
                 continue
             try:
-                stored[a.key] = self._fetch_closes(a, todo[0], todo[-1])
+                stored[a.key] = self._closes.fetch(a, todo[0], todo[-1])
             except PriceProviderError as err:
                 errors.append(str(err))
                 stored[a.key] = 0
@@ -649,7 +471,7 @@ class PriceService:
             else self._store.daily_range(priced.key, USD, start, end)
         )
         gaps = self._store.gaps(priced.key, USD, start, end)
-        for day in _days(start, end):
+        for day in days_between(start, end):
             if day >= today:
                 reason = "the day has not ended yet" if day == today else "the day is in the future"
                 missing.append(MissingDay(day, reason))
@@ -661,7 +483,7 @@ class PriceService:
                 continue
             from_code = priced.key if priced.kind is AssetKind.FIAT else USD
             if from_code != quote_in:
-                fx = self._fx_cached(from_code, quote_in, day)
+                fx = self._ecb.cached(from_code, quote_in, day)
                 if isinstance(fx, str):
                     missing.append(MissingDay(day, fx))
         return missing
@@ -679,7 +501,7 @@ class PriceService:
         if day >= self.today():
             return MissingDay(day, "the day has not ended yet")
         if priced.kind is AssetKind.FIAT:
-            fx = self._fx_cached(priced.key, quote_in, day)
+            fx = self._ecb.cached(priced.key, quote_in, day)
             return MissingDay(day, fx) if isinstance(fx, str) else fx
         close = self._store.daily(priced.key, USD, day)
         if close is None:
@@ -687,7 +509,7 @@ class PriceService:
             return MissingDay(day, gap.reason if gap else "not fetched yet (a backfill fetches it)")
         if quote_in == USD:
             return Quote(priced.key, USD, close.rate, day, close.at, close.source, 0)
-        fx = self._fx_cached(USD, quote_in, day)
+        fx = self._ecb.cached(USD, quote_in, day)
         if isinstance(fx, str):
             return MissingDay(day, fx)
         return Quote(
@@ -696,7 +518,7 @@ class PriceService:
             close.rate * fx.rate,
             day,
             close.at,
-            f"{close.source}+{fx.source}",
+            _joined(close.source, fx.source),
             0,
             note=fx.note,
         )
