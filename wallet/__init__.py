@@ -60,6 +60,15 @@ from wallet.passwords import (
     check_new_password,
     password_strength,
 )
+from wallet.requests import (
+    FxQuote,
+    Payment,
+    PaymentLink,
+    PaymentRequest,
+    RequestStatus,
+    parse_payment_link,
+    read_link_image,
+)
 from wallet.settings import WalletSettings
 from wallet.signing.devices import HardwareWallet, hardware_wallets
 from wallet.types import (
@@ -124,6 +133,7 @@ __all__ = [
     "EvmReview",
     "FeeLevel",
     "FeePresets",
+    "FxQuote",
     "HardwareWallet",
     "HistoryEntry",
     "Holding",
@@ -144,10 +154,14 @@ __all__ = [
     "Network",
     "ParsedLabels",
     "PasswordStrength",
+    "Payment",
+    "PaymentLink",
+    "PaymentRequest",
     "Portfolio",
     "PortfolioRow",
     "PriceService",
     "Quote",
+    "RequestStatus",
     "ScriptKind",
     "SentTransaction",
     "SignedTransaction",
@@ -177,7 +191,9 @@ __all__ = [
     "new_mnemonic",
     "parse_bip329",
     "parse_decimal",
+    "parse_payment_link",
     "password_strength",
+    "read_link_image",
     "resolve_network",
     "to_base_units",
     "to_decimal",

@@ -26,6 +26,7 @@ __all__ = [
     "AccountExists",
     "AccountNotFound",
     "AgentUnavailable",
+    "AmbiguousRequest",
     "AmountPrecisionError",
     "BackendUnavailable",
     "CoinUnavailable",
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidKeyFile",
     "InvalidMnemonic",
     "InvalidPath",
+    "InvalidPaymentLink",
     "InvalidPsbt",
     "InvalidPsbtFile",
     "InvalidRecipient",
@@ -55,6 +57,7 @@ __all__ = [
     "MixedQrPayloads",
     "NetworkForbidden",
     "NetworkMismatch",
+    "NoPaymentLink",
     "NoQrCode",
     "NodeRefused",
     "NonceConflict",
@@ -65,6 +68,8 @@ __all__ = [
     "PriceRateLimited",
     "PriceUnavailable",
     "QrPayloadError",
+    "RequestExpired",
+    "RequestNotFound",
     "ReviewBlocked",
     "SigningCancelled",
     "SigningRefused",
@@ -79,6 +84,7 @@ __all__ = [
     "UnsafeAgent",
     "UnsafeWalletFile",
     "Unsupported",
+    "UnsupportedRequirement",
     "WalletCorrupt",
     "WalletError",
     "WalletExists",
@@ -543,6 +549,70 @@ class TransactionRefused(NodeRefused):
         """Record the node, its text and its reason code."""
         super().__init__(message, server, node_message)
         self.reason = reason
+
+
+class InvalidPaymentLink(WalletError, ValueError):
+    """A payment link (BIP-21/BIP-321, EIP-681) or QR code Coffer cannot read or pay.
+
+    Attributes:
+        link: the link as given (empty for an image).
+    """
+
+    def __init__(self, message: str, link: str = "") -> None:
+        """Keep the link."""
+        super().__init__(message)
+        self.link = link
+
+
+class UnsupportedRequirement(InvalidPaymentLink):
+    """A link requires a parameter Coffer does not implement (BIP-321 ``req-``).
+
+    Attributes:
+        parameter: the required parameter's name.
+    """
+
+    def __init__(self, message: str, link: str = "", parameter: str = "") -> None:
+        """Keep the parameter."""
+        super().__init__(message, link)
+        self.parameter = parameter
+
+
+class NoPaymentLink(InvalidPaymentLink):
+    """An image holds no QR code, or a QR code that is no payment link."""
+
+
+class RequestExpired(WalletError):
+    """A payment request expired; paying it needs an explicit ``allow_expired=True``.
+
+    Attributes:
+        expired_at: when it expired (Unix seconds).
+    """
+
+    def __init__(self, message: str, expired_at: int = 0) -> None:
+        """Keep the expiry."""
+        super().__init__(message)
+        self.expired_at = expired_at
+
+
+class AmbiguousRequest(InvalidAmount):
+    """An EVM account already has an open request of the same asset and amount.
+
+    An EVM account has one address, so payments are told apart by amount: two open requests
+    of one amount could not be. Attributes: ``request_id``, the open request.
+    """
+
+    def __init__(self, message: str, request_id: int) -> None:
+        """Keep the open request's id."""
+        super().__init__(message)
+        self.request_id = request_id
+
+
+class RequestNotFound(WalletError, KeyError):
+    """No payment request of the account has that id."""
+
+    def __str__(self) -> str:
+        """Return the message, not ``KeyError``'s quoted form."""
+        return str(self.args[0]) if self.args else ""
 
 
 class UnknownCurrency(WalletError, ValueError):

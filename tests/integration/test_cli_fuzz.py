@@ -93,6 +93,9 @@ BASE_VALUES: dict[str, str] = {
     "key": "ABC123KEY",
     "file": "labels.jsonl",
     "address": "0x" + "22" * 20,
+    "amount": "0.001",
+    "link": f"bitcoin:{BTC_ADDRESS}?amount=0.001",
+    "request_id": "1",
 }
 EVM_COMMANDS = {"tokens list", "tokens add", "tokens remove", "nfts", "explorer-key"}
 SKIPPED = {"demo": "runs the embedded devnets end to end; it takes no parameters"}

@@ -157,6 +157,16 @@ def test_entry_points_import_at_the_top(name: str) -> None:
     assert nested == [], f"imports inside functions at lines {nested}"
 
 
+def test_payment_requests_on_both_families(abandon_wallet: Wallet) -> None:
+    for name in ("PaymentRequest", "PaymentLink", "Payment", "RequestStatus", "FxQuote"):
+        assert name in wallet.__all__
+    assert {"parse_payment_link", "read_link_image"} <= set(wallet.__all__)
+    for network in ("bitcoin", "ethereum"):
+        account = abandon_wallet.account(network)
+        for member in ("request", "requests", "payment_request", "prepare_payment"):
+            assert callable(getattr(account, member)), (network, member)
+
+
 def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
     w = abandon_wallet
     assert isinstance(w.prices, wallet.PriceService)

@@ -12,6 +12,7 @@ project's machine, measured with ``python -X importtime``); ``import wallet`` pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 
 from chains.evm.activity import AddressActivity
@@ -20,7 +21,8 @@ from chains.evm.nonces import NonceState
 from chains.registry import EvmNetwork
 from keystore.bip32 import HARDENED, format_path
 from keystore.signers.base import PromptHandler, Signer
-from wallet.accounts.base import Account, AddressInfo, EvmLayout
+from wallet.accounts.base import AddressInfo, EvmLayout
+from wallet.accounts.requesting import RequestingAccount
 from wallet.amounts import Amount
 from wallet.derive import derive_addresses
 from wallet.errors import WalletError
@@ -36,6 +38,10 @@ from wallet.evm.sync import sync_account
 from wallet.evm.tokens import TokenBook
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.evm.views import EvmView
+from wallet.requests.book import Asset, RequestContext
+from wallet.requests.status import Receipt, evm_payments
+from wallet.requests.store import RequestStore, StoredRequest
+from wallet.requests.types import PaymentLink
 from wallet.types import (
     Balance,
     Draft,
@@ -48,7 +54,7 @@ from wallet.types import (
 __all__ = ["EvmAccount"]
 
 
-class EvmAccount(Account):
+class EvmAccount(RequestingAccount):
     """An account on an EVM network: standard (``m/44'/60'/0'/0/i``) or Ledger Live layout."""
 
     @property
@@ -178,7 +184,48 @@ class EvmAccount(Account):
         """
         ctx = self._context
         with self._sync_lock:
-            return sync_account(ctx, ctx.backend())
+            report = sync_account(ctx, ctx.backend())
+        self.refresh_requests()
+        return report
+
+    # -- payment requests (wallet.accounts.requesting documents them) -------------------------
+
+    def _request_context(self) -> RequestContext:
+        network = self.evm_network
+
+        def find_asset(name: str) -> Asset:
+            # Only a token the wallet knows: a request's asset is read again at each listing,
+            # and that must not go to the network (add the token first: ``tokens.add``).
+            info = self.tokens.find(name, read_unknown=False)
+            return Asset(info.symbol, info.decimals, info.address)
+
+        def payments(stored: Sequence[StoredRequest]) -> dict[int, list[Receipt]]:
+            return evm_payments(self.history(), stored)
+
+        return RequestContext(
+            account_id=self.id,
+            network=network,
+            store=RequestStore(self._wallet.database),
+            labels=self._wallet.labels,
+            coin=Asset(network.symbol, network.decimals),
+            reserve_address=None,
+            evm_address=self.address,
+            find_asset=find_asset,
+            payments=payments,
+        )
+
+    def _link_asset(self, link: PaymentLink) -> Asset:
+        if link.token is None:
+            return Asset(self.evm_network.symbol, self.evm_network.decimals)
+        info = self.tokens.find(link.token)
+        return Asset(info.symbol, info.decimals, info.address)
+
+    def _payment_draft(
+        self, link: PaymentLink, amount: int, fee: FeeLevel | str, allow_high_fee: bool
+    ) -> EvmDraft:
+        return self.prepare_send(
+            link.address, amount, fee, token=link.token, allow_high_fee=allow_high_fee
+        )
 
     @property
     def tokens(self) -> TokenBook:

@@ -15,10 +15,15 @@ from chains.registry import ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from keystore.signers.base import PromptHandler, Signer
 from primitives.tx import OutPoint
-from wallet.accounts.base import Account, AccountRecord, WalletParts
+from wallet.accounts.base import AccountRecord, WalletParts
+from wallet.accounts.requesting import RequestingAccount
 from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
 from wallet.errors import WalletError, translate_errors
+from wallet.requests.book import Asset, RequestContext
+from wallet.requests.status import Receipt, utxo_payments
+from wallet.requests.store import RequestStore, StoredRequest
+from wallet.requests.types import PaymentLink
 from wallet.signing import psbt as _psbt
 from wallet.types import (
     AddressInfo,
@@ -46,7 +51,7 @@ from wallet.utxo.views import AccountView
 __all__ = ["CHANGE", "RECEIVE", "UtxoAccount"]
 
 
-class UtxoAccount(Account):
+class UtxoAccount(RequestingAccount):
     """An account on a Bitcoin-family network (BIP-44/49/84/86 layout)."""
 
     def __init__(self, wallet: WalletParts, record: AccountRecord) -> None:
@@ -113,8 +118,16 @@ class UtxoAccount(Account):
         return _addresses.addresses(self._ctx, count, start, CHANGE if change else RECEIVE)
 
     def receive_address(self) -> str:
-        """Return the first receive address no transaction has used yet."""
-        return _addresses.first_unused(self._ctx, RECEIVE).address
+        """Return the first receive address no transaction has used yet.
+
+        An address reserved for a payment request (``request``) is skipped: it is that
+        request's alone.
+        """
+        info = _addresses.first_unused(self._ctx, RECEIVE)
+        reserved = RequestStore(self._wallet.database).reserved_addresses(self.id)
+        while info.address in reserved or info.used:
+            info = _addresses.addresses(self._ctx, 1, info.index + 1, RECEIVE)[0]
+        return info.address
 
     def change_address(self) -> str:
         """Return the first change address no transaction has used yet."""
@@ -176,6 +189,7 @@ class UtxoAccount(Account):
         watcher = self._wallet.watcher
         if watcher is not None:
             watcher.refresh()
+        self.refresh_requests()
         return report
 
     def view(self) -> AccountView:
@@ -208,6 +222,54 @@ class UtxoAccount(Account):
             words = str(err)
             raise WalletError(words[:1].upper() + words[1:] + ".") from None
         self._ctx.labels.set_spendable(str(parsed), not frozen)
+
+    # -- payment requests (wallet.accounts.requesting documents them) -------------------------
+
+    def _request_context(self) -> RequestContext:
+        network = self.utxo_network
+
+        def no_tokens(_name: str) -> Asset:
+            raise WalletError(f"{network.title} has no tokens.")
+
+        def payments(stored: Sequence[StoredRequest]) -> dict[int, list[Receipt]]:
+            return utxo_payments(self.view(), stored)
+
+        return RequestContext(
+            account_id=self.id,
+            network=network,
+            store=RequestStore(self._wallet.database),
+            labels=self._ctx.labels,
+            coin=Asset(network.symbol, network.decimals),
+            reserve_address=self._reserve_address,
+            evm_address=None,
+            find_asset=no_tokens,
+            payments=payments,
+        )
+
+    def _reserve_address(self) -> str:
+        # Never the address ``receive_address`` shows: it may have been given out already.
+        shown = self.receive_address()
+        try:
+            fresh = self.new_receive_address().address
+            return self.new_receive_address().address if fresh == shown else fresh
+        except WalletError:
+            reserved = RequestStore(self._wallet.database).reserved_addresses(self.id)
+            waiting = sum(
+                1 for a in reserved if (info := self.find_address(a)) is not None and not info.used
+            )
+            raise WalletError(
+                f"{self.gap_limit} unused addresses are already handed out ({waiting} of them "
+                "reserved by unpaid payment requests); a wallet restored from the recovery "
+                "phrase would not look further. A new request can be made once one is paid."
+            ) from None
+
+    def _link_asset(self, link: PaymentLink) -> Asset:
+        return Asset(self.utxo_network.symbol, self.utxo_network.decimals)
+
+    def _payment_draft(
+        self, link: PaymentLink, amount: int, fee: FeeLevel | str, allow_high_fee: bool
+    ) -> UtxoDraft:
+        return self.prepare_send(link.address, amount, fee, allow_high_fee=allow_high_fee)
 
     # -- sending ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from wallet.cli import (
     psbt,
     qr,
     receive,
+    requests,
     signer,
     utxo,
 )
@@ -45,6 +46,7 @@ for _command in (
     *signer.COMMANDS,
     *messages.COMMANDS,
     *qr.COMMANDS,
+    *requests.COMMANDS,
 ):
     cli.add_command(_command)
 

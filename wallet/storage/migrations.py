@@ -254,6 +254,35 @@ an account's rows from the account's own history after each sync, touching only 
 changed. Amounts are decimal text (uint256 values); ``amount_key`` is a short text that
 sorts like the amount in coins."""
 
+_V_REQUESTS = """
+CREATE TABLE payment_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    reserved_address TEXT,
+    token TEXT,
+    amount TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    fiat_amount TEXT,
+    fx_currency TEXT,
+    fx_rate TEXT,
+    fx_source TEXT,
+    fx_time INTEGER,
+    status TEXT NOT NULL DEFAULT 'unpaid',
+    txids TEXT NOT NULL DEFAULT '',
+    UNIQUE (account_id, reserved_address)
+);
+CREATE INDEX payment_requests_by_account ON payment_requests(account_id, created_at);
+"""
+"""Payment requests (``wallet.requests``): one row per request; ``reserved_address`` is the
+UTXO address given to this request alone (``NULL`` on EVM accounts, which have one address),
+unique per account so that no two requests ever share one. Amounts are decimal text (uint256
+token amounts do not fit SQLite's integers); ``status`` and ``txids`` are what the last sync
+found (``RequestStore.record_status``)."""
+
 _V_PRICES = """
 CREATE TABLE price_daily (
     asset TEXT NOT NULL,
@@ -302,6 +331,7 @@ MIGRATIONS: tuple[str, ...] = (
     _V4_BLOCK_TIMES,
     _V_HISTORY,
     _V_PRICES,
+    _V_REQUESTS,
 )
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
