@@ -625,3 +625,7 @@ class OnRampKeyMissing(WalletError):
 
 class UnknownCurrency(WalletError, ValueError):
     """A currency code that is not ISO 4217."""
+
+
+class InvalidTaxMethod(WalletError, ValueError):
+    """A lot method or pooling the tax report does not know."""

@@ -24,6 +24,8 @@ from wallet import (
     WatchedAddress,
 )
 from wallet.errors import UnknownNetwork
+from wallet.money.onramp import OnRamp
+from wallet.money.spending import Budgets
 from wallet.utxo.context import UtxoContext
 
 ROOT = Path(__file__).parents[2]
@@ -143,3 +145,12 @@ def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
 def test_entry_points_import_at_the_top(name: str) -> None:
     _modules, nested = _imports(ast.parse((ROOT / name).read_text("utf-8")))
     assert nested == [], f"imports inside functions at lines {nested}"
+
+
+def test_money_members_of_taxbudget(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    assert isinstance(w.budgets, Budgets)
+    assert w.budgets is w.budgets
+    assert isinstance(w.onramp, OnRamp)
+    assert callable(w.tax_report)
+    assert callable(w.tax_events)

@@ -213,7 +213,44 @@ ALTER TABLE utxo_blocks ADD COLUMN time INTEGER;
 histories point at, so confirmed transactions show when they were mined. Rows written before
 have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES)
+_V_TAXBUDGET = """
+CREATE TABLE money_categories (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+CREATE TABLE money_category_rules (
+    category TEXT NOT NULL REFERENCES money_categories(name) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    PRIMARY KEY (category, kind, pattern)
+);
+CREATE TABLE money_budgets (
+    category TEXT PRIMARY KEY REFERENCES money_categories(name) ON DELETE CASCADE,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    rollover INTEGER NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE TABLE onramp_purchases (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    provider TEXT NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    fiat_currency TEXT NOT NULL,
+    fiat_amount TEXT,
+    created_at INTEGER NOT NULL,
+    txid TEXT,
+    amount TEXT,
+    received_at INTEGER
+);
+CREATE INDEX onramp_purchases_by_address ON onramp_purchases(address);
+"""
+"""Schema (taxbudget): spending categories and their rules, monthly budgets (decimal text,
+in the base currency), and on-ramp purchases waiting for (or matched to) their transaction.
+The provider keys are settings (``meta``), inside the encrypted file like every setting."""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES, _V_TAXBUDGET)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -35,6 +35,7 @@ __all__ = [
     "PriceLookup",
     "PriceQuote",
     "PriceTable",
+    "apply_purchases",
     "asset_key",
     "events_from_history",
 ]
@@ -191,8 +192,15 @@ def events_from_history(
             if not counted or entry.token_id is not None or entry.timestamp is None:
                 continue
             by_tx[(entry.network, entry.txid.lower(), asset_key(entry))].append((history, entry))
+
+    # In block order: two blocks of one second keep their heights' order (the engine sorts
+    # by time, stably).
+    def position(seen: list[tuple[AccountHistory, HistoryEntry]]) -> tuple[int, int]:
+        entry = seen[0][1]
+        return (entry.timestamp or 0, entry.height if entry.height is not None else 2**62)
+
     events: list[TaxEvent] = []
-    for (_network, txid, asset), seen in by_tx.items():
+    for (_network, txid, asset), seen in sorted(by_tx.items(), key=lambda kv: position(kv[1])):
         events.extend(_tx_events(txid, asset, seen, valuer))
     return HistoryEvents(tuple(events), tuple(dict.fromkeys(valuer.missing)))
 
@@ -236,3 +244,36 @@ def _tx_events(
 def _when(entry: HistoryEntry) -> datetime:
     assert entry.timestamp is not None  # noqa: S101 - entries without a time are left out
     return datetime.fromtimestamp(entry.timestamp, UTC)
+
+
+def apply_purchases(
+    events: Sequence[TaxEvent], purchases: Mapping[str, tuple[str, Decimal | None, str]], base: str
+) -> list[TaxEvent]:
+    """Mark receipts that were on-ramp purchases as buys, at the price paid when known.
+
+    Args:
+        events: the events.
+        purchases: txid -> (provider, amount paid, currency paid).
+        base: the report's currency: the amount paid is the cost when it is in this currency
+            (else the market value stays).
+    """
+    out: list[TaxEvent] = []
+    for e in events:
+        bought = purchases.get(e.ref) if isinstance(e, Acquire) else None
+        if isinstance(e, Acquire) and bought is not None:
+            provider, paid, currency = bought
+            if paid is not None and currency.upper() == base.upper():
+                e = Acquire(
+                    e.when,
+                    e.asset,
+                    e.quantity,
+                    paid,
+                    e.account,
+                    e.ref,
+                    "buy",
+                    f"paid through {provider}",
+                )
+            else:
+                e = Acquire(e.when, e.asset, e.quantity, e.cost, e.account, e.ref, "buy", e.note)
+        out.append(e)
+    return out
