@@ -1,0 +1,148 @@
+"""``coffer tax``, ``budget``, ``insights`` and ``buy`` as a person runs them (one process each).
+
+Coins come from the embedded regtest devnet (``coffer devnet fund``): a real chain, no mock.
+Prices come from a price table file written here. MoonPay is a remote third party: only the
+signed URL is checked (``--no-browser``), and nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ABANDON, PASSWORD
+from tests.integration.wallet_processes import coffer
+from wallet import Wallet
+
+SECRET = "sk_test_cli_Never-Logged-42"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    wallet_path = tmp_path / "money.coffer"
+    Wallet.create(wallet_path, PASSWORD, ABANDON).close()
+    return wallet_path
+
+
+def _ok(path: Path, *args: str, **env: str) -> Any:
+    done = coffer(path, "--json", *args, password=PASSWORD, **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def _refused(path: Path, *args: str, code: int = 1) -> str:
+    before = path.read_bytes()
+    done = coffer(path, *args, password=PASSWORD)
+    assert done.returncode == code, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert path.read_bytes() == before
+    return lines[0]
+
+
+def test_tax_report_and_csv_files_from_devnet_coins(path: Path, tmp_path: Path) -> None:
+    _ok(path, "devnet", "fund", "bitcoin-regtest", "1.25")
+    _ok(path, "sync", "bitcoin-regtest")
+    today = datetime.now(UTC).date()
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"date,asset,base,price\n{today.isoformat()},rBTC,EUR,40000\n")
+    # Nothing disposed of yet: the year has the receipt, no gain.
+    out = tmp_path / "gains.csv"
+    report = _ok(path, "tax", "--year", str(today.year), "--prices", str(prices), "--out", str(out))
+    assert (report["gain"], report["disposals"], report["flagged"]) == ("0.00", 0, [])
+    assert out.read_text().startswith("date,asset,account,kind,quantity,proceeds,lot_acquired")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    koinly = tmp_path / "koinly.csv"
+    _ok(
+        path,
+        "tax",
+        "--year",
+        str(today.year),
+        "--prices",
+        str(prices),
+        "--out",
+        str(koinly),
+        "--format",
+        "koinly",
+    )
+    header, row = koinly.read_text().splitlines()
+    assert header.startswith("Date,Sent Amount,Sent Currency,Received Amount,Received Currency")
+    assert ",1.25,rBTC,,,50000.00,EUR,," in row  # 1.25 x 40000
+
+    # Without prices: the receipt's cost is unknown and listed, never zero.
+    bare = _ok(path, "tax", "--year", str(today.year))
+    assert len(bare["missing_prices"]) == 1
+
+
+def test_tax_refusals_are_one_line(path: Path, tmp_path: Path) -> None:
+    assert "2001" in _refused(path, "tax", "--year", "2001")
+    _refused(path, "tax", "--year", "2001", "--method", "average", code=2)
+    assert "ISO 4217" in _refused(path, "tax", "--year", "2001", "--base", "EURO")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("2024-01-01,BTC,EUR,40000\n2024-13-01,BTC,EUR,1\n")
+    assert "Line 2, field date" in _refused(path, "tax", "--year", "2024", "--prices", str(bad))
+
+
+def test_budget_commands_keep_categories_and_report(path: Path) -> None:
+    added = _ok(
+        path, "budget", "add-category", "food", "--rule", "text=bakery", "--rule", "label=groceries"
+    )
+    assert added["rules"] == ["text=bakery", "label=groceries"]
+    made = _ok(
+        path,
+        "budget",
+        "set",
+        "food",
+        "250.50",
+        "--currency",
+        "eur",
+        "--rollover",
+        "--since",
+        "2024-01",
+    )
+    assert (made["amount"], made["currency"], made["since"]) == ("250.50", "EUR", "2024-01-01")
+    listed = _ok(path, "budget", "list")
+    assert listed == [
+        {
+            "category": "food",
+            "rules": ["text=bakery", "label=groceries"],
+            "budget": "250.50 EUR",
+            "rollover": True,
+        }
+    ]
+    report = _ok(path, "budget", "report", "--month", "2024-03", "--months", "2")
+    assert [(m["month"], m["left"]) for m in report["months"]] == [
+        ("2024-02", "501.00"),
+        ("2024-03", "751.50"),
+    ]
+    assert "No category" in _refused(path, "budget", "set", "rent", "900")
+    assert "rule kind" in _refused(path, "budget", "add-category", "x", "--rule", "colour=red")
+    assert "zero or more" in _refused(path, "budget", "set", "food", "--", "-5")
+    assert _ok(path, "insights", "--since", "2024-01-01") == []
+    _ok(path, "budget", "remove-category", "food")
+    assert _ok(path, "budget", "list") == []
+
+
+def test_buy_builds_a_signed_url_and_keeps_the_secret_out_of_output(path: Path) -> None:
+    assert "keys" in _refused(path, "buy", "open", "moonpay", "bitcoin", "--no-browser")
+    _ok(path, "buy", "keys", "moonpay", "--api-key", "pk_test_cli", COFFER_ONRAMP_SECRET=SECRET)
+    done = coffer(
+        path, "--json", "buy", "open", "moonpay", "bitcoin", "--amount", "50", password=PASSWORD
+    )
+    assert done.returncode == 0, done.stderr
+    link = json.loads(done.stdout)
+    assert link["url"].startswith("https://buy.moonpay.com?apiKey=pk_test_cli&currencyCode=btc")
+    assert f"walletAddress={link['address']}" in link["url"]
+    assert "&signature=" in link["url"]
+    assert SECRET not in done.stdout + done.stderr
+    listed = _ok(path, "buy", "list")
+    assert [(p["purchase"], p["paid"], p["txid"]) for p in listed] == [(1, "50 EUR", None)]
+    assert _ok(path, "buy", "check") == []
+    assert "wyre" in _refused(path, "buy", "open", "wyre", "bitcoin", "--no-browser")
+    assert SECRET.encode() not in path.read_bytes()
