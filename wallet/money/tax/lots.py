@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import pairwise
+from operator import attrgetter
 
 __all__ = [
     "FLAG_NO_LOTS",
@@ -329,7 +331,10 @@ def _take(pool: _Pool, quantity: Decimal) -> list[tuple[_Open | None, Decimal, D
 
 
 def _ordered(events: Iterable[TaxEvent]) -> list[TaxEvent]:
-    return [e for _, e in sorted(enumerate(events), key=lambda pair: (pair[1].when, pair[0]))]
+    items = list(events)
+    if all(a.when <= b.when for a, b in pairwise(items)):
+        return items  # the usual case: already in time order
+    return sorted(items, key=attrgetter("when"))  # stable: same-time events keep their order
 
 
 def run_lots(
