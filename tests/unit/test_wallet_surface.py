@@ -154,3 +154,15 @@ def test_money_members_of_taxbudget(abandon_wallet: Wallet) -> None:
     assert isinstance(w.onramp, OnRamp)
     assert callable(w.tax_report)
     assert callable(w.tax_events)
+
+
+def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    assert isinstance(w.prices, wallet.PriceService)
+    assert callable(w.portfolio)
+    assert callable(w.net_worth)
+    assert callable(w.add_holdings_source)
+    assert len(w.holdings_sources) == 1
+    assert w.settings.base_currency.isalpha()
+    for name in ("Portfolio", "PortfolioRow", "Holding", "HoldingsSource", "Quote", "Money"):
+        assert name in wallet.__all__
