@@ -98,7 +98,9 @@ class Wallet:
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
-        self._money = WalletMoney(database, self._labels, self.accounts, self.account, now)
+        self._money = WalletMoney(
+            database, self._labels, self.accounts, self.account, now, self._prices
+        )
 
     def __repr__(self) -> str:
         return f"<Wallet {self._db.path.name} {self.kind}>"
@@ -369,8 +371,10 @@ class Wallet:
         """Return on-ramp purchases: provider keys, signed widget URLs, matching on arrival."""
         return self._money.onramp
 
-    def tax_events(self, prices: PriceLookup, base: str = "EUR") -> HistoryEvents:
+    def tax_events(self, prices: PriceLookup | None = None, base: str = "EUR") -> HistoryEvents:
         """Return every account's tax events valued in ``base``, and the prices missing.
+
+        Prices are ``w.prices``'s daily closes unless ``prices`` is given.
 
         Raises:
             UnknownCurrency: ``base`` is not an ISO 4217 code.
@@ -380,7 +384,7 @@ class Wallet:
     def tax_report(
         self,
         year: int,
-        prices: PriceLookup,
+        prices: PriceLookup | None = None,
         *,
         method: str | Method = "fifo",
         pooling: str | Pooling = "universal",
@@ -391,7 +395,7 @@ class Wallet:
 
         Args:
             year: the tax year (named by the calendar year it starts in).
-            prices: the price of each asset on a day in ``base``.
+            prices: the price of each asset on a day in ``base`` (default: ``w.prices``).
             method: ``fifo``, ``lifo`` or ``hifo``.
             pooling: ``universal`` (one pool) or ``per-account``.
             base: the currency of the report (ISO 4217).

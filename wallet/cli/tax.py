@@ -1,8 +1,9 @@
 """Commands of money: ``coffer tax``, ``coffer budget``, ``coffer insights``, ``coffer buy``.
 
-Prices come from a price table (``--prices FILE``, CSV ``date,asset,base,price``) until the
-wallet's price service is wired in; without one every value is unknown, flagged and listed,
-never taken as zero.
+Prices are the wallet's price service (daily closes, cached in the wallet; ``--offline``
+answers from the cache alone), or a price table (``--prices FILE``, CSV
+``date,asset,base,price``). A value without a price is unknown, flagged and listed, never
+taken as zero.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from wallet import Wallet
 from wallet.amounts import parse_decimal
 from wallet.cli._app import (
     NetworkName,
@@ -29,11 +31,13 @@ from wallet.cli._app import (
 )
 from wallet.errors import InvalidAmount, WalletError
 from wallet.money.budgets import UNCATEGORISED
-from wallet.money.tax import PriceTable, koinly_csv, money, report_csv
+from wallet.money.sources import ServicePrices
+from wallet.money.tax import PriceLookup, PriceTable, koinly_csv, money, report_csv
 
 __all__ = ["COMMANDS"]
 
-_PRICES_HELP = "A CSV price table: date,asset,base,price (asset as the history shows it)."
+_PRICES_HELP = "A CSV price table date,asset,base,price instead of the price service."
+_OFFLINE_HELP = "Ask the price service's cache only (no provider is contacted)."
 
 
 def _read_text(file: Path) -> str:
@@ -53,10 +57,12 @@ def _read_text(file: Path) -> str:
         raise WalletError(f"{file} is not UTF-8 text.") from err
 
 
-def _prices(file: Path | None) -> PriceTable:
-    if file is None:
-        return PriceTable({}, "no price source")
-    return PriceTable.from_csv(_read_text(file), source=file.name)
+def _table(file: Path | None) -> PriceTable | None:
+    return None if file is None else PriceTable.from_csv(_read_text(file), source=file.name)
+
+
+def _lookup(wallet: Wallet, table_: PriceTable | None, offline: bool) -> PriceLookup:
+    return table_ if table_ is not None else ServicePrices(wallet.prices, online=not offline)
 
 
 def _write_text(file: Path, text: str) -> None:
@@ -71,6 +77,19 @@ def _write_text(file: Path, text: str) -> None:
             os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+    except OSError as err:
+        raise WalletError(f"Cannot write {file}: {err.strerror}.") from err
+
+
+def _check_writable(file: Path) -> None:
+    """Refuse at once a path ``_write_text`` could not write, before any work is done."""
+    if str(file) == "-":
+        return
+    try:
+        if file.exists() or file.is_symlink():
+            os.close(os.open(file, os.O_WRONLY | os.O_NONBLOCK))
+        elif not file.parent.is_dir() or not os.access(file.parent, os.W_OK):
+            raise WalletError(f"Cannot write {file}: no such folder, or it cannot be written.")
     except OSError as err:
         raise WalletError(f"Cannot write {file}: {err.strerror}.") from err
 
@@ -103,6 +122,7 @@ def _base(text: str) -> str:
     help="The day a tax year starts, MM-DD (04-06 in the UK).",
 )
 @click.option("--prices", type=click.Path(dir_okay=False, path_type=Path), help=_PRICES_HELP)
+@click.option("--offline", is_flag=True, help=_OFFLINE_HELP)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV here.")
 @click.option(
     "--format",
@@ -121,6 +141,7 @@ def tax(
     base: str,
     year_start: datetime,
     prices: Path | None,
+    offline: bool,
     out: Path | None,
     fmt: str,
 ) -> None:
@@ -130,14 +151,17 @@ def tax(
     paid; a lot with no known cost is flagged, never taken as zero.
     """
     with errors(opts):
-        table_ = _prices(prices)
+        table_ = _table(prices)
+        if out is not None:
+            _check_writable(out)
     with open_wallet(opts, reads_only=True) as wallet, errors(opts):
         start = (year_start.month, year_start.day)
+        lookup = _lookup(wallet, table_, offline)
         report = wallet.tax_report(
-            year, table_, method=method, pooling=pooling, base=_base(base), year_start=start
+            year, lookup, method=method, pooling=pooling, base=_base(base), year_start=start
         )
         if out is not None:
-            found = wallet.tax_events(table_, _base(base))
+            found = wallet.tax_events(lookup, _base(base))
             text = report_csv(report) if fmt == "coffer" else koinly_csv(found.events, report.base)
             _write_text(out, text)
     cur = report.base
@@ -183,7 +207,7 @@ def tax(
             for line in flagged:
                 click.echo(f"  {line}")
         if report.missing:
-            click.echo(f"{len(report.missing)} price(s) missing (pass --prices FILE):")
+            click.echo(f"{len(report.missing)} price(s) missing:")
             for line in report.missing[:20]:
                 click.echo(f"  {line}")
         if out is not None and str(out) != "-":
@@ -325,9 +349,15 @@ def list_budgets(opts: Options) -> None:
 @click.option("--months", type=click.IntRange(1, 120), default=1, show_default=True)
 @click.option("--base", default="EUR", show_default=True, help="The currency (ISO 4217).")
 @click.option("--prices", type=click.Path(dir_okay=False, path_type=Path), help=_PRICES_HELP)
+@click.option("--offline", is_flag=True, help=_OFFLINE_HELP)
 @click.pass_obj
 def budget_report(
-    opts: Options, month: datetime | None, months: int, base: str, prices: Path | None
+    opts: Options,
+    month: datetime | None,
+    months: int,
+    base: str,
+    prices: Path | None,
+    offline: bool,
 ) -> None:
     """Spending per month and category over coins (and other sources), against the budgets."""
     last = (month.date() if month else datetime.now(UTC).date()).replace(day=1)
@@ -335,9 +365,10 @@ def budget_report(
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     with errors(opts):
-        table_ = _prices(prices)
+        table_ = _table(prices)
     with open_wallet(opts, reads_only=True) as wallet, errors(opts):
-        report = wallet.budgets.report(_base(base), table_, first=first, last=last)
+        lookup = _lookup(wallet, table_, offline)
+        report = wallet.budgets.report(_base(base), lookup, first=first, last=last)
     cur = report.base
     rows = [
         {
@@ -384,14 +415,18 @@ def budget_report(
 )
 @click.option("--base", default="EUR", show_default=True, help="The currency (ISO 4217).")
 @click.option("--prices", type=click.Path(dir_okay=False, path_type=Path), help=_PRICES_HELP)
+@click.option("--offline", is_flag=True, help=_OFFLINE_HELP)
 @click.pass_obj
-def insights(opts: Options, since: datetime | None, base: str, prices: Path | None) -> None:
+def insights(
+    opts: Options, since: datetime | None, base: str, prices: Path | None, offline: bool
+) -> None:
     """What stands out: outliers (median and MAD), new recipients, spikes, changed subscriptions."""
     start: date = since.date() if since else datetime.now(UTC).date() - timedelta(days=30)
     with errors(opts):
-        table_ = _prices(prices)
+        table_ = _table(prices)
     with open_wallet(opts, reads_only=True) as wallet, errors(opts):
-        found = wallet.budgets.insights(_base(base), table_, since=start)
+        lookup = _lookup(wallet, table_, offline)
+        found = wallet.budgets.insights(_base(base), lookup, since=start)
     rows = [
         {
             "day": i.day.isoformat(),

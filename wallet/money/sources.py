@@ -8,19 +8,22 @@ through their public methods only (history, coins, receive address) and never th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from wallet.accounts import Account, UtxoAccount
-from wallet.errors import InvalidTaxMethod
+from wallet.errors import InvalidTaxMethod, PriceProviderError, PriceUnavailable, UnknownAsset
 from wallet.labels import LabelStore
 from wallet.money.budgets import SpendingLine, lines_from_history
 from wallet.money.onramp import Arrival, OnRamp, ReceiveTarget
+from wallet.money.prices import PriceService
 from wallet.money.spending import Budgets
 from wallet.money.tax.history import (
     AccountHistory,
     HistoryEvents,
     PriceLookup,
+    PriceQuote,
+    PriceTable,
     apply_purchases,
     events_from_history,
 )
@@ -31,7 +34,7 @@ from wallet.storage import WalletDatabase
 from wallet.storage.settings import SettingsStore
 from wallet.types import TxStatus
 
-__all__ = ["WalletMoney", "account_name", "now"]
+__all__ = ["ServicePrices", "WalletMoney", "account_name", "now"]
 
 
 def account_name(account: Account) -> str:
@@ -61,6 +64,40 @@ def _pooling(pooling: str | Pooling) -> Pooling:
         ) from err
 
 
+class ServicePrices:
+    """The wallet's price service as a ``PriceLookup``: the daily close of the day.
+
+    Asset keys are the history's: a coin's ticker, or ``SYMBOL:network:contract`` for a token
+    (asked as ``network:contract``); ``points:...`` and other names the service does not know
+    have no price (listed, not zero). A provider that fails once is not asked again for the
+    rest of this lookup's life: what the cache holds still answers, and every other day is
+    listed as missing with the reason, instead of retrying with backoff for each day.
+    """
+
+    def __init__(self, service: PriceService, *, online: bool = True) -> None:
+        """Wrap the service; ``online=False`` answers from the cache alone."""
+        self._service = service
+        self._online = online
+        self._failed: set[str] = set()
+
+    def __repr__(self) -> str:
+        return "<ServicePrices>"
+
+    def price(self, asset: str, day: date, base: str) -> PriceQuote:
+        """Return the asset's daily close in ``base``, or why there is none."""
+        parts = asset.split(":")
+        key = f"{parts[1]}:{parts[2]}" if len(parts) == 3 else asset
+        online = self._online and key not in self._failed
+        try:
+            quote = self._service.quote(key, base, day, online=online)
+        except PriceProviderError as err:
+            self._failed.add(key)
+            return PriceQuote(None, "prices", f"{asset} on {day.isoformat()}: {err}")
+        except (PriceUnavailable, UnknownAsset) as err:
+            return PriceQuote(None, "prices", f"{asset} on {day.isoformat()}: {err}")
+        return PriceQuote(quote.rate, quote.source)
+
+
 class WalletMoney:
     """Budgets, on-ramps and tax reports of one open wallet."""
 
@@ -71,13 +108,17 @@ class WalletMoney:
         accounts: Callable[[], list[Account]],
         account: Callable[[str], Account],
         clock: Callable[[], int],
+        prices: PriceService,
     ) -> None:
-        """Bind to the database, the labels, and the wallet's account look-ups."""
+        """Bind to the database, the labels, the wallet's account look-ups and prices."""
         self._store = MoneyStore(database)
         self._labels = labels
         self._accounts = accounts
         self._account = account
-        self.budgets = Budgets(self._store, [self._chain_lines], self._address_book)
+        self.prices = prices
+        self.budgets = Budgets(
+            self._store, [self._chain_lines], self._address_book, lambda: ServicePrices(prices)
+        )
         self.onramp = OnRamp(
             SettingsStore(database), self._store, self._receive, self._arrivals, clock
         )
@@ -140,9 +181,10 @@ class WalletMoney:
 
     # -- tax --------------------------------------------------------------------------------
 
-    def tax_events(self, prices: PriceLookup, base: str = "EUR") -> HistoryEvents:
+    def tax_events(self, prices: PriceLookup | None = None, base: str = "EUR") -> HistoryEvents:
         """Return every account's tax events, valued in ``base`` (purchases as buys)."""
         base = check_currency(base)
+        prices = prices or ServicePrices(self.prices)
         histories = [
             AccountHistory(account_name(a), a.network.symbol, a.network.decimals, a.history())
             for a in self._accounts()
@@ -158,7 +200,7 @@ class WalletMoney:
     def tax_report(
         self,
         year: int,
-        prices: PriceLookup,
+        prices: PriceLookup | None = None,
         *,
         method: str | Method = "fifo",
         pooling: str | Pooling = "universal",
@@ -167,6 +209,9 @@ class WalletMoney:
     ) -> TaxReport:
         """Return the realised gains of a tax year (``Wallet.tax_report``)."""
         chosen, pools = _method(method), _pooling(pooling)
+        # A year with nothing in it is refused before any price is asked for (and cached).
+        unpriced = self.tax_events(PriceTable({}, "none"), base).events
+        tax_report(unpriced, year, method=chosen, pooling=pools, base=base, year_start=year_start)
         found = self.tax_events(prices, base)
         return tax_report(
             found.events,

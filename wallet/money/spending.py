@@ -56,11 +56,17 @@ class Budgets:
         store: MoneyStore,
         sources: Sequence[LineSource],
         address_book: Callable[[], Mapping[str, str]],
+        default_prices: Callable[[], PriceLookup],
     ) -> None:
-        """Bind to the store, the line sources and the address book (address -> name)."""
+        """Bind to the store, the line sources, the address book and the default prices."""
         self._store = store
-        self._sources = tuple(sources)
+        self._sources = list(sources)
         self._address_book = address_book
+        self._default_prices = default_prices
+
+    def add_source(self, source: LineSource) -> None:
+        """Add a source of spending lines (a fiat account adapter, points)."""
+        self._sources.append(source)
 
     def __repr__(self) -> str:
         return "<Budgets>"
@@ -159,13 +165,15 @@ class Budgets:
     def report(
         self,
         base: str,
-        prices: PriceLookup,
+        prices: PriceLookup | None = None,
         *,
         first: date,
         last: date,
         extra_lines: Sequence[SpendingLine] = (),
     ) -> SpendingReport:
         """Return spending per month and category in ``base``, against the budgets.
+
+        Prices are the wallet's price service (daily closes) unless ``prices`` is given.
 
         Raises:
             UnknownCurrency: ``base`` is not an ISO 4217 code.
@@ -174,7 +182,7 @@ class Budgets:
         return spending_report(
             self.lines(extra_lines),
             base,
-            prices,
+            prices or self._default_prices(),
             first=first,
             last=last,
             categories=self.categories(),
@@ -185,7 +193,7 @@ class Budgets:
     def insights(
         self,
         base: str,
-        prices: PriceLookup,
+        prices: PriceLookup | None = None,
         *,
         since: date,
         extra_lines: Sequence[SpendingLine] = (),
@@ -196,6 +204,10 @@ class Budgets:
             UnknownCurrency: ``base`` is not an ISO 4217 code.
         """
         valued, _missing = value_lines(
-            self.lines(extra_lines), base, prices, self.categories(), self._address_book()
+            self.lines(extra_lines),
+            base,
+            prices or self._default_prices(),
+            self.categories(),
+            self._address_book(),
         )
         return find_insights(valued, since, check_currency(base))

@@ -1,7 +1,8 @@
 """``coffer tax``, ``budget``, ``insights`` and ``buy`` as a person runs them (one process each).
 
 Coins come from the embedded regtest devnet (``coffer devnet fund``): a real chain, no mock.
-Prices come from a price table file written here. MoonPay is a remote third party: only the
+Prices come from a price table file written here, or the price service offline (its cache
+alone: no provider is contacted). MoonPay is a remote third party: only the
 signed URL is checked (``--no-browser``), and nothing is fetched.
 """
 
@@ -75,8 +76,9 @@ def test_tax_report_and_csv_files_from_devnet_coins(path: Path, tmp_path: Path) 
     assert header.startswith("Date,Sent Amount,Sent Currency,Received Amount,Received Currency")
     assert ",1.25,rBTC,,,50000.00,EUR,," in row  # 1.25 x 40000
 
-    # Without prices: the receipt's cost is unknown and listed, never zero.
-    bare = _ok(path, "tax", "--year", str(today.year))
+    # The price service offline, with nothing cached: the cost is unknown and listed, never
+    # zero (no provider is contacted).
+    bare = _ok(path, "tax", "--year", str(today.year), "--offline")
     assert len(bare["missing_prices"]) == 1
 
 
@@ -116,7 +118,7 @@ def test_budget_commands_keep_categories_and_report(path: Path) -> None:
             "rollover": True,
         }
     ]
-    report = _ok(path, "budget", "report", "--month", "2024-03", "--months", "2")
+    report = _ok(path, "budget", "report", "--month", "2024-03", "--months", "2", "--offline")
     assert [(m["month"], m["left"]) for m in report["months"]] == [
         ("2024-02", "501.00"),
         ("2024-03", "751.50"),
@@ -124,7 +126,7 @@ def test_budget_commands_keep_categories_and_report(path: Path) -> None:
     assert "No category" in _refused(path, "budget", "set", "rent", "900")
     assert "rule kind" in _refused(path, "budget", "add-category", "x", "--rule", "colour=red")
     assert "zero or more" in _refused(path, "budget", "set", "food", "--", "-5")
-    assert _ok(path, "insights", "--since", "2024-01-01") == []
+    assert _ok(path, "insights", "--since", "2024-01-01", "--offline") == []
     _ok(path, "budget", "remove-category", "food")
     assert _ok(path, "budget", "list") == []
 
