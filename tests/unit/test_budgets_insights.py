@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from wallet import Wallet
 from wallet.errors import InvalidCategoryRule, UnknownCurrency
 from wallet.money.budgets import (
     UNCATEGORISED,
@@ -19,6 +21,7 @@ from wallet.money.budgets import (
     value_lines,
 )
 from wallet.money.insights import InsightKind, find_insights
+from wallet.money.spending import fiat_spending_lines
 from wallet.money.tax import PriceTable
 
 D = Decimal
@@ -211,3 +214,76 @@ def test_a_subscription_that_changed_its_amount() -> None:
         if i.kind is InsightKind.SUBSCRIPTION_CHANGED
     ]
     assert [(i.ref, i.usual, i.amount) for i in found] == [("s5", D("9.99"), D("12.99"))]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """The fields of the fiat branch's ``FiatLine`` (wallet.money.fiat.types), as it has them."""
+
+    id: int
+    account_id: int
+    booked: date
+    amount: Decimal
+    currency: str
+    payee: str = ""
+    memo: str = ""
+    reference: str = ""
+    origin: str = "manual"
+    transfer_id: int | None = None
+    chain_network: str | None = None
+    chain_txid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    lines_: tuple[Line, ...]
+
+    def accounts(self) -> list[Account]:
+        return [Account(1, "Checking")]
+
+    def lines(self, name: str | None = None) -> list[Line]:
+        return list(self.lines_)
+
+
+def test_fiat_lines_feed_the_budgets_without_own_transfers_or_crypto_buys(
+    abandon_wallet: Wallet,
+) -> None:
+    day = date(2024, 3, 4)
+    book = Book(
+        (
+            Line(1, 1, day, D("-23.40"), "EUR", "Corner Bakery", "CARD 1234"),
+            Line(2, 1, day, D("-500"), "EUR", "Savings", transfer_id=7),
+            Line(
+                3,
+                1,
+                day,
+                D("-100"),
+                "EUR",
+                "MoonPay",
+                chain_network="bitcoin",
+                chain_txid="ab" * 32,
+            ),
+            Line(4, 1, day, D("-9.99"), "USD", "StreamCo", "monthly"),
+        )
+    )
+    lines = fiat_spending_lines(book)
+    assert [(x.ref, x.source, x.text) for x in lines] == [
+        ("fiat-line:1", "fiat:Checking", "Corner Bakery CARD 1234"),
+        ("fiat-line:4", "fiat:Checking", "StreamCo monthly"),
+    ]
+    w = abandon_wallet
+    w.budgets.add_source(lambda: fiat_spending_lines(book))
+    w.budgets.add_category("food", [("text", "bakery")])
+    prices = PriceTable({("USD", day, "EUR"): D("0.9")})
+    report = w.budgets.report("EUR", prices, first=day, last=day)
+    # 23.40 in food; 9.99 USD x 0.9 = 8.991 -> 8.99 uncategorised.
+    assert [(m.category, m.spent) for m in report.months] == [
+        ("food", D("23.40")),
+        (UNCATEGORISED, D("8.99")),
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from wallet.amounts import parse_decimal
 from wallet.errors import FloatAmountError, InvalidAmount, InvalidCategoryRule, UnknownCategory
@@ -29,7 +30,14 @@ from wallet.money.tax.history import PriceLookup
 from wallet.money.tax.report import check_currency, money
 from wallet.money.tax.store import MoneyStore
 
-__all__ = ["Budgets", "LineSource"]
+__all__ = [
+    "Budgets",
+    "FiatAccountLike",
+    "FiatBookLike",
+    "FiatLineLike",
+    "LineSource",
+    "fiat_spending_lines",
+]
 
 LineSource = Callable[[], Sequence[SpendingLine]]
 """A callable that returns spending lines (the chain history, a fiat adapter)."""
@@ -211,3 +219,101 @@ class Budgets:
             self._address_book(),
         )
         return find_insights(valued, since, check_currency(base))
+
+
+class FiatAccountLike(Protocol):
+    """What the adapter reads of a fiat account (``wallet.money.fiat.FiatAccount``)."""
+
+    @property
+    def id(self) -> int:
+        """The account's number."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The account's name."""
+        ...
+
+
+class FiatLineLike(Protocol):
+    """What the adapter reads of a fiat line (``wallet.money.fiat.FiatLine``)."""
+
+    @property
+    def id(self) -> int:
+        """The line's number."""
+        ...
+
+    @property
+    def account_id(self) -> int:
+        """Its account."""
+        ...
+
+    @property
+    def booked(self) -> date:
+        """The booking date."""
+        ...
+
+    @property
+    def amount(self) -> Decimal:
+        """Positive in, negative out."""
+        ...
+
+    @property
+    def currency(self) -> str:
+        """The account's currency."""
+        ...
+
+    @property
+    def payee(self) -> str:
+        """The counterparty."""
+        ...
+
+    @property
+    def memo(self) -> str:
+        """The bank's text."""
+        ...
+
+    @property
+    def transfer_id(self) -> int | None:
+        """Set on both lines of a transfer between own accounts."""
+        ...
+
+    @property
+    def chain_txid(self) -> str | None:
+        """The chain transaction a buy or sell paid for, if linked."""
+        ...
+
+
+class FiatBookLike(Protocol):
+    """The fiat accounts as ``Wallet.fiat`` gives them (``wallet.money.fiat.FiatBook``)."""
+
+    def accounts(self) -> Sequence[FiatAccountLike]:
+        """Return every fiat account."""
+        ...
+
+    def lines(self, name: str | None = None) -> Sequence[FiatLineLike]:
+        """Return the lines of one account, or of all."""
+        ...
+
+
+def fiat_spending_lines(book: FiatBookLike) -> list[SpendingLine]:
+    """Return the spending lines of every fiat account (the adapter of ``w.fiat``).
+
+    A transfer between own accounts, and a line that paid for (or was paid by) a chain
+    transaction, move money between the user's own pockets: they are not spending, and are
+    left out. Wire it with ``w.budgets.add_source(lambda: fiat_spending_lines(w.fiat))``.
+    """
+    names = {account.id: account.name for account in book.accounts()}
+    return [
+        SpendingLine(
+            day=line.booked,
+            amount=line.amount,
+            currency=line.currency,
+            counterparty=line.payee,
+            text=" ".join(part for part in (line.payee, line.memo) if part),
+            source=f"fiat:{names.get(line.account_id, line.account_id)}",
+            ref=f"fiat-line:{line.id}",
+        )
+        for line in book.lines()
+        if line.transfer_id is None and line.chain_txid is None
+    ]
