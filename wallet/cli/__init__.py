@@ -12,7 +12,19 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, devnet, evm, keys, labels, money, receive, tax, utxo
+from wallet.cli import (
+    agent,
+    chain,
+    devnet,
+    evm,
+    keys,
+    labels,
+    money,
+    onramp,
+    receive,
+    tax,
+    utxo,
+)
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -28,6 +40,7 @@ for _command in (
     *devnet.COMMANDS,
     *money.COMMANDS,
     *tax.COMMANDS,
+    *onramp.COMMANDS,
 ):
     cli.add_command(_command)
 
