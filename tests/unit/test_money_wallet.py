@@ -236,3 +236,14 @@ def test_moonpay_url_is_signed_as_documented_and_the_purchase_recorded_on_arriva
     path = wallet.path
     wallet.close()
     assert SECRET.encode() not in path.read_bytes()
+
+
+def test_a_budget_without_a_first_month_starts_this_month(abandon_wallet: Wallet) -> None:
+    # A rollover from 1970 would carry fifty years of unspent budget into this month.
+    before = datetime.now(UTC).date().replace(day=1)
+    abandon_wallet.budgets.add_category("food")
+    made = abandon_wallet.budgets.set_budget("food", "100", "EUR", rollover=True)
+    after = datetime.now(UTC).date().replace(day=1)
+    assert made.since in {before, after}
+    report = abandon_wallet.budgets.report("EUR", PriceTable({}), first=after, last=after)
+    assert [(m.carried, m.left) for m in report.months] == [(Decimal(0), Decimal(100))]

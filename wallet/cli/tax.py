@@ -161,7 +161,7 @@ def tax(
             text = report_csv(report) if fmt == "coffer" else koinly_csv(found.events, report.base)
             _write_text(out, text)
     cur = report.base
-    flagged = [f"{d.ref} {d.asset}: {'; '.join(d.flags)}" for d in report.flagged]
+    flagged = [f"{d.ref} {d.kind} of {d.asset}: {'; '.join(d.flags)}" for d in report.flagged]
     data = {
         "year": year,
         "method": method,
@@ -266,7 +266,9 @@ def remove_category(opts: Options, name: str) -> None:
 @click.argument("amount")
 @click.option("--currency", default="EUR", show_default=True, help="ISO 4217.")
 @click.option("--rollover", is_flag=True, help="Carry what is left or overspent onwards.")
-@click.option("--since", type=click.DateTime(["%Y-%m"]), help="The first month, YYYY-MM.")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m"]), help="The first month, YYYY-MM (default: this one)."
+)
 @click.pass_obj
 def set_budget(
     opts: Options,

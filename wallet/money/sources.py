@@ -117,7 +117,11 @@ class WalletMoney:
         self._account = account
         self.prices = prices
         self.budgets = Budgets(
-            self._store, [self._chain_lines], self._address_book, lambda: ServicePrices(prices)
+            self._store,
+            [self._chain_lines],
+            self._address_book,
+            lambda: ServicePrices(prices),
+            lambda: datetime.fromtimestamp(clock(), UTC).date(),
         )
         self.onramp = OnRamp(
             SettingsStore(database), self._store, self._receive, self._arrivals, clock

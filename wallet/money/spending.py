@@ -65,8 +65,10 @@ class Budgets:
         sources: Sequence[LineSource],
         address_book: Callable[[], Mapping[str, str]],
         default_prices: Callable[[], PriceLookup],
+        today: Callable[[], date],
     ) -> None:
-        """Bind to the store, the line sources, the address book and the default prices."""
+        """Bind to the store, the line sources, the address book, default prices, a clock."""
+        self._today = today
         self._store = store
         self._sources = list(sources)
         self._address_book = address_book
@@ -130,7 +132,8 @@ class Budgets:
             amount: the amount per month, zero or more.
             currency: the base currency (ISO 4217); the report must use the same.
             rollover: carry what is left (or overspent) into the next month.
-            since: the first month it applies to (default: the 1st of January 1970).
+            since: the first month it applies to (default: this month; a rollover starts
+                there).
 
         Raises:
             UnknownCategory: no such category.
@@ -148,7 +151,7 @@ class Budgets:
             raise InvalidAmount(f"A budget in {code} has at most the currency's minor unit.")
         if category not in {c.name for c in self.categories()}:
             raise UnknownCategory(f"No category is called {category[:100]!r}; add it first.")
-        start = (since or date(1970, 1, 1)).replace(day=1)
+        start = (since or self._today()).replace(day=1)
         self._store.set_budget(category, value, code, rollover, start)
         return Budget(category, value, code, rollover, start)
 
