@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from wallet.errors import NoTaxData, UnknownCurrency
+from wallet.errors import InvalidAmount, NoTaxData, UnknownCurrency
 from wallet.money.tax import (
     Acquire,
     Dispose,
@@ -323,3 +323,8 @@ def test_koinly_csv_has_its_columns_and_leaves_own_transfers_out() -> None:
     assert lines[1].startswith("2022-01-01 12:00 UTC,,,1,BTC,,,100.00,EUR,,")
     assert lines[2].startswith("2022-02-01 12:00 UTC,0.0001,BTC,,,,,0.02,EUR,cost,")
     assert len(lines) == 4
+
+
+def test_a_quantity_of_zero_is_refused() -> None:
+    with pytest.raises(InvalidAmount, match="above zero"):
+        run_lots([buy(t(2022), "0", "1")])

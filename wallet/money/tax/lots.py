@@ -40,6 +40,8 @@ from enum import Enum
 from itertools import pairwise
 from operator import attrgetter
 
+from wallet.errors import InvalidAmount
+
 __all__ = [
     "FLAG_NO_LOTS",
     "FLAG_UNKNOWN_COST",
@@ -353,7 +355,7 @@ def run_lots(
         Every disposal (sends, sells, fees) with its lots, and the lots left open.
 
     Raises:
-        ValueError: a quantity that is not above zero.
+        InvalidAmount: a quantity that is not above zero.
     """
     pools: dict[tuple[str, str], _Pool] = {}
     disposals: list[Disposal] = []
@@ -368,7 +370,7 @@ def run_lots(
 
     for event in _ordered(events):
         if event.quantity <= 0:
-            raise ValueError(f"A quantity must be above zero ({event.ref}).")
+            raise InvalidAmount(f"A quantity must be above zero ({event.ref}).")
         if isinstance(event, Acquire):
             seq += 1
             pool_of(event.asset, event.account).add(
