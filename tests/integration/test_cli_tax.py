@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import stat
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,13 @@ from tests.integration.wallet_processes import coffer
 from wallet import Wallet
 
 SECRET = "sk_test_cli_Never-Logged-42"
+OUTSIDE = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"  # BIP-173's regtest example
+
+
+def report_txid(path: Path) -> str:
+    """The txid of the devnet's payment into the wallet (its only receipt)."""
+    history = _ok(path, "history", "bitcoin-regtest")
+    return next(h["txid"] for h in history if not h["amount"].startswith("-"))
 
 
 @pytest.fixture
@@ -56,7 +64,7 @@ def test_tax_report_and_csv_files_from_devnet_coins(path: Path, tmp_path: Path) 
     # Nothing disposed of yet: the year has the receipt, no gain.
     out = tmp_path / "gains.csv"
     report = _ok(path, "tax", "--year", str(today.year), "--prices", str(prices), "--out", str(out))
-    assert (report["gain"], report["disposals"], report["flagged"]) == ("0.00", 0, [])
+    assert (report["gain"], report["disposals"], report["flagged"]) == ("0.00", [], [])
     assert out.read_text().startswith("date,asset,account,kind,quantity,proceeds,lot_acquired")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     koinly = tmp_path / "koinly.csv"
@@ -76,10 +84,40 @@ def test_tax_report_and_csv_files_from_devnet_coins(path: Path, tmp_path: Path) 
     assert header.startswith("Date,Sent Amount,Sent Currency,Received Amount,Received Currency")
     assert ",1.25,rBTC,,,50000.00,EUR,," in row  # 1.25 x 40000
 
+    # A send out of the wallet: a disposal (and its fee), each showing the lot it used, in
+    # JSON and on screen. Cost: 0.5 of the 1.25 lot of 50000.00 = 0.5 x 40000 = 20000.00.
+    _ok(path, "send", "bitcoin-regtest", "--to", OUTSIDE, "--amount", "0.5", "--yes")
+    _ok(path, "devnet", "mine", "1")
+    _ok(path, "sync", "bitcoin-regtest")
+    sold = _ok(path, "tax", "--year", str(today.year), "--prices", str(prices))
+    send = next(d for d in sold["disposals"] if d["kind"] == "send")
+    assert Decimal(send["quantity"]) == Decimal("0.5")
+    assert (send["proceeds"], send["cost"], send["gain"]) == ("20000.00", "20000.00", "0.00")
+    [lot] = send["lots"]
+    assert Decimal(lot["quantity"]) == Decimal("0.5")
+    assert (lot["cost"], lot["txid"]) == ("20000.00", report_txid(path))
+    assert lot["acquired"].startswith(today.isoformat())
+    fee = next(d for d in sold["disposals"] if d["kind"] == "fee")
+    assert fee["txid"] == send["txid"]
+    assert fee["lots"][0]["txid"] == lot["txid"]
+    screen = coffer(
+        path, "--wide", "tax", "--year", str(today.year), "--prices", str(prices), password=PASSWORD
+    )
+    assert screen.returncode == 0, screen.stderr
+    lot_rows = [line.split() for line in screen.stdout.splitlines() if "└ lot" in line]
+    # Under each disposal, the lot it used: acquired, quantity, cost.
+    assert [today.isoformat(), "└", "lot", "0.50000000", "20000.00"] in [
+        [cell for cell in row if cell != "│"] for row in lot_rows
+    ]
+    assert len(lot_rows) == 2
+
     # The price service offline, with nothing cached: the cost is unknown and listed, never
     # zero (no provider is contacted).
     bare = _ok(path, "tax", "--year", str(today.year), "--offline")
-    assert len(bare["missing_prices"]) == 1
+    assert len(bare["missing_prices"]) == 1  # one asset on one day
+    assert len(bare["flagged"]) == 2  # the send and its fee
+    assert [(d["proceeds"], d["cost"], d["gain"]) for d in bare["disposals"]] == [(None,) * 3] * 2
+    assert [u["cost"] for d in bare["disposals"] for u in d["lots"]] == [None, None]
 
 
 def test_tax_refusals_are_one_line(path: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -28,7 +29,15 @@ from wallet.cli._app import (
 from wallet.errors import InvalidAmount, WalletError
 from wallet.money.budgets import UNCATEGORISED
 from wallet.money.sources import ServicePrices
-from wallet.money.tax import PriceLookup, PriceTable, koinly_csv, money, report_csv
+from wallet.money.tax import (
+    Disposal,
+    LotUse,
+    PriceLookup,
+    PriceTable,
+    koinly_csv,
+    money,
+    report_csv,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -92,6 +101,55 @@ def _check_writable(file: Path) -> None:
 
 def _base(text: str) -> str:
     return text.strip().upper()
+
+
+def _amount(value: Decimal | None, currency: str) -> str | None:
+    return None if value is None else str(money(value, currency))
+
+
+def _use_data(use: LotUse, currency: str) -> dict[str, str | None]:
+    return {
+        "acquired": None if use.acquired is None else use.acquired.astimezone(UTC).isoformat(),
+        "quantity": format(use.quantity, "f"),
+        "cost": _amount(use.cost, currency),
+        "txid": use.ref,
+    }
+
+
+def _disposal_data(d: Disposal, currency: str) -> dict[str, object]:
+    return {
+        "date": d.when.astimezone(UTC).isoformat(),
+        "asset": d.asset,
+        "account": d.account,
+        "kind": d.kind,
+        "quantity": format(d.quantity, "f"),
+        "proceeds": _amount(d.proceeds, currency),
+        "cost": _amount(d.cost, currency),
+        "gain": _amount(d.gain, currency),
+        "lots": [_use_data(use, currency) for use in d.uses],
+        "flags": list(d.flags),
+        "txid": d.ref,
+    }
+
+
+def _disposal_rows(d: Disposal, currency: str) -> list[list[str]]:
+    """A disposal's row, then one row per lot it used (acquired, quantity, that part's cost)."""
+    rows = [
+        [
+            d.when.astimezone(UTC).date().isoformat(),
+            d.asset,
+            d.kind,
+            format(d.quantity, "f"),
+            _amount(d.proceeds, currency) or "?",
+            _amount(d.cost, currency) or "?",
+            _amount(d.gain, currency) or "?",
+        ]
+    ]
+    for use in d.uses:
+        acquired = "no lot" if use.acquired is None else use.acquired.astimezone(UTC).date()
+        cost = _amount(use.cost, currency) or "?"
+        rows.append([f"{acquired}", "", "└ lot", format(use.quantity, "f"), "", cost, ""])
+    return rows
 
 
 # -- tax ---------------------------------------------------------------------------------------
@@ -170,7 +228,7 @@ def tax(
         "proceeds": str(money(report.proceeds, cur)),
         "cost": str(money(report.cost, cur)),
         "gain": str(money(report.gain, cur)),
-        "disposals": len(report.disposals),
+        "disposals": [_disposal_data(d, cur) for d in report.disposals],
         "flagged": flagged,
         "missing_prices": list(report.missing),
         "out": None if out is None else str(out),
@@ -180,23 +238,13 @@ def tax(
         table(
             f"Tax year {year} ({report.start} to {report.end}, {method.upper()}, {pooling})",
             ["Date", "Asset", "Kind", "Quantity", f"Proceeds {cur}", f"Cost {cur}", f"Gain {cur}"],
-            [
-                [
-                    d.when.astimezone(UTC).date().isoformat(),
-                    d.asset,
-                    d.kind,
-                    format(d.quantity, "f"),
-                    "?" if d.proceeds is None else str(money(d.proceeds, cur)),
-                    "?" if d.cost is None else str(money(d.cost, cur)),
-                    "?" if d.gain is None else str(money(d.gain, cur)),
-                ]
-                for d in report.disposals
-            ],
+            [row for d in report.disposals for row in _disposal_rows(d, cur)],
+            no_wrap=("Date", "Kind"),
         )
         click.echo(
             f"Proceeds {data['proceeds']} {cur}, cost {data['cost']} {cur}, "
             f"gain {data['gain']} {cur} over {len(report.disposals) - len(report.flagged)} "
-            "complete disposal(s)."
+            "complete disposal(s); under each, the lots it used (acquired, quantity, cost)."
         )
         if report.flagged:
             click.echo(f"{len(report.flagged)} disposal(s) flagged, not in the totals:")
