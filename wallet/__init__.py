@@ -53,7 +53,7 @@ from wallet.money.budgets import (
     ValuedLine,
 )
 from wallet.money.insights import Insight, InsightKind
-from wallet.money.onramp import OnRamp, PurchaseLink, ReceiveTarget
+from wallet.money.onramp import OnRamp, PurchaseLink, ReceiveTarget, SaleLink
 from wallet.money.spending import Budgets
 from wallet.money.tax import (
     Disposal,
@@ -162,6 +162,7 @@ __all__ = [
     "Quote",
     "ReceiveTarget",
     "RuleKind",
+    "SaleLink",
     "ScriptKind",
     "SentTransaction",
     "SignedTransaction",

@@ -185,4 +185,30 @@ def test_buy_builds_a_signed_url_and_keeps_the_secret_out_of_output(path: Path) 
     assert [(p["purchase"], p["paid"], p["txid"]) for p in listed] == [(1, "50 EUR", None)]
     assert _ok(path, "buy", "check") == []
     assert "wyre" in _refused(path, "buy", "open", "wyre", "bitcoin", "--no-browser")
+
+    # Selling: MoonPay's off-ramp widget, signed, refunds to the wallet's own address.
+    sold = coffer(
+        path,
+        "--json",
+        "sell",
+        "moonpay",
+        "btc",
+        "--amount",
+        "0.01",
+        "--fiat",
+        "usd",
+        password=PASSWORD,
+    )
+    assert sold.returncode == 0, sold.stderr
+    sale = json.loads(sold.stdout)
+    assert sale["url"].startswith(
+        "https://sell.moonpay.com?apiKey=pk_test_cli&baseCurrencyCode=btc"
+    )
+    assert (
+        f"refundWalletAddress={sale['refund_address']}&baseCurrencyAmount=0.01&signature="
+        in (sale["url"])
+    )
+    assert SECRET not in sold.stdout + sold.stderr
+    assert "above zero" in _refused(path, "sell", "moonpay", "btc", "--amount", "0", "--no-browser")
+    assert "ISO 4217" in _refused(path, "sell", "moonpay", "btc", "--fiat", "euro", "--no-browser")
     assert SECRET.encode() not in path.read_bytes()

@@ -27,10 +27,12 @@ from tests.conftest import ABANDON, PASSWORD
 from wallet import Wallet
 from wallet.accounts import UtxoAccount
 from wallet.errors import (
+    InvalidAmount,
     InvalidTaxMethod,
     NoTaxData,
     OnRampKeyMissing,
     UnknownCategory,
+    UnknownCurrency,
     UnknownProvider,
     Unsupported,
 )
@@ -236,6 +238,50 @@ def test_moonpay_url_is_signed_as_documented_and_the_purchase_recorded_on_arriva
     path = wallet.path
     wallet.close()
     assert SECRET.encode() not in path.read_bytes()
+
+
+def test_moonpay_sell_url_is_signed_with_a_fresh_refund_address(
+    wallet: Wallet, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(OnRampKeyMissing):
+        wallet.onramp.sell("moonpay", NET)
+    wallet.onramp.set_keys("moonpay", "pk_test_456", SECRET)
+    with pytest.raises(UnknownProvider):
+        wallet.onramp.sell("wyre", NET)
+    with pytest.raises(Unsupported):
+        wallet.onramp.sell("moonpay", "polygon")
+    with pytest.raises(InvalidAmount):
+        wallet.onramp.sell("moonpay", NET, "EUR", Decimal(0))
+    with pytest.raises(UnknownCurrency):
+        wallet.onramp.sell("moonpay", NET, "EURO")
+    link = wallet.onramp.sell("moonpay", NET, "usd", Decimal("0.015"))
+    parts = urlsplit(link.url)
+    # MoonPay's off-ramp: the sell host (sandbox for test coins), signed as the buy widget is.
+    assert (parts.scheme, parts.netloc) == ("https", "sell-sandbox.moonpay.com")
+    query, signature = parts.query.rsplit("&signature=", 1)
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), ("?" + query).encode(), hashlib.sha256).digest()
+    )
+    assert signature == quote(expected.decode(), safe="")
+    fields = dict(parse_qsl(query))
+    assert fields == {
+        "apiKey": "pk_test_456",
+        "baseCurrencyCode": "btc",
+        "quoteCurrencyCode": "usd",
+        "refundWalletAddress": link.target.address,
+        "baseCurrencyAmount": "0.015",
+    }
+    # The refund address is the account's next unused receive address.
+    account = _utxo(wallet, 0)
+    assert link.target.account_id == account.id
+    owned = wallet.accounts_book.verify_address(NET, link.target.address)
+    assert (owned.is_mine, owned.account_id) == (True, account.id)
+    assert link.target.address == account.receive_address()
+    again = wallet.onramp.sell("moonpay", NET)
+    assert "baseCurrencyAmount" not in again.url
+    assert SECRET not in caplog.text
+    assert SECRET not in repr(link)
 
 
 def test_a_budget_without_a_first_month_starts_this_month(abandon_wallet: Wallet) -> None:

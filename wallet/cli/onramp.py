@@ -1,4 +1,4 @@
-"""Commands of on-ramps: ``coffer buy keys|open|check|list`` (MoonPay's signed widget URL).
+"""On-ramp commands: ``coffer buy keys|open|check|list`` and ``coffer sell`` (MoonPay).
 
 The provider's keys are stored in the encrypted wallet file; the secret comes from
 ``COFFER_ONRAMP_SECRET`` or a hidden prompt, and is never printed.
@@ -148,4 +148,40 @@ def buy_list(opts: Options) -> None:
     )
 
 
-COMMANDS: tuple[click.Command, ...] = (buy,)
+# -- sell --------------------------------------------------------------------------------------
+
+
+@click.command("sell")
+@click.argument("provider")
+@click.argument("network", type=NetworkName())
+@click.option("--fiat", default="EUR", show_default=True, help="The currency to be paid out in.")
+@click.option("--amount", help="The coins to sell (else chosen in the widget).")
+@click.option("--no-browser", is_flag=True, help="Print the URL only.")
+@click.pass_obj
+def sell(
+    opts: Options, provider: str, network: str, fiat: str, amount: str | None, no_browser: bool
+) -> None:
+    """Open PROVIDER's widget to sell NETWORK's coin (refunds to a fresh receive address).
+
+    The widget shows the provider's deposit address: pay it with `coffer send`.
+    """
+    with errors(opts):
+        value: Decimal | None = None if amount is None else parse_decimal(amount)
+    with open_wallet(opts) as wallet, errors(opts):
+        link = wallet.onramp.sell(provider, network, fiat, value)
+    opened = False
+    if not no_browser and not opts.as_json:
+        opened = webbrowser.open(link.url)
+    emit(
+        opts,
+        {"url": link.url, "refund_address": link.target.address},
+        lambda: click.echo(
+            f"Sale of {link.target.asset} (refunds to {link.target.address})"
+            + (" (opened in the browser)" if opened else "")
+            + f":\n{link.url}\nSend the coins to the deposit address the widget shows "
+            f"(`coffer send {link.target.network} --to ADDRESS --amount A`)."
+        ),
+    )
+
+
+COMMANDS: tuple[click.Command, ...] = (buy, sell)

@@ -14,6 +14,13 @@ every query value URL-encoded before signing and the signature URL-encoded after
 use the sandbox host. Other providers (Transak, Ramp) are not built: their widget URLs are
 not signed this way.
 
+**Selling** (MoonPay's off-ramp, "Off-ramp widget parameters"): ``OnRamp.sell`` builds
+``https://sell.moonpay.com?apiKey=...&baseCurrencyCode=btc&quoteCurrencyCode=eur
+&refundWalletAddress=...``, signed the same way (a refund address makes the signature
+mandatory), with a fresh receive address of the account as the refund address. The widget
+then shows MoonPay's deposit address; the coins go there with an ordinary ``send``, which the
+tax report counts as a disposal at the day's market value. Nothing is stored for a sale.
+
 The keys are settings, stored inside the encrypted wallet file (``onramp:<provider>:...``).
 Neither key is ever logged, put in an error, or shown by ``repr``; the secret never leaves
 this module except inside the signature.
@@ -42,12 +49,15 @@ __all__ = [
     "ProviderKeys",
     "PurchaseLink",
     "ReceiveTarget",
+    "SaleLink",
     "match_purchases",
+    "moonpay_sell_url",
     "moonpay_url",
     "provider_named",
 ]
 
 _MOONPAY_HOSTS = ("https://buy.moonpay.com", "https://buy-sandbox.moonpay.com")
+_MOONPAY_SELL_HOSTS = ("https://sell.moonpay.com", "https://sell-sandbox.moonpay.com")
 # MoonPay's currency codes of the coins of Coffer's networks; testnets use the sandbox.
 _MOONPAY_CODES = {
     "bitcoin": ("btc", False),
@@ -114,6 +124,15 @@ class PurchaseLink:
 
 
 @dataclass(frozen=True, slots=True)
+class SaleLink:
+    """A sale opened: the refund address (a fresh receive address) and the signed widget URL."""
+
+    url: str
+    target: ReceiveTarget
+    provider: Provider
+
+
+@dataclass(frozen=True, slots=True)
 class Arrival:
     """Coins that came into an account at one of its addresses.
 
@@ -163,10 +182,45 @@ def moonpay_url(
         params.append(("baseCurrencyAmount", format(fiat_amount, "f")))
     if external_id is not None:
         params.append(("externalTransactionId", external_id))
+    return _moonpay_signed(_MOONPAY_HOSTS[sandbox], params, keys)
+
+
+def moonpay_sell_url(
+    keys: ProviderKeys,
+    currency_code: str,
+    refund_address: str,
+    fiat_currency: str,
+    *,
+    coin_amount: Decimal | None = None,
+    sandbox: bool = False,
+) -> str:
+    """Return MoonPay's sell (off-ramp) widget URL, signed (see the module for the recipe).
+
+    Args:
+        keys: the publishable and secret keys.
+        currency_code: MoonPay's code of the coin sold (``btc``, ``eth``).
+        refund_address: where MoonPay returns the coins if the sale fails.
+        fiat_currency: the currency paid out (ISO 4217).
+        coin_amount: the coins to sell, if chosen here.
+        sandbox: use the sandbox host (testnets).
+    """
+    params = [
+        ("apiKey", keys.api_key),
+        ("baseCurrencyCode", currency_code),
+        ("quoteCurrencyCode", fiat_currency.lower()),
+        ("refundWalletAddress", refund_address),
+    ]
+    if coin_amount is not None:
+        params.append(("baseCurrencyAmount", format(coin_amount, "f")))
+    return _moonpay_signed(_MOONPAY_SELL_HOSTS[sandbox], params, keys)
+
+
+def _moonpay_signed(host: str, params: list[tuple[str, str]], keys: ProviderKeys) -> str:
+    """``host?query&signature=...``: Base64 HMAC-SHA256 of ``?query``, URL-encoded."""
     search = "?" + urlencode(params, quote_via=quote, safe="")
     digest = hmac.new(keys.secret.encode(), search.encode(), hashlib.sha256).digest()
     signature = quote(base64.b64encode(digest).decode("ascii"), safe="")
-    return f"{_MOONPAY_HOSTS[sandbox]}{search}&signature={signature}"
+    return f"{host}{search}&signature={signature}"
 
 
 def match_purchases(
@@ -305,6 +359,46 @@ class OnRamp:
             sandbox=code[1],
         )
         return PurchaseLink(purchase_id, url, target, chosen)
+
+    def sell(
+        self,
+        provider: str,
+        network: str,
+        fiat_currency: str = "EUR",
+        amount: Decimal | None = None,
+    ) -> SaleLink:
+        """Open a sale: the provider's signed sell widget, a fresh receive address for refunds.
+
+        The widget names the provider's deposit address; the coins go there with a ``send``
+        (a disposal in the tax report). Nothing is stored.
+
+        Args:
+            provider: ``moonpay``.
+            network: the network of the coin to sell (``bitcoin``, ``ethereum``).
+            fiat_currency: the currency to be paid out in.
+            amount: the coins to sell, if chosen here (else in the widget).
+
+        Raises:
+            UnknownProvider: no such provider.
+            OnRampKeyMissing: the provider's keys are not set.
+            UnknownCurrency: not an ISO 4217 code.
+            InvalidAmount: an amount that is not above zero.
+            Unsupported: the provider does not buy that network's coin.
+            UnknownNetwork: no such network.
+        """
+        chosen = provider_named(provider)
+        keys = self._keys(chosen)
+        fiat = check_currency(fiat_currency)
+        if amount is not None and (not amount.is_finite() or amount <= 0):
+            raise InvalidAmount("The amount to sell must be above zero.")
+        code = _MOONPAY_CODES.get(network)
+        if code is None:
+            raise Unsupported(f"{chosen.value} does not buy the coin of {network}.")
+        target = self._receive(network)
+        url = moonpay_sell_url(
+            keys, code[0], target.address, fiat, coin_amount=amount, sandbox=code[1]
+        )
+        return SaleLink(url, target, chosen)
 
     def purchases(self) -> list[PurchaseRow]:
         """Return every purchase, pending or received, oldest first."""
