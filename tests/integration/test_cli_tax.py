@@ -161,6 +161,11 @@ def test_budget_commands_keep_categories_and_report(path: Path) -> None:
         ("2024-02", "501.00"),
         ("2024-03", "751.50"),
     ]
+    # Every amount to the cent (EUR's minor unit), also nothing spent.
+    assert [(m["spent"], m["income"], m["carried"]) for m in report["months"]] == [
+        ("0.00", "0.00", "250.50"),
+        ("0.00", "0.00", "501.00"),
+    ]
     assert "No category" in _refused(path, "budget", "set", "rent", "900")
     assert "rule kind" in _refused(path, "budget", "add-category", "x", "--rule", "colour=red")
     assert "zero or more" in _refused(path, "budget", "set", "food", "--", "-5")

@@ -420,11 +420,11 @@ def budget_report(
         {
             "month": m.month.strftime("%Y-%m"),
             "category": m.category,
-            "spent": str(m.spent),
-            "income": str(m.income),
-            "budget": None if m.budget is None else str(m.budget),
-            "carried": str(m.carried),
-            "left": None if m.left is None else str(m.left),
+            "spent": _amount(m.spent, cur),
+            "income": _amount(m.income, cur),
+            "budget": _amount(m.budget, cur),
+            "carried": _amount(m.carried, cur),
+            "left": _amount(m.left, cur),
         }
         for m in report.months
     ]
@@ -435,15 +435,15 @@ def budget_report(
             ["Month", "Category", "Spent", "Income", "Budget", "Carried", "Left"],
             [
                 [
-                    m.month.strftime("%Y-%m"),
-                    m.category,
-                    str(m.spent),
-                    str(m.income),
-                    "" if m.budget is None else str(m.budget),
-                    str(m.carried),
-                    "" if m.left is None else str(m.left),
+                    str(row["month"]),
+                    str(row["category"]),
+                    str(row["spent"]),
+                    str(row["income"]),
+                    row["budget"] or "",
+                    str(row["carried"]),
+                    row["left"] or "",
                 ]
-                for m in report.months
+                for row in rows
             ],
         )
         for line in report.missing[:20]:
