@@ -184,7 +184,10 @@ def _disposal_rows(d: Disposal, currency: str) -> list[list[str]]:
     type=click.Choice(["coffer", "koinly"]),
     default="coffer",
     show_default=True,
-    help="coffer: one row per lot each disposal used; koinly: Koinly's universal import.",
+    help=(
+        "coffer: one row per lot each year's disposal used; koinly: Koinly's universal import "
+        "of the whole history (Koinly matches its own lots)."
+    ),
 )
 @click.pass_obj
 def tax(
