@@ -400,22 +400,25 @@ def run_lots(
 
 
 def _dispose(event: Dispose | Fee, pool: _Pool) -> Disposal:
-    parts = _take(pool, event.quantity)
-    uses = tuple(
-        LotUse(None if lot is None else lot.ref, None if lot is None else lot.acquired, q, c)
-        for lot, q, c in parts
-    )
+    uses: list[LotUse] = []
+    missing_lot = unknown_cost = False
+    total = Decimal(0)
+    for lot, q, c in _take(pool, event.quantity):
+        if lot is None:
+            missing_lot = True
+            uses.append(LotUse(None, None, q, c))
+        else:
+            uses.append(LotUse(lot.ref, lot.acquired, q, c))
+            unknown_cost = unknown_cost or c is None
+        if c is not None:
+            total += c
     flags: list[str] = []
-    if any(lot is None for lot, _, _ in parts):
+    if missing_lot:
         flags.append(FLAG_NO_LOTS)
-    if any(lot is not None and c is None for lot, _, c in parts):
+    if unknown_cost:
         flags.append(FLAG_UNKNOWN_COST)
-    costs = [u.cost for u in uses]
-    cost = (
-        None
-        if any(c is None for c in costs)
-        else sum((c for c in costs if c is not None), Decimal(0))
-    )
+    # A missing lot's cost is unknown too: the cost is known only when every part's is.
+    cost = None if missing_lot or unknown_cost else total
     proceeds = event.proceeds if isinstance(event, Dispose) else event.value
     if proceeds is None:
         flags.append(FLAG_UNKNOWN_PROCEEDS)
@@ -428,7 +431,7 @@ def _dispose(event: Dispose | Fee, pool: _Pool) -> Disposal:
         kind=event.kind if isinstance(event, Dispose) else "fee",
         quantity=event.quantity,
         proceeds=proceeds,
-        uses=uses,
+        uses=tuple(uses),
         cost=cost,
         gain=gain,
         flags=tuple(flags),
