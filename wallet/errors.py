@@ -862,3 +862,43 @@ def translate_errors() -> Iterator[None]:
         if public is None:
             raise WalletError(str(err)) from err
         raise public from err
+
+
+# -- money: tax report, budgets, on-ramps (issue 16 items 5, 6, 7) ----------------------------
+
+
+class NoTaxData(WalletError, LookupError):
+    """A tax year has no events: nothing was acquired or disposed of in it."""
+
+    def __init__(self, message: str, year: int) -> None:
+        """Record the year asked for."""
+        super().__init__(message)
+        self.year = year
+
+
+class InvalidPriceTable(WalletError, ValueError):
+    """A price table file is malformed (its line and field are named)."""
+
+
+class UnknownCategory(WalletError, KeyError):
+    """No spending category has this name."""
+
+    def __str__(self) -> str:
+        """Show the message, not KeyError's quoted repr."""
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidCategoryRule(WalletError, ValueError):
+    """A category or its rule is malformed (an empty name, an unknown rule kind)."""
+
+
+class UnknownProvider(WalletError, ValueError):
+    """No on-ramp provider has this name."""
+
+
+class OnRampKeyMissing(WalletError):
+    """The on-ramp provider's keys are not set in the wallet's settings."""
+
+
+class InvalidTaxMethod(WalletError, ValueError):
+    """A lot method or pooling the tax report does not know."""

@@ -33,6 +33,7 @@ from wallet.errors import NothingToSign, WalletCorrupt, WalletError, WatchOnly, 
 from wallet.history import HistoryBook, SendWarning, send_warnings
 from wallet.labels import LabelStore
 from wallet.messages import MessageBook, key_signer, reseal_imported_keys
+from wallet.money.onramp import OnRamp
 from wallet.money.portfolio import (
     CryptoHoldings,
     HoldingsSource,
@@ -43,6 +44,9 @@ from wallet.money.portfolio import (
 )
 from wallet.money.prices import PriceService
 from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices
+from wallet.money.sources import WalletMoney, now
+from wallet.money.spending import Budgets
+from wallet.money.tax import HistoryEvents, Method, Pooling, PriceLookup, TaxReport
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.signing.export import format_export, network_params
@@ -102,6 +106,9 @@ class Wallet:
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
+        self._money = WalletMoney(
+            database, self._labels, self.accounts, self.account, now, self._prices
+        )
 
     def __repr__(self) -> str:
         return f"<Wallet {self._db.path.name} {self.kind}>"
@@ -406,6 +413,57 @@ class Wallet:
     def labels(self) -> LabelStore:
         """Return the wallet's labels (BIP-329 types: tx, addr, pubkey, input, output, xpub)."""
         return self._labels
+
+    # -- money: budgets, on-ramps, tax (issue 16 items 5, 6, 7) ----------------------------
+
+    @property
+    def budgets(self) -> Budgets:
+        """Return the spending categories, monthly budgets, spending report and insights."""
+        return self._money.budgets
+
+    @property
+    def onramp(self) -> OnRamp:
+        """Return on-ramp purchases: provider keys, signed widget URLs, matching on arrival."""
+        return self._money.onramp
+
+    def tax_events(self, prices: PriceLookup | None = None, base: str = "EUR") -> HistoryEvents:
+        """Return every account's tax events valued in ``base``, and the prices missing.
+
+        Prices are ``w.prices``'s daily closes unless ``prices`` is given.
+
+        Raises:
+            UnknownCurrency: ``base`` is not an ISO 4217 code.
+        """
+        return self._money.tax_events(prices, base)
+
+    def tax_report(
+        self,
+        year: int,
+        prices: PriceLookup | None = None,
+        *,
+        method: str | Method = "fifo",
+        pooling: str | Pooling = "universal",
+        base: str = "EUR",
+        year_start: tuple[int, int] = (1, 1),
+    ) -> TaxReport:
+        """Return the realised gains of a tax year from the accounts' history.
+
+        Args:
+            year: the tax year (named by the calendar year it starts in).
+            prices: the price of each asset on a day in ``base`` (default: ``w.prices``).
+            method: ``fifo``, ``lifo`` or ``hifo``.
+            pooling: ``universal`` (one pool) or ``per-account``.
+            base: the currency of the report (ISO 4217).
+            year_start: the (month, day) a tax year starts on.
+
+        Raises:
+            NoTaxData: nothing was acquired, disposed of or moved in that year.
+            InvalidTaxMethod: an unknown method or pooling.
+            UnknownCurrency: ``base`` is not an ISO 4217 code.
+        """
+        return self._money.tax_report(
+            year, prices, method=method, pooling=pooling, base=base, year_start=year_start
+        )
 
     # -- secrets ----------------------------------------------------------------------------
 

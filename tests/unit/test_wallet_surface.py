@@ -25,6 +25,8 @@ from wallet import (
     WatchedAddress,
 )
 from wallet.errors import UnknownNetwork
+from wallet.money.onramp import OnRamp
+from wallet.money.spending import Budgets
 from wallet.utxo.context import UtxoContext
 
 ROOT = Path(__file__).parents[2]
@@ -165,6 +167,15 @@ def test_payment_requests_on_both_families(abandon_wallet: Wallet) -> None:
         account = abandon_wallet.account(network)
         for member in ("request", "requests", "payment_request", "prepare_payment"):
             assert callable(getattr(account, member)), (network, member)
+
+
+def test_money_members_of_taxbudget(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    assert isinstance(w.budgets, Budgets)
+    assert w.budgets is w.budgets
+    assert isinstance(w.onramp, OnRamp)
+    assert callable(w.tax_report)
+    assert callable(w.tax_events)
 
 
 def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:

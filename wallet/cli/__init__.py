@@ -21,11 +21,13 @@ from wallet.cli import (
     labels,
     messages,
     money,
+    onramp,
     psbt,
     qr,
     receive,
     requests,
     signer,
+    tax,
     utxo,
 )
 from wallet.cli._app import cli
@@ -47,6 +49,8 @@ for _command in (
     *messages.COMMANDS,
     *qr.COMMANDS,
     *requests.COMMANDS,
+    *tax.COMMANDS,
+    *onramp.COMMANDS,
 ):
     cli.add_command(_command)
 

@@ -324,6 +324,44 @@ last current price per pair, ``price_gaps`` each day a provider answered without
 why, ``price_fetches`` when a whole file or window was last fetched. Rates are decimal text;
 times Unix seconds."""
 
+
+_V_TAXBUDGET = """
+CREATE TABLE money_categories (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+CREATE TABLE money_category_rules (
+    category TEXT NOT NULL REFERENCES money_categories(name) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    pattern TEXT NOT NULL,
+    PRIMARY KEY (category, kind, pattern)
+);
+CREATE TABLE money_budgets (
+    category TEXT PRIMARY KEY REFERENCES money_categories(name) ON DELETE CASCADE,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    rollover INTEGER NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE TABLE onramp_purchases (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    provider TEXT NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    asset TEXT NOT NULL,
+    fiat_currency TEXT NOT NULL,
+    fiat_amount TEXT,
+    created_at INTEGER NOT NULL,
+    txid TEXT,
+    amount TEXT,
+    received_at INTEGER
+);
+CREATE INDEX onramp_purchases_by_address ON onramp_purchases(address);
+"""
+"""Schema (taxbudget): spending categories and their rules, monthly budgets (decimal text,
+in the base currency), and on-ramp purchases waiting for (or matched to) their transaction.
+The provider keys are settings (``meta``), inside the encrypted file like every setting."""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2_UTXO,
@@ -332,6 +370,7 @@ MIGRATIONS: tuple[str, ...] = (
     _V_HISTORY,
     _V_PRICES,
     _V_REQUESTS,
+    _V_TAXBUDGET,
 )
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
