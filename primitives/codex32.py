@@ -1,0 +1,527 @@
+"""codex32 (BIP-93): checksummed, Shamir-shared BIP-32 master seeds.
+
+A codex32 string is ``ms1`` + threshold digit + 4-character identifier + share index +
+payload + checksum, all in the bech32 alphabet. The checksum is a BCH code over GF(32): 13
+characters for data parts up to 93 characters ("Checksum"), 15 for the long form of 96 to 124
+characters ("Long codex32"). Shares are points of a polynomial over GF(32) evaluated
+character by character; the secret is the point at index ``s`` ("Recovering Secret").
+
+Error correction (BIP-93, "Error Correction"): the checksum is linear over GF(32), so the
+syndrome of a damaged string is the sum of each changed character's contribution. We solve
+for one and for two changed characters at every position (the code's distance of 9 makes
+such a correction unique and rules out a wrong one for up to 6 changes) and suggest it; the
+BIP says a correction must be confirmed by the person, so ``decode`` never applies it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+__all__ = [
+    "SHARE_INDICES",
+    "Codex32ChecksumError",
+    "Codex32Error",
+    "Codex32MismatchError",
+    "Codex32String",
+    "Correction",
+    "correct",
+    "decode",
+    "encode_secret",
+    "interpolate",
+    "recover_seed",
+    "split_seed",
+]
+
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_INDEX = {c: i for i, c in enumerate(CHARSET)}
+# Share indices in the order BIP-93 "For a fresh secret" hands them out: letters
+# alphabetically (a, c, d, ...), then digits; "s" is the secret and never a share.
+SHARE_INDICES = "acdefghjklmnpqrtuvwxyz023456789"
+_HRP = "ms"
+
+_CONST = 0x10CE0795C2FD1E62A
+_GEN = (0x19DC500CE73FDE210, 0x1BFAE00DEF77FE529, 0x1FBD920FFFE7BEE52, 0x1739640BDEEE3FDAD,
+        0x07729A039CFC75F5A)  # fmt: skip
+_LONG_CONST = 0x43381E570BF4798AB26
+_LONG_GEN = (0x3D59D273535EA62D897, 0x7A9BECB6361C6C51507, 0x543F9B7E6C38D8A2A0E,
+             0x0C577EAECCF1990D13C, 0x1887F74F8DC71B10651)  # fmt: skip
+_INIT = 0x23181B3
+_BECH32_INV = (0, 1, 20, 24, 10, 8, 12, 29, 5, 11, 4, 9, 6, 28, 26, 31,
+               22, 18, 17, 23, 2, 25, 16, 19, 3, 21, 14, 30, 13, 7, 27, 15)  # fmt: skip
+_SHORT_MAX_DATA = 93
+_LONG_MIN_DATA = 96
+_LONG_MAX_DATA = 124
+_HEADER = 6
+_MAX_CORRECTED = 2
+
+
+class Codex32Error(ValueError):
+    """A codex32 string or set of shares is refused; the message says why."""
+
+
+class Codex32ChecksumError(Codex32Error):
+    """The checksum fails; ``correction`` holds the suggested string when one is found."""
+
+    def __init__(self, message: str, correction: Correction | None = None) -> None:
+        super().__init__(message)
+        self.correction = correction
+
+
+class Codex32MismatchError(Codex32Error):
+    """Shares do not belong together (identifier, threshold, length or a repeated index)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A suggested repair of a damaged codex32 string.
+
+    Attributes:
+        corrected: the repaired string, in the case of the input.
+        positions: 0-based positions of the changed characters in the whole string.
+    """
+
+    corrected: str = field(repr=False)
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Codex32String:
+    """A valid codex32 string: a secret (index ``s``) or a share.
+
+    Attributes:
+        threshold: the threshold digit (0 for an unshared secret).
+        identifier: the 4-character identifier, lowercase.
+        share_index: the share index character, lowercase (``s`` for the secret).
+        payload: the payload as 5-bit values (secret material: kept out of ``repr``).
+    """
+
+    threshold: int
+    identifier: str
+    share_index: str
+    payload: tuple[int, ...] = field(repr=False)
+
+    @property
+    def is_secret(self) -> bool:
+        """Return whether this is the secret itself (share index ``s``)."""
+        return self.share_index == "s"
+
+    @property
+    def is_long(self) -> bool:
+        """Return whether this string uses the long (15-character) checksum."""
+        return _HEADER + len(self.payload) > _SHORT_MAX_DATA - 13
+
+    def data(self) -> list[int]:
+        """Return the data part without the checksum as 5-bit values."""
+        header = str(self.threshold) + self.identifier + self.share_index
+        return [_INDEX[c] for c in header] + list(self.payload)
+
+    def __str__(self) -> str:
+        return _encode_data(self.data())
+
+    def seed(self) -> bytes:
+        """Return the master seed this secret encodes (BIP-93 "Unshared Secret").
+
+        Raises:
+            Codex32Error: this is a share, not the secret.
+        """
+        if not self.is_secret:
+            raise Codex32Error(f"Share {self.share_index.upper()} is a share, not the secret.")
+        return _payload_bytes(self.payload)
+
+
+def _mul(a: int, b: int) -> int:
+    """Multiply in GF(32) with the bech32 modulus (BIP-93 ``bech32_mul``)."""
+    res = 0
+    for i in range(5):
+        res ^= a if (b >> i) & 1 else 0
+        a <<= 1
+        a ^= 41 if a >= 32 else 0
+    return res
+
+
+def _polymod(values: Sequence[int], long: bool) -> int:
+    gen, top, mask = (_LONG_GEN, 70, (1 << 70) - 1) if long else (_GEN, 60, (1 << 60) - 1)
+    residue = _INIT
+    for v in values:
+        b = residue >> top
+        residue = (residue & mask) << 5 ^ v
+        for i in range(5):
+            residue ^= gen[i] if (b >> i) & 1 else 0
+    return residue
+
+
+def _checksum_kind(length: int) -> bool | None:
+    """Return ``True`` for the long checksum, ``False`` for the short, ``None`` if neither."""
+    if length >= _LONG_MIN_DATA:
+        return True if length <= _LONG_MAX_DATA else None
+    return False if length <= _SHORT_MAX_DATA else None
+
+
+def _verify(data: Sequence[int]) -> bool:
+    long = _checksum_kind(len(data))
+    if long is None:
+        return False
+    return _polymod(data, long) == (_LONG_CONST if long else _CONST)
+
+
+def _create_checksum(data: Sequence[int]) -> list[int]:
+    long = len(data) > _SHORT_MAX_DATA - 13
+    size, const = (15, _LONG_CONST) if long else (13, _CONST)
+    polymod = _polymod([*data, *([0] * size)], long) ^ const
+    return [(polymod >> 5 * (size - 1 - i)) & 31 for i in range(size)]
+
+
+def _encode_data(data: Sequence[int]) -> str:
+    return _HRP + "1" + "".join(CHARSET[d] for d in [*data, *_create_checksum(data)])
+
+
+def _payload_bytes(payload: Sequence[int]) -> bytes:
+    bits = 5 * len(payload)
+    acc = 0
+    for v in payload:
+        acc = acc << 5 | v
+    size = bits // 8
+    return (acc >> (bits - 8 * size)).to_bytes(size, "big")
+
+
+def _payload_from_seed(seed: bytes) -> tuple[int, ...]:
+    count = -(-8 * len(seed) // 5)
+    acc = int.from_bytes(seed, "big") << (5 * count - 8 * len(seed))
+    return tuple((acc >> 5 * (count - 1 - i)) & 31 for i in range(count))
+
+
+def _check_identifier(identifier: str) -> str:
+    ident = identifier.lower()
+    if (
+        len(ident) != 4
+        or any(c not in _INDEX for c in ident)
+        or identifier
+        not in (
+            ident,
+            ident.upper(),
+        )
+    ):
+        raise Codex32Error(
+            f"The identifier {identifier!r} must be 4 characters of the bech32 alphabet "
+            f"({CHARSET})."
+        )
+    return ident
+
+
+def _check_seed(seed: bytes) -> None:
+    if not 16 <= len(seed) <= 64:
+        raise Codex32Error(f"A master seed has 16 to 64 bytes, not {len(seed)}.")
+
+
+def decode(text: str) -> Codex32String:
+    """Parse and check a codex32 string (BIP-93 ``ms32_decode`` and "Master seed format").
+
+    Args:
+        text: the string, all lowercase or all uppercase; spaces and dashes between groups
+            are ignored.
+
+    Returns:
+        The parsed string.
+
+    Raises:
+        Codex32ChecksumError: the checksum fails; ``correction`` holds a suggestion when one
+            or two changed characters explain it.
+        Codex32Error: any other fault (case, prefix, length, threshold, padding).
+    """
+    compact = "".join(text.split()).replace("-", "")
+    if any(not 33 <= ord(c) <= 126 for c in compact):
+        raise Codex32Error("A codex32 string holds only printable ASCII characters.")
+    if compact not in (compact.lower(), compact.upper()):
+        raise Codex32Error("A codex32 string is all lowercase or all uppercase, not mixed.")
+    lower = compact.lower()
+    pos = lower.rfind("1")
+    if pos < 0 or lower[:pos] != _HRP:
+        raise Codex32Error("A codex32 master seed string starts with MS1.")
+    body = lower[pos + 1 :]
+    bad = [c for c in body if c not in _INDEX]
+    if bad:
+        raise Codex32Error(
+            f"The character {bad[0]!r} is not in the bech32 alphabet ({CHARSET}); "
+            "B, I, O and 1 never appear after MS1."
+        )
+    data = [_INDEX[c] for c in body]
+    long = _checksum_kind(len(data))
+    if long is None or len(data) < _HEADER + 26 + 13:
+        raise Codex32Error(
+            f"A codex32 string has 48 to 127 characters and never 97 or 98; this one has "
+            f"{len(compact)}."
+        )
+    if not _verify(data):
+        found = _find_correction(data, long)
+        if found is None:
+            raise Codex32ChecksumError(
+                f"The checksum fails and more than {_MAX_CORRECTED} characters would have to "
+                "change: check the share against the paper again."
+            )
+        fixed, where = found
+        corrected = _HRP + "1" + "".join(CHARSET[v] for v in fixed)
+        if compact.isupper():
+            corrected = corrected.upper()
+        positions = tuple(pos + 1 + p for p in where)
+        shown = ", ".join(str(p + 1) for p in positions)
+        raise Codex32ChecksumError(
+            f"The checksum fails; changing character {shown} gives a valid string: "
+            f"{corrected}. Check it against the paper and enter it again.",
+            Correction(corrected, positions),
+        )
+    size = 15 if long else 13
+    threshold_char, identifier, index = body[0], body[1:5], body[5]
+    if not threshold_char.isdigit() or threshold_char == "1":
+        raise Codex32Error(
+            f"The threshold {threshold_char.upper()!r} must be a digit 2 to 9 (or 0 for an "
+            "unshared secret)."
+        )
+    if threshold_char == "0" and index != "s":
+        raise Codex32Error("A threshold of 0 is only allowed on the secret (share index S).")
+    payload = tuple(data[_HEADER:-size])
+    if 5 * len(payload) % 8 > 4 or not 16 <= 5 * len(payload) // 8 <= 64:
+        raise Codex32Error(
+            f"The payload of {len(payload)} characters is not a 16 to 64 byte master seed."
+        )
+    return Codex32String(int(threshold_char), identifier, index, payload)
+
+
+def encode_secret(seed: bytes, threshold: int, identifier: str) -> Codex32String:
+    """Encode a master seed as the codex32 secret, share index ``s`` (padding bits zero).
+
+    Args:
+        seed: the BIP-32 master seed, 16 to 64 bytes.
+        threshold: 0 (unshared) or 2 to 9.
+        identifier: 4 bech32 characters.
+
+    Raises:
+        Codex32Error: a bad seed length, threshold or identifier.
+    """
+    _check_seed(seed)
+    if threshold != 0 and not 2 <= threshold <= 9:
+        raise Codex32Error(f"The threshold must be 2 to 9 (or 0 for no shares), not {threshold}.")
+    return Codex32String(threshold, _check_identifier(identifier), "s", _payload_from_seed(seed))
+
+
+def interpolate(shares: Sequence[Codex32String], index: str) -> Codex32String:
+    """Return the string at share ``index`` from exactly ``k`` shares (``ms32_interpolate``).
+
+    Raises:
+        Codex32MismatchError: the shares do not belong together.
+    """
+    _check_set(shares, exact=True)
+    xs = [_INDEX[s.share_index] for s in shares]
+    x = _INDEX[index]
+    if x in xs:
+        return shares[xs.index(x)]
+    weights = _lagrange(xs, x)
+    rows = [s.data() for s in shares]
+    out = [0] * len(rows[0])
+    for weight, row in zip(weights, rows, strict=True):
+        for i, v in enumerate(row):
+            out[i] ^= _mul(weight, v)
+    return Codex32String(shares[0].threshold, shares[0].identifier, index, tuple(out[_HEADER:]))
+
+
+def _lagrange(xs: Sequence[int], x: int) -> list[int]:
+    """Return the Lagrange weights at ``x`` for points ``xs`` (BIP-93 ``bech32_lagrange``)."""
+    n = 1
+    denominators = []
+    for i in xs:
+        n = _mul(n, i ^ x)
+        m = 1
+        for j in xs:
+            m = _mul(m, (x if i == j else i) ^ j)
+        denominators.append(m)
+    return [_mul(n, _BECH32_INV[d]) for d in denominators]
+
+
+def _check_set(shares: Sequence[Codex32String], *, exact: bool) -> None:
+    if not shares:
+        raise Codex32MismatchError("No shares were given.")
+    first = shares[0]
+    for share in shares[1:]:
+        if share.identifier != first.identifier:
+            raise Codex32MismatchError(
+                f"Share {share.share_index.upper()} is from set {share.identifier.upper()}, "
+                f"the others from set {first.identifier.upper()}."
+            )
+        if share.threshold != first.threshold:
+            raise Codex32MismatchError(
+                f"Share {share.share_index.upper()} has threshold {share.threshold}, the "
+                f"others {first.threshold}."
+            )
+        if len(share.payload) != len(first.payload):
+            raise Codex32MismatchError(
+                f"Share {share.share_index.upper()} has a different length from the others."
+            )
+    seen: set[str] = set()
+    for share in shares:
+        if share.share_index in seen:
+            raise Codex32MismatchError(
+                f"Share {share.share_index.upper()} was given twice; each share counts once."
+            )
+        seen.add(share.share_index)
+    k = first.threshold
+    if first.is_secret and len(shares) == 1:
+        return
+    if k == 0 or len(shares) < k or (exact and len(shares) != k):
+        raise Codex32MismatchError(
+            f"Set {first.identifier.upper()} needs {k} shares; {len(shares)} "
+            f"{'was' if len(shares) == 1 else 'were'} given."
+        )
+
+
+def recover_seed(shares: Sequence[Codex32String]) -> bytes:
+    """Return the master seed from the secret or from at least ``k`` shares of one set.
+
+    Shares beyond the threshold must agree with the first ``k``: a share that does not is
+    named rather than silently ignored.
+
+    Raises:
+        Codex32MismatchError: mixed sets or thresholds, a repeated index, too few shares, or
+            a surplus share that does not fit the others.
+    """
+    secret = next((s for s in shares if s.is_secret), None)
+    if secret is not None and len(shares) == 1:
+        return secret.seed()
+    _check_set(shares, exact=False)
+    k = shares[0].threshold
+    base = list(shares[:k])
+    for extra in shares[k:]:
+        if interpolate(base, extra.share_index).payload != extra.payload:
+            raise Codex32MismatchError(
+                f"Share {extra.share_index.upper()} does not fit the other shares of set "
+                f"{extra.identifier.upper()}."
+            )
+    return interpolate(base, "s").seed()
+
+
+def split_seed(
+    seed: bytes,
+    threshold: int,
+    count: int,
+    identifier: str,
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+) -> list[Codex32String]:
+    """Split a master seed into ``count`` shares, any ``threshold`` of which restore it.
+
+    BIP-93 "For an existing secret": the secret at index ``s`` and ``threshold - 1`` random
+    shares at ``a``, ``c``, ... fix the polynomial; the remaining shares are interpolated.
+
+    Args:
+        seed: the BIP-32 master seed, 16 to 64 bytes.
+        threshold: k, 2 to 9.
+        count: n, from k to 31.
+        identifier: 4 bech32 characters naming the set.
+        random_bytes: the source of randomness for the free shares.
+
+    Returns:
+        The shares in index order (the secret itself is not among them).
+
+    Raises:
+        Codex32Error: a bad seed length, threshold, count or identifier.
+    """
+    secret = encode_secret(seed, threshold, identifier)
+    if threshold == 0:
+        raise Codex32Error("The threshold must be 2 to 9.")
+    if not threshold <= count <= len(SHARE_INDICES):
+        raise Codex32Error(
+            f"The number of shares must be from the threshold ({threshold}) to "
+            f"{len(SHARE_INDICES)}, not {count}."
+        )
+    size = len(secret.payload)
+    free = [
+        Codex32String(
+            threshold,
+            secret.identifier,
+            index,
+            tuple(b & 31 for b in random_bytes(size)),
+        )
+        for index in SHARE_INDICES[: threshold - 1]
+    ]
+    basis = [secret, *free]
+    derived = [interpolate(basis, index) for index in SHARE_INDICES[threshold - 1 : count]]
+    return [*free, *derived]
+
+
+def _unit_syndromes(length: int, long: bool) -> list[int]:
+    """Return the checksum residue a change of value 1 at each position adds."""
+    zero = _polymod([0] * length, long)
+    units = []
+    for pos in range(length):
+        values = [0] * length
+        values[pos] = 1
+        units.append(_polymod(values, long) ^ zero)
+    return units
+
+
+def _scale(residue: int, factor: int, size: int) -> int:
+    """Multiply each 5-bit coefficient of ``residue`` by ``factor`` in GF(32)."""
+    return sum(_mul((residue >> 5 * i) & 31, factor) << 5 * i for i in range(size))
+
+
+def _find_correction(data: list[int], long: bool) -> tuple[list[int], tuple[int, ...]] | None:
+    size = 15 if long else 13
+    target = _polymod(data, long) ^ (_LONG_CONST if long else _CONST)
+    units = _unit_syndromes(len(data), long)
+    for pos, unit in enumerate(units):
+        factor = _solve_one(unit, target, size)
+        if factor:
+            fixed = list(data)
+            fixed[pos] ^= factor
+            return fixed, (pos,)
+    for a, b in combinations(range(len(data)), 2):
+        found = _solve_two(units[a], units[b], target, size)
+        if found is not None:
+            fixed = list(data)
+            fixed[a] ^= found[0]
+            fixed[b] ^= found[1]
+            return fixed, (a, b)
+    return None
+
+
+def _coeffs(residue: int, size: int) -> list[int]:
+    return [(residue >> 5 * i) & 31 for i in range(size)]
+
+
+def _solve_one(unit: int, target: int, size: int) -> int:
+    """Return ``e`` with ``e * unit == target`` coefficient-wise, or 0 if there is none."""
+    u, t = _coeffs(unit, size), _coeffs(target, size)
+    lead = next(i for i, v in enumerate(u) if v)
+    factor = _mul(t[lead], _BECH32_INV[u[lead]])
+    return factor if factor and _scale(unit, factor, size) == target else 0
+
+
+def _solve_two(ua: int, ub: int, target: int, size: int) -> tuple[int, int] | None:
+    """Return nonzero ``(x, y)`` with ``x * ua + y * ub == target``, if there is one."""
+    a, b, t = _coeffs(ua, size), _coeffs(ub, size), _coeffs(target, size)
+    for i in range(size):
+        for j in range(i + 1, size):
+            det = _mul(a[i], b[j]) ^ _mul(a[j], b[i])
+            if det:
+                inv = _BECH32_INV[det]
+                x = _mul(_mul(t[i], b[j]) ^ _mul(t[j], b[i]), inv)
+                y = _mul(_mul(a[i], t[j]) ^ _mul(a[j], t[i]), inv)
+                if x and y and _scale(ua, x, size) ^ _scale(ub, y, size) == target:
+                    return x, y
+                return None
+    return None
+
+
+def correct(text: str) -> Correction | None:
+    """Return the suggested repair of a damaged codex32 string, or ``None`` if it is valid.
+
+    Raises:
+        Codex32Error: the string cannot be repaired (the message says why).
+    """
+    try:
+        decode(text)
+    except Codex32ChecksumError as err:
+        if err.correction is None:
+            raise
+        return err.correction
+    return None

@@ -1,0 +1,195 @@
+"""codex32 (BIP-93): the BIP's vectors, splitting and recovery, and error correction."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keystore.bip32 import ExtendedPrivateKey
+from primitives.codex32 import (
+    CHARSET,
+    Codex32ChecksumError,
+    Codex32Error,
+    Codex32MismatchError,
+    correct,
+    decode,
+    encode_secret,
+    interpolate,
+    recover_seed,
+    split_seed,
+)
+
+VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "bip93.json").read_text())
+INVALID = [(kind, text) for kind, texts in VECTORS["invalid"].items() for text in texts]
+
+
+@pytest.mark.parametrize("vector", VECTORS["secrets"], ids=lambda v: v["name"])
+def test_secret_decodes_to_the_seed_and_xprv(vector: dict[str, str]) -> None:
+    secret = decode(vector["secret"])
+    assert secret.is_secret
+    seed = secret.seed()
+    assert seed.hex() == vector["seed"]
+    assert ExtendedPrivateKey.from_seed(seed).serialize() == vector["xprv"]
+    assert str(secret) == vector["secret"].lower()
+
+
+@pytest.mark.parametrize("vector", VECTORS["encode"], ids=lambda v: v["name"])
+def test_seed_encodes_to_the_secret(vector: dict[str, str]) -> None:
+    secret = encode_secret(
+        bytes.fromhex(vector["seed"]), int(vector["threshold"]), vector["identifier"]
+    )
+    assert str(secret) == vector["secret"]
+
+
+@pytest.mark.parametrize("vector", VECTORS["share_sets"], ids=lambda v: v["name"])
+def test_shares_derive_and_recover(vector: dict[str, object]) -> None:
+    shares = [decode(s) for s in vector["shares"]]  # type: ignore[attr-defined]
+    for index, expected in vector["derived"].items():  # type: ignore[attr-defined]
+        assert str(interpolate(shares, index)) == expected.lower()
+    assert recover_seed(shares).hex() == vector["seed"]
+
+
+def test_any_three_of_vector_three_recover() -> None:
+    vector = VECTORS["share_sets"][1]
+    every = [decode(s) for s in vector["shares"][1:]] + [
+        decode(s) for s in vector["derived"].values()
+    ]
+    for trio in combinations(every, 3):
+        assert recover_seed(list(trio)).hex() == vector["seed"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), INVALID, ids=[f"{k}-{i}" for i, (k, _) in enumerate(INVALID)]
+)
+def test_invalid_vectors_are_refused(kind: str, text: str) -> None:
+    # Two of the BIP's "incorrect checksum" strings are also 128 characters, past any length.
+    checksum_only = kind == "bad_checksum" and len(text) <= 127
+    expected = Codex32ChecksumError if checksum_only else Codex32Error
+    with pytest.raises(expected):
+        decode(text)
+
+
+def test_a_single_changed_character_is_located() -> None:
+    good = "ms13casha320zyxwvutsrqpnmlkjhgfedca2a8d0zehn8a0t"
+    bad = good[:20] + ("q" if good[20] != "q" else "p") + good[21:]
+    with pytest.raises(Codex32ChecksumError) as caught:
+        decode(bad)
+    assert caught.value.correction is not None
+    assert caught.value.correction.corrected == good
+    assert caught.value.correction.positions == (20,)
+    assert "21" in str(caught.value)
+
+
+def test_two_changes_in_a_long_string_are_located() -> None:
+    good = VECTORS["secrets"][3]["secret"]
+    bad = good[:30] + "Q" + good[31:100] + "Z" + good[101:]
+    assert bad != good
+    found = correct(bad)
+    assert found is not None
+    assert found.corrected == good
+
+
+def test_five_changes_are_refused_with_a_reason() -> None:
+    good = "ms13casha320zyxwvutsrqpnmlkjhgfedca2a8d0zehn8a0t"
+    chars = list(good)
+    for pos in (10, 15, 20, 25, 30):
+        chars[pos] = CHARSET[(CHARSET.index(chars[pos]) + 1) % 32]
+    with pytest.raises(Codex32ChecksumError, match="more than 2 characters") as caught:
+        decode("".join(chars))
+    assert caught.value.correction is None
+
+
+def test_mixed_sets_thresholds_duplicates_and_too_few_are_refused() -> None:
+    seed = bytes(range(16))
+    ones = split_seed(seed, 2, 3, "aaaa")
+    others = split_seed(seed, 2, 3, "cccc")
+    threes = split_seed(seed, 3, 3, "aaaa")
+    with pytest.raises(Codex32MismatchError, match="from set CCCC"):
+        recover_seed([ones[0], others[1]])
+    with pytest.raises(Codex32MismatchError, match="threshold 3"):
+        recover_seed([ones[0], threes[1]])
+    with pytest.raises(Codex32MismatchError, match="given twice"):
+        recover_seed([ones[0], ones[0]])
+    with pytest.raises(Codex32MismatchError, match="needs 2 shares; 1 was given"):
+        recover_seed([ones[0]])
+
+
+def test_a_surplus_share_that_does_not_fit_is_named() -> None:
+    seed = bytes(range(16))
+    first = split_seed(seed, 2, 3, "aaaa")
+    second = split_seed(bytes(16), 2, 3, "aaaa")
+    with pytest.raises(Codex32MismatchError, match="Share D does not fit"):
+        recover_seed([first[0], first[1], second[2]])
+
+
+def test_split_refuses_bad_parameters() -> None:
+    with pytest.raises(Codex32Error, match="16 to 64 bytes"):
+        split_seed(bytes(15), 2, 3, "aaaa")
+    with pytest.raises(Codex32Error, match="threshold"):
+        split_seed(bytes(16), 1, 3, "aaaa")
+    with pytest.raises(Codex32Error, match="number of shares"):
+        split_seed(bytes(16), 3, 2, "aaaa")
+    with pytest.raises(Codex32Error, match="identifier"):
+        split_seed(bytes(16), 2, 3, "abcb")
+
+
+seeds = st.integers(16, 64).flatmap(lambda n: st.binary(min_size=n, max_size=n))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=seeds, k=st.integers(2, 9), extra=st.integers(0, 4), data=st.data())
+def test_split_then_any_k_shares_restore(
+    seed: bytes, k: int, extra: int, data: st.DataObject
+) -> None:
+    shares = split_seed(seed, k, k + extra, "test")
+    assert len({s.share_index for s in shares}) == k + extra
+    for share in shares:
+        assert decode(str(share)) == share
+    chosen = data.draw(st.permutations(shares)).__getitem__(slice(0, k))
+    assert recover_seed(chosen) == seed
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, data=st.data())
+def test_any_single_substitution_is_corrected(seed: bytes, data: st.DataObject) -> None:
+    share = str(split_seed(seed, 2, 2, "test")[0])
+    pos = data.draw(st.integers(3, len(share) - 1))
+    new = data.draw(st.sampled_from(CHARSET.replace(share[pos], "")))
+    damaged = share[:pos] + new + share[pos + 1 :]
+    found = correct(damaged)
+    assert found is not None
+    assert found.corrected == share
+    assert found.positions == (pos,)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.binary(min_size=16, max_size=16), data=st.data())
+def test_any_two_substitutions_are_corrected(seed: bytes, data: st.DataObject) -> None:
+    share = str(split_seed(seed, 2, 2, "test")[0])
+    a, b = sorted(
+        data.draw(st.lists(st.integers(3, len(share) - 1), min_size=2, max_size=2, unique=True))
+    )
+    chars = list(share)
+    for pos in (a, b):
+        chars[pos] = data.draw(st.sampled_from(CHARSET.replace(share[pos], "")))
+    found = correct("".join(chars))
+    assert found is not None
+    assert found.corrected == share
+    assert found.positions == (a, b)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.binary(min_size=16, max_size=32),
+    ids=st.lists(st.text(CHARSET, min_size=4, max_size=4), min_size=2, max_size=2, unique=True),
+)
+def test_shares_with_mixed_identifiers_are_refused(seed: bytes, ids: list[str]) -> None:
+    left = split_seed(seed, 2, 2, ids[0])
+    right = split_seed(seed, 2, 3, ids[1])
+    with pytest.raises(Codex32MismatchError):
+        recover_seed([left[0], right[2]])
