@@ -23,6 +23,7 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
+from wallet.backup import Codex32Backup, codex32_backup, codex32_seed, codex32_worksheet
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
@@ -70,6 +71,7 @@ __all__ = [
     "Amount",
     "BackendPool",
     "Balance",
+    "Codex32Backup",
     "CoinInfo",
     "Collectible",
     "DevnetControl",
@@ -105,6 +107,9 @@ __all__ = [
     "Watcher",
     "check_new_password",
     "check_new_wallet_path",
+    "codex32_backup",
+    "codex32_seed",
+    "codex32_worksheet",
     "complete_mnemonic_word",
     "format_amount",
     "network_info",

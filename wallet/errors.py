@@ -36,6 +36,7 @@ __all__ = [
     "InsufficientFunds",
     "InvalidAddress",
     "InvalidAmount",
+    "InvalidBackup",
     "InvalidDescriptor",
     "InvalidDuration",
     "InvalidExtendedKey",
@@ -46,6 +47,7 @@ __all__ = [
     "InvalidTxHash",
     "InvalidWalletPath",
     "NetworkMismatch",
+    "NoRecoveryWords",
     "NodeRefused",
     "NonceConflict",
     "NotADevnet",
@@ -287,6 +289,23 @@ class BackendUnavailable(WalletError, ConnectionError):
 
 class Unsupported(WalletError, NotImplementedError):
     """The network, backend or signer cannot do this."""
+
+
+class NoRecoveryWords(Unsupported):
+    """The wallet was made from a master seed (a codex32 backup): it has no recovery words."""
+
+
+class InvalidBackup(WalletError, ValueError):
+    """A codex32 share or set of shares was refused (BIP-93); the message says which and why.
+
+    Attributes:
+        correction: the repaired share when one or two changed characters explain a failed
+            checksum (BIP-93 asks the person to confirm it: it is never used silently).
+    """
+
+    def __init__(self, message: str, correction: str | None = None) -> None:
+        super().__init__(message)
+        self.correction = correction
 
 
 class NotADevnet(Unsupported):
@@ -554,6 +573,10 @@ def translate(err: Exception) -> WalletError | None:
             result = _translate_mnemonic(err)
         case key_errors.InvalidPath():
             result = InvalidPath(str(err))
+        case key_errors.NoMnemonic():
+            result = NoRecoveryWords(str(err))
+        case key_errors.InvalidMasterSeed():
+            result = InvalidBackup(str(err))
         case key_errors.InvalidExtendedKey():
             result = InvalidExtendedKey(str(err))
         case key_errors.SigningCancelled():

@@ -143,3 +143,10 @@ def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
 def test_entry_points_import_at_the_top(name: str) -> None:
     _modules, nested = _imports(ast.parse((ROOT / name).read_text("utf-8")))
     assert nested == [], f"imports inside functions at lines {nested}"
+
+
+def test_codex32_backup_members(abandon_wallet: Wallet) -> None:
+    for name in ("Codex32Backup", "codex32_backup", "codex32_seed", "codex32_worksheet"):
+        assert name in wallet.__all__
+    assert callable(Wallet.restore_from_seed)
+    assert callable(abandon_wallet.reveal_codex32_backup)
