@@ -116,7 +116,7 @@ def codex32_worksheet(backup: Codex32Backup) -> str:
             "\n".join(
                 [
                     f"Share {number} of {total}",
-                    f"  MS1   codex32 master seed ({share[:3]})",
+                    "  MS1   prefix of a codex32 master seed",
                     f"  {body[0]}     threshold: {backup.threshold} shares restore the seed",
                     f"  {body[1:5]}  identifier of this set",
                     f"  {body[5]}     share index",
