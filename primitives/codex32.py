@@ -6,11 +6,9 @@ characters for data parts up to 93 characters ("Checksum"), 15 for the long form
 characters ("Long codex32"). Shares are points of a polynomial over GF(32) evaluated
 character by character; the secret is the point at index ``s`` ("Recovering Secret").
 
-Error correction (BIP-93, "Error Correction"): the checksum is linear over GF(32), so the
-syndrome of a damaged string is the sum of each changed character's contribution. We solve
-for one and for two changed characters at every position (the code's distance of 9 makes
-such a correction unique and rules out a wrong one for up to 6 changes) and suggest it; the
-BIP says a correction must be confirmed by the person, so ``decode`` never applies it.
+Error correction (BIP-93, "Error Correction"): the code's distance of 9 lets up to 4
+substituted characters be located and repaired (``primitives.codex32_bch``); the repair is
+suggested, never applied, since the BIP says a correction must be confirmed by the person.
 """
 
 from __future__ import annotations
@@ -18,7 +16,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+
+from primitives.codex32_bch import MAX_ERRORS, find_errors
+from primitives.codex32_bch import gf32_mul as _mul
 
 __all__ = [
     "SHARE_INDICES",
@@ -55,7 +55,6 @@ _SHORT_MAX_DATA = 93
 _LONG_MIN_DATA = 96
 _LONG_MAX_DATA = 124
 _HEADER = 6
-_MAX_CORRECTED = 2
 
 
 class Codex32Error(ValueError):
@@ -130,16 +129,6 @@ class Codex32String:
         if not self.is_secret:
             raise Codex32Error(f"Share {self.share_index.upper()} is a share, not the secret.")
         return _payload_bytes(self.payload)
-
-
-def _mul(a: int, b: int) -> int:
-    """Multiply in GF(32) with the bech32 modulus (BIP-93 ``bech32_mul``)."""
-    res = 0
-    for i in range(5):
-        res ^= a if (b >> i) & 1 else 0
-        a <<= 1
-        a ^= 41 if a >= 32 else 0
-    return res
 
 
 def _polymod(values: Sequence[int], long: bool) -> int:
@@ -227,8 +216,8 @@ def decode(text: str) -> Codex32String:
         The parsed string.
 
     Raises:
-        Codex32ChecksumError: the checksum fails; ``correction`` holds a suggestion when one
-            or two changed characters explain it.
+        Codex32ChecksumError: the checksum fails; ``correction`` holds a suggestion when up
+            to 4 changed characters explain it.
         Codex32Error: any other fault (case, prefix, length, threshold, padding).
     """
     compact = "".join(text.split()).replace("-", "")
@@ -258,7 +247,7 @@ def decode(text: str) -> Codex32String:
         found = _find_correction(data, long)
         if found is None:
             raise Codex32ChecksumError(
-                f"The checksum fails and more than {_MAX_CORRECTED} characters would have to "
+                f"The checksum fails and more than {MAX_ERRORS} characters would have to "
                 "change: check the share against the paper again."
             )
         fixed, where = found
@@ -266,9 +255,11 @@ def decode(text: str) -> Codex32String:
         if compact.isupper():
             corrected = corrected.upper()
         positions = tuple(pos + 1 + p for p in where)
-        shown = ", ".join(str(p + 1) for p in positions)
+        numbers = [str(p + 1) for p in positions]
+        shown = ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
+        noun = "characters" if len(numbers) > 1 else "character"
         raise Codex32ChecksumError(
-            f"The checksum fails; changing character {shown} gives a valid string: "
+            f"The checksum fails; changing {noun} {shown} gives a valid string: "
             f"{corrected}. Check it against the paper and enter it again.",
             Correction(corrected, positions),
         )
@@ -448,68 +439,17 @@ def split_seed(
     return [*free, *derived]
 
 
-def _unit_syndromes(length: int, long: bool) -> list[int]:
-    """Return the checksum residue a change of value 1 at each position adds."""
-    zero = _polymod([0] * length, long)
-    units = []
-    for pos in range(length):
-        values = [0] * length
-        values[pos] = 1
-        units.append(_polymod(values, long) ^ zero)
-    return units
-
-
-def _scale(residue: int, factor: int, size: int) -> int:
-    """Multiply each 5-bit coefficient of ``residue`` by ``factor`` in GF(32)."""
-    return sum(_mul((residue >> 5 * i) & 31, factor) << 5 * i for i in range(size))
-
-
 def _find_correction(data: list[int], long: bool) -> tuple[list[int], tuple[int, ...]] | None:
     size = 15 if long else 13
-    target = _polymod(data, long) ^ (_LONG_CONST if long else _CONST)
-    units = _unit_syndromes(len(data), long)
-    for pos, unit in enumerate(units):
-        factor = _solve_one(unit, target, size)
-        if factor:
-            fixed = list(data)
-            fixed[pos] ^= factor
-            return fixed, (pos,)
-    for a, b in combinations(range(len(data)), 2):
-        found = _solve_two(units[a], units[b], target, size)
-        if found is not None:
-            fixed = list(data)
-            fixed[a] ^= found[0]
-            fixed[b] ^= found[1]
-            return fixed, (a, b)
-    return None
-
-
-def _coeffs(residue: int, size: int) -> list[int]:
-    return [(residue >> 5 * i) & 31 for i in range(size)]
-
-
-def _solve_one(unit: int, target: int, size: int) -> int:
-    """Return ``e`` with ``e * unit == target`` coefficient-wise, or 0 if there is none."""
-    u, t = _coeffs(unit, size), _coeffs(target, size)
-    lead = next(i for i, v in enumerate(u) if v)
-    factor = _mul(t[lead], _BECH32_INV[u[lead]])
-    return factor if factor and _scale(unit, factor, size) == target else 0
-
-
-def _solve_two(ua: int, ub: int, target: int, size: int) -> tuple[int, int] | None:
-    """Return nonzero ``(x, y)`` with ``x * ua + y * ub == target``, if there is one."""
-    a, b, t = _coeffs(ua, size), _coeffs(ub, size), _coeffs(target, size)
-    for i in range(size):
-        for j in range(i + 1, size):
-            det = _mul(a[i], b[j]) ^ _mul(a[j], b[i])
-            if det:
-                inv = _BECH32_INV[det]
-                x = _mul(_mul(t[i], b[j]) ^ _mul(t[j], b[i]), inv)
-                y = _mul(_mul(a[i], t[j]) ^ _mul(a[j], t[i]), inv)
-                if x and y and _scale(ua, x, size) ^ _scale(ub, y, size) == target:
-                    return x, y
-                return None
-    return None
+    residue = _polymod(data, long) ^ (_LONG_CONST if long else _CONST)
+    errors = find_errors(residue, size, len(data), long)
+    if errors is None:
+        return None
+    fixed = list(data)
+    for index, value in errors.items():
+        fixed[index] ^= value
+    # The decoder's answer is checked again: a wrong repair must never be shown as valid.
+    return (fixed, tuple(sorted(errors))) if _verify(fixed) else None
 
 
 def correct(text: str) -> Correction | None:

@@ -76,8 +76,8 @@ def codex32_seed(shares: Sequence[str]) -> bytes:
     """Return the master seed from the codex32 secret or from ``k`` shares of one set.
 
     Raises:
-        InvalidBackup: a share that does not parse (with a suggested correction when one or
-            two characters explain a failed checksum), shares of different sets or
+        InvalidBackup: a share that does not parse (with a suggested correction when up to
+            4 changed characters explain a failed checksum), shares of different sets or
             thresholds, a share given twice, or too few shares.
     """
     parsed: list[Codex32String] = []

@@ -299,7 +299,7 @@ class InvalidBackup(WalletError, ValueError):
     """A codex32 share or set of shares was refused (BIP-93); the message says which and why.
 
     Attributes:
-        correction: the repaired share when one or two changed characters explain a failed
+        correction: the repaired share when up to 4 changed characters explain a failed
             checksum (BIP-93 asks the person to confirm it: it is never used silently).
     """
 

@@ -87,7 +87,7 @@ def test_bad_shares_are_one_line_exit_1_and_no_file(runner: CliRunner, tmp_path:
     damaged = NAME_A[:10] + ("Q" if NAME_A[10] != "Q" else "P") + NAME_A[11:]
     cases = {
         "changing character 11 gives a valid string: " + NAME_A: [damaged, NAME_C],
-        "more than 2 characters would have to change": [
+        "more than 4 characters would have to change": [
             NAME_A[:10] + "QQQQQ" + NAME_A[15:],
             NAME_C,
         ],

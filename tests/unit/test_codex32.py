@@ -23,6 +23,7 @@ from primitives.codex32 import (
     recover_seed,
     split_seed,
 )
+from primitives.codex32_bch import LONG_ROOTS, SHORT_ROOTS, gf1024_mul, gf1024_pow
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "bip93.json").read_text())
 INVALID = [(kind, text) for kind, texts in VECTORS["invalid"].items() for text in texts]
@@ -99,7 +100,7 @@ def test_five_changes_are_refused_with_a_reason() -> None:
     chars = list(good)
     for pos in (10, 15, 20, 25, 30):
         chars[pos] = CHARSET[(CHARSET.index(chars[pos]) + 1) % 32]
-    with pytest.raises(Codex32ChecksumError, match="more than 2 characters") as caught:
+    with pytest.raises(Codex32ChecksumError, match="more than 4 characters") as caught:
         decode("".join(chars))
     assert caught.value.correction is None
 
@@ -193,3 +194,58 @@ def test_shares_with_mixed_identifiers_are_refused(seed: bytes, ids: list[str]) 
     right = split_seed(seed, 2, 3, ids[1])
     with pytest.raises(Codex32MismatchError):
         recover_seed([left[0], right[2]])
+
+
+@pytest.mark.parametrize(
+    ("generator", "size", "roots", "order"),
+    # The first generator constants of BIP-93's ms32_polymod and ms32_long_polymod.
+    [(0x19DC500CE73FDE210, 13, SHORT_ROOTS, 93), (0x3D59D273535EA62D897, 15, LONG_ROOTS, 1023)],
+    ids=["short", "long"],
+)
+def test_the_decoder_roots_are_roots_of_the_bip_generator(
+    generator: int, size: int, roots: tuple[int, int], order: int
+) -> None:
+    # g(x) = x^size + the residue of x^size, which the first generator constant holds.
+    coefficients = [(generator >> 5 * i) & 31 for i in range(size)] + [1]
+    alpha_log, first = roots
+
+    def g(x: int) -> int:
+        acc = 0
+        for c in reversed(coefficients):
+            acc = gf1024_mul(acc, x) ^ c
+        return acc
+
+    assert all(g(gf1024_pow(alpha_log * (first + m))) == 0 for m in range(8))
+    powers = {gf1024_pow(alpha_log * i) for i in range(1, order + 1)}
+    assert len(powers) == order  # alpha has the code's length as its order
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=seeds, count=st.integers(3, 4), data=st.data())
+def test_any_three_or_four_substitutions_are_corrected(
+    seed: bytes, count: int, data: st.DataObject
+) -> None:
+    share = str(split_seed(seed, 3, 3, "test")[1])
+    positions = sorted(
+        data.draw(
+            st.lists(st.integers(3, len(share) - 1), min_size=count, max_size=count, unique=True)
+        )
+    )
+    chars = list(share)
+    for pos in positions:
+        chars[pos] = data.draw(st.sampled_from(CHARSET.replace(share[pos], "")))
+    found = correct("".join(chars))
+    assert found is not None
+    assert found.corrected == share
+    assert found.positions == tuple(positions)
+
+
+def test_four_changes_in_the_long_vector_are_named_in_the_message() -> None:
+    good = VECTORS["secrets"][3]["secret"]
+    chars = list(good)
+    for pos in (8, 40, 90, 126):
+        chars[pos] = "Q" if chars[pos] != "Q" else "P"
+    with pytest.raises(Codex32ChecksumError, match="changing characters 9, 41, 91 and 127") as e:
+        decode("".join(chars))
+    assert e.value.correction is not None
+    assert e.value.correction.corrected == good
