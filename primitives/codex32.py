@@ -182,20 +182,20 @@ def _payload_from_seed(seed: bytes) -> tuple[int, ...]:
     return tuple((acc >> 5 * (count - 1 - i)) & 31 for i in range(count))
 
 
+def _and_list(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
 def _check_identifier(identifier: str) -> str:
     ident = identifier.lower()
     if (
         len(ident) != 4
         or any(c not in _INDEX for c in ident)
-        or identifier
-        not in (
-            ident,
-            ident.upper(),
-        )
+        or identifier not in (ident, ident.upper())
     ):
+        shown = ascii(identifier) if len(identifier) <= 12 else f"of {len(identifier)} characters"
         raise Codex32Error(
-            f"The identifier {identifier!r} must be 4 characters of the bech32 alphabet "
-            f"({CHARSET})."
+            f"The identifier {shown} must be 4 characters of the bech32 alphabet ({CHARSET})."
         )
     return ident
 
@@ -255,12 +255,13 @@ def decode(text: str) -> Codex32String:
         if compact.isupper():
             corrected = corrected.upper()
         positions = tuple(pos + 1 + p for p in where)
-        numbers = [str(p + 1) for p in positions]
-        shown = ", ".join(numbers[:-1]) + " and " + numbers[-1] if len(numbers) > 1 else numbers[0]
-        noun = "characters" if len(numbers) > 1 else "character"
+        # The message names the positions and the new characters, never the whole string: a
+        # share is secret material and messages end up in logs.
+        noun = "characters" if len(positions) > 1 else "character"
         raise Codex32ChecksumError(
-            f"The checksum fails; changing {noun} {shown} gives a valid string: "
-            f"{corrected}. Check it against the paper and enter it again.",
+            f"The checksum fails; changing {noun} {_and_list([str(p + 1) for p in positions])} "
+            f"to {_and_list([corrected[p] for p in positions])} gives a valid string: check it "
+            "against the paper and enter it again.",
             Correction(corrected, positions),
         )
     size = 15 if long else 13

@@ -86,7 +86,7 @@ def test_bad_shares_are_one_line_exit_1_and_no_file(runner: CliRunner, tmp_path:
     path = tmp_path / "w.coffer"
     damaged = NAME_A[:10] + ("Q" if NAME_A[10] != "Q" else "P") + NAME_A[11:]
     cases = {
-        "changing character 11 gives a valid string: " + NAME_A: [damaged, NAME_C],
+        f"changing character 11 to {NAME_A[10]} gives a valid string": [damaged, NAME_C],
         "more than 4 characters would have to change": [
             NAME_A[:10] + "QQQQQ" + NAME_A[15:],
             NAME_C,
@@ -102,6 +102,7 @@ def test_bad_shares_are_one_line_exit_1_and_no_file(runner: CliRunner, tmp_path:
         assert err.count("\n") == 1, err
         assert message in err, err
         assert "Traceback" not in err
+        assert NAME_A not in err  # a share is never echoed whole
         assert not path.exists()
 
 

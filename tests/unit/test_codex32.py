@@ -245,7 +245,9 @@ def test_four_changes_in_the_long_vector_are_named_in_the_message() -> None:
     chars = list(good)
     for pos in (8, 40, 90, 126):
         chars[pos] = "Q" if chars[pos] != "Q" else "P"
-    with pytest.raises(Codex32ChecksumError, match="changing characters 9, 41, 91 and 127") as e:
+    expected = "changing characters 9, 41, 91 and 127 to S, 3, E and K gives a valid string"
+    with pytest.raises(Codex32ChecksumError, match=expected) as e:
         decode("".join(chars))
     assert e.value.correction is not None
     assert e.value.correction.corrected == good
+    assert good not in str(e.value)

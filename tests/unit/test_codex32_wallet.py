@@ -85,6 +85,7 @@ def test_bad_shares_get_one_clear_reason() -> None:
     ) as caught:
         codex32_seed([damaged, c])
     assert caught.value.correction == a
+    assert a not in str(caught.value)
     with pytest.raises(InvalidBackup, match="needs 2 shares; 1 was given"):
         codex32_seed([a])
     with pytest.raises(InvalidBackup, match="given twice"):
