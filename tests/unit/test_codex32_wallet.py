@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
 from keystore.keystore import Keystore
 from keystore.mnemonic import parse_mnemonic
-from tests.conftest import ABANDON, PASSWORD
+from tests.conftest import ABANDON, CANARY, PASSWORD
 from wallet import Codex32Backup, Wallet, codex32_seed, codex32_worksheet
 from wallet.errors import InvalidBackup, NoRecoveryWords, WrongPassword
 
@@ -105,3 +106,31 @@ def test_worksheet_explains_the_header_and_groups_by_four() -> None:
     assert "NAME  identifier of this set" in sheet
     assert "   1: MS12 NAME A320 ZYXW VUTS RQPN" in sheet
     assert "   2: MLKJ HGFE DCAX RPP8 70HK KQRM" in sheet
+
+
+def test_shares_and_seed_never_leak(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    with Wallet.create(tmp_path / "canary.coffer", PASSWORD, CANARY) as wallet:
+        backup = wallet.reveal_codex32_backup(PASSWORD, 2, 3, "leak")
+        seed = wallet._unsealed().reveal_seed_unsafe()
+        texts += [repr(backup), repr(seed), str(seed)]
+    damaged = [
+        share[:20] + ("Q" if share[20] != "Q" else "P") + share[21:] for share in backup.shares
+    ]
+    for bad in ([damaged[0], backup.shares[1]], [backup.shares[0]], [backup.shares[1]] * 2):
+        with pytest.raises(InvalidBackup) as info:
+            codex32_seed(bad)
+        texts += [str(info.value), repr(info.value), repr(info.value.args)]
+    restored_path = tmp_path / "restored.coffer"
+    with Wallet.restore_from_seed(restored_path, PASSWORD, seed.reveal()) as restored:
+        texts.append(repr(restored))
+    texts += [record.getMessage() for record in caplog.records]
+    blob = "\n".join(texts)
+    raw = restored_path.read_bytes()
+    for share in backup.shares:
+        for piece in (share, share.lower(), share[8:40], share[40:90]):
+            assert piece not in blob
+            assert piece.encode() not in raw
+    assert seed.reveal().hex() not in blob
+    assert seed.reveal() not in raw
