@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ABANDON, PASSWORD
@@ -135,3 +136,20 @@ def test_split_refusals(runner: CliRunner, tmp_path: Path) -> None:
     )
     assert code == 2
     assert path.read_bytes() == before
+
+
+def test_split_asks_the_password_once_and_refuses_a_wrong_one(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "w.coffer"
+    Wallet.create(path, PASSWORD, ABANDON).close()
+    monkeypatch.delenv("COFFER_PASSWORD")
+    args = ("backup", "codex32", "split", "--threshold", "2", "--shares", "2")
+    code, out, err = _run(runner, path, *args, stdin=f"{PASSWORD}\n")
+    assert code == 0, err
+    assert err.count("Wallet password") == 1
+    assert "any 2 of these 2 shares restore it" in out
+    code, out, err = _run(runner, path, *args, stdin="not the password\n")
+    assert code != 0
+    assert "MS12" not in out
+    assert err.strip().splitlines()[-1].startswith("error: ")

@@ -16,10 +16,10 @@ from wallet.cli._app import (
     check_new_wallet_folder,
     emit,
     errors,
-    open_wallet,
+    require_wallet_file,
 )
 from wallet.cli.prompts import ask_new_password
-from wallet.errors import WalletError
+from wallet.errors import WalletError, WalletReadOnly
 
 __all__ = ["COMMANDS"]
 
@@ -52,13 +52,25 @@ def codex32() -> None:
 def split(opts: Options, threshold: int, count: int, identifier: str | None) -> None:
     """Split the wallet's seed into shares, any THRESHOLD of which restore it.
 
-    The password is asked again: the shares reveal the seed. A wallet made from recovery words
-    splits its 64-byte seed (the words and passphrase together): the shares restore the same
-    keys and addresses, but not the words.
+    The password is always asked (an unlock agent is not enough): the shares reveal the seed.
+    A wallet made from recovery words splits its 64-byte seed (the words and passphrase
+    together): the shares restore the same keys and addresses, but not the words.
     """
-    with open_wallet(opts) as wallet:
-        password = ask_password("Wallet password (to reveal the seed)")
-        shares = wallet.reveal_codex32_backup(password, threshold, count, identifier)
+    with errors(opts):
+        require_wallet_file(opts)
+        # One prompt, even with an unlock agent running: revealing the seed always takes the
+        # password, and the same answer opens the file.
+        password = ask_password("Wallet password (the shares reveal the seed)")
+        try:
+            wallet = Wallet.open(opts.wallet, password)
+        except WalletReadOnly:
+            wallet = Wallet.open(opts.wallet, password, read_only=True)
+        try:
+            for warning in wallet.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            shares = wallet.reveal_codex32_backup(password, threshold, count, identifier)
+        finally:
+            wallet.close()
     click.echo(_WARNING.format(k=threshold), err=True)
     emit(
         opts,
