@@ -23,7 +23,13 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.addresses import AddressCheck
 from wallet.amounts import Amount, format_amount, parse_decimal, to_base_units, to_decimal
 from wallet.backends import BackendPool
-from wallet.backup import Codex32Backup, codex32_backup, codex32_seed, codex32_worksheet
+from wallet.backup import (
+    Codex32Backup,
+    codex32_backup,
+    codex32_seed,
+    codex32_share_threshold,
+    codex32_worksheet,
+)
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
@@ -109,6 +115,7 @@ __all__ = [
     "check_new_wallet_path",
     "codex32_backup",
     "codex32_seed",
+    "codex32_share_threshold",
     "codex32_worksheet",
     "complete_mnemonic_word",
     "format_amount",

@@ -24,7 +24,13 @@ from primitives.codex32 import (
 )
 from wallet.errors import InvalidBackup
 
-__all__ = ["Codex32Backup", "codex32_backup", "codex32_seed", "codex32_worksheet"]
+__all__ = [
+    "Codex32Backup",
+    "codex32_backup",
+    "codex32_seed",
+    "codex32_share_threshold",
+    "codex32_worksheet",
+]
 
 _GROUP = 4
 
@@ -72,6 +78,33 @@ def _random_identifier() -> str:
     return "".join(secrets.choice(CHARSET) for _ in range(4))
 
 
+def codex32_share_threshold(text: str) -> int:
+    """Check one codex32 share as it is typed and return how many shares its set needs.
+
+    Lets a front check each share on entry and ask again for a bad one; the set as a whole
+    is checked by ``codex32_seed``.
+
+    Returns:
+        The threshold k, or 1 for the unshared secret (index ``s``), which is enough alone.
+
+    Raises:
+        InvalidBackup: the share does not parse; ``correction`` holds the repaired share when
+            up to 4 changed characters explain a failed checksum.
+    """
+    share = _parse(text, "")
+    return 1 if share.is_secret else share.threshold
+
+
+def _parse(text: str, prefix: str) -> Codex32String:
+    try:
+        return decode(text)
+    except Codex32ChecksumError as err:
+        fix = err.correction.corrected if err.correction is not None else None
+        raise InvalidBackup(f"{prefix}{err}", fix) from None
+    except Codex32Error as err:
+        raise InvalidBackup(f"{prefix}{err}") from None
+
+
 def codex32_seed(shares: Sequence[str]) -> bytes:
     """Return the master seed from the codex32 secret or from ``k`` shares of one set.
 
@@ -80,15 +113,7 @@ def codex32_seed(shares: Sequence[str]) -> bytes:
             4 changed characters explain a failed checksum), shares of different sets or
             thresholds, a share given twice, or too few shares.
     """
-    parsed: list[Codex32String] = []
-    for number, text in enumerate(shares, start=1):
-        try:
-            parsed.append(decode(text))
-        except Codex32ChecksumError as err:
-            fix = err.correction.corrected if err.correction is not None else None
-            raise InvalidBackup(f"Share {number}: {err}", fix) from None
-        except Codex32Error as err:
-            raise InvalidBackup(f"Share {number}: {err}") from None
+    parsed = [_parse(text, f"Share {number}: ") for number, text in enumerate(shares, start=1)]
     try:
         return recover_seed(parsed)
     except Codex32Error as err:

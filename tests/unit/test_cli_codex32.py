@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ABANDON, PASSWORD
+from tests.unit.test_new_wallet_prompts import _COFFER as COFFER
+from tests.unit.test_new_wallet_prompts import ROOT
+from tests.unit.test_new_wallet_prompts import _Terminal as Terminal
 from wallet import Wallet
 from wallet.cli import cli
 
@@ -153,3 +157,21 @@ def test_split_asks_the_password_once_and_refuses_a_wrong_one(
     assert code != 0
     assert "MS12" not in out
     assert err.strip().splitlines()[-1].startswith("error: ")
+
+
+def test_restore_at_a_terminal_checks_each_share_and_stops_at_the_threshold(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.coffer"
+    env = {**os.environ, "COFFER_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
+    term = Terminal([*COFFER, "--wallet", str(path), "backup", "codex32", "restore"], env)
+    term.expect(r"Share 1: $")
+    term.send(NAME_A[:-1] + "Q")  # the last character changed
+    term.expect(r"changing character 48 to M gives a valid string: check it against the paper")
+    term.expect(r"Share 1: $")  # asked again, not the end of the command
+    term.send(" ".join(NAME_A[i : i + 4] for i in range(0, len(NAME_A), 4)))
+    term.expect(r"Share 2 of 2: $")
+    term.send(NAME_C)
+    term.expect(r"Restored .* \(fingerprint ")  # no empty line needed: the threshold is met
+    assert term.finish() == 0
+    assert path.exists()

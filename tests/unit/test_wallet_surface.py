@@ -146,7 +146,8 @@ def test_entry_points_import_at_the_top(name: str) -> None:
 
 
 def test_codex32_backup_members(abandon_wallet: Wallet) -> None:
-    for name in ("Codex32Backup", "codex32_backup", "codex32_seed", "codex32_worksheet"):
+    names = ("Codex32Backup", "codex32_backup", "codex32_seed", "codex32_share_threshold")
+    for name in (*names, "codex32_worksheet"):
         assert name in wallet.__all__
     assert callable(Wallet.restore_from_seed)
     assert callable(abandon_wallet.reveal_codex32_backup)

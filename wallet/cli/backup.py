@@ -7,7 +7,13 @@ import sys
 
 import click
 
-from wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path, codex32_seed
+from wallet import (
+    DEFAULT_ACCOUNT_NETWORKS,
+    Wallet,
+    check_new_wallet_path,
+    codex32_seed,
+    codex32_share_threshold,
+)
 from wallet import codex32_worksheet as worksheet
 from wallet.cli._app import (
     Options,
@@ -19,7 +25,7 @@ from wallet.cli._app import (
     require_wallet_file,
 )
 from wallet.cli.prompts import ask_new_password
-from wallet.errors import WalletError, WalletReadOnly
+from wallet.errors import InvalidBackup, WalletError, WalletReadOnly
 
 __all__ = ["COMMANDS"]
 
@@ -122,21 +128,32 @@ def restore(opts: Options, share_texts: tuple[str, ...]) -> None:
 
 
 def _read_shares() -> list[str]:
-    """Read shares one a line until an empty line or the end of the input."""
-    interactive = sys.stdin.isatty()
+    """Read shares one a line until an empty line or the end of the input.
+
+    At a terminal each share is checked as it is entered and asked again if it is refused
+    (with the characters that would repair it, to compare with the paper), and the reading
+    stops once the set's threshold is reached. From a pipe, a bad share ends the command.
+    """
     shares: list[str] = []
-    while True:
-        if interactive:
-            line = str(click.prompt(f"Share {len(shares) + 1}", default="", err=True))
-        else:
-            line = sys.stdin.readline()
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        # Stop at the first empty line after a share: the password may follow on the input.
+        while (line := sys.stdin.readline()) and (line.strip() or not shares):
+            if line.strip():
+                shares.append(line.strip())
+    else:
+        needed: int | None = None
+        while needed is None or len(shares) < needed:
+            label = f"Share {len(shares) + 1}" + (f" of {needed}" if needed else "")
+            line = str(click.prompt(label, default="", show_default=False, err=True)).strip()
             if not line:
                 break
-        if not line.strip():
-            if interactive or shares:
-                break
-            continue
-        shares.append(line.strip())
+            try:
+                threshold = codex32_share_threshold(line)
+            except InvalidBackup as err:
+                click.echo(f"{err}", err=True)
+                continue
+            needed = needed or threshold
+            shares.append(line)
     if not shares:
         raise WalletError("No codex32 share was given (as arguments or one a line on the input).")
     return shares
