@@ -16,8 +16,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NoReturn
 
-from primitives.codex32_bch import MAX_ERRORS, find_errors
+from primitives.codex32_bch import MAX_ERRORS, fill_erasures, find_errors
 from primitives.codex32_bch import gf32_mul as _mul
 
 __all__ = [
@@ -216,8 +217,9 @@ def decode(text: str) -> Codex32String:
         The parsed string.
 
     Raises:
-        Codex32ChecksumError: the checksum fails; ``correction`` holds a suggestion when up
-            to 4 changed characters explain it.
+        Codex32ChecksumError: the checksum fails, or characters outside the alphabet (``?``
+            for an unreadable one) need filling in; ``correction`` holds a suggestion when up
+            to 4 changed characters explain it, or the checksum determines the missing ones.
         Codex32Error: any other fault (case, prefix, length, threshold, padding).
     """
     compact = "".join(text.split()).replace("-", "")
@@ -226,23 +228,22 @@ def decode(text: str) -> Codex32String:
     if compact not in (compact.lower(), compact.upper()):
         raise Codex32Error("A codex32 string is all lowercase or all uppercase, not mixed.")
     lower = compact.lower()
-    pos = lower.rfind("1")
-    if pos < 0 or lower[:pos] != _HRP:
+    # BIP-93's decoder splits at the last "1"; as "1" never appears after the separator, a
+    # valid string starts with "ms1" either way, and a stray "1" later is one to repair.
+    if not lower.startswith(_HRP + "1"):
         raise Codex32Error("A codex32 master seed string starts with MS1.")
+    pos = len(_HRP)
     body = lower[pos + 1 :]
-    bad = [c for c in body if c not in _INDEX]
-    if bad:
-        raise Codex32Error(
-            f"The character {bad[0]!r} is not in the bech32 alphabet ({CHARSET}); "
-            "B, I, O and 1 never appear after MS1."
-        )
-    data = [_INDEX[c] for c in body]
+    erased = [i for i, c in enumerate(body) if c not in _INDEX]
+    data = [_INDEX.get(c, 0) for c in body]
     long = _checksum_kind(len(data))
     if long is None or len(data) < _HEADER + 26 + 13:
         raise Codex32Error(
             f"A codex32 string has 48 to 127 characters and never 97 or 98; this one has "
             f"{len(compact)}."
         )
+    if erased:
+        _suggest_filling(compact, data, erased, long)
     if not _verify(data):
         found = _find_correction(data, long)
         if found is None:
@@ -279,6 +280,50 @@ def decode(text: str) -> Codex32String:
             f"The payload of {len(payload)} characters is not a 16 to 64 byte master seed."
         )
     return Codex32String(int(threshold_char), identifier, index, payload)
+
+
+def _suggest_filling(compact: str, data: list[int], erased: list[int], long: bool) -> NoReturn:
+    """Refuse a string with characters outside the alphabet, suggesting what fits there.
+
+    BIP-93 recommends reading ``?`` and other characters outside the alphabet as erasures
+    (unreadable characters at known places) and suggesting the string that fills them in.
+    """
+    offset = len(_HRP) + 1
+    size = 15 if long else 13
+    noun = "Characters" if len(erased) > 1 else "Character"
+    what = (
+        f"{noun} {_and_list([str(offset + i + 1) for i in erased])} "
+        f"({_and_list([ascii(compact[offset + i]) for i in erased])}) "
+        f"{'are' if len(erased) > 1 else 'is'} not in the bech32 alphabet (B, I, O and 1 never "
+        "appear after MS1; ? marks an unreadable character)"
+    )
+    if len(erased) > size:
+        raise Codex32ChecksumError(f"{what}: too many for the checksum to fill in.")
+    zero = _polymod([0] * len(data), long)
+    columns = []
+    for i in erased:
+        unit = [0] * len(data)
+        unit[i] = 1
+        columns.append(_polymod(unit, long) ^ zero)
+    residue = _polymod(data, long) ^ (_LONG_CONST if long else _CONST)
+    values = fill_erasures(columns, residue, size)
+    fixed = list(data)
+    for i, value in zip(erased, values or [], strict=False):
+        fixed[i] = value
+    if values is None or not _verify(fixed):
+        raise Codex32ChecksumError(
+            f"{what}, and nothing put there gives a valid string: check the share against "
+            "the paper again."
+        )
+    corrected = _HRP + "1" + "".join(CHARSET[v] for v in fixed)
+    if compact.isupper():
+        corrected = corrected.upper()
+    positions = tuple(offset + i for i in erased)
+    raise Codex32ChecksumError(
+        f"{what}; putting {_and_list([corrected[p] for p in positions])} there gives a valid "
+        "string: check it against the paper and enter it again.",
+        Correction(corrected, positions),
+    )
 
 
 def encode_secret(seed: bytes, threshold: int, identifier: str) -> Codex32String:

@@ -22,6 +22,7 @@ __all__ = [
     "LONG_ROOTS",
     "MAX_ERRORS",
     "SHORT_ROOTS",
+    "fill_erasures",
     "find_errors",
     "gf32_mul",
     "gf1024_mul",
@@ -167,3 +168,48 @@ def find_errors(residue: int, size: int, length: int, long: bool) -> dict[int, i
             return None
         found[index] = value
     return found if len(found) == count else None
+
+
+def _gf32_inverse(a: int) -> int:
+    return next(b for b in range(1, 32) if gf32_mul(a, b) == 1)
+
+
+def fill_erasures(columns: Sequence[int], target: int, size: int) -> list[int] | None:
+    """Solve for the values of unreadable characters at known positions (erasures).
+
+    BIP-93 "Error Correction": up to 8 erasures anywhere, or up to ``size`` in a row, are
+    determined by the checksum. This solves ``sum(v_j * columns[j]) == target`` over GF(32),
+    coefficient by coefficient, by Gaussian elimination.
+
+    Args:
+        columns: for each erased position, the residue a value of 1 there adds.
+        target: the residue to explain (received polymod XOR the code's constant).
+        size: the checksum length, 13 or 15.
+
+    Returns:
+        The value of each erased character (0 is a valid value, ``q``), or ``None`` when no
+        values, or more than one set of values, make the string valid.
+    """
+    unknowns = len(columns)
+    rows = [
+        [(column >> 5 * i) & 31 for column in columns] + [(target >> 5 * i) & 31]
+        for i in range(size)
+    ]
+    pivots: list[int] = []
+    row = 0
+    for col in range(unknowns):
+        pivot = next((r for r in range(row, size) if rows[r][col]), None)
+        if pivot is None:
+            return None  # two fillings would both be valid: nothing to suggest
+        rows[row], rows[pivot] = rows[pivot], rows[row]
+        inverse = _gf32_inverse(rows[row][col])
+        rows[row] = [gf32_mul(v, inverse) for v in rows[row]]
+        for r in range(size):
+            if r != row and rows[r][col]:
+                factor = rows[r][col]
+                rows[r] = [v ^ gf32_mul(factor, p) for v, p in zip(rows[r], rows[row], strict=True)]
+        pivots.append(row)
+        row += 1
+    if any(rows[r][unknowns] for r in range(row, size)):
+        return None  # inconsistent: other characters are wrong too
+    return [rows[p][unknowns] for p in pivots]

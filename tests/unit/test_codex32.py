@@ -251,3 +251,43 @@ def test_four_changes_in_the_long_vector_are_named_in_the_message() -> None:
     assert e.value.correction is not None
     assert e.value.correction.corrected == good
     assert good not in str(e.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, data=st.data())
+def test_up_to_8_unreadable_characters_or_a_checksum_long_run_are_filled_in(
+    seed: bytes, data: st.DataObject
+) -> None:
+    share = str(split_seed(seed, 2, 2, "test")[0]).upper()
+    size = 15 if len(share) > 96 else 13
+    if data.draw(st.booleans(), label="burst"):
+        count = data.draw(st.integers(1, size))
+        start = data.draw(st.integers(3, len(share) - count))
+        positions = list(range(start, start + count))
+    else:
+        positions = sorted(
+            data.draw(st.lists(st.integers(3, len(share) - 1), min_size=1, max_size=8, unique=True))
+        )
+    chars = list(share)
+    for pos in positions:
+        chars[pos] = "?"
+    with pytest.raises(Codex32ChecksumError, match="gives a valid string") as caught:
+        decode("".join(chars))
+    assert caught.value.correction is not None
+    assert caught.value.correction.corrected == share
+    assert caught.value.correction.positions == tuple(positions)
+    assert share not in str(caught.value)
+
+
+def test_a_character_outside_the_alphabet_is_named_and_filled_in() -> None:
+    good = "ms13cashsllhdmn9m42vcsamx24zrxgs3qqjzqud4m0d6nln"
+    with pytest.raises(Codex32ChecksumError, match=r"Character 48 \('b'\) is not in the bech32"):
+        decode(good[:-1] + "b")
+    assert correct(good[:-1] + "b") == correct(good[:-1] + "?")
+    found = correct(good[:10] + "1" + good[11:])  # a stray "1" after the separator
+    assert found is not None
+    assert found.corrected == good
+    with pytest.raises(Codex32ChecksumError, match="too many for the checksum to fill in"):
+        decode(good[:20] + "?" * 14 + good[34:])
+    with pytest.raises(Codex32ChecksumError, match="nothing put there gives a valid string"):
+        decode(good[:3] + "?" + good[4:10] + "q" + good[11:-4] + "qqqq")
