@@ -291,3 +291,17 @@ def test_a_character_outside_the_alphabet_is_named_and_filled_in() -> None:
         decode(good[:20] + "?" * 14 + good[34:])
     with pytest.raises(Codex32ChecksumError, match="nothing put there gives a valid string"):
         decode(good[:3] + "?" + good[4:10] + "q" + good[11:-4] + "qqqq")
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.binary(min_size=16, max_size=32),
+    thresholds=st.lists(st.integers(2, 9), min_size=2, max_size=2, unique=True),
+)
+def test_shares_with_mixed_thresholds_are_refused(seed: bytes, thresholds: list[int]) -> None:
+    low, high = sorted(thresholds)
+    left = split_seed(seed, low, low, "test")
+    right = split_seed(seed, high, high, "test")
+    # The first share of the lower threshold and enough others from the higher one.
+    with pytest.raises(Codex32MismatchError, match="threshold"):
+        recover_seed([left[0], *right[1:high]])
