@@ -290,15 +290,18 @@ def _suggest_filling(compact: str, data: list[int], erased: list[int], long: boo
     """
     offset = len(_HRP) + 1
     size = 15 if long else 13
+    rule = "(B, I, O and 1 never appear after MS1; ? marks an unreadable character)"
+    if len(erased) > size:
+        raise Codex32ChecksumError(
+            f"{len(erased)} characters are not in the bech32 alphabet {rule}: too many for "
+            "the checksum to fill in."
+        )
     noun = "Characters" if len(erased) > 1 else "Character"
     what = (
         f"{noun} {_and_list([str(offset + i + 1) for i in erased])} "
         f"({_and_list([ascii(compact[offset + i]) for i in erased])}) "
-        f"{'are' if len(erased) > 1 else 'is'} not in the bech32 alphabet (B, I, O and 1 never "
-        "appear after MS1; ? marks an unreadable character)"
+        f"{'are' if len(erased) > 1 else 'is'} not in the bech32 alphabet {rule}"
     )
-    if len(erased) > size:
-        raise Codex32ChecksumError(f"{what}: too many for the checksum to fill in.")
     zero = _polymod([0] * len(data), long)
     columns = []
     for i in erased:

@@ -287,8 +287,9 @@ def test_a_character_outside_the_alphabet_is_named_and_filled_in() -> None:
     found = correct(good[:10] + "1" + good[11:])  # a stray "1" after the separator
     assert found is not None
     assert found.corrected == good
-    with pytest.raises(Codex32ChecksumError, match="too many for the checksum to fill in"):
+    with pytest.raises(Codex32ChecksumError, match=r"^14 characters are not in the bech32") as e:
         decode(good[:20] + "?" * 14 + good[34:])
+    assert str(e.value).endswith("too many for the checksum to fill in.")
     with pytest.raises(Codex32ChecksumError, match="nothing put there gives a valid string"):
         decode(good[:3] + "?" + good[4:10] + "q" + good[11:-4] + "qqqq")
 
