@@ -187,6 +187,11 @@ def _and_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
+def _where(position: int) -> str:
+    """Name a 0-based position as a person finds it on paper: its number and group of 4."""
+    return f"{position + 1} (group {position // 4 + 1})"
+
+
 def _check_identifier(identifier: str) -> str:
     ident = identifier.lower()
     if (
@@ -260,7 +265,7 @@ def decode(text: str) -> Codex32String:
         # share is secret material and messages end up in logs.
         noun = "characters" if len(positions) > 1 else "character"
         raise Codex32ChecksumError(
-            f"The checksum fails; changing {noun} {_and_list([str(p + 1) for p in positions])} "
+            f"The checksum fails; changing {noun} {_and_list([_where(p) for p in positions])} "
             f"to {_and_list([corrected[p] for p in positions])} gives a valid string: check it "
             "against the paper and enter it again.",
             Correction(corrected, positions),
@@ -298,7 +303,7 @@ def _suggest_filling(compact: str, data: list[int], erased: list[int], long: boo
         )
     noun = "Characters" if len(erased) > 1 else "Character"
     what = (
-        f"{noun} {_and_list([str(offset + i + 1) for i in erased])} "
+        f"{noun} {_and_list([_where(offset + i) for i in erased])} "
         f"({_and_list([ascii(compact[offset + i]) for i in erased])}) "
         f"{'are' if len(erased) > 1 else 'is'} not in the bech32 alphabet {rule}"
     )

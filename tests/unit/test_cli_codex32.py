@@ -91,7 +91,7 @@ def test_bad_shares_are_one_line_exit_1_and_no_file(runner: CliRunner, tmp_path:
     path = tmp_path / "w.coffer"
     damaged = NAME_A[:10] + ("Q" if NAME_A[10] != "Q" else "P") + NAME_A[11:]
     cases = {
-        f"changing character 11 to {NAME_A[10]} gives a valid string": [damaged, NAME_C],
+        f"changing character 11 (group 3) to {NAME_A[10]} gives a valid string": [damaged, NAME_C],
         "more than 4 characters would have to change": [
             NAME_A[:10] + "QQQQQ" + NAME_A[15:],
             NAME_C,
@@ -167,7 +167,7 @@ def test_restore_at_a_terminal_checks_each_share_and_stops_at_the_threshold(
     term = Terminal([*COFFER, "--wallet", str(path), "backup", "codex32", "restore"], env)
     term.expect(r"Share 1: $")
     term.send(NAME_A[:-1] + "Q")  # the last character changed
-    term.expect(r"changing character 48 to M gives a valid string: check it against the paper")
+    term.expect(r"changing character 48 \(group 12\) to M gives a valid string: check it")
     term.expect(r"Share 1: $")  # asked again, not the end of the command
     term.send(" ".join(NAME_A[i : i + 4] for i in range(0, len(NAME_A), 4)))
     term.expect(r"Share 2 of 2: $")

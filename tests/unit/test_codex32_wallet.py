@@ -82,7 +82,7 @@ def test_bad_shares_get_one_clear_reason() -> None:
     a, c = VECTORS["share_sets"][0]["shares"]
     damaged = a[:12] + ("Q" if a[12] != "Q" else "P") + a[13:]
     with pytest.raises(
-        InvalidBackup, match="Share 1: The checksum fails; changing character 13"
+        InvalidBackup, match=r"Share 1: The checksum fails; changing character 13 \(group 4\)"
     ) as caught:
         codex32_seed([damaged, c])
     assert caught.value.correction == a
