@@ -175,3 +175,16 @@ def test_restore_at_a_terminal_checks_each_share_and_stops_at_the_threshold(
     term.expect(r"Restored .* \(fingerprint ")  # no empty line needed: the threshold is met
     assert term.finish() == 0
     assert path.exists()
+
+
+def test_split_of_a_watch_only_wallet_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "watch.coffer"
+    Wallet.create_watch_only(path, PASSWORD).close()
+    before = path.read_bytes()
+    code, out, err = _run(
+        runner, path, "backup", "codex32", "split", "--threshold", "2", "--shares", "3"
+    )
+    assert code == 1
+    assert err.strip() == "error: This wallet is watch-only: it holds no keys."
+    assert out == ""
+    assert path.read_bytes() == before
