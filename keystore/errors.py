@@ -9,12 +9,14 @@ __all__ = [
     "ForeignKeyPath",
     "HardwareUnavailable",
     "InvalidExtendedKey",
+    "InvalidMasterSeed",
     "InvalidMnemonic",
     "InvalidPath",
     "InvalidPsbt",
     "KeyMismatch",
     "KeystoreError",
     "MixedMnemonicLanguages",
+    "NoMnemonic",
     "NothingToSign",
     "OutputNotForNetwork",
     "PsbtRefused",
@@ -85,6 +87,14 @@ class MixedMnemonicLanguages(InvalidMnemonic):
             + "); a recovery phrase uses one language."
         )
         self.languages = languages
+
+
+class NoMnemonic(KeystoreError):
+    """The keystore holds a bare master seed (BIP-93 codex32), so it has no recovery words."""
+
+
+class InvalidMasterSeed(KeystoreError, ValueError):
+    """A BIP-32 master seed was refused: it must be 16 to 64 bytes (BIP-32, BIP-93)."""
 
 
 class InvalidPath(KeystoreError, ValueError):

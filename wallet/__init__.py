@@ -30,6 +30,13 @@ from wallet.amounts import (
     units_for_value,
 )
 from wallet.backends import BackendPool
+from wallet.backup import (
+    Codex32Backup,
+    codex32_backup,
+    codex32_seed,
+    codex32_share_threshold,
+    codex32_worksheet,
+)
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
 from wallet.evm.fee_levels import EvmFeeLevel, EvmFeeLevels
@@ -148,6 +155,7 @@ __all__ = [
     "Budgets",
     "Category",
     "CategoryRule",
+    "Codex32Backup",
     "CoinInfo",
     "Collectible",
     "DevnetControl",
@@ -235,6 +243,10 @@ __all__ = [
     "Web3Account",
     "check_new_password",
     "check_new_wallet_path",
+    "codex32_backup",
+    "codex32_seed",
+    "codex32_share_threshold",
+    "codex32_worksheet",
     "coin_value",
     "complete_mnemonic_word",
     "format_amount",

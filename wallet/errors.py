@@ -39,6 +39,7 @@ __all__ = [
     "InsufficientFunds",
     "InvalidAddress",
     "InvalidAmount",
+    "InvalidBackup",
     "InvalidDescriptor",
     "InvalidDuration",
     "InvalidExtendedKey",
@@ -59,6 +60,7 @@ __all__ = [
     "NetworkMismatch",
     "NoPaymentLink",
     "NoQrCode",
+    "NoRecoveryWords",
     "NodeRefused",
     "NonceConflict",
     "NotADevnet",
@@ -331,6 +333,23 @@ class BackendUnavailable(WalletError, ConnectionError):
 
 class Unsupported(WalletError, NotImplementedError):
     """The network, backend or signer cannot do this."""
+
+
+class NoRecoveryWords(Unsupported):
+    """The wallet was made from a master seed (a codex32 backup): it has no recovery words."""
+
+
+class InvalidBackup(WalletError, ValueError):
+    """A codex32 share or set of shares was refused (BIP-93); the message says which and why.
+
+    Attributes:
+        correction: the repaired share when up to 4 changed characters explain a failed
+            checksum (BIP-93 asks the person to confirm it: it is never used silently).
+    """
+
+    def __init__(self, message: str, correction: str | None = None) -> None:
+        super().__init__(message)
+        self.correction = correction
 
 
 class NotADevnet(Unsupported):
@@ -831,6 +850,10 @@ def translate(err: Exception) -> WalletError | None:
             result = _translate_mnemonic(err)
         case key_errors.InvalidPath():
             result = InvalidPath(str(err))
+        case key_errors.NoMnemonic():
+            result = NoRecoveryWords(str(err))
+        case key_errors.InvalidMasterSeed():
+            result = InvalidBackup(str(err))
         case key_errors.InvalidExtendedKey():
             result = InvalidExtendedKey(str(err))
         case key_errors.SigningCancelled():

@@ -28,6 +28,7 @@ from keystore.vault import KdfParams, WalletKeys
 from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
+from wallet.backup import Codex32Backup, codex32_backup
 from wallet.devnet import DevnetControl
 from wallet.errors import NothingToSign, WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.history import HistoryBook, SendWarning, send_warnings
@@ -166,6 +167,17 @@ class Wallet:
                 generate_mnemonic(words, language) if mnemonic is None else parse_mnemonic(mnemonic)
             )
             keystore = Keystore(phrase, passphrase)
+        return cls._create_hd(path, password, keystore, kdf, networks)
+
+    @classmethod
+    def _create_hd(
+        cls,
+        path: str | os.PathLike[str],
+        password: str,
+        keystore: Keystore,
+        kdf: KdfParams | None,
+        networks: list[str],
+    ) -> Wallet:
         db = WalletDatabase.create(path, password, kdf or KdfParams())
         try:
             wallet_id = secrets.token_hex(16)
@@ -201,6 +213,35 @@ class Wallet:
     ) -> Wallet:
         """Create a wallet file from an existing recovery phrase (see ``create``)."""
         return cls.create(path, password, mnemonic, passphrase, kdf=kdf, accounts=accounts)
+
+    @classmethod
+    def restore_from_seed(
+        cls,
+        path: str | os.PathLike[str],
+        password: str,
+        seed: bytes,
+        *,
+        kdf: KdfParams | None = None,
+        accounts: Iterable[str] = (),
+    ) -> Wallet:
+        """Create an HD wallet file from a bare BIP-32 master seed (no recovery words).
+
+        Args:
+            path: where the wallet file goes; it must not exist.
+            password: the wallet password.
+            seed: the master seed, 16 to 64 bytes (BIP-32); e.g. from ``codex32_seed``.
+            kdf: KDF costs (see ``create``).
+            accounts: networks whose account 0 is made at once (see ``create``).
+
+        Raises:
+            WalletExists: a file is already at ``path``.
+            InvalidBackup: the seed is not 16 to 64 bytes.
+            UnknownNetwork: a name in ``accounts`` is not a network (no file is made).
+        """
+        networks = [resolve_network(name) for name in accounts]
+        with translate_errors():
+            keystore = Keystore.from_master_seed(SecretBytes(bytes(seed)))
+        return cls._create_hd(path, password, keystore, kdf, networks)
 
     @classmethod
     def create_watch_only(
@@ -498,11 +539,36 @@ class Wallet:
             WatchOnly: the wallet holds no seed.
         """
         self._check_password(password)
-        return self._unsealed().reveal_mnemonic_unsafe()
+        with translate_errors():
+            return self._unsealed().reveal_mnemonic_unsafe()
+
+    def reveal_codex32_backup(
+        self, password: str, threshold: int, count: int, identifier: str | None = None
+    ) -> Codex32Backup:
+        """Split the master seed into codex32 shares (BIP-93), after checking the password.
+
+        A wallet from BIP-39 words splits its 64-byte seed (words and passphrase together):
+        the long codex32 form, which restores the same keys but not the words.
+
+        Args:
+            password: the wallet password, asked again because the shares reveal the seed.
+            threshold: how many shares restore the seed, 2 to 9.
+            count: how many shares to make, ``threshold`` to 31.
+            identifier: 4 bech32 characters naming the set; random if ``None``.
+
+        Raises:
+            WrongPassword: the password is wrong.
+            WatchOnly: the wallet holds no seed.
+            InvalidBackup: a bad threshold, count or identifier.
+        """
+        self._check_password(password)
+        seed = self._unsealed().reveal_seed_unsafe()
+        return codex32_backup(seed.reveal(), threshold, count, identifier)
 
     def check_backup_words(self, answers: dict[int, str]) -> bool:
         """Return whether the words at the given 1-based positions are the phrase's words."""
-        phrase = self._unsealed().reveal_mnemonic_unsafe()
+        with translate_errors():
+            phrase = self._unsealed().reveal_mnemonic_unsafe()
         words = phrase.replace("\u3000", " ").split()
         return bool(answers) and all(
             1 <= pos <= len(words) and words[pos - 1] == answer.strip().lower()

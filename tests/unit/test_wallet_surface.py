@@ -188,3 +188,11 @@ def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
     assert w.settings.base_currency.isalpha()
     for name in ("Portfolio", "PortfolioRow", "Holding", "HoldingsSource", "Quote", "Money"):
         assert name in wallet.__all__
+
+
+def test_codex32_backup_members(abandon_wallet: Wallet) -> None:
+    names = ("Codex32Backup", "codex32_backup", "codex32_seed", "codex32_share_threshold")
+    for name in (*names, "codex32_worksheet"):
+        assert name in wallet.__all__
+    assert callable(Wallet.restore_from_seed)
+    assert callable(abandon_wallet.reveal_codex32_backup)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from wallet.cli import (
     agent,
+    backup,
     chain,
     devnet,
     evm,
@@ -51,6 +52,7 @@ for _command in (
     *requests.COMMANDS,
     *tax.COMMANDS,
     *onramp.COMMANDS,
+    *backup.COMMANDS,
 ):
     cli.add_command(_command)
 
