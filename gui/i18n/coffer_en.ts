@@ -37,7 +37,7 @@
 <context>
     <name>HistoryModel</name>
     <message numerus="yes">
-        <location filename="../history_model.py" line="146"/>
+        <location filename="../history_model.py" line="244"/>
         <source>%n confirmation(s)</source>
         <translation>
             <numerusform>%n confirmation</numerusform>
@@ -59,7 +59,7 @@
 <context>
     <name>SendPage</name>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="291"/>
+        <location filename="../pages/send.py" line="307"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>You hold %n of this item.</numerusform>
@@ -67,11 +67,22 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="370"/>
+        <location filename="../pages/send.py" line="386"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>%n coin chosen, %1</numerusform>
             <numerusform>%n coins chosen, %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SigningPage</name>
+    <message numerus="yes">
+        <location filename="../pages/signing.py" line="248"/>
+        <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
+        <translation>
+            <numerusform>%n QR code: scan it.</numerusform>
+            <numerusform>%n QR codes, shown in turn: scan until the signer has them all.</numerusform>
         </translation>
     </message>
 </context>

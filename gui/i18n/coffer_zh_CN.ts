@@ -310,47 +310,47 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../history_model.py" line="40"/>
+        <location filename="../history_model.py" line="49"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="41"/>
+        <location filename="../history_model.py" line="50"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="42"/>
+        <location filename="../history_model.py" line="51"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="43"/>
+        <location filename="../history_model.py" line="52"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="44"/>
+        <location filename="../history_model.py" line="53"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="45"/>
+        <location filename="../history_model.py" line="54"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="46"/>
+        <location filename="../history_model.py" line="55"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../history_model.py" line="56"/>
+        <location filename="../history_model.py" line="65"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message numerus="yes">
-        <location filename="../history_model.py" line="146"/>
+        <location filename="../history_model.py" line="244"/>
         <source>%n confirmation(s)</source>
         <translation>
             <numerusform>%n 次确认</numerusform>
@@ -390,7 +390,7 @@
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="117"/>
+        <location filename="../pages/history.py" line="119"/>
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
@@ -440,103 +440,108 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="46"/>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="47"/>
+        <location filename="../main_window.py" line="248"/>
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="66"/>
+        <location filename="../main_window.py" line="68"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="67"/>
+        <location filename="../main_window.py" line="69"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="68"/>
+        <location filename="../main_window.py" line="70"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="69"/>
+        <location filename="../main_window.py" line="71"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="70"/>
+        <location filename="../main_window.py" line="72"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="71"/>
+        <location filename="../main_window.py" line="73"/>
+        <source>Sign elsewhere</source>
+        <translation>在别处签名</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="74"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="89"/>
+        <location filename="../main_window.py" line="93"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="93"/>
+        <location filename="../main_window.py" line="97"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="95"/>
+        <location filename="../main_window.py" line="99"/>
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="102"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="132"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="140"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137"/>
+        <location filename="../main_window.py" line="141"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="148"/>
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149"/>
+        <location filename="../main_window.py" line="153"/>
         <source>Create, restore or watch a wallet...</source>
         <translation>创建、恢复或观察钱包…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157"/>
+        <location filename="../main_window.py" line="161"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="168"/>
+        <location filename="../main_window.py" line="172"/>
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="250"/>
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -831,163 +836,173 @@
 <context>
     <name>SendPage</name>
     <message>
-        <location filename="../pages/send.py" line="72"/>
+        <location filename="../pages/send.py" line="80"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="80"/>
+        <location filename="../pages/send.py" line="88"/>
         <source>From</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="84"/>
+        <location filename="../pages/send.py" line="92"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="88"/>
+        <location filename="../pages/send.py" line="96"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="95"/>
+        <location filename="../pages/send.py" line="103"/>
         <source>To</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="102"/>
+        <location filename="../pages/send.py" line="110"/>
         <source>Max</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="109"/>
+        <location filename="../pages/send.py" line="117"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="113"/>
+        <location filename="../pages/send.py" line="121"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="116"/>
+        <location filename="../pages/send.py" line="124"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="118"/>
+        <location filename="../pages/send.py" line="126"/>
         <source>Coin control...</source>
         <translation>币控制…</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="126"/>
+        <location filename="../pages/send.py" line="134"/>
         <source>Coins</source>
         <translation>币</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="127"/>
+        <location filename="../pages/send.py" line="135"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="147"/>
+        <location filename="../pages/send.py" line="155"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="149"/>
+        <location filename="../pages/send.py" line="157"/>
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="168"/>
+        <location filename="../pages/send.py" line="160"/>
+        <source>Sign elsewhere</source>
+        <translation>在别处签名</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="163"/>
+        <source>Hand this transaction to an air-gapped signer or a hardware wallet</source>
+        <translation>把这笔交易交给离线签名器或硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="183"/>
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="233"/>
+        <location filename="../pages/send.py" line="249"/>
         <source>%1 (token)</source>
         <translation>%1（代币）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="236"/>
+        <location filename="../pages/send.py" line="252"/>
         <source>%1 (collectible)</source>
         <translation>%1（收藏品）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="244"/>
-        <location filename="../pages/send.py" line="366"/>
+        <location filename="../pages/send.py" line="260"/>
+        <location filename="../pages/send.py" line="382"/>
         <source>The wallet chooses the coins.</source>
         <translation>由钱包选择要花费的币。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="246"/>
+        <location filename="../pages/send.py" line="262"/>
         <source>Coin control is for Bitcoin-like accounts.</source>
         <translation>币控制仅适用于比特币类账户。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="255"/>
+        <location filename="../pages/send.py" line="271"/>
         <source>items</source>
         <translation>件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="291"/>
+        <location filename="../pages/send.py" line="307"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>您持有 %n 件该物品。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="293"/>
-        <location filename="../pages/send.py" line="299"/>
+        <location filename="../pages/send.py" line="309"/>
+        <location filename="../pages/send.py" line="315"/>
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="301"/>
+        <location filename="../pages/send.py" line="317"/>
         <source>That is more than the coins chosen.</source>
         <translation>超过了所选币的总额。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="304"/>
+        <location filename="../pages/send.py" line="320"/>
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="370"/>
+        <location filename="../pages/send.py" line="386"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>已选 %n 个币，共 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="413"/>
+        <location filename="../pages/send.py" line="429"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="472"/>
+        <location filename="../pages/send.py" line="495"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="487"/>
+        <location filename="../pages/send.py" line="510"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="489"/>
+        <location filename="../pages/send.py" line="512"/>
         <source>No explorer link: %1 has no block explorer.</source>
         <translation>无浏览器链接：%1 没有区块浏览器。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="495"/>
+        <location filename="../pages/send.py" line="518"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="497"/>
+        <location filename="../pages/send.py" line="520"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -1117,6 +1132,286 @@
         <location filename="../pages/settings.py" line="183"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>SignerWindow</name>
+    <message>
+        <location filename="../signer/window.py" line="99"/>
+        <source>Coffer offline signer</source>
+        <translation>Coffer 离线签名器</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="111"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="112"/>
+        <source>Open wallet</source>
+        <translation>打开钱包</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="115"/>
+        <source>Read request (PSBT, QR images)...</source>
+        <translation>读取请求（PSBT、二维码图片）...</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="120"/>
+        <source>...or paste a Base64 PSBT or ur: frames</source>
+        <translation>...或粘贴 Base64 PSBT 或 ur: 帧</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="124"/>
+        <source>Sign</source>
+        <translation>签名</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="126"/>
+        <source>Decline</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="130"/>
+        <source>Save signed result...</source>
+        <translation>保存签名结果...</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="133"/>
+        <source>This window never reaches the network.</source>
+        <translation>此窗口从不连接网络。</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="149"/>
+        <source>What the signer read (check it before signing):</source>
+        <translation>签名器读到的内容（签名前请核对）：</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="158"/>
+        <source>Opening the wallet...</source>
+        <translation>正在打开钱包...</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="165"/>
+        <source>Wallet open. Read a request to sign.</source>
+        <translation>钱包已打开。请读取要签名的请求。</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="170"/>
+        <source>Request or QR images</source>
+        <translation>请求或二维码图片</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="181"/>
+        <source>Open the wallet first.</source>
+        <translation>请先打开钱包。</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="186"/>
+        <source>Reading the request...</source>
+        <translation>正在读取请求...</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="203"/>
+        <source>Check every line, then sign or decline.</source>
+        <translation>逐行核对，然后签名或拒绝。</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="213"/>
+        <source>Signed. Save the result and carry it back.</source>
+        <translation>已签名。保存结果并带回联网的电脑。</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="222"/>
+        <source>Save the signed result</source>
+        <translation>保存签名结果</translation>
+    </message>
+    <message>
+        <location filename="../signer/window.py" line="234"/>
+        <source>Saved to </source>
+        <translation>已保存到 </translation>
+    </message>
+</context>
+<context>
+    <name>SigningPage</name>
+    <message>
+        <location filename="../pages/signing.py" line="99"/>
+        <source>Sign elsewhere</source>
+        <translation>在别处签名</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="102"/>
+        <source>A watch-only account prepares a transaction here; an air-gapped signer or a hardware wallet checks and signs it. Hand it over as a PSBT file or QR codes, then bring the signed one back.</source>
+        <translation>观察账户在这里准备交易；由离线签名器或硬件钱包核对并签名。以 PSBT 文件或二维码交出，再把签好的交易带回来。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="110"/>
+        <source>Signers</source>
+        <translation>签名器</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="115"/>
+        <source>Look for hardware wallets</source>
+        <translation>查找硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="121"/>
+        <source>1. The transaction</source>
+        <translation>1. 交易</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="127"/>
+        <source>Open a PSBT…</source>
+        <translation>打开 PSBT…</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="132"/>
+        <source>2. Hand it to the signer</source>
+        <translation>2. 交给签名器</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="139"/>
+        <source>Save PSBT file…</source>
+        <translation>保存 PSBT 文件…</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="141"/>
+        <source>Save animated QR (GIF)…</source>
+        <translation>保存动态二维码（GIF）…</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="151"/>
+        <source>3. The signed transaction</source>
+        <translation>3. 已签名的交易</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="156"/>
+        <source>Paste the signed PSBT (Base64) or the texts of its QR codes</source>
+        <translation>粘贴已签名的 PSBT（Base64）或其二维码的文本</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="161"/>
+        <source>Read what is pasted</source>
+        <translation>读取粘贴的内容</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="163"/>
+        <source>Open signed PSBT or QR images…</source>
+        <translation>打开已签名的 PSBT 或二维码图片…</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="165"/>
+        <source>Broadcast</source>
+        <translation>广播</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="211"/>
+        <source>No transaction yet: prepare one on the Send page and choose “Sign elsewhere”, or open a PSBT.</source>
+        <translation>还没有交易：在“发送”页准备一笔并选择“在别处签名”，或打开一个 PSBT。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="229"/>
+        <source>This wallet is watch-only: it holds no key, another device signs.</source>
+        <translation>此钱包为观察钱包：不持有私钥，由另一台设备签名。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="233"/>
+        <source>This wallet&apos;s own keys sign here; an exported PSBT can go elsewhere too.</source>
+        <translation>此钱包自己的私钥在这里签名；导出的 PSBT 也可以拿到别处签名。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/signing.py" line="248"/>
+        <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
+        <translation>
+            <numerusform>%n 个二维码，依次显示：持续扫描，直到签名器收全。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="275"/>
+        <source>Open a PSBT</source>
+        <translation>打开 PSBT</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="275"/>
+        <location filename="../pages/signing.py" line="341"/>
+        <source>PSBT or QR images (*)</source>
+        <translation>PSBT 或二维码图片 (*)</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="290"/>
+        <source>Reading the PSBT</source>
+        <translation>正在读取 PSBT</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="297"/>
+        <source>Save the PSBT</source>
+        <translation>保存 PSBT</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="299"/>
+        <source>PSBT, binary (*.psbt);;PSBT, Base64 text (*.txt)</source>
+        <translation>PSBT，二进制 (*.psbt);;PSBT，Base64 文本 (*.txt)</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="315"/>
+        <location filename="../pages/signing.py" line="333"/>
+        <source>Saved to %1.</source>
+        <translation>已保存到 %1。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="319"/>
+        <source>Save the animated QR code</source>
+        <translation>保存动态二维码</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="335"/>
+        <source>Writing the QR codes</source>
+        <translation>正在写入二维码</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="341"/>
+        <source>Open the signed PSBT</source>
+        <translation>打开已签名的 PSBT</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="359"/>
+        <source>Signed and complete. Transaction id:</source>
+        <translation>签名完整。交易 ID：</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="367"/>
+        <source>Checking the signed PSBT</source>
+        <translation>正在检查已签名的 PSBT</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="379"/>
+        <source>See it on the explorer</source>
+        <translation>在区块浏览器中查看</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="384"/>
+        <source>Sent. Transaction id:</source>
+        <translation>已发送。交易 ID：</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="392"/>
+        <source>Broadcasting</source>
+        <translation>正在广播</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="404"/>
+        <source>No hardware wallet is connected.</source>
+        <translation>没有连接硬件钱包。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="414"/>
+        <source>Hardware wallets: %1</source>
+        <translation>硬件钱包：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="420"/>
+        <source>Looking for hardware wallets</source>
+        <translation>正在查找硬件钱包</translation>
     </message>
 </context>
 <context>
