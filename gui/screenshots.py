@@ -103,6 +103,10 @@ def main(out_dir: Path, language: str = "en") -> None:
         page.prepare()
         _wait_until(lambda: page.steps.currentIndex() == 1)
         shot(2, "send-review")
+        # The same draft handed to another signer: its review, the PSBT as animated QR codes.
+        page.elsewhere_button.click()
+        shot(window.pages.indexOf(window.signing_page), "signing")
+        window.signing_page.clear()
         page.steps.setCurrentIndex(0)
         # The account chosen again: its price now comes from the sample prices.
         page.account.setCurrentIndex(1)
@@ -124,9 +128,14 @@ def main(out_dir: Path, language: str = "en") -> None:
             coins.grab().save(str(out_dir / f"coin-control{suffix}.png"))
             coins.reject()
         shot(3, "receive")
-        shot(4, "history")
         history = window.history_page
         model = history.model
+        window.nav.setCurrentRow(4)
+        # The table reads on a worker: its count and first page, then every row asked below.
+        _wait_until(lambda: model is not None and not model.loading)
+        if model is not None:
+            _wait_until(lambda: all(model.row_at(r) for r in range(min(model.rowCount(), 200))))
+        shot(4, "history")
         rows = [] if model is None else [model.row_at(r) for r in range(model.rowCount())]
         labels = [r.label if r is not None else "" for r in rows]
         if model is not None and "Rent, December" in labels and "Books" in labels:
@@ -142,6 +151,7 @@ def main(out_dir: Path, language: str = "en") -> None:
                 history.replace(pending, "bump")
                 _wait_until(lambda: page.steps.currentIndex() == 1)
                 shot(2, "history-bump-review")
+        shot(window.pages.indexOf(window.settings_page), "settings")
         window.hide_action.setChecked(True)
         shot(0, "dashboard-hidden")
         shot(1, "accounts-hidden")

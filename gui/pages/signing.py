@@ -18,11 +18,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -95,7 +97,16 @@ class SigningPage(QWidget):
         self.frames: tuple[str, ...] = ()
         self._frame = 0
         self._pixmaps: dict[int, QPixmap] = {}
-        layout = QVBoxLayout(self)
+        # In a scroll area: on a small window nothing (above all the QR code) is squeezed.
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(QLabel("<h2>" + self.tr("Sign elsewhere") + "</h2>"))
         intro = QLabel(
             self.tr(
@@ -126,14 +137,16 @@ class SigningPage(QWidget):
         tx_layout.addWidget(self.review)
         self.open_button = QPushButton(self.tr("Open a PSBT…"))
         self.open_button.clicked.connect(self._choose_psbt)
-        tx_layout.addWidget(self.open_button)
+        open_row = QHBoxLayout()
+        open_row.addWidget(self.open_button)
+        open_row.addStretch()
+        tx_layout.addLayout(open_row)
         layout.addWidget(tx)
 
         out = QGroupBox(self.tr("2. Hand it to the signer"))
         out_layout = QHBoxLayout(out)
         self.qr = QLabel("")
         self.qr.setObjectName("signingQr")
-        self.qr.setMinimumSize(220, 220)
         out_layout.addWidget(self.qr)
         out_buttons = QVBoxLayout()
         self.save_button = QPushButton(self.tr("Save PSBT file…"))
@@ -155,7 +168,7 @@ class SigningPage(QWidget):
         self.paste.setPlaceholderText(
             self.tr("Paste the signed PSBT (Base64) or the texts of its QR codes")
         )
-        self.paste.setMaximumHeight(70)
+        self.paste.setMaximumHeight(56)
         back_layout.addWidget(self.paste)
         back_buttons = QHBoxLayout()
         self.read_button = QPushButton(self.tr("Read what is pasted"))
@@ -202,6 +215,7 @@ class SigningPage(QWidget):
         self.frames = ()
         self._pixmaps.clear()
         self.qr.clear()
+        self.qr.setFixedSize(0, 0)
         self.frame_info.clear()
         self.paste.clear()
         self.error.clear()
@@ -263,8 +277,9 @@ class SigningPage(QWidget):
         number = self._frame % len(self.frames)
         pixmap = self._pixmaps.get(number)
         if pixmap is None:
-            pixmap = qr_pixmap(qr_text(self.frames[number]), scale=4)
+            pixmap = qr_pixmap(qr_text(self.frames[number]), scale=3)
             self._pixmaps[number] = pixmap
+        self.qr.setFixedSize(pixmap.size())  # a QR code is never cropped: it would not scan
         self.qr.setPixmap(pixmap)
         self._frame += 1
 
