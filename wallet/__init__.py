@@ -27,6 +27,7 @@ from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
+from wallet.money.fiat import FiatBook
 from wallet.networks import Network, network_info, resolve_network
 from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
 from wallet.settings import WalletSettings
@@ -82,6 +83,7 @@ __all__ = [
     "EvmLayout",
     "FeeLevel",
     "FeePresets",
+    "FiatBook",
     "HistoryEntry",
     "Label",
     "LabelStore",

@@ -30,6 +30,7 @@ from wallet.backends import BackendPool
 from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
+from wallet.money.fiat import FiatBook
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
@@ -78,6 +79,7 @@ class Wallet:
         self._accounts: dict[int, Account] = {}
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
         self._settings = WalletSettings(database)
+        self._fiat = FiatBook(database)
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
@@ -290,6 +292,11 @@ class Wallet:
     def settings(self) -> WalletSettings:
         """Return the wallet's settings (fee cap share, explorer API keys)."""
         return self._settings
+
+    @property
+    def fiat(self) -> FiatBook:
+        """Return the money outside the chains: fiat accounts, points, tickets, receipts."""
+        return self._fiat
 
     @property
     def labels(self) -> LabelStore:

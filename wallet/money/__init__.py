@@ -1,0 +1,1 @@
+"""Money outside the chains and across them: fiat accounts, points, tickets, receipts."""
