@@ -399,7 +399,7 @@ class FiatBook:
         if usable:
             days = [line.booked for line in usable]
             existing = self._store.lines_near(account.id, min(days), max(days))
-        chosen = match_lines(usable, existing)
+        chosen = match_lines(usable, existing, statement.format.value)
         matched = tuple(
             LineMatch(usable[i], c.old, c.score, c.reasons) for i, c in sorted(chosen.items())
         )

@@ -192,6 +192,14 @@ def parse_csv(data: bytes, source: str, mapping: CsvMapping, currency: str) -> S
         )
     if missing:
         shown = ", ".join(repr(h[:30]) for h in header[:12])
+        other = [
+            d for d in ",;\t|" if d != mapping.delimiter and len(header) == 1 and d in header[0]
+        ]
+        if other:
+            shown += (
+                f" (one column: the file separates fields with {other[0]!r}, the mapping "
+                f"with {mapping.delimiter!r})"
+            )
         raise CsvMappingMismatch(
             f"{source}: the mapping's column(s) {', '.join(map(repr, missing))} are not in "
             f"the file, whose header is {shown}.",

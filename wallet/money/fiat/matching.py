@@ -7,7 +7,9 @@ lines, so no single field decides. Each pair of (statement line, account line) g
 - the same amount is required (+3); a different amount is never a match;
 - the date: the same day +3, 1 to 3 days apart +2 (a value date against a booking date),
   4 to 7 days +1, further apart no match;
-- the reference (FITID, AcctSvcrRef...): the same +3, both present and different -3;
+- the reference (FITID, AcctSvcrRef...): the same +3; both present and different -3, when
+  both lines came from the same format (a camt.053 reference and an MT940 one of the same
+  payment differ, so across formats a different reference says nothing);
 - the text (payee and memo, case and spacing ignored): the same +2, sharing words +1.
 
 A pair scoring at least ``MATCH_THRESHOLD`` (6: the same amount on the same day, or a day or
@@ -45,8 +47,11 @@ def _words(line: ParsedLine | FiatLine) -> frozenset[str]:
     return frozenset(_WORD.findall(f"{line.payee} {line.memo}".lower()))
 
 
-def score(new: ParsedLine, old: FiatLine) -> tuple[int, tuple[str, ...]] | None:
-    """Return the score of ``new`` against ``old`` and its reasons, or ``None`` (no match)."""
+def score(new: ParsedLine, old: FiatLine, origin: str) -> tuple[int, tuple[str, ...]] | None:
+    """Return the score of ``new`` (read from format ``origin``) against ``old`` and why.
+
+    Returns ``None`` when they cannot be the same line (another amount, over a week apart).
+    """
     if new.amount != old.amount:
         return None
     days = abs((new.booked - old.booked).days)
@@ -64,7 +69,7 @@ def score(new: ParsedLine, old: FiatLine) -> tuple[int, tuple[str, ...]] | None:
         if new.reference == old.reference:
             points += 3
             reasons.append("same reference")
-        else:
+        elif old.origin == origin:
             points -= 3
             reasons.append("different reference")
     new_words, old_words = _words(new), _words(old)
@@ -77,8 +82,12 @@ def score(new: ParsedLine, old: FiatLine) -> tuple[int, tuple[str, ...]] | None:
     return points, tuple(reasons)
 
 
-def match_lines(new: Sequence[ParsedLine], existing: Sequence[FiatLine]) -> dict[int, Candidate]:
+def match_lines(
+    new: Sequence[ParsedLine], existing: Sequence[FiatLine], origin: str
+) -> dict[int, Candidate]:
     """Return the matches of statement lines (by index) to account lines, best pairs first.
+
+    ``origin`` is the format the statement lines were read from (``ofx``, ``csv``...).
 
     Each account line is used at most once; only pairs at or above ``MATCH_THRESHOLD``
     count.
@@ -89,7 +98,7 @@ def match_lines(new: Sequence[ParsedLine], existing: Sequence[FiatLine]) -> dict
     pairs: list[Candidate] = []
     for index, line in enumerate(new):
         for old in by_amount.get(line.amount, ()):
-            found = score(line, old)
+            found = score(line, old, origin)
             if found is not None and found[0] >= MATCH_THRESHOLD:
                 pairs.append(Candidate(index, old, found[0], found[1]))
     # Best score first; ties go to the closest date, then file order, then the oldest line.

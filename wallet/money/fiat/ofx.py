@@ -41,6 +41,33 @@ class _Lines:
         return self._first + bisect.bisect_right(self._starts, offset - 1)
 
 
+class _CheckedBuilder(TreeBuilder):
+    """ofxtools' builder, refusing an end tag that closes another aggregate than the open one.
+
+    ElementTree's builder closes whatever is open whatever the tag says, so a misspelt or
+    missing end tag would silently re-nest the statement.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+        self._open.append(tag)
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        if not self._open or self._open[-1] != tag:
+            raise ParseError(f"end tag {tag} does not close {self._open[-1:] or 'anything'}")
+        self._open.pop()
+        return super().end(tag)
+
+    def close(self) -> ET.Element:
+        if self._open:
+            raise ParseError(f"{self._open[-1]} is never closed - position=[0:0]")
+        return super().close()
+
+
 def parse_ofx(data: bytes, source: str) -> Statement:
     """Parse an OFX/QFX statement.
 
@@ -62,7 +89,7 @@ def parse_ofx(data: bytes, source: str) -> Statement:
     text = data.decode("latin-1")
     start = text.find(body[:40]) if body else -1
     lines = _Lines(body, 1 + (text.count("\n", 0, start) if start > 0 else 0))
-    builder = TreeBuilder()
+    builder = _CheckedBuilder()
     try:
         builder.feed(body)
         root = builder.close()
