@@ -52,7 +52,7 @@ class _CheckedBuilder(TreeBuilder):
         super().__init__()
         self._open: list[str] = []
 
-    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         self._open.append(tag)
         return super().start(tag, attrs)
 
