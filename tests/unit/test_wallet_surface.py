@@ -143,3 +143,9 @@ def test_family_modules_never_reach_back_to_the_account(path: Path) -> None:
 def test_entry_points_import_at_the_top(name: str) -> None:
     _modules, nested = _imports(ast.parse((ROOT / name).read_text("utf-8")))
     assert nested == [], f"imports inside functions at lines {nested}"
+
+
+def test_the_fiat_group_is_one_member(abandon_wallet: Wallet) -> None:
+    assert isinstance(abandon_wallet.fiat, wallet.FiatBook)
+    assert abandon_wallet.fiat is abandon_wallet.fiat
+    assert abandon_wallet.fiat.accounts() == []

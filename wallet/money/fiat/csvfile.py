@@ -48,6 +48,8 @@ class CsvMapping:
         delimiter: the field separator.
         skip_lines: lines before the header (a bank's preamble).
         encoding: the file's encoding.
+        optional: fields whose column may be missing from the file (the generic mapping's
+            payee, memo and reference); a field set by ``with_changes`` is never optional.
     """
 
     date: str
@@ -64,6 +66,7 @@ class CsvMapping:
     delimiter: str = ","
     skip_lines: int = 0
     encoding: str = "utf-8-sig"
+    optional: tuple[str, ...] = ()
 
     def columns(self) -> dict[str, tuple[str, ...]]:
         """Return each mapped field with the header names it reads."""
@@ -91,12 +94,18 @@ class CsvMapping:
                 values[key] = value
             else:
                 raise ValueError(f"{key!r} is not a mapping field ({', '.join(sorted(known))}).")
-        return replace(self, **values)  # type: ignore[arg-type]  # checked names and types
+        optional = tuple(f for f in self.optional if f not in values)
+        return replace(self, **values, optional=optional)  # type: ignore[arg-type]  # checked
 
 
 PRESETS: dict[str, CsvMapping] = {
     "generic": CsvMapping(
-        date="date", amount="amount", payee="payee", memo="memo", reference="reference"
+        date="date",
+        amount="amount",
+        payee="payee",
+        memo="memo",
+        reference="reference",
+        optional=("payee", "memo", "reference"),
     ),
     "de-sparkasse": CsvMapping(
         date="Buchungstag",
@@ -174,7 +183,11 @@ def parse_csv(data: bytes, source: str, mapping: CsvMapping, currency: str) -> S
         raise StatementError(f"{source} is empty.", source, 1, "header")
     header = [h.strip() for h in header]
     index = {name: i for i, name in reversed(list(enumerate(header)))}
-    columns = mapping.columns()
+    columns = {
+        field: cols
+        for field, cols in mapping.columns().items()
+        if field not in mapping.optional or all(c in index for c in cols)
+    }
     missing = tuple(c for cols in columns.values() for c in cols if c not in index)
     if "date" not in columns or not (
         {"amount"} <= columns.keys()
@@ -191,7 +204,7 @@ def parse_csv(data: bytes, source: str, mapping: CsvMapping, currency: str) -> S
             tuple(header),
         )
     if missing:
-        shown = ", ".join(repr(h[:30]) for h in header[:12])
+        shown = ", ".join(repr(h[:60]) for h in header[:12])
         other = [
             d for d in ",;\t|" if d != mapping.delimiter and len(header) == 1 and d in header[0]
         ]
