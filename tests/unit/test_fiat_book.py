@@ -23,6 +23,7 @@ from wallet.errors import (
     WalletError,
 )
 from wallet.money.fiat import MATCH_THRESHOLD, CsvMapping, FiatKind
+from wallet.money.fiat.demo import run_fiat_demo
 
 ROOT = Path(__file__).parents[2]
 SAMPLE_OFX = ROOT / "wallet" / "money" / "fiat" / "samples" / "demo-checking.ofx"
@@ -265,3 +266,15 @@ def test_holdings_list_fiat_balances(wallet: Wallet) -> None:
         Decimal("2561.11"),
         "EUR",
     )
+
+
+def test_the_demo_part_imports_the_sample_and_matches_it_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Wallet.create_watch_only(tmp_path / "demo.coffer", PASSWORD) as opened:
+        account = run_fiat_demo(opened.fiat, print)
+        assert account.balance == Decimal("2561.11") == account.statement_balance
+        assert len(opened.fiat.lines(account.name)) == 7
+    out = capsys.readouterr().out
+    assert "7 lines added" in out
+    assert "0 added, 7 matched" in out

@@ -235,35 +235,41 @@ def _rows(
 ) -> Statement:
     iso = mapping.date_format == "%Y-%m-%d"
     lines: list[ParsedLine] = []
+    getters = {name: _getter(plan.get(name, ())) for name in _FIELDS}
+    date_of, amount_of = getters["date"], getters["amount"]
+    currency_of, payee_of = getters["currency"], getters["payee"]
+    memo_of, reference_of = getters["memo"], getters["reference"]
     try:
         for row in reader:
             line = reader.line_num + mapping.skip_lines
-            if not row or all(not c.strip() for c in row):
-                continue
             if len(row) != width:
+                if not row or all(not c.strip() for c in row):
+                    continue
                 raise StatementError(
                     f"{source} line {line}: {len(row)} fields, but the header has {width}.",
                     source,
                     line,
                     "row",
                 )
-
-            def cell(name: str, row: list[str] = row) -> str:
-                return " ".join(row[i].strip() for i in plan.get(name, ()) if row[i].strip())
-
-            booked = _date(cell("date"), mapping.date_format, iso)
+            date_text = date_of(row)
+            booked = _date(date_text, mapping.date_format, iso)
             if booked is None:
-                raise _bad(source, line, "date", cell("date"), f"a date ({mapping.date_format})")
-            amount = _amount(cell, fmt, source, line)
+                if not any(c.strip() for c in row):
+                    continue
+                raise _bad(source, line, "date", date_text, f"a date ({mapping.date_format})")
+            text = amount_of(row)
+            amount = parse_amount(text, fmt) if text else None
+            if amount is None:
+                amount = _split_amount(row, getters, text, fmt, source, line)
             lines.append(
                 ParsedLine(
                     line,
                     booked,
                     amount,
-                    (cell("currency") or currency).upper(),
-                    cell("payee"),
-                    cell("memo"),
-                    cell("reference"),
+                    (currency_of(row) or currency).upper(),
+                    payee_of(row),
+                    memo_of(row),
+                    reference_of(row),
                 )
             )
     except csv.Error as err:
@@ -284,14 +290,28 @@ def _date(text: str, fmt: str, iso: bool) -> dt.date | None:
     return parse_date(text, fmt)
 
 
-def _amount(get: Callable[[str], str], fmt: AmountFormat, source: str, line: int) -> Decimal:
-    text = get("amount")
-    if text or not (get("debit") or get("credit")):
-        value = parse_amount(text, fmt)
-        if value is None:
-            raise _bad(source, line, "amount", text, "an amount")
-        return value
-    debit, credit = get("debit"), get("credit")
+def _getter(columns: tuple[int, ...]) -> Callable[[list[str]], str]:
+    """Return the reader of a field: one column's text, several joined, or none."""
+    if not columns:
+        return lambda _row: ""
+    if len(columns) == 1:
+        (index,) = columns
+        return lambda row: row[index].strip()
+    return lambda row: " ".join(row[i].strip() for i in columns if row[i].strip())
+
+
+def _split_amount(
+    row: list[str],
+    getters: dict[str, Callable[[list[str]], str]],
+    text: str,
+    fmt: AmountFormat,
+    source: str,
+    line: int,
+) -> Decimal:
+    """Return the amount of a row whose amount column is empty or bad: debit and credit."""
+    debit, credit = getters["debit"](row), getters["credit"](row)
+    if text or not (debit or credit):
+        raise _bad(source, line, "amount", text, "an amount")
     out = parse_amount(debit, fmt) if debit else Decimal(0)
     if out is None:
         raise _bad(source, line, "debit", debit, "an amount")
