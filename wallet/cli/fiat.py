@@ -113,12 +113,10 @@ def fiat_add(
     )
 
 
-def _mapping(
-    preset: str | None, pairs: tuple[str, ...], options: dict[str, str | None]
-) -> CsvMapping | None:
-    changes = {k: v for k, v in options.items() if v is not None}
-    if preset is None and not pairs and not changes:
+def _mapping(preset: str | None, pairs: tuple[str, ...]) -> CsvMapping | None:
+    if preset is None and not pairs:
         return None
+    changes: dict[str, str] = {}
     for pair in pairs:
         key, sep, column = pair.partition("=")
         if not sep or not key.strip():
@@ -148,13 +146,10 @@ def _mapping(
     "--map",
     "pairs",
     multiple=True,
-    help="CSV: FIELD=COLUMN (date, amount, debit, "
-    "credit, payee, memo, reference, currency); repeat it.",
+    help="CSV: FIELD=COLUMN (date, amount, debit, credit, payee, memo, reference, currency), "
+    "or date_format=%d.%m.%Y, decimal=',', thousands='.', delimiter=';', skip_lines=N; "
+    "repeat it.",
 )
-@click.option("--date-format", default=None, help="CSV: a strptime format, e.g. %d.%m.%Y.")
-@click.option("--decimal", default=None, help="CSV: the decimal mark, . or ,")
-@click.option("--thousands", default=None, help="CSV: the thousands separator, or ''.")
-@click.option("--delimiter", default=None, help="CSV: the field separator.")
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be added and matched; write nothing."
 )
@@ -166,10 +161,6 @@ def fiat_import(
     fmt: str | None,
     preset: str | None,
     pairs: tuple[str, ...],
-    date_format: str | None,
-    decimal: str | None,
-    thousands: str | None,
-    delimiter: str | None,
     dry_run: bool,
 ) -> None:
     """Import statement FILE (OFX/QFX, camt.053, MT940 or CSV) into account NAME.
@@ -178,16 +169,7 @@ def fiat_import(
     a malformed file is refused whole, naming the line and field.
     """
     with errors(opts):
-        mapping = _mapping(
-            preset,
-            pairs,
-            {
-                "date_format": date_format,
-                "decimal": decimal,
-                "thousands": thousands,
-                "delimiter": delimiter,
-            },
-        )
+        mapping = _mapping(preset, pairs)
     with open_wallet(opts) as wallet:
         report = wallet.fiat.import_statement(name, file, fmt=fmt, mapping=mapping, dry_run=dry_run)
     emit(opts, _report_json(report), lambda: _print_report(report))
