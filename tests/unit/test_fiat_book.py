@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -278,3 +279,14 @@ def test_the_demo_part_imports_the_sample_and_matches_it_again(
     out = capsys.readouterr().out
     assert "7 lines added" in out
     assert "0 added, 7 matched" in out
+
+
+def test_a_named_pipe_with_no_writer_is_refused_not_waited_on(
+    wallet: Wallet, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "statement.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(StatementError, match="is empty"):
+        wallet.fiat.import_statement("Checking", fifo)
+    with pytest.raises(WalletError, match="not a regular file"):
+        wallet.fiat.attachments.attach("ab" * 32, fifo)

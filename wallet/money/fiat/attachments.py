@@ -294,7 +294,10 @@ class AttachmentBook:
 
 def _read_limited(path: Path) -> bytes:
     try:
-        with path.open("rb") as handle:
+        # Non-blocking open: a named pipe is refused below instead of waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise WalletError(f"{path.name} is not a regular file.")
             return handle.read(MAX_ATTACHMENT_BYTES + 1)

@@ -31,7 +31,7 @@ from wallet.money.fiat.currency import check_currency, from_minor, to_minor
 from wallet.money.fiat.holdings import Holding, fiat_holdings
 from wallet.money.fiat.matching import match_lines
 from wallet.money.fiat.points import PointsBook
-from wallet.money.fiat.statements import read_statement
+from wallet.money.fiat.statements import MAX_STATEMENT_BYTES, read_statement
 from wallet.money.fiat.store import FiatStore, NewLine
 from wallet.money.fiat.tickets import TicketBook
 from wallet.money.fiat.types import (
@@ -505,8 +505,11 @@ def _read(file: str | os.PathLike[str] | bytes, source: str | None) -> tuple[byt
     path = Path(file)
     shown = source or path.name
     try:
-        with path.open("rb") as handle:
-            data = handle.read(2**28 + 1)
+        # Non-blocking open: a named pipe with no writer reads as empty instead of hanging.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_STATEMENT_BYTES + 1)
     except OSError as err:
         raise StatementError(f"Cannot read {shown}: {err.strerror or err}.", shown) from None
     return data, shown
