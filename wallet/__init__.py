@@ -27,6 +27,21 @@ from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.evm.types import Collectible, EvmDraft, SentTransaction, TokenHolding
 from wallet.labels import Label, LabelStore, ParsedLabels, parse_bip329
 from wallet.mnemonics import LANGUAGES, complete_mnemonic_word, new_mnemonic, validate_mnemonic
+from wallet.money import (
+    Allocation,
+    BalanceChange,
+    Holding,
+    HoldingKind,
+    HoldingsSource,
+    MissingDay,
+    Money,
+    NetWorthPoint,
+    NetWorthSeries,
+    Portfolio,
+    PortfolioRow,
+    PriceService,
+    Quote,
+)
 from wallet.money.fiat import FiatBook
 from wallet.networks import Network, network_info, resolve_network
 from wallet.passwords import MIN_PASSWORD_LENGTH, check_new_password
@@ -68,9 +83,11 @@ __all__ = [
     "AccountView",
     "AddressCheck",
     "AddressInfo",
+    "Allocation",
     "Amount",
     "BackendPool",
     "Balance",
+    "BalanceChange",
     "CoinInfo",
     "Collectible",
     "DevnetControl",
@@ -85,10 +102,21 @@ __all__ = [
     "FeePresets",
     "FiatBook",
     "HistoryEntry",
+    "Holding",
+    "HoldingKind",
+    "HoldingsSource",
     "Label",
     "LabelStore",
+    "MissingDay",
+    "Money",
+    "NetWorthPoint",
+    "NetWorthSeries",
     "Network",
     "ParsedLabels",
+    "Portfolio",
+    "PortfolioRow",
+    "PriceService",
+    "Quote",
     "ScriptKind",
     "SentTransaction",
     "SignedTransaction",

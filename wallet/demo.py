@@ -17,6 +17,7 @@ from wallet.amounts import format_amount
 from wallet.demo_evm import run_evm_demo
 from wallet.errors import WalletError
 from wallet.money.fiat.demo import run_fiat_demo
+from wallet.money.prices.sample import sample_portfolio_lines
 from wallet.wallet import Wallet
 
 __all__ = ["NEXT_STEPS", "run_demo"]
@@ -114,6 +115,11 @@ def run_demo(folder: Path | None = None) -> None:
                 f"The Bitcoin regtest account still shows {btc.balance()} and "
                 f"{len(btc.history())} history entries."
             )
+            click.echo("")
+            for line in sample_portfolio_lines(
+                wallet.database, wallet.holdings_sources, wallet.prices, "EUR"
+            ):
+                click.echo(line)
     click.echo(NEXT_STEPS)
 
 

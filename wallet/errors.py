@@ -55,6 +55,9 @@ __all__ = [
     "NonceConflict",
     "NotADevnet",
     "NotReplaceable",
+    "PriceProviderError",
+    "PriceRateLimited",
+    "PriceUnavailable",
     "SigningCancelled",
     "SigningRefused",
     "StatementCurrencyMismatch",
@@ -63,6 +66,7 @@ __all__ = [
     "TransactionRefused",
     "TransactionTooLarge",
     "TransactionWouldFail",
+    "UnknownAsset",
     "UnknownCurrency",
     "UnknownNetwork",
     "UnknownToken",
@@ -483,7 +487,79 @@ class TransactionRefused(NodeRefused):
 
 
 class UnknownCurrency(WalletError, ValueError):
-    """Not an ISO 4217 currency code (``EUR``, ``USD``, ``JPY``...)."""
+    """A currency code that is not in the ISO 4217 catalogue.
+
+    Attributes:
+        code: the code as given.
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        """Record the code."""
+        super().__init__(message)
+        self.code = code
+
+
+class UnknownAsset(WalletError, ValueError):
+    """An asset the price service cannot name: no such coin, token or currency.
+
+    Attributes:
+        asset: the asset as given.
+    """
+
+    def __init__(self, message: str, asset: str = "") -> None:
+        """Record the asset."""
+        super().__init__(message)
+        self.asset = asset
+
+
+class PriceProviderError(BackendUnavailable):
+    """A price or exchange-rate provider is down, slow, or answered garbage (after retries).
+
+    Attributes:
+        server: the provider's name and base URL.
+        provider: the provider's name (``coingecko``, ``cryptocompare``, ``ecb``).
+    """
+
+    def __init__(self, message: str, provider: str = "", server: str = "") -> None:
+        """Record the provider."""
+        super().__init__(message, server)
+        self.provider = provider
+
+
+class PriceRateLimited(PriceProviderError):
+    """A provider kept refusing with HTTP 429 (too many requests) after the retries.
+
+    Attributes:
+        retry_after: the seconds the provider asked to wait, if it said.
+    """
+
+    def __init__(
+        self, message: str, provider: str = "", server: str = "", retry_after: int | None = None
+    ) -> None:
+        """Record how long the provider asked to wait."""
+        super().__init__(message, provider, server)
+        self.retry_after = retry_after
+
+
+class PriceUnavailable(WalletError, LookupError):
+    """No rate is known for an asset in a currency at a date (never replaced by zero).
+
+    Attributes:
+        asset: the asset asked for.
+        base: the currency asked in.
+        day: the day asked for (ISO ``YYYY-MM-DD``), or ``""`` for the current price.
+        reason: why no rate is known, in words.
+    """
+
+    def __init__(
+        self, message: str, asset: str = "", base: str = "", day: str = "", reason: str = ""
+    ) -> None:
+        """Record what was asked and why it has no answer."""
+        super().__init__(message)
+        self.asset = asset
+        self.base = base
+        self.day = day
+        self.reason = reason
 
 
 class StatementError(WalletError, ValueError):

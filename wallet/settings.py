@@ -12,6 +12,7 @@ from decimal import Decimal
 from chains.registry import EvmNetwork, get_network
 from wallet.errors import WalletError, translate_errors
 from wallet.evm import settings as evm_settings
+from wallet.money.prices import settings as price_settings
 from wallet.storage import WalletDatabase
 from wallet.utxo import fees as utxo_fees
 
@@ -80,6 +81,35 @@ class WalletSettings:
             WalletError: not an EVM network, or not an http(s) URL.
         """
         evm_settings.set_explorer_url(self._db, self._evm(network), url)
+
+    @property
+    def base_currency(self) -> str:
+        """Return the currency values are shown in: the setting, else the locale's, else USD."""
+        return price_settings.base_currency(self._db)
+
+    def set_base_currency(self, code: str | None) -> None:
+        """Set the base currency (an ISO 4217 code, any case); ``None`` follows the locale again.
+
+        Raises:
+            UnknownCurrency: not an ISO 4217 code.
+        """
+        price_settings.set_base_currency(self._db, code)
+
+    def price_provider_url(self, provider: str) -> str:
+        """Return the base URL of a price provider (``coingecko``, ``cryptocompare``, ``ecb``).
+
+        Raises:
+            WalletError: not a provider's name.
+        """
+        return price_settings.provider_url(self._db, provider)
+
+    def set_price_provider_url(self, provider: str, url: str | None) -> None:
+        """Point a price provider at another base URL (a mirror, a replay); ``None`` resets.
+
+        Raises:
+            WalletError: not a provider's name, or not an http(s) URL.
+        """
+        price_settings.set_provider_url(self._db, provider, url)
 
     @staticmethod
     def _evm(network: str) -> EvmNetwork:

@@ -12,6 +12,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,15 @@ from wallet.devnet import DevnetControl
 from wallet.errors import WalletCorrupt, WalletError, WatchOnly, translate_errors
 from wallet.labels import LabelStore
 from wallet.money.fiat import FiatBook
+from wallet.money.portfolio import (
+    CryptoHoldings,
+    HoldingsSource,
+    NetWorthSeries,
+    Portfolio,
+    build_portfolio,
+    net_worth,
+)
+from wallet.money.prices import PriceService
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
 from wallet.storage import WalletDatabase
@@ -80,6 +90,12 @@ class Wallet:
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
         self._settings = WalletSettings(database)
         self._fiat = FiatBook(database)
+        self._prices = PriceService(database)
+        # The portfolio's holdings sources: fiat accounts and points add theirs here.
+        self._holdings: list[HoldingsSource] = [
+            CryptoHoldings(self.accounts),
+            *self._fiat.holdings_sources(),
+        ]
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
@@ -297,6 +313,52 @@ class Wallet:
     def fiat(self) -> FiatBook:
         """Return the money outside the chains: fiat accounts, points, tickets, receipts."""
         return self._fiat
+
+    @property
+    def prices(self) -> PriceService:
+        """Return prices and exchange rates, cached in the wallet file (``wallet.money``)."""
+        return self._prices
+
+    @property
+    def holdings_sources(self) -> tuple[HoldingsSource, ...]:
+        """Return the sources the portfolio values (crypto accounts first)."""
+        return tuple(self._holdings)
+
+    def add_holdings_source(self, source: HoldingsSource) -> None:
+        """Add a source of holdings to the portfolio (``wallet.money.portfolio``)."""
+        self._holdings.append(source)
+
+    def portfolio(
+        self, base: str | None = None, *, refresh: bool = False, online: bool = True
+    ) -> Portfolio:
+        """Value every holding in ``base`` (default: ``settings.base_currency``).
+
+        Rows without an amount or a price are kept, marked unknown with the reason, and left
+        out of the total (see ``wallet.money.portfolio``).
+
+        Raises:
+            UnknownCurrency: ``base`` is not an ISO 4217 code.
+        """
+        return build_portfolio(self._holdings, self._prices, base, refresh=refresh, online=online)
+
+    def net_worth(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        base: str | None = None,
+        *,
+        online: bool = True,
+    ) -> NetWorthSeries:
+        """Return net worth per day from balances and daily closes (fetched, paced, cached).
+
+        ``start`` ``None``: from the first transaction (the whole history); ``end`` ``None``:
+        yesterday, the last day with a close.
+
+        Raises:
+            UnknownCurrency: ``base`` is not an ISO 4217 code.
+            WalletError: a range that ends before it starts, or longer than 25 years.
+        """
+        return net_worth(self._holdings, self._prices, start, end, base, online=online)
 
     @property
     def labels(self) -> LabelStore:

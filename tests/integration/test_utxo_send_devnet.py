@@ -568,6 +568,8 @@ def test_demo_sends_on_the_devnet_kept_in_the_wallet_folder(
     assert history[1].split()[:3] == ["confirmed", "1", "conf"]
     assert history[1].endswith(txid)
     assert "The Bitcoin regtest account still shows" in out
+    assert "Portfolio in EUR (prices: bundled sample data, not market prices):" in out
+    assert "bitcoin-regtest #0 (as BTC, sample)" in out
     with Wallet.open(tmp_path / "demo.coffer", "coffer demo password") as wallet:
         key = wallet.backends.devnet_key(NET)  # the devnet's files are sealed with the wallet's key
     with BitcoinDevnet(datadir=tmp_path / "demo.coffer.d" / NET, storage_key=key) as chain:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from wallet import Wallet
+from wallet import HoldingKind, Wallet
 from wallet.errors import (
     CsvMappingMismatch,
     FiatAccountNotFound,
@@ -261,12 +261,27 @@ def test_fiat_data_survives_reopening(tmp_path: Path) -> None:
 def test_holdings_list_fiat_balances(wallet: Wallet) -> None:
     wallet.fiat.import_statement("Checking", SAMPLE_OFX)
     (holding,) = wallet.fiat.holdings()
-    assert (holding.asset, holding.kind, holding.amount, holding.currency) == (
+    assert (holding.kind, holding.account, holding.asset, holding.amount, holding.source) == (
+        HoldingKind.FIAT,
+        "Checking",
         "EUR",
-        "fiat",
         Decimal("2561.11"),
-        "EUR",
+        "fiat",
     )
+
+
+def test_the_portfolio_values_fiat_accounts_and_points(wallet: Wallet) -> None:
+    wallet.fiat.import_statement("Checking", SAMPLE_OFX)
+    wallet.fiat.points.add("Miles", 1000, value_per_point="0.01", value_currency="EUR")
+    wallet.fiat.points.add("Stamps", 7)
+    portfolio = wallet.portfolio("EUR", online=False)
+    rows = {row.holding.account: row for row in portfolio.rows if row.holding.source != "crypto"}
+    assert rows["Checking"].value == Decimal("2561.11")
+    assert rows["Miles: 1000 points"].value == Decimal("10.00")
+    assert rows["Stamps: 7 points"].value is None
+    assert rows["Stamps: 7 points"].unknown_reason == "no value per point set"
+    fiat_changes = wallet.holdings_sources[1].changes()
+    assert sum(c.amount for c in fiat_changes) == Decimal("1561.11")
 
 
 def test_the_demo_part_imports_the_sample_and_matches_it_again(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from wallet import Wallet
+from wallet import HoldingKind, Wallet
 from wallet.errors import (
     AttachmentTooLarge,
     AttachmentTypeMismatch,
@@ -61,14 +61,15 @@ def test_points_with_value_and_expiry(wallet: Wallet) -> None:
     assert miles.value_on(dt.date(2027, 3, 31)) == Decimal("144.000")
     assert miles.value_on(dt.date(2027, 4, 1)) == 0
     wallet.fiat.points.add("Coffee stamps", 7)
-    (holding,) = wallet.fiat.holdings(today=dt.date(2027, 1, 1))
-    assert (holding.kind, holding.amount, holding.value, holding.currency) == (
-        "points",
-        Decimal(12000),
-        Decimal("144.000"),
+    stamps_row, miles_row = wallet.fiat.holdings(today=dt.date(2027, 1, 1))
+    assert (miles_row.kind, miles_row.asset, miles_row.amount) == (
+        HoldingKind.POINTS,
         "EUR",
+        Decimal("144.000"),
     )
-    assert wallet.fiat.holdings(today=dt.date(2027, 5, 1))[0].value == 0
+    assert (stamps_row.amount, stamps_row.unknown_reason) == (None, "no value per point set")
+    expired = wallet.fiat.holdings(today=dt.date(2027, 5, 1))[1]
+    assert (expired.amount, expired.account) == (0, "Miles: 12000 points (expired)")
     updated = wallet.fiat.points.update("Miles", balance="15000", expires=None)
     assert (updated.balance, updated.expires) == (Decimal(15000), None)
     with pytest.raises(WalletError, match="needs its currency"):

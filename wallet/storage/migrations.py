@@ -213,6 +213,47 @@ ALTER TABLE utxo_blocks ADD COLUMN time INTEGER;
 histories point at, so confirmed transactions show when they were mined. Rows written before
 have none; the next sync asks for them (``SyncRequest.untimed_blocks``)."""
 
+_V_PRICES = """
+CREATE TABLE price_daily (
+    asset TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    day TEXT NOT NULL,
+    rate TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (asset, quote, day)
+);
+CREATE TABLE price_live (
+    asset TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    rate TEXT NOT NULL,
+    change_24h TEXT,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (asset, quote)
+);
+CREATE TABLE price_gaps (
+    asset TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    day TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (asset, quote, day)
+);
+CREATE TABLE price_fetches (
+    name TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+);
+"""
+"""Schema (prices): the price cache. ``price_daily`` holds daily closes (crypto in USD from
+CoinGecko or CryptoCompare; ECB rates as asset ``EUR`` in each currency), ``price_live`` the
+last current price per pair, ``price_gaps`` each day a provider answered without a value and
+why, ``price_fetches`` when a whole file or window was last fetched. Rates are decimal text;
+times Unix seconds."""
+
 _V_FIAT = """
 CREATE TABLE fiat_accounts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -294,7 +335,14 @@ CREATE INDEX attachments_by_target ON attachments(target_kind, target_ref);
 statement imports that added or matched them, loyalty programmes, tickets, and files attached
 to transactions (kept inside the encrypted wallet file)."""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2_UTXO, _V3_EVM, _V4_BLOCK_TIMES, _V_FIAT)
+MIGRATIONS: tuple[str, ...] = (
+    _V1,
+    _V2_UTXO,
+    _V3_EVM,
+    _V4_BLOCK_TIMES,
+    _V_PRICES,
+    _V_FIAT,
+)
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -12,7 +12,7 @@ from wallet.money.fiat.attachments import MAX_ATTACHMENT_BYTES, Attachment, Atta
 from wallet.money.fiat.book import FiatAmount, FiatBook
 from wallet.money.fiat.csvfile import PRESETS, CsvMapping
 from wallet.money.fiat.facturx import Invoice
-from wallet.money.fiat.holdings import Holding
+from wallet.money.fiat.holdings import FiatHoldings, PointsHoldings
 from wallet.money.fiat.matching import MATCH_THRESHOLD
 from wallet.money.fiat.points import PointsBook, PointsProgramme
 from wallet.money.fiat.statements import detect_format, read_statement
@@ -39,14 +39,15 @@ __all__ = [
     "FiatAccount",
     "FiatAmount",
     "FiatBook",
+    "FiatHoldings",
     "FiatKind",
     "FiatLine",
-    "Holding",
     "ImportReport",
     "Invoice",
     "LineMatch",
     "ParsedLine",
     "PointsBook",
+    "PointsHoldings",
     "PointsProgramme",
     "RefusedLine",
     "Statement",

@@ -28,7 +28,7 @@ from wallet.errors import (
 from wallet.money.fiat.attachments import AttachmentBook
 from wallet.money.fiat.csvfile import PRESETS, CsvMapping
 from wallet.money.fiat.currency import check_currency, from_minor, to_minor
-from wallet.money.fiat.holdings import Holding, fiat_holdings
+from wallet.money.fiat.holdings import FiatHoldings, PointsHoldings
 from wallet.money.fiat.matching import match_lines
 from wallet.money.fiat.points import PointsBook
 from wallet.money.fiat.statements import MAX_STATEMENT_BYTES, read_statement
@@ -45,6 +45,7 @@ from wallet.money.fiat.types import (
     Statement,
     StatementFormat,
 )
+from wallet.money.portfolio import Holding, HoldingsSource
 from wallet.storage import WalletDatabase
 
 __all__ = ["FiatAmount", "FiatBook"]
@@ -459,13 +460,19 @@ class FiatBook:
 
     # -- portfolio ---------------------------------------------------------------------------
 
+    def holdings_sources(self) -> tuple[HoldingsSource, ...]:
+        """Return the portfolio's sources of fiat accounts and of points (``Wallet`` adds them)."""
+        return FiatHoldings(self._store), PointsHoldings(self.points.programmes)
+
     def holdings(self, today: dt.date | None = None) -> list[Holding]:
-        """Return what the portfolio values: each fiat account, and points with a value.
+        """Return what the portfolio values here: each fiat account, and each programme.
 
         Args:
-            today: the day for points' expiry (default: today, UTC); expired points count 0.
+            today: the day for points' expiry (default: today, UTC); expired points are
+                worth 0, a programme without a value per point is unknown (never 0).
         """
-        return fiat_holdings(self._store.accounts(), self.points.programmes(), today)
+        points = PointsHoldings(self.points.programmes, None if today is None else lambda: today)
+        return [*FiatHoldings(self._store).holdings(), *points.holdings()]
 
 
 def _date(value: dt.date) -> dt.date:

@@ -1,4 +1,4 @@
-"""ISO 4217 currency codes and their minor units, from babel's CLDR data.
+"""Fiat amounts as integers of their currency's minor unit (the catalogue is ``prices``').
 
 Amounts are kept as integers of the currency's minor unit (cents for EUR, yen for JPY, fils
 for BHD) and shown as ``Decimal``; a value with more decimals than the currency has is refused
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import get_currency_precision, list_currencies
-
-from wallet.errors import InvalidAmount, UnknownCurrency
+from wallet.errors import InvalidAmount
+from wallet.money.prices.currencies import currency
 
 __all__ = ["check_currency", "from_minor", "minor_digits", "to_minor"]
 
@@ -20,18 +19,14 @@ def check_currency(code: str) -> str:
     """Return the ISO 4217 code ``code`` in capitals.
 
     Raises:
-        UnknownCurrency: not a currency code CLDR knows.
+        UnknownCurrency: not a currency code of the catalogue (``wallet.money.prices``).
     """
-    upper = code.strip().upper()
-    if len(upper) != 3 or not upper.isascii() or upper not in list_currencies():
-        shown = code if len(code) <= 12 else code[:12] + "..."
-        raise UnknownCurrency(f"{shown!r} is not an ISO 4217 currency code (EUR, USD, JPY...).")
-    return upper
+    return currency(code).code
 
 
-def minor_digits(currency: str) -> int:
+def minor_digits(code: str) -> int:
     """Return how many decimals the currency's minor unit has (2 for EUR, 0 for JPY)."""
-    return int(get_currency_precision(currency))
+    return currency(code).minor_units
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -1,55 +1,99 @@
-"""The rows the portfolio values: fiat balances, and points that have a value per point."""
+"""The portfolio's holdings sources for fiat accounts and loyalty points.
+
+``wallet.money.portfolio`` values whatever its sources (``HoldingsSource``) report; these two
+report the fiat accounts (their balance in their currency, and each line as a dated change
+for net worth over time) and the points programmes with a value per point (their worth in
+that value's currency; a programme without one is listed as unknown, never as zero).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable
 
 from wallet.money.fiat.points_types import PointsProgramme
-from wallet.money.fiat.types import FiatAccount
+from wallet.money.fiat.store import FiatStore
+from wallet.money.portfolio import BalanceChange, Holding, HoldingKind
 
-__all__ = ["Holding", "fiat_holdings"]
+__all__ = ["FiatHoldings", "PointsHoldings"]
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """One thing of value outside the chains, for the portfolio.
+class FiatHoldings:
+    """The holdings source of the fiat accounts (``name`` ``"fiat"``)."""
 
-    Attributes:
-        name: the fiat account's or programme's name.
-        asset: the asset code: the currency (``EUR``) of a fiat account, ``points:NAME`` of a
-            loyalty programme.
-        kind: ``"fiat"`` or ``"points"``.
-        amount: how much of ``asset``: the balance, or the number of points.
-        currency: the currency the holding is worth in: the account's, or the programme's
-            value currency.
-        value: its worth in ``currency``: the balance, or points times value per point
-            (0 once expired).
+    name = "fiat"
+
+    def __init__(self, store: FiatStore) -> None:
+        """Read the accounts from ``store`` at each use."""
+        self._store = store
+
+    def holdings(self) -> list[Holding]:
+        """Return each account's balance in its currency."""
+        return [
+            Holding(HoldingKind.FIAT, a.name, a.currency, a.currency, a.balance, "", self.name)
+            for a in self._store.accounts()
+        ]
+
+    def changes(self) -> list[BalanceChange]:
+        """Return each line as a dated change of its account's balance."""
+        names = {a.id: a.name for a in self._store.accounts()}
+        return [
+            BalanceChange(names[line.account_id], line.currency, line.booked, line.amount)
+            for line in self._store.lines()
+        ]
+
+
+class PointsHoldings:
+    """The holdings source of the loyalty programmes (``name`` ``"points"``).
+
+    Args:
+        programmes: returns the programmes at each use.
+        today: returns the day for expiry (UTC today by default).
     """
 
-    name: str
-    asset: str
-    kind: str
-    amount: Decimal
-    currency: str
-    value: Decimal
+    name = "points"
 
+    def __init__(
+        self,
+        programmes: Callable[[], list[PointsProgramme]],
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        """Keep how to read the programmes and the day."""
+        self._programmes = programmes
+        self._today = today or (lambda: dt.datetime.now(dt.UTC).date())
 
-def fiat_holdings(
-    accounts: Sequence[FiatAccount],
-    programmes: Sequence[PointsProgramme],
-    today: dt.date | None = None,
-) -> list[Holding]:
-    """Return a holding per fiat account and per programme with a value per point."""
-    day = today or dt.datetime.now(dt.UTC).date()
-    rows = [Holding(a.name, a.currency, "fiat", a.balance, a.currency, a.balance) for a in accounts]
-    for p in programmes:
-        if p.value_per_point is None or p.value_currency is None:
-            continue
-        value = p.value_on(day)
-        rows.append(
-            Holding(p.name, f"points:{p.name}", "points", p.balance, p.value_currency, value)
-        )
-    return rows
+    def holdings(self) -> list[Holding]:
+        """Return each programme's worth; one without a value per point is unknown."""
+        today = self._today()
+        rows = []
+        for p in self._programmes():
+            where = f"{p.name}: {p.balance} points" + (" (expired)" if p.expired(today) else "")
+            if p.value_currency is None:
+                rows.append(
+                    Holding(
+                        HoldingKind.POINTS,
+                        where,
+                        None,
+                        p.name,
+                        None,
+                        "no value per point set",
+                        self.name,
+                    )
+                )
+                continue
+            rows.append(
+                Holding(
+                    HoldingKind.POINTS,
+                    where,
+                    p.value_currency,
+                    p.value_currency,
+                    p.value_on(today),
+                    "",
+                    self.name,
+                )
+            )
+        return rows
+
+    def changes(self) -> list[BalanceChange]:
+        """Return no changes: a programme's history is not kept, only its balance."""
+        return []
