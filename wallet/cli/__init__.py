@@ -12,7 +12,19 @@ Commands live in modules by concern and are added to the group here, explicitly.
 
 from __future__ import annotations
 
-from wallet.cli import agent, chain, devnet, evm, fiat, keys, labels, money, receive, utxo
+from wallet.cli import (
+    agent,
+    chain,
+    devnet,
+    evm,
+    fiat,
+    fiat_items,
+    keys,
+    labels,
+    money,
+    receive,
+    utxo,
+)
 from wallet.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -27,6 +39,7 @@ for _command in (
     *agent.COMMANDS,
     *devnet.COMMANDS,
     *fiat.COMMANDS,
+    *fiat_items.COMMANDS,
     *money.COMMANDS,
 ):
     cli.add_command(_command)

@@ -11,7 +11,6 @@ import hashlib
 import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from chains.registry import get_network
 from wallet.amounts import check_magnitude, parse_decimal
@@ -19,19 +18,22 @@ from wallet.errors import (
     FloatAmountError,
     InvalidAmount,
     InvalidTxHash,
-    StatementCurrencyMismatch,
-    StatementError,
-    UnknownCurrency,
     UnknownNetwork,
     WalletError,
 )
 from wallet.money.fiat.attachments import AttachmentBook
-from wallet.money.fiat.csvfile import PRESETS, CsvMapping
+from wallet.money.fiat.csvfile import CsvMapping
 from wallet.money.fiat.currency import check_currency, from_minor, to_minor
 from wallet.money.fiat.holdings import FiatHoldings, PointsHoldings
-from wallet.money.fiat.matching import match_lines
+from wallet.money.fiat.importer import (
+    apply_statement,
+    check_statement,
+    csv_mapping,
+    read_file,
+    statement_format,
+)
 from wallet.money.fiat.points import PointsBook
-from wallet.money.fiat.statements import MAX_STATEMENT_BYTES, read_statement
+from wallet.money.fiat.statements import read_statement
 from wallet.money.fiat.store import FiatStore, NewLine
 from wallet.money.fiat.tickets import TicketBook
 from wallet.money.fiat.types import (
@@ -39,10 +41,7 @@ from wallet.money.fiat.types import (
     FiatKind,
     FiatLine,
     ImportReport,
-    LineMatch,
     ParsedLine,
-    RefusedLine,
-    Statement,
     StatementFormat,
 )
 from wallet.money.portfolio import Holding, HoldingsSource
@@ -335,128 +334,17 @@ class FiatBook:
             CsvMappingMismatch: the CSV mapping does not fit the file.
         """
         account = self._store.account(name)
-        data, shown = _read(file, source)
+        data, shown = read_file(file, source)
         statement = read_statement(
             data,
             shown,
-            _format(fmt),
-            mapping=_mapping(mapping),
+            statement_format(fmt),
+            mapping=csv_mapping(mapping),
             currency=account.currency,
         )
-        self._check(statement, account)
-        return self._apply(account, statement, hashlib.sha256(data).hexdigest(), dry_run)
-
-    def _check(self, statement: Statement, account: FiatAccount) -> None:
-        try:
-            currency = check_currency(statement.currency)
-        except UnknownCurrency:
-            raise StatementError(
-                f"{statement.source}: {statement.currency[:8]!r} is not a currency code.",
-                statement.source,
-            ) from None
-        if currency != account.currency:
-            raise StatementCurrencyMismatch(
-                f"{statement.source} is a statement in {currency}; the account {account.name} "
-                f"is in {account.currency}. Nothing was imported.",
-                statement.source,
-                currency,
-                account.currency,
-            )
-        given, ours = _plain(statement.account_number), _plain(account.number)
-        if given and ours and not (given.endswith(ours) or ours.endswith(given)):
-            raise StatementError(
-                f"{statement.source} is for account {statement.account_number[:40]}, not "
-                f"{account.name}'s ({account.number}). Nothing was imported.",
-                statement.source,
-            )
-        for line in statement.lines:
-            if line.currency != account.currency:
-                continue
-            try:
-                to_minor(line.amount, line.currency)
-            except InvalidAmount as err:
-                raise StatementError(
-                    f"{statement.source} line {line.line}, field amount: {err}",
-                    statement.source,
-                    line.line,
-                    "amount",
-                ) from None
-
-    def _apply(
-        self, account: FiatAccount, statement: Statement, digest: str, dry_run: bool
-    ) -> ImportReport:
-        refused: list[RefusedLine] = []
-        usable: list[ParsedLine] = []
-        for line in statement.lines:
-            if line.currency != account.currency:
-                refused.append(
-                    RefusedLine(
-                        line, f"the line is in {line.currency}, the account in {account.currency}"
-                    )
-                )
-            else:
-                usable.append(line)
-        existing: list[FiatLine] = []
-        if usable:
-            days = [line.booked for line in usable]
-            existing = self._store.lines_near(account.id, min(days), max(days))
-        chosen = match_lines(usable, existing, statement.format.value)
-        matched = tuple(
-            LineMatch(usable[i], c.old, c.score, c.reasons) for i, c in sorted(chosen.items())
-        )
-        new = [line for i, line in enumerate(usable) if i not in chosen]
-        closing = (
-            (statement.closing_balance, statement.closing_date)
-            if statement.closing_balance is not None and statement.closing_date is not None
-            else None
-        )
-        origin = statement.format.value
-        if dry_run:
-            ids = [0] * len(new)
-        else:
-            ids = self._store.record_import(
-                account,
-                origin,
-                statement.source,
-                digest,
-                new,
-                (len(matched), len(refused)),
-                closing,
-            )
-        added = tuple(
-            FiatLine(
-                i,
-                account.id,
-                ln.booked,
-                ln.amount,
-                ln.currency,
-                ln.payee,
-                ln.memo,
-                ln.reference,
-                origin,
-            )
-            for i, ln in zip(ids, new, strict=True)
-        )
-        after = self._store.account_by_id(account.id)
-        note = ""
-        if closing is not None and not dry_run:
-            computed = self._store.balance_on(after, closing[1])
-            if computed != closing[0]:
-                note = (
-                    f"The statement's closing balance on {closing[1]} is {closing[0]} "
-                    f"{account.currency}; the account's lines add up to {computed}: set the "
-                    "opening balance or import the missing statements."
-                )
-        return ImportReport(
-            after,
-            statement.format,
-            statement.source,
-            added,
-            matched,
-            tuple(refused),
-            dry_run,
-            note,
-        )
+        check_statement(statement, account)
+        digest = hashlib.sha256(data).hexdigest()
+        return apply_statement(self._store, account, statement, digest, dry_run)
 
     # -- portfolio ---------------------------------------------------------------------------
 
@@ -481,42 +369,3 @@ def _date(value: dt.date) -> dt.date:
     if not isinstance(value, dt.date):
         raise WalletError("A date is a datetime.date.")
     return value
-
-
-def _plain(number: str) -> str:
-    return re.sub(r"[\s/-]", "", number).upper()
-
-
-def _format(fmt: StatementFormat | str | None) -> StatementFormat | None:
-    if fmt is None or isinstance(fmt, StatementFormat):
-        return fmt
-    try:
-        return StatementFormat(fmt.lower())
-    except ValueError:
-        names = ", ".join(f.value for f in StatementFormat)
-        raise StatementError(f"Statement formats are {names}; not {fmt[:20]!r}.") from None
-
-
-def _mapping(mapping: CsvMapping | str | None) -> CsvMapping | None:
-    if mapping is None or isinstance(mapping, CsvMapping):
-        return mapping
-    if mapping not in PRESETS:
-        names = ", ".join(sorted(PRESETS))
-        raise StatementError(f"CSV presets are {names}; not {mapping[:30]!r}.")
-    return PRESETS[mapping]
-
-
-def _read(file: str | os.PathLike[str] | bytes, source: str | None) -> tuple[bytes, str]:
-    if isinstance(file, bytes):
-        return file, source or "statement"
-    path = Path(file)
-    shown = source or path.name
-    try:
-        # Non-blocking open: a named pipe with no writer reads as empty instead of hanging.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(MAX_STATEMENT_BYTES + 1)
-    except OSError as err:
-        raise StatementError(f"Cannot read {shown}: {err.strerror or err}.", shown) from None
-    return data, shown
