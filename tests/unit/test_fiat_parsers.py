@@ -329,3 +329,16 @@ def test_statement_parsers_raise_only_typed_errors(data: bytes) -> None:
     for fmt in StatementFormat:
         with contextlib.suppress(StatementError):
             read_statement(data, "fuzz", fmt, currency="EUR")
+
+
+def test_ofx_currency_aggregate_sets_the_line_currency_origcurrency_does_not() -> None:
+    foreign = _broken_ofx(
+        "<TRNAMT>-950.00",
+        "<TRNAMT>-950.00\n<CURRENCY><CURRATE>1.08<CURSYM>USD</CURRENCY>",
+    )
+    assert read_statement(foreign, "f.ofx").lines[1].currency == "USD"
+    converted = _broken_ofx(
+        "<TRNAMT>-950.00",
+        "<TRNAMT>-950.00\n<ORIGCURRENCY><CURRATE>1.08<CURSYM>USD</ORIGCURRENCY>",
+    )
+    assert read_statement(converted, "c.ofx").lines[1].currency == "EUR"

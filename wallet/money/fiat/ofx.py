@@ -160,7 +160,9 @@ def _line(
     amount = _amount(_text(trn, "TRNAMT"), "TRNAMT", field_line("TRNAMT"), source)
     booked = _date(_text(trn, "DTPOSTED"), "DTPOSTED", field_line("DTPOSTED"), source)
     name = _text(trn, "NAME") or _text(trn, "PAYEE/NAME")
-    line_currency = _text(trn, "CURRENCY/CURSYM") or _text(trn, "ORIGCURRENCY/CURSYM")
+    # OFX 2.2, 11.4.4.1: CURRENCY says the amounts are in that currency; ORIGCURRENCY only
+    # says what the bank converted from (TRNAMT is then in CURDEF), so it is not the line's.
+    line_currency = _text(trn, "CURRENCY/CURSYM")
     return ParsedLine(
         line=line,
         booked=booked,
