@@ -29,22 +29,25 @@ def minor_digits(code: str) -> int:
     return currency(code).minor_units
 
 
-def to_minor(amount: Decimal, currency: str) -> int:
+def to_minor(amount: Decimal, currency: str, digits: int | None = None) -> int:
     """Return ``amount`` as an integer of the currency's minor unit.
+
+    ``digits`` is ``minor_digits(currency)`` when the caller has it already (a loop over
+    many lines looks the catalogue up once).
 
     Raises:
         InvalidAmount: more decimals than the currency has, or not a finite number.
     """
     if not amount.is_finite():
         raise InvalidAmount(f"{amount} is not an amount.")
-    digits = minor_digits(currency)
+    digits = minor_digits(currency) if digits is None else digits
     scaled = amount.scaleb(digits)
     if scaled != scaled.to_integral_value():
         raise InvalidAmount(f"{amount} has more than {digits} decimals, the most {currency} has.")
     return int(scaled)
 
 
-def from_minor(minor: int, currency: str) -> Decimal:
+def from_minor(minor: int, currency: str, digits: int | None = None) -> Decimal:
     """Return an integer of the currency's minor unit as a ``Decimal`` with its decimals."""
-    digits = minor_digits(currency)
+    digits = minor_digits(currency) if digits is None else digits
     return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))

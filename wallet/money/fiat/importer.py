@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wallet.errors import InvalidAmount, StatementCurrencyMismatch, StatementError, UnknownCurrency
 from wallet.money.fiat.csvfile import PRESETS, CsvMapping
-from wallet.money.fiat.currency import check_currency, to_minor
+from wallet.money.fiat.currency import check_currency, minor_digits, to_minor
 from wallet.money.fiat.matching import match_lines
 from wallet.money.fiat.statements import MAX_STATEMENT_BYTES
 from wallet.money.fiat.store import FiatStore
@@ -59,11 +59,12 @@ def check_statement(statement: Statement, account: FiatAccount) -> None:
             f"{account.name}'s ({account.number}). Nothing was imported.",
             statement.source,
         )
+    digits = minor_digits(account.currency)
     for line in statement.lines:
         if line.currency != account.currency:
             continue
         try:
-            to_minor(line.amount, line.currency)
+            to_minor(line.amount, line.currency, digits)
         except InvalidAmount as err:
             raise StatementError(
                 f"{statement.source} line {line.line}, field amount: {err}",

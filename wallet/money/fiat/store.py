@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from wallet.errors import FiatAccountNotFound, WalletError
-from wallet.money.fiat.currency import from_minor, to_minor
+from wallet.money.fiat.currency import from_minor, minor_digits, to_minor
 from wallet.money.fiat.types import FiatAccount, FiatKind, FiatLine, ParsedLine
 from wallet.storage import WalletDatabase
 
@@ -147,7 +147,7 @@ class FiatStore:
             f"{_SELECT_LINES} WHERE {' AND '.join(where)} ORDER BY l.booked, l.id",
             params,
         )
-        return [_line(r) for r in rows]
+        return _lines(rows)
 
     def line(self, line_id: int) -> FiatLine:
         """Return one line.
@@ -161,7 +161,7 @@ class FiatStore:
         )
         if not rows:
             raise FiatAccountNotFound(f"There is no fiat line number {line_id}.")
-        return _line(rows[0])
+        return _lines(rows)[0]
 
     def lines_near(self, account_id: int, first: dt.date, last: dt.date) -> list[FiatLine]:
         """Return the account's lines booked within a week of ``first`` .. ``last``."""
@@ -193,6 +193,7 @@ class FiatStore:
         origin: str,
         import_id: int | None,
         transfer_id: int | None,
+        digits: int | None = None,
     ) -> int:
         return self._db.execute(
             "INSERT INTO fiat_lines(account_id, booked, amount_minor, payee, memo, reference, "
@@ -200,7 +201,7 @@ class FiatStore:
             (
                 account_id,
                 line.booked.isoformat(),
-                to_minor(line.amount, line.currency),
+                to_minor(line.amount, line.currency, digits),
                 line.payee,
                 line.memo,
                 line.reference,
@@ -240,7 +241,11 @@ class FiatStore:
                 "refused, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (account.id, format_name, source, digest, len(lines), *counts, _now()),
             )
-            ids = [self._insert(account.id, line, format_name, import_id, None) for line in lines]
+            digits = minor_digits(account.currency)
+            ids = [
+                self._insert(account.id, line, format_name, import_id, None, digits)
+                for line in lines
+            ]
             if closing is not None and (
                 account.statement_date is None or closing[1] >= account.statement_date
             ):
@@ -263,7 +268,7 @@ class FiatStore:
             _SELECT_LINES + " WHERE l.chain_txid = ? ORDER BY l.id",
             (txid,),
         )
-        return [_line(r) for r in rows]
+        return _lines(rows)
 
 
 def _account(row: tuple[Any, ...]) -> FiatAccount:
@@ -282,13 +287,23 @@ def _account(row: tuple[Any, ...]) -> FiatAccount:
     )
 
 
-def _line(row: tuple[Any, ...]) -> FiatLine:
-    currency = str(row[4])
+def _lines(rows: list[tuple[Any, ...]]) -> list[FiatLine]:
+    digits: dict[str, int] = {}
+    out = []
+    for row in rows:
+        currency = str(row[4])
+        if currency not in digits:
+            digits[currency] = minor_digits(currency)
+        out.append(_line(row, currency, digits[currency]))
+    return out
+
+
+def _line(row: tuple[Any, ...], currency: str, digits: int) -> FiatLine:
     return FiatLine(
         id=int(row[0]),
         account_id=int(row[1]),
         booked=dt.date.fromisoformat(row[2]),
-        amount=from_minor(int(row[3]), currency),
+        amount=from_minor(int(row[3]), currency, digits),
         currency=currency,
         payee=str(row[5]),
         memo=str(row[6]),
