@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 
+from wallet.accounts import EvmAccount
 from wallet.cli._app import (
+    NETWORK,
     Options,
     TextCommand,
     TextGroup,
@@ -19,15 +21,19 @@ from wallet.cli._app import (
     open_wallet,
     table,
 )
+from wallet.errors import WalletError
 from wallet.money.fiat import (
     Attachment,
     PointsProgramme,
     Ticket,
+    find_collectible,
 )
+from wallet.networks import EvmNetwork, network_info
 
 __all__ = ["COMMANDS"]
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_WHEN = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"])
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -172,7 +178,7 @@ def tickets() -> None:
 
 @tickets.command("add")
 @click.argument("event")
-@click.argument("date", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]))
+@click.argument("date", type=_WHEN, metavar="DATE")
 @click.option("--venue", default="")
 @click.option("--seat", default="")
 @click.option(
@@ -191,6 +197,35 @@ def tickets_add(
     with open_wallet(opts) as wallet:
         ticket = wallet.fiat.tickets.add(event, starts, venue=venue, seat=seat, file=file)
     emit(opts, _ticket_row(ticket), lambda: click.echo(f"Added ticket #{ticket.id}."))
+
+
+@tickets.command("mark")
+@click.argument("network", type=NETWORK)
+@click.argument("item")
+@click.argument("event")
+@click.argument("date", type=_WHEN, metavar="DATE")
+@click.option("--venue", default="")
+@click.option("--seat", default="")
+@click.pass_obj
+def tickets_mark(
+    opts: Options, network: str, item: str, event: str, date: dt.datetime, venue: str, seat: str
+) -> None:
+    """Mark collectible ITEM (CONTRACT:TOKEN_ID, as coffer nfts lists it) as a ticket.
+
+    The item must be held by one of the wallet's accounts on NETWORK at its last sync.
+    """
+    starts: dt.date | dt.datetime = date if (date.hour, date.minute) != (0, 0) else date.date()
+    with open_wallet(opts) as wallet:
+        if not isinstance(network_info(network), EvmNetwork):
+            raise WalletError(f"{network} is not an EVM network; collectibles are on EVM ones.")
+        accounts = [a for a in wallet.accounts(network) if isinstance(a, EvmAccount)]
+        if not accounts:
+            raise WalletError(f"This wallet has no account on {network}.")
+        collectible = find_collectible([c for a in accounts for c in a.nfts()], item)
+        ticket = wallet.fiat.tickets.mark_collectible(
+            collectible, event, starts, venue=venue, seat=seat
+        )
+    emit(opts, _ticket_row(ticket), lambda: click.echo(f"Marked as ticket #{ticket.id}."))
 
 
 @tickets.command("list")
@@ -212,7 +247,9 @@ def tickets_list(opts: Options) -> None:
                     t.starts.isoformat(),
                     t.venue,
                     t.seat,
-                    "NFT" if t.nft else ", ".join(a.file_name for a in t.attachments),
+                    f"NFT {t.nft[1]} #{t.nft[2]}"
+                    if t.nft
+                    else ", ".join(a.file_name for a in t.attachments),
                 ]
                 for t in found
             ],

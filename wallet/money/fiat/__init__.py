@@ -16,7 +16,7 @@ from wallet.money.fiat.holdings import FiatHoldings, PointsHoldings
 from wallet.money.fiat.matching import MATCH_THRESHOLD
 from wallet.money.fiat.points import PointsBook, PointsProgramme
 from wallet.money.fiat.statements import detect_format, read_statement
-from wallet.money.fiat.tickets import Ticket, TicketBook
+from wallet.money.fiat.tickets import Ticket, TicketBook, find_collectible
 from wallet.money.fiat.types import (
     FiatAccount,
     FiatKind,
@@ -55,5 +55,6 @@ __all__ = [
     "Ticket",
     "TicketBook",
     "detect_format",
+    "find_collectible",
     "read_statement",
 ]

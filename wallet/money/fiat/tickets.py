@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wallet.errors import WalletError
@@ -18,7 +20,9 @@ from wallet.money.fiat.attachments import Attachment, AttachmentBook
 from wallet.money.fiat.store_items import TicketRow, TicketStore
 from wallet.storage import WalletDatabase
 
-__all__ = ["Ticket", "TicketBook"]
+__all__ = ["Ticket", "TicketBook", "find_collectible"]
+
+_ITEM = re.compile(r"(0x[0-9a-fA-F]{40}):([0-9]{1,78})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,30 @@ class Ticket:
     seat: str
     nft: tuple[str, str, int] | None
     attachments: tuple[Attachment, ...] = ()
+
+
+def find_collectible(held: Iterable[Collectible], item: str) -> Collectible:
+    """Return the collectible ``CONTRACT:TOKEN_ID`` among ``held`` (EVM accounts' ``nfts()``).
+
+    Args:
+        held: the items the accounts held at their last sync.
+        item: ``0x`` and the 40 hex digits of the contract, ``:``, the token id in decimal.
+
+    Raises:
+        WalletError: ``item`` is malformed, or none of ``held`` is that item.
+    """
+    found = _ITEM.fullmatch(item.strip())
+    if found is None or int(found[2]) >= 2**256:
+        raise WalletError(
+            "An item is CONTRACT:TOKEN_ID: 0x and 40 hex digits, a colon, a whole number."
+        )
+    contract, token_id = found[1].lower(), int(found[2])
+    for collectible in held:
+        if collectible.contract.lower() == contract and collectible.token_id == token_id:
+            return collectible
+    raise WalletError(
+        f"No account held {contract} #{token_id} at its last sync (coffer nfts lists them)."
+    )
 
 
 def _text(value: str, what: str, *, required: bool = False) -> str:
