@@ -49,6 +49,12 @@ def _days(count: int, rng: random.Random) -> list[dt.date]:
     return sorted(start + dt.timedelta(days=rng.randrange(3650)) for _ in range(count))
 
 
+def _text(cents: int) -> str:
+    """``-1234`` as ``"-12.34"``: amounts are written from integers, never through a float."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
 def make_csv(lines: int, rng: random.Random) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -56,7 +62,7 @@ def make_csv(lines: int, rng: random.Random) -> bytes:
     for i, day in enumerate(_days(lines, rng)):
         cents = rng.randrange(-200_000, 300_000)
         writer.writerow(
-            [day.isoformat(), f"{cents / 100:.2f}", rng.choice(PAYEES), f"Payment {i}", f"R{i}"]
+            [day.isoformat(), _text(cents), rng.choice(PAYEES), f"Payment {i}", f"R{i}"]
         )
     return out.getvalue().encode()
 
@@ -76,7 +82,7 @@ def make_ofx(lines: int, rng: random.Random) -> bytes:
         cents = rng.randrange(-200_000, 300_000)
         parts.append(
             f"<STMTTRN>\n<TRNTYPE>{'CREDIT' if cents > 0 else 'DEBIT'}\n"
-            f"<DTPOSTED>{day:%Y%m%d}\n<TRNAMT>{cents / 100:.2f}\n<FITID>F{i}\n"
+            f"<DTPOSTED>{day:%Y%m%d}\n<TRNAMT>{_text(cents)}\n<FITID>F{i}\n"
             f"<NAME>{rng.choice(PAYEES)}\n<MEMO>Payment {i}\n</STMTTRN>\n"
         )
     parts.append(
