@@ -147,3 +147,32 @@ def test_attach_refuses_a_file_that_is_not_its_type(
         == "error: receipt.png claims to be image/png, but its content is application/pdf."
     )
     assert _unchanged(path) == before
+
+
+def test_fiat_edit_and_remove(runner: CliRunner, path: Path) -> None:
+    _run(runner, path, "fiat", "add", "Checking", "--currency", "EUR")
+    code, out, err = _run(runner, path, "fiat", "import", "Checking", str(SAMPLE_OFX))
+    assert code == 0, err
+    assert "set the opening balance to 1000.00 (coffer fiat edit NAME --opening 1000.00)" in err
+    code, out, err = _run(runner, path, "fiat", "edit", "Checking", "--opening", "1000.00")
+    assert (code, out) == (0, "Checking: opening balance 1000.00, balance 2561.11 EUR.\n"), err
+
+    before = _unchanged(path)
+    for args, message in [
+        (("Checking",), "error: Give --institution, --number or --opening to change."),
+        (("Nope", "--opening", "1"), "error: There is no fiat account named 'Nope'"),
+        (("Checking", "--opening", "1.001"), "error: "),
+    ]:
+        code, out, err = _run(runner, path, "fiat", "edit", *args)
+        assert (code, out) == (1, "")
+        assert err.startswith(message)
+        assert len(err.strip().splitlines()) == 1
+    result = runner.invoke(cli, ["--wallet", str(path), "fiat", "remove", "Checking"], input="n\n")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: Nothing was removed."
+    assert _unchanged(path) == before
+
+    code, out, err = _run(runner, path, "fiat", "remove", "Checking", "--yes")
+    assert (code, out) == (0, "Removed Checking and its 7 line(s).\n"), err
+    code, out, _ = _run(runner, path, "--json", "fiat", "list")
+    assert json.loads(out) == []

@@ -212,6 +212,49 @@ def test_balance_note_when_the_statement_disagrees(wallet: Wallet) -> None:
     report = wallet.fiat.import_statement("Checking", DATA / "camt053.xml")
     assert "closing balance on 2026-11-30 is 1079.50 EUR" in report.balance_note
     assert "1979.50" in report.balance_note
+    assert "set the opening balance to 100.00" in report.balance_note
+    edited = wallet.fiat.edit_account("Checking", opening_balance="100.00")
+    assert (edited.opening_balance, edited.balance) == (Decimal("100.00"), Decimal("1079.50"))
+    again = wallet.fiat.import_statement("Checking", DATA / "camt053.xml")
+    assert (len(again.added), again.balance_note) == (0, "")
+
+
+def test_edit_account_changes_what_is_given_and_refuses_bad_input(wallet: Wallet) -> None:
+    edited = wallet.fiat.edit_account("Checking", institution="New Bank", number="DE02")
+    assert (edited.institution, edited.number, edited.opening_balance) == (
+        "New Bank",
+        "DE02",
+        Decimal("1000.00"),
+    )
+    before = wallet.fiat.accounts()
+    with pytest.raises(InvalidAmount):
+        wallet.fiat.edit_account("Checking", institution="X", opening_balance="1.001")
+    with pytest.raises(FloatAmountError):
+        wallet.fiat.edit_account("Checking", opening_balance=1.5)  # type: ignore[arg-type]
+    with pytest.raises(WalletError, match="one line"):
+        wallet.fiat.edit_account("Checking", institution="a\nb")
+    with pytest.raises(FiatAccountNotFound):
+        wallet.fiat.edit_account("Nope", institution="X")
+    assert wallet.fiat.accounts() == before
+
+
+def test_remove_account_takes_its_lines_and_files_and_unlinks_transfers(wallet: Wallet) -> None:
+    wallet.fiat.add_account("Savings", "EUR")
+    wallet.fiat.import_statement("Checking", SAMPLE_OFX)
+    out, into = wallet.fiat.transfer("Checking", "Savings", "200", dt.date(2026, 11, 10))
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    wallet.fiat.attachments.attach(f"line:{out.id}", pdf, file_name="a.pdf")
+    kept = wallet.fiat.attachments.attach(f"line:{into.id}", pdf, file_name="b.pdf")
+    wallet.fiat.remove_account("Checking")
+    assert [a.name for a in wallet.fiat.accounts()] == ["Savings"]
+    (left,) = wallet.fiat.lines()
+    assert (left.id, left.amount, left.transfer_id) == (into.id, Decimal("200.00"), None)
+    assert wallet.fiat.attachments.list() == [kept]
+    with pytest.raises(FiatAccountNotFound):
+        wallet.fiat.remove_account("Checking")
+    wallet.fiat.add_account("Checking", "EUR")
+    report = wallet.fiat.import_statement("Checking", SAMPLE_OFX)
+    assert (len(report.added), len(report.matched)) == (7, 0)
 
 
 def test_transfer_makes_two_linked_lines(wallet: Wallet) -> None:

@@ -107,6 +107,56 @@ def fiat_add(
     )
 
 
+@fiat.command("edit")
+@click.argument("name")
+@click.option("--institution", default=None, help="The bank or card issuer.")
+@click.option("--number", default=None, help="Account number or IBAN.")
+@click.option("--opening", default=None, help="The balance before the first line.")
+@click.pass_obj
+def fiat_edit(
+    opts: Options, name: str, institution: str | None, number: str | None, opening: str | None
+) -> None:
+    """Change account NAME's institution, number or opening balance."""
+    with open_wallet(opts) as wallet:
+        if institution is None and number is None and opening is None:
+            wallet.fiat.account(name)  # an unknown name is still named as such
+            raise WalletError("Give --institution, --number or --opening to change.")
+        account = wallet.fiat.edit_account(
+            name, institution=institution, number=number, opening_balance=opening
+        )
+    emit(
+        opts,
+        _account_row(account),
+        lambda: click.echo(
+            f"{account.name}: opening balance {account.opening_balance}, "
+            f"balance {account.balance} {account.currency}."
+        ),
+    )
+
+
+@fiat.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.pass_obj
+def fiat_remove(opts: Options, name: str, yes: bool) -> None:
+    """Remove account NAME with its lines and the files attached to them."""
+    with open_wallet(opts) as wallet:
+        account = wallet.fiat.account(name)
+        count = len(wallet.fiat.lines(account.name))
+        if not yes and not click.confirm(
+            f"Remove {account.name} and its {count} line(s)? It cannot be undone.",
+            default=False,
+            err=True,
+        ):
+            raise WalletError("Nothing was removed.")
+        wallet.fiat.remove_account(account.name)
+    emit(
+        opts,
+        {"removed": account.name, "lines": count},
+        lambda: click.echo(f"Removed {account.name} and its {count} line(s)."),
+    )
+
+
 def _mapping(preset: str | None, pairs: tuple[str, ...]) -> CsvMapping | None:
     if preset is None and not pairs:
         return None

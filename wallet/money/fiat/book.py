@@ -145,6 +145,51 @@ class FiatBook:
             opening,
         )
 
+    def edit_account(
+        self,
+        name: str,
+        *,
+        institution: str | None = None,
+        number: str | None = None,
+        opening_balance: FiatAmount | None = None,
+    ) -> FiatAccount:
+        """Change an account's institution, number or opening balance (what is given).
+
+        The opening balance is the balance before the account's first line: set it when an
+        import notes that the statement's closing balance disagrees with the lines.
+
+        Raises:
+            FiatAccountNotFound: no account has that name.
+            InvalidAmount: an opening balance with more decimals than the currency has.
+            FloatAmountError: a float.
+            WalletError: an institution or number longer than one line of 500 characters.
+        """
+        account = self._store.account(name)
+        opening = (
+            None
+            if opening_balance is None
+            else to_minor(
+                _amount(opening_balance, account.currency, "opening balance"), account.currency
+            )
+        )
+        self._store.edit_account(
+            account.id,
+            institution=None if institution is None else _text(institution, "institution"),
+            number=None if number is None else _text(number, "account number"),
+            opening_minor=opening,
+        )
+        return self._store.account_by_id(account.id)
+
+    def remove_account(self, name: str) -> None:
+        """Remove an account with its lines and the files attached to them.
+
+        A transfer's line in another account stays (no longer linked as a transfer).
+
+        Raises:
+            FiatAccountNotFound: no account has that name.
+        """
+        self._store.remove_account(self._store.account(name).id)
+
     def accounts(self) -> list[FiatAccount]:
         """Return every fiat account with its balance, by name."""
         return self._store.accounts()

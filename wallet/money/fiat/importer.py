@@ -139,10 +139,12 @@ def apply_statement(
     if closing is not None and not dry_run:
         computed = store.balance_on(after, closing[1])
         if computed != closing[0]:
+            opening = after.opening_balance + closing[0] - computed
             note = (
                 f"The statement's closing balance on {closing[1]} is {closing[0]} "
-                f"{account.currency}; the account's lines add up to {computed}: set the "
-                "opening balance or import the missing statements."
+                f"{account.currency}; the account's lines add up to {computed}: import the "
+                f"missing statements, or set the opening balance to {opening} "
+                f"(coffer fiat edit NAME --opening {opening})."
             )
     return ImportReport(
         after,

@@ -84,6 +84,48 @@ class FiatStore:
             )
         return self.account_by_id(account_id)
 
+    def edit_account(
+        self,
+        account_id: int,
+        *,
+        institution: str | None = None,
+        number: str | None = None,
+        opening_minor: int | None = None,
+    ) -> None:
+        """Change what is given of an account's institution, number and opening balance."""
+        with self._db.transaction():
+            for column, value in (
+                ("institution", institution),
+                ("number", number),
+                ("opening_minor", opening_minor),
+            ):
+                if value is not None:
+                    self._db.execute(
+                        f"UPDATE fiat_accounts SET {column} = ? WHERE id = ?",  # noqa: S608
+                        (value, account_id),
+                    )
+
+    def remove_account(self, account_id: int) -> None:
+        """Remove an account, its lines, its imports and the files attached to its lines.
+
+        The other side of a transfer stays, no longer linked as a transfer.
+        """
+        with self._db.transaction():
+            self._db.execute(
+                "DELETE FROM attachments WHERE target_kind = 'line' AND target_ref IN "
+                "(SELECT CAST(id AS TEXT) FROM fiat_lines WHERE account_id = ?)",
+                (account_id,),
+            )
+            self._db.execute(
+                "UPDATE fiat_lines SET transfer_id = NULL WHERE account_id != ? AND transfer_id "
+                "IN (SELECT transfer_id FROM fiat_lines WHERE account_id = ? "
+                "AND transfer_id IS NOT NULL)",
+                (account_id, account_id),
+            )
+            self._db.execute("DELETE FROM fiat_lines WHERE account_id = ?", (account_id,))
+            self._db.execute("DELETE FROM fiat_imports WHERE account_id = ?", (account_id,))
+            self._db.execute("DELETE FROM fiat_accounts WHERE id = ?", (account_id,))
+
     def accounts(self) -> list[FiatAccount]:
         """Return every account, by name."""
         rows = self._db.query(_SELECT_ACCOUNTS + " ORDER BY a.name")
