@@ -25,6 +25,7 @@ from wallet.errors import (
 )
 from wallet.money.fiat import MATCH_THRESHOLD, CsvMapping, FiatKind
 from wallet.money.fiat.demo import run_fiat_demo
+from wallet.money.prices.sample import sample_portfolio_lines
 
 ROOT = Path(__file__).parents[2]
 SAMPLE_OFX = ROOT / "wallet" / "money" / "fiat" / "samples" / "demo-checking.ofx"
@@ -334,6 +335,14 @@ def test_the_demo_part_imports_the_sample_and_matches_it_again(
         account = run_fiat_demo(opened.fiat, print)
         assert account.balance == Decimal("2561.11") == account.statement_balance
         assert len(opened.fiat.lines(account.name)) == 7
+        portfolio = sample_portfolio_lines(
+            opened.database, opened.holdings_sources, opened.prices, "EUR"
+        )
+    # make demo's last lines: the fiat account is in the EUR portfolio
+    assert [line.split() for line in portfolio[1:3]] == [
+        ["Demo", "checking", "(sample)", "2561.11", "EUR", "2,561.11", "EUR", "[identity]"],
+        ["Total:", "2,561.11", "EUR"],
+    ]
     out = capsys.readouterr().out
     assert "7 lines added" in out
     assert "0 added, 7 matched" in out
