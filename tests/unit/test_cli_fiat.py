@@ -132,6 +132,12 @@ def test_points_tickets_and_attachments(runner: CliRunner, path: Path, tmp_path:
     code, out, err = _run(runner, path, "attachments", "export", "1", str(exported))
     assert code == 0, err
     assert exported.read_bytes() == INVOICE.read_bytes()
+    code, out, err = _run(runner, path, "attachments", "remove", "1")
+    assert (code, out) == (0, "Removed attachment #1.\n"), err
+    code, out, err = _run(runner, path, "attachments", "remove", "1")
+    assert (code, out, err) == (1, "", "error: There is no attachment number 1.\n")
+    code, out, _ = _run(runner, path, "--json", "attachments", "list")
+    assert json.loads(out) == []
 
 
 def test_attach_refuses_a_file_that_is_not_its_type(
@@ -172,7 +178,12 @@ def test_fiat_edit_and_remove(runner: CliRunner, path: Path) -> None:
     assert result.stderr.strip().splitlines()[-1] == "error: Nothing was removed."
     assert _unchanged(path) == before
 
+    code, out, err = _run(runner, path, "fiat", "remove-line", "7")
+    assert (code, out) == (0, "Removed #7 (2026-11-30 0.35 EUR).\n"), err
+    code, out, err = _run(runner, path, "fiat", "remove-line", "7")
+    assert (code, out, err) == (1, "", "error: There is no fiat line number 7.\n")
+
     code, out, err = _run(runner, path, "fiat", "remove", "Checking", "--yes")
-    assert (code, out) == (0, "Removed Checking and its 7 line(s).\n"), err
+    assert (code, out) == (0, "Removed Checking and its 6 line(s).\n"), err
     code, out, _ = _run(runner, path, "--json", "fiat", "list")
     assert json.loads(out) == []

@@ -357,3 +357,17 @@ def test_a_named_pipe_with_no_writer_is_refused_not_waited_on(
         wallet.fiat.import_statement("Checking", fifo)
     with pytest.raises(WalletError, match="not a regular file"):
         wallet.fiat.attachments.attach("ab" * 32, fifo)
+
+
+def test_remove_line_takes_its_files_and_a_transfer_whole(wallet: Wallet) -> None:
+    wallet.fiat.add_account("Savings", "EUR")
+    entry = wallet.fiat.add_entry("Checking", dt.date(2026, 11, 2), "-12.50", payee="Cafe")
+    wallet.fiat.attachments.attach(f"line:{entry.id}", b"%PDF-1.7\n", file_name="r.pdf")
+    out, into = wallet.fiat.transfer("Checking", "Savings", "200", dt.date(2026, 11, 10))
+    assert wallet.fiat.remove_line(entry.id) == [entry]
+    assert wallet.fiat.attachments.list() == []
+    assert wallet.fiat.remove_line(into.id) == [out, into]
+    assert wallet.fiat.lines() == []
+    assert wallet.fiat.account("Checking").balance == Decimal("1000.00")
+    with pytest.raises(FiatAccountNotFound):
+        wallet.fiat.remove_line(entry.id)

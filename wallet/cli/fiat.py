@@ -380,6 +380,24 @@ def fiat_transfer(
     )
 
 
+@fiat.command("remove-line")
+@click.argument("line_id", type=click.IntRange(1, 2**62))
+@click.pass_obj
+def fiat_remove_line(opts: Options, line_id: int) -> None:
+    """Remove line LINE_ID (both lines of a transfer) and the files attached to it."""
+    with open_wallet(opts) as wallet:
+        removed = wallet.fiat.remove_line(line_id)
+    emit(
+        opts,
+        {"removed": [_line_row(ln) for ln in removed]},
+        lambda: click.echo(
+            "Removed "
+            + ", ".join(f"#{ln.id} ({ln.booked} {ln.amount} {ln.currency})" for ln in removed)
+            + "."
+        ),
+    )
+
+
 @fiat.command("link")
 @click.argument("line_id", type=click.IntRange(1, 2**62))
 @click.argument("network", type=NETWORK)

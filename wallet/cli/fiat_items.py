@@ -302,7 +302,7 @@ def attach(opts: Options, target: str, file: Path, content_type: str | None) -> 
 
 @click.group(cls=TextGroup)
 def attachments() -> None:
-    """List and export the files attached to transactions and tickets."""
+    """List, export and remove the files attached to transactions and tickets."""
 
 
 @attachments.command("list")
@@ -344,6 +344,20 @@ def attachments_export(opts: Options, attachment_id: int, file: Path) -> None:
     with open_wallet(opts, reads_only=True) as wallet:
         written = wallet.fiat.attachments.export(attachment_id, file)
     emit(opts, {"id": attachment_id, "file": str(written)}, lambda: click.echo(f"Wrote {written}."))
+
+
+@attachments.command("remove")
+@click.argument("attachment_id", type=click.IntRange(1, 2**62))
+@click.pass_obj
+def attachments_remove(opts: Options, attachment_id: int) -> None:
+    """Remove attachment ATTACHMENT_ID from the wallet."""
+    with open_wallet(opts) as wallet:
+        wallet.fiat.attachments.remove(attachment_id)
+    emit(
+        opts,
+        {"removed": attachment_id},
+        lambda: click.echo(f"Removed attachment #{attachment_id}."),
+    )
 
 
 COMMANDS: tuple[click.Command, ...] = (points, tickets, attach, attachments)

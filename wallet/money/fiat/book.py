@@ -304,6 +304,25 @@ class FiatBook:
         first, second = self._store.add_lines(lines, transfer=True)
         return self._store.line(first), self._store.line(second)
 
+    def remove_line(self, line_id: int) -> list[FiatLine]:
+        """Remove a line (a mistaken entry) and the files attached to it.
+
+        A transfer is removed whole: both its lines. A line of a statement comes back if that
+        statement is imported again.
+
+        Returns:
+            The lines removed.
+
+        Raises:
+            FiatAccountNotFound: no line has that number.
+        """
+        line = self._store.line(line_id)
+        removed = (
+            [line] if line.transfer_id is None else self._store.transfer_lines(line.transfer_id)
+        )
+        self._store.remove_lines([ln.id for ln in removed])
+        return removed
+
     def link_transaction(self, line_id: int, network: str, txid: str) -> FiatLine:
         """Link a fiat line to the chain transaction it bought or sold crypto with.
 

@@ -205,6 +205,23 @@ class FiatStore:
             raise FiatAccountNotFound(f"There is no fiat line number {line_id}.")
         return _lines(rows)[0]
 
+    def remove_lines(self, line_ids: Sequence[int]) -> None:
+        """Remove lines and the files attached to them, in one transaction."""
+        with self._db.transaction():
+            for line_id in line_ids:
+                self._db.execute(
+                    "DELETE FROM attachments WHERE target_kind = 'line' AND target_ref = ?",
+                    (str(line_id),),
+                )
+                self._db.execute("DELETE FROM fiat_lines WHERE id = ?", (line_id,))
+
+    def transfer_lines(self, transfer_id: int) -> list[FiatLine]:
+        """Return the lines of one transfer."""
+        rows = self._db.query(
+            _SELECT_LINES + " WHERE l.transfer_id = ? ORDER BY l.id", (transfer_id,)
+        )
+        return _lines(rows)
+
     def lines_near(self, account_id: int, first: dt.date, last: dt.date) -> list[FiatLine]:
         """Return the account's lines booked within a week of ``first`` .. ``last``."""
         return self.lines(
