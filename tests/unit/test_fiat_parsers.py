@@ -45,6 +45,24 @@ def test_ofx_sample_reads_every_field() -> None:
     assert len(statement.lines) == 7
 
 
+def test_ofx2_credit_card_qfx_with_escaped_text() -> None:
+    statement = read_statement((DATA / "card.qfx").read_bytes(), "card.qfx")
+    assert (statement.currency, statement.account_number) == ("USD", "4111")
+    assert (statement.closing_balance, statement.closing_date) == (
+        Decimal("57.90"),
+        dt.date(2026, 11, 30),
+    )
+    assert [(ln.line, ln.booked, ln.amount, ln.payee, ln.reference) for ln in statement.lines] == [
+        (8, dt.date(2026, 11, 5), Decimal("-42.10"), "Coffee & Co", "A1"),
+        (9, dt.date(2026, 11, 10), Decimal("100.00"), "Payment", "A2"),
+    ]
+
+
+def test_ofx1_escapes_in_text_are_read_as_characters() -> None:
+    escaped = _broken_ofx("<NAME>Landlord", "<NAME>Smith &amp; Sons &lt;Rent&gt;")
+    assert read_statement(escaped, "e.ofx").lines[1].payee == "Smith & Sons <Rent>"
+
+
 def _broken_ofx(old: str, new: str) -> bytes:
     text = SAMPLE_OFX.read_text("ascii")
     assert old in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import html
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -175,8 +176,9 @@ def _line(
 
 
 def _text(element: ET.Element, path: str) -> str:
+    """Return an element's text with OFX's escapes (``&amp;``, ``&lt;``...) read as characters."""
     found = element.find(path)
-    return (found.text or "").strip() if found is not None else ""
+    return html.unescape((found.text or "").strip()) if found is not None else ""
 
 
 def _amount(text: str, field: str, line: int, source: str) -> Decimal:
