@@ -70,6 +70,7 @@ from wallet.money.budgets import (
     SpendingReport,
     ValuedLine,
 )
+from wallet.money.fiat import FiatBook
 from wallet.money.insights import Insight, InsightKind
 from wallet.money.onramp import OnRamp, PurchaseLink, ReceiveTarget, SaleLink
 from wallet.money.spending import Budgets
@@ -173,6 +174,7 @@ __all__ = [
     "EvmReview",
     "FeeLevel",
     "FeePresets",
+    "FiatBook",
     "FxQuote",
     "HardwareWallet",
     "HistoryEntry",

@@ -16,6 +16,7 @@ from wallet.accounts import UtxoAccount
 from wallet.amounts import format_amount
 from wallet.demo_evm import run_evm_demo
 from wallet.errors import WalletError
+from wallet.money.fiat.demo import run_fiat_demo
 from wallet.money.prices.sample import sample_portfolio_lines
 from wallet.wallet import Wallet
 
@@ -101,6 +102,7 @@ def run_demo(folder: Path | None = None) -> None:
                 )
             for part in _CHAIN_PARTS:
                 part(wallet, click.echo)
+            run_fiat_demo(wallet.fiat, click.echo)
         with Wallet.open(path, _DEMO_PASSWORD) as wallet:
             evm = wallet.account("evm-embedded")
             click.echo(

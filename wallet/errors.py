@@ -28,11 +28,16 @@ __all__ = [
     "AgentUnavailable",
     "AmbiguousRequest",
     "AmountPrecisionError",
+    "AttachmentRefused",
+    "AttachmentTooLarge",
+    "AttachmentTypeMismatch",
     "BackendUnavailable",
     "CoinUnavailable",
+    "CsvMappingMismatch",
     "DustOutput",
     "FeeTooHigh",
     "FeeTooLow",
+    "FiatAccountNotFound",
     "FloatAmountError",
     "HardwareUnavailable",
     "IncompleteQrPayload",
@@ -75,6 +80,8 @@ __all__ = [
     "ReviewBlocked",
     "SigningCancelled",
     "SigningRefused",
+    "StatementCurrencyMismatch",
+    "StatementError",
     "TransactionNotFound",
     "TransactionRefused",
     "TransactionTooLarge",
@@ -751,6 +758,100 @@ class IncompleteQrPayload(QrPayloadError):
         super().__init__(message)
         self.recovered = recovered
         self.needed = needed
+
+
+class StatementError(WalletError, ValueError):
+    """A bank statement that cannot be imported; nothing of it was imported.
+
+    Attributes:
+        source: the file (or what names the statement).
+        line: the line of the file at fault (1-based), or ``None`` for the file as a whole.
+        field: the field at fault (``TRNAMT``, ``amount``, ``:61:``...), or ``""``.
+    """
+
+    def __init__(
+        self, message: str, source: str = "", line: int | None = None, field: str = ""
+    ) -> None:
+        """Record where in the statement the fault is."""
+        super().__init__(message)
+        self.source = source
+        self.line = line
+        self.field = field
+
+
+class StatementCurrencyMismatch(StatementError):
+    """The statement is in another currency than the account it is imported into.
+
+    Attributes:
+        statement_currency: the statement's currency.
+        account_currency: the account's.
+    """
+
+    def __init__(
+        self, message: str, source: str, statement_currency: str, account_currency: str
+    ) -> None:
+        """Record both currencies."""
+        super().__init__(message, source)
+        self.statement_currency = statement_currency
+        self.account_currency = account_currency
+
+
+class CsvMappingMismatch(StatementError):
+    """A CSV column mapping that does not fit the file (a column it names is missing).
+
+    Attributes:
+        missing: the mapped columns the file lacks.
+        found: the columns the file has.
+    """
+
+    def __init__(
+        self, message: str, source: str, missing: tuple[str, ...], found: tuple[str, ...]
+    ) -> None:
+        """Record what is missing and what is there."""
+        super().__init__(message, source, 1, ",".join(missing))
+        self.missing = missing
+        self.found = found
+
+
+class FiatAccountNotFound(WalletError, KeyError):
+    """No fiat account, line, programme, ticket or attachment by that name or number."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class AttachmentRefused(WalletError, ValueError):
+    """A file that cannot be attached: too large, or not the type it claims to be."""
+
+
+class AttachmentTooLarge(AttachmentRefused):
+    """The file is larger than an attachment may be.
+
+    Attributes:
+        size: the file's size in bytes.
+        limit: the largest size allowed.
+    """
+
+    def __init__(self, message: str, size: int, limit: int) -> None:
+        """Record the size and the limit."""
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class AttachmentTypeMismatch(AttachmentRefused):
+    """The file's content is not the type its name or the caller claims.
+
+    Attributes:
+        claimed: the type claimed (``application/pdf``...).
+        found: the type its first bytes show, or ``None`` for none Coffer accepts.
+    """
+
+    def __init__(self, message: str, claimed: str, found: str | None) -> None:
+        """Record both types."""
+        super().__init__(message)
+        self.claimed = claimed
+        self.found = found
 
 
 def _translate_utxo(err: Exception) -> WalletError | None:

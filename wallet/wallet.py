@@ -34,6 +34,7 @@ from wallet.errors import NothingToSign, WalletCorrupt, WalletError, WatchOnly, 
 from wallet.history import HistoryBook, SendWarning, send_warnings
 from wallet.labels import LabelStore
 from wallet.messages import MessageBook, key_signer, reseal_imported_keys
+from wallet.money.fiat import FiatBook
 from wallet.money.onramp import OnRamp
 from wallet.money.portfolio import (
     CryptoHoldings,
@@ -46,7 +47,7 @@ from wallet.money.portfolio import (
 from wallet.money.prices import PriceService
 from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices
 from wallet.money.sources import WalletMoney, now
-from wallet.money.spending import Budgets
+from wallet.money.spending import Budgets, fiat_spending_lines
 from wallet.money.tax import HistoryEvents, Method, Pooling, PriceLookup, TaxReport
 from wallet.networks import resolve_network
 from wallet.settings import WalletSettings
@@ -101,15 +102,22 @@ class Wallet:
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
         self._settings = WalletSettings(database)
         self._history = HistoryBook(database, self.accounts)
+
+        self._fiat = FiatBook(database)
         self._prices = PriceService(database)
         # The portfolio's holdings sources: fiat accounts and points add theirs here.
-        self._holdings: list[HoldingsSource] = [CryptoHoldings(self.accounts)]
+        self._holdings: list[HoldingsSource] = [
+            CryptoHoldings(self.accounts),
+            *self._fiat.holdings_sources(),
+        ]
         self._backends = BackendPool(database, database.path.with_name(database.path.name + ".d"))
         self._watcher: Watcher | None = None
         self._watch_lock = threading.Lock()
         self._money = WalletMoney(
             database, self._labels, self.accounts, self.account, now, self._prices
         )
+        # Budgets and insights count the fiat accounts' lines too.
+        self._money.budgets.add_source(lambda: fiat_spending_lines(self._fiat))
 
     def __repr__(self) -> str:
         return f"<Wallet {self._db.path.name} {self.kind}>"
@@ -391,6 +399,11 @@ class Wallet:
         ``history.refresh()``, which returns the rows that changed.
         """
         return self._history
+
+    @property
+    def fiat(self) -> FiatBook:
+        """Return the money outside the chains: fiat accounts, points, tickets, receipts."""
+        return self._fiat
 
     @property
     def prices(self) -> PriceService:

@@ -287,3 +287,13 @@ def test_fiat_lines_feed_the_budgets_without_own_transfers_or_crypto_buys(
         ("food", D("23.40")),
         (UNCATEGORISED, D("8.99")),
     ]
+
+
+def test_the_wallets_fiat_lines_count_in_its_budgets(abandon_wallet: Wallet) -> None:
+    w = abandon_wallet
+    w.fiat.add_account("Checking", "EUR")
+    w.fiat.add_entry("Checking", date(2026, 3, 4), Decimal("-42.10"), payee="Grocer")
+    lines = [line for line in w.budgets.lines() if line.source.startswith("fiat:")]
+    assert [(line.day, line.amount, line.currency, line.text) for line in lines] == [
+        (date(2026, 3, 4), Decimal("-42.10"), "EUR", "Grocer")
+    ]

@@ -178,13 +178,19 @@ def test_money_members_of_taxbudget(abandon_wallet: Wallet) -> None:
     assert callable(w.tax_events)
 
 
+def test_the_fiat_group_is_one_member(abandon_wallet: Wallet) -> None:
+    assert isinstance(abandon_wallet.fiat, wallet.FiatBook)
+    assert abandon_wallet.fiat is abandon_wallet.fiat
+    assert abandon_wallet.fiat.accounts() == []
+
+
 def test_the_money_members_are_public(abandon_wallet: Wallet) -> None:
     w = abandon_wallet
     assert isinstance(w.prices, wallet.PriceService)
     assert callable(w.portfolio)
     assert callable(w.net_worth)
     assert callable(w.add_holdings_source)
-    assert len(w.holdings_sources) == 1
+    assert [s.name for s in w.holdings_sources] == ["crypto", "fiat", "points"]
     assert w.settings.base_currency.isalpha()
     for name in ("Portfolio", "PortfolioRow", "Holding", "HoldingsSource", "Quote", "Money"):
         assert name in wallet.__all__

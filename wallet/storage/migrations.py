@@ -362,6 +362,87 @@ CREATE INDEX onramp_purchases_by_address ON onramp_purchases(address);
 in the base currency), and on-ramp purchases waiting for (or matched to) their transaction.
 The provider keys are settings (``meta``), inside the encrypted file like every setting."""
 
+_V_FIAT = """
+CREATE TABLE fiat_accounts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    institution TEXT NOT NULL DEFAULT '',
+    number TEXT NOT NULL DEFAULT '',
+    opening_minor INTEGER NOT NULL DEFAULT 0,
+    statement_minor INTEGER,
+    statement_date TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE fiat_imports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES fiat_accounts(id) ON DELETE CASCADE,
+    format TEXT NOT NULL,
+    source TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    added INTEGER NOT NULL,
+    matched INTEGER NOT NULL,
+    refused INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE fiat_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES fiat_accounts(id) ON DELETE CASCADE,
+    booked TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    payee TEXT NOT NULL DEFAULT '',
+    memo TEXT NOT NULL DEFAULT '',
+    reference TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL,
+    import_id INTEGER REFERENCES fiat_imports(id) ON DELETE SET NULL,
+    transfer_id INTEGER,
+    chain_network TEXT,
+    chain_txid TEXT
+);
+CREATE INDEX fiat_lines_by_account ON fiat_lines(account_id, booked);
+CREATE INDEX fiat_lines_by_chain_tx ON fiat_lines(chain_txid);
+CREATE TABLE points_programmes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    balance TEXT NOT NULL,
+    expires TEXT,
+    value_per_point TEXT,
+    value_currency TEXT
+);
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    starts TEXT NOT NULL,
+    venue TEXT NOT NULL DEFAULT '',
+    seat TEXT NOT NULL DEFAULT '',
+    nft_network TEXT,
+    nft_contract TEXT,
+    nft_token_id TEXT,
+    UNIQUE (nft_network, nft_contract, nft_token_id)
+);
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_kind TEXT NOT NULL,
+    target_ref TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    invoice_amount TEXT,
+    invoice_currency TEXT,
+    invoice_date TEXT,
+    invoice_seller TEXT,
+    invoice_note TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX attachments_by_target ON attachments(target_kind, target_ref);
+"""
+"""Fiat accounts and their statement lines (amounts in the currency's minor unit), the
+statement imports that added or matched them, loyalty programmes, tickets, and files attached
+to transactions (kept inside the encrypted wallet file)."""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2_UTXO,
@@ -371,6 +452,7 @@ MIGRATIONS: tuple[str, ...] = (
     _V_PRICES,
     _V_REQUESTS,
     _V_TAXBUDGET,
+    _V_FIAT,
 )
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
