@@ -104,6 +104,29 @@ class AccountBook:
             )
         return self._derive_account(net, index, chosen)
 
+    def existing(self, network: str, index: int = 0, kind: str | None = None) -> Account:
+        """Return an account the wallet has, never deriving one.
+
+        For a command that may still fail: where ``get`` would store a new account first, a
+        refusal here changes nothing in the wallet file.
+
+        Raises:
+            UnknownNetwork: no such network.
+            AccountNotFound: the wallet has no such account (the message says how to add it).
+        """
+        with translate_errors():
+            net = get_network(network)
+        chosen = _resolve_kind(net, kind)
+        found = self._store.find(net, index, chosen) if 0 <= index < HARDENED else None
+        if found is None:
+            of_kind = f" of kind {chosen.value}" if kind else ""
+            add = f"coffer receive {net.name}" + (f" --account {index}" if index else "")
+            add += f" --kind {chosen.value}" if kind else ""
+            raise AccountNotFound(
+                f"The wallet has no {net.title} account {index}{of_kind}; add it with `{add}`."
+            )
+        return self._load(found)
+
     def _custom_account(self, net: Network, kind: AccountKind, path: tuple[int, ...]) -> Account:
         found = self._store.find_by_path(net, kind, path)
         if found is not None:

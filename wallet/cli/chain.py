@@ -277,7 +277,8 @@ def send(
             allow_high_fee=allow_high_fee,
         )
     with open_wallet(opts) as wallet:
-        account = _account(wallet, network, account_index, kind)
+        # An account the wallet has: a refused payment must not add one to the file.
+        account = wallet.accounts_book.existing(network, account_index, kind)
         draft: Draft
         if isinstance(account, UtxoAccount):
             draft = utxo_cli.prepare_send(account, args)

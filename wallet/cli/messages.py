@@ -94,7 +94,7 @@ def sign_message(
             if account.network.name != network:
                 raise WalletError(f"Account {account_id} is not on {network}.")
         else:
-            account = wallet.account(network, account_index, kind)
+            account = wallet.accounts_book.existing(network, account_index, kind)
         net = account.network
         prompt = CliPrompt(assume_yes, net.symbol, net.decimals)
         signed = wallet.messages.sign(account, content, address=address, format=fmt, prompt=prompt)

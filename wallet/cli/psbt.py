@@ -234,7 +234,7 @@ def create(
             allow_high_fee=allow_high_fee,
         )
     with open_wallet(opts) as wallet, errors(opts):
-        account = wallet.account(network, account_index, kind)
+        account = wallet.accounts_book.existing(network, account_index, kind)
         if not isinstance(account, UtxoAccount):
             raise WalletError(f"{account.network.title} has no PSBTs; EVM requests come later.")
         draft = prepare_send(account, args)

@@ -24,6 +24,7 @@ from wallet.errors import (
     Unsupported,
     WalletError,
 )
+from wallet.networks import network_info
 from wallet.types import CoinInfo, Draft
 from wallet.wallet import Wallet
 
@@ -170,7 +171,10 @@ def utxos(
 ) -> None:
     """List an account's coins (as of the last sync); freeze or thaw some for coin control."""
     with open_wallet(opts) as wallet:
-        account = wallet.account(network, account_index, kind)
+        net = network_info(network)
+        if net.family.value != "utxo":
+            raise WalletError(f"{net.title} has no coins: it is an EVM network.")
+        account = wallet.accounts_book.existing(network, account_index, kind)
         if not isinstance(account, UtxoAccount):
             raise WalletError(f"{account.network.title} has no coins: it is an EVM network.")
         known = {c.outpoint for c in account.view().coins(include_spent_pending=True)}
