@@ -128,6 +128,14 @@ def main(out_dir: Path, language: str = "en") -> None:
             coins.grab().save(str(out_dir / f"coin-control{suffix}.png"))
             coins.reject()
         shot(3, "receive")
+        # A payment request: its link, its QR code, the account's requests with their status.
+        panel = window.receive_page.requests
+        panel.amount.setText("0.05")
+        panel.label.setText("Corner shop")
+        panel.message.setText("Coffee beans")
+        panel.create()
+        _wait_until(lambda: bool(panel.link.text()) and panel.list.count() > 0)
+        shot(3, "receive-request")
         history = window.history_page
         model = history.model
         window.nav.setCurrentRow(4)

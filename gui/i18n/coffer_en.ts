@@ -59,7 +59,7 @@
 <context>
     <name>SendPage</name>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="307"/>
+        <location filename="../pages/send.py" line="379"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>You hold %n of this item.</numerusform>
@@ -67,7 +67,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="386"/>
+        <location filename="../pages/send.py" line="458"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>%n coin chosen, %1</numerusform>
@@ -78,7 +78,7 @@
 <context>
     <name>SigningPage</name>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="248"/>
+        <location filename="../pages/signing.py" line="262"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n QR code: scan it.</numerusform>

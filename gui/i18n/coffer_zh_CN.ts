@@ -738,31 +738,177 @@
     </message>
 </context>
 <context>
+    <name>PayLinkRow</name>
+    <message>
+        <location filename="../pages/requests.py" line="205"/>
+        <source>Paste a payment link (bitcoin:, litecoin:, dogecoin:, ethereum:)</source>
+        <translation>粘贴付款链接（bitcoin:、litecoin:、dogecoin:、ethereum:）</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="208"/>
+        <source>Read link</source>
+        <translation>读取链接</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="210"/>
+        <source>QR image…</source>
+        <translation>二维码图片…</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="236"/>
+        <source>Reading the QR code</source>
+        <translation>正在读取二维码</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="241"/>
+        <source>A QR code of a payment link</source>
+        <translation>付款链接的二维码</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="243"/>
+        <source>Images (*.png *.jpg *.jpeg *.gif)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.gif)</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="255"/>
+        <source>Payment request</source>
+        <translation>付款请求</translation>
+    </message>
+</context>
+<context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../pages/receive.py" line="41"/>
+        <location filename="../pages/receive.py" line="42"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="50"/>
+        <location filename="../pages/receive.py" line="51"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="53"/>
+        <location filename="../pages/receive.py" line="54"/>
         <source>New address</source>
         <translation>新地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="98"/>
+        <location filename="../pages/receive.py" line="103"/>
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="100"/>
+        <location filename="../pages/receive.py" line="105"/>
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestPanel</name>
+    <message>
+        <location filename="../pages/requests.py" line="50"/>
+        <source>Never expires</source>
+        <translation>永不过期</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="51"/>
+        <source>Expires in 1 hour</source>
+        <translation>1 小时后过期</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="52"/>
+        <source>Expires in 1 day</source>
+        <translation>1 天后过期</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="53"/>
+        <source>Expires in 1 week</source>
+        <translation>1 周后过期</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="60"/>
+        <source>unpaid</source>
+        <translation>未付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="61"/>
+        <source>pending</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="62"/>
+        <source>partially paid</source>
+        <translation>部分付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="63"/>
+        <source>paid</source>
+        <translation>已付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="64"/>
+        <source>overpaid</source>
+        <translation>多付</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="69"/>
+        <source>(%1 missing)</source>
+        <translation>（还差 %1）</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="81"/>
+        <source>Request a payment</source>
+        <translation>请求付款</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="91"/>
+        <source>Who asks (shown to the payer)</source>
+        <translation>收款人（付款人可见）</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="94"/>
+        <source>What it is for</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="99"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="100"/>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="101"/>
+        <source>Message</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="102"/>
+        <source>Expiry</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="104"/>
+        <source>Create request</source>
+        <translation>创建请求</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="122"/>
+        <source>Requests of this account (as of the last sync):</source>
+        <translation>此账户的付款请求（截至上次同步）：</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="165"/>
+        <source>Type the amount to ask for, such as 0.01.</source>
+        <translation>请输入要请求的金额，例如 0.01。</translation>
+    </message>
+    <message>
+        <location filename="../pages/requests.py" line="188"/>
+        <source>Making the request</source>
+        <translation>正在创建请求</translation>
     </message>
 </context>
 <context>
@@ -836,173 +982,198 @@
 <context>
     <name>SendPage</name>
     <message>
-        <location filename="../pages/send.py" line="80"/>
+        <location filename="../pages/send.py" line="86"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="88"/>
+        <location filename="../pages/send.py" line="96"/>
+        <source>Pay a request</source>
+        <translation>支付请求</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="100"/>
         <source>From</source>
         <translation>付款账户</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="92"/>
+        <location filename="../pages/send.py" line="104"/>
         <source>Asset</source>
         <translation>资产</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="96"/>
+        <location filename="../pages/send.py" line="108"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="103"/>
+        <location filename="../pages/send.py" line="115"/>
         <source>To</source>
         <translation>收款地址</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="110"/>
+        <location filename="../pages/send.py" line="122"/>
         <source>Max</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="117"/>
+        <location filename="../pages/send.py" line="129"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="121"/>
+        <location filename="../pages/send.py" line="133"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="124"/>
+        <location filename="../pages/send.py" line="136"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="126"/>
+        <location filename="../pages/send.py" line="138"/>
         <source>Coin control...</source>
         <translation>币控制…</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="134"/>
+        <location filename="../pages/send.py" line="146"/>
         <source>Coins</source>
         <translation>币</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="135"/>
+        <location filename="../pages/send.py" line="147"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="155"/>
+        <location filename="../pages/send.py" line="167"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="157"/>
+        <location filename="../pages/send.py" line="169"/>
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="160"/>
+        <location filename="../pages/send.py" line="172"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="163"/>
+        <location filename="../pages/send.py" line="175"/>
         <source>Hand this transaction to an air-gapped signer or a hardware wallet</source>
         <translation>把这笔交易交给离线签名器或硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="183"/>
+        <location filename="../pages/send.py" line="195"/>
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="249"/>
+        <location filename="../pages/send.py" line="268"/>
+        <source>This wallet has no %1 account to pay it from.</source>
+        <translation>此钱包没有可用于支付的 %1 账户。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="284"/>
+        <source>Add the token %1 first: the wallet does not know it.</source>
+        <translation>请先添加代币 %1：钱包还不认识它。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="303"/>
+        <source>An expired request</source>
+        <translation>已过期的请求</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="305"/>
+        <source>This payment request has expired: the payee may no longer expect it. Pay it anyway?</source>
+        <translation>此付款请求已过期：收款人可能不再等待这笔付款。仍要支付吗？</translation>
+    </message>
+    <message>
+        <location filename="../pages/send.py" line="321"/>
         <source>%1 (token)</source>
         <translation>%1（代币）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="252"/>
+        <location filename="../pages/send.py" line="324"/>
         <source>%1 (collectible)</source>
         <translation>%1（收藏品）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="260"/>
-        <location filename="../pages/send.py" line="382"/>
+        <location filename="../pages/send.py" line="332"/>
+        <location filename="../pages/send.py" line="454"/>
         <source>The wallet chooses the coins.</source>
         <translation>由钱包选择要花费的币。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="262"/>
+        <location filename="../pages/send.py" line="334"/>
         <source>Coin control is for Bitcoin-like accounts.</source>
         <translation>币控制仅适用于比特币类账户。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="271"/>
+        <location filename="../pages/send.py" line="343"/>
         <source>items</source>
         <translation>件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="307"/>
+        <location filename="../pages/send.py" line="379"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>您持有 %n 件该物品。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="309"/>
-        <location filename="../pages/send.py" line="315"/>
+        <location filename="../pages/send.py" line="381"/>
+        <location filename="../pages/send.py" line="387"/>
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="317"/>
+        <location filename="../pages/send.py" line="389"/>
         <source>That is more than the coins chosen.</source>
         <translation>超过了所选币的总额。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="320"/>
+        <location filename="../pages/send.py" line="392"/>
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="386"/>
+        <location filename="../pages/send.py" line="458"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>已选 %n 个币，共 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="429"/>
+        <location filename="../pages/send.py" line="511"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="495"/>
+        <location filename="../pages/send.py" line="577"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="510"/>
+        <location filename="../pages/send.py" line="592"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="512"/>
+        <location filename="../pages/send.py" line="594"/>
         <source>No explorer link: %1 has no block explorer.</source>
         <translation>无浏览器链接：%1 没有区块浏览器。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="518"/>
+        <location filename="../pages/send.py" line="600"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="520"/>
+        <location filename="../pages/send.py" line="602"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -1235,181 +1406,181 @@
 <context>
     <name>SigningPage</name>
     <message>
-        <location filename="../pages/signing.py" line="99"/>
+        <location filename="../pages/signing.py" line="110"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="102"/>
+        <location filename="../pages/signing.py" line="113"/>
         <source>A watch-only account prepares a transaction here; an air-gapped signer or a hardware wallet checks and signs it. Hand it over as a PSBT file or QR codes, then bring the signed one back.</source>
         <translation>观察账户在这里准备交易；由离线签名器或硬件钱包核对并签名。以 PSBT 文件或二维码交出，再把签好的交易带回来。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="110"/>
+        <location filename="../pages/signing.py" line="121"/>
         <source>Signers</source>
         <translation>签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="115"/>
+        <location filename="../pages/signing.py" line="126"/>
         <source>Look for hardware wallets</source>
         <translation>查找硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="121"/>
+        <location filename="../pages/signing.py" line="132"/>
         <source>1. The transaction</source>
         <translation>1. 交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="127"/>
+        <location filename="../pages/signing.py" line="138"/>
         <source>Open a PSBT…</source>
         <translation>打开 PSBT…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="132"/>
+        <location filename="../pages/signing.py" line="146"/>
         <source>2. Hand it to the signer</source>
         <translation>2. 交给签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="139"/>
+        <location filename="../pages/signing.py" line="152"/>
         <source>Save PSBT file…</source>
         <translation>保存 PSBT 文件…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="141"/>
+        <location filename="../pages/signing.py" line="154"/>
         <source>Save animated QR (GIF)…</source>
         <translation>保存动态二维码（GIF）…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="151"/>
+        <location filename="../pages/signing.py" line="164"/>
         <source>3. The signed transaction</source>
         <translation>3. 已签名的交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="156"/>
+        <location filename="../pages/signing.py" line="169"/>
         <source>Paste the signed PSBT (Base64) or the texts of its QR codes</source>
         <translation>粘贴已签名的 PSBT（Base64）或其二维码的文本</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="161"/>
+        <location filename="../pages/signing.py" line="174"/>
         <source>Read what is pasted</source>
         <translation>读取粘贴的内容</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="163"/>
+        <location filename="../pages/signing.py" line="176"/>
         <source>Open signed PSBT or QR images…</source>
         <translation>打开已签名的 PSBT 或二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="165"/>
+        <location filename="../pages/signing.py" line="178"/>
         <source>Broadcast</source>
         <translation>广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="211"/>
+        <location filename="../pages/signing.py" line="225"/>
         <source>No transaction yet: prepare one on the Send page and choose “Sign elsewhere”, or open a PSBT.</source>
         <translation>还没有交易：在“发送”页准备一笔并选择“在别处签名”，或打开一个 PSBT。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="229"/>
+        <location filename="../pages/signing.py" line="243"/>
         <source>This wallet is watch-only: it holds no key, another device signs.</source>
         <translation>此钱包为观察钱包：不持有私钥，由另一台设备签名。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="233"/>
+        <location filename="../pages/signing.py" line="247"/>
         <source>This wallet&apos;s own keys sign here; an exported PSBT can go elsewhere too.</source>
         <translation>此钱包自己的私钥在这里签名；导出的 PSBT 也可以拿到别处签名。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="248"/>
+        <location filename="../pages/signing.py" line="262"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n 个二维码，依次显示：持续扫描，直到签名器收全。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="275"/>
+        <location filename="../pages/signing.py" line="290"/>
         <source>Open a PSBT</source>
         <translation>打开 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="275"/>
-        <location filename="../pages/signing.py" line="341"/>
+        <location filename="../pages/signing.py" line="290"/>
+        <location filename="../pages/signing.py" line="356"/>
         <source>PSBT or QR images (*)</source>
         <translation>PSBT 或二维码图片 (*)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="290"/>
+        <location filename="../pages/signing.py" line="305"/>
         <source>Reading the PSBT</source>
         <translation>正在读取 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="297"/>
+        <location filename="../pages/signing.py" line="312"/>
         <source>Save the PSBT</source>
         <translation>保存 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="299"/>
+        <location filename="../pages/signing.py" line="314"/>
         <source>PSBT, binary (*.psbt);;PSBT, Base64 text (*.txt)</source>
         <translation>PSBT，二进制 (*.psbt);;PSBT，Base64 文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="315"/>
-        <location filename="../pages/signing.py" line="333"/>
+        <location filename="../pages/signing.py" line="330"/>
+        <location filename="../pages/signing.py" line="348"/>
         <source>Saved to %1.</source>
         <translation>已保存到 %1。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="319"/>
+        <location filename="../pages/signing.py" line="334"/>
         <source>Save the animated QR code</source>
         <translation>保存动态二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="335"/>
+        <location filename="../pages/signing.py" line="350"/>
         <source>Writing the QR codes</source>
         <translation>正在写入二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="341"/>
+        <location filename="../pages/signing.py" line="356"/>
         <source>Open the signed PSBT</source>
         <translation>打开已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="359"/>
+        <location filename="../pages/signing.py" line="374"/>
         <source>Signed and complete. Transaction id:</source>
         <translation>签名完整。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="367"/>
+        <location filename="../pages/signing.py" line="382"/>
         <source>Checking the signed PSBT</source>
         <translation>正在检查已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="379"/>
+        <location filename="../pages/signing.py" line="394"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="384"/>
+        <location filename="../pages/signing.py" line="399"/>
         <source>Sent. Transaction id:</source>
         <translation>已发送。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="392"/>
+        <location filename="../pages/signing.py" line="407"/>
         <source>Broadcasting</source>
         <translation>正在广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="404"/>
+        <location filename="../pages/signing.py" line="419"/>
         <source>No hardware wallet is connected.</source>
         <translation>没有连接硬件钱包。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="414"/>
+        <location filename="../pages/signing.py" line="429"/>
         <source>Hardware wallets: %1</source>
         <translation>硬件钱包：%1</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="420"/>
+        <location filename="../pages/signing.py" line="435"/>
         <source>Looking for hardware wallets</source>
         <translation>正在查找硬件钱包</translation>
     </message>

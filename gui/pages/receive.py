@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.pages.requests import RequestPanel
 from gui.session import Session
 from wallet import UtxoAccount
 
@@ -57,12 +58,20 @@ class ReceivePage(QWidget):
         row.addWidget(copy)
         row.addWidget(self.fresh)
         layout.addLayout(row)
+        columns = QHBoxLayout()
+        plain = QVBoxLayout()
         self.qr = QLabel()
         self.qr.setObjectName("receiveQr")
-        layout.addWidget(self.qr)
+        plain.addWidget(self.qr)
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        layout.addWidget(self.note)
+        self.note.setMaximumWidth(260)
+        plain.addWidget(self.note)
+        plain.addStretch()
+        columns.addLayout(plain)
+        self.requests = RequestPanel(session)
+        columns.addWidget(self.requests, 1)
+        layout.addLayout(columns)
         layout.addStretch()
         session.opened.connect(self._opened)
         session.locked.connect(self._locked)
@@ -76,6 +85,7 @@ class ReceivePage(QWidget):
         self._show()
 
     def _locked(self) -> None:
+        self.requests.set_account(None)
         self.account.clear()
         self.address.clear()
         self.qr.clear()
@@ -92,6 +102,7 @@ class ReceivePage(QWidget):
             return
         address = acct.receive_address()  # type: ignore[attr-defined]
         self._set(address)
+        self.requests.set_account(acct)  # type: ignore[arg-type]
         utxo = isinstance(acct, UtxoAccount)
         self.fresh.setEnabled(utxo)
         self.note.setText(

@@ -13,6 +13,8 @@ the network's explorer (``WalletSettings.transaction_link``) where it has one.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
 
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.pages.coins import CoinControlDialog, CoinsModel
+from gui.pages.requests import PayLinkRow
 from gui.pages.review import checks, review_html
 from gui.pages.send_form import AddressBook, FeeChooser, ValueField
 from gui.session import Session
@@ -40,10 +44,12 @@ from wallet import (
     Collectible,
     Draft,
     EvmAccount,
+    PaymentLink,
     UtxoAccount,
     UtxoDraft,
     Valuation,
     format_amount,
+    network_info,
     parse_decimal,
     to_base_units,
 )
@@ -82,6 +88,12 @@ class SendPage(QWidget):
 
         form_page = QWidget()
         form = QFormLayout(form_page)
+        self.link: PaymentLink | None = None
+        """The payment link the form was filled from, paid with ``prepare_payment``."""
+        self.confirm_expired: Callable[[PaymentLink], bool] = self._ask_expired
+        self.pay_link = PayLinkRow(session)
+        self.pay_link.link_read.connect(self.use_link)
+        form.addRow(self.tr("Pay a request"), self.pay_link)
         self.account = QComboBox()
         self.account.setObjectName("sendAccount")
         self.account.currentIndexChanged.connect(self._account_changed)
@@ -235,6 +247,66 @@ class SendPage(QWidget):
         """Return what is sent: the coin's or a token's balance, or a collectible."""
         data = self.asset.currentData()
         return data if isinstance(data, Balance | Collectible) else None
+
+    def use_link(self, link: object) -> None:
+        """Fill the form from a payment link: the account of its network, asset, address, amount."""
+        if not isinstance(link, PaymentLink):
+            return
+        wallet = self.session.require()
+        row = next(
+            (
+                i
+                for i in range(self.account.count())
+                if wallet.accounts_book.by_id(int(self.account.itemData(i))).network.name
+                == link.network
+            ),
+            None,
+        )
+        if row is None:
+            title = network_info(link.network).title
+            self.pay_link.info.setText(
+                self.tr("This wallet has no %1 account to pay it from.").replace("%1", title)
+            )
+            return
+        self.account.setCurrentIndex(row)
+        if link.token is not None:
+            token_row = next(
+                (
+                    i
+                    for i in range(self.asset.count())
+                    if isinstance(self.asset.itemData(i), Balance)
+                    and (self.asset.itemData(i).token or "").lower() == link.token.lower()
+                ),
+                None,
+            )
+            if token_row is None:
+                self.pay_link.info.setText(
+                    self.tr("Add the token %1 first: the wallet does not know it.").replace(
+                        "%1", link.token
+                    )
+                )
+                return
+            self.asset.setCurrentIndex(token_row)
+        else:
+            self.asset.setCurrentIndex(0)
+        self.max.setChecked(False)
+        self.recipient.setText(link.address)
+        asset = self.current_asset()
+        if link.amount is not None and isinstance(asset, Balance):
+            decimals = link.decimals if link.decimals is not None else asset.decimals
+            self.amount.setText(format_amount(link.amount, decimals))
+        self.link = link
+
+    def _ask_expired(self, link: PaymentLink) -> bool:
+        answer = QMessageBox.question(
+            self,
+            self.tr("An expired request"),
+            self.tr(
+                "This payment request has expired: the payee may no longer expect it. "
+                "Pay it anyway?"
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _account_changed(self) -> None:
         acct = self.current_account()
@@ -405,12 +477,22 @@ class SendPage(QWidget):
         amount = None if send_max else Decimal(self.amount.text().strip())
         level = self.fees.level()
         coins = list(self.chosen_coins)
+        link = self.link
+        if link is not None and (link.address != to or link.network != acct.network.name):
+            link = None  # the form was changed by hand after the link filled it
+        late = link is not None and link.expired(int(time.time()))
+        if link is not None and late and not self.confirm_expired(link):
+            return
 
         def work() -> tuple[Draft, list[str], Valuation]:
-            if isinstance(acct, UtxoAccount):
-                draft: Draft = acct.prepare_send(
-                    to, amount, level, send_max=send_max, utxos=coins or None
+            if link is not None and isinstance(acct, UtxoAccount | EvmAccount) and not send_max:
+                # The link's own amount, label and message go into the draft's summary.
+                payment = acct.prepare_payment(
+                    link, None if link.amount is not None else amount, level, allow_expired=late
                 )
+                draft: Draft = payment.draft
+            elif isinstance(acct, UtxoAccount):
+                draft = acct.prepare_send(to, amount, level, send_max=send_max, utxos=coins or None)
             elif isinstance(acct, EvmAccount) and isinstance(asset, Collectible):
                 count = int(amount or 1)
                 draft = acct.prepare_nft_transfer(to, asset.contract, asset.token_id, count, level)
@@ -523,6 +605,9 @@ class SendPage(QWidget):
         self.steps.setCurrentIndex(2)
 
     def _reset(self) -> None:
+        self.link = None
+        self.pay_link.text.clear()
+        self.pay_link.info.clear()
         self.draft = None
         self.review_account = None
         self.recipient.clear()

@@ -30,6 +30,9 @@ SCREENS = {
     "history",
     "history-details",
     "history-bump-review",
+    "receive-request",
+    "signing",
+    "settings",
 }
 
 
