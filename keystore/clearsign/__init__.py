@@ -12,6 +12,7 @@ from keystore.clearsign.interpret import (
     interpret_call,
     interpret_typed_data,
     native_intent,
+    readings_of_request,
 )
 from keystore.clearsign.registry import Registry, load_registry
 from keystore.clearsign.types import DescriptorError, FieldKind, Intent, IntentField, TokenMeta
@@ -29,4 +30,5 @@ __all__ = [
     "interpret_typed_data",
     "load_registry",
     "native_intent",
+    "readings_of_request",
 ]

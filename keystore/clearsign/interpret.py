@@ -230,9 +230,28 @@ def interpret_call(
     """
     if to is None:
         return None
+    readings = call_readings(chain_id, sender, to, value, data, registry, tokens, native)
+    return _choose(readings, to_checksum_address(to), tokens)
+
+
+def call_readings(
+    chain_id: int,
+    sender: str,
+    to: str,
+    value: int,
+    data: bytes,
+    registry: Registry,
+    tokens: Mapping[str, TokenMeta],
+    native: NativeAsset,
+) -> list[Intent]:
+    """Return every reading of a call the descriptors give.
+
+    Two where one selector means two things (``approve`` of ERC-20 and of ERC-721); the
+    arguments are those of ``interpret_call``.
+    """
     contract = to_checksum_address(to)
     if not data:
-        return native_intent(contract, value, native)
+        return [native_intent(contract, value, native)]
     container: dict[str, Value] = {"to": contract, "value": value, "from": sender}
     readings: list[Intent] = []
     for descriptor, fmt in registry.calls_for(chain_id, contract, data[:4]):
@@ -252,7 +271,7 @@ def interpret_call(
             readings.append(
                 Intent(fmt.intent, text, fields, descriptor.id, descriptor.source, fmt.signature)
             )
-    return _choose(readings, contract, tokens)
+    return readings
 
 
 def _choose(
@@ -354,3 +373,33 @@ def intent_of_request(
         tokens or {},
         NativeAsset(network.symbol, network.decimals),
     )
+
+
+def readings_of_request(
+    tx: EvmTxRequest,
+    network: EvmParams,
+    sender: str,
+    tokens: Mapping[str, TokenMeta] | None = None,
+) -> list[Intent]:
+    """Every reading of a signing request by the descriptors this package carries.
+
+    An offline signer has no simulation to tell an ERC-20 ``approve`` from an ERC-721 one on
+    a contract its token list does not name: it shows both. Empty for a blind call.
+    """
+    if tx.to is None:
+        return []
+    readings = call_readings(
+        tx.chain_id,
+        sender,
+        tx.to,
+        tx.value,
+        tx.data,
+        load_registry(),
+        tokens or {},
+        NativeAsset(network.symbol, network.decimals),
+    )
+    contract = to_checksum_address(tx.to)
+    if len(readings) > 1 and tokens and contract in tokens:
+        chosen = _choose(readings, contract, tokens)
+        return [chosen] if chosen is not None else []
+    return readings

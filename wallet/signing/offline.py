@@ -12,10 +12,12 @@ amounts, the network's addresses), asks the person, and signs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from keystore.bip32 import format_path
+from keystore.clearsign import Intent, readings_of_request
 from keystore.signers.airgap import (
     MESSAGE_REQUEST,
     message_request_from_json,
@@ -23,7 +25,8 @@ from keystore.signers.airgap import (
 )
 from keystore.signers.airgap_evm import read_eth_sign_request, signature_answer
 from keystore.signers.base import PromptHandler, Signer, SigningContext
-from keystore.types import MessageRequest, TxSummary
+from keystore.types import EvmParams, MessageRequest, TxSummary
+from primitives.evm_address import evm_address_from_pubkey
 from primitives.psbt import Psbt
 from wallet.errors import (
     FeeTooHigh,
@@ -131,6 +134,53 @@ class _FeeCheck:
         return self._inner is None or self._inner.confirm_message(request)
 
 
+class _ShowIntent:
+    """Show, with the summary the signer recomputed, what the call does by its descriptors.
+
+    The readings come from the request and the ERC-7730 descriptors ``keystore.clearsign``
+    carries; nothing the host attached takes part. A call no descriptor reads is said to be
+    blind; a selector that means two things on a contract the signer cannot name (``approve``
+    of a token or of a collection) is shown both ways.
+    """
+
+    def __init__(self, inner: PromptHandler | None, readings: list[Intent], call: bool) -> None:
+        self._inner = inner
+        self._readings = readings
+        self._call = call
+
+    def confirm_transaction(self, summary: TxSummary) -> bool:
+        if self._inner is None:
+            return True
+        if len(self._readings) == 1:
+            one = self._readings[0]
+            said = f"{one.text} (read with the descriptor {one.descriptor})"
+        elif self._readings:
+            said = (
+                "either "
+                + " or ".join(f"{r.text} (as {r.descriptor})" for r in self._readings)
+                + ": this signer cannot tell which; the contract is not in its token list"
+            )
+        elif self._call:
+            said = "blind: no descriptor this signer carries reads this call; check every byte"
+        else:
+            return self._inner.confirm_transaction(summary)
+        shown = f"{summary.contract_call}; intent: {said}" if summary.contract_call else said
+        return self._inner.confirm_transaction(replace(summary, contract_call=shown))
+
+    def confirm_message(self, request: MessageRequest) -> bool:
+        return self._inner is None or self._inner.confirm_message(request)
+
+
+def _sender(records: Sequence[AccountRecord], path: tuple[int, ...]) -> str | None:
+    """Return the address of the key at ``path`` from an account's public key, if one has it."""
+    for record in records:
+        if record.path is None or record.xpub is None or len(path) != len(record.path) + 1:
+            continue
+        if tuple(path[: len(record.path)]) == tuple(record.path):
+            return evm_address_from_pubkey(record.xpub.child(path[-1]).public_key)
+    return None
+
+
 def sign_foreign_psbt(
     signer: Signer,
     records: Sequence[AccountRecord],
@@ -234,7 +284,16 @@ def sign_eth_request(
             f"This wallet has no EVM account on chain id {tx.chain_id}: the request is for a "
             "chain you did not open here. Not signed."
         )
-    ctx = SigningContext(network_params(net), path, prompt=prompt)
+    params = network_params(net)
+    assert isinstance(params, EvmParams)  # noqa: S101 - an EVM network's parameters
+    sender = _sender(records, tuple(path))
+    if sender is None and request.address is not None:
+        sender = "0x" + request.address.hex()
+    readings: list[Intent] = []
+    if tx.to is not None and tx.data and sender is not None:
+        readings = readings_of_request(tx, params, sender)
+    shown = _ShowIntent(prompt, readings, bool(tx.data))
+    ctx = SigningContext(params, path, prompt=shown)
     with translate_errors():
         signed = signer.sign_evm(tx, ctx)
     if request.address is not None and "0x" + request.address.hex() != signed.sender.lower():

@@ -6,7 +6,6 @@ from wallet.errors import StatementError
 from wallet.money.fiat.camt import parse_camt053
 from wallet.money.fiat.csvfile import PRESETS, CsvMapping, parse_csv
 from wallet.money.fiat.mt940 import parse_mt940
-from wallet.money.fiat.ofx import parse_ofx
 from wallet.money.fiat.types import Statement, StatementFormat
 
 __all__ = ["MAX_STATEMENT_BYTES", "detect_format", "read_statement"]
@@ -65,6 +64,11 @@ def read_statement(
         )
     chosen = fmt or detect_format(data, source)
     if chosen is StatementFormat.OFX:
+        # ofxtools' package imports its HTTP client (requests, urllib3, which opens a socket
+        # to probe for IPv6) on import: it is loaded only when an OFX statement is read, so
+        # that opening a wallet, and the offline signer above all, touches no socket.
+        from wallet.money.fiat.ofx import parse_ofx
+
         return parse_ofx(data, source)
     if chosen is StatementFormat.CAMT053:
         return parse_camt053(data, source)
