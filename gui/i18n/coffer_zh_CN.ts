@@ -549,167 +549,203 @@
 <context>
     <name>Onboarding</name>
     <message>
-        <location filename="../pages/onboarding.py" line="146"/>
+        <location filename="../pages/onboarding.py" line="150"/>
         <source>A new Coffer wallet</source>
         <translation>新的 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="148"/>
+        <location filename="../pages/onboarding.py" line="152"/>
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="149"/>
-        <location filename="../pages/onboarding.py" line="255"/>
+        <location filename="../pages/onboarding.py" line="153"/>
+        <location filename="../pages/onboarding.py" line="259"/>
         <source>Restore from recovery words</source>
         <translation>用助记词恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="150"/>
+        <location filename="../pages/onboarding.py" line="154"/>
         <source>Watch an account (no keys on this computer)</source>
         <translation>观察账户（本机不保存私钥）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="156"/>
+        <location filename="../pages/onboarding.py" line="160"/>
         <source>Open an existing wallet</source>
         <translation>打开已有钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="171"/>
+        <location filename="../pages/onboarding.py" line="175"/>
         <source>Write these words down</source>
         <translation>请抄写这些助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="175"/>
+        <location filename="../pages/onboarding.py" line="179"/>
         <source>They are the only way back to your money if this computer is lost. Write them on paper, in order; never photograph or type them anywhere.</source>
         <translation>如果这台电脑丢失，它们是找回资金的唯一途径。请按顺序抄写在纸上；切勿拍照或在任何地方输入。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="186"/>
-        <location filename="../pages/onboarding.py" line="278"/>
-        <location filename="../pages/onboarding.py" line="365"/>
+        <location filename="../pages/onboarding.py" line="190"/>
+        <location filename="../pages/onboarding.py" line="282"/>
+        <location filename="../pages/onboarding.py" line="381"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="190"/>
+        <location filename="../pages/onboarding.py" line="194"/>
         <source>I have written them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="200"/>
-        <location filename="../pages/onboarding.py" line="331"/>
-        <location filename="../pages/onboarding.py" line="380"/>
+        <location filename="../pages/onboarding.py" line="204"/>
+        <location filename="../pages/onboarding.py" line="335"/>
+        <location filename="../pages/onboarding.py" line="396"/>
         <source>Choose a password of 8 characters or more, twice.</source>
         <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="205"/>
+        <location filename="../pages/onboarding.py" line="209"/>
         <source>Word %1</source>
         <translation>第 %1 个词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="211"/>
+        <location filename="../pages/onboarding.py" line="215"/>
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="219"/>
+        <location filename="../pages/onboarding.py" line="223"/>
         <source>Create the wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="222"/>
+        <location filename="../pages/onboarding.py" line="226"/>
         <source>Show the words again</source>
         <translation>再次显示助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="240"/>
+        <location filename="../pages/onboarding.py" line="244"/>
         <source>A word does not match. Check your paper.</source>
         <translation>有一个词不匹配，请检查您抄写的纸。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="258"/>
+        <location filename="../pages/onboarding.py" line="262"/>
         <source>12 or 24 words, separated by spaces</source>
         <translation>12 或 24 个词，以空格分隔</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="272"/>
+        <location filename="../pages/onboarding.py" line="276"/>
         <source>Optional BIP-39 passphrase</source>
         <translation>可选的 BIP-39 密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="274"/>
+        <location filename="../pages/onboarding.py" line="278"/>
         <source>Words</source>
         <translation>助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="276"/>
+        <location filename="../pages/onboarding.py" line="280"/>
         <source>Passphrase</source>
         <translation>密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="282"/>
+        <location filename="../pages/onboarding.py" line="286"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="312"/>
+        <location filename="../pages/onboarding.py" line="316"/>
         <source>%1 words so far.</source>
         <translation>已输入 %1 个词。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="319"/>
+        <location filename="../pages/onboarding.py" line="323"/>
         <source>The words and their checksum are valid.</source>
         <translation>助记词及其校验和有效。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="345"/>
+        <location filename="../pages/onboarding.py" line="349"/>
         <source>Watch an account</source>
         <translation>观察账户</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="354"/>
+        <location filename="../pages/onboarding.py" line="358"/>
+        <source>What a signer exported (any form)</source>
+        <translation>签名器导出的内容（任意格式）</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="359"/>
         <source>Extended public key (xpub, zpub...)</source>
         <translation>扩展公钥（xpub、zpub…）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="355"/>
+        <location filename="../pages/onboarding.py" line="360"/>
         <source>Output descriptor</source>
         <translation>输出描述符</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="356"/>
+        <location filename="../pages/onboarding.py" line="361"/>
         <source>EVM address</source>
         <translation>EVM 地址</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="361"/>
+        <location filename="../pages/onboarding.py" line="367"/>
+        <source>A descriptor, an xpub, Sparrow or Electrum JSON, ur:crypto-account...</source>
+        <translation>描述符、xpub、Sparrow 或 Electrum JSON、ur:crypto-account...</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="371"/>
+        <source>From a file…</source>
+        <translation>从文件…</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="373"/>
+        <source>From a QR image…</source>
+        <translation>从二维码图片…</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="377"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="362"/>
+        <location filename="../pages/onboarding.py" line="378"/>
         <source>What</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="363"/>
+        <location filename="../pages/onboarding.py" line="379"/>
         <source>Key</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="369"/>
+        <location filename="../pages/onboarding.py" line="385"/>
         <source>Watch</source>
         <translation>观察</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="415"/>
+        <location filename="../pages/onboarding.py" line="424"/>
+        <source>A signer&apos;s export</source>
+        <translation>签名器的导出</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="440"/>
+        <location filename="../pages/onboarding.py" line="462"/>
+        <source>Reading</source>
+        <translation>正在读取</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="444"/>
+        <source>A QR code of a signer&apos;s export</source>
+        <translation>签名器导出内容的二维码</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="483"/>
         <source>Making the wallet file...</source>
         <translation>正在创建钱包文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="429"/>
+        <location filename="../pages/onboarding.py" line="497"/>
         <source>Making the wallet file</source>
         <translation>正在创建钱包文件</translation>
     </message>
@@ -717,22 +753,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="70"/>
+        <location filename="../pages/onboarding.py" line="74"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="71"/>
+        <location filename="../pages/onboarding.py" line="75"/>
         <source>Again</source>
         <translation>再次输入</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="72"/>
+        <location filename="../pages/onboarding.py" line="76"/>
         <source>Strength</source>
         <translation>强度</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="82"/>
+        <location filename="../pages/onboarding.py" line="86"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不同。</translation>
     </message>
@@ -740,37 +776,37 @@
 <context>
     <name>PayLinkRow</name>
     <message>
-        <location filename="../pages/requests.py" line="205"/>
+        <location filename="../pages/requests.py" line="216"/>
         <source>Paste a payment link (bitcoin:, litecoin:, dogecoin:, ethereum:)</source>
         <translation>粘贴付款链接（bitcoin:、litecoin:、dogecoin:、ethereum:）</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="208"/>
+        <location filename="../pages/requests.py" line="219"/>
         <source>Read link</source>
         <translation>读取链接</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="210"/>
+        <location filename="../pages/requests.py" line="221"/>
         <source>QR image…</source>
         <translation>二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="236"/>
+        <location filename="../pages/requests.py" line="247"/>
         <source>Reading the QR code</source>
         <translation>正在读取二维码</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="241"/>
+        <location filename="../pages/requests.py" line="252"/>
         <source>A QR code of a payment link</source>
         <translation>付款链接的二维码</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="243"/>
+        <location filename="../pages/requests.py" line="254"/>
         <source>Images (*.png *.jpg *.jpeg *.gif)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif)</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="255"/>
+        <location filename="../pages/requests.py" line="266"/>
         <source>Payment request</source>
         <translation>付款请求</translation>
     </message>
@@ -793,12 +829,12 @@
         <translation>新地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="103"/>
+        <location filename="../pages/receive.py" line="109"/>
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="105"/>
+        <location filename="../pages/receive.py" line="111"/>
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
     </message>
@@ -896,17 +932,17 @@
         <translation>创建请求</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="122"/>
+        <location filename="../pages/requests.py" line="124"/>
         <source>Requests of this account (as of the last sync):</source>
         <translation>此账户的付款请求（截至上次同步）：</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="165"/>
+        <location filename="../pages/requests.py" line="168"/>
         <source>Type the amount to ask for, such as 0.01.</source>
         <translation>请输入要请求的金额，例如 0.01。</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="188"/>
+        <location filename="../pages/requests.py" line="199"/>
         <source>Making the request</source>
         <translation>正在创建请求</translation>
     </message>
@@ -1769,12 +1805,12 @@
 <context>
     <name>parent</name>
     <message>
-        <location filename="../pages/onboarding.py" line="102"/>
+        <location filename="../pages/onboarding.py" line="106"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="105"/>
+        <location filename="../pages/onboarding.py" line="109"/>
         <source>New wallet file</source>
         <translation>新钱包文件</translation>
     </message>

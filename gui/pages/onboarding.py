@@ -2,7 +2,9 @@
 
 Every check is the API's: ``password_strength`` for the meter, ``validate_mnemonic`` for the
 words as they are typed (with ``complete_mnemonic_word`` for completion), the account book's
-imports for watch-only keys. Creating a file runs the KDF, so it runs off the GUI thread. The
+imports for watch-only keys (what a signer exported, in any form ``Wallet.create_watch_only``
+reads: descriptor, xpub, Sparrow or Electrum JSON, BC-UR, typed, from a file or from a QR
+image). Creating a file runs the KDF, so it runs off the GUI thread. The
 words of a new wallet are shown in one label and cleared as soon as the wallet is made; they are
 never put in a model.
 """
@@ -38,10 +40,12 @@ from wallet import (
     validate_mnemonic,
 )
 from wallet.errors import InvalidMnemonic, WalletError
+from wallet.transport import PayloadKind, decode_frames, encode_frames, read_qr_images
 
 __all__ = ["Onboarding", "PasswordFields"]
 
 _ERROR = "color: #b3261e;"
+_MAX_EXPORT_BYTES = 1 << 20  # an export is a few KB; a larger file is something else
 _GOOD = "color: #1e7b34;"
 _QUIZ = 3
 _FIRST_ACCOUNTS = ("bitcoin", "ethereum")
@@ -351,6 +355,7 @@ class Onboarding(QWidget):
         self.watch_kind = QComboBox()
         self.watch_kind.setObjectName("watchKind")
         for text, kind in (
+            (self.tr("What a signer exported (any form)"), "export"),
             (self.tr("Extended public key (xpub, zpub...)"), "xpub"),
             (self.tr("Output descriptor"), "descriptor"),
             (self.tr("EVM address"), "evm"),
@@ -358,9 +363,20 @@ class Onboarding(QWidget):
             self.watch_kind.addItem(text, kind)
         self.watch_key = QLineEdit()
         self.watch_key.setObjectName("watchKey")
+        self.watch_key.setPlaceholderText(
+            self.tr("A descriptor, an xpub, Sparrow or Electrum JSON, ur:crypto-account...")
+        )
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.watch_key, 1)
+        from_file = QPushButton(self.tr("From a file…"))
+        from_file.clicked.connect(self._watch_file)
+        from_qr = QPushButton(self.tr("From a QR image…"))
+        from_qr.clicked.connect(self._watch_qr)
+        key_row.addWidget(from_file)
+        key_row.addWidget(from_qr)
         form.addRow(self.tr("Network"), self.watch_network)
         form.addRow(self.tr("What"), self.watch_kind)
-        form.addRow(self.tr("Key"), self.watch_key)
+        form.addRow(self.tr("Key"), key_row)
         row, self.watch_path = _path_row(self, str(Path.home() / "watch.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.watch_password = PasswordFields()
@@ -385,6 +401,8 @@ class Onboarding(QWidget):
         path = Path(self.watch_path.text())
 
         def work() -> Wallet:
+            if kind == "export":  # read by the signer-export parser; no file left on refusal
+                return Wallet.create_watch_only(path, password, imports=[(network, key)])
             wallet = Wallet.create_watch_only(path, password)
             try:
                 book = wallet.accounts_book
@@ -401,6 +419,56 @@ class Onboarding(QWidget):
             return wallet
 
         self._run(work, self.watch_error)
+
+    def _watch_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("A signer's export"))
+        if path:
+            self.read_watch_file(path)
+
+    def read_watch_file(self, path: str) -> None:
+        """Put the text of a signer's export file (JSON, descriptor, xpub) in the key field."""
+
+        def work() -> str:
+            data = Path(path).read_bytes()
+            if len(data) > _MAX_EXPORT_BYTES:
+                raise WalletError(f"{path} is too large to be an account export.")
+            try:
+                return data.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                raise WalletError(f"{path} is not a text export.") from None
+
+        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+
+    def _watch_qr(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("A QR code of a signer's export"), "", "*.png *.gif *.jpg *.jpeg"
+        )
+        if path:
+            self.read_watch_qr(path)
+
+    def read_watch_qr(self, path: str) -> None:
+        """Read a signer's export from QR images (BC-UR crypto-account or hdkey, or text)."""
+
+        def work() -> str:
+            texts = read_qr_images([path])
+            if len(texts) == 1 and not texts[0].lower().startswith("ur:"):
+                return texts[0].strip()  # a descriptor or an xpub as plain text
+            payload = decode_frames(texts)
+            if payload.kind in (PayloadKind.TEXT, PayloadKind.JSON):
+                return payload.data.decode("utf-8").strip()
+            # One UR text of the whole payload, as the export parser reads it.
+            return encode_frames(payload, max_fragment_len=len(payload.data) + 64, count=1)[0]
+
+        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+
+    def _watch_read(self, text: str) -> None:
+        self.watch_kind.setCurrentIndex(0)
+        self.watch_key.setText(text)
+        self.watch_error.clear()
+
+    def _watch_refused(self, message: str) -> None:
+        self.watch_error.setStyleSheet(_ERROR)
+        self.watch_error.setText(message)
 
     # -- shared ---------------------------------------------------------------------------
 

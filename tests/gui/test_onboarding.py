@@ -153,3 +153,30 @@ def test_settings_save_as_a_whole_or_not_at_all(qtbot, tmp_path: Path) -> None: 
     assert wallet.backends.servers("bitcoin") == ("ssl://electrum.example.org:50002",)
     assert window.autolock.minutes == 3
     window.close()
+
+
+def test_watch_a_signers_export_read_from_its_qr_code(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from wallet import Wallet
+    from wallet.transport import write_png
+
+    with Wallet.create(tmp_path / "signer.coffer", PASSWORD, ABANDON) as signer:
+        export = signer.export_account("bitcoin", fmt="ur-account")
+        first = signer.account("bitcoin").receive_address()
+    image = tmp_path / "export.png"
+    write_png(export, image)
+    window = _window(qtbot, tmp_path)
+    flow = window.onboarding
+    flow._go(4)
+    flow.read_watch_qr(str(tmp_path / "missing.png"))
+    qtbot.waitUntil(lambda: bool(flow.watch_error.text()), timeout=60_000)
+    flow.read_watch_qr(str(image))
+    qtbot.waitUntil(lambda: flow.watch_key.text().startswith("ur:crypto-account/"), timeout=60_000)
+    target = tmp_path / "watch.coffer"
+    flow.watch_path.setText(str(target))
+    _password(flow.watch_password)
+    flow._watch()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    wallet = window.session.require()
+    assert wallet.is_watch_only
+    assert wallet.account("bitcoin").receive_address() == first
+    window.close()
