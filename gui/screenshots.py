@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -60,6 +61,10 @@ def _demo_wallet(path: Path) -> None:
         draft = btc.prepare_send(_FRIEND, Decimal("0.05"), fee_rate=1)
         wallet.labels.set("tx", btc.broadcast(wallet.sign(draft)), "Books")
         wallet.sync()
+        # Money outside the chains: a bank account in euros beside the coins.
+        wallet.fiat.add_account("Checking", "EUR", institution="Demo Bank",
+                                opening_balance=Decimal("2450.00"))  # fmt: skip
+        wallet.fiat.add_entry("Checking", date.today(), Decimal("-42.10"), payee="Grocer")
 
 
 def main(out_dir: Path, language: str = "en") -> None:

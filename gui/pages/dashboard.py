@@ -149,10 +149,14 @@ class HoldingsModel(QAbstractTableModel):
         if column == 2:
             if holding.amount is None:
                 return QCoreApplication.translate("Dashboard", "unknown")
+            if holding.kind is HoldingKind.FIAT:  # a currency's minor units: 2,407.90 EUR
+                return self._privacy.amount(money_text(holding.amount, holding.symbol))
             return self._privacy.amount(f"{holding.amount.normalize():f}")
         if column == 3:
             if row.price is None:
                 return QCoreApplication.translate("Dashboard", "unknown")
+            if holding.kind is HoldingKind.FIAT:  # an exchange rate: four decimals, as the ECB
+                return f"{row.price:.4f}"
             return money_text(row.price, self._base) if row.price >= 1 else f"{row.price:f}"
         if column == 4:
             if row.value is None:

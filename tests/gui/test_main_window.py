@@ -228,8 +228,10 @@ def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # t
     values = [page.model.index(r, 4).data() for r in range(page.model.rowCount())]
     assert all(v is None or v.startswith("unknown: ") for v in values)
     assert "2 holdings without a known value" in page.note.text()
-    # With the bundled sample prices (marked sample) every row is valued.
+    # With the bundled sample prices (marked sample) every row is valued; a fiat account in
+    # euros is converted at the sample ECB rate and listed under its own heading.
     window.session.require().use_sample_prices()
+    window.session.require().fiat.add_account("Checking", "EUR", opening_balance=Decimal("1200.50"))
     page.reload()
     qtbot.waitUntil(lambda: not page.loading, timeout=60_000)
     folio = page.portfolio
@@ -237,6 +239,11 @@ def test_dashboard_total_rows_and_chart_agree(qtbot, funded: Path) -> None:  # t
     assert folio.unknown == 0
     assert folio.total == sum(r.value for r in folio.rows if r.value is not None)
     assert folio.total == page.value_chart.points[-1][1]  # the chart ends at the total
+    shown = [page.model.index(r, 0).data() for r in range(page.model.rowCount())]
+    assert "Fiat accounts" in shown
+    fiat = [r for r in folio.rows if r.holding.kind.value == "fiat"]
+    assert len(fiat) == 1
+    assert fiat[0].value is not None
     assert "sample" in page.note.text()
     tips = [page.model.index(r, 4).data(3) for r in range(page.model.rowCount())]
     assert any(t and t.startswith("Rate from sample at ") for t in tips)
