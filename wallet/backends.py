@@ -16,11 +16,18 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from chains.connect import LocalData, connect_evm, connect_utxo, default_servers, parse_server
+from chains.connect import (
+    LocalData,
+    ServerSpec,
+    connect_evm,
+    connect_utxo,
+    default_servers,
+    parse_server,
+)
 from chains.evm.backend import EvmBackend
 from chains.registry import EvmNetwork, UtxoNetwork, get_network
 from chains.utxo.backend import UtxoBackend
-from wallet.errors import WalletError, translate_errors
+from wallet.errors import NetworkMismatch, WalletError, translate_errors
 from wallet.storage import WalletDatabase
 from wallet.storage.settings import SettingsStore
 
@@ -61,6 +68,17 @@ class BackendPool:
             UnknownNetwork: no such network.
             WalletError: a server specification that is malformed or of the wrong family.
         """
+        net, specs = self._specs(network, servers)
+        if specs:
+            self._settings.set(f"servers:{net.name}", json.dumps([s.text for s in specs]))
+        else:
+            self._settings.clear(f"servers:{net.name}")
+        with self._lock:
+            self._drop(net.name)
+
+    def _specs(
+        self, network: str, servers: Sequence[str]
+    ) -> tuple[UtxoNetwork | EvmNetwork, list[ServerSpec]]:
         with translate_errors():
             net = get_network(network)
             specs = [parse_server(s) for s in servers]
@@ -69,12 +87,47 @@ class BackendPool:
             is_evm_scheme = spec.scheme in ("http", "https", "ws", "wss")
             if spec.scheme != "embedded" and is_evm_scheme != evm:
                 raise WalletError(f"{spec.display} is not a kind of server {net.title} can use.")
-        if specs:
-            self._settings.set(f"servers:{net.name}", json.dumps([s.text for s in specs]))
-        else:
-            self._settings.clear(f"servers:{net.name}")
-        with self._lock:
-            self._drop(net.name)
+        return net, specs
+
+    def check_servers(self, network: str, servers: Sequence[str]) -> str:
+        """Ask servers (not saved, not kept) whether they answer for a network; say who did.
+
+        What a settings form calls before ``set_servers``: one round trip, which checks the
+        network too (an Electrum server's genesis block, a node's chain id). An embedded
+        devnet needs no check.
+
+        Returns:
+            The server that answered and its tip (``"tcp://host:50001: block 812345"``).
+
+        Raises:
+            UnknownNetwork: no such network.
+            WalletError: a server specification that is malformed or of the wrong family.
+            BackendUnavailable: no server answered (the message names them).
+            NetworkMismatch: a server serves another network (the message says which).
+        """
+        net, specs = self._specs(network, servers)
+        if not specs or all(s.scheme == "embedded" for s in specs):
+            return f"{net.title}: the embedded devnet"
+        with translate_errors():
+            local = LocalData(self._data_dir / net.name, b"")
+            if isinstance(net, UtxoNetwork):
+                utxo = connect_utxo(net, specs, local)
+                try:
+                    return f"{utxo.server_name}: block {utxo.tip().height}"
+                finally:
+                    utxo.close()
+            evm = connect_evm(net, specs, local)
+            try:
+                chain_id = evm.chain_id()
+                if chain_id != net.chain_id:
+                    raise NetworkMismatch(
+                        f"{evm.server} serves chain id {chain_id}, not {net.title} "
+                        f"(chain id {net.chain_id}).",
+                        account_network=net.name,
+                    )
+                return f"{evm.server}: block {evm.block_number()}"
+            finally:
+                evm.close()
 
     def use(self, network: str, backend: UtxoBackend | EvmBackend) -> None:
         """Use a live backend for a network from now on (an embedded devnet, a test node).

@@ -15,7 +15,7 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="285"/>
+        <location filename="../pages/dashboard.py" line="289"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
         <translation>
             <numerusform>%n holding without a known value, not counted in the total.</numerusform>

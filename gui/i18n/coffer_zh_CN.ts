@@ -192,22 +192,22 @@
     </message>
     <message>
         <location filename="../pages/dashboard.py" line="151"/>
-        <location filename="../pages/dashboard.py" line="155"/>
+        <location filename="../pages/dashboard.py" line="157"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="159"/>
+        <location filename="../pages/dashboard.py" line="163"/>
         <source>unknown: %1</source>
         <translation>未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="171"/>
+        <location filename="../pages/dashboard.py" line="175"/>
         <source>Rate from %1 at %2</source>
         <translation>汇率来源 %1，时间 %2</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="176"/>
+        <location filename="../pages/dashboard.py" line="180"/>
         <source>(offline: last known rate)</source>
         <translation>（离线：最后已知汇率）</translation>
     </message>
@@ -215,39 +215,39 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../pages/dashboard.py" line="211"/>
+        <location filename="../pages/dashboard.py" line="215"/>
         <source>Refresh prices</source>
         <translation>刷新价格</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="259"/>
+        <location filename="../pages/dashboard.py" line="263"/>
         <source>Valuing</source>
         <translation>正在估值</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="285"/>
+        <location filename="../pages/dashboard.py" line="289"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
         <translation>
             <numerusform>%n 项持有资产价值未知，未计入总额。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="291"/>
+        <location filename="../pages/dashboard.py" line="295"/>
         <source>Prices marked &apos;sample&apos; are bundled sample data, not market prices.</source>
         <translation>标记为“sample”的价格是内置示例数据，并非市场价格。</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="297"/>
+        <location filename="../pages/dashboard.py" line="301"/>
         <source>Nothing valued yet</source>
         <translation>尚无估值</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="309"/>
+        <location filename="../pages/dashboard.py" line="313"/>
         <source>Not enough history for a chart yet</source>
         <translation>历史数据不足，暂无法绘制图表</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="321"/>
+        <location filename="../pages/dashboard.py" line="325"/>
         <source>24 h: unknown</source>
         <translation>24 小时：未知</translation>
     </message>
@@ -1240,103 +1240,124 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../pages/settings.py" line="39"/>
+        <location filename="../pages/settings.py" line="46"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="41"/>
+        <location filename="../pages/settings.py" line="48"/>
         <source>Money</source>
         <translation>资金</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="48"/>
+        <location filename="../pages/settings.py" line="55"/>
         <source>Base currency</source>
         <translation>本位币</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="52"/>
+        <location filename="../pages/settings.py" line="59"/>
         <source>Display and privacy</source>
         <translation>显示与隐私</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="57"/>
-        <location filename="../pages/settings.py" line="65"/>
+        <location filename="../pages/settings.py" line="64"/>
+        <location filename="../pages/settings.py" line="72"/>
         <source>As the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="66"/>
+        <location filename="../pages/settings.py" line="73"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="67"/>
+        <location filename="../pages/settings.py" line="74"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="73"/>
+        <location filename="../pages/settings.py" line="80"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="74"/>
+        <location filename="../pages/settings.py" line="81"/>
         <source>never</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="75"/>
+        <location filename="../pages/settings.py" line="82"/>
         <source>Hide balances when the wallet opens</source>
         <translation>打开钱包时隐藏余额</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="77"/>
+        <location filename="../pages/settings.py" line="84"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="78"/>
+        <location filename="../pages/settings.py" line="85"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="79"/>
+        <location filename="../pages/settings.py" line="86"/>
         <source>Lock after</source>
         <translation>自动锁定</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="81"/>
+        <location filename="../pages/settings.py" line="88"/>
         <source>A new language shows after the next start.</source>
         <translation>新语言将在下次启动后生效。</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="86"/>
+        <location filename="../pages/settings.py" line="93"/>
         <source>Servers and explorers</source>
         <translation>服务器与浏览器</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="92"/>
+        <location filename="../pages/settings.py" line="96"/>
+        <source>Ask new servers before saving them</source>
+        <translation>保存前先询问新服务器</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="103"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="139"/>
+        <location filename="../pages/settings.py" line="156"/>
         <source>explorer API key (set)</source>
         <translation>浏览器 API 密钥（已设置）</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="141"/>
+        <location filename="../pages/settings.py" line="158"/>
         <source>explorer API key (none)</source>
         <translation>浏览器 API 密钥（未设置）</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="178"/>
+        <location filename="../pages/settings.py" line="203"/>
+        <source>Nothing was saved: a server did not answer for its network.</source>
+        <translation>未保存任何内容：有服务器没有为其网络应答。</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="210"/>
+        <location filename="../pages/settings.py" line="252"/>
         <source>Nothing was saved: %1</source>
         <translation>未保存任何设置：%1</translation>
     </message>
     <message>
-        <location filename="../pages/settings.py" line="183"/>
+        <location filename="../pages/settings.py" line="215"/>
+        <source>Asking the new servers...</source>
+        <translation>正在询问新服务器...</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="216"/>
+        <source>Asking the servers</source>
+        <translation>正在询问服务器</translation>
+    </message>
+    <message>
+        <location filename="../pages/settings.py" line="258"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>

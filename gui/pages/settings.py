@@ -6,6 +6,7 @@ file; a refused value is said next to its field and nothing is saved.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +31,13 @@ _COMMON_CURRENCIES = ("USD", "EUR", "CNY", "JPY", "GBP", "CHF", "CAD", "AUD", "H
 
 
 class SettingsPage(QWidget):
-    """Edit the wallet's settings; ``apply`` saves them all or says what is wrong."""
+    """Edit the wallet's settings; ``apply`` saves them all or says what is wrong.
+
+    Signals:
+        saved: whether the last ``apply`` saved (after the servers were asked).
+    """
+
+    saved = Signal(bool)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,7 +93,11 @@ class SettingsPage(QWidget):
         self.servers_box = QGroupBox(self.tr("Servers and explorers"))
         self.servers_form = QFormLayout(self.servers_box)
         layout.addWidget(self.servers_box)
+        self.check_servers = QCheckBox(self.tr("Ask new servers before saving them"))
+        self.check_servers.setChecked(True)
+        layout.addWidget(self.check_servers)
         self.server_edits: dict[str, QLineEdit] = {}
+        self.server_errors: dict[str, QLabel] = {}
         self.key_edits: dict[str, QLineEdit] = {}
 
         self.save = QPushButton(self.tr("Save"))
@@ -119,6 +130,7 @@ class SettingsPage(QWidget):
         while self.servers_form.rowCount():
             self.servers_form.removeRow(0)
         self.server_edits.clear()
+        self.server_errors.clear()
         self.key_edits.clear()
         networks: dict[str, str] = {}
         evm: set[str] = set()
@@ -131,6 +143,11 @@ class SettingsPage(QWidget):
             edit.setObjectName(f"servers:{name}")
             self.server_edits[name] = edit
             self.servers_form.addRow(title, edit)
+            error = self._error(f"serversError:{name}")
+            error.setWordWrap(True)
+            error.hide()
+            self.server_errors[name] = error
+            self.servers_form.addRow("", error)
             if name in evm:
                 key = QLineEdit()
                 key.setObjectName(f"explorerKey:{name}")
@@ -144,8 +161,68 @@ class SettingsPage(QWidget):
                 self.servers_form.addRow("", key)
         self.status.clear()
 
-    def apply(self) -> bool:
-        """Save every setting; on a refused value say which and keep the others unsaved."""
+    def apply(self) -> bool | None:
+        """Save every setting; on a refused value say which and keep the others unsaved.
+
+        New servers are asked first, off the GUI thread (``backends.check_servers``): one that
+        does not answer, or answers for another network, is said next to its field and
+        nothing is saved. Returns whether it saved, or ``None`` while the servers are asked
+        (``saved`` follows).
+        """
+        wallet = self.session.require()
+        for error in self.server_errors.values():
+            error.clear()
+            error.hide()
+        changed = {
+            name: chosen
+            for name, chosen in self._servers().items()
+            if chosen and list(chosen) != list(wallet.backends.servers(name))
+        }
+        if not changed or not self.check_servers.isChecked():
+            return self._save()
+
+        def work() -> dict[str, str]:
+            refused: dict[str, str] = {}
+            for name, chosen in changed.items():
+                try:
+                    wallet.backends.check_servers(name, chosen)
+                except WalletError as err:
+                    refused[name] = str(err)
+            return refused
+
+        def done(refused: dict[str, str]) -> None:
+            self.save.setEnabled(True)
+            if not refused:
+                self._save()
+                return
+            for name, message in refused.items():
+                self.server_errors[name].setText(message)
+                self.server_errors[name].show()
+            self.status.setStyleSheet(_ERROR)
+            self.status.setText(
+                self.tr("Nothing was saved: a server did not answer for its network.")
+            )
+            self.saved.emit(False)
+
+        def failed(message: str) -> None:
+            self.save.setEnabled(True)
+            self.status.setStyleSheet(_ERROR)
+            self.status.setText(self.tr("Nothing was saved: %1").replace("%1", message))
+            self.saved.emit(False)
+
+        self.save.setEnabled(False)
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Asking the new servers..."))
+        self.session.run(work, done, failed, self.tr("Asking the servers"))
+        return None
+
+    def _servers(self) -> dict[str, list[str]]:
+        return {
+            name: [s.strip() for s in edit.text().split(",") if s.strip()]
+            for name, edit in self.server_edits.items()
+        }
+
+    def _save(self) -> bool:
         wallet = self.session.require()
         settings = wallet.settings
         self.currency_error.clear()
@@ -155,10 +232,7 @@ class SettingsPage(QWidget):
             language=str(self.language.currentData()),
             hide_balances=self.hide.isChecked(),
         )
-        servers = {
-            name: [s.strip() for s in edit.text().split(",") if s.strip()]
-            for name, edit in self.server_edits.items()
-        }
+        servers = self._servers()
         try:
             with wallet.database.transaction():
                 try:
@@ -176,6 +250,7 @@ class SettingsPage(QWidget):
         except WalletError as err:
             self.status.setStyleSheet(_ERROR)
             self.status.setText(self.tr("Nothing was saved: %1").replace("%1", str(err)))
+            self.saved.emit(False)
             return False
         for edit in self.key_edits.values():
             edit.clear()
@@ -183,4 +258,5 @@ class SettingsPage(QWidget):
         self.status.setText(self.tr("Saved."))
         self.language_note.setVisible(True)
         self.session.display_changed.emit(display)
+        self.saved.emit(True)
         return True

@@ -145,6 +145,8 @@ def test_settings_save_as_a_whole_or_not_at_all(qtbot, tmp_path: Path) -> None: 
     wallet = window.session.require()
     assert wallet.settings.display.autolock_minutes == 10  # unchanged
     page.currency.setCurrentText("eur")
+    # Saved without asking it (this machine has no network): the person turned the check off.
+    page.check_servers.setChecked(False)
     page.server_edits["bitcoin"].setText("ssl://electrum.example.org:50002")
     assert page.apply()
     assert wallet.settings.base_currency == "EUR"
@@ -179,4 +181,32 @@ def test_watch_a_signers_export_read_from_its_qr_code(qtbot, tmp_path: Path) -> 
     wallet = window.session.require()
     assert wallet.is_watch_only
     assert wallet.account("bitcoin").receive_address() == first
+    window.close()
+
+
+@pytest.mark.nodes
+def test_a_server_of_another_network_is_said_next_to_its_field(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, anvil
+) -> None:
+    from wallet import Wallet
+
+    path = tmp_path / "s.coffer"
+    Wallet.create(path, PASSWORD, ABANDON, accounts=("bitcoin", "ethereum")).close()
+    window = MainWindow(path, live_updates=False)
+    qtbot.addWidget(window)
+    window.password_edit.setText(PASSWORD)
+    window.unlock()
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    page = window.settings_page
+    wallet = window.session.require()
+    before = wallet.backends.servers("ethereum")
+    page.autolock.setValue(4)
+    page.server_edits["ethereum"].setText(anvil.http_url)  # a node of chain id 31337
+    with qtbot.waitSignal(page.saved, timeout=120_000) as saved:
+        assert page.apply() is None  # asked off the GUI thread
+    assert saved.args == [False]
+    assert "31337" in page.server_errors["ethereum"].text()
+    assert "Nothing was saved" in page.status.text()
+    assert wallet.backends.servers("ethereum") == before
+    assert wallet.settings.display.autolock_minutes == 10
     window.close()
