@@ -4,13 +4,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from wallet import Account
 
-__all__ = ["AccountRow", "AccountsModel"]
+__all__ = ["AccountRow", "AccountsModel", "TitledTable"]
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+class TitledTable(QAbstractTableModel):
+    """A flat table: ``HEADERS`` are its column titles, translated in the ``CONTEXT`` context.
+
+    A subclass says how many rows it has (``row_count``) and gives ``data``.
+    """
+
+    HEADERS: tuple[str, ...] = ()
+    CONTEXT = ""
+
+    def row_count(self) -> int:
+        """Return the number of rows."""
+        raise NotImplementedError
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Return the number of rows (a flat table: no children)."""
+        return 0 if parent.isValid() else self.row_count()
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        """Return the number of columns."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        """Return the column titles, in the interface's language."""
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return QCoreApplication.translate(self.CONTEXT, self.HEADERS[section])
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +76,10 @@ class AccountRow:
         )
 
 
-class AccountsModel(QAbstractTableModel):
+class AccountsModel(TitledTable):
     """The wallet's accounts: network, kind, path, receive address."""
+
+    CONTEXT = "AccountsModel"
 
     HEADERS = ("Network", "Kind", "Path", "Receive address")
 
@@ -50,13 +93,9 @@ class AccountsModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of accounts (no children)."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def row_count(self) -> int:
+        """Return the number of accounts."""
+        return len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Return the text of a cell."""
@@ -73,11 +112,3 @@ class AccountsModel(QAbstractTableModel):
             row.address,
         )
         return values[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        """Return the column titles."""
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.HEADERS[section])
-        return None

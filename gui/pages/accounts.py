@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -15,6 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from gui.models import TitledTable
 from gui.privacy import Privacy
 from gui.session import Session
 from wallet import Account, Wallet, format_amount
@@ -76,7 +76,7 @@ def balance_rows(wallet: Wallet) -> list[AccountBalanceRow]:
     return [row for account in wallet.accounts() for row in _rows_of(account)]
 
 
-class BalancesModel(QAbstractTableModel):
+class BalancesModel(TitledTable):
     """Accounts and their balances; amounts masked while balances are hidden."""
 
     HEADERS = (
@@ -88,6 +88,7 @@ class BalancesModel(QAbstractTableModel):
         QT_TRANSLATE_NOOP("BalancesModel", "Frozen"),
         QT_TRANSLATE_NOOP("BalancesModel", "Address"),
     )
+    CONTEXT = "BalancesModel"
 
     def __init__(self, privacy: Privacy, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -101,13 +102,9 @@ class BalancesModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of rows."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def row_count(self) -> int:
+        """Return the number of accounts and assets."""
+        return len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Return a cell's text; amounts are the mask while hidden, "not synced" if unknown."""
@@ -126,18 +123,6 @@ class BalancesModel(QAbstractTableModel):
                 return self.tr("not synced")
             return self._privacy.amount((row.confirmed, row.pending, row.frozen)[column - 3])
         return (row.network, row.account, row.asset, "", "", "", row.address)[column]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        """Return the column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return QCoreApplication.translate("BalancesModel", self.HEADERS[section])
-        return None
 
     def _masked(self, _hidden: bool) -> None:
         if self._rows:

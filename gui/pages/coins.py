@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.models import TitledTable
 from gui.privacy import Privacy
 from wallet import format_amount
 from wallet.types import CoinInfo
@@ -35,7 +34,7 @@ __all__ = ["CoinControlDialog", "CoinsModel"]
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class CoinsModel(QAbstractTableModel):
+class CoinsModel(TitledTable):
     """Unspent coins with a check box each: amount, confirmations, label, frozen, outpoint."""
 
     HEADERS = (
@@ -45,6 +44,7 @@ class CoinsModel(QAbstractTableModel):
         QT_TRANSLATE_NOOP("CoinsModel", "Frozen"),
         QT_TRANSLATE_NOOP("CoinsModel", "Coin"),
     )
+    CONTEXT = "CoinsModel"
 
     def __init__(
         self,
@@ -62,13 +62,9 @@ class CoinsModel(QAbstractTableModel):
         self._chosen: set[str] = set()
         privacy.changed.connect(self._privacy_changed)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of coins (no children)."""
-        return 0 if parent.isValid() else len(self._coins)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def row_count(self) -> int:
+        """Return the number of coins."""
+        return len(self._coins)
 
     def coin(self, row: int) -> CoinInfo:
         """Return the coin of a row."""
@@ -118,14 +114,6 @@ class CoinsModel(QAbstractTableModel):
             self._chosen.discard(outpoint)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
         return True
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        """Return the column titles."""
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return QCoreApplication.translate("CoinsModel", self.HEADERS[section])
-        return None
 
     def chosen(self) -> list[str]:
         """Return the chosen outpoints, in the table's order."""

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QLocale,
     QModelIndex,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.charts import AllocationChart, Slice, ValueChart
+from gui.models import TitledTable
 from gui.privacy import Privacy
 from gui.session import Session
 from wallet.errors import WalletError
@@ -78,7 +78,7 @@ class _Line:
     row: PortfolioRow | None = None
 
 
-class HoldingsModel(QAbstractTableModel):
+class HoldingsModel(TitledTable):
     """Holdings grouped (coins by network, tokens, collectibles and tickets, fiat, points)."""
 
     HEADERS = (
@@ -89,6 +89,7 @@ class HoldingsModel(QAbstractTableModel):
         QT_TRANSLATE_NOOP("Dashboard", "Value"),
         QT_TRANSLATE_NOOP("Dashboard", "24 h"),
     )
+    CONTEXT = "Dashboard"
 
     def __init__(self, privacy: Privacy, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,13 +113,9 @@ class HoldingsModel(QAbstractTableModel):
                 self._lines.extend(_Line(row=r) for r in rows)
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Return the number of lines (headings included)."""
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return len(self._lines)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Return a cell's text; amounts are the mask while hidden, unknowns say why."""
@@ -179,18 +176,6 @@ class HoldingsModel(QAbstractTableModel):
         if row.offline:
             text += " " + QCoreApplication.translate("Dashboard", "(offline: last known rate)")
         return text
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        """Return the column titles."""
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return QCoreApplication.translate("Dashboard", self.HEADERS[section])
-        return None
 
     def _masked(self, _hidden: bool) -> None:
         if self._lines:
