@@ -8,8 +8,7 @@ why, in zxcvbn's words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from zxcvbn import zxcvbn
+from typing import Any
 
 from wallet.errors import WeakPassword
 
@@ -21,6 +20,15 @@ MIN_PASSWORD_LENGTH = 8
 _GOOD_SCORE = 3
 # zxcvbn's cost grows with the length; past this it has seen enough to judge.
 _JUDGED_CHARS = 100
+
+
+def _judge(password: str) -> dict[str, Any]:
+    # zxcvbn builds its word lists (about 13 MB) on import: loaded when a new password is
+    # judged, not by every process that opens a wallet.
+    from zxcvbn import zxcvbn
+
+    result: dict[str, Any] = zxcvbn(password[:_JUDGED_CHARS])
+    return result
 
 
 def check_new_password(password: str) -> tuple[str, ...]:
@@ -39,7 +47,7 @@ def check_new_password(password: str) -> tuple[str, ...]:
         raise WeakPassword(
             f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters."
         )
-    result = zxcvbn(password[:_JUDGED_CHARS])
+    result = _judge(password)
     if int(result["score"]) >= _GOOD_SCORE:
         return ()
     feedback = result["feedback"]
@@ -69,5 +77,5 @@ def password_strength(password: str) -> PasswordStrength:
         warnings = check_new_password(password)
     except WeakPassword as err:
         return PasswordStrength(0, False, (str(err),))
-    score = int(zxcvbn(password[:_JUDGED_CHARS])["score"])
+    score = int(_judge(password)["score"])
     return PasswordStrength(score, True, warnings)
