@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wallet.money.tax import Acquire, Dispose, Fee, Method, Pooling, TaxEvent, Transfer, run_lots
@@ -93,6 +93,14 @@ def test_gain_is_proceeds_minus_cost_and_lots_cover_the_quantity(
 @given(
     st.lists(st.tuples(quantities, prices), min_size=1, max_size=15),
     st.sampled_from(Method),
+)
+@example(  # found by the suite: a 28-digit part of a cost left an inexact remainder
+    lots=[
+        (Decimal("0.22495724"), Decimal("0.93")),
+        (Decimal("1E-8"), Decimal("0.39")),
+        (Decimal("0.00037517"), Decimal("99.00")),
+    ],
+    method=Method.FIFO,
 )
 def test_one_pool_costs_are_conserved(lots: list[tuple[Decimal, Decimal]], method: Method) -> None:
     # Sell everything: the costs of all disposals add up to the costs of all lots, exactly.

@@ -21,8 +21,8 @@ from wallet.cli import utxo as utxo_cli
 from wallet.cli._app import NETWORK, Options, TextCommand, emit, errors, open_wallet, table
 from wallet.cli.chain_args import SendArgs
 from wallet.cli.signing import sign_and_send
-from wallet.errors import WalletError
-from wallet.networks import server_display
+from wallet.errors import Unsupported, WalletError
+from wallet.networks import network_info, server_display
 from wallet.types import Draft, HistoryEntry
 from wallet.wallet import Wallet
 
@@ -276,6 +276,14 @@ def send(
             nft=nft,
             allow_high_fee=allow_high_fee,
         )
+    with errors(opts):
+        # Options the network's family cannot use are said first.
+        if network_info(network).family.value == "evm":
+            evm_cli.check_send_args(args)
+        elif token or nft:
+            raise Unsupported(
+                f"{network_info(network).title} has no tokens: --token and --nft are EVM."
+            )
     with open_wallet(opts) as wallet:
         # An account the wallet has: a refused payment must not add one to the file.
         account = wallet.accounts_book.existing(network, account_index, kind)

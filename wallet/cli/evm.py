@@ -68,6 +68,24 @@ def _nft(text: str) -> tuple[str, int]:
     return contract, token_id
 
 
+def check_send_args(args: SendArgs) -> None:
+    """Refuse the options of ``coffer send`` that no EVM account can use, before any is read.
+
+    Raises:
+        WalletError: several recipients, coin control, a malformed --nft, --max with a
+            token, a fee rate with more than 9 decimals of gwei.
+    """
+    if len(args.recipients) != 1:
+        raise WalletError("An EVM transaction has one recipient: give one --to.")
+    if args.utxos:
+        raise WalletError("--utxo is coin control for Bitcoin-family networks.")
+    if args.nft:
+        _nft(args.nft)
+    if args.send_max and args.token:
+        raise WalletError("--max sends the network's own coin; give the token amount.")
+    _gwei(args.fee_rate)
+
+
 def prepare_send(account: EvmAccount, args: SendArgs) -> Draft:
     """Turn the options of ``coffer send`` into a draft for an EVM account.
 
@@ -75,10 +93,7 @@ def prepare_send(account: EvmAccount, args: SendArgs) -> Draft:
         WalletError: options EVM cannot use (several recipients, coin control), or any
             error of ``EvmAccount.prepare_send`` / ``send_max`` / ``prepare_nft_transfer``.
     """
-    if len(args.recipients) != 1:
-        raise WalletError("An EVM transaction has one recipient: give one --to.")
-    if args.utxos:
-        raise WalletError("--utxo is coin control for Bitcoin-family networks.")
+    check_send_args(args)
     to, amount = args.recipients[0]
     fee = args.fee or "normal"
     fees = _fee_fields(account, args)

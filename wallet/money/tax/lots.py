@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from enum import Enum
 from itertools import pairwise
 from operator import attrgetter
@@ -59,6 +59,9 @@ __all__ = [
     "Transfer",
     "run_lots",
 ]
+
+_EXACT = Context(prec=60)  # enough digits that cost arithmetic never rounds
+_COST_PLACES = Decimal("1e-20")  # a used part of a lot's cost: far below any minor unit
 
 FLAG_UNKNOWN_COST = "a lot used has no known cost"
 FLAG_NO_LOTS = "more was disposed of than the lots held"
@@ -309,6 +312,17 @@ def _hifo_key(lot: _Open) -> tuple[int, Decimal, datetime, int, _Open]:
     return (0, -(lot.cost / lot.quantity), lot.acquired, lot.seq, lot)
 
 
+def _part_of(cost: Decimal, used: Decimal, quantity: Decimal) -> Decimal:
+    """Return ``cost * used / quantity`` to 20 decimal places (far below any minor unit).
+
+    A fixed number of places keeps the remainder ``cost`` minus this exact, and the parts of
+    a lot add up to its cost again whatever the caller's Decimal context.
+    """
+    return _EXACT.divide(_EXACT.multiply(cost, used), quantity).quantize(
+        _COST_PLACES, context=_EXACT
+    )
+
+
 def _take(pool: _Pool, quantity: Decimal) -> list[tuple[_Open | None, Decimal, Decimal | None]]:
     """Take ``quantity`` out of ``pool``: (lot or None if missing, quantity, cost) parts."""
     parts: list[tuple[_Open | None, Decimal, Decimal | None]] = []
@@ -323,11 +337,12 @@ def _take(pool: _Pool, quantity: Decimal) -> list[tuple[_Open | None, Decimal, D
             parts.append((lot, lot.quantity, lot.cost))
             left -= lot.quantity
             continue
-        used_cost = None if lot.cost is None else lot.cost * left / lot.quantity
+        used_cost = None if lot.cost is None else _part_of(lot.cost, left, lot.quantity)
         parts.append((lot, left, used_cost))
         lot.quantity -= left
         if lot.cost is not None and used_cost is not None:
-            lot.cost -= used_cost  # the exact remainder: nothing lost to rounding
+            # The exact remainder (60 digits: no rounding), so nothing is lost.
+            lot.cost = _EXACT.subtract(lot.cost, used_cost)
         left = Decimal(0)
     return parts
 
