@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings as hypothesis_settings
 
 # bitcoinlib writes to ~/.bitcoinlib on import unless told otherwise; tests import it as a peer.
 os.environ.setdefault("BCL_DATA_DIR", tempfile.mkdtemp(prefix="coffer-bcl-"))
 
 from wallet import Wallet
+
+# Property tests draw the same examples on every run (a seed per test), so the suite passes or
+# fails the same way on CI and here; HYPOTHESIS_PROFILE=explore draws new ones to look for bugs.
+# No example database is written into the tree.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 pytest_plugins = ["tests.nodes.evm", "tests.nodes.utxo"]
 
