@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from wallet.errors import WalletError
 
 __all__ = ["Task", "run_task"]
+
+_log = logging.getLogger(__name__)
 
 
 class _Signals(QObject):
@@ -26,11 +29,21 @@ class Task(QRunnable):
         self._work = work
 
     def run(self) -> None:
-        """Run the work; only ``WalletError`` is expected and shown to the person."""
+        """Run the work; a ``WalletError`` is shown to the person in its own words.
+
+        Anything else is a defect: it is logged with its traceback (the library configures no
+        handler) and the page is told, by the error's type only, so it never waits forever.
+        """
         try:
             result = self._work()
         except WalletError as err:
             self.signals.failed.emit(str(err))
+            return
+        except Exception as err:  # a defect must not leave the page waiting
+            _log.exception("background work failed")
+            self.signals.failed.emit(
+                f"Something went wrong ({type(err).__name__}); nothing more was done."
+            )
             return
         self.signals.done.emit(result)
 

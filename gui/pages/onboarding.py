@@ -429,7 +429,10 @@ class Onboarding(QWidget):
         """Put the text of a signer's export file (JSON, descriptor, xpub) in the key field."""
 
         def work() -> str:
-            data = Path(path).read_bytes()
+            try:
+                data = Path(path).read_bytes()
+            except OSError as err:
+                raise WalletError(f"{path} cannot be read ({err.strerror or err}).") from None
             if len(data) > _MAX_EXPORT_BYTES:
                 raise WalletError(f"{path} is too large to be an account export.")
             try:

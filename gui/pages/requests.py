@@ -242,7 +242,11 @@ class PayLinkRow(QWidget):
         """Read the payment link in a QR image (off the GUI thread)."""
 
         def work() -> PaymentLink:
-            return parse_payment_link(read_link_image(Path(path).read_bytes()))
+            try:
+                image = Path(path).read_bytes()
+            except OSError as err:
+                raise WalletError(f"{path} cannot be read ({err.strerror or err}).") from None
+            return parse_payment_link(read_link_image(image))
 
         self.session.run(work, self._read, self._refused, self.tr("Reading the QR code"))
 

@@ -171,6 +171,9 @@ def test_watch_a_signers_export_read_from_its_qr_code(qtbot, tmp_path: Path) -> 
     flow._go(4)
     flow.read_watch_qr(str(tmp_path / "missing.png"))
     qtbot.waitUntil(lambda: bool(flow.watch_error.text()), timeout=60_000)
+    flow.watch_error.clear()
+    flow.read_watch_file(str(tmp_path / "missing.json"))  # said, not a silent failure
+    qtbot.waitUntil(lambda: "cannot be read" in flow.watch_error.text(), timeout=60_000)
     flow.read_watch_qr(str(image))
     qtbot.waitUntil(lambda: flow.watch_key.text().startswith("ur:crypto-account/"), timeout=60_000)
     target = tmp_path / "watch.coffer"

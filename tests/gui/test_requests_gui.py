@@ -77,6 +77,8 @@ def test_a_request_made_on_the_receive_page_is_paid_from_the_send_page(  # type:
     send.pay_link.read_text("bitcoin:not-an-address?amount=1")
     assert send.pay_link.info.text()  # said under the field
     assert send.link is None
+    send.pay_link.read_image(str(tmp_path / "missing.png"))
+    qtbot.waitUntil(lambda: "cannot be read" in send.pay_link.info.text(), timeout=60_000)
     # The link, read from its QR image as a phone's screenshot would hold it.
     image = tmp_path / "request.png"
     account = window.session.require().account(NET)
