@@ -35,12 +35,14 @@ from gui.session import Session
 from wallet import Account, SignedTransaction, UtxoAccount, UtxoDraft, hardware_wallets
 from wallet.errors import WalletError
 from wallet.transport import (
+    IMAGE_SUFFIXES,
     FrameFormat,
     Payload,
     PayloadKind,
     PsbtEncoding,
     decode_frames,
     encode_frames,
+    frame_texts,
     qr_text,
     read_psbt,
     read_psbt_file,
@@ -53,7 +55,6 @@ __all__ = ["SigningPage", "read_psbt_input"]
 
 _ERROR_STYLE = "color: #b3261e;"
 _FRAME_MS = 300
-_IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg")
 
 
 def read_psbt_input(paths: list[str] | None = None, text: str = "") -> bytes:
@@ -66,20 +67,19 @@ def read_psbt_input(paths: list[str] | None = None, text: str = "") -> bytes:
         WalletError: nothing to read, not a PSBT, QR frames missing or of another kind.
     """
     if paths:
-        if all(p.lower().endswith(_IMAGE_SUFFIXES) for p in paths):
+        if all(p.lower().endswith(IMAGE_SUFFIXES) for p in paths):
             payload = decode_frames(read_qr_images(paths))
         elif len(paths) == 1:
             return read_psbt_file(paths[0])[0]
         else:
             raise WalletError("Choose one PSBT file, or QR images only.")
     else:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if not lines:
+        if not text.strip():
             raise WalletError("Paste the signed PSBT, or open a file.")
-        if lines[0].lower().startswith("ur:") or lines[0].startswith("B$"):
-            payload = decode_frames(lines)
-        else:
-            return read_psbt("".join(lines))[0]
+        frames = frame_texts(text)
+        if frames is None:
+            return read_psbt("".join(text.split()))[0]
+        payload = decode_frames(frames)
     if payload.kind is not PayloadKind.PSBT:
         raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT.")
     return payload.data

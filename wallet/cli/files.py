@@ -16,10 +16,12 @@ import click
 
 from wallet.errors import WalletError
 from wallet.transport import (
+    IMAGE_SUFFIXES,
     FrameFormat,
     Payload,
     decode_frames,
     encode_frames,
+    frame_texts,
     read_qr_images,
     write_gif,
     write_png_frames,
@@ -27,7 +29,6 @@ from wallet.transport import (
 
 __all__ = ["IMAGE_SUFFIXES", "read_frames_or_file", "read_input", "write_frames", "write_output"]
 
-IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg", ".webp", ".bmp")
 """Files read as QR images (animated GIF frames, or one PNG per frame)."""
 
 _MAX_INPUT = 16 * 1024 * 1024  # a PSBT of thousands of inputs is still far below this
@@ -97,18 +98,6 @@ def write_output(out: str | None, data: bytes, what: str, *, text: bool) -> None
         raise WalletError(f"The {what} cannot be written to {out}: {err.strerror}.") from None
 
 
-def _frame_lines(data: bytes) -> list[str] | None:
-    """Return the lines of a file of QR frame texts (``ur:...`` or BBQr ``B$...``), if it is."""
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError:
-        return None
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and all(line[:3].lower() == "ur:" or line.startswith("B$") for line in lines):
-        return lines
-    return None
-
-
 def read_frames_or_file(names: Sequence[str], what: str) -> tuple[Payload | None, bytes]:
     """Read a request from QR images, a file of frame texts, or one plain file.
 
@@ -128,7 +117,7 @@ def read_frames_or_file(names: Sequence[str], what: str) -> tuple[Payload | None
     if len(names) != 1:
         raise WalletError(f"Give one {what} file, or QR images (PNG, GIF) of its frames.")
     data = read_input(names[0], what)
-    lines = _frame_lines(data)
+    lines = frame_texts(data)
     if lines is not None:
         return decode_frames(lines), b""
     return None, data

@@ -28,8 +28,10 @@ from wallet.transport.frames import (
     PayloadKind,
     decode_frames,
     encode_frames,
+    frame_texts,
 )
 from wallet.transport.images import (
+    IMAGE_SUFFIXES,
     qr_text,
     read_qr_image,
     read_qr_images,
@@ -43,6 +45,7 @@ from wallet.transport.psbt_files import PsbtEncoding, read_psbt, read_psbt_file,
 __all__ = [
     "DEFAULT_BBQR_MAX_VERSION",
     "DEFAULT_FRAGMENT_LEN",
+    "IMAGE_SUFFIXES",
     "Account",
     "CoinInfo",
     "EthDataType",
@@ -60,6 +63,7 @@ __all__ = [
     "PsbtEncoding",
     "decode_frames",
     "encode_frames",
+    "frame_texts",
     "qr_text",
     "read_psbt",
     "read_psbt_file",

@@ -37,6 +37,7 @@ __all__ = [
     "PayloadKind",
     "decode_frames",
     "encode_frames",
+    "frame_texts",
 ]
 
 DEFAULT_FRAGMENT_LEN = 150  # bytes of CBOR per UR frame: a version 12-14 QR code
@@ -302,3 +303,20 @@ def decode_frames(texts: Iterable[str]) -> Payload:
             p.needed,
         )
     return collector.result
+
+
+def frame_texts(data: bytes | str) -> list[str] | None:
+    """Return the lines of a text of QR frames (``ur:...`` or BBQr ``B$...``), if it is one.
+
+    ``None`` when any line is something else (a Base64 or hex PSBT, binary data): the caller
+    reads it as a file.
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    lines = [line.strip() for line in data.splitlines() if line.strip()]
+    if lines and all(line[:3].lower() == "ur:" or line.startswith("B$") for line in lines):
+        return lines
+    return None

@@ -22,6 +22,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from wallet.errors import NoQrCode, QrPayloadError
 
 __all__ = [
+    "IMAGE_SUFFIXES",
     "MAX_IMAGE_BYTES",
     "qr_text",
     "read_qr_image",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
+IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg", ".webp", ".bmp")
+"""The file names read as QR images (by their ending)."""
 _MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
 
 
