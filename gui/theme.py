@@ -5,7 +5,10 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["apply_theme"]
+__all__ = ["ERROR_STYLE", "apply_theme"]
+
+ERROR_STYLE = "color: #b3261e;"
+"""How a message about something wrong is drawn next to its field (red, readable on both themes)."""
 
 
 def _dark() -> QPalette:

@@ -29,6 +29,7 @@ from gui.pages.review import checks
 from gui.pages.transaction import TransactionDialog
 from gui.session import Session
 from gui.texts import status_text
+from gui.theme import ERROR_STYLE
 from wallet import Draft, EvmAccount, UtxoAccount, Valuation
 from wallet.errors import WalletError
 from wallet.history import HistoryChanges, HistoryFilter, HistoryRow
@@ -95,7 +96,7 @@ class HistoryPage(QWidget):
         self.action_error = QLabel("")
         self.action_error.setObjectName("historyActionError")
         self.action_error.setWordWrap(True)
-        self.action_error.setStyleSheet("color: #b3261e;")
+        self.action_error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.action_error)
         self.dialog: TransactionDialog | None = None
         """The details dialog open now, if any."""

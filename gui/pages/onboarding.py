@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.session import Session
+from gui.theme import ERROR_STYLE
 from wallet import (
     Wallet,
     complete_mnemonic_word,
@@ -44,7 +45,6 @@ from wallet.transport import PayloadKind, decode_frames, encode_frames, read_qr_
 
 __all__ = ["Onboarding", "PasswordFields"]
 
-_ERROR = "color: #b3261e;"
 _MAX_EXPORT_BYTES = 1 << 20  # an export is a few KB; a larger file is something else
 _GOOD = "color: #1e7b34;"
 _QUIZ = 3
@@ -85,7 +85,7 @@ class PasswordFields(QWidget):
         if self.again.text() and self.again.text() != self.password.text():
             problems.append(self.tr("The two passwords differ."))
         self.feedback.setText(" ".join(problems))
-        self.feedback.setStyleSheet(_ERROR if problems else _GOOD)
+        self.feedback.setStyleSheet(ERROR_STYLE if problems else _GOOD)
 
     def value(self) -> str | None:
         """Return the password when it is long enough and typed the same twice."""
@@ -318,7 +318,7 @@ class Onboarding(QWidget):
                 self.restore_feedback.setStyleSheet("")
             else:
                 self.restore_feedback.setText(str(err))
-                self.restore_feedback.setStyleSheet(_ERROR)
+                self.restore_feedback.setStyleSheet(ERROR_STYLE)
             return
         self.restore_feedback.setText(self.tr("The words and their checksum are valid."))
         self.restore_feedback.setStyleSheet(_GOOD)
@@ -470,7 +470,7 @@ class Onboarding(QWidget):
         self.watch_error.clear()
 
     def _watch_refused(self, message: str) -> None:
-        self.watch_error.setStyleSheet(_ERROR)
+        self.watch_error.setStyleSheet(ERROR_STYLE)
         self.watch_error.setText(message)
 
     # -- shared ---------------------------------------------------------------------------
@@ -479,7 +479,7 @@ class Onboarding(QWidget):
         label = QLabel("")
         label.setObjectName(name)
         label.setWordWrap(True)
-        label.setStyleSheet(_ERROR)
+        label.setStyleSheet(ERROR_STYLE)
         return label
 
     def _run(self, work: Callable[[], Wallet], error: QLabel) -> None:
@@ -487,7 +487,7 @@ class Onboarding(QWidget):
         error.setStyleSheet("")
 
         def failed(message: str) -> None:
-            error.setStyleSheet(_ERROR)
+            error.setStyleSheet(ERROR_STYLE)
             error.setText(message)
 
         def made(wallet: Wallet) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.session import Session
+from gui.theme import ERROR_STYLE
 from wallet import (
     Account,
     PaymentLink,
@@ -45,7 +46,6 @@ from wallet.errors import WalletError
 
 __all__ = ["PayLinkRow", "RequestPanel", "status_words"]
 
-_ERROR_STYLE = "color: #b3261e;"
 _EXPIRIES: tuple[tuple[str, timedelta | None], ...] = (
     (QT_TRANSLATE_NOOP("RequestPanel", "Never expires"), None),
     (QT_TRANSLATE_NOOP("RequestPanel", "Expires in 1 hour"), timedelta(hours=1)),
@@ -109,7 +109,7 @@ class RequestPanel(QGroupBox):
         row.addStretch()
         layout.addLayout(row)
         self.error = QLabel("")
-        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         self.link = QLineEdit()
@@ -272,5 +272,5 @@ class PayLinkRow(QWidget):
         self.link_read.emit(link)
 
     def _refused(self, message: str) -> None:
-        self.info.setStyleSheet(_ERROR_STYLE)
+        self.info.setStyleSheet(ERROR_STYLE)
         self.info.setText(message)

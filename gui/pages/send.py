@@ -38,6 +38,7 @@ from gui.pages.requests import PayLinkRow
 from gui.pages.review import checks, review_html
 from gui.pages.send_form import AddressBook, FeeChooser, ValueField
 from gui.session import Session
+from gui.theme import ERROR_STYLE
 from wallet import (
     Account,
     Balance,
@@ -57,7 +58,6 @@ from wallet.errors import WalletError
 
 __all__ = ["SendPage"]
 
-_ERROR_STYLE = "color: #b3261e;"
 _WARN_STYLE = "color: #8a5300;"
 
 
@@ -206,7 +206,7 @@ class SendPage(QWidget):
         label = QLabel("")
         label.setObjectName(name)
         label.setWordWrap(True)
-        label.setStyleSheet(_ERROR_STYLE)
+        label.setStyleSheet(ERROR_STYLE)
         return label
 
     # -- the form -------------------------------------------------------------------------

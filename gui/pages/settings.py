@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from gui.session import Session
+from gui.theme import ERROR_STYLE
 from wallet import DisplaySettings, EvmAccount
 from wallet.errors import WalletError
 
 __all__ = ["SettingsPage"]
 
-_ERROR = "color: #b3261e;"
 _COMMON_CURRENCIES = ("USD", "EUR", "CNY", "JPY", "GBP", "CHF", "CAD", "AUD", "HKD", "SGD")
 
 
@@ -114,7 +114,7 @@ class SettingsPage(QWidget):
     def _error(self, name: str) -> QLabel:
         label = QLabel("")
         label.setObjectName(name)
-        label.setStyleSheet(_ERROR)
+        label.setStyleSheet(ERROR_STYLE)
         return label
 
     def load(self) -> None:
@@ -198,7 +198,7 @@ class SettingsPage(QWidget):
             for name, message in refused.items():
                 self.server_errors[name].setText(message)
                 self.server_errors[name].show()
-            self.status.setStyleSheet(_ERROR)
+            self.status.setStyleSheet(ERROR_STYLE)
             self.status.setText(
                 self.tr("Nothing was saved: a server did not answer for its network.")
             )
@@ -206,7 +206,7 @@ class SettingsPage(QWidget):
 
         def failed(message: str) -> None:
             self.save.setEnabled(True)
-            self.status.setStyleSheet(_ERROR)
+            self.status.setStyleSheet(ERROR_STYLE)
             self.status.setText(self.tr("Nothing was saved: %1").replace("%1", message))
             self.saved.emit(False)
 
@@ -248,7 +248,7 @@ class SettingsPage(QWidget):
                     if edit.text().strip():
                         settings.set_explorer_key(name, edit.text().strip())
         except WalletError as err:
-            self.status.setStyleSheet(_ERROR)
+            self.status.setStyleSheet(ERROR_STYLE)
             self.status.setText(self.tr("Nothing was saved: %1").replace("%1", str(err)))
             self.saved.emit(False)
             return False

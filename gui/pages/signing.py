@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from gui.pages.receive import qr_pixmap
 from gui.pages.review import review_html
 from gui.session import Session
+from gui.theme import ERROR_STYLE
 from wallet import Account, SignedTransaction, UtxoAccount, UtxoDraft, hardware_wallets
 from wallet.errors import WalletError
 from wallet.transport import (
@@ -53,7 +54,6 @@ from wallet.transport import (
 
 __all__ = ["SigningPage", "read_psbt_input"]
 
-_ERROR_STYLE = "color: #b3261e;"
 _FRAME_MS = 300
 
 
@@ -186,7 +186,7 @@ class SigningPage(QWidget):
         self.error = QLabel("")
         self.error.setObjectName("signingError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setStyleSheet(ERROR_STYLE)
         back_layout.addWidget(self.error)
         self.result = QLabel("")
         self.result.setObjectName("signingResult")
