@@ -308,6 +308,30 @@ class OnRamp:
             )
         return ProviderKeys(api_key, secret)
 
+    def _widget(
+        self,
+        provider: str,
+        network: str,
+        fiat_currency: str,
+        amount: Decimal | None,
+        amount_verb: str,
+        provider_verb: str,
+    ) -> tuple[Provider, ProviderKeys, str, tuple[str, bool], ReceiveTarget]:
+        """Check what a buy or a sell widget needs, in the order the person reads the errors.
+
+        Returns the provider, its keys, the currency, the provider's coin code and the
+        wallet's fresh receive address.
+        """
+        chosen = provider_named(provider)
+        keys = self._keys(chosen)
+        fiat = check_currency(fiat_currency)
+        if amount is not None and (not amount.is_finite() or amount <= 0):
+            raise InvalidAmount(f"The amount to {amount_verb} must be above zero.")
+        code = _MOONPAY_CODES.get(network)
+        if code is None:
+            raise Unsupported(f"{chosen.value} does not {provider_verb} the coin of {network}.")
+        return chosen, keys, fiat, code, self._receive(network)
+
     def buy(
         self,
         provider: str,
@@ -331,15 +355,9 @@ class OnRamp:
             Unsupported: the provider does not sell that network's coin.
             UnknownNetwork: no such network.
         """
-        chosen = provider_named(provider)
-        keys = self._keys(chosen)
-        fiat = check_currency(fiat_currency)
-        if amount is not None and (not amount.is_finite() or amount <= 0):
-            raise InvalidAmount("The amount to pay must be above zero.")
-        code = _MOONPAY_CODES.get(network)
-        if code is None:
-            raise Unsupported(f"{chosen.value} does not sell the coin of {network}.")
-        target = self._receive(network)
+        chosen, keys, fiat, code, target = self._widget(
+            provider, network, fiat_currency, amount, "pay", "sell"
+        )
         purchase_id = self._store.add_purchase(
             chosen.value,
             target.account_id,
@@ -386,15 +404,9 @@ class OnRamp:
             Unsupported: the provider does not buy that network's coin.
             UnknownNetwork: no such network.
         """
-        chosen = provider_named(provider)
-        keys = self._keys(chosen)
-        fiat = check_currency(fiat_currency)
-        if amount is not None and (not amount.is_finite() or amount <= 0):
-            raise InvalidAmount("The amount to sell must be above zero.")
-        code = _MOONPAY_CODES.get(network)
-        if code is None:
-            raise Unsupported(f"{chosen.value} does not buy the coin of {network}.")
-        target = self._receive(network)
+        chosen, keys, fiat, code, target = self._widget(
+            provider, network, fiat_currency, amount, "sell", "buy"
+        )
         url = moonpay_sell_url(
             keys, code[0], target.address, fiat, coin_amount=amount, sandbox=code[1]
         )
