@@ -278,12 +278,11 @@ def send(
         )
     with errors(opts):
         # Options the network's family cannot use are said first.
-        if network_info(network).family.value == "evm":
+        net = network_info(network)
+        if net.family.value == "evm":
             evm_cli.check_send_args(args)
         elif token or nft:
-            raise Unsupported(
-                f"{network_info(network).title} has no tokens: --token and --nft are EVM."
-            )
+            raise Unsupported(f"{net.title} has no tokens: --token and --nft are EVM.")
     with open_wallet(opts) as wallet:
         # An account the wallet has: a refused payment must not add one to the file.
         account = wallet.accounts_book.existing(network, account_index, kind)
