@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from primitives.ur import bytewords
 from primitives.ur.errors import FountainError, MixedPayloadsError, UrError
-from primitives.ur.fountain import FountainDecoder, FountainEncoder, FountainPart, Progress
+from primitives.ur.fountain import (
+    MAX_U32,
+    FountainDecoder,
+    FountainEncoder,
+    FountainPart,
+    Progress,
+    choose_fragments,
+    degree_sampler,
+)
 
 __all__ = ["UR", "UrDecoder", "UrEncoder", "decode_single", "encode_single", "parse_ur"]
 
@@ -100,6 +108,27 @@ class UrEncoder:
     def fragment_count(self) -> int:
         """Return the number of fragments (frames needed without loss)."""
         return self._fountain.seq_len
+
+    def loop_length(self) -> int:
+        """Return how many frames a finite loop (a GIF, a folder of PNGs) should hold.
+
+        The pure fragments once, then mixed parts: at least as many again, and on until
+        every fragment is in some mixed part, so that a receiver that misses any one frame
+        of the loop still recovers the message. One if the UR fits one frame.
+        """
+        n = self.fragment_count
+        if n == 1:
+            return 1
+        fountain = self._fountain
+        start = fountain.seq_num
+        uncovered, count = set(range(n)), 0
+        sampler = degree_sampler(n)
+        while count < 2 * n or uncovered:
+            count += 1
+            seq_num = (start + count) & MAX_U32
+            if seq_num > n:
+                uncovered -= choose_fragments(seq_num, n, fountain.checksum, sampler)
+        return count
 
     def next_part(self) -> str:
         """Return the next frame (the same single string every time if single-part)."""

@@ -124,8 +124,9 @@ def encode_frames(
         frame_format: BC-UR (fountain-coded) or BBQr (a fixed series).
         max_fragment_len: UR only: bytes of the message per frame.
         count: UR only: how many frames to emit (default: one if it fits, else the
-            fragments once and as many mixed frames again, so that a receiver that missed
-            some frames completes within one loop).
+            fragments once and mixed frames after them, at least as many and until every
+            fragment is in one, so that a receiver that misses any one frame of the loop
+            still completes).
         max_version: BBQr only: the largest QR version a part may need.
 
     Raises:
@@ -148,7 +149,7 @@ def encode_frames(
         raise QrPayloadError("A UR frame carries at least 10 bytes of the message.")
     encoder = UrEncoder(ur, max_fragment_len)
     if count is None:
-        count = 1 if encoder.is_single_part else 2 * encoder.fragment_count
+        count = encoder.loop_length()
     if count < 1:
         raise QrPayloadError("At least one frame is needed.")
     return tuple(encoder.next_part() for _ in range(count))
