@@ -2,8 +2,8 @@
 
 The hot path of address discovery and of the derivation benchmark: BIP-32 public child
 derivation on libsecp256k1, then HASH160 or Keccak and the network's encoding.
-``derive_scripts`` gives each UTXO address with its output script (the address rendered from
-the script), so nothing parses an address back into its script.
+A UTXO account's addresses with their output scripts come from its ``AccountScripts``
+(``wallet.utxo.scripts``), which render each address from its script the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from chains.registry import EvmNetwork, Network, ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from primitives.evm_address import evm_address_from_pubkey
 
-__all__ = ["derive_addresses", "derive_scripts"]
+__all__ = ["derive_addresses"]
 
 
 def derive_addresses(
@@ -46,32 +46,3 @@ def derive_addresses(
     return [
         address for address, _ in encode_outputs(network, kind or network.default_kind, pubkeys)
     ]
-
-
-def derive_scripts(
-    network: UtxoNetwork,
-    account_xpub: ExtendedPublicKey,
-    kind: ScriptKind,
-    chain: int,
-    start: int,
-    count: int,
-) -> list[tuple[str, bytes]]:
-    """Return ``count`` addresses of a UTXO chain from index ``start``, each with its script.
-
-    The addresses are the ones ``derive_addresses`` gives: both come from
-    ``chains.addresses.encode_outputs``, which renders each address from its script with the
-    encoder the signer uses. The account's addresses and sync's discovery both derive this way.
-
-    Args:
-        network: the account's network.
-        account_xpub: the account key (``m/purpose'/coin'/account'``).
-        kind: the account's script kind.
-        chain: 0 receive, 1 change.
-        start: the first index.
-        count: how many.
-
-    Raises:
-        MalformedAddress: a segwit kind on a network without segwit.
-    """
-    pubkeys = account_xpub.child(chain).child_pubkeys(start, count)
-    return encode_outputs(network, kind, pubkeys)

@@ -28,6 +28,7 @@ from wallet.errors import UnknownNetwork
 from wallet.money.onramp import OnRamp
 from wallet.money.spending import Budgets
 from wallet.utxo.context import UtxoContext
+from wallet.utxo.scripts import SingleKeyScripts
 
 ROOT = Path(__file__).parents[2]
 
@@ -102,7 +103,8 @@ def test_a_utxo_account_hands_its_modules_one_context(abandon_wallet: Wallet) ->
         account.utxo_network,
         ScriptKind.P2WPKH,
     )
-    assert ctx.xpub == account.account_xpub
+    assert isinstance(ctx.scripts, SingleKeyScripts)
+    assert ctx.scripts.xpub == account.account_xpub
     assert ctx.fee_policy().max_share == Decimal("0.10")
 
 

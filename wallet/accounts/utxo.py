@@ -44,6 +44,7 @@ from wallet.utxo.builder import prepare_send as _prepare_send
 from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck, check_mempool
+from wallet.utxo.scripts import SingleKeyScripts
 from wallet.utxo.store import UtxoStore
 from wallet.utxo.sync import sync_account
 from wallet.utxo.views import AccountView
@@ -63,12 +64,11 @@ class UtxoAccount(RequestingAccount):
         if xpub is None:
             raise WalletError(f"Account {record.id} has no extended public key stored.")
         database = wallet.database
+        self._scripts = SingleKeyScripts(network, xpub, kind, record.fingerprint, record.path)
         self._ctx = UtxoContext(
             account_id=record.id,
             network=network,
-            kind=kind,
-            xpub=xpub,
-            fingerprint=record.fingerprint,
+            scripts=self._scripts,
             path=record.path,
             gap_limit=record.gap_limit,
             store=UtxoStore(database, network),
@@ -90,12 +90,12 @@ class UtxoAccount(RequestingAccount):
     @property
     def script_kind(self) -> ScriptKind:
         """Return the account's script kind."""
-        return self._ctx.kind
+        return self._scripts.kind
 
     @property
     def account_xpub(self) -> ExtendedPublicKey:
         """Return the account's extended public key."""
-        return self._ctx.xpub
+        return self._scripts.xpub
 
     @property
     def gap_limit(self) -> int:

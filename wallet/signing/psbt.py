@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from chains.utxo.sizes import InputSize, estimate_vsize
+from chains.utxo.sizes import estimate_vsize
 from keystore.errors import InvalidPsbt as KeyInvalidPsbt
 from keystore.signers.airgap import read_psbt_bytes
 from keystore.types import SummaryOutput, TxSummary
@@ -123,7 +123,7 @@ def draft_from_psbt(
     if fee < 0:
         raise InvalidPsbt("The PSBT's outputs pay more than its inputs hold.")
     vsize = estimate_vsize(
-        [InputSize.for_kind(ctx.kind)] * len(coins), [o.script_pubkey for o in tx.outputs]
+        [ctx.scripts.spend_size] * len(coins), [o.script_pubkey for o in tx.outputs]
     )
     amount = sum(o.amount for o in outputs if not o.is_change)
     summary = TxSummary(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keystore.bip32 import format_path
-from wallet.derive import derive_scripts
 from wallet.errors import WalletError
 from wallet.types import AddressInfo
 from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
@@ -35,7 +33,7 @@ def derive_rows(
     ctx: UtxoContext, chain: int, start: int, count: int
 ) -> dict[int, tuple[str, bytes]]:
     """Return the addresses and scripts of a chain's indexes ``start`` on, by index."""
-    rows = derive_scripts(ctx.network, ctx.xpub, ctx.kind, chain, start, count)
+    rows = ctx.scripts.derive(chain, start, count)
     return {start + offset: row for offset, row in enumerate(rows)}
 
 
@@ -59,18 +57,14 @@ def store_range(ctx: UtxoContext, chain: int, start: int, stop: int) -> list[int
 def fill_scripts(ctx: UtxoContext) -> None:
     """Give stored addresses without a watched script (a file older than schema v2) theirs.
 
-    The scripts come from the xpub, like every other script of the account.
+    The scripts are derived, like every other script of the account.
     """
     missing = ctx.store.unscripted(ctx.account_id)
     scripts = {}
     for chain, idx in missing:
-        ((_address, script),) = derive_scripts(ctx.network, ctx.xpub, ctx.kind, chain, idx, 1)
+        ((_address, script),) = ctx.scripts.derive(chain, idx, 1)
         scripts[(chain, idx)] = script
     ctx.store.add_scripts(ctx.account_id, scripts)
-
-
-def _path_of(ctx: UtxoContext, chain: int, index: int) -> str | None:
-    return format_path((*ctx.path, chain, index)) if ctx.path is not None else None
 
 
 def addresses(ctx: UtxoContext, count: int, start: int, chain: int) -> list[AddressInfo]:
@@ -83,7 +77,9 @@ def addresses(ctx: UtxoContext, count: int, start: int, chain: int) -> list[Addr
         raise WalletError("Address indexes run from 0 to 2^31 - 1.")
     store_range(ctx, chain, start, start + count)
     rows = ctx.store.address_rows(ctx.account_id, chain, start, start + count)
-    return [AddressInfo(a, _path_of(ctx, chain, idx), chain, idx, used) for idx, a, used in rows]
+    return [
+        AddressInfo(a, ctx.scripts.path_of(chain, idx), chain, idx, used) for idx, a, used in rows
+    ]
 
 
 def first_unused(ctx: UtxoContext, chain: int) -> AddressInfo:
@@ -121,7 +117,7 @@ def find_address(ctx: UtxoContext, address: str) -> AddressInfo | None:
     if found is None:
         return None
     chain, idx, used = found
-    return AddressInfo(address, _path_of(ctx, chain, idx), chain, idx, used)
+    return AddressInfo(address, ctx.scripts.path_of(chain, idx), chain, idx, used)
 
 
 @dataclass(frozen=True, slots=True)

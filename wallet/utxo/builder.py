@@ -37,17 +37,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
 from chains.addresses import ParsedAddress, parse_address
-from chains.registry import ScriptKind, UtxoNetwork
+from chains.registry import UtxoNetwork
 from chains.utxo import coinselect
 from chains.utxo.backend import FeeRate
 from chains.utxo.coinselect import Coin, Recipient, Selection, SelectionParams
-from keystore.bip32 import ExtendedPublicKey
 from keystore.types import SummaryOutput, TxSummary
-from primitives.hashes import hash160
-from primitives.psbt import KeySource, Psbt, PsbtInput, TapKeySource
+from primitives.psbt import Psbt, PsbtInput
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 from wallet.amounts import to_base_units
 from wallet.errors import (
@@ -85,59 +82,6 @@ SEQUENCE_RBF = 0xFFFFFFFD
 SEQUENCE_NO_RBF = 0xFFFFFFFE
 """nSequence that does not signal BIP-125 but still enforces nLockTime."""
 TX_VERSION = 2
-
-
-class _Keys:
-    """The account's public keys and their origins, chain keys derived once."""
-
-    def __init__(self, ctx: UtxoContext) -> None:
-        xpub = ctx.xpub
-        self._xpub = xpub
-        self._chains: dict[int, ExtendedPublicKey] = {}
-        if ctx.fingerprint is not None and ctx.path is not None:
-            self.fingerprint, self.base = ctx.fingerprint, ctx.path
-        else:  # no key origin known: the xpub itself is the root of its paths
-            self.fingerprint, self.base = xpub.fingerprint, ()
-
-    def pubkey(self, chain: int, index: int) -> bytes:
-        key = self._chains.get(chain)
-        if key is None:
-            key = self._chains[chain] = self._xpub.child(chain)
-        return key.child(index).public_key
-
-    def source(self, chain: int, index: int) -> KeySource:
-        return KeySource(self.fingerprint, (*self.base, chain, index))
-
-
-def _input_fields(
-    kind: ScriptKind, pubkey: bytes, source: KeySource, prev: Transaction, spent: TxOut
-) -> dict[str, Any]:
-    if kind is ScriptKind.P2TR:
-        xonly = pubkey[1:]
-        return {
-            "witness_utxo": spent,
-            "tap_internal_key": xonly,
-            "tap_bip32_derivations": {xonly: TapKeySource((), source)},
-        }
-    fields: dict[str, Any] = {"non_witness_utxo": prev, "bip32_derivations": {pubkey: source}}
-    if kind is not ScriptKind.P2PKH:
-        fields["witness_utxo"] = spent
-    if kind is ScriptKind.P2SH_P2WPKH:
-        fields["redeem_script"] = b"\x00\x14" + hash160(pubkey)
-    return fields
-
-
-def _output_fields(kind: ScriptKind, pubkey: bytes, source: KeySource) -> dict[str, Any]:
-    if kind is ScriptKind.P2TR:
-        xonly = pubkey[1:]
-        return {
-            "tap_internal_key": xonly,
-            "tap_bip32_derivations": {xonly: TapKeySource((), source)},
-        }
-    fields: dict[str, Any] = {"bip32_derivations": {pubkey: source}}
-    if kind is ScriptKind.P2SH_P2WPKH:
-        fields["redeem_script"] = b"\x00\x14" + hash160(pubkey)
-    return fields
 
 
 def _previous(view: AccountView, outpoint: OutPoint) -> Transaction:
@@ -186,8 +130,7 @@ def assemble(
         WalletError: a previous transaction is missing from the wallet file.
     """
     rng = secrets.SystemRandom()
-    script_kind = ctx.kind
-    keys = _Keys(ctx)
+    scripts = ctx.scripts
     coins: list[Coin] = list(selection.inputs)
     rng.shuffle(coins)
     outputs = [TxOut(r.amount, r.script_pubkey) for r in selection.outputs]
@@ -210,20 +153,12 @@ def assemble(
     for coin, inp in zip(coins, psbt.inputs, strict=True):
         own: StateCoin = state[coin.outpoint]
         spent = TxOut(own.value, own.script)
-        pubkey = keys.pubkey(own.chain, own.index)
-        fields = _input_fields(
-            script_kind,
-            pubkey,
-            keys.source(own.chain, own.index),
-            _previous(view, coin.outpoint),
-            spent,
-        )
+        fields = scripts.input_fields(own.chain, own.index, _previous(view, coin.outpoint), spent)
         inputs.append(replace(inp, **fields))
         drafted.append(own)
     psbt_outputs = list(psbt.outputs)
     if change_index is not None and change is not None:
-        pubkey = keys.pubkey(change.chain, change.index)
-        fields = _output_fields(script_kind, pubkey, keys.source(change.chain, change.index))
+        fields = scripts.output_fields(change.chain, change.index)
         psbt_outputs[change_index] = replace(psbt_outputs[change_index], **fields)
     final = Psbt(0, tx.version, tx.locktime, tuple(inputs), tuple(psbt_outputs))
     params = utxo_params(ctx.network)
@@ -326,10 +261,10 @@ def build_send(
     named = named_coins(view, request.utxos)
     change = ChangeOutput.first_unused(ctx)
     params = SelectionParams.for_network(
-        network, rate, change_kind=ctx.kind, change_script=change.script
+        network, rate, change_script=change.script, change_spend=ctx.scripts.spend_size
     )
     rng = secrets.SystemRandom()
-    pool = selection_coins(ctx.kind, view, named or spendable(view))
+    pool = selection_coins(ctx.scripts, view, named or spendable(view))
     shown = [p.address for p in paid]
     if request.send_max:
         others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]

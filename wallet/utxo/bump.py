@@ -33,7 +33,6 @@ from chains.utxo.backend import FeeRate, Txid, UtxoBackend
 from chains.utxo.coinselect import Algorithm, Recipient, Selection, SelectionParams
 from chains.utxo.sizes import (
     FeePaid,
-    InputSize,
     cpfp_child_fee,
     dust_policy,
     estimate_vsize,
@@ -167,9 +166,9 @@ def bump_fee(
     old = FeePaid(effect.fee if effect.fee is not None else 0, original.vsize)
     recipients, change = _split_outputs(ctx, view, original)
     state = view.state.coins
-    preset = selection_coins(ctx.kind, view, [state[i.prevout] for i in original.inputs])
+    preset = selection_coins(ctx.scripts, view, [state[i.prevout] for i in original.inputs])
     extra = selection_coins(
-        ctx.kind, view, [c for c in spendable(view) if c.height is not None]
+        ctx.scripts, view, [c for c in spendable(view) if c.height is not None]
     )  # BIP-125 rule 2: no new unconfirmed inputs
     shown = _shown(ctx.network, recipients)
     rate = target
@@ -178,7 +177,7 @@ def bump_fee(
     selection: Selection | None = None
     for _ in range(6):
         params = SelectionParams.for_network(
-            network, rate, change_kind=ctx.kind, change_script=change.script
+            network, rate, change_script=change.script, change_spend=ctx.scripts.spend_size
         )
         selection = run_selection(
             _selector(recipients, params, preset, extra, change.script, rng),
@@ -362,8 +361,8 @@ def cpfp(
         (c for c in spendable(view) if c.height is not None and c.outpoint.txid_hex != txid),
         key=lambda c: -c.value,
     )
-    coins = selection_coins(ctx.kind, view, outputs)
-    spend = InputSize.for_kind(ctx.kind)
+    coins = selection_coins(ctx.scripts, view, outputs)
+    spend = ctx.scripts.spend_size
     floor = dust_policy(network).threshold(change.script)
     while True:
         vsize = estimate_vsize([spend] * len(coins), [change.script])
@@ -379,7 +378,7 @@ def cpfp(
                 f"{format_amount(short, dec, sym)} more is needed.",
                 short,
             )
-        coins += selection_coins(ctx.kind, view, [extra.pop(0)])
+        coins += selection_coins(ctx.scripts, view, [extra.pop(0)])
     selection = Selection(tuple(coins), (), value, child_fee, vsize, 0, Algorithm.MANUAL)
     spent_value = sum(c.value for c in coins)
     package_cap = fees.check_fee(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from chains.registry import ScriptKind, UtxoNetwork
+from chains.registry import UtxoNetwork
 from chains.utxo import coinselect
 from chains.utxo.coinselect import Coin, Selection
 from primitives.tx import OutPoint
@@ -24,6 +24,7 @@ from wallet.errors import (
     InvalidAmount,
     TransactionTooLarge,
 )
+from wallet.utxo.scripts import AccountScripts
 from wallet.utxo.state import Coin as StateCoin
 from wallet.utxo.views import COINBASE_MATURITY, AccountView
 
@@ -56,12 +57,16 @@ def _is_immature(view: AccountView, coin: StateCoin) -> bool:
     return view.is_immature(coin)
 
 
-def selection_coins(kind: ScriptKind, view: AccountView, coins: Sequence[StateCoin]) -> list[Coin]:
-    """Return the account's coins as coin selection sees them (kind, confirmations, origin)."""
+def selection_coins(
+    scripts: AccountScripts, view: AccountView, coins: Sequence[StateCoin]
+) -> list[Coin]:
+    """Return the account's coins as coin selection sees them (size, confirmations, origin)."""
+    size, kind = scripts.spend_size, scripts.kind
     return [
-        Coin.of_kind(
+        Coin(
             c.outpoint,
             c.value,
+            size,
             kind,
             confirmations=c.confirmations(view.tip_height),
             is_change=c.chain == _CHANGE,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from chains.registry import ScriptKind, UtxoNetwork
 from chains.utxo.backend import UtxoBackend
-from keystore.bip32 import ExtendedPublicKey
 from wallet.labels import LabelStore
 from wallet.utxo.fees import FeePolicy
+from wallet.utxo.scripts import AccountScripts
 from wallet.utxo.store import UtxoStore
 
 __all__ = ["CHANGE", "RECEIVE", "UtxoContext"]
@@ -32,10 +32,9 @@ class UtxoContext:
     Attributes:
         account_id: the account's row id in the wallet file.
         network: the account's network.
-        kind: the account's script kind.
-        xpub: the account's extended public key.
-        fingerprint: the master key fingerprint, when the key origin is known.
-        path: the account key's derivation path, when the key origin is known.
+        scripts: how the account makes its addresses and scripts, and what its PSBTs carry.
+        path: the account key's derivation path, when the key origin is known (the signer
+            derives below it).
         gap_limit: how many unused addresses in a row end address discovery.
         store: the network's UTXO rows of the wallet file (addresses included).
         labels: the wallet's BIP-329 labels (frozen coins among them).
@@ -45,12 +44,15 @@ class UtxoContext:
 
     account_id: int
     network: UtxoNetwork
-    kind: ScriptKind
-    xpub: ExtendedPublicKey
-    fingerprint: bytes | None
+    scripts: AccountScripts
     path: tuple[int, ...] | None
     gap_limit: int
     store: UtxoStore
     labels: LabelStore
     backend: Callable[[], UtxoBackend]
     fee_policy: Callable[[], FeePolicy]
+
+    @property
+    def kind(self) -> ScriptKind | None:
+        """Return the script kind of a single-key account, ``None`` for a policy."""
+        return self.scripts.kind

@@ -233,6 +233,7 @@ class SelectionParams:
         *,
         change_kind: ScriptKind | None = None,
         change_script: bytes | None = None,
+        change_spend: InputSize | None = None,
     ) -> SelectionParams:
         """Return parameters with the network's dust rule and Core-like defaults.
 
@@ -245,6 +246,8 @@ class SelectionParams:
             fee_rate: the rate the transaction pays.
             change_kind: the change chain's script kind (default: the network's default).
             change_script: the actual change script, if already derived.
+            change_spend: the size of the input that will spend the change (default: one of
+                ``change_kind``; a policy account's change is spent by its own script).
         """
         kind = change_kind or network.default_kind
         script = template_script(kind) if change_script is None else change_script
@@ -256,7 +259,7 @@ class SelectionParams:
         return cls(
             fee_rate=fee_rate,
             change_script=script,
-            change_spend=InputSize.for_kind(kind),
+            change_spend=InputSize.for_kind(kind) if change_spend is None else change_spend,
             dust=dust,
             long_term_fee_rate=long_term,
             discard_fee_rate=discard,
