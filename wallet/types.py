@@ -72,11 +72,17 @@ class WatchedAddress(enum.Enum):
     ADDRESS = "address"
 
 
-AccountKind: TypeAlias = ScriptKind | EvmLayout | WatchedAddress
-"""What an account is: a UTXO script kind, an EVM layout, or a watched EVM address."""
+class PolicyKind(enum.Enum):
+    """The kind of a UTXO account whose scripts come from an output descriptor of any policy."""
+
+    POLICY = "policy"
+
+
+AccountKind: TypeAlias = ScriptKind | EvmLayout | WatchedAddress | PolicyKind
+"""What an account is: a UTXO script kind, an EVM layout, a watched EVM address, or a policy."""
 
 _KINDS: dict[str, AccountKind] = {
-    k.value: k for kinds in (ScriptKind, EvmLayout, WatchedAddress) for k in kinds
+    k.value: k for kinds in (ScriptKind, EvmLayout, WatchedAddress, PolicyKind) for k in kinds
 }
 
 
@@ -94,7 +100,11 @@ def account_kind(text: str) -> AccountKind:
 
 @dataclass(frozen=True, slots=True)
 class AccountRecord:
-    """An account as stored in the wallet file: only public data."""
+    """An account as stored in the wallet file: only public data.
+
+    ``descriptor`` is a policy account's output descriptor (``kind`` is ``PolicyKind.POLICY``,
+    ``xpub`` and ``path`` are ``None``: its keys are in the descriptor).
+    """
 
     id: int
     network: Network
@@ -108,6 +118,7 @@ class AccountRecord:
     watch_only: bool
     label: str
     gap_limit: int
+    descriptor: str | None = None
 
 
 class FeeLevel(enum.Enum):

@@ -20,7 +20,7 @@ __all__ = ["AccountStore", "NewAccount", "WalletDescription"]
 
 _COLUMNS = (
     "id, network, idx, kind, path, xpub, fingerprint, evm_child, watch_address, "
-    "watch_only, label, gap_limit"
+    "watch_only, label, gap_limit, descriptor"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM accounts"  # noqa: S608 - constant columns
 _STANDARD_XPUB = 0x0488B21E  # BIP-32 mainnet xpub: EVM account keys are stored with it
@@ -61,6 +61,7 @@ class NewAccount:
         watch_address: the address a watched EVM account follows.
         watch_only: whether the wallet holds no private key for it.
         label: its label.
+        descriptor: a policy account's output descriptor (with checksum, both chains).
     """
 
     network: Network
@@ -73,6 +74,7 @@ class NewAccount:
     watch_address: str | None = None
     watch_only: bool = False
     label: str = ""
+    descriptor: str | None = None
 
 
 class AccountStore:
@@ -206,8 +208,8 @@ class AccountStore:
         version = net.standard_xkey.public if isinstance(net, UtxoNetwork) else _STANDARD_XPUB
         return self._db.execute(
             "INSERT INTO accounts(network, idx, kind, path, xpub, fingerprint, evm_child, "
-            "watch_address, watch_only, label, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "watch_address, watch_only, label, descriptor, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 net.name,
                 index,
@@ -219,13 +221,14 @@ class AccountStore:
                 new.watch_address,
                 int(new.watch_only),
                 new.label,
+                new.descriptor,
                 _now(),
             ),
         )
 
 
 def _record(row: tuple[object, ...]) -> AccountRecord:
-    (rid, network_name, idx, kind, path, xpub, fp, child, watch, watch_only, label, gap) = row
+    (rid, network_name, idx, kind, path, xpub, fp, child, watch, watch_only, label, gap, desc) = row
     return AccountRecord(
         id=int(str(rid)),
         network=get_network(str(network_name)),
@@ -239,4 +242,5 @@ def _record(row: tuple[object, ...]) -> AccountRecord:
         watch_only=bool(watch_only),
         label=str(label),
         gap_limit=int(str(gap)),
+        descriptor=str(desc) if desc else None,
     )

@@ -443,6 +443,20 @@ CREATE INDEX attachments_by_target ON attachments(target_kind, target_ref);
 statement imports that added or matched them, loyalty programmes, tickets, and files attached
 to transactions (kept inside the encrypted wallet file)."""
 
+_V_POLICIES = """
+ALTER TABLE accounts ADD COLUMN descriptor TEXT;
+CREATE TABLE musig_nonces (
+    session TEXT PRIMARY KEY,
+    secnonce BLOB,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+"""Schema (policies): a policy account (multisig, miniscript recovery, MuSig2) keeps its output
+descriptor, with its checksum and both chains (BIP-389 ``<0;1>``); ``musig_nonces`` records each
+MuSig2 secret nonce as issued before its public nonce leaves the wallet, and as used (the secret
+erased) before a partial signature does, so a nonce is never used twice."""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2_UTXO,
@@ -453,6 +467,7 @@ MIGRATIONS: tuple[str, ...] = (
     _V_REQUESTS,
     _V_TAXBUDGET,
     _V_FIAT,
+    _V_POLICIES,
 )
 """Migration ``i`` takes the schema from version ``i`` to ``i + 1``."""
 
