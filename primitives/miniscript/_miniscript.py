@@ -210,7 +210,7 @@ def insanity(ms: Miniscript[K]) -> InsaneMiniscript | None:
     if not ms.node.type.has("s"):
         text = _fragment_text(ms.node)
         return InsaneMiniscript(
-            "The miniscript is not safe to use: it can be spent without any signature.",
+            f"The miniscript is not safe to use: {text} can be spent without a signature.",
             text,
             "no-signature",
         )

@@ -130,7 +130,7 @@ class Node(Generic[K]):
             got = ", ".join(str(s.type) or "invalid" for s in self.subs)
             raise MiniscriptTypeError(
                 f"{self.fragment.value} needs {_NEEDS.get(self.fragment, 'other arguments')};"
-                f" its arguments are of type {got}."
+                f" got {'arguments' if len(self.subs) > 1 else 'an argument'} of type {got}."
             )
         setter = object.__setattr__
         setter(self, "type", typ)

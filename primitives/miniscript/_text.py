@@ -142,8 +142,22 @@ class _Parser(Generic[K]):
             raise MiniscriptTypeError(f"In {self._excerpt(start)}: {err}") from None
 
     def _excerpt(self, start: int) -> str:
-        text = self.text[start : self.pos]
-        return text if len(text) <= 60 else text[:57] + "..."
+        """Return the text of the expression that starts at ``start`` (shortened if long)."""
+        depth, end = 0, start
+        while end < len(self.text):
+            char = self.text[end]
+            end += 1
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth <= 0:
+                    break
+            elif char == "," and depth == 0:
+                end -= 1
+                break
+        text = self.text[start:end]
+        return text if len(text) <= 80 else text[:77] + "..."
 
     def _fragment(self, name: str, depth: int, start: int) -> Node[K]:
         if name in ("0", "1"):
@@ -158,7 +172,7 @@ class _Parser(Generic[K]):
         except MiniscriptTypeError as err:
             if str(err).startswith("In "):
                 raise
-            raise MiniscriptTypeError(f"In {self._excerpt(start)}...: {err}") from None
+            raise MiniscriptTypeError(f"In {self._excerpt(start)}: {err}") from None
         self._expect(")")
         return node
 
