@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import coincurve
 import pytest
@@ -40,6 +41,7 @@ from primitives.tx import OutPoint, Transaction, TxIn, TxOut, write_compact_size
 NAMES = ["OWNER", "HEIR", "A", "B", "C"]
 SECRETS = {name: (i + 1).to_bytes(32, "big") for i, name in enumerate(NAMES)}
 PUBKEYS = {name: pubkey_from_secret(s) for name, s in SECRETS.items()}
+SECRETS_BY_KEY = {PUBKEYS[name]: s for name, s in SECRETS.items()}
 # BIP-341's provably unspendable internal key (H), so only the script path can spend.
 NUMS = bytes.fromhex("50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0")
 PREIMAGE = bytes(31) + b"\x07"
@@ -61,16 +63,21 @@ def parse_name(text: str) -> str:
 
 @dataclass(frozen=True)
 class Spend:
-    ms: Miniscript[str]
+    """A P2WSH output or a single-leaf taproot output paying to a miniscript."""
+
+    ms: Miniscript[Any]
     script: bytes
     spent: TxOut
     control: bytes
 
     @classmethod
     def of(cls, text: str, ctx: Context) -> Spend:
-        ms = parse(text, ctx, parse_name)
-        script = ms.script(key_bytes_for(ctx))
-        if ctx is Context.P2WSH:
+        return cls.build(parse(text, ctx, parse_name), key_bytes_for(ctx))
+
+    @classmethod
+    def build(cls, ms: Miniscript[Any], key_bytes: Callable[[Any], bytes]) -> Spend:
+        script = ms.script(key_bytes)
+        if ms.context is Context.P2WSH:
             return cls(ms, script, TxOut(VALUE, p2wsh_script(sha256(script))), b"")
         leaf = tagged_hash("TapLeaf", b"\xc0" + write_compact_size(len(script)) + script)
         output = taproot_output_key(NUMS, leaf)
@@ -84,15 +91,21 @@ class Spend:
         return Transaction(2, (txin,), (out,), locktime)
 
     def signatures(self, tx: Transaction, signers: list[str]) -> dict[bytes, bytes]:
+        return self.sign_with(tx, [PUBKEYS[name] for name in signers], SECRETS_BY_KEY)
+
+    def sign_with(
+        self, tx: Transaction, pubkeys: list[bytes], secrets: dict[bytes, bytes]
+    ) -> dict[bytes, bytes]:
+        """Sign input 0 with each key; return signatures by serialised (x-only) key."""
         cache = SighashCache(tx, [self.spent])
-        ctx = self.ms.context
         out = {}
-        for name in signers:
-            if ctx is Context.P2WSH:
+        for pubkey in pubkeys:
+            secret = secrets[pubkey]
+            if self.ms.context is Context.P2WSH:
                 digest = cache.segwit_v0(0, self.script, VALUE, SIGHASH_ALL)
-                out[PUBKEYS[name]] = ecdsa_sign(SECRETS[name], digest) + bytes([SIGHASH_ALL])
+                out[pubkey] = ecdsa_sign(secret, digest) + bytes([SIGHASH_ALL])
             else:
-                out[PUBKEYS[name][1:]] = schnorr_sign(SECRETS[name], self._tap_digest(cache))
+                out[pubkey[1:]] = schnorr_sign(secret, self._tap_digest(cache))
         return out
 
     def _tap_digest(self, cache: SighashCache) -> bytes:
