@@ -234,7 +234,8 @@ def describe_path(
         else:
             parts.append(f"{group.k} of {names}")
     who = " and ".join(parts) if parts else "anyone"
-    if len(parts) == 1 and not (path.hash_locks or path.relative or path.absolute):
+    single = len(path.signers) == 1 and len(path.signers[0].keys) == 1
+    if single and not (path.hash_locks or path.relative or path.absolute):
         return f"{who} alone"
     text = who
     for lock in path.hash_locks:
