@@ -2,10 +2,10 @@
 
 ``parse`` turns text such as ``or_d(pk(OWNER),and_v(v:pkh(HEIR),older(52560)))`` into an
 immutable ``Miniscript`` over the caller's key type, refusing what is not sane.
-``Miniscript.script`` compiles it for a P2WSH witness script or a tapscript leaf, ``satisfy``
-builds the cheapest non-malleable witness when signing, ``Miniscript.max_satisfaction_size``
-bounds that witness for fee estimation, and ``spending_paths`` / ``describe_path`` say who
-can spend and when.
+``Miniscript.script`` compiles it for a P2WSH witness script or a tapscript leaf, and
+``decode`` recognises one in a Script. ``satisfy`` builds the cheapest non-malleable witness
+when signing, ``Miniscript.max_satisfaction_size`` bounds that witness for fee estimation,
+and ``spending_paths`` / ``describe_path`` say who can spend and when.
 """
 
 from primitives.miniscript._analysis import (
@@ -20,6 +20,7 @@ from primitives.miniscript._analysis import (
     relative_lock,
     spending_paths,
 )
+from primitives.miniscript._decode import MiniscriptDecodeError, decode
 from primitives.miniscript._miniscript import Miniscript, insanity, parse
 from primitives.miniscript._node import Node
 from primitives.miniscript._satisfy import locktime_satisfies, satisfy, sequence_satisfies
@@ -43,6 +44,7 @@ __all__ = [
     "KeyThreshold",
     "LockUnit",
     "Miniscript",
+    "MiniscriptDecodeError",
     "MiniscriptError",
     "MiniscriptSyntaxError",
     "MiniscriptTypeError",
@@ -52,6 +54,7 @@ __all__ = [
     "SpendingPath",
     "Type",
     "absolute_lock",
+    "decode",
     "describe_path",
     "insanity",
     "locktime_satisfies",
