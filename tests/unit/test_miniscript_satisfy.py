@@ -17,7 +17,7 @@ import coincurve
 import pytest
 
 from chains.utxo.kernel import ScriptVerificationFailed, verify_transaction
-from primitives.hashes import sha256, tagged_hash
+from primitives.hashes import hash160, sha256, tagged_hash
 from primitives.miniscript import (
     Context,
     Miniscript,
@@ -244,3 +244,40 @@ def test_sequence_and_locktime_rules() -> None:
     assert locktime_satisfies(100, 100, 0xFFFFFFFE)
     assert not locktime_satisfies(100, 100, 0xFFFFFFFF)  # final input: nLockTime ignored
     assert not locktime_satisfies(100, 600_000_000, 0)  # a time does not satisfy a height
+
+
+H160 = hash160(PREIMAGE)
+# The example policies of the miniscript website (bitcoin.sipa.be/miniscript), as compiled
+# there, with each spending path a person would take.
+EXAMPLES = [
+    # 2FA: user and service, or the user alone after 90 days
+    ("and_v(v:pk(A),or_d(pk(B),older(12960)))", ["A", "B"], 0xFFFFFFFD),
+    ("and_v(v:pk(A),or_d(pk(B),older(12960)))", ["A"], 12960),
+    # a 3-of-3 that becomes a 2-of-3 after 90 days
+    ("thresh(3,pk(A),s:pk(B),s:pk(C),sln:older(12960))", ["A", "B", "C"], 0xFFFFFFFD),
+    ("thresh(3,pk(A),s:pk(B),s:pk(C),sln:older(12960))", ["A", "C"], 12960),
+    # BOLT #3 to_local
+    ("andor(pk(A),older(1008),pk(C))", ["A"], 1008),
+    ("andor(pk(A),older(1008),pk(C))", ["C"], 0xFFFFFFFD),
+    # BOLT #3 offered HTLC: revocation, or remote with local's signature or the preimage
+    (f"t:or_c(pk(C),and_v(v:pk(B),or_c(pk(A),v:hash160({H160.hex()}))))", ["B"], 0xFFFFFFFD),
+    (f"t:or_c(pk(C),and_v(v:pk(B),or_c(pk(A),v:hash160({H160.hex()}))))", ["C"], 0xFFFFFFFD),
+    # BOLT #3 received HTLC
+    (
+        f"andor(pk(B),or_i(and_v(v:pkh(A),hash160({H160.hex()})),older(1008)),pk(C))",
+        ["B", "A"],
+        0xFFFFFFFD,
+    ),
+    (
+        f"andor(pk(B),or_i(and_v(v:pkh(A),hash160({H160.hex()})),older(1008)),pk(C))",
+        ["B"],
+        1008,
+    ),
+]
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=lambda c: c.value)
+@pytest.mark.parametrize(("text", "signers", "sequence"), EXAMPLES)
+def test_website_examples(text: str, signers: list[str], sequence: int, ctx: Context) -> None:
+    s = Spend.of(text, ctx)
+    s.verify(s.spend(signers, sequence=sequence, preimages={H160: PREIMAGE}))
