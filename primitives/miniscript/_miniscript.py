@@ -18,6 +18,7 @@ from primitives.miniscript._node import K, Node
 from primitives.miniscript._script import node_script
 from primitives.miniscript._text import node_text, parse_node
 from primitives.miniscript._types import Context, InsaneMiniscript, Type
+from primitives.tx import write_compact_size
 
 __all__ = ["Miniscript", "insanity", "parse"]
 
@@ -90,6 +91,25 @@ class Miniscript(Generic[K]):
         """
         return self.node.max_witness_size
 
+    def max_input_witness_size(self, control_block_size: int = 0) -> int | None:
+        """Return the largest whole witness of an input spending this, in bytes (weight units).
+
+        That is the element count, the satisfaction, the script with its length, and in
+        tapscript the control block with its length: what fee estimation adds per input.
+
+        Args:
+            control_block_size: the tapscript leaf's control block, 33 + 32 per level of
+                the tree (BIP-341); ignored in P2WSH.
+        """
+        sat, elements = self.max_satisfaction_size, self.max_satisfaction_elements
+        if sat is None or elements is None:
+            return None
+        extra = [self.script_size]
+        if self.context is Context.TAPSCRIPT:
+            extra.append(control_block_size)
+        total = len(write_compact_size(elements + len(extra))) + sat
+        return total + sum(len(write_compact_size(n)) + n for n in extra)
+
     @property
     def max_satisfaction_elements(self) -> int | None:
         """Return the most witness elements a satisfaction pushes (script excluded)."""
@@ -133,16 +153,23 @@ def parse(
         MiniscriptTypeError: an expression's arguments are not of the types it needs.
         InsaneMiniscript: valid but not sane; ``fragment`` and ``reason`` say where and why.
     """
-    ms = Miniscript(parse_node(text.strip(), context, parse_key))
+    written: dict[K, str] = {}
+
+    def read_key(raw: str) -> K:
+        key = parse_key(raw)
+        written.setdefault(key, raw)
+        return key
+
+    ms = Miniscript(parse_node(text.strip(), context, read_key))
     if sane:
-        problem = insanity(ms)
+        problem = insanity(ms, lambda key: written.get(key, str(key)))
         if problem is not None:
             raise problem
     return ms
 
 
-def _fragment_text(node: Node[K]) -> str:
-    text = node_text(node, str)  # keys print as their str(): the caller's key type decides
+def _fragment_text(node: Node[K], key_text: Callable[[K], str]) -> str:
+    text = node_text(node, key_text)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -169,11 +196,15 @@ def _sub_problem(node: Node[K]) -> tuple[str, str] | None:
     return None
 
 
-def insanity(ms: Miniscript[K]) -> InsaneMiniscript | None:
+def insanity(ms: Miniscript[K], key_text: Callable[[K], str] = str) -> InsaneMiniscript | None:
     """Return why ``ms`` is not sane, for its smallest offending part, or ``None``.
 
     The deepest offending sub-expression is named (as Core's ``FindInsaneSub``): a leaf
     problem is easier to fix than the whole tree it spoils.
+
+    Args:
+        ms: the miniscript to check.
+        key_text: how keys are written in the message (``parse`` uses the text it read).
     """
     found: list[InsaneMiniscript] = []
 
@@ -187,7 +218,7 @@ def insanity(ms: Miniscript[K]) -> InsaneMiniscript | None:
         if problem is None and len(set(keys)) != len(keys):
             problem = ("duplicate-key", "it uses the same key twice")
         if problem is not None:
-            text = _fragment_text(node)
+            text = _fragment_text(node, key_text)
             found.append(
                 InsaneMiniscript(
                     f"The miniscript is not safe to use: in {text}, {problem[1]}.",
@@ -201,14 +232,14 @@ def insanity(ms: Miniscript[K]) -> InsaneMiniscript | None:
     if found:
         return found[0]
     if ms.node.type.basic != "B":
-        text = _fragment_text(ms.node)
+        text = _fragment_text(ms.node, key_text)
         return InsaneMiniscript(
             f"A miniscript must be of type B at the top; {text} is of type {ms.node.type}.",
             text,
             "not-top-level",
         )
     if not ms.node.type.has("s"):
-        text = _fragment_text(ms.node)
+        text = _fragment_text(ms.node, key_text)
         return InsaneMiniscript(
             f"The miniscript is not safe to use: {text} can be spent without a signature.",
             text,

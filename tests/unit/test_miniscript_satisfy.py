@@ -143,7 +143,15 @@ class Spend:
         assert self.ms.max_satisfaction_size is not None
         size = sum(len(write_compact_size(len(e))) + len(e) for e in stack)
         assert size <= self.ms.max_satisfaction_size
-        return self.witnessed(tx, stack)
+        signed = self.witnessed(tx, stack)
+        items = signed.inputs[0].witness
+        whole = len(write_compact_size(len(items))) + sum(
+            len(write_compact_size(len(e))) + len(e) for e in items
+        )
+        bound = self.ms.max_input_witness_size(len(self.control))
+        assert bound is not None
+        assert whole <= bound
+        return signed
 
     def verify(self, tx: Transaction) -> None:
         verify_transaction(tx, [self.spent])
