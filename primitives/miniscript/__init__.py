@@ -6,6 +6,11 @@ immutable ``Miniscript`` over the caller's key type, refusing what is not sane.
 ``decode`` recognises one in a Script. ``satisfy`` builds the cheapest non-malleable witness
 when signing, ``Miniscript.max_satisfaction_size`` bounds that witness for fee estimation,
 and ``spending_paths`` / ``describe_path`` say who can spend and when.
+
+Own code, held to Bitcoin Core's ``miniscript_tests.cpp`` vectors (DESIGN.md lets either a
+library or own code serve, whichever passes them): embit 0.8.0's miniscript rejects 15 valid
+and accepts 7 invalid of Core's 97 fixed expressions in P2WSH (``andor(0,1,1)``,
+``l:older(0)``, ...), has no tapscript typing (``d:`` is ``u`` there) and no satisfier.
 """
 
 from primitives.miniscript._analysis import (
