@@ -10,7 +10,7 @@ and ``spending_paths`` / ``describe_path`` say who can spend and when.
 Own code, held to Bitcoin Core's ``miniscript_tests.cpp`` vectors (DESIGN.md lets either a
 library or own code serve, whichever passes them): embit 0.8.0's miniscript rejects 15 valid
 and accepts 7 invalid of Core's 97 fixed expressions in P2WSH (``andor(0,1,1)``,
-``l:older(0)``, ...), has no tapscript typing (``d:`` is ``u`` there) and no satisfier.
+``l:older(0)``, ...), and its miniscript module builds no witnesses (no satisfier).
 """
 
 from primitives.miniscript._analysis import (
