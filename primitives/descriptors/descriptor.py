@@ -106,7 +106,7 @@ def _as_node(value: Node | TapTree) -> Node:
 
 
 def _as_tree(value: Node | TapTree) -> TapTree:
-    assert isinstance(value, (TapBranch, PkNode, MultiNode, MiniscriptNode))  # noqa: S101
+    assert isinstance(value, (TapBranch, PkNode, PkhNode, MultiNode, MiniscriptNode))  # noqa: S101
     return value
 
 

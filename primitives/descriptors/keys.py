@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from primitives.base58 import Base58Error, b58check_decode, b58check_encode
 from primitives.bip32 import HARDENED, ExtendedKeyError, child_pubkeys, ckd_pub
 from primitives.descriptors.errors import (
+    ContextError,
     HardenedDerivationError,
     KeyExpressionError,
     MultipathError,
@@ -356,7 +357,9 @@ def _parse_steps(
                     position,
                 )
             wildcard = True
-        elif part.startswith("<"):
+        elif "<" in part or ">" in part:
+            if not part.startswith("<"):
+                raise MultipathError(f"Malformed multipath step at {position}.", position)
             if not part.endswith(">") or len(part) < 3:
                 raise MultipathError(f"Malformed multipath step at {position}.", position)
             if any(len(s) > 1 for s in steps):
@@ -364,7 +367,13 @@ def _parse_steps(
                     f"A second multipath step at {position}: a key has at most one (BIP-389).",
                     position,
                 )
-            alternatives = [_parse_index(a, position) for a in part[1:-1].split(";")]
+            try:
+                alternatives = [_parse_index(a, position) for a in part[1:-1].split(";")]
+            except KeyExpressionError:
+                raise MultipathError(
+                    f"A multipath step at {position} has an empty or invalid alternative.",
+                    position,
+                ) from None
             if len(alternatives) < 2:
                 raise MultipathError(
                     f"A multipath step needs at least two alternatives (at {position}).", position
@@ -558,12 +567,6 @@ def _parse_xpub(
     public_key = raw[45:78]
     if public_key[0] not in (2, 3) or not is_valid_pubkey(public_key):
         raise KeyExpressionError(f"The extended key at {offset} holds an invalid point.", offset)
-    if origin is not None and origin.path and len(origin.path) != depth:
-        raise KeyExpressionError(
-            f"The key origin at {offset} has {len(origin.path)} steps but the key's depth is "
-            f"{depth}.",
-            offset,
-        )
     return ExtendedKey(
         b58check_encode(raw), version, public_key, raw[13:45], depth, origin, (), False
     )
@@ -573,7 +576,7 @@ def _parse_musig(
     text: str, offset: int, context: KeyContext, versions: frozenset[int], allowed: bool
 ) -> MusigKey:
     if not allowed or context is not KeyContext.TAPROOT:
-        raise KeyExpressionError(
+        raise ContextError(
             f"musig() at {offset} is only allowed as a key inside tr() (BIP-390).", offset
         )
     close = text.find(")")
@@ -591,15 +594,15 @@ def _parse_musig(
         position += len(part) + 1
     if len(participants) < 1 or not inner:
         raise KeyExpressionError(f"musig() at {offset} needs at least one key.", offset)
-    if len({p.text() for p in participants}) != len(participants):
-        raise KeyExpressionError(f"musig() at {offset} repeats a key (BIP-390).", offset)
     steps, wildcard, _ = _parse_steps(text[close + 1 :], offset + close + 1, allow_hardened=False)
+    # BIP-390: derivation after musig() needs participants that are xpubs (or derived from
+    # xpubs) without /* or multipath of their own.
     if (steps or wildcard) and any(
-        not isinstance(p, ExtendedKey) or p.steps or p.wildcard for p in participants
+        not isinstance(p, ExtendedKey) or p.wildcard or p.multipath_count > 1 for p in participants
     ):
         raise KeyExpressionError(
-            f"musig() at {offset} with derivation after it needs extended keys without "
-            "derivation inside (BIP-390).",
+            f"musig() at {offset} with derivation after it needs extended keys without /* "
+            "or multipath inside (BIP-390).",
             offset,
         )
     return MusigKey(tuple(participants), steps, wildcard)

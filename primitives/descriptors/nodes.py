@@ -182,7 +182,7 @@ Node = (
 )
 """Any script expression."""
 
-TapTree = TapBranch | PkNode | MultiNode | MiniscriptNode
+TapTree = TapBranch | PkNode | PkhNode | MultiNode | MiniscriptNode
 """A taproot script tree: a branch or a leaf script."""
 
 

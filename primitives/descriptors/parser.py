@@ -106,9 +106,9 @@ def _split_call(text: str, offset: int) -> tuple[str, str, int]:
     depth = 0
     for i in range(open_at, len(text)):
         ch = text[i]
-        if ch in "([{":
+        if ch in "({":
             depth += 1
-        elif ch in ")]}":
+        elif ch in ")}":
             depth -= 1
             if depth == 0:
                 if i != len(text) - 1:
@@ -130,9 +130,9 @@ def _split_args(text: str, offset: int) -> list[tuple[str, int]]:
     depth = 0
     start = 0
     for i, ch in enumerate(text):
-        if ch in "([{<":
+        if ch in "({":
             depth += 1
-        elif ch in ")]}>":
+        elif ch in ")}":
             depth -= 1
             if depth < 0:
                 raise DescriptorSyntaxError(f"Unbalanced brackets at {offset + i}.", offset + i)
@@ -161,8 +161,13 @@ class _Parser:
             raise ContextError(
                 f"A key was expected at {offset}, but this is a script expression.", offset
             )
+        # BIP-390: musig() is a key of tr(), rawtr() and of taproot leaves, nowhere else.
         return parse_key(
-            text, offset, _KEY_CONTEXT[where], self._options.xpub_versions, allow_musig=musig
+            text,
+            offset,
+            _KEY_CONTEXT[where],
+            self._options.xpub_versions,
+            allow_musig=musig or where is _Where.TAP,
         )
 
     def node(self, text: str, offset: int, where: _Where, depth: int) -> Node:
@@ -171,6 +176,11 @@ class _Parser:
         if not text:
             raise DescriptorSyntaxError(f"A script expression is missing at {offset}.", offset)
         name = text[: text.find("(")] if "(" in text else ""
+        if name == "musig":
+            raise ContextError(
+                f"musig() at {offset} is a key expression, allowed only in tr() (BIP-390).",
+                offset,
+            )
         if name not in _OWN:
             return self._foreign(text, offset, where)
         name, args, args_offset = _split_call(text, offset)
@@ -230,8 +240,6 @@ class _Parser:
         return PkNode(self.key(args, offset, where))
 
     def _pkh(self, args: str, offset: int, where: _Where, depth: int) -> Node:
-        if where is _Where.TAP:
-            return self._foreign(f"pkh({args})", offset - 4, where)
         _one_arg("pkh", args, offset)
         return PkhNode(self.key(args, offset, where))
 
@@ -347,7 +355,7 @@ class _Parser:
                 self._tree(parts[1][0], parts[1][1], depth + 1),
             )
         leaf = self.node(text, offset, _Where.TAP, depth + 1)
-        if not isinstance(leaf, (PkNode, MultiNode, MiniscriptNode)):
+        if not isinstance(leaf, (PkNode, PkhNode, MultiNode, MiniscriptNode)):
             raise ContextError(f"This expression at {offset} cannot be a taproot leaf.", offset)
         return leaf
 
