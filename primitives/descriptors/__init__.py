@@ -37,6 +37,7 @@ from primitives.descriptors.keys import (
 )
 from primitives.descriptors.nodes import MiniscriptFragment, MiniscriptParser, ScriptContext
 from primitives.descriptors.parser import ParseOptions
+from primitives.descriptors.policy import WalletPolicy
 
 __all__ = [
     "BITCOIN_MAINNET_XPUBS",
@@ -70,6 +71,7 @@ __all__ = [
     "TaprootInfo",
     "UnknownFunctionError",
     "UnsupportedError",
+    "WalletPolicy",
     "add_checksum",
     "descriptor_checksum",
     "parse_descriptor",
