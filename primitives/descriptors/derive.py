@@ -65,7 +65,8 @@ class TapLeafInfo:
         leaf_version: its leaf version (``0xc0``, tapscript).
         leaf_hash: ``hash_TapLeaf(version || compact_size(len) || script)`` (BIP-341).
         control_block: the control block that spends through this leaf.
-        keys: the x-only keys in the script, in order of appearance.
+        keys: the x-only keys in the script, in the script's order (sorted for
+            ``sortedmulti_a``).
     """
 
     script: bytes
@@ -187,7 +188,10 @@ def _tree_leaves(
 def _leaf_keys(tree: TapTree, key_bytes: KeyBytes) -> list[tuple[bytes, ...]]:
     if isinstance(tree, TapBranch):
         return _leaf_keys(tree.left, key_bytes) + _leaf_keys(tree.right, key_bytes)
-    return [tuple(key_bytes(k, True) for k in keys_of(tree))]
+    keys = [key_bytes(k, True) for k in keys_of(tree)]
+    if isinstance(tree, MultiNode) and tree.sorted:
+        keys.sort()  # the order of the script, which is the order signatures go in
+    return [tuple(keys)]
 
 
 def build_output(
