@@ -287,7 +287,7 @@ def _kind(node: Node) -> str:
         case TrNode(internal, tree):
             leaves = _count_leaves(tree) if tree is not None else 0
             head = "musig key" if isinstance(internal, MusigKey) else "key"
-            return f"taproot {head} with {leaves} script leaf" + ("" if leaves == 1 else "s")
+            return f"taproot {head} with {leaves} script " + ("leaf" if leaves == 1 else "leaves")
         case RawTrNode():
             return "raw taproot key (rawtr)"
         case AddrNode():

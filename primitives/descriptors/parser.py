@@ -319,8 +319,10 @@ class _Parser:
                     offset,
                 )
         texts = [k.text() for k in keys]
-        if len(set(texts)) != len(texts):
-            raise DuplicateKeyError(f"{name}() at {offset} repeats a key.", offset)
+        for i, text in enumerate(texts):
+            if text in texts[:i]:
+                at = parts[i + 1][1]
+                raise DuplicateKeyError(f"{name}() repeats a key at {at}.", at)
         return MultiNode(threshold, keys, sort, tapscript)
 
     def _tr(self, args: str, offset: int, where: _Where, depth: int) -> Node:
