@@ -26,6 +26,7 @@ from keystore.errors import InvalidExtendedKey, InvalidPath
 from primitives.base58 import b58check_encode
 from primitives.bip32 import HARDENED, ExtendedKeyError, child_pubkeys, ckd_pub, decode_extended_key
 from primitives.hashes import hash160
+from primitives.secp256k1 import CURVE_ORDER
 
 __all__ = [
     "HARDENED",
@@ -36,7 +37,6 @@ __all__ = [
     "parse_path",
 ]
 
-_CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _XPRV = 0x0488ADE4
 _PATH_STEP = re.compile(r"^(\d+)(['hH]?)$")
 
@@ -269,7 +269,7 @@ class ExtendedPrivateKey:
         Raises:
             InvalidExtendedKey: the key is zero or not below the curve order.
         """
-        if not 0 < int.from_bytes(private_key, "big") < _CURVE_ORDER or len(private_key) != 32:
+        if not 0 < int.from_bytes(private_key, "big") < CURVE_ORDER or len(private_key) != 32:
             raise InvalidExtendedKey("The private key is outside the valid range.")
         self._private = PrivateKey(private_key)
         self._public = self._private.public_key.format(compressed=True)
@@ -332,8 +332,8 @@ class ExtendedPrivateKey:
             data = self._public + _ser32(index)
         digest = hmac.digest(self._chain_code, data, "sha512")
         tweak = int.from_bytes(digest[:32], "big")
-        key = (tweak + self._private.to_int()) % _CURVE_ORDER
-        if tweak >= _CURVE_ORDER or key == 0:  # pragma: no cover - probability 2^-127
+        key = (tweak + self._private.to_int()) % CURVE_ORDER
+        if tweak >= CURVE_ORDER or key == 0:  # pragma: no cover - probability 2^-127
             return self.child(index + 1)
         return ExtendedPrivateKey(
             key.to_bytes(32, "big"), digest[32:], self._depth + 1, self.fingerprint, index

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from coincurve import PublicKey
 
 from primitives.base58 import Base58ChecksumError, Base58Error, b58check_decode
+from primitives.secp256k1 import CURVE_ORDER
 
 if TYPE_CHECKING:
     from hashlib import _Hash as Hash
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 HARDENED = 0x80000000
-_CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _IPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x36 for b in range(256)))
 _OPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x5C for b in range(256)))
 
@@ -75,7 +75,7 @@ def ckd_pub(public_key: bytes, chain_code: bytes, index: int) -> tuple[bytes, by
     if not 0 <= index < HARDENED:
         raise ExtendedKeyError("A public key can only derive non-hardened children (0..2^31-1).")
     digest = hmac.digest(chain_code, public_key + index.to_bytes(4, "big"), "sha512")
-    if int.from_bytes(digest[:32], "big") >= _CURVE_ORDER:  # pragma: no cover - 2^-127
+    if int.from_bytes(digest[:32], "big") >= CURVE_ORDER:  # pragma: no cover - 2^-127
         raise ExtendedKeyError(f"Child {index} of this key does not exist (BIP-32).")
     try:
         point = PublicKey(public_key).add(digest[:32])

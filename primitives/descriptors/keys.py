@@ -315,15 +315,50 @@ class MusigKey:
         return f"musig({inner}){steps}" + ("/*" if self.wildcard else "")
 
     def derive(self, index: int | None, branch: int) -> tuple[bytes, tuple[KeySource, ...]]:
-        """Aggregate the participants' keys (BIP-327 KeyAgg) and derive after it (BIP-328).
+        """Aggregate the participants' keys and derive after the aggregate.
+
+        BIP-390: each participant is derived first, the keys are sorted (BIP-327 KeySort) and
+        aggregated (KeyAgg); steps after ``musig()`` derive from the synthetic xpub of the
+        aggregate (BIP-328: the aggregate key with a fixed chain code).
+
+        Returns:
+            The aggregate (or derived) compressed key, and the sources of the participants'
+            keys followed by that of the aggregate (its own fingerprint and the steps).
 
         Raises:
-            UnsupportedError: always in this build: ``primitives.musig2`` (KeyAgg and the
-                BIP-328 chain code) has not landed yet.
+            UnsupportedError: in this build, which lacks BIP-327 key aggregation.
+            KeyExpressionError: a ranged key without index.
         """
-        raise UnsupportedError(
-            "Deriving musig() keys needs BIP-327 key aggregation, which this build lacks."
-        )
+        derived = [p.derive(index, branch) for p in self.participants]
+        aggregate, chain_code = _aggregate(sorted(key for key, _ in derived))
+        key = aggregate
+        path: tuple[int, ...] = tuple(s[branch] if len(s) > 1 else s[0] for s in self.steps)
+        if self.wildcard:
+            if index is None:
+                raise KeyExpressionError("This descriptor is ranged: give a child index.")
+            path += (index,)
+        try:
+            for step in path:
+                key, chain_code = ckd_pub(key, chain_code, step)
+        except ExtendedKeyError as err:
+            raise KeyExpressionError(str(err)) from None
+        sources = tuple(s for _, found in derived for s in found)
+        own = KeySource(key, hash160(aggregate)[:4], path)
+        return key, (*sources, own)
+
+
+def _aggregate(pubkeys: list[bytes]) -> tuple[bytes, bytes]:
+    """Return the BIP-327 aggregate of sorted keys and the BIP-328 synthetic chain code.
+
+    ``primitives.musig2`` (``key_agg``, ``MUSIG_CHAIN_CODE``) is not in this build yet; once
+    it is, this is ``return key_agg(pubkeys), MUSIG_CHAIN_CODE``.
+
+    Raises:
+        UnsupportedError: always, until then.
+    """
+    raise UnsupportedError(
+        "Deriving musig() keys needs BIP-327 key aggregation, which this build lacks."
+    )
 
 
 KeyExpr = ConstKey | ExtendedKey | MusigKey
@@ -590,6 +625,11 @@ def _parse_musig(
     for part in inner.split(","):
         key = parse_key(part, position, context, versions, allow_musig=False)
         assert not isinstance(key, MusigKey)  # noqa: S101 - allow_musig=False above
+        if isinstance(key, ConstKey) and len(key.key) != 33:
+            raise KeyExpressionError(
+                f"A musig() participant at {position} must be a compressed key (BIP-390).",
+                position,
+            )
         participants.append(key)
         position += len(part) + 1
     if len(participants) < 1 or not inner:
