@@ -7,6 +7,7 @@ canonical text with its checksum: hardened steps as ``h``, hex in lower case, xp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from primitives.descriptors.checksum import add_checksum, split_checksum
@@ -15,6 +16,7 @@ from primitives.descriptors.errors import DescriptorError
 from primitives.descriptors.keys import ConstKey, ExtendedKey, KeyExpr, KeySource, MusigKey
 from primitives.descriptors.nodes import (
     AddrNode,
+    MiniscriptFragment,
     MiniscriptNode,
     MultiNode,
     Node,
@@ -90,14 +92,32 @@ def _replace_keys(node: Node | TapTree, branch: int) -> Node | TapTree:
         case TrNode(internal, tree):
             new_tree = None if tree is None else _as_tree(_replace_keys(tree, branch))
             return TrNode(internal.select_path(branch), new_tree)
-        case MiniscriptNode():
-            if any(k.multipath_count > 1 for k in keys_of(node)):
-                raise DescriptorError(
-                    "Expanding multipath keys inside miniscript needs the miniscript parser: "
-                    "parse the text of each branch instead."
-                )
-            return node
+        case MiniscriptNode(context=context, fragment=fragment):
+            if all(k.multipath_count == 1 for k in keys_of(node)):
+                return node
+            selected = _BranchFragment(fragment, branch)
+            return MiniscriptNode(selected.text(lambda k: k.text()), context, selected)
     return node
+
+
+class _BranchFragment:
+    """A miniscript fragment seen through one multipath alternative of its keys."""
+
+    __slots__ = ("_branch", "_inner")
+
+    def __init__(self, inner: MiniscriptFragment, branch: int) -> None:
+        self._inner = inner
+        self._branch = branch
+
+    def keys(self) -> list[KeyExpr]:
+        inner = self._inner.keys()  # a fragment's key list, not a mapping's keys
+        return [k.select_path(self._branch) for k in inner]
+
+    def script(self, key_bytes: Callable[[KeyExpr], bytes]) -> bytes:
+        return self._inner.script(lambda k: key_bytes(k.select_path(self._branch)))
+
+    def text(self, key_text: Callable[[KeyExpr], str]) -> str:
+        return self._inner.text(lambda k: key_text(k.select_path(self._branch)))
 
 
 def _as_node(value: Node | TapTree) -> Node:
@@ -160,10 +180,8 @@ class Descriptor:
     def single_paths(self) -> tuple[Descriptor, ...]:
         """Expand BIP-389 multipath keys: one descriptor per alternative, in order.
 
-        ``wpkh(xpub/<0;1>/*)`` gives ``wpkh(xpub/0/*)`` and ``wpkh(xpub/1/*)``.
-
-        Raises:
-            DescriptorError: multipath keys inside miniscript (expand the text instead).
+        ``wpkh(xpub/<0;1>/*)`` gives ``wpkh(xpub/0/*)`` and ``wpkh(xpub/1/*)``; keys inside
+        miniscript are expanded too (the fragment is seen through the chosen alternative).
         """
         count = self.multipath_count
         if count == 1:

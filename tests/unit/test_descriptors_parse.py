@@ -287,6 +287,10 @@ def test_miniscript_plugs_into_wsh_and_taproot_leaves() -> None:
     assert [s.path for s in derived.key_sources] == [
         (48 + HARDENED, HARDENED, HARDENED, 2 + HARDENED, 1, 3)
     ]
+    _receive, change = wsh.single_paths()
+    assert "/1/*" in str(change)
+    assert change == Descriptor.parse(str(change), options)
+    assert change.derive(3).witness_script == derived.witness_script
     leaf = Descriptor.parse(f"tr({HEX[0]},and_v(v:pk({key}),older(144)))", options)
     derived_leaf = leaf.derive(3, 1)
     assert derived_leaf.taproot is not None
@@ -295,3 +299,12 @@ def test_miniscript_plugs_into_wsh_and_taproot_leaves() -> None:
         Descriptor.parse("wsh(or_d(pk(A),pk(B)))", options)
     with pytest.raises(PrivateKeyError):
         Descriptor.parse(f"wsh(and_v(v:pk({XPRV}),older(1)))", options)
+
+
+def test_rawtr_uses_the_key_untweaked() -> None:
+    descriptor = Descriptor.parse(f"rawtr({XPUBS[0]}/0/*)")
+    key = ROOTS[0].derive_path((HARDENED, 1, 0, 9)).public_key
+    assert descriptor.derive(9).script_pubkey == b"\x51\x20" + key[1:]
+    assert descriptor.kind == "raw taproot key (rawtr)"
+    with pytest.raises(ContextError):
+        Descriptor.parse(f"sh(rawtr({HEX[0]}))")
