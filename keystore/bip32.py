@@ -13,22 +13,20 @@ key has no parent or child number, and the point or scalar must be valid.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from coincurve import PrivateKey, PublicKey
 
 from keystore.errors import InvalidExtendedKey, InvalidPath
-from primitives.base58 import Base58ChecksumError, Base58Error, b58check_decode, b58check_encode
+from primitives.base58 import b58check_encode
+from primitives.bip32 import HARDENED, ExtendedKeyError, child_pubkeys, ckd_pub, decode_extended_key
 from primitives.hashes import hash160
-
-if TYPE_CHECKING:
-    from hashlib import _Hash as Hash
+from primitives.secp256k1 import CURVE_ORDER
 
 __all__ = [
     "HARDENED",
@@ -39,8 +37,6 @@ __all__ = [
     "parse_path",
 ]
 
-HARDENED = 0x80000000
-_CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _XPRV = 0x0488ADE4
 _PATH_STEP = re.compile(r"^(\d+)(['hH]?)$")
 
@@ -118,26 +114,6 @@ def _ser32(i: int) -> bytes:
     return i.to_bytes(4, "big")
 
 
-_IPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x36 for b in range(256)))
-_OPAD = bytes.maketrans(bytes(range(256)), bytes(b ^ 0x5C for b in range(256)))
-
-
-def _hmac_sha512_pads(key: bytes) -> tuple[Callable[[], Hash], Callable[[], Hash]]:
-    """Return copy functions of HMAC-SHA512's inner and outer states under ``key`` (RFC 2104).
-
-    ``HMAC(key, m) = H(outer || H(inner || m))``: the two key blocks are hashed once, and each
-    message copies the states. A chain code (32 bytes) is shorter than SHA-512's 128-byte
-    block and is only zero-padded; a longer key would be hashed first.
-    """
-    if len(key) > 128:
-        key = hashlib.sha512(key).digest()
-    block = key.ljust(128, b"\x00")
-    return (
-        hashlib.sha512(block.translate(_IPAD)).copy,
-        hashlib.sha512(block.translate(_OPAD)).copy,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ExtendedPublicKey:
     """A BIP-32 extended public key: compressed point plus chain code and its place in the tree."""
@@ -161,14 +137,11 @@ class ExtendedPublicKey:
         """
         if not 0 <= index < HARDENED:
             raise InvalidPath("A public key can only derive non-hardened children (0..2^31-1).")
-        digest = hmac.digest(self.chain_code, self.public_key + _ser32(index), "sha512")
-        tweak = digest[:32]
-        if int.from_bytes(tweak, "big") >= _CURVE_ORDER:  # pragma: no cover - probability 2^-127
-            return self.child(index + 1)
-        point = PublicKey(self.public_key).add(tweak)
-        return ExtendedPublicKey(
-            self.depth + 1, self.fingerprint, index, digest[32:], point.format(compressed=True)
-        )
+        try:
+            key, chain_code = ckd_pub(self.public_key, self.chain_code, index)
+        except ExtendedKeyError as err:  # pragma: no cover - probability 2^-127
+            raise InvalidPath(str(err)) from None
+        return ExtendedPublicKey(self.depth + 1, self.fingerprint, index, chain_code, key)
 
     def derive_path(self, path: Iterable[int]) -> ExtendedPublicKey:
         """Derive along a path of non-hardened steps."""
@@ -201,25 +174,10 @@ class ExtendedPublicKey:
         Raises:
             InvalidPath: an index outside 0..2^31-1.
         """
-        if start < 0 or count < 0 or start + count > HARDENED:
-            raise InvalidPath("Child indexes run from 0 to 2^31-1.")
-        inner, outer = _hmac_sha512_pads(self.chain_code)
-        parent_bytes = self.public_key
-        add = PublicKey(parent_bytes).add
-        out: list[bytes] = []
-        for index in range(start, start + count):
-            h = inner()
-            h.update(parent_bytes + index.to_bytes(4, "big"))
-            o = outer()
-            o.update(h.digest())
-            tweak = o.digest()[:32]  # I_L of BIP-32 CKDpub; I_R is the child's chain code
-            try:
-                out.append(add(tweak).format(compressed))
-            except ValueError:  # pragma: no cover - tweak >= n or the point at infinity, 2^-127
-                # BIP-32: "the resulting key is invalid, and one should proceed with the next
-                # value for i"; a batch keeps one entry per index, so the caller learns of it.
-                raise InvalidPath(f"Child {index} of this key does not exist (BIP-32).") from None
-        return out
+        try:
+            return child_pubkeys(self.public_key, self.chain_code, start, count, compressed)
+        except ExtendedKeyError as err:
+            raise InvalidPath(str(err)) from None
 
     def serialize(self, version: int) -> str:
         """Return the Base58Check serialisation with a 4-byte ``version`` (xpub, zpub, ...)."""
@@ -279,29 +237,11 @@ class ExtendedPublicKey:
 
 
 def _parse(text: str) -> tuple[int, int, bytes, int, bytes, bytes]:
-    # Base58 errors are not echoed: their text names a character of the input, and the input
-    # may be an extended private key.
+    # The layout is decoded in primitives.bip32 (one copy); its errors never echo the text.
     try:
-        raw = b58check_decode(text.strip())
-    except Base58ChecksumError:
-        raise InvalidExtendedKey(
-            "This extended key has a typo: its checksum does not match."
-        ) from None
-    except Base58Error:
-        raise InvalidExtendedKey(
-            "This is not an extended key: it has characters outside Base58, or is too short."
-        ) from None
-    if len(raw) != 78:
-        raise InvalidExtendedKey(f"An extended key has 78 bytes; this one has {len(raw)}.")
-    version = int.from_bytes(raw[:4], "big")
-    depth = raw[4]
-    parent = raw[5:9]
-    child = int.from_bytes(raw[9:13], "big")
-    if depth == 0 and (parent != b"\x00\x00\x00\x00" or child != 0):
-        raise InvalidExtendedKey(
-            "The extended key says it is a master key but names a parent or child number."
-        )
-    return version, depth, parent, child, raw[13:45], raw[45:78]
+        return decode_extended_key(text)
+    except ExtendedKeyError as err:
+        raise InvalidExtendedKey(str(err)) from None
 
 
 class ExtendedPrivateKey:
@@ -329,7 +269,7 @@ class ExtendedPrivateKey:
         Raises:
             InvalidExtendedKey: the key is zero or not below the curve order.
         """
-        if not 0 < int.from_bytes(private_key, "big") < _CURVE_ORDER or len(private_key) != 32:
+        if not 0 < int.from_bytes(private_key, "big") < CURVE_ORDER or len(private_key) != 32:
             raise InvalidExtendedKey("The private key is outside the valid range.")
         self._private = PrivateKey(private_key)
         self._public = self._private.public_key.format(compressed=True)
@@ -392,8 +332,8 @@ class ExtendedPrivateKey:
             data = self._public + _ser32(index)
         digest = hmac.digest(self._chain_code, data, "sha512")
         tweak = int.from_bytes(digest[:32], "big")
-        key = (tweak + self._private.to_int()) % _CURVE_ORDER
-        if tweak >= _CURVE_ORDER or key == 0:  # pragma: no cover - probability 2^-127
+        key = (tweak + self._private.to_int()) % CURVE_ORDER
+        if tweak >= CURVE_ORDER or key == 0:  # pragma: no cover - probability 2^-127
             return self.child(index + 1)
         return ExtendedPrivateKey(
             key.to_bytes(32, "big"), digest[32:], self._depth + 1, self.fingerprint, index

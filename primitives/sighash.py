@@ -1,4 +1,4 @@
-"""Signature hashes: legacy, BIP-143 (segwit v0) and BIP-341 (taproot key path).
+"""Signature hashes: legacy, BIP-143 (segwit v0), BIP-341 key path and BIP-342 script path.
 
 ``SighashCache`` holds one transaction and the outputs its inputs spend, and computes the
 per-transaction parts of each algorithm once (BIP-143 ``hashPrevouts``/``hashSequence``/
@@ -270,6 +270,38 @@ class SighashCache:
             SighashError: a bad index, an undefined hash type, ``SIGHASH_SINGLE`` without a
                 matching output, or unknown spent outputs.
         """
+        return self._taproot_message(index, hash_type, b"")
+
+    def taproot_script_sigmsg(
+        self,
+        index: int,
+        leaf_hash: bytes,
+        hash_type: int = SIGHASH_DEFAULT,
+        codesep_pos: int = 0xFFFFFFFF,
+    ) -> bytes:
+        """Return the ``SigMsg`` of a script-path spend of ``index`` through one leaf.
+
+        BIP-341 with ``ext_flag`` 1 and the BIP-342 extension appended: the leaf hash, key
+        version 0 and the position of the last executed ``OP_CODESEPARATOR``
+        (``0xffffffff`` when none was executed). No annex.
+
+        Args:
+            index: the input.
+            leaf_hash: the BIP-341 tapleaf hash of the script being executed.
+            hash_type: the sighash type.
+            codesep_pos: the opcode position of the last executed ``OP_CODESEPARATOR``.
+
+        Raises:
+            SighashError: as ``taproot_sigmsg``, or a leaf hash that is not 32 bytes.
+        """
+        if len(leaf_hash) != 32:
+            raise SighashError("a tapleaf hash has 32 bytes")
+        if not 0 <= codesep_pos <= 0xFFFFFFFF:
+            raise SighashError("the code separator position is a 32-bit number")
+        extension = leaf_hash + b"\x00" + struct.pack("<I", codesep_pos)
+        return self._taproot_message(index, hash_type, extension)
+
+    def _taproot_message(self, index: int, hash_type: int, extension: bytes) -> bytes:
         self._check_index(index)
         if hash_type not in _TAPROOT_TYPES:
             raise SighashError(f"0x{hash_type:02x} is not a taproot sighash type")
@@ -283,7 +315,8 @@ class SighashCache:
             parts += [prevouts, amounts, scripts, sequences]
         if out_type not in (SIGHASH_NONE, SIGHASH_SINGLE):
             parts.append(outputs)
-        parts.append(b"\x00")  # spend_type: key path (ext_flag 0), no annex
+        # spend_type = ext_flag * 2 + annex_present: 0 for the key path, 2 for a script path.
+        parts.append(b"\x02" if extension else b"\x00")
         if anyone:
             spent = self._spent[index]
             assert spent is not None  # noqa: S101 - _taproot_hashes checked every input
@@ -298,6 +331,7 @@ class SighashCache:
             parts.append(struct.pack("<I", index))
         if out_type == SIGHASH_SINGLE:
             parts.append(hashlib.sha256(self._output_bytes[index]).digest())
+        parts.append(extension)
         return b"".join(parts)
 
     def taproot(self, index: int, hash_type: int = SIGHASH_DEFAULT) -> bytes:
@@ -307,3 +341,18 @@ class SighashCache:
             SighashError: as ``taproot_sigmsg``.
         """
         return tagged_hash("TapSighash", self.taproot_sigmsg(index, hash_type))
+
+    def taproot_script(
+        self,
+        index: int,
+        leaf_hash: bytes,
+        hash_type: int = SIGHASH_DEFAULT,
+        codesep_pos: int = 0xFFFFFFFF,
+    ) -> bytes:
+        """Return the signature hash of a script-path spend through one leaf (BIP-342).
+
+        Raises:
+            SighashError: as ``taproot_script_sigmsg``.
+        """
+        message = self.taproot_script_sigmsg(index, leaf_hash, hash_type, codesep_pos)
+        return tagged_hash("TapSighash", message)

@@ -14,17 +14,11 @@ from dataclasses import dataclass
 from chains.registry import ScriptKind
 from keystore.bip32 import HARDENED, ExtendedPublicKey, format_path, parse_path
 from keystore.errors import InvalidExtendedKey, InvalidPath
+from primitives.descriptors import DescriptorError
+from primitives.descriptors import descriptor_checksum as _checksum
 from wallet.errors import InvalidDescriptor
 
 __all__ = ["AccountDescriptor", "descriptor_checksum", "format_descriptor", "parse_descriptor"]
-
-_INPUT_CHARSET = (
-    "0123456789()[],'/*abcdefgh@:$%{}"
-    "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
-    'ijklmnopqrstuvwxyzABCDEFGH`#"\\ '
-)
-_CHECKSUM_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-_GENERATORS = (0xF5DEE51989, 0xA9FDCA3312, 0x1BAB10E32D, 0x3706B1677A, 0x644D626FFD)
 
 _WRAPPERS: dict[ScriptKind, tuple[str, str]] = {
     ScriptKind.P2WPKH: ("wpkh(", ")"),
@@ -39,41 +33,19 @@ _KEY = re.compile(
 )
 
 
-def _polymod(c: int, value: int) -> int:
-    top = c >> 35
-    c = ((c & 0x7FFFFFFFF) << 5) ^ value
-    for i, generator in enumerate(_GENERATORS):
-        if (top >> i) & 1:
-            c ^= generator
-    return c
-
-
 def descriptor_checksum(body: str) -> str:
     """Return the 8-character BIP-380 checksum of a descriptor without its ``#`` suffix.
+
+    The one copy of the checksum is ``primitives.descriptors.checksum``; this keeps the
+    wallet's error type.
 
     Raises:
         InvalidDescriptor: a character outside the descriptor character set.
     """
-    c = 1
-    cls = 0
-    count = 0
-    for ch in body:
-        pos = _INPUT_CHARSET.find(ch)
-        if pos < 0:
-            raise InvalidDescriptor(f"The descriptor contains a character it may not: {ch!r}.")
-        c = _polymod(c, pos & 31)
-        cls = cls * 3 + (pos >> 5)
-        count += 1
-        if count == 3:
-            c = _polymod(c, cls)
-            cls = 0
-            count = 0
-    if count:
-        c = _polymod(c, cls)
-    for _ in range(8):
-        c = _polymod(c, 0)
-    c ^= 1
-    return "".join(_CHECKSUM_CHARSET[(c >> (5 * (7 - j))) & 31] for j in range(8))
+    try:
+        return _checksum(body)
+    except DescriptorError as err:
+        raise InvalidDescriptor(str(err)) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,11 @@ from keystore.bip32 import (
     KNOWN_VERSIONS,
     ExtendedPrivateKey,
     ExtendedPublicKey,
-    _hmac_sha512_pads,
     format_path,
     parse_path,
 )
 from keystore.errors import InvalidExtendedKey, InvalidPath
+from primitives.bip32 import _hmac_sha512_pads
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "bip32.json").read_text("utf-8"))
 XPUB = 0x0488B21E
