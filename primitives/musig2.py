@@ -271,8 +271,8 @@ def key_agg(pubkeys: Sequence[bytes]) -> bytes:
 def apply_tweak(ctx: KeyAggContext, tweak: bytes, is_xonly: bool) -> KeyAggContext:
     """Add ``tweak*G`` to the aggregate, plainly or as an x-only tweak (BIP-327 ``ApplyTweak``).
 
-    A plain tweak serves BIP-32 unhardened derivation (BIP-328); an x-only tweak is BIP-341's
-    TapTweak of a key-path spend.
+    A plain tweak serves BIP-32 unhardened derivation (BIP-328); an x-only tweak is the BIP-341
+    taproot tweak of a key-path spend (``primitives.secp256k1.taproot_tweak``).
 
     Raises:
         MusigError: the tweak is not 32 bytes, not below n, or makes the key infinity.
