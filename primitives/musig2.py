@@ -50,6 +50,7 @@ __all__ = [
     "SecretNonce",
     "SessionContext",
     "apply_tweak",
+    "derive_child",
     "deterministic_sign",
     "individual_pk",
     "key_agg",
@@ -752,6 +753,41 @@ def synthetic_xpub(aggregate: bytes) -> tuple[bytes, bytes]:
     except ValueError:
         raise MusigError("The aggregate must be a 33-byte compressed public key.") from None
     return MUSIG_CHAIN_CODE, bytes(aggregate)
+
+
+def derive_child(aggregate: bytes, path: Sequence[int]) -> tuple[bytes, tuple[bytes, ...]]:
+    """Derive a child of the aggregate's synthetic xpub; return it and the tweaks to sign for it.
+
+    BIP-328: the child is BIP-32 CKDpub from ``(MUSIG_CHAIN_CODE, aggregate)`` along ``path``,
+    and a signing session for the child applies each step's ``I_L`` as a plain (not x-only)
+    tweak, in order (BIP-327 ``ApplyTweak``), before any taproot tweak. This is CKDpub again
+    rather than ``keystore.bip32`` because ``primitives`` may not import the keystore, and
+    because signers need the ``I_L`` values, which an xpub object does not keep; a test holds
+    both to the same children.
+
+    Args:
+        aggregate: the 33-byte plain aggregate from :func:`key_agg`.
+        path: unhardened child numbers (below 2^31).
+
+    Returns:
+        The 33-byte child key and the 32-byte plain tweaks, one per step.
+
+    Raises:
+        MusigError: a hardened step, or ``aggregate`` is not a compressed point.
+    """
+    chain_code, key = synthetic_xpub(aggregate)
+    tweaks = []
+    for index in path:
+        if not 0 <= index < 0x80000000:
+            raise MusigError("A MuSig2 aggregate key has unhardened children only (BIP-328).")
+        digest = hmac.digest(chain_code, key + index.to_bytes(4, "big"), "sha512")
+        tweak, chain_code = digest[:32], digest[32:]
+        child = _add(_cpoint(key), _gmul(_int(tweak)))
+        if _int(tweak) >= _N or child is None:  # pragma: no cover - probability 2^-127
+            raise MusigError(f"Child {index} of this aggregate key does not exist (BIP-32).")
+        key = _cbytes(child)
+        tweaks.append(tweak)
+    return key, tuple(tweaks)
 
 
 def synthetic_xpub_string(aggregate: bytes, version: int = _XPUB_VERSION) -> str:

@@ -17,6 +17,7 @@ from primitives.musig2 import (
     MusigError,
     SecretNonce,
     SessionContext,
+    derive_child,
     deterministic_sign,
     individual_pk,
     key_agg,
@@ -407,3 +408,32 @@ def test_secret_nonce_is_redacted() -> None:
         assert "redacted" in text
     with pytest.raises(TypeError):
         pickle.dumps(secnonce)
+
+
+@pytest.mark.parametrize("path", [(), (0,), (1, 7), (0, 2**31 - 1, 5)], ids=str)
+def test_bip328_children_match_bip32_and_sign(path: tuple[int, ...]) -> None:
+    """A child of the synthetic xpub is what BIP-32 derives, and MuSig2 signs for it."""
+    secrets_ = [os.urandom(32) for _ in range(2)]
+    pubkeys = [individual_pk(s) for s in secrets_]
+    aggregate = key_agg(pubkeys)
+    child, tweaks = derive_child(aggregate, path)
+    xpub = ExtendedPublicKey(0, bytes(4), 0, MUSIG_CHAIN_CODE, aggregate)
+    assert xpub.derive_path(path).public_key == child
+    assert key_agg_context(pubkeys, tweaks, [False] * len(tweaks)).point == child
+    # The taproot output of tr(musig(A,B)/path): plain tweaks, then the x-only taproot tweak.
+    all_tweaks = (*tweaks, taproot_tweak(child[1:]))
+    flags = (*([False] * len(tweaks)), True)
+    msg = os.urandom(32)
+    nonces = [nonce_gen(pk) for pk in pubkeys]
+    session = SessionContext(
+        nonce_agg([p for _, p in nonces]), tuple(pubkeys), all_tweaks, flags, msg
+    )
+    psigs = [sign(n, s, session) for (n, _), s in zip(nonces, secrets_, strict=True)]
+    sig = partial_sig_agg(psigs, session)
+    assert schnorr_verify(taproot_output_key(child[1:]), msg, sig)
+
+
+def test_bip328_refuses_hardened_steps() -> None:
+    aggregate = key_agg([individual_pk(bytes(31) + b"\x01")])
+    with pytest.raises(MusigError, match="unhardened"):
+        derive_child(aggregate, [2**31])
