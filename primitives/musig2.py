@@ -29,6 +29,7 @@ persisting and consuming nonces safely is the job of ``keystore.signers.musig_se
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 from collections.abc import Sequence
@@ -136,6 +137,8 @@ def _mul(point: _Point, scalar: int) -> _Point | None:
     scalar %= _N
     if scalar == 0:
         return None
+    if scalar == 1:
+        return point  # points are never changed in place, so sharing one is safe
     out = ffi.new("secp256k1_pubkey *", point[0])
     if not lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, scalar.to_bytes(32, "big")):
         raise AssertionError("tweak_mul failed on an in-range scalar")  # pragma: no cover
@@ -316,6 +319,15 @@ def key_agg_context(
     """
     if len(tweaks) != len(is_xonly):
         raise MusigError("The `tweaks` and `is_xonly` arrays must have the same length.")
+    return _key_agg_context(tuple(pubkeys), tuple(tweaks), tuple(is_xonly))
+
+
+# A signing session aggregates the same keys in every step (sign, verify each partial
+# signature, aggregate); the results are public values, so a small cache serves them.
+@functools.lru_cache(maxsize=64)
+def _key_agg_context(
+    pubkeys: tuple[bytes, ...], tweaks: tuple[bytes, ...], is_xonly: tuple[bool, ...]
+) -> KeyAggContext:
     ctx = KeyAggContext(_cbytes(_key_agg_point(pubkeys)))
     for tweak, xonly in zip(tweaks, is_xonly, strict=True):
         ctx = apply_tweak(ctx, tweak, xonly)
@@ -542,6 +554,24 @@ class _Values:
 
 
 def _session_values(session: SessionContext) -> _Values:
+    return _session_values_cached(
+        session.aggnonce,
+        tuple(session.pubkeys),
+        tuple(session.tweaks),
+        tuple(session.is_xonly),
+        session.msg,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _session_values_cached(
+    aggnonce: bytes,
+    pubkeys: tuple[bytes, ...],
+    tweaks: tuple[bytes, ...],
+    is_xonly: tuple[bool, ...],
+    msg: bytes,
+) -> _Values:
+    session = SessionContext(aggnonce, pubkeys, tweaks, is_xonly, msg)
     ctx = key_agg_context(session.pubkeys, session.tweaks, session.is_xonly)
     q_x = ctx.xonly
     b = _int(tagged_hash("MuSig/noncecoef", session.aggnonce + q_x + session.msg)) % _N
