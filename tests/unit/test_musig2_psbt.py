@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from primitives.musig2 import key_agg
 from primitives.psbt import Psbt, PsbtError
@@ -137,3 +140,56 @@ def test_fields_built_in_code_serialise_and_parse_back() -> None:
     assert again == changed
     assert again.inputs[0].musig2_pub_nonces == {nonce_key: nonce}
     assert again.outputs[0].musig2_participants == {AGGREGATE: PARTICIPANTS}
+
+
+_points = st.sampled_from((*PARTICIPANTS, AGGREGATE))
+_triples = st.tuples(_points, _points, st.sampled_from([b"", bytes(32), bytes(range(32))]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    participants=st.dictionaries(_points, st.lists(_points, min_size=1, max_size=4).map(tuple)),
+    nonces=st.dictionaries(_triples, st.binary(min_size=66, max_size=66), max_size=3),
+    psigs=st.dictionaries(_triples, st.binary(min_size=32, max_size=32), max_size=3),
+    out_participants=st.dictionaries(_points, st.lists(_points, min_size=1).map(tuple)),
+)
+def test_musig2_fields_round_trip(
+    participants: dict[bytes, tuple[bytes, ...]],
+    nonces: dict[tuple[bytes, bytes, bytes], bytes],
+    psigs: dict[tuple[bytes, bytes, bytes], bytes],
+    out_participants: dict[bytes, tuple[bytes, ...]],
+) -> None:
+    base = Psbt.parse(bytes.fromhex(VECTORS["valid"][0]["hex"]))
+    psbt = replace(
+        base,
+        inputs=(
+            replace(
+                base.inputs[0],
+                musig2_participants=participants,
+                musig2_pub_nonces=nonces,
+                musig2_partial_sigs=psigs,
+                key_order=(),
+            ),
+        ),
+        outputs=(replace(base.outputs[0], musig2_participants=out_participants),),
+    )
+    raw = psbt.serialize()
+    again = Psbt.parse(raw)
+    assert again == psbt
+    assert again.serialize() == raw
+    assert Psbt.parse(again.to_v2().serialize()).inputs[0].musig2_pub_nonces == nonces
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    case=st.sampled_from(VECTORS["valid"] + VECTORS["invalid"]),
+    position=st.floats(0, 1),
+    byte=st.integers(0, 255),
+)
+def test_mutated_vectors_raise_only_psbt_errors(
+    case: dict[str, Any], position: float, byte: int
+) -> None:
+    raw = bytearray.fromhex(case["hex"])
+    raw[int(position * (len(raw) - 1))] = byte
+    with contextlib.suppress(PsbtError):
+        Psbt.parse(bytes(raw))
