@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from chains.utxo.kernel import verify_transaction
 from keystore.secrets import SecretBytes
 from keystore.signers.musig_psbt import (
     add_musig_nonces,
@@ -29,7 +30,7 @@ from keystore.signers.musig_session import (
 from primitives.hashes import hash160, tagged_hash
 from primitives.musig2 import derive_child, individual_pk, key_agg
 from primitives.psbt import KeySource, Psbt, TapKeySource
-from primitives.psbt_roles import combine
+from primitives.psbt_roles import combine, extract, finalize
 from primitives.secp256k1 import schnorr_verify, taproot_output_key
 from primitives.sighash import SighashCache
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
@@ -99,6 +100,13 @@ def test_two_signers_exchange_psbt_files_and_spend_by_key_path() -> None:
     assert len(sig) == 64
     msg = SighashCache(done.unsigned_tx(), done.spent_outputs()).taproot(0)
     assert schnorr_verify(OUTPUT_KEY, msg, sig)
+    # Finalized and extracted, the spend's witness is that one signature, and Bitcoin Core's
+    # consensus code (libbitcoinkernel) accepts it.
+    tx = extract(finalize(done))
+    assert tx.inputs[0].witness == (sig,)
+    spent = done.inputs[0].spent_output()
+    assert spent is not None
+    verify_transaction(tx, [spent])
     # Round 2 again with the same PSBT is refused: the nonce has signed.
     with pytest.raises(NonceAlreadyUsed):
         add_musig_partial_sigs(r1, a)
