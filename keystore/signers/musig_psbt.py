@@ -156,6 +156,8 @@ def add_musig_nonces(psbt: Psbt, signer: MusigSigner) -> Psbt:
 def add_musig_partial_sigs(psbt: Psbt, signer: MusigSigner) -> Psbt:
     """Round 2: add this signer's ``PSBT_IN_MUSIG2_PARTIAL_SIG`` to every input it co-signs.
 
+    Inputs that already carry this signer's partial signature are left as they are.
+
     Raises:
         MusigSessionError: a participant's nonce is missing, this signer's nonce is missing,
             not its own or already used, or as :func:`key_path_sessions`.
@@ -163,6 +165,8 @@ def add_musig_partial_sigs(psbt: Psbt, signer: MusigSigner) -> Psbt:
     me = signer.pubkey
     for session in key_path_sessions(psbt, me):
         inp = psbt.inputs[session.index]
+        if (me, session.aggregate, b"") in inp.musig2_partial_sigs:
+            continue  # signed in an earlier pass: the nonce is spent, the signature is here
         nonces = {
             p: n
             for (p, agg, leaf), n in inp.musig2_pub_nonces.items()

@@ -309,9 +309,11 @@ def _session_coeff(session: SessionContext, pk: bytes) -> int:
 def sign(secnonce: SecretNonce, secret: bytes, session: SessionContext) -> bytes:
     """Make this signer's 32-byte partial signature, consuming ``secnonce`` (BIP-327 ``Sign``).
 
-    The secret nonce is wiped before anything else can fail, so a nonce that reached this
-    point is never usable again, whatever happens next. The result is checked with
-    :func:`partial_sig_verify_internal` before it is returned.
+    As in the reference, the public session values are computed first (an invalid aggregate
+    nonce or key list leaves the nonce untouched); then the secret nonce is wiped before any
+    check that involves it or the key, so from there on it is never usable again, whatever
+    happens next. The result is checked with :func:`partial_sig_verify_internal` before it
+    is returned.
 
     Raises:
         InvalidContribution: the aggregate nonce is invalid (``signer`` is ``None``), or a

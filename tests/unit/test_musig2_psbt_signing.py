@@ -107,9 +107,11 @@ def test_two_signers_exchange_psbt_files_and_spend_by_key_path() -> None:
     spent = done.inputs[0].spent_output()
     assert spent is not None
     verify_transaction(tx, [spent])
-    # Round 2 again with the same PSBT is refused: the nonce has signed.
+    # Round 2 again on the round-1 PSBT is refused: the nonce has signed. On a PSBT that
+    # already has this signer's partial signature, there is nothing to do.
     with pytest.raises(NonceAlreadyUsed):
         add_musig_partial_sigs(r1, a)
+    assert add_musig_partial_sigs(r2, a) == r2
 
 
 def test_round2_without_the_other_nonce_is_refused() -> None:
