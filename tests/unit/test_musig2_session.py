@@ -21,6 +21,7 @@ from keystore.signers.musig_session import (
     AggregateMismatch,
     InvalidParticipantData,
     MissingParticipantNonce,
+    MusigSessionError,
     MusigSigner,
     NonceAlreadyUsed,
     NonceMismatch,
@@ -248,3 +249,23 @@ def test_killed_after_marking_the_nonce_used_it_never_signs_again(tmp_path: Path
         restarted.round1(_slot(0), PLAN)
     # The secret nonce is gone from disk too.
     assert all(p.stat().st_size == 0 for p in store_dir.glob("*.used"))
+
+
+def test_errors_never_carry_the_key_or_the_nonce() -> None:
+    store = MemoryNonceStore()
+    a = MusigSigner(SecretBytes(SECRETS[0]), store)
+    nonce = a.round1(_slot(0), PLAN)
+    secnonce = store.issued[_slot(0).nonce_id][0].reveal()
+    messages = []
+    for nonces in (
+        {PUBKEYS[0]: nonce},
+        {PUBKEYS[0]: nonce, PUBKEYS[1]: b"\x02" + bytes(65)},
+        {PUBKEYS[0]: b"\x02" * 66, PUBKEYS[1]: nonce},
+    ):
+        with pytest.raises(MusigSessionError) as info:
+            a.round2(_slot(0), PLAN, nonces)
+        messages.append(f"{info.value!s} {info.value!r}")
+    for text in messages:
+        assert SECRETS[0].hex() not in text
+        assert secnonce[:32].hex() not in text
+        assert secnonce[32:64].hex() not in text
