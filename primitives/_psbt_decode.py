@@ -1,4 +1,4 @@
-"""Decoding PSBTs: every field of BIP-174, BIP-370 and BIP-371, checked as Core checks it.
+"""Decoding PSBTs: every field of BIP-174, BIP-370, BIP-371 and BIP-373, checked as Core does.
 
 Checks follow Bitcoin Core's ``psbt.h`` (``PSBTInput::Unserialize`` and friends) and the
 BIPs' own rules where Core is laxer (hash preimages must hash to their key, an xpub's path
@@ -211,6 +211,9 @@ def _decode_input(records: list[Record], version: int, index: int, base: TxIn | 
     tap_bip32: dict[bytes, TapKeySource] = {}
     tap_internal: bytes | None = None
     tap_root: bytes | None = None
+    musig_keys: dict[bytes, tuple[bytes, ...]] = {}
+    musig_nonces: dict[tuple[bytes, bytes, bytes], bytes] = {}
+    musig_psigs: dict[tuple[bytes, bytes, bytes], bytes] = {}
     unknown: dict[bytes, bytes] = {}
     for key, key_type, keydata, value in records:
         # Fast paths for the records nearly every input carries; anything irregular goes on
@@ -265,6 +268,15 @@ def _decode_input(records: list[Record], version: int, index: int, base: TxIn | 
             tap_leaves[keydata] = TapLeaf(value[:-1], value[-1])
         elif key_type == _p.I_TAP_BIP32:
             tap_bip32[f.keydata_size(keydata, 32)] = f.tap_key_source(value)
+        elif key_type == _p.I_MUSIG2_PARTICIPANTS:
+            aggregate, participants = f.musig2_participants(keydata, value)
+            musig_keys[aggregate] = participants
+        elif key_type == _p.I_MUSIG2_PUB_NONCE:
+            # Only the size is checked: a nonce that is not two points is an invalid
+            # contribution that MuSig2's NonceAgg attributes to its signer, not a bad PSBT.
+            musig_nonces[f.musig2_key(keydata)] = f.exact(value, 66)
+        elif key_type == _p.I_MUSIG2_PARTIAL_SIG:
+            musig_psigs[f.musig2_key(keydata)] = f.exact(value, 32)
         else:
             f.no_keydata(keydata)
             if key_type == _p.I_NON_WITNESS_UTXO:
@@ -359,6 +371,9 @@ def _decode_input(records: list[Record], version: int, index: int, base: TxIn | 
         tap_bip32_derivations=tap_bip32,
         tap_internal_key=tap_internal,
         tap_merkle_root=tap_root,
+        musig2_participants=musig_keys,
+        musig2_pub_nonces=musig_nonces,
+        musig2_partial_sigs=musig_psigs,
         unknown=unknown,
         key_order=tuple(r[0] for r in records),
     )
@@ -376,6 +391,7 @@ def _decode_output(
     tap_internal: bytes | None = None
     tap_tree: tuple[TapTreeLeaf, ...] | None = None
     tap_bip32: dict[bytes, TapKeySource] = {}
+    musig_keys: dict[bytes, tuple[bytes, ...]] = {}
     unknown: dict[bytes, bytes] = {}
     for key, key_type, keydata, value in records:
         name = _p.OUTPUT_NAMES.get(key_type)
@@ -389,6 +405,9 @@ def _decode_output(
             bip32[f.pubkey(keydata)] = f.key_source(value)
         elif key_type == _p.O_TAP_BIP32:
             tap_bip32[f.keydata_size(keydata, 32)] = f.tap_key_source(value)
+        elif key_type == _p.O_MUSIG2_PARTICIPANTS:
+            aggregate, participants = f.musig2_participants(keydata, value)
+            musig_keys[aggregate] = participants
         else:
             f.no_keydata(keydata)
             if key_type == _p.O_REDEEM_SCRIPT:
@@ -418,6 +437,7 @@ def _decode_output(
         tap_internal_key=tap_internal,
         tap_tree=tap_tree,
         tap_bip32_derivations=tap_bip32,
+        musig2_participants=musig_keys,
         unknown=unknown,
         key_order=tuple(r[0] for r in records),
     )

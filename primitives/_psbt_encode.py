@@ -25,6 +25,9 @@ from primitives.psbt_types import (
     I_HASH160,
     I_HASH256,
     I_HEIGHT_LOCKTIME,
+    I_MUSIG2_PARTIAL_SIG,
+    I_MUSIG2_PARTICIPANTS,
+    I_MUSIG2_PUB_NONCE,
     I_NON_WITNESS_UTXO,
     I_OUTPUT_INDEX,
     I_PARTIAL_SIG,
@@ -45,6 +48,7 @@ from primitives.psbt_types import (
     I_WITNESS_UTXO,
     O_AMOUNT,
     O_BIP32,
+    O_MUSIG2_PARTICIPANTS,
     O_REDEEM_SCRIPT,
     O_SCRIPT,
     O_TAP_BIP32,
@@ -204,6 +208,12 @@ def input_records(inp: PsbtInput, version: int, index: int) -> dict[bytes, bytes
         rec[_k(I_TAP_INTERNAL_KEY)] = inp.tap_internal_key
     if inp.tap_merkle_root is not None:
         rec[_k(I_TAP_MERKLE_ROOT)] = inp.tap_merkle_root
+    for aggregate, participants in inp.musig2_participants.items():
+        rec[_k(I_MUSIG2_PARTICIPANTS, aggregate)] = b"".join(participants)
+    for (participant, aggregate, leaf_hash), nonce in inp.musig2_pub_nonces.items():
+        rec[_k(I_MUSIG2_PUB_NONCE, participant + aggregate + leaf_hash)] = nonce
+    for (participant, aggregate, leaf_hash), psig in inp.musig2_partial_sigs.items():
+        rec[_k(I_MUSIG2_PARTIAL_SIG, participant + aggregate + leaf_hash)] = psig
     for key, value in inp.unknown.items():
         _put(rec, key, value, "input", index)
     return rec
@@ -229,6 +239,8 @@ def output_records(out: PsbtOutput, version: int, index: int) -> dict[bytes, byt
         )
     for xonly, tap_source in out.tap_bip32_derivations.items():
         rec[_k(O_TAP_BIP32, xonly)] = _tap_source_bytes(tap_source)
+    for aggregate, participants in out.musig2_participants.items():
+        rec[_k(O_MUSIG2_PARTICIPANTS, aggregate)] = b"".join(participants)
     for key, value in out.unknown.items():
         _put(rec, key, value, "output", index)
     return rec

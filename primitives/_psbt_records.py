@@ -156,6 +156,36 @@ class Field:
             raise self.key_error("the public key is not a point on secp256k1")
         return keydata
 
+    def compressed_pubkey(self, data: bytes, what: str, in_value: bool = False) -> bytes:
+        error = self.value_error if in_value else self.key_error
+        if len(data) != 33 or data[0] not in (2, 3):
+            raise error(f"{what} must be a 33-byte compressed public key")
+        if not is_valid_pubkey(data):
+            raise error(f"{what} is not a point on secp256k1")
+        return data
+
+    def musig2_participants(self, keydata: bytes, value: bytes) -> tuple[bytes, tuple[bytes, ...]]:
+        # BIP-373: <33-byte aggregate> -> <33-byte participant>*, every key compressed.
+        aggregate = self.compressed_pubkey(keydata, "the aggregate key")
+        if not value or len(value) % 33:
+            raise self.value_error("the participant keys are a non-empty list of 33-byte keys")
+        keys = tuple(
+            self.compressed_pubkey(value[i : i + 33], "a participant key", in_value=True)
+            for i in range(0, len(value), 33)
+        )
+        return aggregate, keys
+
+    def musig2_key(self, keydata: bytes) -> tuple[bytes, bytes, bytes]:
+        # BIP-373: <33-byte participant> <33-byte aggregate> <32-byte leaf hash or omitted>
+        if len(keydata) not in (66, 98):
+            raise self.key_error(
+                "the key data is a participant key, an aggregate key and an optional leaf hash"
+                f" (66 or 98 bytes), not {len(keydata)} bytes"
+            )
+        participant = self.compressed_pubkey(keydata[:33], "the participant key")
+        aggregate = self.compressed_pubkey(keydata[33:66], "the aggregate key")
+        return participant, aggregate, keydata[66:]
+
     def key_source(self, value: bytes) -> KeySource:
         try:
             return KeySource.parse(value)

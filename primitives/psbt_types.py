@@ -58,9 +58,12 @@ I_PREVIOUS_TXID, I_OUTPUT_INDEX, I_SEQUENCE = 0x0E, 0x0F, 0x10
 I_TIME_LOCKTIME, I_HEIGHT_LOCKTIME = 0x11, 0x12
 I_TAP_KEY_SIG, I_TAP_SCRIPT_SIG, I_TAP_LEAF_SCRIPT, I_TAP_BIP32 = 0x13, 0x14, 0x15, 0x16
 I_TAP_INTERNAL_KEY, I_TAP_MERKLE_ROOT = 0x17, 0x18
+# BIP-373 MuSig2 fields
+I_MUSIG2_PARTICIPANTS, I_MUSIG2_PUB_NONCE, I_MUSIG2_PARTIAL_SIG = 0x1A, 0x1B, 0x1C
 # Output key types
 O_REDEEM_SCRIPT, O_WITNESS_SCRIPT, O_BIP32, O_AMOUNT, O_SCRIPT = 0x00, 0x01, 0x02, 0x03, 0x04
 O_TAP_INTERNAL_KEY, O_TAP_TREE, O_TAP_BIP32 = 0x05, 0x06, 0x07
+O_MUSIG2_PARTICIPANTS = 0x08  # BIP-373
 
 # The names BIP-174, BIP-370 and BIP-371 give the key types, for error messages.
 GLOBAL_NAMES: Mapping[int, str] = MappingProxyType(
@@ -101,6 +104,9 @@ INPUT_NAMES: Mapping[int, str] = MappingProxyType(
         I_TAP_BIP32: "PSBT_IN_TAP_BIP32_DERIVATION",
         I_TAP_INTERNAL_KEY: "PSBT_IN_TAP_INTERNAL_KEY",
         I_TAP_MERKLE_ROOT: "PSBT_IN_TAP_MERKLE_ROOT",
+        I_MUSIG2_PARTICIPANTS: "PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS",
+        I_MUSIG2_PUB_NONCE: "PSBT_IN_MUSIG2_PUB_NONCE",
+        I_MUSIG2_PARTIAL_SIG: "PSBT_IN_MUSIG2_PARTIAL_SIG",
     }
 )
 OUTPUT_NAMES: Mapping[int, str] = MappingProxyType(
@@ -113,6 +119,7 @@ OUTPUT_NAMES: Mapping[int, str] = MappingProxyType(
         O_TAP_INTERNAL_KEY: "PSBT_OUT_TAP_INTERNAL_KEY",
         O_TAP_TREE: "PSBT_OUT_TAP_TREE",
         O_TAP_BIP32: "PSBT_OUT_TAP_BIP32_DERIVATION",
+        O_MUSIG2_PARTICIPANTS: "PSBT_OUT_MUSIG2_PARTICIPANT_PUBKEYS",
     }
 )
 
@@ -242,6 +249,12 @@ class PsbtInput:
         tap_script_sigs: (x-only key, leaf hash) -> signature.
         tap_leaf_scripts: control block -> leaf.
         tap_bip32_derivations: x-only key -> origin with leaf hashes.
+        musig2_participants: 33-byte aggregate key -> the participants' 33-byte keys in
+            aggregation order (BIP-373 PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS).
+        musig2_pub_nonces: (participant key, aggregate key, leaf hash or b"" for a key-path
+            spend) -> 66-byte public nonce (BIP-373 PSBT_IN_MUSIG2_PUB_NONCE).
+        musig2_partial_sigs: the same triple -> 32-byte partial signature (BIP-373
+            PSBT_IN_MUSIG2_PARTIAL_SIG).
         unknown: raw key (type and key data) -> value, for every record not understood here,
             proprietary ones included.
     """
@@ -269,6 +282,9 @@ class PsbtInput:
     tap_bip32_derivations: Mapping[bytes, TapKeySource] = field(default_factory=dict)
     tap_internal_key: bytes | None = None
     tap_merkle_root: bytes | None = None
+    musig2_participants: Mapping[bytes, tuple[bytes, ...]] = field(default_factory=dict)
+    musig2_pub_nonces: Mapping[tuple[bytes, bytes, bytes], bytes] = field(default_factory=dict)
+    musig2_partial_sigs: Mapping[tuple[bytes, bytes, bytes], bytes] = field(default_factory=dict)
     unknown: Mapping[bytes, bytes] = field(default_factory=dict)
     key_order: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
@@ -293,7 +309,11 @@ class PsbtInput:
 
 @dataclass(frozen=True, slots=True)
 class PsbtOutput:
-    """One output: amount (base units) and script, and what identifies it as change."""
+    """One output: amount (base units) and script, and what identifies it as change.
+
+    ``musig2_participants`` maps a 33-byte MuSig2 aggregate key to its participants' keys in
+    aggregation order (BIP-373 PSBT_OUT_MUSIG2_PARTICIPANT_PUBKEYS).
+    """
 
     amount: int
     script: bytes
@@ -303,6 +323,7 @@ class PsbtOutput:
     tap_internal_key: bytes | None = None
     tap_tree: tuple[TapTreeLeaf, ...] | None = None
     tap_bip32_derivations: Mapping[bytes, TapKeySource] = field(default_factory=dict)
+    musig2_participants: Mapping[bytes, tuple[bytes, ...]] = field(default_factory=dict)
     unknown: Mapping[bytes, bytes] = field(default_factory=dict)
     key_order: tuple[bytes, ...] = field(default=(), compare=False, repr=False)
 
