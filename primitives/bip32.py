@@ -30,6 +30,7 @@ __all__ = [
     "ExtendedKeyError",
     "child_pubkeys",
     "ckd_pub",
+    "ckd_pub_tweak",
     "decode_extended_key",
 ]
 
@@ -58,6 +59,35 @@ def _hmac_sha512_pads(key: bytes) -> tuple[Callable[[], Hash], Callable[[], Hash
     )
 
 
+def ckd_pub_tweak(public_key: bytes, chain_code: bytes, index: int) -> tuple[bytes, bytes, bytes]:
+    """Derive one non-hardened child and return it with the tweak that made it.
+
+    ``child = parent + I_L * G``: signers of an aggregate key (BIP-328 MuSig2 children) apply
+    each step's ``I_L`` as a tweak, so it is returned with the child.
+
+    Args:
+        public_key: the parent's 33-byte compressed public key.
+        chain_code: the parent's chain code.
+        index: the child number, 0..2^31-1.
+
+    Returns:
+        The child's compressed public key, its chain code, and ``I_L`` (32 bytes).
+
+    Raises:
+        ExtendedKeyError: a hardened or negative index, or a child that does not exist.
+    """
+    if not 0 <= index < HARDENED:
+        raise ExtendedKeyError("A public key can only derive non-hardened children (0..2^31-1).")
+    digest = hmac.digest(chain_code, public_key + index.to_bytes(4, "big"), "sha512")
+    if int.from_bytes(digest[:32], "big") >= CURVE_ORDER:  # pragma: no cover - 2^-127
+        raise ExtendedKeyError(f"Child {index} of this key does not exist (BIP-32).")
+    try:
+        point = PublicKey(public_key).add(digest[:32])
+    except ValueError:  # pragma: no cover - the point at infinity, probability 2^-127
+        raise ExtendedKeyError(f"Child {index} of this key does not exist (BIP-32).") from None
+    return point.format(compressed=True), digest[32:], digest[:32]
+
+
 def ckd_pub(public_key: bytes, chain_code: bytes, index: int) -> tuple[bytes, bytes]:
     """Derive one non-hardened child (BIP-32, public parent to public child).
 
@@ -72,16 +102,8 @@ def ckd_pub(public_key: bytes, chain_code: bytes, index: int) -> tuple[bytes, by
     Raises:
         ExtendedKeyError: a hardened or negative index, or a child that does not exist.
     """
-    if not 0 <= index < HARDENED:
-        raise ExtendedKeyError("A public key can only derive non-hardened children (0..2^31-1).")
-    digest = hmac.digest(chain_code, public_key + index.to_bytes(4, "big"), "sha512")
-    if int.from_bytes(digest[:32], "big") >= CURVE_ORDER:  # pragma: no cover - 2^-127
-        raise ExtendedKeyError(f"Child {index} of this key does not exist (BIP-32).")
-    try:
-        point = PublicKey(public_key).add(digest[:32])
-    except ValueError:  # pragma: no cover - the point at infinity, probability 2^-127
-        raise ExtendedKeyError(f"Child {index} of this key does not exist (BIP-32).") from None
-    return point.format(compressed=True), digest[32:]
+    key, child_code, _ = ckd_pub_tweak(public_key, chain_code, index)
+    return key, child_code
 
 
 def child_pubkeys(

@@ -26,9 +26,9 @@ from primitives.descriptors.errors import (
     MultipathError,
     NetworkMismatchError,
     PrivateKeyError,
-    UnsupportedError,
 )
 from primitives.hashes import hash160
+from primitives.musig2 import MUSIG_CHAIN_CODE, MusigError, key_agg
 from primitives.secp256k1 import is_valid_pubkey
 
 __all__ = [
@@ -326,8 +326,7 @@ class MusigKey:
             keys followed by that of the aggregate (its own fingerprint and the steps).
 
         Raises:
-            UnsupportedError: in this build, which lacks BIP-327 key aggregation.
-            KeyExpressionError: a ranged key without index.
+            KeyExpressionError: a ranged key without index, or keys that do not aggregate.
         """
         derived = [p.derive(index, branch) for p in self.participants]
         aggregate, chain_code = _aggregate(sorted(key for key, _ in derived))
@@ -348,17 +347,11 @@ class MusigKey:
 
 
 def _aggregate(pubkeys: list[bytes]) -> tuple[bytes, bytes]:
-    """Return the BIP-327 aggregate of sorted keys and the BIP-328 synthetic chain code.
-
-    ``primitives.musig2`` (``key_agg``, ``MUSIG_CHAIN_CODE``) is not in this build yet; once
-    it is, this is ``return key_agg(pubkeys), MUSIG_CHAIN_CODE``.
-
-    Raises:
-        UnsupportedError: always, until then.
-    """
-    raise UnsupportedError(
-        "Deriving musig() keys needs BIP-327 key aggregation, which this build lacks."
-    )
+    """Return the BIP-327 aggregate of (sorted) keys and the BIP-328 synthetic chain code."""
+    try:
+        return key_agg(pubkeys), MUSIG_CHAIN_CODE
+    except MusigError as err:
+        raise KeyExpressionError(f"These keys cannot be aggregated: {err}") from None
 
 
 KeyExpr = ConstKey | ExtendedKey | MusigKey

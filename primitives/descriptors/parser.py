@@ -12,6 +12,7 @@ bare ``multi`` with at most 3 keys, ``sh(multi)`` within the 520-byte P2SH limit
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from primitives.descriptors.errors import (
@@ -31,6 +32,7 @@ from primitives.descriptors.keys import (
 )
 from primitives.descriptors.nodes import (
     AddrNode,
+    MiniscriptFragment,
     MiniscriptNode,
     MiniscriptParser,
     MultiNode,
@@ -48,6 +50,8 @@ from primitives.descriptors.nodes import (
     WshNode,
     keys_of,
 )
+from primitives.miniscript import Context
+from primitives.miniscript import parse as parse_miniscript
 from primitives.script import AddressError, AddressFormat, address_to_script
 
 __all__ = ["ParseOptions", "parse_node"]
@@ -76,6 +80,13 @@ _KEY_CONTEXT = {
 }
 
 
+def read_miniscript(
+    text: str, context: ScriptContext, parse_key: Callable[[str], KeyExpr]
+) -> MiniscriptFragment:
+    """Read ``text`` as miniscript (BIP-379) with ``primitives.miniscript``, sane only."""
+    return parse_miniscript(text, Context[context.name], parse_key)
+
+
 @dataclass(frozen=True, slots=True)
 class ParseOptions:
     """What parsing needs beyond the text.
@@ -86,13 +97,14 @@ class ParseOptions:
         address_format: the network's address parameters, for ``addr()``; without them
             ``addr()`` is refused.
         miniscript: the miniscript parser for everything inside ``wsh()`` and taproot leaves
-            that is not a descriptor fragment; without it such text is refused.
+            that is not a descriptor fragment (``read_miniscript`` by default); with ``None``
+            such text is refused.
         require_checksum: refuse a descriptor without ``#checksum``.
     """
 
     xpub_versions: frozenset[int] = BITCOIN_MAINNET_XPUBS
     address_format: AddressFormat | None = None
-    miniscript: MiniscriptParser | None = None
+    miniscript: MiniscriptParser | None = read_miniscript
     require_checksum: bool = False
 
 

@@ -72,14 +72,27 @@ class _Parser(Generic[K]):
             )
         self.pos += 1
 
-    def _arg(self) -> str:
-        """Return the raw text of a key, number or hash argument (up to ',' or ')')."""
-        start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos] not in ",)":
-            if self.text[self.pos] == "(":
-                raise MiniscriptSyntaxError(
-                    f"Expected a key, number or hash at position {start}, found an expression."
-                )
+    def _arg(self, nested: bool = False) -> str:
+        """Return the raw text of a key, number or hash argument (up to ',' or ')').
+
+        With ``nested``, balanced parentheses belong to the argument: a key expression such
+        as BIP-390's ``musig(A,B)/<0;1>/*`` is handed whole to ``parse_key``.
+        """
+        start, depth = self.pos, 0
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char == "(":
+                if not nested:
+                    raise MiniscriptSyntaxError(
+                        f"Expected a key, number or hash at position {start}, found an expression."
+                    )
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
             self.pos += 1
         return self.text[start : self.pos]
 
@@ -90,7 +103,7 @@ class _Parser(Generic[K]):
         return int(raw)
 
     def _key(self, fragment: str) -> K:
-        raw = self._arg()
+        raw = self._arg(nested=True)
         if not raw:
             raise MiniscriptSyntaxError(f"{fragment} is missing a key.")
         try:

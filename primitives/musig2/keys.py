@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from primitives.base58 import b58check_encode
+from primitives.bip32 import ExtendedKeyError, ckd_pub_tweak
 from primitives.hashes import tagged_hash
 from primitives.musig2._core import (
     ZERO33,
@@ -128,7 +128,7 @@ def key_agg(pubkeys: Sequence[bytes]) -> bytes:
     """Return the 33-byte compressed aggregate of 33-byte compressed keys (BIP-327 ``KeyAgg``).
 
     The keys are aggregated in the order given: sort them first with :func:`key_sort` when
-    the order must not matter (BIP-390 ``musig()`` does not sort). The result is the plain
+    the order must not matter (BIP-390 ``musig()`` sorts its keys first). The result is the plain
     aggregate ``Q`` before any tweak: BIP-328 derives children from it and BIP-373 names it
     in PSBTs.
 
@@ -217,10 +217,8 @@ def derive_child(aggregate: bytes, path: Sequence[int]) -> tuple[bytes, tuple[by
 
     BIP-328: the child is BIP-32 CKDpub from ``(MUSIG_CHAIN_CODE, aggregate)`` along ``path``,
     and a signing session for the child applies each step's ``I_L`` as a plain (not x-only)
-    tweak, in order (BIP-327 ``ApplyTweak``), before any taproot tweak. This is CKDpub again
-    rather than ``keystore.bip32`` because ``primitives`` may not import the keystore, and
-    because signers need the ``I_L`` values, which an xpub object does not keep; a test holds
-    both to the same children.
+    tweak, in order (BIP-327 ``ApplyTweak``), before any taproot tweak. Each step is
+    ``primitives.bip32.ckd_pub_tweak``, which also returns the step's ``I_L``.
 
     Args:
         aggregate: the 33-byte plain aggregate from :func:`key_agg`.
@@ -237,12 +235,10 @@ def derive_child(aggregate: bytes, path: Sequence[int]) -> tuple[bytes, tuple[by
     for index in path:
         if not 0 <= index < 0x80000000:
             raise MusigError("A MuSig2 aggregate key has unhardened children only (BIP-328).")
-        digest = hmac.digest(chain_code, key + index.to_bytes(4, "big"), "sha512")
-        tweak, chain_code = digest[:32], digest[32:]
-        child = add(cpoint(key), gmul(int_(tweak)))
-        if int_(tweak) >= N or child is None:  # pragma: no cover - probability 2^-127
-            raise MusigError(f"Child {index} of this aggregate key does not exist (BIP-32).")
-        key = cbytes(child)
+        try:
+            key, chain_code, tweak = ckd_pub_tweak(key, chain_code, index)
+        except ExtendedKeyError as err:  # pragma: no cover - probability 2^-127
+            raise MusigError(str(err)) from None
         tweaks.append(tweak)
     return key, tuple(tweaks)
 

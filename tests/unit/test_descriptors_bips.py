@@ -25,7 +25,6 @@ from primitives.descriptors import (
     ParseOptions,
     PrivateKeyError,
     UnknownFunctionError,
-    UnsupportedError,
     parse_descriptor,
 )
 from primitives.script import AddressParams
@@ -68,10 +67,6 @@ def test_valid_vector(bip: str, vector: dict[str, Any]) -> None:
         return
     descriptor = parse_descriptor(text, OPTIONS)
     assert parse_descriptor(str(descriptor), OPTIONS) == descriptor
-    if "musig(" in text:
-        with pytest.raises(UnsupportedError):
-            descriptor.derive(0)
-        return
     scripts = vector["scripts"]
     if descriptor.is_ranged:
         got = [s.hex() for s in descriptor.script_pubkeys(0, len(scripts))]
