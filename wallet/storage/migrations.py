@@ -448,14 +448,17 @@ ALTER TABLE accounts ADD COLUMN descriptor TEXT;
 CREATE TABLE musig_nonces (
     session TEXT PRIMARY KEY,
     secnonce BLOB,
-    state TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    pubnonce BLOB NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('issued', 'used')),
+    created_at TEXT NOT NULL,
+    used_at TEXT
 );
 """
 """Schema (policies): a policy account (multisig, miniscript recovery, MuSig2) keeps its output
 descriptor, with its checksum and both chains (BIP-389 ``<0;1>``); ``musig_nonces`` records each
-MuSig2 secret nonce as issued before its public nonce leaves the wallet, and as used (the secret
-erased) before a partial signature does, so a nonce is never used twice."""
+MuSig2 secret nonce (sealed) with its public nonce as issued before the public nonce leaves the
+wallet, and as used (the secret erased) before a partial signature does, so a nonce is never
+used twice."""
 
 MIGRATIONS: tuple[str, ...] = (
     _V1,
