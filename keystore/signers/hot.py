@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import NoReturn
 
 from keystore.bip32 import ExtendedPrivateKey
+from keystore.secrets import SecretBytes
 from keystore.signers.accounts import address_of, export_from_root, script_kind
 from keystore.signers.base import Capability, SignerInfo, SignerKind, SigningContext
 from keystore.signers.evm_signer import sign_evm_with_key
 from keystore.signers.message_signer import sign_message_with_key
+from keystore.signers.musig_session import MusigSigner, NonceStore
 from keystore.signers.psbt_signer import sign_psbt_with_root
 from keystore.types import (
     AccountExport,
@@ -71,6 +73,14 @@ class HotSigner:
         """
         signed: bytes = sign_psbt_with_root(self._root, psbt, ctx)
         return signed
+
+    def musig_signer(self, path: tuple[int, ...], store: NonceStore) -> MusigSigner:
+        """Return a MuSig2 participant (BIP-327) of the key at ``path``, nonces in ``store``.
+
+        The key stays inside the returned signer (redacted); ``store`` keeps the secret
+        nonces so that none signs twice (``keystore.signers.musig_session``).
+        """
+        return MusigSigner(SecretBytes(self._root.derive_path(path).private_key), store)
 
     def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
         """Sign ``tx`` with the key at ``ctx.account_path`` (EIP-155/1559).

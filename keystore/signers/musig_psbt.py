@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from keystore.signers.musig_session import (
     MusigSessionError,
     MusigSigner,
+    NonceAlreadyUsed,
+    NonceMissing,
     NonceSlot,
     SigningPlan,
 )
@@ -39,6 +41,7 @@ from primitives.secp256k1 import schnorr_verify, taproot_tweak
 from primitives.sighash import SIGHASH_DEFAULT, SighashCache, SighashError
 
 __all__ = [
+    "MAX_ATTEMPTS",
     "KeyPathSession",
     "add_musig_nonces",
     "add_musig_partial_sigs",
@@ -132,8 +135,55 @@ def key_path_sessions(psbt: Psbt, participant: bytes) -> list[KeyPathSession]:
     return found
 
 
-def _slot(psbt: Psbt, session: KeyPathSession, participant: bytes) -> NonceSlot:
-    return NonceSlot(bytes.fromhex(psbt.unique_id()), session.index, participant, session.aggregate)
+MAX_ATTEMPTS = 16
+"""How many times one signer may start a PSBT's MuSig2 session over (each with a new nonce)."""
+
+
+def _slot(psbt: Psbt, session: KeyPathSession, participant: bytes, attempt: int) -> NonceSlot:
+    # Attempt 0 is the PSBT's unique id alone; a restart after a nonce was burnt (a signer
+    # killed after marking it used, a session abandoned after round 2) takes the next
+    # attempt, so the same transaction can be signed again with a fresh nonce. The slot
+    # names this signer's nonce only: the other participants need not agree on the number.
+    session_id = bytes.fromhex(psbt.unique_id()) + (bytes([attempt]) if attempt else b"")
+    return NonceSlot(session_id, session.index, participant, session.aggregate)
+
+
+def _round1(signer: MusigSigner, psbt: Psbt, session: KeyPathSession) -> bytes:
+    """Return this signer's nonce of the first attempt whose nonce has not signed."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return signer.round1(_slot(psbt, session, signer.pubkey, attempt), session.plan)
+        except NonceAlreadyUsed:
+            continue
+    raise MusigSessionError(
+        f"Input {session.index}: this signer has started this PSBT's MuSig2 session "
+        f"{MAX_ATTEMPTS} times; make a new transaction."
+    )
+
+
+def _round2(
+    signer: MusigSigner, psbt: Psbt, session: KeyPathSession, nonces: dict[bytes, bytes]
+) -> bytes:
+    """Sign with the nonce of the first attempt that has not signed (the one round 1 sent)."""
+    used = False
+    for attempt in range(MAX_ATTEMPTS):
+        slot = _slot(psbt, session, signer.pubkey, attempt)
+        try:
+            return signer.round2(slot, session.plan, nonces)
+        except NonceAlreadyUsed:
+            used = True
+            continue
+        except NonceMissing:
+            if used:
+                raise NonceAlreadyUsed(
+                    f"Input {session.index}: this signer's nonce in the PSBT has already "
+                    "signed; run round 1 again on the PSBT for fresh nonces from everyone."
+                ) from None
+            raise
+    raise MusigSessionError(
+        f"Input {session.index}: this signer has started this PSBT's MuSig2 session "
+        f"{MAX_ATTEMPTS} times; make a new transaction."
+    )
 
 
 def add_musig_nonces(psbt: Psbt, signer: MusigSigner) -> Psbt:
@@ -146,10 +196,17 @@ def add_musig_nonces(psbt: Psbt, signer: MusigSigner) -> Psbt:
     """
     me = signer.pubkey
     for session in key_path_sessions(psbt, me):
-        pubnonce = signer.round1(_slot(psbt, session, me), session.plan)
+        pubnonce = _round1(signer, psbt, session)
         inp = psbt.inputs[session.index]
-        nonces = {**inp.musig2_pub_nonces, (me, session.aggregate, b""): pubnonce}
-        psbt = psbt.with_input(session.index, replace(inp, musig2_pub_nonces=nonces))
+        key = (me, session.aggregate, b"")
+        psigs = inp.musig2_partial_sigs
+        if inp.musig2_pub_nonces.get(key, pubnonce) != pubnonce:
+            # A new attempt: partial signatures over the old aggregate nonce are void.
+            psigs = {k: v for k, v in psigs.items() if k[1] != session.aggregate or k[2]}
+        nonces = {**inp.musig2_pub_nonces, key: pubnonce}
+        psbt = psbt.with_input(
+            session.index, replace(inp, musig2_pub_nonces=nonces, musig2_partial_sigs=psigs)
+        )
     return psbt
 
 
@@ -172,7 +229,7 @@ def add_musig_partial_sigs(psbt: Psbt, signer: MusigSigner) -> Psbt:
             for (p, agg, leaf), n in inp.musig2_pub_nonces.items()
             if agg == session.aggregate and not leaf
         }
-        psig = signer.round2(_slot(psbt, session, me), session.plan, nonces)
+        psig = _round2(signer, psbt, session, nonces)
         psigs = {**inp.musig2_partial_sigs, (me, session.aggregate, b""): psig}
         psbt = psbt.with_input(session.index, replace(inp, musig2_partial_sigs=psigs))
     return psbt

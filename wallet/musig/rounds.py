@@ -1,0 +1,318 @@
+"""The 2-of-2 MuSig2 account's PSBT flow: fields, the two rounds, aggregation and finalisation.
+
+The account is ``tr(musig(A,B)/<0;1>/*,and_v(v:pk(A/<0;1>/*),older(N)))`` (BIP-390): the key
+path is the MuSig2 aggregate of both participants' keys, derived by BIP-328; the one leaf lets
+A alone spend once the coin is N blocks old (BIP-112 relative lock time).
+
+Everything a signer checks comes from the account's registered descriptor, not from the PSBT:
+which of its keys take part (this wallet's, by fingerprint), that every MuSig2 input it signs
+spends a script of the account (a PSBT of another wallet, even one sharing a key, is
+refused), and which outputs are change. The PSBT's BIP-373 fields are only a means to find
+them; the keystore checks once more that the keys give the spent output key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from keystore.errors import NothingToSign
+from keystore.signers.base import PromptHandler, SigningContext
+from keystore.signers.hot import HotSigner
+from keystore.signers.musig_psbt import aggregate_musig_signatures
+from keystore.signers.musig_rounds import musig_round1, musig_round2
+from keystore.signers.musig_session import MusigSessionError, MusigSigner, NonceStore
+from keystore.types import TxSummary, UtxoParams
+from primitives.descriptors import DerivedOutput, Descriptor, DescriptorError
+from primitives.hashes import hash160
+from primitives.musig2 import MusigError, key_agg
+from primitives.psbt import KeySource, Psbt, PsbtError, TapKeySource
+from primitives.psbt_roles import extract, finalize_input
+from primitives.psbt_types import TapLeaf
+from primitives.tx import Transaction
+from wallet.errors import SigningRefused
+
+__all__ = [
+    "ForeignMusigPsbt",
+    "MusigAccountKeys",
+    "change_scripts",
+    "musig_descriptor",
+    "musig_fields",
+    "musig_finalize",
+    "musig_nonces",
+    "musig_sign",
+    "with_input_fields",
+]
+
+
+class ForeignMusigPsbt(SigningRefused):
+    """A PSBT whose MuSig2 inputs are not this account's: another wallet's, or tampered."""
+
+
+def musig_descriptor(own_key: str, other_key: str, fallback_after: int) -> str:
+    """Return ``tr(musig(A,B)/<0;1>/*,and_v(v:pk(A/<0;1>/*),older(N)))`` without checksum.
+
+    Args:
+        own_key: A, ``[fingerprint/path]xpub`` of this wallet (it alone spends the leaf).
+        other_key: B, the other participant's key expression.
+        fallback_after: N, blocks (1 to 65535, BIP-68 height lock) before A alone may spend.
+    """
+    return (
+        f"tr(musig({own_key},{other_key})/<0;1>/*,"
+        f"and_v(v:pk({own_key}/<0;1>/*),older({fallback_after})))"
+    )
+
+
+def _participants(derived: DerivedOutput) -> tuple[bytes, tuple[bytes, ...]] | None:
+    """Return the plain aggregate and the sorted participants of a MuSig2 key path."""
+    tap = derived.taproot
+    if tap is None:
+        return None
+    full = sorted({s.pubkey for s in derived.key_sources if len(s.pubkey) == 33})
+    if len(full) < 2:
+        return None
+    try:
+        aggregate = key_agg(full)
+    except MusigError:
+        return None
+    fingerprint = hash160(aggregate)[:4]
+    if not any(
+        s.fingerprint == fingerprint and s.pubkey == tap.internal_key for s in derived.key_sources
+    ):
+        return None
+    return aggregate, tuple(full)
+
+
+def musig_fields(derived: DerivedOutput) -> dict[str, Any]:
+    """Return the BIP-373 fields of an input or output of a ``musig()`` key path.
+
+    ``musig2_participants`` (aggregate -> participants in KeyAgg order) and the participants'
+    own origins as ``bip32_derivations`` (they are 33-byte keys; BIP-373); the aggregate's
+    BIP-328 child keeps its ``tap_bip32_derivations`` entry (fingerprint of the aggregate).
+    Empty for a descriptor without ``musig()``.
+    """
+    found = _participants(derived)
+    if found is None:
+        return {}
+    aggregate, participants = found
+    return {
+        "musig2_participants": {aggregate: participants},
+        "bip32_derivations": {
+            s.pubkey: KeySource(s.fingerprint, s.path)
+            for s in derived.key_sources
+            if s.pubkey in participants
+        },
+    }
+
+
+def _tap_fields(derived: DerivedOutput) -> dict[str, Any]:
+    tap = derived.taproot
+    assert tap is not None  # noqa: S101 - musig() is a taproot key
+    sources: dict[bytes, TapKeySource] = {}
+    for s in derived.key_sources:
+        if len(s.pubkey) != 32:
+            continue
+        leaves = tuple(leaf.leaf_hash for leaf in tap.leaves if s.pubkey in leaf.keys)
+        sources[s.pubkey] = TapKeySource(leaves, KeySource(s.fingerprint, s.path))
+    return {"tap_internal_key": tap.internal_key, "tap_bip32_derivations": sources}
+
+
+@dataclass(frozen=True, slots=True)
+class MusigAccountKeys:
+    """A MuSig2 account as its signer sees it: the registered descriptor and this seed.
+
+    Attributes:
+        network: the network's parameters.
+        descriptor: the account's multipath descriptor (receive ``0``, change ``1``).
+        fingerprint: this wallet's master key fingerprint.
+    """
+
+    network: UtxoParams
+    descriptor: Descriptor
+    fingerprint: bytes
+
+    def own_paths(self) -> tuple[tuple[int, ...], ...]:
+        """Return the full paths of this wallet's participant keys in the descriptor."""
+        try:
+            derived = self.descriptor.derive(0, 0)
+        except DescriptorError as err:
+            raise ForeignMusigPsbt(f"The account's descriptor cannot be derived: {err}") from None
+        found = _participants(derived)
+        if found is None:
+            return ()
+        return tuple(
+            s.path
+            for s in derived.key_sources
+            if s.pubkey in found[1] and s.fingerprint == self.fingerprint
+        )
+
+    def derive(self, branch: int, index: int) -> DerivedOutput:
+        """Return the account's output at ``branch``/``index``."""
+        try:
+            return self.descriptor.derive(index, branch)
+        except DescriptorError as err:
+            raise ForeignMusigPsbt(f"The account's descriptor cannot be derived: {err}") from None
+
+
+def _aggregate_path(
+    fields_tap: Mapping[bytes, TapKeySource], internal: bytes | None, aggregate: bytes
+) -> tuple[int, int] | None:
+    if internal is None:
+        return None
+    source = fields_tap.get(internal)
+    if source is None or source.source.fingerprint != hash160(aggregate)[:4]:
+        return None
+    path = source.source.path
+    if len(path) != 2 or path[0] not in (0, 1):
+        return None
+    return path[0], path[1]
+
+
+def _check_inputs(psbt: Psbt, keys: MusigAccountKeys, own: set[bytes]) -> None:
+    """Refuse a PSBT with no input of the account, or a MuSig2 input of this key not of it."""
+    ours = 0
+    for index, inp in enumerate(psbt.inputs):
+        for aggregate, participants in inp.musig2_participants.items():
+            if not own & set(participants):
+                continue
+            spent = inp.spent_output()
+            where = _aggregate_path(inp.tap_bip32_derivations, inp.tap_internal_key, aggregate)
+            if spent is None or where is None:
+                raise ForeignMusigPsbt(
+                    f"Input {index} is a MuSig2 spend of this wallet's key that does not say "
+                    "which address of the account it spends."
+                )
+            if keys.derive(*where).script_pubkey != spent.script_pubkey:
+                raise ForeignMusigPsbt(
+                    f"Input {index} spends a MuSig2 output of this wallet's key that is not an "
+                    "address of this account (a PSBT of another wallet?)."
+                )
+            ours += 1
+    if not ours:
+        raise NothingToSign("No input of this PSBT is a MuSig2 spend of this account.")
+
+
+def change_scripts(psbt: Psbt, keys: MusigAccountKeys) -> frozenset[bytes]:
+    """Return the output scripts of ``psbt`` that are the account's change, derived again."""
+    found = set()
+    for output in psbt.outputs:
+        for source in output.tap_bip32_derivations.values():
+            path = source.source.path
+            if (
+                len(path) == 2
+                and path[0] == 1
+                and keys.derive(1, path[1]).script_pubkey == output.script
+            ):
+                found.add(output.script)
+    return frozenset(found)
+
+
+def _signers(keys: MusigAccountKeys, signer: HotSigner, store: NonceStore) -> list[MusigSigner]:
+    paths = keys.own_paths()
+    if not paths:
+        raise NothingToSign("This wallet's key is not a participant of the account.")
+    return [signer.musig_signer(path, store) for path in paths]
+
+
+def musig_nonces(psbt: Psbt, keys: MusigAccountKeys, signer: HotSigner, store: NonceStore) -> Psbt:
+    """Round 1: add this wallet's public nonces (stored first) to the account's inputs.
+
+    Raises:
+        NothingToSign: no input of the account, or the wallet's key is not a participant.
+        ForeignMusigPsbt: a MuSig2 input of this key that is not the account's.
+        MusigSessionError: as ``keystore.signers.musig_rounds.musig_round1``.
+    """
+    participants = _signers(keys, signer, store)
+    _check_inputs(psbt, keys, {p.pubkey for p in participants})
+    for participant in participants:
+        psbt = musig_round1(psbt, participant)
+    return psbt
+
+
+def musig_sign(
+    psbt: Psbt,
+    keys: MusigAccountKeys,
+    signer: HotSigner,
+    store: NonceStore,
+    prompt: PromptHandler | None = None,
+    expected: TxSummary | None = None,
+    max_fee: int | None = None,
+) -> tuple[Psbt, TxSummary]:
+    """Round 2: review, ask, then add this wallet's partial signatures.
+
+    Raises:
+        MissingParticipantNonce: a participant's nonce is not in the PSBT yet.
+        NonceMissing, NonceAlreadyUsed, NonceMismatch: this wallet's nonce in the PSBT is
+            not one it issued and has not used.
+        SigningCancelled: the person declined (no nonce used).
+        ForeignMusigPsbt, NothingToSign: as :func:`musig_nonces`.
+        PsbtRefused: the review refused it (fee cap, expected summary, sighash type...).
+    """
+    participants = _signers(keys, signer, store)
+    _check_inputs(psbt, keys, {p.pubkey for p in participants})
+    ctx = SigningContext(keys.network, (), expected, prompt, max_fee)
+    change = change_scripts(psbt, keys)
+    summary: TxSummary | None = None
+    for participant in participants:
+        psbt, summary = musig_round2(psbt, participant, ctx, change)
+    assert summary is not None  # noqa: S101 - _signers returns at least one
+    return psbt, summary
+
+
+def musig_finalize(psbt: Psbt) -> tuple[Psbt, Transaction]:
+    """Aggregate complete sets of partial signatures, finalise and extract the transaction.
+
+    Each MuSig2 input's witness becomes the one 64-byte BIP-340 signature (key path).
+
+    Raises:
+        MusigSessionError: partial signatures that do not add up (names the input).
+        SigningRefused: an input still lacks signatures or nonces.
+    """
+    psbt = aggregate_musig_signatures(psbt)
+    for index, inp in enumerate(psbt.inputs):
+        if inp.is_finalized:
+            continue
+        if inp.tap_key_sig is None:
+            missing = [
+                p.hex()
+                for agg, parts in inp.musig2_participants.items()
+                for p in parts
+                if (p, agg, b"") not in inp.musig2_partial_sigs
+            ]
+            raise SigningRefused(
+                f"Input {index} is not signed yet: partial signatures missing from "
+                f"{', '.join(missing) or 'its participants'}."
+            )
+        try:
+            psbt = psbt.with_input(index, finalize_input(psbt, index))
+        except PsbtError as err:
+            raise MusigSessionError(f"Input {index} cannot be finalised: {err}") from None
+    try:
+        return psbt, extract(psbt)
+    except PsbtError as err:
+        raise SigningRefused(f"The transaction cannot be extracted: {err}") from None
+
+
+def input_fields(derived: DerivedOutput) -> dict[str, Any]:
+    """Return the taproot and BIP-373 fields a PSBT input spending ``derived`` carries.
+
+    Stand-in for the policy account's ``PolicyScripts.input_fields`` plus
+    :func:`musig_fields`, for PSBTs built outside an account (tests, the CLI on a bare PSBT).
+    """
+    tap = derived.taproot
+    if tap is None:
+        raise ForeignMusigPsbt("A MuSig2 account's outputs are taproot outputs.")
+    fields = _tap_fields(derived)
+    if tap.merkle_root is not None:
+        fields["tap_merkle_root"] = tap.merkle_root
+    fields["tap_leaf_scripts"] = {
+        leaf.control_block: TapLeaf(leaf.script, leaf.leaf_version) for leaf in tap.leaves
+    }
+    fields.update(musig_fields(derived))
+    return fields
+
+
+def with_input_fields(psbt: Psbt, index: int, derived: DerivedOutput) -> Psbt:
+    """Return ``psbt`` with :func:`input_fields` set on input ``index``."""
+    return psbt.with_input(index, replace(psbt.inputs[index], **input_fields(derived)))
