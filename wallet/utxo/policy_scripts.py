@@ -35,6 +35,7 @@ from primitives.psbt_types import TapLeaf, TapTreeLeaf
 from primitives.script import script_to_address
 from primitives.tx import Transaction, TxOut
 from wallet.errors import InvalidPolicy
+from wallet.musig.fields import musig_fields
 
 __all__ = [
     "PolicyScripts",
@@ -197,6 +198,7 @@ class PolicyScripts:
             leaf.control_block: TapLeaf(leaf.script, leaf.leaf_version) for leaf in tap.leaves
         }
         fields["tap_bip32_derivations"] = _tap_sources(derived)
+        fields.update(musig_fields(derived))
         return fields
 
     def output_fields(self, chain: int, index: int) -> dict[str, Any]:
@@ -216,6 +218,7 @@ class PolicyScripts:
         fields = {
             "tap_internal_key": tap.internal_key,
             "tap_bip32_derivations": _tap_sources(derived),
+            **musig_fields(derived),
         }
         if tap.leaves:
             fields["tap_tree"] = tuple(
@@ -229,6 +232,8 @@ def _tap_sources(derived: DerivedOutput) -> dict[bytes, TapKeySource]:
     assert derived.taproot is not None  # noqa: S101 - called for taproot outputs only
     out: dict[bytes, TapKeySource] = {}
     for source in derived.key_sources:
+        if len(source.pubkey) != 32:
+            continue  # a musig() participant: BIP-373 names it in bip32_derivations
         leaves = tuple(
             leaf.leaf_hash for leaf in derived.taproot.leaves if source.pubkey in leaf.keys
         )
