@@ -26,19 +26,18 @@ from keystore.signers.musig_session import MusigSessionError, MusigSigner, Nonce
 from keystore.types import TxSummary, UtxoParams
 from primitives.descriptors import DerivedOutput, Descriptor, DescriptorError
 from primitives.hashes import hash160
-from primitives.musig2 import MusigError, key_agg
 from primitives.psbt import KeySource, Psbt, PsbtError, TapKeySource
 from primitives.psbt_roles import extract, finalize_input
 from primitives.psbt_types import TapLeaf
 from primitives.tx import Transaction
 from wallet.errors import SigningRefused
+from wallet.musig.fields import musig_fields, musig_participants
 
 __all__ = [
     "ForeignMusigPsbt",
     "MusigAccountKeys",
     "change_scripts",
     "musig_descriptor",
-    "musig_fields",
     "musig_finalize",
     "musig_nonces",
     "musig_sign",
@@ -62,48 +61,6 @@ def musig_descriptor(own_key: str, other_key: str, fallback_after: int) -> str:
         f"tr(musig({own_key},{other_key})/<0;1>/*,"
         f"and_v(v:pk({own_key}/<0;1>/*),older({fallback_after})))"
     )
-
-
-def _participants(derived: DerivedOutput) -> tuple[bytes, tuple[bytes, ...]] | None:
-    """Return the plain aggregate and the sorted participants of a MuSig2 key path."""
-    tap = derived.taproot
-    if tap is None:
-        return None
-    full = sorted({s.pubkey for s in derived.key_sources if len(s.pubkey) == 33})
-    if len(full) < 2:
-        return None
-    try:
-        aggregate = key_agg(full)
-    except MusigError:
-        return None
-    fingerprint = hash160(aggregate)[:4]
-    if not any(
-        s.fingerprint == fingerprint and s.pubkey == tap.internal_key for s in derived.key_sources
-    ):
-        return None
-    return aggregate, tuple(full)
-
-
-def musig_fields(derived: DerivedOutput) -> dict[str, Any]:
-    """Return the BIP-373 fields of an input or output of a ``musig()`` key path.
-
-    ``musig2_participants`` (aggregate -> participants in KeyAgg order) and the participants'
-    own origins as ``bip32_derivations`` (they are 33-byte keys; BIP-373); the aggregate's
-    BIP-328 child keeps its ``tap_bip32_derivations`` entry (fingerprint of the aggregate).
-    Empty for a descriptor without ``musig()``.
-    """
-    found = _participants(derived)
-    if found is None:
-        return {}
-    aggregate, participants = found
-    return {
-        "musig2_participants": {aggregate: participants},
-        "bip32_derivations": {
-            s.pubkey: KeySource(s.fingerprint, s.path)
-            for s in derived.key_sources
-            if s.pubkey in participants
-        },
-    }
 
 
 def _tap_fields(derived: DerivedOutput) -> dict[str, Any]:
@@ -138,7 +95,7 @@ class MusigAccountKeys:
             derived = self.descriptor.derive(0, 0)
         except DescriptorError as err:
             raise ForeignMusigPsbt(f"The account's descriptor cannot be derived: {err}") from None
-        found = _participants(derived)
+        found = musig_participants(derived)
         if found is None:
             return ()
         return tuple(
