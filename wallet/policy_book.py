@@ -19,7 +19,7 @@ from chains.registry import UtxoNetwork, get_network
 from keystore.bip32 import HARDENED
 from keystore.keystore import Keystore
 from keystore.signers.base import Signer
-from primitives.descriptors import Descriptor, ExtendedKey
+from primitives.descriptors import Descriptor, ExtendedKey, MusigKey
 from wallet.accounts import Account, UtxoAccount
 from wallet.errors import (
     AccountExists,
@@ -146,7 +146,13 @@ class PolicyBook:
         keystore = self._unseal()
         fingerprint = keystore.fingerprint
         found = False
-        keys = descriptor.keys()
+        # A musig() key's participants are keys of the policy too (BIP-390): this wallet's
+        # may be only there (the MuSig2 cosigner without the fallback leaf).
+        keys = [
+            part
+            for key in descriptor.keys()
+            for part in (key.participants if isinstance(key, MusigKey) else (key,))
+        ]
         for key in keys:
             if not isinstance(key, ExtendedKey) or key.origin is None:
                 continue
