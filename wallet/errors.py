@@ -62,6 +62,7 @@ __all__ = [
     "InvalidTypedData",
     "InvalidWalletPath",
     "MixedQrPayloads",
+    "MusigRefused",
     "NetworkForbidden",
     "NetworkMismatch",
     "NoPaymentLink",
@@ -455,6 +456,25 @@ class SignaturesMissing(SigningRefused):
         self.input_index = input_index
         self.needed = needed
         self.missing = missing
+
+
+class MusigRefused(SigningRefused):
+    """A MuSig2 round was refused (BIP-327/373); no nonce was used unless ``reason`` says so.
+
+    Attributes:
+        reason: ``nonce-used`` (this wallet's nonce in the PSBT has signed: run round 1
+            again), ``nonce-missing`` (no round 1 here for it), ``nonce-mismatch`` (the PSBT
+            carries another nonce for this wallet), ``participant-nonce`` (a participant's
+            nonce is not there yet), ``foreign`` (an input of this key that is not the
+            account's), ``invalid`` (a participant sent invalid data) or ``other``.
+        participant: the 33-byte key of the participant concerned, when one is.
+    """
+
+    def __init__(self, message: str, reason: str, participant: bytes | None = None) -> None:
+        """Record why, and whose."""
+        super().__init__(message)
+        self.reason = reason
+        self.participant = participant
 
 
 class NothingToSign(SigningRefused):

@@ -49,6 +49,7 @@ from wallet.money.prices.sample import DevnetsAsSample, load_sample_prices
 from wallet.money.sources import WalletMoney, now
 from wallet.money.spending import Budgets, fiat_spending_lines
 from wallet.money.tax import HistoryEvents, Method, Pooling, PriceLookup, TaxReport
+from wallet.musig.book import MusigBook, MusigParts
 from wallet.networks import resolve_network
 from wallet.policy_book import PolicyBook
 from wallet.settings import WalletSettings
@@ -103,6 +104,17 @@ class Wallet:
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
         self._policies = PolicyBook(
             self._store, self.is_watch_only, self._unsealed, self.signer, self._load
+        )
+        self._musig = MusigBook(
+            MusigParts(
+                database,
+                lambda: self.wallet_id,
+                self.signer,
+                self.cosigner_key,
+                self.create_policy_account,
+                self.accounts,
+                self._book.by_id,
+            )
         )
         self._settings = WalletSettings(database)
         self._history = HistoryBook(database, self.accounts)
@@ -891,6 +903,90 @@ class Wallet:
             AccountExists: the wallet has this policy already.
         """
         return self._policies.create_policy_account(network, policy, label)
+
+    # -- MuSig2 2-of-2 (``wallet.musig``; ADR 0012) -------------------------------------------
+
+    def create_musig_wallet(
+        self,
+        network: str,
+        other_key: str,
+        fallback_after: int,
+        label: str = "",
+        *,
+        index: int = 0,
+        fallback_key: str = "own",
+    ) -> UtxoAccount:
+        """Add a 2-of-2 MuSig2 account with this wallet and one other participant.
+
+        The descriptor is ``tr(musig(A,B)/<0;1>/*,and_v(v:pk(F/<0;1>/*),older(N)))``
+        (BIP-390): a spend by both is one 64-byte signature (BIP-327 key path); F alone can
+        spend a coin N blocks after it confirmed. A is ``cosigner_key(network, index, "tr")``.
+        Both participants must register the same text: the one whose key is F passes
+        ``fallback_key="own"``, the other ``"other"`` (or imports the first one's
+        ``policy_export()`` with ``create_policy_account``).
+
+        Args:
+            network: a Bitcoin-family network with taproot.
+            other_key: the other participant's ``cosigner_key(..., "tr")`` export.
+            fallback_after: N, 1 to 65535 blocks.
+            label: a name for the account.
+            index: this wallet's cosigner key number.
+            fallback_key: ``"own"`` or ``"other"``: whose key alone spends after N blocks.
+
+        Raises:
+            WatchOnly: the wallet holds no seed.
+            InvalidPolicy: N out of range, a key that is not one, or this wallet's own key.
+            AccountExists: the wallet has this account already.
+        """
+        return self._musig.create(
+            network, other_key, fallback_after, label, index=index, fallback_key=fallback_key
+        )
+
+    def musig_nonces(self, draft_or_psbt: Draft | bytes | str, network: str | None = None) -> bytes:
+        """MuSig2 round 1: return the PSBT with this wallet's public nonces added (BIP-373).
+
+        Each secret nonce is committed to the wallet file before its public nonce is in the
+        returned PSBT. Run again on the same PSBT, it gives the same nonces (safe to resend);
+        after this wallet's nonce has signed, it gives a fresh one (the session starts over).
+
+        Args:
+            draft_or_psbt: a draft of a MuSig2 account, or a PSBT (binary or Base64).
+            network: look only at this network's accounts (for a PSBT).
+
+        Raises:
+            WatchOnly: the wallet holds no seed.
+            InvalidPsbt: not a PSBT.
+            NothingToSign: no input is a MuSig2 spend of this wallet's accounts.
+            MusigRefused: an input of this key that is not the account's (``foreign``), or
+                a MuSig2 refusal (``reason``).
+        """
+        return self._musig.nonces(draft_or_psbt, network)
+
+    def musig_sign(
+        self,
+        draft_or_psbt: Draft | bytes | str,
+        prompt: PromptHandler | None = None,
+        network: str | None = None,
+        *,
+        max_fee: int | None = None,
+    ) -> bytes:
+        """MuSig2 round 2: review, ask, then return the PSBT with this wallet's partial signatures.
+
+        Only once every participant's nonce is in the PSBT (combine the round-1 PSBTs first).
+        The summary is recomputed from the PSBT (change proven from the account's
+        descriptor), compared with a draft's, and shown to ``prompt``. The nonce is marked
+        used in the wallet file before the signature is returned: it never signs again.
+
+        Raises:
+            MusigRefused: ``participant-nonce`` (round 1 of someone missing), ``nonce-used``
+                (this wallet already signed with the nonce in this PSBT: run round 1
+                again), ``nonce-missing`` / ``nonce-mismatch`` (not a nonce this wallet
+                issued), ``foreign``, ``invalid``.
+            SigningCancelled: the person declined; no nonce was used.
+            SigningRefused: the review refused it (fee cap, another summary than the draft's).
+            WatchOnly, InvalidPsbt, NothingToSign: as ``musig_nonces``.
+        """
+        return self._musig.sign(draft_or_psbt, prompt, network, max_fee=max_fee)
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------
 

@@ -30,7 +30,7 @@ from primitives.psbt import KeySource, Psbt, PsbtError, TapKeySource
 from primitives.psbt_roles import extract, finalize_input
 from primitives.psbt_types import TapLeaf
 from primitives.tx import Transaction
-from wallet.errors import SigningRefused
+from wallet.errors import MusigRefused, SigningRefused
 from wallet.musig.fields import musig_fields, musig_participants
 
 __all__ = [
@@ -45,8 +45,12 @@ __all__ = [
 ]
 
 
-class ForeignMusigPsbt(SigningRefused):
+class ForeignMusigPsbt(MusigRefused):
     """A PSBT whose MuSig2 inputs are not this account's: another wallet's, or tampered."""
+
+    def __init__(self, message: str) -> None:
+        """Say which input."""
+        super().__init__(message, "foreign")
 
 
 def musig_descriptor(own_key: str, other_key: str, fallback_after: int) -> str:

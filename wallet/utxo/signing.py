@@ -24,6 +24,7 @@ from chains.utxo.backend import TransactionRejected, Txid
 from chains.utxo.kernel import ScriptVerificationFailed, verify_transaction
 from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer, SigningContext
+from keystore.signers.musig_psbt import aggregate_musig_signatures
 from primitives.psbt import Psbt, PsbtError
 from primitives.psbt_roles import extract, finalize
 from primitives.tx import Transaction
@@ -94,6 +95,10 @@ def accept_signed(ctx: UtxoContext, draft: Draft, signed_bytes: bytes) -> Signed
             raise SigningRefused("The signer returned another transaction than the draft's.")
         scripts = ctx.scripts
         if isinstance(scripts, PolicyScripts):
+            # MuSig2 key paths: complete sets of partial signatures become each input's one
+            # 64-byte signature (BIP-373), checked against the spent output key.
+            with translate_errors():
+                signed = aggregate_musig_signatures(signed)
             places = _places(utxo_draft, signed)
             tx = extract(finalize_policy(signed, scripts, places, _key_names(signed)))
         else:
