@@ -148,9 +148,10 @@ class PolicyBook:
         found = False
         # A musig() key's participants are keys of the policy too (BIP-390): this wallet's
         # may be only there (the MuSig2 cosigner without the fallback leaf).
+        named = descriptor.keys()
         keys = [
             part
-            for key in descriptor.keys()
+            for key in named
             for part in (key.participants if isinstance(key, MusigKey) else (key,))
         ]
         for key in keys:

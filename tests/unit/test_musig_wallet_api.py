@@ -47,7 +47,7 @@ def _keys(path: Path):  # type: ignore[no-untyped-def]
         (account,) = [
             a for a in wallet.accounts(NETWORK) if isinstance(a, UtxoAccount) and a.is_policy
         ]
-        keys = MusigBook._keys(wallet._musig, account)  # noqa: SLF001 - the test builds a PSBT
+        keys = MusigBook._keys(wallet._musig, account)
         assert keys is not None
         return keys
 
