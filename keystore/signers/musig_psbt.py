@@ -200,10 +200,15 @@ def add_musig_nonces(psbt: Psbt, signer: MusigSigner) -> Psbt:
         inp = psbt.inputs[session.index]
         key = (me, session.aggregate, b"")
         psigs = inp.musig2_partial_sigs
-        if inp.musig2_pub_nonces.get(key, pubnonce) != pubnonce:
-            # A new attempt: partial signatures over the old aggregate nonce are void.
-            psigs = {k: v for k, v in psigs.items() if k[1] != session.aggregate or k[2]}
-        nonces = {**inp.musig2_pub_nonces, key: pubnonce}
+        nonces = dict(inp.musig2_pub_nonces)
+        if nonces.get(key, pubnonce) != pubnonce:
+            # A new attempt: the old session is dead. Its partial signatures are void, and
+            # the others' nonces in this PSBT are of that session: each participant runs
+            # round 1 again (an unused nonce comes back the same, a used one is replaced).
+            agg = session.aggregate
+            psigs = {k: v for k, v in psigs.items() if k[1] != agg or k[2]}
+            nonces = {k: v for k, v in nonces.items() if k[1] != agg or k[2]}
+        nonces[key] = pubnonce
         psbt = psbt.with_input(
             session.index, replace(inp, musig2_pub_nonces=nonces, musig2_partial_sigs=psigs)
         )
