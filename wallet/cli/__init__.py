@@ -24,6 +24,7 @@ from wallet.cli import (
     labels,
     messages,
     money,
+    musig,
     onramp,
     psbt,
     qr,
@@ -57,6 +58,7 @@ for _command in (
     *tax.COMMANDS,
     *onramp.COMMANDS,
     *backup.COMMANDS,
+    *musig.COMMANDS,
 ):
     cli.add_command(_command)
 
