@@ -7,11 +7,13 @@ PSBTs tampered in exactly one place.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from keystore.bip32 import ExtendedPrivateKey
 from keystore.errors import KeyMismatch
@@ -23,6 +25,7 @@ from primitives.psbt import Psbt
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
 from tests.conftest import ABANDON, CANARY, PASSWORD, TEST_JUNK
 from wallet import UtxoAccount, Wallet
+from wallet.cli import cli
 from wallet.errors import (
     AccountExists,
     InvalidPolicy,
@@ -344,3 +347,19 @@ def test_change_not_derivable_from_the_policy_is_external(
     swapped = _psbt(scripts, stranger)
     with pytest.raises(KeyMismatch, match="swapped"):
         sign_psbt_with_root(_root(SEEDS[0]), swapped.serialize(), _ctx(account))
+
+
+def test_coffer_accounts_lists_a_policy_account_by_its_descriptor(
+    tmp_path: Path, keys: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cli.coffer"
+    with Wallet.create(path, PASSWORD, mnemonic=ABANDON) as w:
+        account = w.create_multisig(NET, 2, keys, label="vault")
+        text = account.descriptor()
+    monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
+    result = CliRunner().invoke(cli, ["--wallet", str(path), "--json", "accounts"])
+    assert result.exit_code == 0, result.stderr
+    (row,) = [r for r in json.loads(result.stdout) if r["label"] == "vault"]
+    assert row["kind"] == "policy"
+    assert row["descriptor"] == text
+    assert "xpub" not in row
