@@ -113,7 +113,7 @@ def _check_coin_types(network: UtxoNetwork, keys: Sequence[KeyExpr]) -> None:
         coin = origin.path[1]
         if coin != network.coin_type + HARDENED:
             raise InvalidPolicy(
-                f"The key [{origin.text()}] is a key of coin type {coin - HARDENED % HARDENED}"
+                f"The key [{origin.text()}] is a key of coin type {coin % HARDENED}"
                 f" (its path says so), not of {network.title} (coin type {network.coin_type})."
             )
 
