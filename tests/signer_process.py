@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tests.conftest import PASSWORD
 
-__all__ = ["BACKEND_MODULES", "PRELUDE", "run_signer"]
+__all__ = ["BACKEND_MODULES", "PRELUDE", "run_offline_command", "run_signer"]
 
 ROOT = Path(__file__).parents[1]
 
@@ -80,4 +80,25 @@ def run_signer(
     loaded = set(modules.read_text().split()) if modules.exists() else set()
     leaked = sorted(m for m in loaded if m.startswith(BACKEND_MODULES))
     assert not leaked, f"the offline signer loaded network code: {leaked}"
+    return done
+
+
+def run_offline_command(wallet_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``coffer --wallet WALLET ARGS...`` offline, as ``run_signer`` runs the signer."""
+    modules = wallet_path.with_name(wallet_path.name + f".{os.getpid()}.modules")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "COFFER_PASSWORD": PASSWORD,
+        "COFFER_TEST_MODULES": str(modules),
+        "HOME": str(wallet_path.parent),
+    }
+    command = [*_netns(), sys.executable, "-c", PRELUDE, "--wallet", str(wallet_path), *args]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
+    )
+    assert done.returncode != 97, done.stderr  # a socket event: the command was not offline
+    loaded = set(modules.read_text().split()) if modules.exists() else set()
+    leaked = sorted(m for m in loaded if m.startswith(BACKEND_MODULES))
+    assert not leaked, f"the offline command loaded network code: {leaked}"
     return done

@@ -28,7 +28,7 @@ from primitives.psbt import Psbt
 from primitives.psbt_roles import combine
 from tests.conftest import PASSWORD
 from tests.nodes.utxo import ElectrumXServer, LitecoinNode, litecoin_regtest
-from tests.signer_process import run_signer
+from tests.signer_process import run_offline_command, run_signer
 from wallet import UtxoAccount, UtxoDraft, Wallet
 from wallet.errors import SignaturesMissing
 from wallet.musig import LEDGER_NAME, WalletNonceStore
@@ -76,14 +76,14 @@ class Pair:
         assert isinstance(draft, UtxoDraft)
         return draft
 
-    def _file(self, data: bytes) -> Path:
+    def file(self, data: bytes) -> Path:
         self.files += 1
         path = self.folder / f"step{self.files}.psbt"
         path.write_bytes(data)
         return path
 
     def start(self, step: str, wallet: Path, psbt: bytes, *extra: str) -> subprocess.Popen[str]:
-        source = self._file(psbt)
+        source = self.file(psbt)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "tests.musig_signer", step, str(wallet), str(source)]
         return subprocess.Popen(
@@ -165,14 +165,26 @@ def test_both_wallets_and_the_watch_only_copy_have_the_same_taproot_addresses(
         assert info["witness_version"] == 1
 
 
+def _offline(pair: Pair, wallet: Path, step: str, psbt: bytes, *extra: str) -> bytes:
+    """Run ``coffer musig STEP`` on a PSBT file in an offline process (no sockets)."""
+    source = pair.file(psbt)
+    out = source.with_suffix(".out")
+    done = run_offline_command(wallet, "musig", step, str(source), "--out", str(out), *extra)
+    assert done.returncode == 0, done.stderr
+    return out.read_bytes()
+
+
 def test_key_path_spend_is_one_signature_from_two_processes(pair: Pair) -> None:
     pair.fund(20_000_000, 0)
     draft = pair.draft("0.05")
-    r1 = pair.round1(draft.psbt)
-    a2 = pair.run("sign", pair.a, r1)
+    # The signers are the command line, offline, one process per round and wallet.
+    r1 = combine(
+        [Psbt.parse(_offline(pair, w, "nonces", draft.psbt)) for w in (pair.a, pair.b)]
+    ).serialize()
+    a2 = _offline(pair, pair.a, "sign", r1, "--yes")
     with pytest.raises(SignaturesMissing):
         pair.account.import_signed(draft, a2)  # B's partial signature is not there yet
-    b2 = pair.run("sign", pair.b, r1)
+    b2 = _offline(pair, pair.b, "sign", r1, "--yes")
     signed = pair.account.import_signed(draft, a2, b2)
     decoded = pair.node.rpc("decoderawtransaction", signed.raw.hex(), wallet=None)
     witness = decoded["vin"][0]["txinwitness"]
