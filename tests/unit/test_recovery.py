@@ -79,7 +79,8 @@ def test_a_delay_that_is_not_an_integer_is_refused() -> None:
 def test_paths_are_named_described_and_sized(taproot: bool) -> None:
     owner, recovery = paths(10, taproot)
     assert (owner.name, recovery.name) == (OWNER, RECOVERY)
-    assert owner.older is None and owner.key_path is taproot
+    assert owner.older is None
+    assert owner.key_path is taproot
     assert recovery.older == recovery.older_blocks == 10
     assert owner.description.endswith("alone")
     assert "after 10 blocks (about 25 minutes)" in recovery.description
@@ -135,8 +136,10 @@ def test_warning_starts_at_ten_percent_left() -> None:
 
 def test_unconfirmed_coins_start_their_clock_when_they_confirm() -> None:
     clock = coin_clock(coin(None), 100, 10, LTC_BLOCK)
-    assert clock.blocks_left is None and clock.opens_at_height is None
-    assert clock.days_left is None and not clock.warning
+    assert clock.blocks_left is None
+    assert clock.opens_at_height is None
+    assert clock.days_left is None
+    assert not clock.warning
     assert "the clock starts when it confirms" in clock.note
 
 
@@ -145,17 +148,22 @@ def test_status_lists_soonest_first_and_sums_up() -> None:
     status = recovery_status(coins, 108, paths(10), LTC_BLOCK)
     assert status.after_blocks == 10
     assert [c.blocks_left for c in status.coins] == [2, 6, None]
-    assert status.soonest is not None and status.soonest.blocks_left == 2
+    assert status.soonest is not None
+    assert status.soonest.blocks_left == 2
     assert not status.warning  # 2 of 10 blocks left is 20%
-    assert "opens first for" in status.summary and "Owner:" in status.summary
+    assert "opens first for" in status.summary
+    assert "Owner:" in status.summary
     assert recovery_status(coins, 109, paths(10), LTC_BLOCK).warning  # 1 left: 10%
 
 
 def test_status_without_coins_and_with_unconfirmed_only() -> None:
     empty = recovery_status([], 100, paths(10), LTC_BLOCK)
-    assert empty.soonest is None and not empty.warning and "No coins yet" in empty.summary
+    assert empty.soonest is None
+    assert not empty.warning
+    assert "No coins yet" in empty.summary
     waiting = recovery_status([coin(None)], 100, paths(10), LTC_BLOCK)
-    assert waiting.soonest is None and "starts when its coin confirms" in waiting.summary
+    assert waiting.soonest is None
+    assert "starts when its coin confirms" in waiting.summary
 
 
 def test_status_of_a_policy_without_recovery_path_is_refused() -> None:
@@ -189,7 +197,8 @@ def test_a_young_named_coin_is_refused_naming_when_it_opens() -> None:
         timelock_ready(108, recovery, [coin(100, 1)], [], LTC_BLOCK)
     assert err.value.reason == "timelocked"
     assert (err.value.blocks_left, err.value.opens_at_height) == (1, 109)
-    assert "in 1 blocks" in str(err.value) and "after block 109" in str(err.value)
+    assert "in 1 blocks" in str(err.value)
+    assert "after block 109" in str(err.value)
     with pytest.raises(TimelockNotReached, match="starts when it confirms") as err:
         timelock_ready(108, recovery, [coin(None, 2)], [], LTC_BLOCK)
     assert err.value.blocks_left is None
