@@ -52,6 +52,7 @@ __all__ = [
     "InvalidMnemonic",
     "InvalidPath",
     "InvalidPaymentLink",
+    "InvalidPolicy",
     "InvalidPsbt",
     "InvalidPsbtFile",
     "InvalidRecipient",
@@ -72,6 +73,9 @@ __all__ = [
     "NotADevnet",
     "NotReplaceable",
     "NothingToSign",
+    "PolicyAccount",
+    "PolicyMismatch",
+    "PolicyWithoutOwnKey",
     "PriceProviderError",
     "PriceRateLimited",
     "PriceUnavailable",
@@ -79,6 +83,7 @@ __all__ = [
     "RequestExpired",
     "RequestNotFound",
     "ReviewBlocked",
+    "SignaturesMissing",
     "SigningCancelled",
     "SigningRefused",
     "StatementCurrencyMismatch",
@@ -259,6 +264,27 @@ class InvalidDescriptor(WalletError, ValueError):
     """An output descriptor is malformed, has a bad checksum, or is not supported."""
 
 
+class InvalidPolicy(InvalidDescriptor):
+    """A policy (descriptor, BIP-388 policy, multisig setup) cannot be a policy account.
+
+    A bad checksum, a key of another network, miniscript that is not sane (malleable, mixed
+    timelocks, a repeated key), a threshold out of range, or a shape the wallet does not
+    spend. The message names the fault.
+    """
+
+
+class PolicyAccount(WalletError):
+    """The operation needs a single-key account (or a policy one) and got the other kind."""
+
+
+class PolicyMismatch(InvalidPolicy):
+    """A cosigner file or registration describes another policy than the account's."""
+
+
+class PolicyWithoutOwnKey(InvalidPolicy):
+    """A wallet with a seed was given a policy that holds none of its keys."""
+
+
 class InvalidAddress(WalletError, ValueError):
     """An address is malformed or its checksum does not match."""
 
@@ -413,6 +439,25 @@ class NetworkForbidden(WalletError):
 
 class InvalidPsbt(SigningRefused, ValueError):
     """A PSBT that cannot be read: not binary or Base64, or breaking BIP-174/370."""
+
+
+class SignaturesMissing(SigningRefused):
+    """A policy input lacks signatures; the message says how many of which keys it needs.
+
+    Attributes:
+        input_index: the first input that cannot be finalised.
+        needed: how many more signatures it needs (0 when unknown).
+        missing: the key origins (``[fingerprint/path]``) that could still sign it.
+    """
+
+    def __init__(
+        self, message: str, input_index: int, needed: int, missing: tuple[str, ...]
+    ) -> None:
+        """Record the input, how many signatures are missing and whose keys could add them."""
+        super().__init__(message)
+        self.input_index = input_index
+        self.needed = needed
+        self.missing = missing
 
 
 class NothingToSign(SigningRefused):

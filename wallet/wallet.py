@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -50,6 +50,7 @@ from wallet.money.sources import WalletMoney, now
 from wallet.money.spending import Budgets, fiat_spending_lines
 from wallet.money.tax import HistoryEvents, Method, Pooling, PriceLookup, TaxReport
 from wallet.networks import resolve_network
+from wallet.policy_book import PolicyBook
 from wallet.settings import WalletSettings
 from wallet.signing.export import format_export, network_params
 from wallet.signing.offline import sign_foreign_psbt
@@ -100,6 +101,9 @@ class Wallet:
         self._store = AccountStore(database)
         self._accounts: dict[int, Account] = {}
         self._book = AccountBook(self._store, self.is_watch_only, self._unsealed, self._load)
+        self._policies = PolicyBook(
+            self._store, self.is_watch_only, self._unsealed, self.signer, self._load
+        )
         self._settings = WalletSettings(database)
         self._history = HistoryBook(database, self.accounts)
 
@@ -835,6 +839,58 @@ class Wallet:
             max_fee=max_fee,
             max_fee_share=None if allow_high_fee else self.settings.max_fee_share,
         )
+
+    # -- policy accounts (``wallet.policy_book``; ADR 0013) -----------------------------------
+
+    def cosigner_key(self, network: str, index: int = 0, script: str = "wsh") -> str:
+        """Return this wallet's multisig key: ``[fp/48h/coinh/indexh/2h]xpub`` (BIP-48).
+
+        ``script="tr"`` gives the key of BIP-48 script type 3 (``.../3h``) for taproot
+        multisig. Give it to the other cosigners; they pass it to ``create_multisig``.
+
+        Raises:
+            WatchOnly: the wallet holds no seed.
+            InvalidPolicy: a script other than ``wsh``/``tr``, or an index out of range.
+        """
+        return self._policies.cosigner_key(network, index, script)
+
+    def create_multisig(
+        self,
+        network: str,
+        threshold: int,
+        cosigners: Sequence[str],
+        script: str = "wsh",
+        label: str = "",
+    ) -> UtxoAccount:
+        """Add a ``threshold``-of-N sorted multisig account of these cosigners' keys.
+
+        Args:
+            network: a Bitcoin-family network.
+            threshold: signatures a spend needs.
+            cosigners: every cosigner's export, this wallet's ``cosigner_key`` included: a key
+                expression, a descriptor with origin, Coldcard/Sparrow multisig JSON, an xpub.
+            script: ``wsh`` (``wsh(sortedmulti)``) or ``tr`` (``tr(H,sortedmulti_a)``, H the
+                BIP-341 unspendable key).
+            label: a name for the account.
+
+        Raises:
+            InvalidPolicy: a threshold out of range, a key twice or of another network.
+            PolicyWithoutOwnKey: a seed wallet whose key is not among the cosigners.
+            AccountExists: the wallet has this multisig already.
+        """
+        return self._policies.create_multisig(network, threshold, cosigners, script, label)
+
+    def create_policy_account(self, network: str, policy: str, label: str = "") -> UtxoAccount:
+        """Add a policy account: a descriptor with ``<0;1>``, BIP-388 JSON or a Coldcard file.
+
+        Raises:
+            InvalidPolicy: bad checksum, keys of another network, insane miniscript, no
+                receive/change branches, or a script the wallet does not spend.
+            PolicyWithoutOwnKey: a seed wallet holding none of the policy's keys (a
+                watch-only wallet takes any policy).
+            AccountExists: the wallet has this policy already.
+        """
+        return self._policies.create_policy_account(network, policy, label)
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------
 

@@ -15,7 +15,17 @@ from keystore.types import AccountExport, EvmParams, UtxoParams
 from primitives.evm_address import evm_address_from_pubkey
 from primitives.script import KeyScriptKind, key_script, output_text
 
-__all__ = ["address_of", "check_account_path", "export_from_root", "script_kind"]
+__all__ = [
+    "POLICY_SCRIPTS",
+    "address_of",
+    "check_account_path",
+    "export_from_root",
+    "script_kind",
+]
+
+POLICY_SCRIPTS = frozenset({"p2wsh", "p2tr-script"})
+"""Script names of a multisig cosigner key export (BIP-48 script types 2 and 3): the key is
+one of several in a policy, so no single-key script kind applies."""
 
 
 def script_kind(network: UtxoParams | EvmParams, script: str | None) -> KeyScriptKind | None:
@@ -68,6 +78,9 @@ def export_from_root(
     Raises:
         InvalidPath: see ``check_account_path`` and ``script_kind``.
     """
+    if isinstance(network, UtxoParams) and script in POLICY_SCRIPTS:
+        check_account_path(network, path)
+        return AccountExport(root.fingerprint, path, root.derive_path(path).public(), script)
     kind = script_kind(network, script)
     check_account_path(network, path)
     key = root.derive_path(path).public()

@@ -19,7 +19,7 @@ from wallet.accounts.base import AccountRecord, WalletParts
 from wallet.accounts.requesting import RequestingAccount
 from wallet.amounts import Amount
 from wallet.descriptors import format_descriptor
-from wallet.errors import WalletError, translate_errors
+from wallet.errors import PolicyAccount, WalletError, translate_errors
 from wallet.requests.book import Asset, RequestContext
 from wallet.requests.status import Receipt, utxo_payments
 from wallet.requests.store import RequestStore, StoredRequest
@@ -32,6 +32,7 @@ from wallet.types import (
     Draft,
     FeeLevel,
     HistoryEntry,
+    PolicyKind,
     SignedTransaction,
     SyncReport,
 )
@@ -44,6 +45,14 @@ from wallet.utxo.builder import prepare_send as _prepare_send
 from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck, check_mempool
+from wallet.utxo.policy import (
+    PolicyView,
+    check_registration,
+    export_policy,
+    policy_view,
+    read_policy,
+)
+from wallet.utxo.policy_scripts import PolicyScripts
 from wallet.utxo.scripts import SingleKeyScripts
 from wallet.utxo.store import UtxoStore
 from wallet.utxo.sync import sync_account
@@ -59,12 +68,21 @@ class UtxoAccount(RequestingAccount):
         """Bind a stored account to its open wallet and build its ``UtxoContext`` once."""
         super().__init__(wallet, record)
         network, kind, xpub = record.network, record.kind, record.xpub
-        if not isinstance(network, UtxoNetwork) or not isinstance(kind, ScriptKind):
+        if not isinstance(network, UtxoNetwork) or not isinstance(kind, ScriptKind | PolicyKind):
             raise WalletError(f"Account {record.id} is not a Bitcoin-family account.")
-        if xpub is None:
-            raise WalletError(f"Account {record.id} has no extended public key stored.")
         database = wallet.database
-        self._scripts = SingleKeyScripts(network, xpub, kind, record.fingerprint, record.path)
+        self._scripts: SingleKeyScripts | PolicyScripts
+        policy: str | None = None
+        if isinstance(kind, PolicyKind):
+            if record.descriptor is None:
+                raise WalletError(f"Policy account {record.id} has no descriptor stored.")
+            parsed = read_policy(network, record.descriptor)
+            self._scripts = PolicyScripts(network, parsed)
+            policy = str(parsed)
+        else:
+            if xpub is None:
+                raise WalletError(f"Account {record.id} has no extended public key stored.")
+            self._scripts = SingleKeyScripts(network, xpub, kind, record.fingerprint, record.path)
         self._ctx = UtxoContext(
             account_id=record.id,
             network=network,
@@ -75,6 +93,7 @@ class UtxoAccount(RequestingAccount):
             labels=wallet.labels,
             backend=partial(wallet.backends.utxo, network),
             fee_policy=partial(_fees.load_policy, database),
+            policy=policy,
         )
 
     @property
@@ -88,14 +107,76 @@ class UtxoAccount(RequestingAccount):
         return self._ctx.network
 
     @property
+    def is_policy(self) -> bool:
+        """Return whether the account's scripts come from a policy (multisig, miniscript)."""
+        return isinstance(self._scripts, PolicyScripts)
+
+    def _single(self) -> SingleKeyScripts:
+        if isinstance(self._scripts, PolicyScripts):
+            raise PolicyAccount(
+                "This is a policy account (its keys are in its descriptor): it has no single "
+                "script kind or extended public key."
+            )
+        return self._scripts
+
+    @property
     def script_kind(self) -> ScriptKind:
-        """Return the account's script kind."""
-        return self._scripts.kind
+        """Return the account's script kind.
+
+        Raises:
+            PolicyAccount: a policy account has none (see ``policy``).
+        """
+        return self._single().kind
 
     @property
     def account_xpub(self) -> ExtendedPublicKey:
-        """Return the account's extended public key."""
-        return self._scripts.xpub
+        """Return the account's extended public key.
+
+        Raises:
+            PolicyAccount: a policy account has none (see ``policy``).
+        """
+        return self._single().xpub
+
+    def policy(self) -> PolicyView:
+        """Return what a policy account is: its kind, keys (which are this wallet's), paths.
+
+        Raises:
+            PolicyAccount: a single-key account (it has no policy).
+        """
+        scripts = self._scripts
+        if not isinstance(scripts, PolicyScripts):
+            raise PolicyAccount("This account is a single-key account, not a policy account.")
+        return policy_view(self.utxo_network, scripts.descriptor, self._record.fingerprint)
+
+    def check_policy_file(self, text: str) -> None:
+        """Check that a registration file (a cosigner's, a device's) is this account's policy.
+
+        Raises:
+            PolicyAccount: a single-key account.
+            InvalidPolicy: the text cannot be read.
+            PolicyMismatch: it describes another policy.
+        """
+        scripts = self._scripts
+        if not isinstance(scripts, PolicyScripts):
+            raise PolicyAccount("This account is a single-key account, not a policy account.")
+        check_registration(self.utxo_network, scripts.descriptor, text)
+
+    def policy_export(self, fmt: str = "descriptor") -> str:
+        """Return the registration text each cosigner keeps of a policy account.
+
+        Args:
+            fmt: ``descriptor`` (multipath, with checksum), ``bip388`` (BIP-388 wallet
+                policy JSON) or ``coldcard`` (Coldcard's multisig setup file; sorted multisig
+                only).
+
+        Raises:
+            PolicyAccount: a single-key account.
+            InvalidPolicy: an unknown format, or a policy the format cannot carry.
+        """
+        scripts = self._scripts
+        if not isinstance(scripts, PolicyScripts):
+            raise PolicyAccount("This account is a single-key account, not a policy account.")
+        return export_policy(scripts.descriptor, fmt, self.label or "Coffer")
 
     @property
     def gap_limit(self) -> int:
@@ -164,6 +245,9 @@ class UtxoAccount(RequestingAccount):
             chain: ``0`` (receive) or ``1`` (change) for one chain; ``None`` for the BIP-389
                 multipath form ``/<0;1>/*``.
         """
+        if isinstance(self._scripts, PolicyScripts):
+            desc = self._scripts.descriptor
+            return str(desc if chain is None else desc.single_paths()[chain])
         return format_descriptor(
             self.script_kind,
             self.export_xpub(slip132=False),

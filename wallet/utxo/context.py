@@ -40,6 +40,8 @@ class UtxoContext:
         labels: the wallet's BIP-329 labels (frozen coins among them).
         backend: returns the network's backend (connecting on first use).
         fee_policy: returns the wallet's fee caps as stored now.
+        policy: a policy account's descriptor (canonical, with checksum); ``None`` for a
+            single-key account. Signers get it to re-derive every script they sign.
     """
 
     account_id: int
@@ -51,6 +53,7 @@ class UtxoContext:
     labels: LabelStore
     backend: Callable[[], UtxoBackend]
     fee_policy: Callable[[], FeePolicy]
+    policy: str | None = None
 
     @property
     def kind(self) -> ScriptKind | None:
