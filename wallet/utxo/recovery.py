@@ -20,21 +20,33 @@ mean something else (bit 22 turns blocks into 512-second units), and 0 is no loc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
-from wallet.errors import InvalidTimelock
+from chains.registry import UtxoNetwork
+from wallet.errors import CoinUnavailable, InvalidPolicy, InvalidTimelock, UnknownSpendPath
+from wallet.types import FeeLevel
+from wallet.utxo.builder import SendRequest, UtxoDraft, prepare_send
+from wallet.utxo.coins import spendable
+from wallet.utxo.context import UtxoContext
 from wallet.utxo.paths import OWNER, RECOVERY, SpendPath, duration_words
+from wallet.utxo.policy import cosigner_expression
 from wallet.utxo.state import Coin
+from wallet.utxo.views import AccountView
 
 __all__ = [
     "MAX_RECOVERY_BLOCKS",
     "WARN_FRACTION",
     "CoinClock",
     "RecoveryStatus",
+    "account_status",
     "check_recovery_blocks",
     "coin_clock",
+    "find_path",
+    "prepare_refresh",
     "recovery_descriptor_body",
     "recovery_key",
+    "recovery_policy",
     "recovery_status",
 ]
 
@@ -83,6 +95,33 @@ def recovery_descriptor_body(owner: str, heir: str, blocks: int, taproot: bool) 
     if taproot:
         return f"tr({owner},and_v(v:pk({heir}),older({blocks})))"
     return f"wsh(or_d(pk({owner}),and_v(v:pkh({heir}),older({blocks}))))"
+
+
+def recovery_policy(
+    network: UtxoNetwork, owner: str, heir: str, blocks: int, taproot: bool = False
+) -> str:
+    """Return the recovery wallet's descriptor text for the owner's and the heir's keys.
+
+    Args:
+        network: the wallet's network (the delay's words use its block interval).
+        owner: the owner's key expression (``Wallet.cosigner_key``).
+        heir: the recovery key, as any cosigner export (``[fp/path]xpub``, a descriptor
+            naming one key, Coldcard/Sparrow JSON; see ``cosigner_expression``).
+        blocks: N, the heir's delay in blocks after each coin confirms.
+        taproot: ``tr(OWNER, heir leaf)`` instead of ``wsh(or_d(...))``.
+
+    Raises:
+        InvalidTimelock: ``blocks`` out of 1..65,535.
+        InvalidPolicy: the recovery key cannot be read, or is the owner's own key.
+    """
+    check_recovery_blocks(blocks, network.block_seconds)
+    heir_key = cosigner_expression(heir, "tr" if taproot else "wsh")
+    if heir_key.split("]")[-1] == owner.split("]")[-1]:
+        raise InvalidPolicy(
+            "The recovery key is this wallet's own key: give the heir's (or the backup "
+            "device's) cosigner key."
+        )
+    return recovery_descriptor_body(recovery_key(owner), recovery_key(heir_key), blocks, taproot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +258,90 @@ def recovery_status(
     return RecoveryStatus(
         n, block_seconds, tip_height, paths, tuple(clocks), soonest, warning, words
     )
+
+
+def find_path(paths: tuple[SpendPath, ...], name: str) -> SpendPath:
+    """Return the path called ``name``.
+
+    Raises:
+        UnknownSpendPath: the account has no such path (the error lists those it has).
+    """
+    for path in paths:
+        if path.name == name:
+            return path
+    names = tuple(p.name for p in paths)
+    if not names:
+        raise UnknownSpendPath(
+            f"This account has one way to spend; there is no {name!r} path to choose.", name
+        )
+    raise UnknownSpendPath(
+        f"This account has no {name!r} spending path; it has {', '.join(names)}.", name, names
+    )
+
+
+def account_status(ctx: UtxoContext, paths: tuple[SpendPath, ...]) -> RecoveryStatus:
+    """Return the recovery clocks of an account's unspent coins as of the last sync.
+
+    Raises:
+        InvalidTimelock: the account has no recovery path counted in blocks.
+    """
+    view = AccountView(ctx.store, ctx.labels, ctx.account_id)
+    coins = [c for c in view.state.coins.values() if not c.spent_pending]
+    return recovery_status(coins, view.tip_height, paths, ctx.network.block_seconds)
+
+
+def prepare_refresh(
+    ctx: UtxoContext,
+    paths: tuple[SpendPath, ...],
+    destination: str,
+    fee: FeeLevel | str = "normal",
+    fee_rate: Decimal | int | str | None = None,
+    coins: Sequence[str] | None = None,
+    within_blocks: int | None = None,
+    allow_high_fee: bool = False,
+) -> UtxoDraft:
+    """Prepare one transaction moving coins to ``destination`` by the owner path.
+
+    Each coin spent restarts its recovery clock once the refresh confirms. Coins: those
+    named, else (``within_blocks``) the confirmed coins whose recovery path opens within
+    that many blocks, else every spendable coin (frozen ones only when named). The fee is
+    the draft's like any send (``fee``, ``fee_rate``, the wallet's caps).
+
+    Raises:
+        InvalidTimelock: the account has no recovery path.
+        UnknownSpendPath: the account has no owner path.
+        CoinUnavailable: no coin to refresh (or a named coin that cannot be spent).
+        and every error of ``prepare_send``.
+    """
+    status = account_status(ctx, paths)
+    owner = find_path(paths, OWNER)
+    if coins:
+        chosen = list(coins)  # checked by coin control (``named_coins``)
+    else:
+        view = AccountView(ctx.store, ctx.labels, ctx.account_id)
+        usable = {str(c.outpoint) for c in spendable(view)}
+        picked = [
+            c
+            for c in status.coins
+            if c.outpoint in usable
+            and (
+                within_blocks is None
+                or (c.blocks_left is not None and c.blocks_left <= within_blocks)
+            )
+        ]
+        chosen = [c.outpoint for c in picked]
+    if not chosen:
+        when = (
+            ""
+            if within_blocks is None
+            else f" whose recovery path opens within {within_blocks} blocks"
+        )
+        raise CoinUnavailable(f"There is no coin{when} to refresh.", "", "unknown")
+    request = SendRequest(
+        recipients=((destination, None),),
+        utxos=tuple(chosen),
+        send_max=True,
+        allow_high_fee=allow_high_fee,
+        path=owner,
+    )
+    return replace(prepare_send(ctx, request, fee, fee_rate), kind="refresh")
