@@ -25,6 +25,7 @@ from wallet.cli import (
     messages,
     money,
     onramp,
+    policy,
     psbt,
     qr,
     receive,
@@ -57,6 +58,7 @@ for _command in (
     *tax.COMMANDS,
     *onramp.COMMANDS,
     *backup.COMMANDS,
+    *policy.COMMANDS,
 ):
     cli.add_command(_command)
 
