@@ -33,6 +33,8 @@ class UtxoParams:
 
     ``message_magic`` is the text the legacy ``signmessage`` formats (BIP-137, Electrum)
     prefix to a message before hashing it: ``"Litecoin Signed Message:\n"`` on Litecoin.
+    ``xpub_versions`` are the extended public key versions of the network (BIP-32 and
+    SLIP-132): a policy's keys of other versions are refused.
     """
 
     name: str
@@ -44,6 +46,7 @@ class UtxoParams:
     p2pkh_version: int
     p2sh_version: int
     message_magic: str = "Bitcoin Signed Message:\n"
+    xpub_versions: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

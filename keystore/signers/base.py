@@ -119,6 +119,10 @@ class SigningContext:
         prompt: who to ask for approval; ``None`` approves without asking (scripts).
         max_fee: the highest fee the signer accepts, in base units of the network's coin;
             ``None`` sets no cap. A higher fee is refused before any prompt.
+        policy: the registered output descriptor of a policy account (multisig, miniscript),
+            ``None`` for a single-key account. The signer re-derives every script it signs
+            or calls change from it (``keystore.signers.policy_review``); ``account_path`` is
+            then ignored.
     """
 
     network: UtxoParams | EvmParams
@@ -126,6 +130,7 @@ class SigningContext:
     expected: TxSummary | None = None
     prompt: PromptHandler | None = None
     max_fee: int | None = None
+    policy: str | None = None
 
 
 @runtime_checkable

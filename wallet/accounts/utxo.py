@@ -621,14 +621,24 @@ class UtxoAccount(RequestingAccount):
         """
         return _psbt.draft_from_psbt(self._ctx, psbt, allow_high_fee=allow_high_fee)
 
-    def import_signed(self, draft: Draft, signed_psbt: bytes | str) -> SignedTransaction:
-        """Accept the signed PSBT an external signer returned for ``draft``; finalise it.
+    def import_signed(
+        self, draft: Draft, signed_psbt: bytes | str, *more: bytes | str
+    ) -> SignedTransaction:
+        """Accept the signed PSBT(s) external signers returned for ``draft``; finalise them.
+
+        A policy account's cosigners each return a partially signed copy: give them all, and
+        their signatures are combined (BIP-174 Combiner) before finalising.
 
         Raises:
-            InvalidPsbt: not a PSBT.
+            InvalidPsbt: not a PSBT, or copies of different transactions.
+            SignaturesMissing: a policy input still lacks signatures (the error says how
+                many, and whose keys could add them).
             SigningRefused: another transaction, signatures missing, or a signature that
                 libbitcoinkernel refuses (nothing is broadcast).
         """
+        if more:
+            combined = _psbt.combine_psbts([signed_psbt, *more])
+            return _signing.accept_signed(self._ctx, draft, combined)
         psbt = _psbt.read_psbt(signed_psbt)
         return _signing.accept_signed(self._ctx, draft, psbt.serialize())
 

@@ -214,10 +214,43 @@ def sign_foreign_psbt(
     psbt = read_psbt(data)
     if max_fee_share is not None:
         prompt = _FeeCheck(prompt, max_fee_share)
+    signed = _sign_as_policy(signer, records, psbt, network, prompt, max_fee)
+    if signed is not None:
+        return signed
     net, path = account_of_psbt(psbt, signer.info.fingerprint, records, network)
     ctx = SigningContext(utxo_params(net), path, prompt=prompt, max_fee=max_fee)
     with translate_errors():
         return signer.sign_psbt(psbt.serialize(), ctx)
+
+
+def _sign_as_policy(
+    signer: Signer,
+    records: Sequence[AccountRecord],
+    psbt: Psbt,
+    network: str | None,
+    prompt: PromptHandler | None,
+    max_fee: int | None,
+) -> bytes | None:
+    """Sign with the first policy account whose registered descriptor the PSBT spends.
+
+    Each policy account of the wallet is tried in turn: its signer re-derives the inputs'
+    scripts from the descriptor and says ``NothingToSign`` when none is the policy's.
+    """
+    for record in records:
+        net = record.network
+        if record.descriptor is None or not isinstance(net, UtxoNetwork):
+            continue
+        if network is not None and net.name != network:
+            continue
+        ctx = SigningContext(
+            utxo_params(net), (), prompt=prompt, max_fee=max_fee, policy=record.descriptor
+        )
+        try:
+            with translate_errors():
+                return signer.sign_psbt(psbt.serialize(), ctx)
+        except NothingToSign:
+            continue
+    return None
 
 
 def request_kind(data: bytes) -> str:

@@ -18,6 +18,7 @@ from wallet.amounts import Amount
 from wallet.errors import WalletError
 from wallet.types import Draft
 from wallet.utxo.paths import SpendPath
+from wallet.utxo.policy_scripts import xpub_versions
 from wallet.utxo.state import Coin
 
 __all__ = ["DraftInput", "SendRequest", "UtxoDraft", "summary_address", "utxo_params"]
@@ -34,6 +35,7 @@ def utxo_params(network: UtxoNetwork) -> UtxoParams:
         hrp=network.hrp,
         p2pkh_version=network.p2pkh_version,
         p2sh_version=network.p2sh_versions[0],
+        xpub_versions=xpub_versions(network),
     )
 
 

@@ -18,8 +18,11 @@ and history show it pending before the next sync, and a bump marks what it repla
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chains.utxo.backend import TransactionRejected, Txid
 from chains.utxo.kernel import ScriptVerificationFailed, verify_transaction
+from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer, SigningContext
 from primitives.psbt import Psbt, PsbtError
 from primitives.psbt_roles import extract, finalize
@@ -28,6 +31,8 @@ from wallet.errors import SigningRefused, WalletError, WatchOnly, translate_erro
 from wallet.types import Draft, SignedTransaction
 from wallet.utxo.builder import UtxoDraft, utxo_params
 from wallet.utxo.context import UtxoContext
+from wallet.utxo.policy_finalize import finalize_policy
+from wallet.utxo.policy_scripts import PolicyScripts
 from wallet.utxo.refusals import ALREADY_KNOWN, REASONS, refusal
 
 __all__ = ["ALREADY_KNOWN", "REASONS", "accept_signed", "broadcast", "refusal", "sign"]
@@ -51,6 +56,8 @@ def sign(
     """
     utxo_draft = _draft_of(ctx, draft)
     path = ctx.path
+    if ctx.policy is not None:
+        path = ()  # a policy's signer finds its keys in the descriptor (SigningContext.policy)
     if path is None:
         raise WatchOnly(
             "This account was imported without its key origin: export its draft "
@@ -62,6 +69,7 @@ def sign(
         expected=utxo_draft.summary,
         prompt=prompt,
         max_fee=utxo_draft.fee_cap,
+        policy=ctx.policy,
     )
     with translate_errors():
         signed_bytes = signer.sign_psbt(utxo_draft.psbt, signing)
@@ -84,7 +92,12 @@ def accept_signed(ctx: UtxoContext, draft: Draft, signed_bytes: bytes) -> Signed
         signed = Psbt.from_text_or_bytes(signed_bytes)
         if signed.unsigned_tx().txid != Psbt.parse(utxo_draft.psbt).unsigned_tx().txid:
             raise SigningRefused("The signer returned another transaction than the draft's.")
-        tx = extract(finalize(signed))
+        scripts = ctx.scripts
+        if isinstance(scripts, PolicyScripts):
+            places = _places(utxo_draft, signed)
+            tx = extract(finalize_policy(signed, scripts, places, _key_names(signed)))
+        else:
+            tx = extract(finalize(signed))
     except PsbtError as err:
         raise SigningRefused(f"The signed PSBT cannot be finalised: {err}.") from None
     try:
@@ -101,6 +114,34 @@ def accept_signed(ctx: UtxoContext, draft: Draft, signed_bytes: bytes) -> Signed
         txid=tx.txid,
         draft=utxo_draft,
     )
+
+
+def _places(draft: UtxoDraft, psbt: Psbt) -> list[tuple[int, int]]:
+    """Return each input's (chain, index) from the draft's own coins, in input order."""
+    coins = {c.outpoint: c for c in draft.inputs}
+    places = []
+    for inp in psbt.inputs:
+        coin = coins.get(inp.prevout)
+        if coin is None:
+            raise SigningRefused("An input of the signed PSBT is not a coin of the draft.")
+        places.append((coin.chain, coin.index))
+    return places
+
+
+def _key_names(psbt: Psbt) -> Callable[[bytes], str]:
+    """Return a key's name for messages: its origin ``[fingerprint/path]`` from the PSBT."""
+    names: dict[bytes, str] = {}
+    for inp in psbt.inputs:
+        for key, source in inp.bip32_derivations.items():
+            names[key] = f"[{source.fingerprint.hex()}{format_path(source.path)[1:]}]"
+        for xonly, tap in inp.tap_bip32_derivations.items():
+            src = tap.source
+            names[xonly] = f"[{src.fingerprint.hex()}{format_path(src.path)[1:]}]"
+
+    def name(key: bytes) -> str:
+        return names.get(key, key.hex()[:16])
+
+    return name
 
 
 def broadcast(ctx: UtxoContext, signed: SignedTransaction) -> str:

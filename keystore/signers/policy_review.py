@@ -1,0 +1,409 @@
+"""Review and sign a PSBT of a policy account (multisig, miniscript) against its descriptor.
+
+The signer is given the registered descriptor (``SigningContext.policy``) and trusts nothing
+else the PSBT says about scripts:
+
+- an input is signed only when one of its key origins names this signer's fingerprint under
+  a key of the policy, and the descriptor derived at that origin's ``(branch, index)`` gives
+  exactly the script the input spends (and the PSBT's witness script, when present, is that
+  derived script): a PSBT carrying a witness script of its own making, or a path that derives
+  another script, is refused;
+- P2WSH inputs are signed with ECDSA over BIP-143 with the derived witness script as script
+  code, once per key of this signer in the script; tapscript leaves with BIP-340 over the
+  BIP-342 message of that leaf (``PSBT_IN_TAP_SCRIPT_SIG`` keyed (x-only key, leaf hash));
+- amounts are proven as for single-key accounts: the previous transaction for P2WSH, or a
+  taproot signature that commits to every spent output (BIP-341);
+- an output is shown as the policy's own only when the descriptor derives its script at the
+  ``(branch, index)`` its key origins name; an output that names a key of this policy but
+  pays another script is refused (its address was swapped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from keystore.bip32 import HARDENED, ExtendedPrivateKey, format_path
+from keystore.errors import (
+    FeeAboveCap,
+    ForeignKeyPath,
+    InvalidPsbt,
+    KeyMismatch,
+    NothingToSign,
+    OutputNotForNetwork,
+    UnprovenInput,
+    UnsupportedInput,
+    UnsupportedSighash,
+    WrongNetwork,
+)
+from keystore.signers.base import SigningContext
+from keystore.signers.utxo_review import compare_summaries
+from keystore.types import SummaryOutput, TxSummary, UtxoParams
+from primitives.descriptors import (
+    BITCOIN_MAINNET_XPUBS,
+    BITCOIN_TESTNET_XPUBS,
+    LITECOIN_MAINNET_XPUBS,
+    LITECOIN_TESTNET_XPUBS,
+    DerivedOutput,
+    Descriptor,
+    DescriptorError,
+    ExtendedKey,
+    ParseOptions,
+)
+from primitives.psbt import KeySource, Psbt, PsbtError, PsbtInput, PsbtOutput
+from primitives.psbt_types import TX_MODIFIABLE_INPUTS, TX_MODIFIABLE_OUTPUTS
+from primitives.script import AddressError, output_text
+from primitives.secp256k1 import (
+    SignatureVerificationFailed,
+    ecdsa_sign,
+    pubkey_from_secret,
+    schnorr_sign,
+)
+from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT, SighashCache
+from primitives.tx import TxOut
+
+__all__ = ["PolicyInputToSign", "PolicyReview", "review_policy_psbt", "sign_policy_psbt"]
+
+_ALL_VERSIONS = (
+    BITCOIN_MAINNET_XPUBS | BITCOIN_TESTNET_XPUBS | LITECOIN_MAINNET_XPUBS | LITECOIN_TESTNET_XPUBS
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInputToSign:
+    """One signature this signer adds to a policy input.
+
+    Attributes:
+        index: the input's index.
+        path: the key's full derivation path from the master key.
+        pubkey: the key in the script: 33 bytes (P2WSH) or 32 x-only (tapscript).
+        script_code: the witness script (P2WSH); empty for tapscript.
+        amount: the spent amount, in base units.
+        leaf_hash: the tapscript leaf's hash (BIP-341), ``None`` for P2WSH.
+        sighash_type: the sighash type to sign with.
+    """
+
+    index: int
+    path: tuple[int, ...]
+    pubkey: bytes
+    script_code: bytes
+    amount: int
+    leaf_hash: bytes | None
+    sighash_type: int
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyReview:
+    """The outcome of a policy review: summary, signatures to add, proven spent outputs."""
+
+    summary: TxSummary
+    to_sign: tuple[PolicyInputToSign, ...]
+    spent: tuple[TxOut, ...]
+
+
+def _network(ctx: SigningContext) -> UtxoParams:
+    if not isinstance(ctx.network, UtxoParams):
+        raise WrongNetwork("A PSBT is a UTXO-family transaction; the account is on an EVM network.")
+    return ctx.network
+
+
+def _policy(ctx: SigningContext, network: UtxoParams) -> Descriptor:
+    text = ctx.policy or ""
+    options = ParseOptions(xpub_versions=network.xpub_versions or _ALL_VERSIONS)
+    try:
+        descriptor = Descriptor.parse(text, options)
+    except DescriptorError as err:
+        raise UnsupportedInput(f"The registered policy cannot be read: {err}") from None
+    if descriptor.multipath_count != 2 or not descriptor.is_ranged:
+        raise UnsupportedInput(
+            "The registered policy needs receive and change branches (<0;1>, BIP-389)."
+        )
+    return descriptor
+
+
+def _own_keys(descriptor: Descriptor, fingerprint: bytes) -> list[ExtendedKey]:
+    return [
+        k
+        for k in dict.fromkeys(descriptor.keys())
+        if isinstance(k, ExtendedKey)
+        and k.origin is not None
+        and k.origin.fingerprint == fingerprint
+    ]
+
+
+def _place(sources: list[KeySource], own: list[ExtendedKey]) -> tuple[int, int] | None:
+    """Return the (branch, index) our key origins name under a key of the policy, if any.
+
+    A path of our fingerprint outside the policy (a single-key account's) is not this
+    policy's: the input or output is then simply not the policy's own.
+    """
+    for source in sources:
+        for key in own:
+            assert key.origin is not None  # noqa: S101 - _own_keys keeps keys with origins
+            base = key.origin.path
+            path = source.path
+            if path[: len(base)] != base:
+                continue
+            rest = path[len(base) :]
+            if len(rest) != len(key.steps) + 1 or rest[-1] >= HARDENED:
+                continue
+            branch_at = [i for i, s in enumerate(key.steps) if len(s) > 1]
+            if not branch_at:
+                continue
+            at = branch_at[0]
+            fixed = [s[0] for i, s in enumerate(key.steps) if i != at]
+            plain = [rest[i] for i in range(len(key.steps)) if i != at]
+            if plain == fixed and rest[at] in key.steps[at]:
+                return key.steps[at].index(rest[at]), rest[-1]
+    return None
+
+
+def _our_sources(item: PsbtInput | PsbtOutput, fingerprint: bytes) -> list[KeySource]:
+    found = [s for s in item.bip32_derivations.values() if s.fingerprint == fingerprint]
+    found += [
+        t.source for t in item.tap_bip32_derivations.values() if t.source.fingerprint == fingerprint
+    ]
+    return found
+
+
+def _derive(descriptor: Descriptor, branch: int, index: int, what: str, at: int) -> DerivedOutput:
+    try:
+        return descriptor.derive(index, branch)
+    except DescriptorError as err:
+        raise ForeignKeyPath(f"{what} {at} cannot be derived from the policy: {err}", at) from None
+
+
+def _sighash(inp: PsbtInput, taproot: bool, index: int) -> int:
+    if taproot and inp.sighash_type in (None, SIGHASH_DEFAULT):
+        return SIGHASH_DEFAULT
+    if inp.sighash_type in (None, SIGHASH_ALL):
+        return SIGHASH_ALL
+    raise UnsupportedSighash(
+        f"Input {index} asks for sighash type 0x{inp.sighash_type:02x}; this wallet signs only "
+        "SIGHASH_ALL (and SIGHASH_DEFAULT for taproot), which commit to the whole transaction.",
+        index,
+    )
+
+
+def _input_signatures(
+    psbt: Psbt,
+    index: int,
+    place: tuple[int, int],
+    descriptor: Descriptor,
+    fingerprint: bytes,
+) -> list[PolicyInputToSign]:
+    inp = psbt.inputs[index]
+    spent = inp.spent_output()
+    if spent is None:
+        raise UnprovenInput(f"Input {index} does not say what output it spends.", index)
+    branch, child = place
+    derived = _derive(descriptor, branch, child, "Input", index)
+    if derived.script_pubkey != spent.script_pubkey:
+        raise KeyMismatch(
+            f"Input {index} spends a script that the registered policy does not derive at "
+            f"branch {branch}, index {child}: it is not this policy's coin.",
+            index,
+        )
+    ours = [s for s in derived.key_sources if s.fingerprint == fingerprint]
+    tap = derived.taproot
+    if tap is None:
+        if derived.witness_script is None:
+            raise UnsupportedInput(
+                f"Input {index} is not P2WSH or taproot; policy inputs of this kind are not "
+                "signed here.",
+                index,
+            )
+        if inp.witness_script is not None and inp.witness_script != derived.witness_script:
+            raise KeyMismatch(
+                f"Input {index} carries a witness script that is not the policy's: refused.",
+                index,
+            )
+        if inp.non_witness_utxo is None:
+            raise UnprovenInput(
+                f"Input {index} comes without its previous transaction (non_witness_utxo): the "
+                "amount it spends cannot be proven.",
+                index,
+            )
+        sighash = _sighash(inp, False, index)
+        return [
+            PolicyInputToSign(
+                index, s.path, s.pubkey, derived.witness_script, spent.value, None, sighash
+            )
+            for s in ours
+        ]
+    if inp.tap_merkle_root is not None and inp.tap_merkle_root != tap.merkle_root:
+        raise KeyMismatch(f"Input {index} names a script tree that is not the policy's.", index)
+    sighash = _sighash(inp, True, index)
+    out = []
+    for leaf in tap.leaves:
+        for s in ours:
+            if s.pubkey in leaf.keys:
+                out.append(
+                    PolicyInputToSign(
+                        index, s.path, s.pubkey, b"", spent.value, leaf.leaf_hash, sighash
+                    )
+                )
+    return out
+
+
+def _address(script: bytes, network: UtxoParams, index: int) -> str:
+    try:
+        return output_text(script, network)
+    except AddressError as err:
+        raise OutputNotForNetwork(
+            f"Output {index} pays a script with no address on {network.title}: {err}", index
+        ) from None
+
+
+def _is_own_output(
+    out: PsbtOutput,
+    index: int,
+    descriptor: Descriptor,
+    own: list[ExtendedKey],
+    fingerprint: bytes,
+) -> bool:
+    """Return whether the policy derives the output's script where its origins say.
+
+    Raises:
+        KeyMismatch: the output names a key of this policy but pays another script.
+    """
+    place = _place(_our_sources(out, fingerprint), own)
+    if place is None:
+        return False
+    derived = _derive(descriptor, place[0], place[1], "Output", index)
+    if derived.script_pubkey == out.script:
+        return True
+    raise KeyMismatch(
+        f"Output {index} names a key of this policy but pays another script: its address was "
+        "swapped after the PSBT was made. Nothing was signed.",
+        index,
+    )
+
+
+def review_policy_psbt(psbt: Psbt, fingerprint: bytes, ctx: SigningContext) -> PolicyReview:
+    """Recompute the summary of a policy account's PSBT and decide which inputs to sign.
+
+    Raises:
+        WrongNetwork, ForeignKeyPath, KeyMismatch, UnsupportedInput, UnsupportedSighash,
+        UnprovenInput, OutputNotForNetwork, InvalidPsbt, FeeAboveCap, SummaryMismatch,
+        NothingToSign: as ``utxo_review.review_psbt``, with scripts re-derived from
+        ``ctx.policy`` instead of one account key.
+    """
+    network = _network(ctx)
+    descriptor = _policy(ctx, network)
+    own = _own_keys(descriptor, fingerprint)
+    if not own:
+        raise NothingToSign(
+            f"The registered policy holds no key of this signer (fingerprint {fingerprint.hex()})."
+        )
+    try:
+        tx = psbt.unsigned_tx()
+    except PsbtError as err:
+        raise InvalidPsbt(f"The PSBT's transaction cannot be built: {err}.") from None
+    to_sign: list[PolicyInputToSign] = []
+    for index, inp in enumerate(psbt.inputs):
+        if inp.is_finalized:
+            continue
+        place = _place(_our_sources(inp, fingerprint), own)
+        if place is not None:
+            to_sign += _input_signatures(psbt, index, place, descriptor, fingerprint)
+    if not to_sign:
+        raise NothingToSign(
+            f"No input of this PSBT is signed by this wallet (master key fingerprint "
+            f"{fingerprint.hex()}) under the registered policy, or all of them are final."
+        )
+    taproot_commits = any(t.leaf_hash is not None for t in to_sign)
+    spent: list[TxOut] = []
+    for index, inp in enumerate(psbt.inputs):
+        out = inp.spent_output()
+        if out is None or (inp.non_witness_utxo is None and not taproot_commits):
+            raise UnprovenInput(
+                f"The amount input {index} spends is not proven: its previous transaction "
+                "(non_witness_utxo) is missing.",
+                index,
+            )
+        spent.append(out)
+    outputs = []
+    for index, output in enumerate(psbt.outputs):
+        if output.amount < 0:
+            raise InvalidPsbt(f"Output {index} has a negative amount.", index)
+        outputs.append(
+            SummaryOutput(
+                address=_address(output.script, network, index),
+                amount=output.amount,
+                is_change=_is_own_output(output, index, descriptor, own, fingerprint),
+            )
+        )
+    fee = sum(o.value for o in spent) - sum(o.amount for o in psbt.outputs)
+    if fee < 0:
+        raise InvalidPsbt("The outputs pay more than the inputs spend.")
+    if ctx.max_fee is not None and fee > ctx.max_fee:
+        raise FeeAboveCap(
+            f"The fee is {fee} base units of {network.symbol}, above the cap of {ctx.max_fee}."
+        )
+    summary = TxSummary(
+        network=network.name,
+        outputs=tuple(outputs),
+        fee=fee,
+        replaceable=tx.signals_rbf(),
+        vsize=None,
+    )
+    if ctx.expected is not None:
+        compare_summaries(summary, ctx.expected, network)
+    return PolicyReview(summary, tuple(to_sign), tuple(spent))
+
+
+def _sign_one(todo: PolicyInputToSign, secret: bytes, cache: SighashCache) -> bytes:
+    if todo.leaf_hash is not None:
+        if pubkey_from_secret(secret)[1:] != todo.pubkey:
+            raise KeyMismatch(
+                f"The key this wallet derives at {format_path(todo.path)} is not the key "
+                f"input {todo.index}'s leaf names.",
+                todo.index,
+            )
+        digest = cache.taproot_script(todo.index, todo.leaf_hash, todo.sighash_type)
+        sig = schnorr_sign(secret, digest)
+        return sig if todo.sighash_type == SIGHASH_DEFAULT else sig + bytes([todo.sighash_type])
+    digest = cache.segwit_v0(todo.index, todo.script_code, todo.amount, todo.sighash_type)
+    try:
+        der = ecdsa_sign(secret, digest, todo.pubkey)
+    except SignatureVerificationFailed:
+        raise KeyMismatch(
+            f"The key this wallet derives at {format_path(todo.path)} is not the key input "
+            f"{todo.index} names.",
+            todo.index,
+        ) from None
+    return der + bytes([todo.sighash_type])
+
+
+def sign_policy_psbt(psbt: Psbt, review: PolicyReview, root: ExtendedPrivateKey) -> Psbt:
+    """Add this signer's signatures to every input the review approved.
+
+    Each key is derived from the master key at its full path; the ECDSA signature is verified
+    against the key in the script and the x-only key compared, so a wrong path is refused.
+
+    Raises:
+        KeyMismatch: a derived key is not the key in the script.
+    """
+    cache = SighashCache(psbt.unsigned_tx(), review.spent)
+    parents: dict[tuple[int, ...], ExtendedPrivateKey] = {}
+    inputs = list(psbt.inputs)
+    for todo in review.to_sign:
+        parent_path = todo.path[:-1]
+        parent = parents.get(parent_path)
+        if parent is None:
+            parent = parents[parent_path] = root.derive_path(parent_path)
+        secret = parent.child(todo.path[-1]).private_key
+        sig = _sign_one(todo, secret, cache)
+        inp = inputs[todo.index]
+        if todo.leaf_hash is None:
+            partial = dict(inp.partial_sigs)
+            partial[todo.pubkey] = sig
+            inputs[todo.index] = replace(inp, partial_sigs=partial)
+        else:
+            script_sigs = dict(inp.tap_script_sigs)
+            script_sigs[(todo.pubkey, todo.leaf_hash)] = sig
+            inputs[todo.index] = replace(inp, tap_script_sigs=script_sigs)
+    modifiable = psbt.tx_modifiable
+    if modifiable is not None:
+        modifiable &= ~(TX_MODIFIABLE_INPUTS | TX_MODIFIABLE_OUTPUTS)
+    return replace(psbt, inputs=tuple(inputs), tx_modifiable=modifiable)
