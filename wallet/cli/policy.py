@@ -33,6 +33,7 @@ from wallet.cli._app import (
     open_wallet,
     table,
 )
+from wallet.cli._money_io import check_writable, read_text, write_text
 from wallet.cli.signing import sign_and_send
 from wallet.errors import WalletError
 from wallet.wallet import Wallet
@@ -50,16 +51,8 @@ _ACCOUNT = click.option(
 
 
 def _text(value: str) -> str:
-    """Return ``value``, or the contents of the file ``@PATH`` names."""
-    if not value.startswith("@"):
-        return value
-    path = Path(value[1:])
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise WalletError(f"{path} is not UTF-8 text.") from None
-    except OSError as err:
-        raise WalletError(f"Cannot read {path}: {err.strerror or err}.") from None
+    """Return ``value``, or the contents of the file ``@PATH`` names (never waiting on a pipe)."""
+    return read_text(Path(value[1:])) if value.startswith("@") else value
 
 
 def _policy_account(wallet: Wallet, network: str, index: int) -> UtxoAccount:
@@ -160,7 +153,7 @@ def policy_create(opts: Options, network: str, policy_text: str, label: str) -> 
 def policy_import(opts: Options, network: str, file: Path, label: str) -> None:
     """Add a policy account from a file: descriptor, BIP-388 JSON or Coldcard multisig file."""
     with errors(opts):
-        text = _text(f"@{file}")
+        text = read_text(file)
     with open_wallet(opts) as wallet:
         account = wallet.create_policy_account(network, text, label)
         _show(opts, account)
@@ -192,13 +185,13 @@ def policy_export(
     opts: Options, network: str, account_index: int, fmt: str, out: Path | None
 ) -> None:
     """Print (or write to --out) the registration every cosigner and the heir keep."""
+    if out is not None:
+        with errors(opts):
+            check_writable(out)
     with open_wallet(opts, reads_only=True) as wallet:
         text = _policy_account(wallet, network, account_index).policy_export(fmt)
         if out is not None:
-            try:
-                out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-            except OSError as err:
-                raise WalletError(f"Cannot write {out}: {err.strerror or err}.") from None
+            write_text(out, text if text.endswith("\n") else text + "\n")
     data = {"network": network, "format": fmt, "text": text, "file": str(out) if out else None}
     emit(opts, data, lambda: click.echo(text if out is None else f"Wrote {out}"))
 
@@ -211,7 +204,7 @@ def policy_export(
 def policy_verify(opts: Options, network: str, file: Path, account_index: int) -> None:
     """Check that a cosigner's or device's registration FILE is this account's policy."""
     with errors(opts):
-        text = _text(f"@{file}")
+        text = read_text(file)
     with open_wallet(opts, reads_only=True) as wallet:
         _policy_account(wallet, network, account_index).check_policy_file(text)
     data = {"network": network, "file": str(file), "same_policy": True}
