@@ -32,7 +32,12 @@ from wallet.errors import (
 from wallet.signing.export import network_params
 from wallet.storage.accounts import AccountStore, NewAccount
 from wallet.types import AccountRecord, PolicyKind
-from wallet.utxo.policy import multisig_descriptor, parse_coldcard, read_policy
+from wallet.utxo.policy import (
+    is_coldcard_file,
+    multisig_descriptor,
+    parse_coldcard,
+    read_policy,
+)
 
 __all__ = ["COSIGNER_SCRIPT_TYPES", "PolicyBook"]
 
@@ -125,7 +130,7 @@ class PolicyBook:
             AccountExists: the wallet has this policy already.
         """
         net = self._network(network)
-        if "policy:" in policy.lower() and "(" not in policy:
+        if is_coldcard_file(policy):
             name, descriptor = parse_coldcard(net, policy)
             label = label or name
         else:

@@ -179,6 +179,7 @@ def _signature_count(psbt: Psbt) -> int:
     count = 0
     for inp in psbt.inputs:
         count += len(inp.partial_sigs) + (inp.tap_key_sig is not None)
+        count += len(inp.tap_script_sigs)  # a policy's tapscript leaves
         count += inp.is_finalized
     return count
 
@@ -214,7 +215,12 @@ class AirGapSigner:
             kind=SignerKind.AIR_GAPPED,
             label=label,
             capabilities=frozenset(
-                {Capability.UTXO, Capability.TAPROOT, Capability.MESSAGE_SIGNING}
+                {
+                    Capability.UTXO,
+                    Capability.TAPROOT,
+                    Capability.MESSAGE_SIGNING,
+                    Capability.POLICY,
+                }
                 | ({Capability.EVM} if any(a.script is None for a in accounts) else set())
             ),
         )

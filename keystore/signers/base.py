@@ -55,6 +55,8 @@ class Capability(enum.Enum):
     TAPROOT = "taproot"
     MESSAGE_SIGNING = "message-signing"
     DISPLAY_ADDRESS = "display-address"
+    POLICY = "policy"
+    """Signs inputs of a registered policy (multisig, miniscript; ``SigningContext.policy``)."""
 
 
 class UnsupportedCapability(KeystoreError, NotImplementedError):

@@ -45,6 +45,7 @@ class HotSigner:
                     Capability.UTXO,
                     Capability.EVM,
                     Capability.TAPROOT,
+                    Capability.POLICY,
                     Capability.MESSAGE_SIGNING,
                     Capability.DISPLAY_ADDRESS,
                 }

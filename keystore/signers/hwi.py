@@ -42,6 +42,7 @@ from keystore.signers.base import (
     SignerKind,
     SigningContext,
     UnsupportedCapability,
+    require,
 )
 from keystore.signers.message_signer import utxo_key_kind
 from keystore.signers.utxo_review import review_psbt
@@ -276,6 +277,11 @@ class HwiSigner:
             SigningRefused: the device returned another transaction, or no signature.
         """
         self._check_network(ctx.network)
+        # Hardware wallets sign multisig and miniscript only for a policy registered on the
+        # device (Coldcard's setup file, Ledger's BIP-388 registration with its HMAC, ...);
+        # HWI 3.x exposes no uniform registration call, so a policy is refused up front.
+        if ctx.policy is not None:
+            require(self._info, Capability.POLICY, "sign policy (multisig, miniscript) inputs")
         sent = read_psbt_bytes(psbt)
         account = self._account_key(ctx.account_path)
         review = review_psbt(sent, self._info.fingerprint, account, ctx)

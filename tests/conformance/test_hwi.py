@@ -18,6 +18,7 @@ these PSBTs and shows them as expected. The README says so.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import pytest
 from hwilib import errors as hwi_errors
@@ -157,6 +158,17 @@ def test_networks_hwi_does_not_speak_are_refused_before_the_device(pair: Pair) -
     with pytest.raises(Exception, match="opened for regtest"):
         signer.export_account(mainnet, (0x80000054, 0x80000000, 0x80000000), "p2wpkh")
     assert Capability.EVM not in signer.info.capabilities
+
+
+def test_a_policy_is_refused_before_the_device(pair: Pair) -> None:
+    """HWI has no uniform policy registration: multisig and miniscript are refused clearly."""
+    device = SeedDevice(pair.hot, Chain.REGTEST)
+    signer = HwiSigner(device, "Stand-in device")
+    assert Capability.POLICY not in signer.info.capabilities
+    ctx = replace(signing_ctx(), policy="wsh(sortedmulti(1,[00000000/48h/1h/0h/2h]tpub/<0;1>/*))")
+    with pytest.raises(UnsupportedCapability, match="policy"):
+        signer.sign_psbt(pair.draft().psbt, ctx)
+    assert device.signed == 0
 
 
 def test_psbt_conversions_round_trip_through_hwi(pair: Pair) -> None:

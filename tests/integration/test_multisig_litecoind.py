@@ -209,3 +209,35 @@ def test_taproot_two_of_three_script_path(
         _broadcast_and_mine(s, s.account, signed)
     finally:
         s.close()
+
+
+def test_a_miniscript_policy_is_spent_by_its_owner_alone(
+    tmp_path: Path, litecoind: LitecoinNode, electrumx: ElectrumXServer
+) -> None:
+    """``or_d(pk(OWNER),and_v(v:pkh(HEIR),older(N)))``: the owner's path, hot-signed here."""
+    electrumx.wait_synced()
+    with Wallet.create(tmp_path / "heir.coffer", PASSWORD) as heir_wallet:
+        heir = heir_wallet.cosigner_key(NET) + "/<0;1>/*"
+    backend = ElectrumBackend(litecoin_regtest(), [electrumx.tcp], timeout=15)
+    with Wallet.create(tmp_path / "owner.coffer", PASSWORD) as owner_wallet:
+        owner = owner_wallet.cosigner_key(NET) + "/<0;1>/*"
+        account = owner_wallet.create_policy_account(
+            NET, f"wsh(or_d(pk({owner}),and_v(v:pkh({heir}),older(4032))))", "recovery"
+        )
+        owner_wallet.backends.use(NET, backend)
+        litecoind.fund(account.addresses(1)[0].address, 10_000_000)
+        litecoind.mine(1)
+        electrumx.wait_synced()
+        account.sync()
+        to = str(litecoind.rpc("getnewaddress", "", "bech32"))
+        draft = account.prepare_send(to, "0.05", fee_rate=Decimal(2))
+        assert isinstance(draft, UtxoDraft)
+        signed = owner_wallet.sign(draft)
+        vsize = litecoind.rpc("decoderawtransaction", signed.raw.hex(), wallet=None)["vsize"]
+        assert vsize <= draft.vsize
+        txid = account.broadcast(signed)
+        litecoind.mine(1)
+        electrumx.wait_synced()
+        account.sync()
+        assert txid in {h.txid for h in account.history()}
+    backend.close()

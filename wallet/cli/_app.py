@@ -446,5 +446,8 @@ def account_row(account: Account) -> dict[str, Any]:
         "receive_address": account.receive_address(),
     }
     if isinstance(account, UtxoAccount):
-        row["xpub"] = account.export_xpub()
+        if account.is_policy:  # its keys are in its descriptor (ADR 0013)
+            row["descriptor"] = account.descriptor()
+        else:
+            row["xpub"] = account.export_xpub()
     return row

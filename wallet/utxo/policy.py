@@ -54,6 +54,7 @@ __all__ = [
     "check_registration",
     "cosigner_expression",
     "export_policy",
+    "is_coldcard_file",
     "multisig_descriptor",
     "parse_coldcard",
     "policy_view",
@@ -112,7 +113,7 @@ def _check_coin_types(network: UtxoNetwork, keys: Sequence[KeyExpr]) -> None:
         coin = origin.path[1]
         if coin != network.coin_type + HARDENED:
             raise InvalidPolicy(
-                f"The key [{origin.text()}] is a key of coin type {coin - HARDENED % HARDENED}"
+                f"The key [{origin.text()}] is a key of coin type {coin % HARDENED}"
                 f" (its path says so), not of {network.title} (coin type {network.coin_type})."
             )
 
@@ -209,6 +210,9 @@ def multisig_descriptor(
             f"The threshold must be between 1 and the number of cosigners ({len(keys)}); "
             f"{threshold} given."
         )
+    # Every cosigner lists the keys in its own order; sorted, the text is the same for all
+    # (sortedmulti sorts the keys in the script anyway, so the addresses do not change).
+    keys.sort()
     xpubs = [k.split("]")[-1] for k in keys]
     if len(set(xpubs)) != len(xpubs):
         raise InvalidPolicy("The same cosigner key was given twice.")
@@ -224,6 +228,11 @@ def multisig_descriptor(
 # -- Coldcard multisig setup file ------------------------------------------------------------
 
 _CC_FORMATS = {"P2WSH": "wsh", "P2SH-P2WSH": "sh-wsh", "P2WSH-P2SH": "sh-wsh"}
+
+
+def is_coldcard_file(text: str) -> bool:
+    """Return whether ``text`` looks like Coldcard's multisig file (a ``Policy:`` line)."""
+    return re.search(r"^\s*policy\s*:", text, re.IGNORECASE | re.MULTILINE) is not None
 
 
 def parse_coldcard(network: UtxoNetwork, text: str) -> tuple[str, Descriptor]:
@@ -286,7 +295,7 @@ def _coldcard(descriptor: Descriptor, name: str) -> str:
         raise InvalidPolicy("Coldcard's multisig file carries sorted multisig (sortedmulti) only.")
     safe = re.sub(r"[^A-Za-z0-9 _-]", "", name)[:20] or "Coffer"
     lines = [
-        "# Coldcard multisig setup file (written by Coffer)",
+        "# Coldcard multisig setup file, written by Coffer",
         f"Name: {safe}",
         f"Policy: {multi.threshold} of {len(multi.keys)}",
         f"Format: {fmt}",
@@ -327,7 +336,7 @@ def check_registration(network: UtxoNetwork, descriptor: Descriptor, text: str) 
         InvalidPolicy: the text cannot be read.
         PolicyMismatch: it describes another policy than ``descriptor``.
     """
-    if "policy:" in text.lower() and "(" not in text:
+    if is_coldcard_file(text):
         _, other = parse_coldcard(network, text)
     else:
         other = read_policy(network, text)
