@@ -124,6 +124,8 @@ from wallet.types import (
 from wallet.utxo.builder import DraftInput, UtxoDraft
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck
+from wallet.utxo.paths import SpendPath
+from wallet.utxo.recovery import CoinClock, RecoveryStatus
 from wallet.utxo.views import AccountView
 from wallet.valuation import TransactionValue, Valuation, coin_value, transaction_value
 from wallet.wallet import DEFAULT_ACCOUNT_NETWORKS, Wallet, check_new_wallet_path
@@ -157,6 +159,7 @@ __all__ = [
     "Category",
     "CategoryRule",
     "Codex32Backup",
+    "CoinClock",
     "CoinInfo",
     "Collectible",
     "DevnetControl",
@@ -217,12 +220,14 @@ __all__ = [
     "PurchaseRow",
     "Quote",
     "ReceiveTarget",
+    "RecoveryStatus",
     "RequestStatus",
     "RuleKind",
     "SaleLink",
     "ScriptKind",
     "SentTransaction",
     "SignedTransaction",
+    "SpendPath",
     "SpendingLine",
     "SpendingReport",
     "SummaryOutput",

@@ -28,7 +28,14 @@ from wallet.errors import (
 from wallet.signing.export import parse_export
 from wallet.signing.ur_export import EvmKey
 from wallet.storage.accounts import AccountStore, NewAccount
-from wallet.types import AccountKind, AccountRecord, AddressInfo, EvmLayout, WatchedAddress
+from wallet.types import (
+    AccountKind,
+    AccountRecord,
+    AddressInfo,
+    EvmLayout,
+    PolicyKind,
+    WatchedAddress,
+)
 
 __all__ = ["AccountBook"]
 
@@ -97,6 +104,11 @@ class AccountBook:
         found = self._store.find(net, index, chosen)
         if found is not None:
             return self._load(found)
+        if chosen is PolicyKind.POLICY:
+            raise AccountNotFound(
+                f"The wallet has no policy account {index} on {net.title}; add one with "
+                "`coffer policy create`, `coffer multisig create` or `coffer recovery create`."
+            )
         if self._watch_only:
             raise AccountNotFound(
                 f"This watch-only wallet has no {chosen.value} account {index} on {net.title}; "
@@ -118,6 +130,11 @@ class AccountBook:
             net = get_network(network)
         chosen = _resolve_kind(net, kind)
         found = self._store.find(net, index, chosen) if 0 <= index < HARDENED else None
+        if found is None and chosen is PolicyKind.POLICY:
+            raise AccountNotFound(
+                f"The wallet has no policy account {index} on {net.title}; add one with "
+                "`coffer policy create`, `coffer multisig create` or `coffer recovery create`."
+            )
         if found is None:
             of_kind = f" of kind {chosen.value}" if kind else ""
             add = f"coffer receive {net.name}" + (f" --account {index}" if index else "")
@@ -202,6 +219,11 @@ class AccountBook:
             parsed, version = ExtendedPublicKey.parse(xpub.strip(), tuple(accepted))
         implied = _implied_kind(net, version)
         chosen = _resolve_kind(net, kind) if kind else (implied or net.default_kind)
+        if chosen is PolicyKind.POLICY:
+            raise InvalidExtendedKey(
+                "A policy account is made from its descriptor (coffer policy create), not "
+                "from one xpub."
+            )
         if kind and implied and implied != chosen:
             raise InvalidExtendedKey(
                 f"This key's prefix is for {implied.value} accounts, not {chosen.value}."
@@ -370,12 +392,14 @@ def _resolve_kind(net: Network, kind: str | None) -> AccountKind:
     if isinstance(net, UtxoNetwork):
         if kind is None:
             return net.default_kind
+        if kind == PolicyKind.POLICY.value:
+            return PolicyKind.POLICY
         try:
             chosen = ScriptKind(kind)
         except ValueError:
             chosen = None
         if chosen is None or chosen not in net.script_kinds:
-            options = ", ".join(k.value for k in net.script_kinds)
+            options = ", ".join([*(k.value for k in net.script_kinds), PolicyKind.POLICY.value])
             raise WalletError(f"{net.title} accounts are one of: {options}; not {kind!r}.")
         return chosen
     if kind is None:

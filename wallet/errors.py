@@ -57,6 +57,7 @@ __all__ = [
     "InvalidPsbtFile",
     "InvalidRecipient",
     "InvalidSignature",
+    "InvalidTimelock",
     "InvalidToken",
     "InvalidTxHash",
     "InvalidTypedData",
@@ -88,6 +89,7 @@ __all__ = [
     "SigningRefused",
     "StatementCurrencyMismatch",
     "StatementError",
+    "TimelockNotReached",
     "TransactionNotFound",
     "TransactionRefused",
     "TransactionTooLarge",
@@ -95,6 +97,7 @@ __all__ = [
     "UnknownAsset",
     "UnknownCurrency",
     "UnknownNetwork",
+    "UnknownSpendPath",
     "UnknownToken",
     "UnsafeAgent",
     "UnsafeWalletFile",
@@ -621,6 +624,60 @@ class CoinUnavailable(WalletError, ValueError):
         super().__init__(message)
         self.outpoint = outpoint
         self.reason = reason
+
+
+class TimelockNotReached(CoinUnavailable):
+    """A coin cannot be spent by the chosen path yet: its relative timelock has not passed.
+
+    Attributes:
+        outpoint: the coin, ``TXID:N`` (the soonest one when none of the account's coins
+            is old enough).
+        reason: ``"timelocked"``.
+        blocks_left: blocks still to be mined before the path opens (``None`` while the
+            coin is unconfirmed: its clock starts when it confirms).
+        opens_at_height: the first block height at whose next block the coin may be spent
+            by the path (its height plus the lock minus one), ``None`` while unconfirmed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        outpoint: str = "",
+        blocks_left: int | None = None,
+        opens_at_height: int | None = None,
+    ) -> None:
+        """Record the coin and when the path opens for it."""
+        super().__init__(message, outpoint, "timelocked")
+        self.blocks_left = blocks_left
+        self.opens_at_height = opens_at_height
+
+
+class InvalidTimelock(WalletError, ValueError):
+    """A relative timelock outside what BIP-68 can count in blocks (1 to 65,535).
+
+    Attributes:
+        blocks: the number of blocks asked for.
+    """
+
+    def __init__(self, message: str, blocks: int | None = None) -> None:
+        """Record the value asked for."""
+        super().__init__(message)
+        self.blocks = blocks
+
+
+class UnknownSpendPath(WalletError, ValueError):
+    """The account has no spending path of that name (or is not a policy account).
+
+    Attributes:
+        path: the name asked for.
+        available: the names the account offers.
+    """
+
+    def __init__(self, message: str, path: str = "", available: tuple[str, ...] = ()) -> None:
+        """Record the name asked for and those available."""
+        super().__init__(message)
+        self.path = path
+        self.available = available
 
 
 class TransactionTooLarge(WalletError):

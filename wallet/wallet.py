@@ -30,7 +30,14 @@ from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
 from wallet.backup import Codex32Backup, codex32_backup
 from wallet.devnet import DevnetControl
-from wallet.errors import NothingToSign, WalletCorrupt, WalletError, WatchOnly, translate_errors
+from wallet.errors import (
+    InvalidPolicy,
+    NothingToSign,
+    WalletCorrupt,
+    WalletError,
+    WatchOnly,
+    translate_errors,
+)
 from wallet.history import HistoryBook, SendWarning, send_warnings
 from wallet.labels import LabelStore
 from wallet.messages import MessageBook, key_signer, reseal_imported_keys
@@ -63,6 +70,7 @@ from wallet.sync_each import sync_each
 from wallet.types import AccountRecord, Draft, SignedTransaction, SyncOutcome, SyncReport
 from wallet.utxo.context import UtxoContext
 from wallet.utxo.draft import UtxoDraft
+from wallet.utxo.recovery import check_recovery_blocks, recovery_policy
 from wallet.watch import DEFAULT_POLL_SECONDS, Watcher
 
 __all__ = ["DEFAULT_ACCOUNT_NETWORKS", "Wallet", "check_new_wallet_path"]
@@ -987,6 +995,51 @@ class Wallet:
             WatchOnly, InvalidPsbt, NothingToSign: as ``musig_nonces``.
         """
         return self._musig.sign(draft_or_psbt, prompt, network, max_fee=max_fee)
+
+    def create_recovery_wallet(
+        self,
+        network: str,
+        recovery_key: str,
+        after_blocks: int,
+        taproot: bool = False,
+        label: str = "",
+        index: int = 0,
+    ) -> UtxoAccount:
+        """Add a recovery (inheritance) account: this wallet any time, ``recovery_key`` later.
+
+        The policy is ``wsh(or_d(pk(OWNER),and_v(v:pkh(HEIR),older(N))))``, or with
+        ``taproot`` ``tr(OWNER,and_v(v:pk(HEIR),older(N)))`` (the owner on the key path,
+        the heir in a leaf). OWNER is ``cosigner_key(network, index, "wsh"|"tr")``. The heir
+        imports the same policy (``policy_export("descriptor")``) with
+        ``create_policy_account`` and spends with ``prepare_send(..., path="recovery")``
+        once a coin has N confirmations; the owner restarts the clocks with
+        ``prepare_refresh``. See ``wallet.utxo.recovery``.
+
+        Args:
+            network: a Bitcoin-family network.
+            recovery_key: the heir's (or backup device's) cosigner export, any form
+                ``create_multisig`` takes.
+            after_blocks: N, 1 to 65,535 blocks (BIP-68; about 455 days on Bitcoin, 114 on
+                Litecoin) after each coin confirms.
+            taproot: the taproot variant.
+            label: a name for the account.
+            index: the BIP-48 account number of this wallet's key.
+
+        Raises:
+            WatchOnly: the wallet holds no seed.
+            InvalidTimelock: N out of range.
+            InvalidPolicy: an unreadable recovery key, one of another network, or this
+                wallet's own key.
+            AccountExists: the wallet has this recovery account already.
+        """
+        with translate_errors():
+            net = get_network(network)
+        if not isinstance(net, UtxoNetwork):
+            raise InvalidPolicy(f"{net.title} has no script policies (it is not Bitcoin-family).")
+        check_recovery_blocks(after_blocks, net.block_seconds)  # before the seed is unsealed
+        owner = self.cosigner_key(network, index, "tr" if taproot else "wsh")
+        text = recovery_policy(net, owner, recovery_key, after_blocks, taproot)
+        return self.create_policy_account(network, text, label)
 
     # -- accounts (``accounts_book``; these names are the README's) --------------------------
 

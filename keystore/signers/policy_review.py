@@ -57,6 +57,7 @@ from primitives.secp256k1 import (
     ecdsa_sign,
     pubkey_from_secret,
     schnorr_sign,
+    schnorr_sign_taproot,
 )
 from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT, SighashCache
 from primitives.tx import TxOut
@@ -78,8 +79,12 @@ class PolicyInputToSign:
         pubkey: the key in the script: 33 bytes (P2WSH) or 32 x-only (tapscript).
         script_code: the witness script (P2WSH); empty for tapscript.
         amount: the spent amount, in base units.
-        leaf_hash: the tapscript leaf's hash (BIP-341), ``None`` for P2WSH.
+        leaf_hash: the tapscript leaf's hash (BIP-341), ``None`` for P2WSH and key paths.
         sighash_type: the sighash type to sign with.
+        key_path: a taproot key-path signature by the internal key (a policy whose internal
+            key is a person's, such as a recovery wallet's owner), tweaked with the tree.
+        merkle_root: for a key path, the script tree's root the key is tweaked with.
+        output_key: for a key path, the x-only output key the spent script pays.
     """
 
     index: int
@@ -89,6 +94,9 @@ class PolicyInputToSign:
     amount: int
     leaf_hash: bytes | None
     sighash_type: int
+    key_path: bool = False
+    merkle_root: bytes | None = None
+    output_key: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +242,22 @@ def _input_signatures(
         raise KeyMismatch(f"Input {index} names a script tree that is not the policy's.", index)
     sighash = _sighash(inp, True, index)
     out = []
+    for s in ours:
+        if s.pubkey[-32:] == tap.internal_key:
+            out.append(
+                PolicyInputToSign(
+                    index,
+                    s.path,
+                    tap.internal_key,
+                    b"",
+                    spent.value,
+                    None,
+                    sighash,
+                    key_path=True,
+                    merkle_root=tap.merkle_root,
+                    output_key=spent.script_pubkey[2:],
+                )
+            )
     for leaf in tap.leaves:
         for s in ours:
             if s.pubkey in leaf.keys:
@@ -311,7 +335,7 @@ def review_policy_psbt(psbt: Psbt, fingerprint: bytes, ctx: SigningContext) -> P
             f"No input of this PSBT is signed by this wallet (master key fingerprint "
             f"{fingerprint.hex()}) under the registered policy, or all of them are final."
         )
-    taproot_commits = any(t.leaf_hash is not None for t in to_sign)
+    taproot_commits = any(t.leaf_hash is not None or t.key_path for t in to_sign)
     spent: list[TxOut] = []
     for index, inp in enumerate(psbt.inputs):
         out = inp.spent_output()
@@ -353,6 +377,16 @@ def review_policy_psbt(psbt: Psbt, fingerprint: bytes, ctx: SigningContext) -> P
 
 
 def _sign_one(todo: PolicyInputToSign, secret: bytes, cache: SighashCache) -> bytes:
+    if todo.key_path:
+        digest = cache.taproot(todo.index, todo.sighash_type)
+        sig, output_key = schnorr_sign_taproot(secret, digest, todo.merkle_root)
+        if output_key != todo.output_key:
+            raise KeyMismatch(
+                f"The key this wallet derives at {format_path(todo.path)}, tweaked with the "
+                f"policy's script tree, is not the key input {todo.index} pays.",
+                todo.index,
+            )
+        return sig if todo.sighash_type == SIGHASH_DEFAULT else sig + bytes([todo.sighash_type])
     if todo.leaf_hash is not None:
         if pubkey_from_secret(secret)[1:] != todo.pubkey:
             raise KeyMismatch(
@@ -395,7 +429,9 @@ def sign_policy_psbt(psbt: Psbt, review: PolicyReview, root: ExtendedPrivateKey)
         secret = parent.child(todo.path[-1]).private_key
         sig = _sign_one(todo, secret, cache)
         inp = inputs[todo.index]
-        if todo.leaf_hash is None:
+        if todo.key_path:
+            inputs[todo.index] = replace(inp, tap_key_sig=sig)
+        elif todo.leaf_hash is None:
             partial = dict(inp.partial_sigs)
             partial[todo.pubkey] = sig
             inputs[todo.index] = replace(inp, partial_sigs=partial)

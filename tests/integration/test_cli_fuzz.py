@@ -96,6 +96,12 @@ BASE_VALUES: dict[str, str] = {
     "amount": "0.001",
     "link": f"bitcoin:{BTC_ADDRESS}?amount=0.001",
     "request_id": "1",
+    # coffer policy / multisig / recovery
+    "policy_text": "wsh(pk(" + "02" + "11" * 32 + "))",
+    "threshold": "2",
+    "cosigners": "[d34db33f/48h/0h/0h/2h]xpub-not-really",
+    "heir": "[d34db33f/48h/0h/0h/2h]xpub-not-really",
+    "after_blocks": "144",
 }
 EVM_COMMANDS = {"tokens list", "tokens add", "tokens remove", "nfts", "explorer-key"}
 SKIPPED = {"demo": "runs the embedded devnets end to end; it takes no parameters"}
@@ -119,6 +125,12 @@ NAMED_CASES: tuple[tuple[str, ...], ...] = (
     ("servers", "bitcoin", "--set", "ssl://[::1"),
     ("sync", "notanetwork"),
     ("sync", "\udcff"),
+    # policy accounts: a bad checksum, an insane policy, N out of range, a path by name
+    ("policy", "create", "bitcoin", "wpkh(02" + "11" * 32 + ")#deadbeef"),
+    ("policy", "create", "bitcoin", "wsh(or_b(pk(02" + "11" * 32 + "),older(10)))"),
+    ("recovery", "create", "bitcoin", "--heir", "x", "--after", "0"),
+    ("recovery", "create", "bitcoin", "--heir", "x", "--after", "65536"),
+    ("send", "bitcoin", "--to", BTC_ADDRESS, "--amount", "0.1", "--path", "recovery"),
 )
 
 

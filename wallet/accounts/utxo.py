@@ -14,6 +14,7 @@ from functools import partial
 from chains.registry import ScriptKind, UtxoNetwork
 from keystore.bip32 import ExtendedPublicKey
 from keystore.signers.base import PromptHandler, Signer
+from primitives.descriptors import KeyExpr
 from primitives.tx import OutPoint
 from wallet.accounts.base import AccountRecord, WalletParts
 from wallet.accounts.requesting import RequestingAccount
@@ -39,12 +40,14 @@ from wallet.types import (
 from wallet.utxo import addresses as _addresses
 from wallet.utxo import bump as _bump
 from wallet.utxo import fees as _fees
+from wallet.utxo import recovery as _recovery
 from wallet.utxo import signing as _signing
 from wallet.utxo.builder import SendRequest, UtxoDraft
 from wallet.utxo.builder import prepare_send as _prepare_send
 from wallet.utxo.context import CHANGE, RECEIVE, UtxoContext
 from wallet.utxo.fees import FeePresets
 from wallet.utxo.mempool import MempoolCheck, check_mempool
+from wallet.utxo.paths import SpendPath, key_label, policy_paths
 from wallet.utxo.policy import (
     PolicyView,
     check_registration,
@@ -53,6 +56,7 @@ from wallet.utxo.policy import (
     read_policy,
 )
 from wallet.utxo.policy_scripts import PolicyScripts
+from wallet.utxo.recovery import RecoveryStatus
 from wallet.utxo.scripts import SingleKeyScripts
 from wallet.utxo.store import UtxoStore
 from wallet.utxo.sync import sync_account
@@ -380,6 +384,7 @@ class UtxoAccount(RequestingAccount):
         rbf: bool = True,
         subtract_fee: bool = False,
         allow_high_fee: bool = False,
+        path: str | None = None,
     ) -> UtxoDraft:
         """Prepare an unsigned transaction (a PSBT) and the summary to approve.
 
@@ -398,6 +403,12 @@ class UtxoAccount(RequestingAccount):
             subtract_fee: the recipients pay the fee from their amounts, in equal shares.
             allow_high_fee: accept a fee above the caps (10 times the fast rate, or the
                 wallet's share of the amount sent, 10% by default).
+            path: for a policy account, the spending path to use (a name from
+                ``spend_paths``: ``"owner"`` or ``"recovery"`` for a recovery wallet). A
+                path with ``older(N)`` spends only coins with N confirmations or more, each
+                input with nSequence N (BIP-68, transaction version 2); fees are estimated
+                with that path's witness. ``None``: any path (nSequence per ``rbf``, fees at
+                the costliest path).
 
         Returns:
             The draft: sign it with ``Wallet.sign``, or export ``draft.psbt`` to a signer.
@@ -414,7 +425,11 @@ class UtxoAccount(RequestingAccount):
             FeeTooHigh: a fee above the caps, unless ``allow_high_fee``.
             FeeTooLow: a custom rate below the minimum relay fee.
             BackendUnavailable: the server cannot be reached.
+            UnknownSpendPath: ``path`` names no path of this account.
+            TimelockNotReached: a named coin, or every coin, is too young for ``path`` (the
+                error says when it opens).
         """
+        chosen = None if path is None else _recovery.find_path(self.spend_paths(), path)
         pairs: list[tuple[str, Amount | None]] = [] if to is None else [(to, amount)]
         pairs.extend(recipients or ())
         request = SendRequest(
@@ -424,8 +439,88 @@ class UtxoAccount(RequestingAccount):
             rbf=rbf,
             subtract_fee=subtract_fee,
             allow_high_fee=allow_high_fee,
+            path=chosen,
         )
         return _prepare_send(self._ctx, request, fee, fee_rate)
+
+    # -- spending paths and recovery wallets (``wallet.utxo.paths``, ``wallet.utxo.recovery``) --
+
+    def spend_paths(self) -> tuple[SpendPath, ...]:
+        """Return the ways this policy account's coins can be spent, named, in words, sized.
+
+        A recovery wallet has ``owner`` (this or the owner's key, any time) and ``recovery``
+        (the heir's key after N blocks); other policies ``path-1``, ``path-2``, ... A
+        single-key account, or a multisig, gives its one way as an empty tuple.
+        """
+        scripts = self._scripts
+        if not isinstance(scripts, PolicyScripts):
+            return ()
+        own = self._record.fingerprint
+
+        def name(key: KeyExpr) -> str:
+            origin = getattr(key, "origin", None)
+            label = key_label(key)
+            return (
+                f"this wallet {label}"
+                if origin is not None and origin.fingerprint == own
+                else label
+            )
+
+        return policy_paths(scripts.descriptor, self.utxo_network.block_seconds, name)
+
+    def recovery_status(self) -> RecoveryStatus:
+        """Return every coin's recovery clock as of the last sync, and the soonest.
+
+        For each coin: outpoint, value, confirmations, blocks until the recovery path opens
+        and about how many days (at the network's block interval: 600 s Bitcoin, 150 s
+        Litecoin); an unconfirmed coin's clock starts when it confirms; ``warning`` when 10%
+        or less of the delay is left. Sync first for current figures.
+
+        Raises:
+            InvalidTimelock: the account is not a recovery wallet (no path of one key after
+                N blocks beside an owner path).
+        """
+        return _recovery.account_status(self._ctx, self.spend_paths())
+
+    def prepare_refresh(
+        self,
+        fee: FeeLevel | str = "normal",
+        *,
+        fee_rate: Decimal | int | str | None = None,
+        coins: Sequence[str] | None = None,
+        within_blocks: int | None = None,
+        allow_high_fee: bool = False,
+    ) -> UtxoDraft:
+        """Prepare moving coins to the account's next address by the owner path.
+
+        This restarts their recovery clocks once it confirms: an owner who is alive
+        refreshes before the heir's path opens. One batched transaction (``kind`` is
+        ``"refresh"``), its fee in the summary like any send; sign and broadcast it as any
+        draft.
+
+        Args:
+            fee: ``"slow"``, ``"normal"`` or ``"fast"``.
+            fee_rate: a custom rate in sat/vB instead.
+            coins: the coins (``TXID:N``) to refresh; by default every spendable coin.
+            within_blocks: only the confirmed coins whose recovery path opens within this
+                many blocks (those nearest expiry).
+            allow_high_fee: accept a fee above the wallet's caps.
+
+        Raises:
+            InvalidTimelock: the account is not a recovery wallet.
+            CoinUnavailable: no coin to refresh, or a named coin that cannot be spent.
+            InsufficientFunds, FeeTooHigh, BackendUnavailable: as ``prepare_send``.
+        """
+        return _recovery.prepare_refresh(
+            self._ctx,
+            self.spend_paths(),
+            self.receive_address(),
+            fee,
+            fee_rate,
+            coins,
+            within_blocks,
+            allow_high_fee,
+        )
 
     def bump_fee(
         self,

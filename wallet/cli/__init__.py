@@ -26,6 +26,7 @@ from wallet.cli import (
     money,
     musig,
     onramp,
+    policy,
     psbt,
     qr,
     receive,
@@ -59,6 +60,7 @@ for _command in (
     *onramp.COMMANDS,
     *backup.COMMANDS,
     *musig.COMMANDS,
+    *policy.COMMANDS,
 ):
     cli.add_command(_command)
 

@@ -231,7 +231,13 @@ def servers(opts: Options, network: str, new_servers: tuple[str, ...], reset: bo
 @click.option("--token", default=None, help="EVM: a token symbol or contract address.")
 @click.option("--nft", default=None, help="EVM: a collectible CONTRACT:TOKEN_ID.")
 @click.option("--account", "account_index", type=click.IntRange(0, 2**31 - 1), default=0)
-@click.option("--kind", default=None)
+@click.option("--kind", default=None, help="The account's kind (p2wpkh, p2tr, ..., policy).")
+@click.option(
+    "--path",
+    "spend_path",
+    default=None,
+    help="A policy account's spending path: owner, recovery (after N blocks), path-N.",
+)
 @click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's caps.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
 @click.pass_obj
@@ -249,10 +255,14 @@ def send(
     nft: str | None,
     account_index: int,
     kind: str | None,
+    spend_path: str | None,
     allow_high_fee: bool,
     assume_yes: bool,
 ) -> None:
-    """Build, check, sign with this wallet's keys, and broadcast a transaction."""
+    """Build, check, sign with this wallet's keys, and broadcast a transaction.
+
+    The heir of a recovery wallet spends with ``--kind policy --path recovery``.
+    """
     with errors(opts):
         if send_max and (amounts or len(to) != 1):
             raise WalletError("--max sends everything to one --to, without --amount.")
@@ -275,6 +285,7 @@ def send(
             token=token,
             nft=nft,
             allow_high_fee=allow_high_fee,
+            path=spend_path,
         )
     with errors(opts):
         # Options the network's family cannot use are said first.
@@ -283,6 +294,8 @@ def send(
             evm_cli.check_send_args(args)
         elif token or nft:
             raise Unsupported(f"{net.title} has no tokens: --token and --nft are EVM.")
+        if spend_path is not None and net.family.value == "evm":
+            raise Unsupported(f"{net.title} accounts have one way to spend: --path is UTXO.")
     with open_wallet(opts) as wallet:
         # An account the wallet has: a refused payment must not add one to the file.
         account = wallet.accounts_book.existing(network, account_index, kind)

@@ -22,6 +22,7 @@ class SendArgs:
         token: a token symbol or contract address (EVM).
         nft: a collectible ``CONTRACT:TOKEN_ID`` (EVM).
         allow_high_fee: accept a fee above the wallet's caps.
+        path: a policy account's spending path (``owner``, ``recovery``, ``path-N``; UTXO).
     """
 
     recipients: tuple[tuple[str, str | None], ...]
@@ -33,3 +34,4 @@ class SendArgs:
     token: str | None = None
     nft: str | None = None
     allow_high_fee: bool = False
+    path: str | None = None

@@ -60,6 +60,7 @@ def prepare_send(account: UtxoAccount, args: SendArgs) -> Draft:
         send_max=args.send_max,
         rbf=args.rbf,
         allow_high_fee=args.allow_high_fee,
+        path=args.path,
     )
 
 

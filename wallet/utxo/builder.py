@@ -50,6 +50,8 @@ from wallet.amounts import to_base_units
 from wallet.errors import (
     InvalidAddress,
     InvalidAmount,
+    TimelockNotReached,
+    UnknownSpendPath,
     WalletError,
     translate_errors,
 )
@@ -59,6 +61,7 @@ from wallet.utxo.addresses import ChangeOutput
 from wallet.utxo.coins import named_coins, run_selection, selection_coins, spendable
 from wallet.utxo.context import UtxoContext
 from wallet.utxo.draft import DraftInput, SendRequest, UtxoDraft, summary_address, utxo_params
+from wallet.utxo.paths import SpendPath, duration_words
 from wallet.utxo.state import Coin as StateCoin
 from wallet.utxo.views import AccountView
 
@@ -72,8 +75,10 @@ __all__ = [
     "anti_fee_sniping_locktime",
     "assemble",
     "build_send",
+    "path_sequence",
     "prepare_send",
     "summary_address",
+    "timelock_ready",
     "utxo_params",
 ]
 
@@ -190,6 +195,84 @@ def assemble(
     )
 
 
+def path_sequence(path: SpendPath | None, rbf: bool) -> int:
+    """Return the nSequence of every input spent by ``path``.
+
+    A path with ``older(n)`` needs nSequence ``n`` itself (BIP-68: the input's sequence must
+    count at least as many blocks as the script asks for, with bit 31 clear, in a version 2
+    transaction); such a sequence also signals BIP-125 replaceability. Other paths keep
+    0xfffffffd (replaceable) or 0xfffffffe.
+    """
+    if path is not None and path.older is not None:
+        return path.older
+    return SEQUENCE_RBF if rbf else SEQUENCE_NO_RBF
+
+
+def _opens_in(coin: StateCoin, tip_height: int, blocks: int, block_seconds: int) -> str:
+    if coin.height is None:
+        return f"{coin.outpoint} is unconfirmed: its {blocks}-block clock starts when it confirms"
+    left = blocks - coin.confirmations(tip_height)
+    when = duration_words(left * block_seconds / 86400)
+    return (
+        f"{coin.outpoint} opens to this path in {left} blocks ({when}), after block "
+        f"{coin.height + blocks - 1}"
+    )
+
+
+def timelock_ready(
+    tip_height: int,
+    path: SpendPath | None,
+    named: list[StateCoin],
+    spendable_coins: list[StateCoin],
+    block_seconds: int,
+) -> list[StateCoin]:
+    """Return the coins a path can spend now: all of them unless it has a relative lock.
+
+    Named coins must all be old enough; otherwise the spendable coins that are, and a clear
+    refusal naming the soonest when none is.
+
+    Raises:
+        TimelockNotReached: a named coin is too young, or no coin is old enough (the error
+            names the coin that opens first and when).
+        UnknownSpendPath: a path with a time-based relative lock (not supported by the
+            builder yet).
+    """
+    coins = named or spendable_coins
+    if path is None or path.older is None:
+        return coins
+    blocks = path.older_blocks
+    if blocks is None:
+        raise UnknownSpendPath(
+            f"The {path.name!r} path waits for a time-based relative lock; Coffer spends "
+            "only block-based ones.",
+            path.name,
+        )
+    tip = tip_height
+
+    def ready(c: StateCoin) -> bool:
+        return c.height is not None and c.confirmations(tip) >= blocks
+
+    def refusal(coin: StateCoin, prefix: str) -> TimelockNotReached:
+        left = None if coin.height is None else blocks - coin.confirmations(tip)
+        opens = None if coin.height is None else coin.height + blocks - 1
+        text = prefix + _opens_in(coin, tip, blocks, block_seconds) + "."
+        return TimelockNotReached(text, str(coin.outpoint), left, opens)
+
+    for coin in named:
+        if not ready(coin):
+            raise refusal(coin, f"The {path.name} path cannot spend it yet: ")
+    eligible = [c for c in coins if ready(c)]
+    if eligible:
+        return eligible
+    if not coins:
+        return coins  # coin selection says there is nothing to spend
+    soonest = min(coins, key=lambda c: (c.height is None, c.height or 0))
+    raise refusal(
+        soonest,
+        f"No coin is old enough for the {path.name} path ({blocks} confirmations); the soonest: ",
+    )
+
+
 def anti_fee_sniping_locktime(tip_height: int, rng: secrets.SystemRandom | None = None) -> int:
     """Return Core's anti-fee-sniping nLockTime: the tip, one time in ten up to 99 lower."""
     rng = rng or secrets.SystemRandom()
@@ -259,12 +342,18 @@ def build_send(
         raise InvalidAmount("Sending the maximum already takes the fee from what is sent.")
     paid = _recipients(network, request)
     named = named_coins(view, request.utxos)
+    path = request.path
+    candidates = timelock_ready(
+        view.tip_height, path, named, spendable(view), network.block_seconds
+    )
     change = ChangeOutput.first_unused(ctx)
     params = SelectionParams.for_network(
         network, rate, change_script=change.script, change_spend=ctx.scripts.spend_size
     )
     rng = secrets.SystemRandom()
-    pool = selection_coins(ctx.scripts, view, named or spendable(view))
+    pool = selection_coins(
+        ctx.scripts, view, candidates, path.input_size if path is not None else None
+    )
     shown = [p.address for p in paid]
     if request.send_max:
         others = [Recipient(p.script, p.amount or 0) for p in paid[1:]]
@@ -301,7 +390,7 @@ def build_send(
         view,
         selection,
         change,
-        sequence=SEQUENCE_RBF if request.rbf else SEQUENCE_NO_RBF,
+        sequence=path_sequence(path, request.rbf),
         locktime=anti_fee_sniping_locktime(tip_height, rng),
         rate=rate,
         fee_cap=cap,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from chains.registry import UtxoNetwork
 from chains.utxo import coinselect
 from chains.utxo.coinselect import Coin, Selection
+from chains.utxo.sizes import InputSize
 from primitives.tx import OutPoint
 from wallet.amounts import format_amount
 from wallet.errors import (
@@ -58,10 +59,17 @@ def _is_immature(view: AccountView, coin: StateCoin) -> bool:
 
 
 def selection_coins(
-    scripts: AccountScripts, view: AccountView, coins: Sequence[StateCoin]
+    scripts: AccountScripts,
+    view: AccountView,
+    coins: Sequence[StateCoin],
+    size: InputSize | None = None,
 ) -> list[Coin]:
-    """Return the account's coins as coin selection sees them (size, confirmations, origin)."""
-    size, kind = scripts.spend_size, scripts.kind
+    """Return the account's coins as coin selection sees them (size, confirmations, origin).
+
+    ``size`` prices each input (a policy account's chosen spending path); by default the
+    account's largest input (``scripts.spend_size``).
+    """
+    size, kind = size or scripts.spend_size, scripts.kind
     return [
         Coin(
             c.outpoint,

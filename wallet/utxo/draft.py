@@ -17,6 +17,7 @@ from primitives.tx import TxOut
 from wallet.amounts import Amount
 from wallet.errors import WalletError
 from wallet.types import Draft
+from wallet.utxo.paths import SpendPath
 from wallet.utxo.policy_scripts import xpub_versions
 from wallet.utxo.state import Coin
 
@@ -130,6 +131,10 @@ class SendRequest:
         rbf: signal BIP-125 replaceability.
         subtract_fee: the recipients pay the fee, in equal shares.
         allow_high_fee: accept a fee above the wallet's caps.
+        path: for a policy account, the spending path the inputs will use
+            (``UtxoAccount.spend_paths``): its relative lock sets every input's nSequence
+            (BIP-68) and only coins old enough are spent; its satisfaction size prices the
+            inputs. ``None``: the account's default (any path; nSequence per ``rbf``).
     """
 
     recipients: tuple[tuple[str, Amount | None], ...]
@@ -138,3 +143,4 @@ class SendRequest:
     rbf: bool = True
     subtract_fee: bool = False
     allow_high_fee: bool = False
+    path: SpendPath | None = None
