@@ -30,7 +30,7 @@ from tests.conftest import PASSWORD
 from tests.nodes.utxo import ElectrumXServer, LitecoinNode, litecoin_regtest
 from tests.signer_process import run_offline_command, run_signer
 from wallet import UtxoAccount, UtxoDraft, Wallet
-from wallet.errors import SignaturesMissing
+from wallet.errors import SignaturesMissing, WalletError
 from wallet.musig import LEDGER_NAME, WalletNonceStore
 from wallet.types import SignedTransaction
 
@@ -277,28 +277,45 @@ def test_killed_signers_never_sign_twice_and_the_session_restarts(pair: Pair) ->
     assert pair.nonce_counts(pair.a) == {"issued": 0, "used": 2}
 
 
-def test_fallback_leaf_after_n_blocks(pair: Pair) -> None:
-    height = pair.fund(10_000_000, 3)
-    draft = pair.draft("0.04")
-    # The fallback path: A alone through the leaf, nSequence = N on the input (BIP-68).
-    psbt = Psbt.parse(draft.psbt)
-    psbt = psbt.with_input(0, replace(psbt.inputs[0], sequence=FALLBACK))
-    leaf_draft = pair.account.import_psbt(psbt.serialize())
-    request = pair.folder / "leaf.psbt"
-    request.write_bytes(leaf_draft.psbt)
-    out = pair.folder / "leaf.signed"
+def _sign_alone(pair: Pair, draft: UtxoDraft, name: str) -> SignedTransaction:
+    """A alone signs the fallback leaf in the offline signer; the watch-only side finalises."""
+    request = pair.folder / f"{name}.psbt"
+    request.write_bytes(draft.psbt)
+    out = pair.folder / f"{name}.signed"
     done = run_signer(pair.a, request, str(out), "--yes")
     assert done.returncode == 0, done.stderr
-    signed = pair.account.import_signed(leaf_draft, out.read_bytes())
-    decoded = pair.node.rpc("decoderawtransaction", signed.raw.hex(), wallet=None)
-    assert len(decoded["vin"][0]["txinwitness"]) == 3  # signature, leaf script, control block
-    # The coin confirmed at `height`: a spend with nSequence N may be mined at height + N.
+    return pair.account.import_signed(draft, out.read_bytes())
+
+
+def test_fallback_leaf_after_n_blocks(pair: Pair) -> None:
+    names = {p.name: p for p in pair.account.spend_paths()}
+    assert names["owner"].key_path  # the MuSig2 key path
+    assert names["recovery"].older_blocks == FALLBACK  # A alone, after N blocks
+    height = pair.fund(10_000_000, 3)
+    to = str(pair.node.rpc("getnewaddress", "", "bech32"))
+    # One block short of N: the wallet will not prepare the fallback spend...
     pair.node.mine(height + FALLBACK - 2 - pair.node.height())
-    (early,) = pair.node.rpc("testmempoolaccept", [signed.raw.hex()], wallet=None)
-    assert not early["allowed"]
-    assert early["reject-reason"] == "non-BIP68-final"
-    pair.node.mine(1)
-    (ready,) = pair.node.rpc("testmempoolaccept", [signed.raw.hex()], wallet=None)
-    assert ready["allowed"], ready
     pair.settle()
+    with pytest.raises(WalletError, match="old enough"):
+        pair.account.prepare_send(to, "0.04", fee_rate=Decimal(2), path="recovery")
+    # ... and the node refuses one made anyway (nSequence N set by hand, read back).
+    psbt = Psbt.parse(pair.draft("0.04").psbt)
+    early_draft = pair.account.import_psbt(
+        psbt.with_input(0, replace(psbt.inputs[0], sequence=FALLBACK)).serialize()
+    )
+    early = _sign_alone(pair, early_draft, "early")
+    witness = pair.node.rpc("decoderawtransaction", early.raw.hex(), wallet=None)["vin"][0]
+    assert len(witness["txinwitness"]) == 3  # signature, leaf script, control block
+    (verdict,) = pair.node.rpc("testmempoolaccept", [early.raw.hex()], wallet=None)
+    assert not verdict["allowed"]
+    assert verdict["reject-reason"] == "non-BIP68-final"
+    # At N confirmations the wallet prepares it (nSequence N on the input) and it is mined.
+    pair.node.mine(1)
+    pair.settle()
+    draft = pair.account.prepare_send(to, "0.04", fee_rate=Decimal(2), path="recovery")
+    assert isinstance(draft, UtxoDraft)
+    assert Psbt.parse(draft.psbt).inputs[0].sequence == FALLBACK
+    signed = _sign_alone(pair, draft, "fallback")
+    decoded = pair.node.rpc("decoderawtransaction", signed.raw.hex(), wallet=None)
+    assert decoded["vsize"] <= draft.vsize
     pair.broadcast_and_mine(signed)
