@@ -7,6 +7,7 @@ taken between round 1 and round 2 refuses the nonce that signed after the copy.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -182,3 +183,24 @@ def test_a_nonce_issued_before_a_password_change_is_burnt_not_used(wallet_file: 
             store.consume(b"\x09" * 32)
         with pytest.raises(NonceAlreadyUsed):
             store.consume(b"\x09" * 32)
+
+
+def test_secret_nonces_stay_out_of_logs_reprs_and_errors(
+    wallet_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with Wallet.open(wallet_file, PASSWORD) as wallet:
+        store = _store(wallet)
+        a = MusigSigner(SecretBytes(SECRETS[0]), store)
+        sent = a.round1(SLOT, PLAN)
+        secret = store.consume(SLOT.nonce_id).reveal()
+        texts = [caplog.text, repr(store), repr(a), repr(wallet)]
+        for call in (lambda: store.consume(SLOT.nonce_id), lambda: a.round1(SLOT, PLAN)):
+            with pytest.raises(NonceAlreadyUsed) as info:
+                call()
+            texts.append(f"{info.value!s} {info.value!r}")
+    assert sent
+    for text in texts:
+        assert secret[:32].hex() not in text
+        assert secret[32:64].hex() not in text
+        assert SECRETS[0].hex() not in text
