@@ -2,7 +2,7 @@
 
 Until policy accounts build these PSBTs themselves, the tests build a spend of one coin of
 the ``tr(musig(A,B)/<0;1>/*,and_v(v:pk(A/<0;1>/*),older(N)))`` descriptor here, with the
-fields ``wallet.musig.rounds.input_fields`` gives.
+fields the policy account's ``PolicyScripts`` gives its inputs and change outputs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from keystore.keystore import Keystore
 from keystore.mnemonic import parse_mnemonic
 from keystore.types import UtxoParams
 from primitives.descriptors import Descriptor, ParseOptions
-from primitives.psbt import KeySource, Psbt, TapKeySource
+from primitives.psbt import Psbt
 from primitives.tx import OutPoint, Transaction, TxIn, TxOut
-from wallet.musig.rounds import MusigAccountKeys, musig_descriptor, with_input_fields
+from wallet.musig.rounds import MusigAccountKeys, musig_descriptor
 from wallet.signing.export import network_params
+from wallet.utxo.policy_scripts import PolicyScripts
 
 NETWORK = "litecoin-regtest"
 FALLBACK = 10
@@ -76,27 +77,17 @@ def spend_psbt(
     change_index: int | None = None,
 ) -> Psbt:
     """Return an unsigned PSBT spending one coin of the account at ``branch``/``index``."""
+    scripts = PolicyScripts(utxo_network(), keys.descriptor)
     derived = keys.derive(branch, index)
+    spent = TxOut(value, derived.script_pubkey)
     outputs = [TxOut(amount, pay_to)]
     if change_index is not None:
         outputs.append(TxOut(value - amount - 500, keys.derive(1, change_index).script_pubkey))
     tx = Transaction(2, (TxIn(outpoint, b"", sequence),), tuple(outputs), 0)
     psbt = Psbt.from_unsigned_tx(tx)
-    psbt = psbt.with_input(
-        0, replace(psbt.inputs[0], witness_utxo=TxOut(value, derived.script_pubkey))
-    )
-    psbt = with_input_fields(psbt, 0, derived)
+    fields = scripts.input_fields(branch, index, tx, spent)  # prev is unused for taproot
+    psbt = psbt.with_input(0, replace(psbt.inputs[0], **fields))
     if change_index is not None:
-        change = keys.derive(1, change_index)
-        assert change.taproot is not None
-        out = replace(
-            psbt.outputs[1],
-            tap_internal_key=change.taproot.internal_key,
-            tap_bip32_derivations={
-                s.pubkey: TapKeySource((), KeySource(s.fingerprint, s.path))
-                for s in change.key_sources
-                if len(s.pubkey) == 32
-            },
-        )
+        out = replace(psbt.outputs[1], **scripts.output_fields(1, change_index))
         psbt = psbt.with_output(1, out)
     return psbt

@@ -14,8 +14,7 @@ them; the keystore checks once more that the keys give the spent output key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from keystore.errors import NothingToSign
 from keystore.signers.base import PromptHandler, SigningContext
@@ -26,12 +25,11 @@ from keystore.signers.musig_session import MusigSessionError, MusigSigner, Nonce
 from keystore.types import TxSummary, UtxoParams
 from primitives.descriptors import DerivedOutput, Descriptor, DescriptorError
 from primitives.hashes import hash160
-from primitives.psbt import KeySource, Psbt, PsbtError, TapKeySource
+from primitives.psbt import Psbt, PsbtError, TapKeySource
 from primitives.psbt_roles import extract, finalize_input
-from primitives.psbt_types import TapLeaf
 from primitives.tx import Transaction
 from wallet.errors import MusigRefused, SigningRefused
-from wallet.musig.fields import musig_fields, musig_participants
+from wallet.musig.fields import musig_participants
 
 __all__ = [
     "ForeignMusigPsbt",
@@ -41,7 +39,6 @@ __all__ = [
     "musig_finalize",
     "musig_nonces",
     "musig_sign",
-    "with_input_fields",
 ]
 
 
@@ -65,18 +62,6 @@ def musig_descriptor(own_key: str, other_key: str, fallback_after: int) -> str:
         f"tr(musig({own_key},{other_key})/<0;1>/*,"
         f"and_v(v:pk({own_key}/<0;1>/*),older({fallback_after})))"
     )
-
-
-def _tap_fields(derived: DerivedOutput) -> dict[str, Any]:
-    tap = derived.taproot
-    assert tap is not None  # noqa: S101 - musig() is a taproot key
-    sources: dict[bytes, TapKeySource] = {}
-    for s in derived.key_sources:
-        if len(s.pubkey) != 32:
-            continue
-        leaves = tuple(leaf.leaf_hash for leaf in tap.leaves if s.pubkey in leaf.keys)
-        sources[s.pubkey] = TapKeySource(leaves, KeySource(s.fingerprint, s.path))
-    return {"tap_internal_key": tap.internal_key, "tap_bip32_derivations": sources}
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,27 +238,3 @@ def musig_finalize(psbt: Psbt) -> tuple[Psbt, Transaction]:
         return psbt, extract(psbt)
     except PsbtError as err:
         raise SigningRefused(f"The transaction cannot be extracted: {err}") from None
-
-
-def input_fields(derived: DerivedOutput) -> dict[str, Any]:
-    """Return the taproot and BIP-373 fields a PSBT input spending ``derived`` carries.
-
-    Stand-in for the policy account's ``PolicyScripts.input_fields`` plus
-    :func:`musig_fields`, for PSBTs built outside an account (tests, the CLI on a bare PSBT).
-    """
-    tap = derived.taproot
-    if tap is None:
-        raise ForeignMusigPsbt("A MuSig2 account's outputs are taproot outputs.")
-    fields = _tap_fields(derived)
-    if tap.merkle_root is not None:
-        fields["tap_merkle_root"] = tap.merkle_root
-    fields["tap_leaf_scripts"] = {
-        leaf.control_block: TapLeaf(leaf.script, leaf.leaf_version) for leaf in tap.leaves
-    }
-    fields.update(musig_fields(derived))
-    return fields
-
-
-def with_input_fields(psbt: Psbt, index: int, derived: DerivedOutput) -> Psbt:
-    """Return ``psbt`` with :func:`input_fields` set on input ``index``."""
-    return psbt.with_input(index, replace(psbt.inputs[index], **input_fields(derived)))
