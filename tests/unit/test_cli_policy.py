@@ -196,3 +196,31 @@ def test_help_texts_name_the_commands(env: Env) -> None:
         assert "Exit codes" in out
     code, out, _ = env.run(env.owner, "send", "--help")
     assert "--path" in out
+
+
+def test_refresh_and_the_heirs_send(env: Env) -> None:
+    made = _recovery(env)
+    exported = env.tmp / "recovery.txt"
+    env.json(env.owner, "policy", "export", NET, "--out", str(exported))
+    env.json(env.heir, "policy", "import", NET, str(exported))
+    script = parse_address(get_network(NET), made["receive_address"]).script_pubkey
+    env.devnet.fund(script, 1_000_000)
+    env.devnet.mine(9)
+    code, out, err = env.run(
+        env.owner, "--json", "recovery", "refresh", NET, "--fee-rate", "2", "--yes"
+    )
+    assert code == 0, err
+    refreshed = json.loads(out)
+    assert len(refreshed["coins"]) == 1
+    assert refreshed["txid"] in env.devnet.mempool()
+    env.devnet.mine(1)
+    (coin,) = env.json(env.owner, "recovery", "status", NET)["coins"]
+    assert (coin["confirmations"], coin["blocks_left"]) == (1, 9)
+    env.devnet.mine(9)
+    env.json(env.heir, "sync", NET)
+    code, out, err = env.run(
+        env.heir, "--json", "send", NET, "--kind", "policy", "--path", "recovery",
+        "--to", EXTERNAL, "--amount", "0.001", "--fee-rate", "2", "--yes",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["txid"] in env.devnet.mempool()

@@ -217,3 +217,18 @@ def test_a_time_based_lock_is_not_spent() -> None:
     seconds = SpendPath("recovery", "", 4_194_305, None, 512, False, False, recovery.input_size)
     with pytest.raises(UnknownSpendPath, match="time-based"):
         timelock_ready(108, seconds, [], [coin(1)], LTC_BLOCK)
+
+
+def test_multisig_policies_have_no_named_paths() -> None:
+    nums = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
+    keys = f"{recovery_key(OWNER_KEY)},{recovery_key(HEIR_KEY)}"
+    for text in (f"wsh(sortedmulti(1,{keys}))", f"tr({nums},sortedmulti_a(1,{keys}))"):
+        assert policy_paths(parse_descriptor(text, OPTIONS), LTC_BLOCK) == ()
+
+
+def test_an_unspendable_internal_key_is_no_path() -> None:
+    nums = "50929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0"
+    text = f"tr({nums},and_v(v:pk({recovery_key(HEIR_KEY)}),older(10)))"
+    (only,) = policy_paths(parse_descriptor(text, OPTIONS), LTC_BLOCK)
+    assert only.name == "path-1"
+    assert only.older_blocks == 10

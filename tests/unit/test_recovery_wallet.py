@@ -17,6 +17,7 @@ import pytest
 from chains.addresses import parse_address
 from chains.utxo.devnet import BitcoinDevnet
 from primitives.psbt import Psbt
+from primitives.tx import Transaction
 from tests.conftest import ABANDON, PASSWORD
 from wallet import UtxoAccount, Wallet
 from wallet.errors import (
@@ -220,3 +221,33 @@ def test_refresh_moves_every_coin_to_the_next_address(
     assert [c.value for c in nearest.inputs] == [1_000_000]
     with pytest.raises(CoinUnavailable, match="within 1 blocks"):
         mine.prepare_refresh(fee_rate=2, within_blocks=1)
+
+
+@pytest.mark.parametrize("taproot", [False, True], ids=["wsh", "tr"])
+def test_owner_and_heir_sign_and_the_chain_takes_both(
+    wallets: tuple[Wallet, Wallet], devnet: BitcoinDevnet, taproot: bool
+) -> None:
+    owner, heir = wallets
+    mine, theirs = pair(owner, heir, taproot)
+    fund(devnet, mine, 1_000_000)
+    fund(devnet, mine, 2_000_000, 1)
+    devnet.mine(1)
+    mine.sync()
+    by_owner = mine.prepare_send(EXTERNAL, 100_000, path="owner", fee_rate=2)
+    signed = owner.sign(by_owner)  # libbitcoinkernel checked each input
+    assert mine.broadcast(signed) in devnet.mempool()
+    if taproot:  # the key path: one 64-byte Schnorr signature
+        assert [len(i.witness) for i in Transaction.parse(signed.raw).inputs] == [1]
+    devnet.mine(N - 1)
+    theirs.sync()
+    left = [c for c in theirs.view().state.coins.values() if c.height is not None]
+    assert left
+    by_heir = theirs.prepare_send(EXTERNAL, 50_000, path="recovery", fee_rate=2)
+    signed = heir.sign(by_heir)
+    assert [i.sequence for i in Transaction.parse(signed.raw).inputs] == [N] * len(by_heir.inputs)
+    txid = theirs.broadcast(signed)
+    assert txid in devnet.mempool()
+    theirs.sync()
+    bumped = theirs.bump_fee(txid, fee_rate=20)  # the replacement keeps nSequence N
+    assert {i.sequence for i in Psbt.parse(bumped.psbt).unsigned_tx().inputs} == {N}
+    assert theirs.broadcast(heir.sign(bumped)) in devnet.mempool()

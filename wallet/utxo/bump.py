@@ -60,6 +60,10 @@ from wallet.utxo.views import AccountView
 
 __all__ = ["abandon", "bump_fee", "cpfp", "replaceable"]
 
+_SEQUENCE_DISABLE = 1 << 31  # BIP-68: the relative lock is off
+_SEQUENCE_TYPE_SECONDS = 1 << 22  # BIP-68: 512-second units instead of blocks
+_NO_EXTRA = 1 << 32  # more confirmations than any coin has
+
 _CHANGE = 1
 _HEX = frozenset("0123456789abcdef")
 
@@ -128,6 +132,24 @@ def _rate_text(fee: int, vsize: int) -> str:
     return f"{(Decimal(fee) / vsize).quantize(Decimal('0.01')).normalize():f} sat/vB"
 
 
+def _kept_sequence(original: Transaction) -> tuple[int, int]:
+    """Return the nSequence a replacement keeps, and the confirmations an added coin needs.
+
+    A policy spend by a path with ``older(N)`` (a recovery wallet's heir) has nSequence N on
+    every input (BIP-68); its replacement must keep it, or the script's relative lock fails,
+    and may add only coins with N confirmations. Other spends get 0xfffffffd.
+    """
+    sequences = {i.sequence for i in original.inputs}
+    if len(sequences) != 1:
+        return SEQUENCE_RBF, 0
+    (sequence,) = sequences
+    if sequence >= SEQUENCE_RBF or sequence & _SEQUENCE_DISABLE or original.version < 2:
+        return SEQUENCE_RBF, 0
+    if sequence & _SEQUENCE_TYPE_SECONDS:
+        return sequence, _NO_EXTRA  # a lock in time units: add no coin (ages unknown here)
+    return sequence, sequence & 0xFFFF
+
+
 def bump_fee(
     ctx: UtxoContext,
     txid: str,
@@ -167,9 +189,16 @@ def bump_fee(
     recipients, change = _split_outputs(ctx, view, original)
     state = view.state.coins
     preset = selection_coins(ctx.scripts, view, [state[i.prevout] for i in original.inputs])
+    sequence, min_confirmations = _kept_sequence(original)
     extra = selection_coins(
-        ctx.scripts, view, [c for c in spendable(view) if c.height is not None]
-    )  # BIP-125 rule 2: no new unconfirmed inputs
+        ctx.scripts,
+        view,
+        [
+            c
+            for c in spendable(view)
+            if c.height is not None and c.confirmations(view.tip_height) >= min_confirmations
+        ],
+    )  # BIP-125 rule 2: no new unconfirmed inputs (and none too young for a relative lock)
     shown = _shown(ctx.network, recipients)
     rate = target
     relay = incremental_relay_fee(network)
@@ -209,7 +238,7 @@ def bump_fee(
         view,
         selection,
         change,
-        sequence=SEQUENCE_RBF,
+        sequence=sequence,
         locktime=original.locktime,
         version=original.version,
         rate=rate,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chains.utxo.sizes import InputSize
-from primitives.descriptors import Descriptor, KeyExpr, MiniscriptFragment
+from primitives.descriptors import ConstKey, Descriptor, KeyExpr, MiniscriptFragment
 from primitives.descriptors.nodes import MiniscriptNode, TapBranch, TapTree, TrNode, WshNode
 from primitives.hashes import sha256
 from primitives.miniscript import (
@@ -36,6 +36,7 @@ from primitives.miniscript import (
     spending_paths,
 )
 from primitives.tx import write_compact_size
+from wallet.utxo.policy import NUMS_KEY
 
 __all__ = ["OWNER", "RECOVERY", "SpendPath", "duration_words", "key_label", "policy_paths"]
 
@@ -147,10 +148,14 @@ def _ms_paths(ms: Miniscript[KeyExpr], xonly: bool, control_block: int) -> list[
     return out
 
 
-def _leaves(tree: TapTree, depth: int) -> list[tuple[MiniscriptNode, int]]:
+def _leaves(tree: TapTree, depth: int) -> list[tuple[TapTree, int]]:
     if isinstance(tree, TapBranch):
         return _leaves(tree.left, depth + 1) + _leaves(tree.right, depth + 1)
-    return [(tree, depth)] if isinstance(tree, MiniscriptNode) else []
+    return [(tree, depth)]
+
+
+def _unspendable(key: KeyExpr) -> bool:
+    return isinstance(key, ConstKey) and key.key.hex() == NUMS_KEY
 
 
 def _raw_paths(descriptor: Descriptor) -> list[_Raw] | None:
@@ -159,13 +164,13 @@ def _raw_paths(descriptor: Descriptor) -> list[_Raw] | None:
         ms = _miniscript(node.inner.fragment)
         return None if ms is None else _ms_paths(ms, xonly=False, control_block=0)
     if isinstance(node, TrNode):
-        out = [_Raw(None, node.internal, _TAP_KEY_PATH)]
+        out = [] if _unspendable(node.internal) else [_Raw(None, node.internal, _TAP_KEY_PATH)]
         if node.tree is None:
             return out
         for leaf, depth in _leaves(node.tree, 0):
-            ms = _miniscript(leaf.fragment)
+            ms = _miniscript(leaf.fragment) if isinstance(leaf, MiniscriptNode) else None
             if ms is None:
-                return None
+                return None  # multi_a and plain pk() leaves: described by the policy view
             out.extend(_ms_paths(ms, xonly=True, control_block=33 + 32 * depth))
         return out
     return None

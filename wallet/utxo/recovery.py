@@ -30,7 +30,7 @@ from wallet.utxo.builder import SendRequest, UtxoDraft, prepare_send
 from wallet.utxo.coins import spendable
 from wallet.utxo.context import UtxoContext
 from wallet.utxo.paths import OWNER, RECOVERY, SpendPath, duration_words
-from wallet.utxo.policy import cosigner_expression
+from wallet.utxo.policy import cosigner_expression, read_policy
 from wallet.utxo.state import Coin
 from wallet.utxo.views import AccountView
 
@@ -116,6 +116,13 @@ def recovery_policy(
     """
     check_recovery_blocks(blocks, network.block_seconds)
     heir_key = cosigner_expression(heir, "tr" if taproot else "wsh")
+    try:  # the key alone first, so that a key of another network is named as the heir's
+        read_policy(network, f"wpkh({recovery_key(heir_key)})")
+    except InvalidPolicy as err:
+        words = str(err)
+        raise InvalidPolicy(
+            f"The recovery key cannot be used on {network.title}: {words[:1].lower()}{words[1:]}"
+        ) from None
     if heir_key.split("]")[-1] == owner.split("]")[-1]:
         raise InvalidPolicy(
             "The recovery key is this wallet's own key: give the heir's (or the backup "
