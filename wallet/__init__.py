@@ -37,6 +37,7 @@ from wallet.backup import (
     codex32_share_threshold,
     codex32_worksheet,
 )
+from wallet.cancel import CancelToken
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
 from wallet.evm.fee_levels import EvmFeeLevel, EvmFeeLevels
@@ -154,6 +155,7 @@ __all__ = [
     "Budget",
     "BudgetMonth",
     "Budgets",
+    "CancelToken",
     "Category",
     "CategoryRule",
     "Codex32Backup",
