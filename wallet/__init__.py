@@ -105,7 +105,13 @@ from wallet.requests import (
     read_link_image,
 )
 from wallet.settings import WalletSettings
-from wallet.signing.devices import HardwareWallet, hardware_wallets
+from wallet.signing.devices import (
+    HardwareWallet,
+    export_from_device,
+    hardware_wallets,
+    show_address_on_device,
+    signing_device,
+)
 from wallet.types import (
     AccountKind,
     AccountRecord,
@@ -253,6 +259,7 @@ __all__ = [
     "codex32_worksheet",
     "coin_value",
     "complete_mnemonic_word",
+    "export_from_device",
     "format_amount",
     "hardware_wallets",
     "network_info",
@@ -263,6 +270,8 @@ __all__ = [
     "password_strength",
     "read_link_image",
     "resolve_network",
+    "show_address_on_device",
+    "signing_device",
     "to_base_units",
     "to_decimal",
     "transaction_value",
