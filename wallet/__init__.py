@@ -106,6 +106,7 @@ from wallet.requests import (
 )
 from wallet.settings import WalletSettings
 from wallet.signing.devices import (
+    DEVICE_NETWORKS,
     HardwareWallet,
     export_from_device,
     hardware_wallets,
@@ -141,6 +142,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_ACCOUNT_NETWORKS",
+    "DEVICE_NETWORKS",
     "FEE_LEVELS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",

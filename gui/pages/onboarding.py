@@ -1,12 +1,17 @@
 """Onboarding: create a wallet (words shown, then some asked back), restore one, or watch one.
 
+Watching includes a hardware wallet's account: the devices are listed (``hardware_wallets``,
+HWI's enumerate, off the GUI thread), the one chosen is asked for the account's extended
+public key (``export_from_device``) and a watch-only wallet is made from it; its key origin
+names the device, which then signs for it and shows its addresses.
+
 Every check is the API's: ``password_strength`` for the meter, ``validate_mnemonic`` for the
 words as they are typed (with ``complete_mnemonic_word`` for completion), the account book's
 imports for watch-only keys (what a signer exported, in any form ``Wallet.create_watch_only``
 reads: descriptor, xpub, Sparrow or Electrum JSON, BC-UR, typed, from a file or from a QR
-image). Creating a file runs the KDF, so it runs off the GUI thread. The
-words of a new wallet are shown in one label and cleared as soon as the wallet is made; they are
-never put in a model.
+image). Creating a file runs the KDF, so it runs off the GUI thread; Cancel stops waiting
+for it (the wallet, when it comes, is closed). The words of a new wallet are shown in one
+label and cleared as soon as the wallet is made; they are never put in a model.
 """
 
 from __future__ import annotations
@@ -26,16 +31,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.session import Session
-from gui.theme import ERROR_STYLE
+from gui.theme import ERROR_STYLE, GOOD_STYLE
 from wallet import (
+    DEVICE_NETWORKS,
+    HardwareWallet,
     Wallet,
     complete_mnemonic_word,
+    export_from_device,
+    network_info,
     new_mnemonic,
     password_strength,
     validate_mnemonic,
@@ -46,9 +56,16 @@ from wallet.transport import PayloadKind, decode_frames, encode_frames, read_qr_
 __all__ = ["Onboarding", "PasswordFields"]
 
 _MAX_EXPORT_BYTES = 1 << 20  # an export is a few KB; a larger file is something else
-_GOOD = "color: #1e7b34;"
+_GOOD = GOOD_STYLE
 _QUIZ = 3
 _FIRST_ACCOUNTS = ("bitcoin", "ethereum")
+_HARDWARE_STEP = 5
+
+
+def _close(result: object) -> None:
+    """Close a wallet made for a wait that was abandoned (Cancel): its keys leave memory."""
+    if isinstance(result, Wallet):
+        result.close()
 
 
 class PasswordFields(QWidget):
@@ -128,13 +145,22 @@ class Onboarding(QWidget):
         self.steps = QStackedWidget()
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancelOnboarding")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(session.cancel)
+        session.cancellable.connect(self.cancel_button.setVisible)
+        layout.addWidget(self.cancel_button)
         self._words: list[str] = []
         self._quiz: list[int] = []
+        self.devices: list[HardwareWallet] = []
+        """The hardware wallets found by the last search, in the order listed."""
         self._build_choice()
         self._build_create()
         self._build_quiz()
         self._build_restore()
         self._build_watch()
+        self._build_hardware()
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -152,6 +178,7 @@ class Onboarding(QWidget):
             ("startCreate", self.tr("Create a new wallet"), 1),
             ("startRestore", self.tr("Restore from recovery words"), 3),
             ("startWatch", self.tr("Watch an account (no keys on this computer)"), 4),
+            ("startHardware", self.tr("Connect a hardware wallet"), _HARDWARE_STEP),
         ):
             button = QPushButton(text)
             button.setObjectName(name)
@@ -440,7 +467,13 @@ class Onboarding(QWidget):
             except UnicodeDecodeError:
                 raise WalletError(f"{path} is not a text export.") from None
 
-        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+        self.session.run(
+            work,
+            self._watch_read,
+            self._watch_refused,
+            self.tr("Reading"),
+            on_cancelled=lambda: self._watch_refused(self.tr("Cancelled.")),
+        )
 
     def _watch_qr(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -462,7 +495,13 @@ class Onboarding(QWidget):
             # One UR text of the whole payload, as the export parser reads it.
             return encode_frames(payload, max_fragment_len=len(payload.data) + 64, count=1)[0]
 
-        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+        self.session.run(
+            work,
+            self._watch_read,
+            self._watch_refused,
+            self.tr("Reading"),
+            on_cancelled=lambda: self._watch_refused(self.tr("Cancelled.")),
+        )
 
     def _watch_read(self, text: str) -> None:
         self.watch_kind.setCurrentIndex(0)
@@ -472,6 +511,128 @@ class Onboarding(QWidget):
     def _watch_refused(self, message: str) -> None:
         self.watch_error.setStyleSheet(ERROR_STYLE)
         self.watch_error.setText(message)
+
+    # -- a hardware wallet ----------------------------------------------------------------
+
+    def _build_hardware(self) -> None:
+        _, layout = self._page()
+        layout.addWidget(QLabel("<h2>" + self.tr("Connect a hardware wallet") + "</h2>"))
+        intro = QLabel(
+            self.tr(
+                "Plug the device in and unlock it. Its keys stay on it: this computer keeps "
+                "only the account's public key, and the device signs and shows addresses."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        device_row = QHBoxLayout()
+        self.hw_device = QComboBox()
+        self.hw_device.setObjectName("hwDevice")
+        self.hw_device.setPlaceholderText(self.tr("No device found yet"))
+        self.hw_find = QPushButton(self.tr("Look for devices"))
+        self.hw_find.setObjectName("findDevices")
+        self.hw_find.clicked.connect(self.find_devices)
+        device_row.addWidget(self.hw_device, 1)
+        device_row.addWidget(self.hw_find)
+        form.addRow(self.tr("Device"), device_row)
+        self.hw_network = QComboBox()
+        self.hw_network.setObjectName("hwNetwork")
+        for name in DEVICE_NETWORKS:
+            self.hw_network.addItem(network_info(name).title, name)
+        form.addRow(self.tr("Network"), self.hw_network)
+        self.hw_kind = QComboBox()
+        self.hw_kind.setObjectName("hwKind")
+        for text, kind in (
+            (self.tr("Native segwit (bc1q..., p2wpkh)"), "p2wpkh"),
+            (self.tr("Taproot (bc1p..., p2tr)"), "p2tr"),
+            (self.tr("Nested segwit (3..., p2sh-p2wpkh)"), "p2sh-p2wpkh"),
+            (self.tr("Legacy (1..., p2pkh)"), "p2pkh"),
+        ):
+            self.hw_kind.addItem(text, kind)
+        form.addRow(self.tr("Account type"), self.hw_kind)
+        self.hw_account = QSpinBox()
+        self.hw_account.setObjectName("hwAccount")
+        self.hw_account.setRange(0, 999)
+        form.addRow(self.tr("Account number"), self.hw_account)
+        row, self.hw_path = _path_row(self, str(Path.home() / "hardware.coffer"))
+        form.addRow(self.tr("Wallet file"), row)
+        self.hw_password = PasswordFields()
+        form.addRow(self.hw_password)
+        layout.addLayout(form)
+        self.hw_go = QPushButton(self.tr("Read the account from the device"))
+        self.hw_go.setObjectName("hwWatch")
+        self.hw_go.setEnabled(False)
+        self.hw_go.clicked.connect(self._hardware_watch)
+        self.hw_error = self._error("hwError")
+        back = QPushButton(self.tr("Back"))
+        back.clicked.connect(lambda: self.steps.setCurrentIndex(0))
+        layout.addWidget(self.hw_go)
+        layout.addWidget(self.hw_error)
+        layout.addWidget(back)
+        layout.addStretch()
+
+    def find_devices(self) -> None:
+        """List the connected hardware wallets (HWI's enumerate, off the GUI thread)."""
+        self.hw_find.setEnabled(False)
+        self.hw_error.setStyleSheet("")
+        self.hw_error.setText(self.tr("Looking for hardware wallets..."))
+
+        def failed(message: str) -> None:
+            self.hw_find.setEnabled(True)
+            self.hw_error.setStyleSheet(ERROR_STYLE)
+            self.hw_error.setText(message)
+
+        self.session.run(
+            self.session.hardware.find,
+            self._devices_found,
+            failed,
+            self.tr("Looking for hardware wallets"),
+            on_cancelled=lambda: failed(self.tr("Cancelled.")),
+        )
+
+    def _devices_found(self, devices: list[HardwareWallet]) -> None:
+        self.hw_find.setEnabled(True)
+        self.devices = list(devices)
+        self.hw_device.clear()
+        for device in self.devices:
+            text = device.title
+            if device.needs_pin:
+                text = self.tr("%1 (locked: unlock it on the device)").replace("%1", text)
+            elif device.error:
+                text = self.tr("%1 (cannot be used: %2)").replace("%1", text)
+                text = text.replace("%2", device.error)
+            self.hw_device.addItem(text)
+        self.hw_go.setEnabled(bool(self.devices))
+        self.hw_error.setStyleSheet("" if self.devices else ERROR_STYLE)
+        self.hw_error.setText(
+            self.tr("Found %n device(s).", "", len(self.devices))
+            if self.devices
+            else self.tr("No hardware wallet was found. Plug it in, unlock it, and look again.")
+        )
+
+    def _hardware_watch(self) -> None:
+        row = self.hw_device.currentIndex()
+        if not 0 <= row < len(self.devices):
+            self.hw_error.setText(self.tr("Look for devices and choose one first."))
+            return
+        password = self.hw_password.value()
+        if password is None:
+            self.hw_error.setText(self.tr("Choose a password of 8 characters or more, twice."))
+            return
+        device = self.devices[row]
+        network = str(self.hw_network.currentData())
+        kind = str(self.hw_kind.currentData())
+        index = self.hw_account.value()
+        path = Path(self.hw_path.text())
+        open_client = self.session.hardware.open_client
+
+        def work() -> Wallet:
+            # The device is asked first: a refusal there leaves no file behind.
+            text = export_from_device(device, network, index, kind, open_client=open_client)
+            return Wallet.create_watch_only(path, password, imports=[(network, text)])
+
+        self._run(work, self.hw_error)
 
     # -- shared ---------------------------------------------------------------------------
 
@@ -492,9 +653,30 @@ class Onboarding(QWidget):
 
         def made(wallet: Wallet) -> None:
             error.clear()
-            for fields in (self.create_password, self.restore_password, self.watch_password):
+            for fields in (
+                self.create_password,
+                self.restore_password,
+                self.watch_password,
+                self.hw_password,
+            ):
                 fields.clear()
             self.steps.setCurrentIndex(0)
             self.done.emit(wallet)
 
-        self.session.run(work, made, failed, self.tr("Making the wallet file"))
+        def cancelled() -> None:
+            error.setStyleSheet(ERROR_STYLE)
+            error.setText(
+                self.tr(
+                    "Cancelled. If the wallet file was made meanwhile, it is closed and stays "
+                    "where you chose; open it with its password, or delete it."
+                )
+            )
+
+        self.session.run(
+            work,
+            made,
+            failed,
+            self.tr("Making the wallet file"),
+            on_cancelled=cancelled,
+            discard=_close,
+        )

@@ -36,12 +36,21 @@ if TYPE_CHECKING:  # HWI is an optional extra: its types only for the checker
     from keystore.signers.hwi import ClientOpener, HwiSigner
 
 __all__ = [
+    "DEVICE_NETWORKS",
     "HardwareWallet",
     "export_from_device",
     "hardware_wallets",
     "show_address_on_device",
     "signing_device",
 ]
+
+DEVICE_NETWORKS: tuple[str, ...] = (
+    "bitcoin",
+    "bitcoin-testnet",
+    "bitcoin-signet",
+    "bitcoin-regtest",
+)
+"""The networks a hardware wallet is asked about through HWI (it speaks Bitcoin only)."""
 
 _NEEDS_HWI = "Hardware wallets need HWI: pip install 'coffer[hw]'."
 
