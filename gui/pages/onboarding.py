@@ -603,6 +603,7 @@ class Onboarding(QWidget):
                 text = self.tr("%1 (cannot be used: %2)").replace("%1", text)
                 text = text.replace("%2", device.error)
             self.hw_device.addItem(text)
+        self.hw_device.setCurrentIndex(0 if self.devices else -1)
         self.hw_go.setEnabled(bool(self.devices))
         self.hw_error.setStyleSheet("" if self.devices else ERROR_STYLE)
         self.hw_error.setText(

@@ -73,7 +73,11 @@ def test_onboarding_watches_an_account_read_from_the_device(  # type: ignore[no-
     flow.hw_password.password.setText(GOOD_PASSWORD)
     flow.hw_password.again.setText(GOOD_PASSWORD)
     flow.hw_go.click()
-    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: window.stack.currentIndex() == 1 or "Making" not in flow.hw_error.text(),
+        timeout=60_000,
+    )
+    assert flow.hw_error.text() == ""
     wallet = window.session.require()
     assert wallet.is_watch_only
     (account,) = wallet.accounts()
