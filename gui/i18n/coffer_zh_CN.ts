@@ -1001,37 +1001,37 @@
         <translation>让硬件钱包在自己的屏幕上显示此地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="135"/>
+        <location filename="../pages/receive.py" line="136"/>
         <source>Have the hardware wallet %1 show this address on its own screen</source>
         <translation>让硬件钱包 %1 在自己的屏幕上显示此地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="140"/>
+        <location filename="../pages/receive.py" line="141"/>
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="142"/>
+        <location filename="../pages/receive.py" line="143"/>
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="171"/>
+        <location filename="../pages/receive.py" line="174"/>
         <source>Check the device&apos;s screen: it shows the address it derives itself.</source>
         <translation>请查看设备屏幕：它显示的是设备自己推导出的地址。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="174"/>
+        <location filename="../pages/receive.py" line="178"/>
         <source>Asking the device</source>
         <translation>正在询问设备</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="183"/>
+        <location filename="../pages/receive.py" line="187"/>
         <source>The device shows the same address: %1</source>
         <translation>设备显示的是同一个地址：%1</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="188"/>
+        <location filename="../pages/receive.py" line="193"/>
         <source>Do not use this address.</source>
         <translation>请勿使用此地址。</translation>
     </message>

@@ -77,6 +77,7 @@ class ReceivePage(QWidget):
         self.device_check = QLabel("")
         self.device_check.setObjectName("deviceCheck")
         self.device_check.setWordWrap(True)
+        self.device_check.hide()  # shown once the device was asked
         layout.addWidget(self.device_check)
         columns = QHBoxLayout()
         plain = QVBoxLayout()
@@ -144,9 +145,11 @@ class ReceivePage(QWidget):
 
     def _set(self, address: str) -> None:
         self.address.setText(address)
+        self.qr.setStyleSheet("")
         self.qr.setPixmap(qr_pixmap(address))
         self.device_check.clear()
         self.device_check.setStyleSheet("")
+        self.device_check.hide()
 
     def show_on_device(self) -> None:
         """Have the account's hardware wallet show the address; say whether it matched."""
@@ -170,6 +173,7 @@ class ReceivePage(QWidget):
         self.device_check.setText(
             self.tr("Check the device's screen: it shows the address it derives itself.")
         )
+        self.device_check.show()
         self.session.run(
             work, self._device_answered, self._device_failed, self.tr("Asking the device")
         )
@@ -185,6 +189,7 @@ class ReceivePage(QWidget):
             return
         # A device that disagrees: nobody should pay this address until the cause is known.
         self.qr.clear()
+        self.qr.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
         self.qr.setText(self.tr("Do not use this address."))
         self.device_check.setStyleSheet(DANGER_STYLE)
         self.device_check.setText(text)
