@@ -189,9 +189,9 @@ def _hardware_screens(
     window.new_button.click()
     flow = window.onboarding
     flow._go(5)
-    flow.find_devices()
-    _wait_until(lambda: flow.hw_device.count() == 1)
-    flow.hw_path.setText(str(hot.with_name("trezor.coffer")))
+    flow.hardware.find_devices()
+    _wait_until(lambda: flow.hardware.device.count() == 1)
+    flow.hardware.path.setText(str(hot.with_name("trezor.coffer")))
     app.processEvents()
     window.grab().save(str(out_dir / f"onboarding-hardware{suffix}.png"))
     flow.steps.setCurrentIndex(0)

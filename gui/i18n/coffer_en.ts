@@ -35,6 +35,17 @@
     </message>
 </context>
 <context>
+    <name>HardwareStep</name>
+    <message numerus="yes">
+        <location filename="../pages/hardware_step.py" line="147"/>
+        <source>Found %n device(s).</source>
+        <translation>
+            <numerusform>Found %n device.</numerusform>
+            <numerusform>Found %n devices.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message numerus="yes">
         <location filename="../history_model.py" line="244"/>
@@ -59,9 +70,8 @@
 <context>
     <name>Onboarding</name>
     <message numerus="yes">
-        <location filename="../pages/onboarding.py" line="610"/>
         <source>Found %n device(s).</source>
-        <translation>
+        <translation type="vanished">
             <numerusform>Found %n device.</numerusform>
             <numerusform>Found %n devices.</numerusform>
         </translation>

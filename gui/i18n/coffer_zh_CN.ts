@@ -318,6 +318,131 @@
     </message>
 </context>
 <context>
+    <name>HardwareStep</name>
+    <message>
+        <location filename="../pages/hardware_step.py" line="52"/>
+        <source>Connect a hardware wallet</source>
+        <translation>连接硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="55"/>
+        <source>Plug the device in and unlock it. Its keys stay on it: this computer keeps only the account&apos;s public key, and the device signs and shows addresses.</source>
+        <translation>请插入设备并解锁。密钥始终留在设备上：这台电脑只保存账户的公钥，由设备签名并显示地址。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="65"/>
+        <source>No device found yet</source>
+        <translation>尚未找到设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="66"/>
+        <source>Look for devices</source>
+        <translation>查找设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="71"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="76"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="80"/>
+        <source>Native segwit (bc1q..., p2wpkh)</source>
+        <translation>原生隔离见证（bc1q...，p2wpkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="81"/>
+        <source>Taproot (bc1p..., p2tr)</source>
+        <translation>Taproot（bc1p...，p2tr）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="82"/>
+        <source>Nested segwit (3..., p2sh-p2wpkh)</source>
+        <translation>嵌套隔离见证（3...，p2sh-p2wpkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="83"/>
+        <source>Legacy (1..., p2pkh)</source>
+        <translation>传统（1...，p2pkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="86"/>
+        <source>Account type</source>
+        <translation>账户类型</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="90"/>
+        <source>Account number</source>
+        <translation>账户编号</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="92"/>
+        <source>Wallet file</source>
+        <translation>钱包文件</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="96"/>
+        <source>Read the account from the device</source>
+        <translation>从设备读取账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="104"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="116"/>
+        <source>Looking for hardware wallets...</source>
+        <translation>正在查找硬件钱包...</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="127"/>
+        <source>Looking for hardware wallets</source>
+        <translation>正在查找硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="128"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="138"/>
+        <source>%1 (locked: unlock it on the device)</source>
+        <translation>%1（已锁定：请在设备上解锁）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="140"/>
+        <source>%1 (cannot be used: %2)</source>
+        <translation>%1（无法使用：%2）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/hardware_step.py" line="147"/>
+        <source>Found %n device(s).</source>
+        <translation>
+            <numerusform>找到 %n 台设备。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="149"/>
+        <source>No hardware wallet was found. Plug it in, unlock it, and look again.</source>
+        <translation>未找到硬件钱包。请插入并解锁设备，然后重新查找。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="155"/>
+        <source>Look for devices and choose one first.</source>
+        <translation>请先查找设备并选择一台。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="159"/>
+        <source>Choose a password of 8 characters or more, twice.</source>
+        <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
         <location filename="../history_model.py" line="49"/>
@@ -588,326 +713,224 @@
 <context>
     <name>Onboarding</name>
     <message>
-        <location filename="../pages/onboarding.py" line="148"/>
+        <location filename="../pages/onboarding.py" line="75"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="176"/>
+        <location filename="../pages/onboarding.py" line="103"/>
         <source>A new Coffer wallet</source>
         <translation>新的 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="178"/>
+        <location filename="../pages/onboarding.py" line="105"/>
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="179"/>
-        <location filename="../pages/onboarding.py" line="286"/>
+        <location filename="../pages/onboarding.py" line="106"/>
+        <location filename="../pages/onboarding.py" line="213"/>
         <source>Restore from recovery words</source>
         <translation>用助记词恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="180"/>
+        <location filename="../pages/onboarding.py" line="107"/>
         <source>Watch an account (no keys on this computer)</source>
         <translation>观察账户（本机不保存私钥）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="181"/>
-        <location filename="../pages/onboarding.py" line="519"/>
+        <location filename="../pages/onboarding.py" line="108"/>
         <source>Connect a hardware wallet</source>
         <translation>连接硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="187"/>
+        <location filename="../pages/onboarding.py" line="114"/>
         <source>Open an existing wallet</source>
         <translation>打开已有钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="202"/>
+        <location filename="../pages/onboarding.py" line="129"/>
         <source>Write these words down</source>
         <translation>请抄写这些助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="206"/>
+        <location filename="../pages/onboarding.py" line="133"/>
         <source>They are the only way back to your money if this computer is lost. Write them on paper, in order; never photograph or type them anywhere.</source>
         <translation>如果这台电脑丢失，它们是找回资金的唯一途径。请按顺序抄写在纸上；切勿拍照或在任何地方输入。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="217"/>
-        <location filename="../pages/onboarding.py" line="309"/>
-        <location filename="../pages/onboarding.py" line="408"/>
-        <location filename="../pages/onboarding.py" line="559"/>
+        <location filename="../pages/onboarding.py" line="144"/>
+        <location filename="../pages/onboarding.py" line="236"/>
+        <location filename="../pages/onboarding.py" line="335"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="221"/>
+        <location filename="../pages/onboarding.py" line="148"/>
         <source>I have written them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="231"/>
-        <location filename="../pages/onboarding.py" line="362"/>
-        <location filename="../pages/onboarding.py" line="423"/>
-        <location filename="../pages/onboarding.py" line="622"/>
+        <location filename="../pages/onboarding.py" line="158"/>
+        <location filename="../pages/onboarding.py" line="289"/>
+        <location filename="../pages/onboarding.py" line="350"/>
         <source>Choose a password of 8 characters or more, twice.</source>
         <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="236"/>
+        <location filename="../pages/onboarding.py" line="163"/>
         <source>Word %1</source>
         <translation>第 %1 个词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="242"/>
+        <location filename="../pages/onboarding.py" line="169"/>
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="250"/>
+        <location filename="../pages/onboarding.py" line="177"/>
         <source>Create the wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="253"/>
+        <location filename="../pages/onboarding.py" line="180"/>
         <source>Show the words again</source>
         <translation>再次显示助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="271"/>
+        <location filename="../pages/onboarding.py" line="198"/>
         <source>A word does not match. Check your paper.</source>
         <translation>有一个词不匹配，请检查您抄写的纸。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="289"/>
+        <location filename="../pages/onboarding.py" line="216"/>
         <source>12 or 24 words, separated by spaces</source>
         <translation>12 或 24 个词，以空格分隔</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="303"/>
+        <location filename="../pages/onboarding.py" line="230"/>
         <source>Optional BIP-39 passphrase</source>
         <translation>可选的 BIP-39 密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="305"/>
+        <location filename="../pages/onboarding.py" line="232"/>
         <source>Words</source>
         <translation>助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="307"/>
+        <location filename="../pages/onboarding.py" line="234"/>
         <source>Passphrase</source>
         <translation>密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="313"/>
+        <location filename="../pages/onboarding.py" line="240"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="343"/>
+        <location filename="../pages/onboarding.py" line="270"/>
         <source>%1 words so far.</source>
         <translation>已输入 %1 个词。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="350"/>
+        <location filename="../pages/onboarding.py" line="277"/>
         <source>The words and their checksum are valid.</source>
         <translation>助记词及其校验和有效。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="376"/>
+        <location filename="../pages/onboarding.py" line="303"/>
         <source>Watch an account</source>
         <translation>观察账户</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="385"/>
+        <location filename="../pages/onboarding.py" line="312"/>
         <source>What a signer exported (any form)</source>
         <translation>签名器导出的内容（任意格式）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="386"/>
+        <location filename="../pages/onboarding.py" line="313"/>
         <source>Extended public key (xpub, zpub...)</source>
         <translation>扩展公钥（xpub、zpub…）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="387"/>
+        <location filename="../pages/onboarding.py" line="314"/>
         <source>Output descriptor</source>
         <translation>输出描述符</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="388"/>
+        <location filename="../pages/onboarding.py" line="315"/>
         <source>EVM address</source>
         <translation>EVM 地址</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="394"/>
+        <location filename="../pages/onboarding.py" line="321"/>
         <source>A descriptor, an xpub, Sparrow or Electrum JSON, ur:crypto-account...</source>
         <translation>描述符、xpub、Sparrow 或 Electrum JSON、ur:crypto-account...</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="398"/>
+        <location filename="../pages/onboarding.py" line="325"/>
         <source>From a file…</source>
         <translation>从文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="400"/>
+        <location filename="../pages/onboarding.py" line="327"/>
         <source>From a QR image…</source>
         <translation>从二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="404"/>
-        <location filename="../pages/onboarding.py" line="543"/>
+        <location filename="../pages/onboarding.py" line="331"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="405"/>
+        <location filename="../pages/onboarding.py" line="332"/>
         <source>What</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="406"/>
+        <location filename="../pages/onboarding.py" line="333"/>
         <source>Key</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="412"/>
+        <location filename="../pages/onboarding.py" line="339"/>
         <source>Watch</source>
         <translation>观察</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="451"/>
+        <location filename="../pages/onboarding.py" line="378"/>
         <source>A signer&apos;s export</source>
         <translation>签名器的导出</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="474"/>
-        <location filename="../pages/onboarding.py" line="502"/>
+        <location filename="../pages/onboarding.py" line="401"/>
+        <location filename="../pages/onboarding.py" line="429"/>
         <source>Reading</source>
         <translation>正在读取</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="475"/>
-        <location filename="../pages/onboarding.py" line="503"/>
-        <location filename="../pages/onboarding.py" line="591"/>
+        <location filename="../pages/onboarding.py" line="402"/>
+        <location filename="../pages/onboarding.py" line="430"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="480"/>
+        <location filename="../pages/onboarding.py" line="407"/>
         <source>A QR code of a signer&apos;s export</source>
         <translation>签名器导出内容的二维码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="522"/>
-        <source>Plug the device in and unlock it. Its keys stay on it: this computer keeps only the account&apos;s public key, and the device signs and shows addresses.</source>
-        <translation>请插入设备并解锁。密钥始终留在设备上：这台电脑只保存账户的公钥，由设备签名并显示地址。</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="532"/>
-        <source>No device found yet</source>
-        <translation>尚未找到设备</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="533"/>
-        <source>Look for devices</source>
-        <translation>查找设备</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="538"/>
-        <source>Device</source>
-        <translation>设备</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="547"/>
-        <source>Native segwit (bc1q..., p2wpkh)</source>
-        <translation>原生隔离见证（bc1q...，p2wpkh）</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="548"/>
-        <source>Taproot (bc1p..., p2tr)</source>
-        <translation>Taproot（bc1p...，p2tr）</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="549"/>
-        <source>Nested segwit (3..., p2sh-p2wpkh)</source>
-        <translation>嵌套隔离见证（3...，p2sh-p2wpkh）</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="550"/>
-        <source>Legacy (1..., p2pkh)</source>
-        <translation>传统（1...，p2pkh）</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="553"/>
-        <source>Account type</source>
-        <translation>账户类型</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="557"/>
-        <source>Account number</source>
-        <translation>账户编号</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="563"/>
-        <source>Read the account from the device</source>
-        <translation>从设备读取账户</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="568"/>
-        <source>Back</source>
-        <translation>返回</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="579"/>
-        <source>Looking for hardware wallets...</source>
-        <translation>正在查找硬件钱包...</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="590"/>
-        <source>Looking for hardware wallets</source>
-        <translation>正在查找硬件钱包</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="601"/>
-        <source>%1 (locked: unlock it on the device)</source>
-        <translation>%1（已锁定：请在设备上解锁）</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="603"/>
-        <source>%1 (cannot be used: %2)</source>
-        <translation>%1（无法使用：%2）</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../pages/onboarding.py" line="610"/>
-        <source>Found %n device(s).</source>
-        <translation>
-            <numerusform>找到 %n 台设备。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="612"/>
-        <source>No hardware wallet was found. Plug it in, unlock it, and look again.</source>
-        <translation>未找到硬件钱包。请插入并解锁设备，然后重新查找。</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="618"/>
-        <source>Look for devices and choose one first.</source>
-        <translation>请先查找设备并选择一台。</translation>
-    </message>
-    <message>
-        <location filename="../pages/onboarding.py" line="648"/>
+        <location filename="../pages/onboarding.py" line="452"/>
         <source>Making the wallet file...</source>
         <translation>正在创建钱包文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="671"/>
+        <location filename="../pages/onboarding.py" line="475"/>
         <source>Cancelled. If the wallet file was made meanwhile, it is closed and stays where you chose; open it with its password, or delete it.</source>
         <translation>已取消。如果钱包文件在此期间已经创建，它已被关闭并保留在你选择的位置；可以用其密码打开，或将其删除。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="680"/>
+        <location filename="../pages/onboarding.py" line="484"/>
         <source>Making the wallet file</source>
         <translation>正在创建钱包文件</translation>
     </message>
@@ -915,22 +938,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="91"/>
+        <location filename="../pages/wallet_fields.py" line="43"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="92"/>
+        <location filename="../pages/wallet_fields.py" line="44"/>
         <source>Again</source>
         <translation>再次输入</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="93"/>
+        <location filename="../pages/wallet_fields.py" line="45"/>
         <source>Strength</source>
         <translation>强度</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="103"/>
+        <location filename="../pages/wallet_fields.py" line="55"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不同。</translation>
     </message>
@@ -2016,14 +2039,14 @@
     </message>
 </context>
 <context>
-    <name>parent</name>
+    <name>WalletFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="123"/>
+        <location filename="../pages/wallet_fields.py" line="77"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="126"/>
+        <location filename="../pages/wallet_fields.py" line="80"/>
         <source>New wallet file</source>
         <translation>新钱包文件</translation>
     </message>

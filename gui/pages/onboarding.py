@@ -1,9 +1,7 @@
 """Onboarding: create a wallet (words shown, then some asked back), restore one, or watch one.
 
-Watching includes a hardware wallet's account: the devices are listed (``hardware_wallets``,
-HWI's enumerate, off the GUI thread), the one chosen is asked for the account's extended
-public key (``export_from_device``) and a watch-only wallet is made from it; its key origin
-names the device, which then signs for it and shows its addresses.
+Watching includes a hardware wallet's account (``HardwareStep``, gui/pages/hardware_step.py):
+a watch-only wallet of an account the device exported; the device then signs for it.
 
 Every check is the API's: ``password_strength`` for the meter, ``validate_mnemonic`` for the
 words as they are typed (with ``complete_mnemonic_word`` for completion), the account book's
@@ -29,25 +27,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.pages.hardware_step import HardwareStep
+from gui.pages.wallet_fields import PasswordFields, path_row
 from gui.session import Session
 from gui.theme import ERROR_STYLE, GOOD_STYLE
 from wallet import (
-    DEVICE_NETWORKS,
-    HardwareWallet,
     Wallet,
     complete_mnemonic_word,
-    export_from_device,
-    network_info,
     new_mnemonic,
-    password_strength,
     validate_mnemonic,
 )
 from wallet.errors import InvalidMnemonic, WalletError
@@ -56,7 +49,6 @@ from wallet.transport import PayloadKind, decode_frames, encode_frames, read_qr_
 __all__ = ["Onboarding", "PasswordFields"]
 
 _MAX_EXPORT_BYTES = 1 << 20  # an export is a few KB; a larger file is something else
-_GOOD = GOOD_STYLE
 _QUIZ = 3
 _FIRST_ACCOUNTS = ("bitcoin", "ethereum")
 _HARDWARE_STEP = 5
@@ -66,71 +58,6 @@ def _close(result: object) -> None:
     """Close a wallet made for a wait that was abandoned (Cancel): its keys leave memory."""
     if isinstance(result, Wallet):
         result.close()
-
-
-class PasswordFields(QWidget):
-    """A new password twice, with a strength meter that says why a password is weak."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.password = QLineEdit()
-        self.password.setObjectName("newPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again = QLineEdit()
-        self.again.setObjectName("newPasswordAgain")
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.meter = QProgressBar()
-        self.meter.setObjectName("strength")
-        self.meter.setRange(0, 4)
-        self.meter.setTextVisible(False)
-        self.feedback = QLabel("")
-        self.feedback.setObjectName("strengthFeedback")
-        self.feedback.setWordWrap(True)
-        form.addRow(self.tr("Password"), self.password)
-        form.addRow(self.tr("Again"), self.again)
-        form.addRow(self.tr("Strength"), self.meter)
-        form.addRow("", self.feedback)
-        self.password.textChanged.connect(self._rate)
-        self.again.textChanged.connect(self._rate)
-
-    def _rate(self) -> None:
-        reading = password_strength(self.password.text())
-        self.meter.setValue(reading.score)
-        problems = list(reading.warnings)
-        if self.again.text() and self.again.text() != self.password.text():
-            problems.append(self.tr("The two passwords differ."))
-        self.feedback.setText(" ".join(problems))
-        self.feedback.setStyleSheet(ERROR_STYLE if problems else _GOOD)
-
-    def value(self) -> str | None:
-        """Return the password when it is long enough and typed the same twice."""
-        text = self.password.text()
-        if not password_strength(text).acceptable or text != self.again.text():
-            return None
-        return text
-
-    def clear(self) -> None:
-        """Forget what was typed."""
-        self.password.clear()
-        self.again.clear()
-
-
-def _path_row(parent: QWidget, default: str) -> tuple[QHBoxLayout, QLineEdit]:
-    row = QHBoxLayout()
-    edit = QLineEdit(default)
-    browse = QPushButton(parent.tr("Browse..."))
-
-    def pick() -> None:
-        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("New wallet file"), edit.text())
-        if path:
-            edit.setText(path)
-
-    browse.clicked.connect(pick)
-    row.addWidget(edit, 1)
-    row.addWidget(browse)
-    return row, edit
 
 
 class Onboarding(QWidget):
@@ -153,14 +80,14 @@ class Onboarding(QWidget):
         layout.addWidget(self.cancel_button)
         self._words: list[str] = []
         self._quiz: list[int] = []
-        self.devices: list[HardwareWallet] = []
-        """The hardware wallets found by the last search, in the order listed."""
         self._build_choice()
         self._build_create()
         self._build_quiz()
         self._build_restore()
         self._build_watch()
-        self._build_hardware()
+        self.hardware = HardwareStep(session, self._run)
+        self.hardware.back.connect(lambda: self.steps.setCurrentIndex(0))
+        self.steps.addWidget(self.hardware)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -213,7 +140,7 @@ class Onboarding(QWidget):
         self.words.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.words)
         form = QFormLayout()
-        row, self.create_path = _path_row(self, str(Path.home() / "wallet.coffer"))
+        row, self.create_path = path_row(self, str(Path.home() / "wallet.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.create_password = PasswordFields()
         form.addRow(self.create_password)
@@ -305,7 +232,7 @@ class Onboarding(QWidget):
         form.addRow(self.tr("Words"), self.restore_words)
         form.addRow("", self.restore_feedback)
         form.addRow(self.tr("Passphrase"), self.passphrase)
-        row, self.restore_path = _path_row(self, str(Path.home() / "restored.coffer"))
+        row, self.restore_path = path_row(self, str(Path.home() / "restored.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.restore_password = PasswordFields()
         form.addRow(self.restore_password)
@@ -348,7 +275,7 @@ class Onboarding(QWidget):
                 self.restore_feedback.setStyleSheet(ERROR_STYLE)
             return
         self.restore_feedback.setText(self.tr("The words and their checksum are valid."))
-        self.restore_feedback.setStyleSheet(_GOOD)
+        self.restore_feedback.setStyleSheet(GOOD_STYLE)
 
     def _restore(self) -> None:
         text = " ".join(self.restore_words.text().split())
@@ -404,7 +331,7 @@ class Onboarding(QWidget):
         form.addRow(self.tr("Network"), self.watch_network)
         form.addRow(self.tr("What"), self.watch_kind)
         form.addRow(self.tr("Key"), key_row)
-        row, self.watch_path = _path_row(self, str(Path.home() / "watch.coffer"))
+        row, self.watch_path = path_row(self, str(Path.home() / "watch.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.watch_password = PasswordFields()
         form.addRow(self.watch_password)
@@ -512,129 +439,6 @@ class Onboarding(QWidget):
         self.watch_error.setStyleSheet(ERROR_STYLE)
         self.watch_error.setText(message)
 
-    # -- a hardware wallet ----------------------------------------------------------------
-
-    def _build_hardware(self) -> None:
-        _, layout = self._page()
-        layout.addWidget(QLabel("<h2>" + self.tr("Connect a hardware wallet") + "</h2>"))
-        intro = QLabel(
-            self.tr(
-                "Plug the device in and unlock it. Its keys stay on it: this computer keeps "
-                "only the account's public key, and the device signs and shows addresses."
-            )
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        device_row = QHBoxLayout()
-        self.hw_device = QComboBox()
-        self.hw_device.setObjectName("hwDevice")
-        self.hw_device.setPlaceholderText(self.tr("No device found yet"))
-        self.hw_find = QPushButton(self.tr("Look for devices"))
-        self.hw_find.setObjectName("findDevices")
-        self.hw_find.clicked.connect(self.find_devices)
-        device_row.addWidget(self.hw_device, 1)
-        device_row.addWidget(self.hw_find)
-        form.addRow(self.tr("Device"), device_row)
-        self.hw_network = QComboBox()
-        self.hw_network.setObjectName("hwNetwork")
-        for name in DEVICE_NETWORKS:
-            self.hw_network.addItem(network_info(name).title, name)
-        form.addRow(self.tr("Network"), self.hw_network)
-        self.hw_kind = QComboBox()
-        self.hw_kind.setObjectName("hwKind")
-        for text, kind in (
-            (self.tr("Native segwit (bc1q..., p2wpkh)"), "p2wpkh"),
-            (self.tr("Taproot (bc1p..., p2tr)"), "p2tr"),
-            (self.tr("Nested segwit (3..., p2sh-p2wpkh)"), "p2sh-p2wpkh"),
-            (self.tr("Legacy (1..., p2pkh)"), "p2pkh"),
-        ):
-            self.hw_kind.addItem(text, kind)
-        form.addRow(self.tr("Account type"), self.hw_kind)
-        self.hw_account = QSpinBox()
-        self.hw_account.setObjectName("hwAccount")
-        self.hw_account.setRange(0, 999)
-        form.addRow(self.tr("Account number"), self.hw_account)
-        row, self.hw_path = _path_row(self, str(Path.home() / "hardware.coffer"))
-        form.addRow(self.tr("Wallet file"), row)
-        self.hw_password = PasswordFields()
-        form.addRow(self.hw_password)
-        layout.addLayout(form)
-        self.hw_go = QPushButton(self.tr("Read the account from the device"))
-        self.hw_go.setObjectName("hwWatch")
-        self.hw_go.setEnabled(False)
-        self.hw_go.clicked.connect(self._hardware_watch)
-        self.hw_error = self._error("hwError")
-        back = QPushButton(self.tr("Back"))
-        back.clicked.connect(lambda: self.steps.setCurrentIndex(0))
-        layout.addWidget(self.hw_go)
-        layout.addWidget(self.hw_error)
-        layout.addWidget(back)
-        layout.addStretch()
-
-    def find_devices(self) -> None:
-        """List the connected hardware wallets (HWI's enumerate, off the GUI thread)."""
-        self.hw_find.setEnabled(False)
-        self.hw_error.setStyleSheet("")
-        self.hw_error.setText(self.tr("Looking for hardware wallets..."))
-
-        def failed(message: str) -> None:
-            self.hw_find.setEnabled(True)
-            self.hw_error.setStyleSheet(ERROR_STYLE)
-            self.hw_error.setText(message)
-
-        self.session.run(
-            self.session.hardware.find,
-            self._devices_found,
-            failed,
-            self.tr("Looking for hardware wallets"),
-            on_cancelled=lambda: failed(self.tr("Cancelled.")),
-        )
-
-    def _devices_found(self, devices: list[HardwareWallet]) -> None:
-        self.hw_find.setEnabled(True)
-        self.devices = list(devices)
-        self.hw_device.clear()
-        for device in self.devices:
-            text = device.title
-            if device.needs_pin:
-                text = self.tr("%1 (locked: unlock it on the device)").replace("%1", text)
-            elif device.error:
-                text = self.tr("%1 (cannot be used: %2)").replace("%1", text)
-                text = text.replace("%2", device.error)
-            self.hw_device.addItem(text)
-        self.hw_device.setCurrentIndex(0 if self.devices else -1)
-        self.hw_go.setEnabled(bool(self.devices))
-        self.hw_error.setStyleSheet("" if self.devices else ERROR_STYLE)
-        self.hw_error.setText(
-            self.tr("Found %n device(s).", "", len(self.devices))
-            if self.devices
-            else self.tr("No hardware wallet was found. Plug it in, unlock it, and look again.")
-        )
-
-    def _hardware_watch(self) -> None:
-        row = self.hw_device.currentIndex()
-        if not 0 <= row < len(self.devices):
-            self.hw_error.setText(self.tr("Look for devices and choose one first."))
-            return
-        password = self.hw_password.value()
-        if password is None:
-            self.hw_error.setText(self.tr("Choose a password of 8 characters or more, twice."))
-            return
-        device = self.devices[row]
-        network = str(self.hw_network.currentData())
-        kind = str(self.hw_kind.currentData())
-        index = self.hw_account.value()
-        path = Path(self.hw_path.text())
-        open_client = self.session.hardware.open_client
-
-        def work() -> Wallet:
-            # The device is asked first: a refusal there leaves no file behind.
-            text = export_from_device(device, network, index, kind, open_client=open_client)
-            return Wallet.create_watch_only(path, password, imports=[(network, text)])
-
-        self._run(work, self.hw_error)
-
     # -- shared ---------------------------------------------------------------------------
 
     def _error(self, name: str) -> QLabel:
@@ -658,7 +462,7 @@ class Onboarding(QWidget):
                 self.create_password,
                 self.restore_password,
                 self.watch_password,
-                self.hw_password,
+                self.hardware.password,
             ):
                 fields.clear()
             self.steps.setCurrentIndex(0)

@@ -61,23 +61,23 @@ def test_onboarding_watches_an_account_read_from_the_device(  # type: ignore[no-
     window.new_button.click()
     flow = window.onboarding
     flow.findChild(QPushButton, "startHardware").click()
-    assert not flow.hw_go.isEnabled()  # no device listed yet
-    flow.find_devices()
-    qtbot.waitUntil(lambda: flow.hw_device.count() == 1, timeout=10_000)
-    assert flow.hw_device.itemText(0) == f"Stand-in device ({hot.fingerprint})"
-    assert flow.hw_error.text() == "Found 1 device."
-    flow.hw_network.setCurrentIndex(flow.hw_network.findData(NET))
-    flow.hw_kind.setCurrentIndex(flow.hw_kind.findData("p2tr"))
-    flow.hw_account.setValue(1)
-    flow.hw_path.setText(str(tmp_path / "hw.coffer"))
-    flow.hw_password.password.setText(GOOD_PASSWORD)
-    flow.hw_password.again.setText(GOOD_PASSWORD)
-    flow.hw_go.click()
+    assert not flow.hardware.go.isEnabled()  # no device listed yet
+    flow.hardware.find_devices()
+    qtbot.waitUntil(lambda: flow.hardware.device.count() == 1, timeout=10_000)
+    assert flow.hardware.device.itemText(0) == f"Stand-in device ({hot.fingerprint})"
+    assert flow.hardware.error.text() == "Found 1 device."
+    flow.hardware.network.setCurrentIndex(flow.hardware.network.findData(NET))
+    flow.hardware.kind.setCurrentIndex(flow.hardware.kind.findData("p2tr"))
+    flow.hardware.account_number.setValue(1)
+    flow.hardware.path.setText(str(tmp_path / "hw.coffer"))
+    flow.hardware.password.password.setText(GOOD_PASSWORD)
+    flow.hardware.password.again.setText(GOOD_PASSWORD)
+    flow.hardware.go.click()
     qtbot.waitUntil(
-        lambda: window.stack.currentIndex() == 1 or "Making" not in flow.hw_error.text(),
+        lambda: window.stack.currentIndex() == 1 or "Making" not in flow.hardware.error.text(),
         timeout=60_000,
     )
-    assert flow.hw_error.text() == ""
+    assert flow.hardware.error.text() == ""
     wallet = window.session.require()
     assert wallet.is_watch_only
     (account,) = wallet.accounts()
@@ -94,9 +94,11 @@ def test_no_device_found_is_said(qtbot, tmp_path: Path) -> None:  # type: ignore
     window.new_button.click()
     flow = window.onboarding
     flow.findChild(QPushButton, "startHardware").click()
-    flow.find_devices()
-    qtbot.waitUntil(lambda: "No hardware wallet was found" in flow.hw_error.text(), timeout=10_000)
-    assert not flow.hw_go.isEnabled()
+    flow.hardware.find_devices()
+    qtbot.waitUntil(
+        lambda: "No hardware wallet was found" in flow.hardware.error.text(), timeout=10_000
+    )
+    assert not flow.hardware.go.isEnabled()
     window.close()
 
 
