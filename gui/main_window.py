@@ -39,6 +39,12 @@ __all__ = ["MainWindow"]
 DEFAULT_AUTOLOCK_MINUTES = 10
 
 
+def _close(result: object) -> None:
+    """Close a wallet that was opened for a wait that was abandoned (its keys leave memory)."""
+    if isinstance(result, Wallet):
+        result.close()
+
+
 class MainWindow(QMainWindow):
     """Unlock, then Accounts, Send, Receive and History; lock by hand or when idle."""
 
@@ -106,10 +112,18 @@ class MainWindow(QMainWindow):
         self.activity = QLabel("")
         self.activity.setObjectName("activity")
         self.toolbar.addWidget(self.activity)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancelWork")
+        self.cancel_button.setToolTip(self.tr("Stop the sync or the refresh that is running"))
+        self.cancel_button.clicked.connect(self.session.cancel)
+        self.cancel_action = self.toolbar.addWidget(self.cancel_button)
+        self.cancel_action.setVisible(False)
+        self.session.cancellable.connect(self.cancel_action.setVisible)
         self.toolbar.hide()
         self.session.busy.connect(self._busy)
         self.session.synced.connect(lambda _changes: self._sync_done())
         self._watch_text = ""  # what live updates do; shown again when a task ends
+        self._note = ""  # how the last sync ended, when it failed or was cancelled
         self.session.watching.connect(self._watching)
         self.live_updates = live_updates
         """Follow the networks live after unlocking (``Session.start_watching``)."""
@@ -149,6 +163,11 @@ class MainWindow(QMainWindow):
         layout.addLayout(row)
         layout.addWidget(self.password_edit)
         layout.addWidget(self.unlock_button)
+        self.cancel_unlock = QPushButton(self.tr("Cancel"))
+        self.cancel_unlock.setObjectName("cancelUnlock")
+        self.cancel_unlock.clicked.connect(self.session.cancel)
+        self.cancel_unlock.hide()
+        layout.addWidget(self.cancel_unlock)
         layout.addWidget(self.status)
         self.new_button = QPushButton(self.tr("Create, restore or watch a wallet..."))
         self.new_button.setObjectName("newWallet")
@@ -167,14 +186,27 @@ class MainWindow(QMainWindow):
         path = Path(self.path_edit.text())
         password = self.password_edit.text()
         self.unlock_button.setEnabled(False)
+        self.cancel_unlock.show()
         self.status.setText(self.tr("Unlocking..."))
         self.session.run(
-            lambda: Wallet.open(path, password), self._opened, self._failed, self.tr("Unlocking")
+            lambda: Wallet.open(path, password),
+            self._opened,
+            self._failed,
+            self.tr("Unlocking"),
+            on_cancelled=self._unlock_cancelled,
+            discard=_close,
         )
+
+    def _unlock_cancelled(self) -> None:
+        # The KDF cannot be stopped: its wallet, when it comes, is closed (``_close``).
+        self.cancel_unlock.hide()
+        self.unlock_button.setEnabled(True)
+        self.status.setText(self.tr("Cancelled: the wallet stays locked."))
 
     def _opened(self, wallet: Wallet) -> None:
         self.password_edit.clear()
         self.status.clear()
+        self.cancel_unlock.hide()
         self.unlock_button.setEnabled(True)
         self.session.set_wallet(wallet)
         self.setWindowTitle(f"Coffer - {wallet.path.name}")
@@ -189,6 +221,7 @@ class MainWindow(QMainWindow):
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
+        self.cancel_unlock.hide()
         self.unlock_button.setEnabled(True)
 
     # -- open wallet ----------------------------------------------------------------------
@@ -196,9 +229,11 @@ class MainWindow(QMainWindow):
     def sync(self) -> None:
         """Sync every network off the GUI thread; the pages update what changed."""
         self.sync_action.setEnabled(False)
+        self._note = ""
 
         def failed(message: str) -> None:
             self.sync_action.setEnabled(True)
+            self._note = message  # stays in the busy area until the next sync
             self.activity.setText(message)
 
         self.session.sync(failed)
@@ -230,7 +265,7 @@ class MainWindow(QMainWindow):
             self.sync_action.setEnabled(True)
 
     def _busy(self, what: str) -> None:
-        self.activity.setText(what + "..." if what else self._watch_text)
+        self.activity.setText(what + "..." if what else self._note or self._watch_text)
 
     def _watching(self, text: str) -> None:
         self._watch_text = text
@@ -242,6 +277,7 @@ class MainWindow(QMainWindow):
             return
         self.session.lock()
         self._watch_text = ""
+        self._note = ""
         self.autolock.pause()
         self.toolbar.hide()
         self.hide_action.setChecked(False)

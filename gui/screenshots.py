@@ -23,13 +23,16 @@ from PySide6.QtWidgets import QApplication
 
 from gui.i18n import install_translator
 from gui.main_window import MainWindow
-from wallet import Wallet
+from gui.session import Hardware
+from wallet import HardwareWallet, Wallet
 
 _DEMO = (
     "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 _PASSWORD = "screenshots"  # noqa: S105 - a throwaway wallet in a temporary folder
 _FRIEND = "bcrt1q6rhpng9evdsfnn833a4f4vej0asu6dk5srld6x"
+# What HWI's enumerate lists for a device (a picture only: nothing opens it here).
+_DEVICE = HardwareWallet("trezor", "Trezor Safe 3", "webusb:001:4", "73c5da0a")
 
 
 def _wait_until(condition: object, timeout_ms: int = 60_000) -> None:
@@ -168,8 +171,47 @@ def main(out_dir: Path, language: str = "en") -> None:
         window.hide_action.setChecked(True)
         shot(0, "dashboard-hidden")
         shot(1, "accounts-hidden")
+        window.lock()
+        _hardware_screens(app, window, path, out_dir, suffix)
         window.close()
     app.removeTranslator(translator)
+
+
+def _hardware_screens(
+    app: QApplication, window: MainWindow, hot: Path, out_dir: Path, suffix: str
+) -> None:
+    """Render the hardware wallet screens: onboarding from a device, and receive with it.
+
+    The onboarding step that reads an account from a hardware wallet, and the receive page of
+    such a watch-only wallet, with its "Show on the device" button and the device's answer.
+    """
+    window.session.hardware = Hardware(find=lambda: [_DEVICE])
+    window.new_button.click()
+    flow = window.onboarding
+    flow._go(5)
+    flow.hardware.find_devices()
+    _wait_until(lambda: flow.hardware.device.count() == 1)
+    flow.hardware.path.setText(str(hot.with_name("trezor.coffer")))
+    app.processEvents()
+    window.grab().save(str(out_dir / f"onboarding-hardware{suffix}.png"))
+    flow.steps.setCurrentIndex(0)
+    window.stack.setCurrentIndex(0)
+    watch = hot.with_name("watch.coffer")
+    with Wallet.open(hot, _PASSWORD) as wallet:
+        export = wallet.export_account("bitcoin-regtest")
+    Wallet.create_watch_only(watch, _PASSWORD, imports=[("bitcoin-regtest", export)]).close()
+    window.path_edit.setText(str(watch))
+    window.password_edit.setText(_PASSWORD)
+    window.unlock()
+    _wait_until(lambda: window.stack.currentIndex() == 1)
+    page = window.receive_page
+    window.nav.setCurrentRow(window.pages.indexOf(page))
+    # The device's answer as the page shows it when the addresses match.
+    page.device_check.show()
+    page._device_answered((True, page.address.text()))
+    app.processEvents()
+    window.grab().save(str(out_dir / f"receive-device{suffix}.png"))
+    window.lock()
 
 
 if __name__ == "__main__":

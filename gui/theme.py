@@ -5,10 +5,19 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-__all__ = ["ERROR_STYLE", "apply_theme"]
+__all__ = ["DANGER_STYLE", "ERROR_STYLE", "GOOD_STYLE", "apply_theme"]
 
 ERROR_STYLE = "color: #b3261e;"
 """How a message about something wrong is drawn next to its field (red, readable on both themes)."""
+
+DANGER_STYLE = (
+    "background-color: #b3261e; color: #ffffff; font-weight: bold; padding: 6px; "
+    "border-radius: 4px;"
+)
+"""How a danger is drawn (white on red): a device that shows another address than the wallet."""
+
+GOOD_STYLE = "color: #1e7b34;"
+"""How a check that passed is drawn (green)."""
 
 
 def _dark() -> QPalette:

@@ -37,6 +37,7 @@ from wallet.backup import (
     codex32_share_threshold,
     codex32_worksheet,
 )
+from wallet.cancel import CancelToken
 from wallet.devnet import DevnetControl, DevnetFunding, DevnetStatus
 from wallet.display import DisplaySettings
 from wallet.evm.fee_levels import EvmFeeLevel, EvmFeeLevels
@@ -104,7 +105,14 @@ from wallet.requests import (
     read_link_image,
 )
 from wallet.settings import WalletSettings
-from wallet.signing.devices import HardwareWallet, hardware_wallets
+from wallet.signing.devices import (
+    DEVICE_NETWORKS,
+    HardwareWallet,
+    export_from_device,
+    hardware_wallets,
+    show_address_on_device,
+    signing_device,
+)
 from wallet.types import (
     AccountKind,
     AccountRecord,
@@ -136,6 +144,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_ACCOUNT_NETWORKS",
+    "DEVICE_NETWORKS",
     "FEE_LEVELS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",
@@ -156,6 +165,7 @@ __all__ = [
     "Budget",
     "BudgetMonth",
     "Budgets",
+    "CancelToken",
     "Category",
     "CategoryRule",
     "Codex32Backup",
@@ -256,6 +266,7 @@ __all__ = [
     "codex32_worksheet",
     "coin_value",
     "complete_mnemonic_word",
+    "export_from_device",
     "format_amount",
     "hardware_wallets",
     "network_info",
@@ -266,6 +277,8 @@ __all__ = [
     "password_strength",
     "read_link_image",
     "resolve_network",
+    "show_address_on_device",
+    "signing_device",
     "to_base_units",
     "to_decimal",
     "transaction_value",

@@ -116,11 +116,20 @@ class AccountBook:
             )
         return self._derive_account(net, index, chosen)
 
-    def existing(self, network: str, index: int = 0, kind: str | None = None) -> Account:
+    def existing(
+        self, network: str, index: int = 0, kind: str | None = None, *, any_kind: bool = False
+    ) -> Account:
         """Return an account the wallet has, never deriving one.
 
         For a command that may still fail: where ``get`` would store a new account first, a
         refusal here changes nothing in the wallet file.
+
+        Args:
+            network: a registry name.
+            index: the account number.
+            kind: the script kind or layout; the network's default when ``None``.
+            any_kind: with no ``kind``, take the first account (in creation order) numbered
+                ``index``, whatever its kind, instead of the default kind's.
 
         Raises:
             UnknownNetwork: no such network.
@@ -129,7 +138,11 @@ class AccountBook:
         with translate_errors():
             net = get_network(network)
         chosen = _resolve_kind(net, kind)
-        found = self._store.find(net, index, chosen) if 0 <= index < HARDENED else None
+        found: AccountRecord | None = None
+        if any_kind and kind is None:
+            found = next((r for r in self._store.all(net) if r.index == index), None)
+        elif 0 <= index < HARDENED:
+            found = self._store.find(net, index, chosen)
         if found is None and chosen is PolicyKind.POLICY:
             raise AccountNotFound(
                 f"The wallet has no policy account {index} on {net.title}; add one with "

@@ -32,8 +32,10 @@ __all__ = [
     "AttachmentTooLarge",
     "AttachmentTypeMismatch",
     "BackendUnavailable",
+    "Cancelled",
     "CoinUnavailable",
     "CsvMappingMismatch",
+    "DeviceAddressMismatch",
     "DustOutput",
     "FeeTooHigh",
     "FeeTooLow",
@@ -402,6 +404,13 @@ class NotADevnet(Unsupported):
         self.network = network
 
 
+class Cancelled(WalletError):
+    """Long work (a sync, an import, a price refresh) stopped because it was asked to.
+
+    What was finished before the request stays stored; nothing is left half-written.
+    """
+
+
 class SigningCancelled(WalletError):
     """The person declined to sign."""
 
@@ -432,6 +441,25 @@ class ReviewBlocked(SigningRefused):
 
 class HardwareUnavailable(WalletError, ConnectionError):
     """A hardware wallet cannot be reached: unplugged (even mid-signing), locked or busy."""
+
+
+class DeviceAddressMismatch(WalletError):
+    """The hardware wallet showed another address than the wallet computed: do not use it.
+
+    Either the wallet file or the device is not what it should be (a tampered watch-only
+    file, another device, another passphrase). Nobody should be paid to either address until
+    the cause is known.
+
+    Attributes:
+        expected: the address the wallet computed and shows.
+        shown: the address the device showed on its own screen.
+    """
+
+    def __init__(self, message: str, expected: str, shown: str) -> None:
+        """Record both addresses."""
+        super().__init__(message)
+        self.expected = expected
+        self.shown = shown
 
 
 class NetworkForbidden(WalletError):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wallet.accounts import Account
-from wallet.errors import BackendUnavailable, NetworkMismatch, WalletError
+from wallet.cancel import CancelToken, check_cancelled
+from wallet.errors import BackendUnavailable, Cancelled, NetworkMismatch, WalletError
 from wallet.types import SyncOutcome
 
 __all__ = ["sync_each"]
@@ -19,23 +20,32 @@ __all__ = ["sync_each"]
 _NETWORK_ERRORS = (BackendUnavailable, NetworkMismatch)
 
 
-def sync_each(accounts: Sequence[Account]) -> list[SyncOutcome]:
+def sync_each(accounts: Sequence[Account], cancel: CancelToken | None = None) -> list[SyncOutcome]:
     """Sync each account in turn and return how each ended; raise nothing for a failure.
 
     Args:
         accounts: the accounts to sync, in the order to report them.
+        cancel: checked before each account and between the pages of one (see
+            ``wallet.cancel``).
 
     Returns:
         One outcome per account, in the same order.
+
+    Raises:
+        Cancelled: ``cancel`` was cancelled; the accounts synced before keep what they
+            stored, and so do the pages of the account that was syncing.
     """
     failed: dict[str, WalletError] = {}
     outcomes: list[SyncOutcome] = []
     for account in accounts:
+        check_cancelled(cancel, "The sync")
         network = account.network.name
         error = failed.get(network)
         if error is None:
             try:
-                report = account.sync()
+                report = account.sync(cancel)
+            except Cancelled:
+                raise
             except WalletError as err:
                 if isinstance(err, _NETWORK_ERRORS):
                     failed[network] = err

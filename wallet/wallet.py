@@ -29,6 +29,7 @@ from wallet.account_book import AccountBook
 from wallet.accounts import Account, EvmAccount, UtxoAccount
 from wallet.backends import BackendPool
 from wallet.backup import Codex32Backup, codex32_backup
+from wallet.cancel import CancelToken, check_cancelled
 from wallet.devnet import DevnetControl
 from wallet.errors import (
     InvalidPolicy,
@@ -639,33 +640,56 @@ class Wallet:
 
     # -- chain activity ---------------------------------------------------------------------
 
-    def sync(self, network: str | None = None) -> list[SyncReport]:
+    def sync(
+        self, network: str | None = None, *, cancel: CancelToken | None = None
+    ) -> list[SyncReport]:
         """Sync every account (or those of one network) with its network's servers.
 
+        Args:
+            network: only this network's accounts.
+            cancel: checked before each account and between the pages of one; when it is
+                cancelled the sync stops there (``wallet.cancel``).
+
         Raises:
+            Cancelled: ``cancel`` was cancelled; what was synced before stays stored.
             BackendUnavailable: a network's servers cannot be reached; accounts synced before
                 keep what they fetched.
             NetworkMismatch: a server serves another network.
         """
-        reports = [account.sync() for account in self.accounts(network)]
-        self._history.refresh(network)
+        reports = []
+        try:
+            for account in self.accounts(network):
+                check_cancelled(cancel, "The sync")
+                reports.append(account.sync(cancel))
+        finally:
+            self._history.refresh(network)
         return reports
 
-    def sync_each(self, network: str | None = None) -> list[SyncOutcome]:
+    def sync_each(
+        self, network: str | None = None, *, cancel: CancelToken | None = None
+    ) -> list[SyncOutcome]:
         """Sync every account (or one network's), going on past a network that fails.
 
         A network whose servers cannot be reached is tried once: its other accounts get the
         same error without waiting again. Nothing is raised for a failed network.
+
+        Args:
+            network: only this network's accounts.
+            cancel: checked before each account and between the pages of one; when it is
+                cancelled the sync stops there (``wallet.cancel``).
 
         Returns:
             One ``SyncOutcome`` per account, in creation order: its report, or its error.
 
         Raises:
             UnknownNetwork: no such network.
+            Cancelled: ``cancel`` was cancelled; the accounts (and pages) synced before keep
+                what they stored, and the history shows them.
         """
-        outcomes = sync_each(self.accounts(network))
-        self._history.refresh(network)
-        return outcomes
+        try:
+            return sync_each(self.accounts(network), cancel)
+        finally:
+            self._history.refresh(network)
 
     def watch(self, network: str | None = None, *, poll_interval: float | None = None) -> Watcher:
         """Start live updates of the UTXO accounts of one network, or of every one.

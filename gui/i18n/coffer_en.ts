@@ -4,7 +4,7 @@
 <context>
     <name>AccountsPage</name>
     <message numerus="yes">
-        <location filename="../pages/accounts.py" line="184"/>
+        <location filename="../pages/accounts.py" line="169"/>
         <source>%1 - %n account(s)</source>
         <translation>
             <numerusform>%1 - %n account</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="289"/>
+        <location filename="../pages/dashboard.py" line="285"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
         <translation>
             <numerusform>%n holding without a known value, not counted in the total.</numerusform>
@@ -35,6 +35,17 @@
     </message>
 </context>
 <context>
+    <name>HardwareStep</name>
+    <message numerus="yes">
+        <location filename="../pages/hardware_step.py" line="147"/>
+        <source>Found %n device(s).</source>
+        <translation>
+            <numerusform>Found %n device.</numerusform>
+            <numerusform>Found %n devices.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message numerus="yes">
         <location filename="../history_model.py" line="244"/>
@@ -48,7 +59,7 @@
 <context>
     <name>HistoryPage</name>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="156"/>
+        <location filename="../pages/history.py" line="157"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n transaction</numerusform>
@@ -57,9 +68,19 @@
     </message>
 </context>
 <context>
+    <name>Onboarding</name>
+    <message numerus="yes">
+        <source>Found %n device(s).</source>
+        <translation type="vanished">
+            <numerusform>Found %n device.</numerusform>
+            <numerusform>Found %n devices.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SendPage</name>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="379"/>
+        <location filename="../pages/send.py" line="346"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>You hold %n of this item.</numerusform>
@@ -67,7 +88,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="458"/>
+        <location filename="../pages/send.py" line="425"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>%n coin chosen, %1</numerusform>
@@ -78,7 +99,7 @@
 <context>
     <name>SigningPage</name>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="262"/>
+        <location filename="../pages/signing.py" line="261"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n QR code: scan it.</numerusform>

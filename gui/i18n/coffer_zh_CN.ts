@@ -4,12 +4,12 @@
 <context>
     <name>AccountsPage</name>
     <message>
-        <location filename="../pages/accounts.py" line="182"/>
+        <location filename="../pages/accounts.py" line="167"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/accounts.py" line="184"/>
+        <location filename="../pages/accounts.py" line="169"/>
         <source>%1 - %n account(s)</source>
         <translation>
             <numerusform>%1 - %n 个账户</numerusform>
@@ -77,7 +77,7 @@
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../pages/accounts.py" line="126"/>
+        <location filename="../pages/accounts.py" line="123"/>
         <source>not synced</source>
         <translation>未同步</translation>
     </message>
@@ -85,17 +85,17 @@
 <context>
     <name>CoinControlDialog</name>
     <message>
-        <location filename="../pages/coins.py" line="159"/>
+        <location filename="../pages/coins.py" line="147"/>
         <source>Coin control</source>
         <translation>币控制</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="164"/>
+        <location filename="../pages/coins.py" line="152"/>
         <source>Tick the coins this payment spends; it spends those and only those. Tick none to let the wallet choose (frozen coins are never chosen for you).</source>
         <translation>勾选本次付款要花费的币；只会花费这些币。若不勾选，则由钱包选择（已冻结的币绝不会被自动选中）。</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="178"/>
+        <location filename="../pages/coins.py" line="166"/>
         <source>The account has no coins as of the last sync.</source>
         <translation>截至上次同步，该账户没有币。</translation>
     </message>
@@ -103,32 +103,32 @@
 <context>
     <name>CoinsModel</name>
     <message>
-        <location filename="../pages/coins.py" line="42"/>
+        <location filename="../pages/coins.py" line="41"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="43"/>
+        <location filename="../pages/coins.py" line="42"/>
         <source>Confirmations</source>
         <translation>确认数</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="44"/>
+        <location filename="../pages/coins.py" line="43"/>
         <source>Label</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="45"/>
+        <location filename="../pages/coins.py" line="44"/>
         <source>Frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="46"/>
+        <location filename="../pages/coins.py" line="45"/>
         <source>Coin</source>
         <translation>币（输出点）</translation>
     </message>
     <message>
-        <location filename="../pages/coins.py" line="97"/>
+        <location filename="../pages/coins.py" line="93"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
@@ -191,23 +191,23 @@
         <translation>24 小时</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="151"/>
-        <location filename="../pages/dashboard.py" line="157"/>
+        <location filename="../pages/dashboard.py" line="148"/>
+        <location filename="../pages/dashboard.py" line="154"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="163"/>
+        <location filename="../pages/dashboard.py" line="160"/>
         <source>unknown: %1</source>
         <translation>未知：%1</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="175"/>
+        <location filename="../pages/dashboard.py" line="172"/>
         <source>Rate from %1 at %2</source>
         <translation>汇率来源 %1，时间 %2</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="180"/>
+        <location filename="../pages/dashboard.py" line="177"/>
         <source>(offline: last known rate)</source>
         <translation>（离线：最后已知汇率）</translation>
     </message>
@@ -215,39 +215,49 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../pages/dashboard.py" line="215"/>
+        <location filename="../pages/dashboard.py" line="200"/>
         <source>Refresh prices</source>
         <translation>刷新价格</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="263"/>
+        <location filename="../pages/dashboard.py" line="252"/>
         <source>Valuing</source>
         <translation>正在估值</translation>
     </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="252"/>
+        <source>Refreshing prices</source>
+        <translation>正在刷新价格</translation>
+    </message>
+    <message>
+        <location filename="../pages/dashboard.py" line="255"/>
+        <source>Cancelled: the values shown are from before.</source>
+        <translation>已取消：显示的仍是之前的价值。</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../pages/dashboard.py" line="289"/>
+        <location filename="../pages/dashboard.py" line="285"/>
         <source>%n holding(s) without a known value, not counted in the total.</source>
         <translation>
             <numerusform>%n 项持有资产价值未知，未计入总额。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="295"/>
+        <location filename="../pages/dashboard.py" line="291"/>
         <source>Prices marked &apos;sample&apos; are bundled sample data, not market prices.</source>
         <translation>标记为“sample”的价格是内置示例数据，并非市场价格。</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="301"/>
+        <location filename="../pages/dashboard.py" line="297"/>
         <source>Nothing valued yet</source>
         <translation>尚无估值</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="313"/>
+        <location filename="../pages/dashboard.py" line="309"/>
         <source>Not enough history for a chart yet</source>
         <translation>历史数据不足，暂无法绘制图表</translation>
     </message>
     <message>
-        <location filename="../pages/dashboard.py" line="325"/>
+        <location filename="../pages/dashboard.py" line="321"/>
         <source>24 h: unknown</source>
         <translation>24 小时：未知</translation>
     </message>
@@ -308,6 +318,131 @@
     </message>
 </context>
 <context>
+    <name>HardwareStep</name>
+    <message>
+        <location filename="../pages/hardware_step.py" line="52"/>
+        <source>Connect a hardware wallet</source>
+        <translation>连接硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="55"/>
+        <source>Plug the device in and unlock it. Its keys stay on it: this computer keeps only the account&apos;s public key, and the device signs and shows addresses.</source>
+        <translation>请插入设备并解锁。密钥始终留在设备上：这台电脑只保存账户的公钥，由设备签名并显示地址。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="65"/>
+        <source>No device found yet</source>
+        <translation>尚未找到设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="66"/>
+        <source>Look for devices</source>
+        <translation>查找设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="71"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="76"/>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="80"/>
+        <source>Native segwit (bc1q..., p2wpkh)</source>
+        <translation>原生隔离见证（bc1q...，p2wpkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="81"/>
+        <source>Taproot (bc1p..., p2tr)</source>
+        <translation>Taproot（bc1p...，p2tr）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="82"/>
+        <source>Nested segwit (3..., p2sh-p2wpkh)</source>
+        <translation>嵌套隔离见证（3...，p2sh-p2wpkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="83"/>
+        <source>Legacy (1..., p2pkh)</source>
+        <translation>传统（1...，p2pkh）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="86"/>
+        <source>Account type</source>
+        <translation>账户类型</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="90"/>
+        <source>Account number</source>
+        <translation>账户编号</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="92"/>
+        <source>Wallet file</source>
+        <translation>钱包文件</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="96"/>
+        <source>Read the account from the device</source>
+        <translation>从设备读取账户</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="104"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="116"/>
+        <source>Looking for hardware wallets...</source>
+        <translation>正在查找硬件钱包...</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="127"/>
+        <source>Looking for hardware wallets</source>
+        <translation>正在查找硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="128"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="138"/>
+        <source>%1 (locked: unlock it on the device)</source>
+        <translation>%1（已锁定：请在设备上解锁）</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="140"/>
+        <source>%1 (cannot be used: %2)</source>
+        <translation>%1（无法使用：%2）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pages/hardware_step.py" line="147"/>
+        <source>Found %n device(s).</source>
+        <translation>
+            <numerusform>找到 %n 台设备。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="149"/>
+        <source>No hardware wallet was found. Plug it in, unlock it, and look again.</source>
+        <translation>未找到硬件钱包。请插入并解锁设备，然后重新查找。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="155"/>
+        <source>Look for devices and choose one first.</source>
+        <translation>请先查找设备并选择一台。</translation>
+    </message>
+    <message>
+        <location filename="../pages/hardware_step.py" line="159"/>
+        <source>Choose a password of 8 characters or more, twice.</source>
+        <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
         <location filename="../history_model.py" line="49"/>
@@ -360,188 +495,217 @@
 <context>
     <name>HistoryPage</name>
     <message>
-        <location filename="../pages/history.py" line="54"/>
+        <location filename="../pages/history.py" line="55"/>
         <source>Search transaction id, label, address</source>
         <translation>搜索交易 ID、标签、地址</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="59"/>
+        <location filename="../pages/history.py" line="60"/>
         <source>Sent and received</source>
         <translation>发送和接收</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="60"/>
+        <location filename="../pages/history.py" line="61"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="61"/>
+        <location filename="../pages/history.py" line="62"/>
         <source>Received</source>
         <translation>收到</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="67"/>
+        <location filename="../pages/history.py" line="68"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="74"/>
+        <location filename="../pages/history.py" line="75"/>
         <source>Export CSV...</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="119"/>
+        <location filename="../pages/history.py" line="120"/>
         <source>All accounts</source>
         <translation>全部账户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/history.py" line="156"/>
+        <location filename="../pages/history.py" line="157"/>
         <source>%n transaction(s)</source>
         <translation>
             <numerusform>%n 笔交易</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="173"/>
+        <location filename="../pages/history.py" line="174"/>
         <source>Bump fee...</source>
         <translation>提高手续费...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="175"/>
+        <location filename="../pages/history.py" line="176"/>
         <source>Speed up...</source>
         <translation>加速...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="175"/>
+        <location filename="../pages/history.py" line="176"/>
         <source>Cancel...</source>
         <translation>取消交易...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="208"/>
+        <location filename="../pages/history.py" line="209"/>
         <source>Details...</source>
         <translation>详情...</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="241"/>
+        <location filename="../pages/history.py" line="242"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="245"/>
+        <location filename="../pages/history.py" line="246"/>
         <source>Export history</source>
         <translation>导出历史记录</translation>
     </message>
     <message>
-        <location filename="../pages/history.py" line="245"/>
+        <location filename="../pages/history.py" line="246"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
 </context>
 <context>
+    <name>LinkFiller</name>
+    <message>
+        <location filename="../pages/send_link.py" line="69"/>
+        <source>This wallet has no %1 account to pay it from.</source>
+        <translation>此钱包没有可用于付款的 %1 账户。</translation>
+    </message>
+    <message>
+        <location filename="../pages/send_link.py" line="77"/>
+        <source>Add the token %1 first: the wallet does not know it.</source>
+        <translation>请先添加代币 %1：钱包还不认识它。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="47"/>
-        <location filename="../main_window.py" line="248"/>
+        <location filename="../main_window.py" line="53"/>
+        <location filename="../main_window.py" line="284"/>
         <source>Coffer</source>
         <translation>Coffer</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="68"/>
+        <location filename="../main_window.py" line="74"/>
         <source>Dashboard</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="69"/>
+        <location filename="../main_window.py" line="75"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="70"/>
+        <location filename="../main_window.py" line="76"/>
         <source>Send</source>
         <translation>付款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="71"/>
+        <location filename="../main_window.py" line="77"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="72"/>
+        <location filename="../main_window.py" line="78"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="73"/>
+        <location filename="../main_window.py" line="79"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="74"/>
+        <location filename="../main_window.py" line="80"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="93"/>
+        <location filename="../main_window.py" line="99"/>
         <source>Wallet</source>
         <translation>钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97"/>
+        <location filename="../main_window.py" line="103"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="99"/>
+        <location filename="../main_window.py" line="105"/>
         <source>Hide balances</source>
         <translation>隐藏余额</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="108"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="166"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="117"/>
+        <source>Stop the sync or the refresh that is running</source>
+        <translation>停止正在进行的同步或刷新</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="146"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140"/>
+        <location filename="../main_window.py" line="154"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141"/>
+        <location filename="../main_window.py" line="155"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="162"/>
         <source>Open a Coffer wallet</source>
         <translation>打开 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153"/>
+        <location filename="../main_window.py" line="172"/>
         <source>Create, restore or watch a wallet...</source>
         <translation>创建、恢复或观察钱包…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161"/>
+        <location filename="../main_window.py" line="180"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="190"/>
         <source>Unlocking...</source>
         <translation>正在解锁…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="195"/>
         <source>Unlocking</source>
         <translation>正在解锁</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250"/>
+        <location filename="../main_window.py" line="204"/>
+        <source>Cancelled: the wallet stays locked.</source>
+        <translation>已取消：钱包保持锁定。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="286"/>
         <source>Locked.</source>
         <translation>已锁定。</translation>
     </message>
@@ -549,203 +713,224 @@
 <context>
     <name>Onboarding</name>
     <message>
-        <location filename="../pages/onboarding.py" line="150"/>
+        <location filename="../pages/onboarding.py" line="75"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="103"/>
         <source>A new Coffer wallet</source>
         <translation>新的 Coffer 钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="152"/>
+        <location filename="../pages/onboarding.py" line="105"/>
         <source>Create a new wallet</source>
         <translation>创建新钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="153"/>
-        <location filename="../pages/onboarding.py" line="259"/>
+        <location filename="../pages/onboarding.py" line="106"/>
+        <location filename="../pages/onboarding.py" line="213"/>
         <source>Restore from recovery words</source>
         <translation>用助记词恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="154"/>
+        <location filename="../pages/onboarding.py" line="107"/>
         <source>Watch an account (no keys on this computer)</source>
         <translation>观察账户（本机不保存私钥）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="160"/>
+        <location filename="../pages/onboarding.py" line="108"/>
+        <source>Connect a hardware wallet</source>
+        <translation>连接硬件钱包</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="114"/>
         <source>Open an existing wallet</source>
         <translation>打开已有钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="175"/>
+        <location filename="../pages/onboarding.py" line="129"/>
         <source>Write these words down</source>
         <translation>请抄写这些助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="179"/>
+        <location filename="../pages/onboarding.py" line="133"/>
         <source>They are the only way back to your money if this computer is lost. Write them on paper, in order; never photograph or type them anywhere.</source>
         <translation>如果这台电脑丢失，它们是找回资金的唯一途径。请按顺序抄写在纸上；切勿拍照或在任何地方输入。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="190"/>
-        <location filename="../pages/onboarding.py" line="282"/>
-        <location filename="../pages/onboarding.py" line="381"/>
+        <location filename="../pages/onboarding.py" line="144"/>
+        <location filename="../pages/onboarding.py" line="236"/>
+        <location filename="../pages/onboarding.py" line="335"/>
         <source>Wallet file</source>
         <translation>钱包文件</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="194"/>
+        <location filename="../pages/onboarding.py" line="148"/>
         <source>I have written them down</source>
         <translation>我已抄写好</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="204"/>
-        <location filename="../pages/onboarding.py" line="335"/>
-        <location filename="../pages/onboarding.py" line="396"/>
+        <location filename="../pages/onboarding.py" line="158"/>
+        <location filename="../pages/onboarding.py" line="289"/>
+        <location filename="../pages/onboarding.py" line="350"/>
         <source>Choose a password of 8 characters or more, twice.</source>
         <translation>请设置至少 8 个字符的密码，并输入两次。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="209"/>
+        <location filename="../pages/onboarding.py" line="163"/>
         <source>Word %1</source>
         <translation>第 %1 个词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="215"/>
+        <location filename="../pages/onboarding.py" line="169"/>
         <source>Check your words</source>
         <translation>核对助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="223"/>
+        <location filename="../pages/onboarding.py" line="177"/>
         <source>Create the wallet</source>
         <translation>创建钱包</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="226"/>
+        <location filename="../pages/onboarding.py" line="180"/>
         <source>Show the words again</source>
         <translation>再次显示助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="244"/>
+        <location filename="../pages/onboarding.py" line="198"/>
         <source>A word does not match. Check your paper.</source>
         <translation>有一个词不匹配，请检查您抄写的纸。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="262"/>
+        <location filename="../pages/onboarding.py" line="216"/>
         <source>12 or 24 words, separated by spaces</source>
         <translation>12 或 24 个词，以空格分隔</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="276"/>
+        <location filename="../pages/onboarding.py" line="230"/>
         <source>Optional BIP-39 passphrase</source>
         <translation>可选的 BIP-39 密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="278"/>
+        <location filename="../pages/onboarding.py" line="232"/>
         <source>Words</source>
         <translation>助记词</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="280"/>
+        <location filename="../pages/onboarding.py" line="234"/>
         <source>Passphrase</source>
         <translation>密语</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="286"/>
+        <location filename="../pages/onboarding.py" line="240"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="316"/>
+        <location filename="../pages/onboarding.py" line="270"/>
         <source>%1 words so far.</source>
         <translation>已输入 %1 个词。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="323"/>
+        <location filename="../pages/onboarding.py" line="277"/>
         <source>The words and their checksum are valid.</source>
         <translation>助记词及其校验和有效。</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="349"/>
+        <location filename="../pages/onboarding.py" line="303"/>
         <source>Watch an account</source>
         <translation>观察账户</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="358"/>
+        <location filename="../pages/onboarding.py" line="312"/>
         <source>What a signer exported (any form)</source>
         <translation>签名器导出的内容（任意格式）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="359"/>
+        <location filename="../pages/onboarding.py" line="313"/>
         <source>Extended public key (xpub, zpub...)</source>
         <translation>扩展公钥（xpub、zpub…）</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="360"/>
+        <location filename="../pages/onboarding.py" line="314"/>
         <source>Output descriptor</source>
         <translation>输出描述符</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="361"/>
+        <location filename="../pages/onboarding.py" line="315"/>
         <source>EVM address</source>
         <translation>EVM 地址</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="367"/>
+        <location filename="../pages/onboarding.py" line="321"/>
         <source>A descriptor, an xpub, Sparrow or Electrum JSON, ur:crypto-account...</source>
         <translation>描述符、xpub、Sparrow 或 Electrum JSON、ur:crypto-account...</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="371"/>
+        <location filename="../pages/onboarding.py" line="325"/>
         <source>From a file…</source>
         <translation>从文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="373"/>
+        <location filename="../pages/onboarding.py" line="327"/>
         <source>From a QR image…</source>
         <translation>从二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="377"/>
+        <location filename="../pages/onboarding.py" line="331"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="378"/>
+        <location filename="../pages/onboarding.py" line="332"/>
         <source>What</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="379"/>
+        <location filename="../pages/onboarding.py" line="333"/>
         <source>Key</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="385"/>
+        <location filename="../pages/onboarding.py" line="339"/>
         <source>Watch</source>
         <translation>观察</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="424"/>
+        <location filename="../pages/onboarding.py" line="378"/>
         <source>A signer&apos;s export</source>
         <translation>签名器的导出</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="440"/>
-        <location filename="../pages/onboarding.py" line="462"/>
+        <location filename="../pages/onboarding.py" line="401"/>
+        <location filename="../pages/onboarding.py" line="429"/>
         <source>Reading</source>
         <translation>正在读取</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="444"/>
+        <location filename="../pages/onboarding.py" line="402"/>
+        <location filename="../pages/onboarding.py" line="430"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="407"/>
         <source>A QR code of a signer&apos;s export</source>
         <translation>签名器导出内容的二维码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="483"/>
+        <location filename="../pages/onboarding.py" line="452"/>
         <source>Making the wallet file...</source>
         <translation>正在创建钱包文件…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="497"/>
+        <location filename="../pages/onboarding.py" line="475"/>
+        <source>Cancelled. If the wallet file was made meanwhile, it is closed and stays where you chose; open it with its password, or delete it.</source>
+        <translation>已取消。如果钱包文件在此期间已经创建，它已被关闭并保留在你选择的位置；可以用其密码打开，或将其删除。</translation>
+    </message>
+    <message>
+        <location filename="../pages/onboarding.py" line="484"/>
         <source>Making the wallet file</source>
         <translation>正在创建钱包文件</translation>
     </message>
@@ -753,22 +938,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="74"/>
+        <location filename="../pages/wallet_fields.py" line="43"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="75"/>
+        <location filename="../pages/wallet_fields.py" line="44"/>
         <source>Again</source>
         <translation>再次输入</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="76"/>
+        <location filename="../pages/wallet_fields.py" line="45"/>
         <source>Strength</source>
         <translation>强度</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="86"/>
+        <location filename="../pages/wallet_fields.py" line="55"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不同。</translation>
     </message>
@@ -791,22 +976,22 @@
         <translation>二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="247"/>
+        <location filename="../pages/requests.py" line="251"/>
         <source>Reading the QR code</source>
         <translation>正在读取二维码</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="252"/>
+        <location filename="../pages/requests.py" line="256"/>
         <source>A QR code of a payment link</source>
         <translation>付款链接的二维码</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="254"/>
+        <location filename="../pages/requests.py" line="258"/>
         <source>Images (*.png *.jpg *.jpeg *.gif)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif)</translation>
     </message>
     <message>
-        <location filename="../pages/requests.py" line="266"/>
+        <location filename="../pages/requests.py" line="270"/>
         <source>Payment request</source>
         <translation>付款请求</translation>
     </message>
@@ -814,29 +999,64 @@
 <context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../pages/receive.py" line="42"/>
+        <location filename="../pages/receive.py" line="50"/>
         <source>Receive</source>
         <translation>收款</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="51"/>
+        <location filename="../pages/receive.py" line="59"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="54"/>
+        <location filename="../pages/receive.py" line="62"/>
         <source>New address</source>
         <translation>新地址</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="109"/>
+        <location filename="../pages/receive.py" line="65"/>
+        <source>Show on the device</source>
+        <translation>在设备上显示</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="68"/>
+        <source>Have the hardware wallet show this address on its own screen</source>
+        <translation>让硬件钱包在自己的屏幕上显示此地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="136"/>
+        <source>Have the hardware wallet %1 show this address on its own screen</source>
+        <translation>让硬件钱包 %1 在自己的屏幕上显示此地址</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="141"/>
         <source>A new address for each payment keeps your payments apart.</source>
         <translation>每笔付款使用新地址，可让您的付款互不关联。</translation>
     </message>
     <message>
-        <location filename="../pages/receive.py" line="111"/>
+        <location filename="../pages/receive.py" line="143"/>
         <source>An EVM account has one address on every chain.</source>
         <translation>EVM 账户在每条链上使用同一个地址。</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="174"/>
+        <source>Check the device&apos;s screen: it shows the address it derives itself.</source>
+        <translation>请查看设备屏幕：它显示的是设备自己推导出的地址。</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="178"/>
+        <source>Asking the device</source>
+        <translation>正在询问设备</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="187"/>
+        <source>The device shows the same address: %1</source>
+        <translation>设备显示的是同一个地址：%1</translation>
+    </message>
+    <message>
+        <location filename="../pages/receive.py" line="193"/>
+        <source>Do not use this address.</source>
+        <translation>请勿使用此地址。</translation>
     </message>
 </context>
 <context>
@@ -1058,158 +1278,148 @@
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="133"/>
+        <location filename="../pages/send.py" line="144"/>
         <source>Value</source>
         <translation>价值</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="136"/>
+        <location filename="../pages/send.py" line="147"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="138"/>
+        <location filename="../pages/send.py" line="149"/>
         <source>Coin control...</source>
         <translation>币控制…</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="146"/>
+        <location filename="../pages/send.py" line="157"/>
         <source>Coins</source>
         <translation>币</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="147"/>
+        <location filename="../pages/send.py" line="158"/>
         <source>Review</source>
         <translation>核对</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="167"/>
+        <location filename="../pages/send.py" line="178"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="169"/>
+        <location filename="../pages/send.py" line="180"/>
         <source>Sign and send</source>
         <translation>签名并发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="172"/>
+        <location filename="../pages/send.py" line="183"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="175"/>
+        <location filename="../pages/send.py" line="186"/>
         <source>Hand this transaction to an air-gapped signer or a hardware wallet</source>
         <translation>把这笔交易交给离线签名器或硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="195"/>
+        <location filename="../pages/send.py" line="206"/>
         <source>New payment</source>
         <translation>新付款</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="268"/>
-        <source>This wallet has no %1 account to pay it from.</source>
-        <translation>此钱包没有可用于支付的 %1 账户。</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="284"/>
-        <source>Add the token %1 first: the wallet does not know it.</source>
-        <translation>请先添加代币 %1：钱包还不认识它。</translation>
-    </message>
-    <message>
-        <location filename="../pages/send.py" line="303"/>
+        <location filename="../pages/send.py" line="270"/>
         <source>An expired request</source>
         <translation>已过期的请求</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="305"/>
+        <location filename="../pages/send.py" line="272"/>
         <source>This payment request has expired: the payee may no longer expect it. Pay it anyway?</source>
         <translation>此付款请求已过期：收款人可能不再等待这笔付款。仍要支付吗？</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="321"/>
+        <location filename="../pages/send.py" line="288"/>
         <source>%1 (token)</source>
         <translation>%1（代币）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="324"/>
+        <location filename="../pages/send.py" line="291"/>
         <source>%1 (collectible)</source>
         <translation>%1（收藏品）</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="332"/>
-        <location filename="../pages/send.py" line="454"/>
+        <location filename="../pages/send.py" line="299"/>
+        <location filename="../pages/send.py" line="421"/>
         <source>The wallet chooses the coins.</source>
         <translation>由钱包选择要花费的币。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="334"/>
+        <location filename="../pages/send.py" line="301"/>
         <source>Coin control is for Bitcoin-like accounts.</source>
         <translation>币控制仅适用于比特币类账户。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="343"/>
+        <location filename="../pages/send.py" line="310"/>
         <source>items</source>
         <translation>件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="379"/>
+        <location filename="../pages/send.py" line="346"/>
         <source>You hold %n of this item.</source>
         <translation>
             <numerusform>您持有 %n 件该物品。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="381"/>
-        <location filename="../pages/send.py" line="387"/>
+        <location filename="../pages/send.py" line="348"/>
+        <location filename="../pages/send.py" line="354"/>
         <source>The amount must be more than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="389"/>
+        <location filename="../pages/send.py" line="356"/>
         <source>That is more than the coins chosen.</source>
         <translation>超过了所选币的总额。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="392"/>
+        <location filename="../pages/send.py" line="359"/>
         <source>That is more than the balance (%1).</source>
         <translation>超出余额（%1）。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/send.py" line="458"/>
+        <location filename="../pages/send.py" line="425"/>
         <source>%n coin(s) chosen, %1</source>
         <translation>
             <numerusform>已选 %n 个币，共 %1</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="511"/>
+        <location filename="../pages/send.py" line="478"/>
         <source>Preparing</source>
         <translation>正在准备</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="577"/>
+        <location filename="../pages/send.py" line="544"/>
         <source>Sending</source>
         <translation>正在发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="592"/>
+        <location filename="../pages/send.py" line="559"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="594"/>
+        <location filename="../pages/send.py" line="561"/>
         <source>No explorer link: %1 has no block explorer.</source>
         <translation>无浏览器链接：%1 没有区块浏览器。</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="600"/>
+        <location filename="../pages/send.py" line="567"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../pages/send.py" line="602"/>
+        <location filename="../pages/send.py" line="569"/>
         <source>Transaction id</source>
         <translation>交易 ID</translation>
     </message>
@@ -1217,22 +1427,27 @@
 <context>
     <name>Session</name>
     <message>
-        <location filename="../session.py" line="114"/>
+        <location filename="../session.py" line="164"/>
+        <source>Cancelling</source>
+        <translation>正在取消</translation>
+    </message>
+    <message>
+        <location filename="../session.py" line="209"/>
         <source>Syncing</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../session.py" line="130"/>
+        <location filename="../session.py" line="225"/>
         <source>Live updates are off: %1</source>
         <translation>实时更新已关闭：%1</translation>
     </message>
     <message>
-        <location filename="../session.py" line="133"/>
+        <location filename="../session.py" line="228"/>
         <source>Live updates on</source>
         <translation>实时更新已开启</translation>
     </message>
     <message>
-        <location filename="../session.py" line="146"/>
+        <location filename="../session.py" line="241"/>
         <source>Live updates stopped: %1</source>
         <translation>实时更新已停止：%1</translation>
     </message>
@@ -1463,181 +1678,181 @@
 <context>
     <name>SigningPage</name>
     <message>
-        <location filename="../pages/signing.py" line="110"/>
+        <location filename="../pages/signing.py" line="109"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="113"/>
+        <location filename="../pages/signing.py" line="112"/>
         <source>A watch-only account prepares a transaction here; an air-gapped signer or a hardware wallet checks and signs it. Hand it over as a PSBT file or QR codes, then bring the signed one back.</source>
         <translation>观察账户在这里准备交易；由离线签名器或硬件钱包核对并签名。以 PSBT 文件或二维码交出，再把签好的交易带回来。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="121"/>
+        <location filename="../pages/signing.py" line="120"/>
         <source>Signers</source>
         <translation>签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="126"/>
+        <location filename="../pages/signing.py" line="125"/>
         <source>Look for hardware wallets</source>
         <translation>查找硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="132"/>
+        <location filename="../pages/signing.py" line="131"/>
         <source>1. The transaction</source>
         <translation>1. 交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="138"/>
+        <location filename="../pages/signing.py" line="137"/>
         <source>Open a PSBT…</source>
         <translation>打开 PSBT…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="146"/>
+        <location filename="../pages/signing.py" line="145"/>
         <source>2. Hand it to the signer</source>
         <translation>2. 交给签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="152"/>
+        <location filename="../pages/signing.py" line="151"/>
         <source>Save PSBT file…</source>
         <translation>保存 PSBT 文件…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="154"/>
+        <location filename="../pages/signing.py" line="153"/>
         <source>Save animated QR (GIF)…</source>
         <translation>保存动态二维码（GIF）…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="164"/>
+        <location filename="../pages/signing.py" line="163"/>
         <source>3. The signed transaction</source>
         <translation>3. 已签名的交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="169"/>
+        <location filename="../pages/signing.py" line="168"/>
         <source>Paste the signed PSBT (Base64) or the texts of its QR codes</source>
         <translation>粘贴已签名的 PSBT（Base64）或其二维码的文本</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="174"/>
+        <location filename="../pages/signing.py" line="173"/>
         <source>Read what is pasted</source>
         <translation>读取粘贴的内容</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="176"/>
+        <location filename="../pages/signing.py" line="175"/>
         <source>Open signed PSBT or QR images…</source>
         <translation>打开已签名的 PSBT 或二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="178"/>
+        <location filename="../pages/signing.py" line="177"/>
         <source>Broadcast</source>
         <translation>广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="225"/>
+        <location filename="../pages/signing.py" line="224"/>
         <source>No transaction yet: prepare one on the Send page and choose “Sign elsewhere”, or open a PSBT.</source>
         <translation>还没有交易：在“发送”页准备一笔并选择“在别处签名”，或打开一个 PSBT。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="243"/>
+        <location filename="../pages/signing.py" line="242"/>
         <source>This wallet is watch-only: it holds no key, another device signs.</source>
         <translation>此钱包为观察钱包：不持有私钥，由另一台设备签名。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="247"/>
+        <location filename="../pages/signing.py" line="246"/>
         <source>This wallet&apos;s own keys sign here; an exported PSBT can go elsewhere too.</source>
         <translation>此钱包自己的私钥在这里签名；导出的 PSBT 也可以拿到别处签名。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="262"/>
+        <location filename="../pages/signing.py" line="261"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n 个二维码，依次显示：持续扫描，直到签名器收全。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="290"/>
+        <location filename="../pages/signing.py" line="289"/>
         <source>Open a PSBT</source>
         <translation>打开 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="290"/>
-        <location filename="../pages/signing.py" line="356"/>
+        <location filename="../pages/signing.py" line="289"/>
+        <location filename="../pages/signing.py" line="355"/>
         <source>PSBT or QR images (*)</source>
         <translation>PSBT 或二维码图片 (*)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="305"/>
+        <location filename="../pages/signing.py" line="304"/>
         <source>Reading the PSBT</source>
         <translation>正在读取 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="312"/>
+        <location filename="../pages/signing.py" line="311"/>
         <source>Save the PSBT</source>
         <translation>保存 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="314"/>
+        <location filename="../pages/signing.py" line="313"/>
         <source>PSBT, binary (*.psbt);;PSBT, Base64 text (*.txt)</source>
         <translation>PSBT，二进制 (*.psbt);;PSBT，Base64 文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="330"/>
-        <location filename="../pages/signing.py" line="348"/>
+        <location filename="../pages/signing.py" line="329"/>
+        <location filename="../pages/signing.py" line="347"/>
         <source>Saved to %1.</source>
         <translation>已保存到 %1。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="334"/>
+        <location filename="../pages/signing.py" line="333"/>
         <source>Save the animated QR code</source>
         <translation>保存动态二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="350"/>
+        <location filename="../pages/signing.py" line="349"/>
         <source>Writing the QR codes</source>
         <translation>正在写入二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="356"/>
+        <location filename="../pages/signing.py" line="355"/>
         <source>Open the signed PSBT</source>
         <translation>打开已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="374"/>
+        <location filename="../pages/signing.py" line="373"/>
         <source>Signed and complete. Transaction id:</source>
         <translation>签名完整。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="382"/>
+        <location filename="../pages/signing.py" line="381"/>
         <source>Checking the signed PSBT</source>
         <translation>正在检查已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="394"/>
+        <location filename="../pages/signing.py" line="393"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="399"/>
+        <location filename="../pages/signing.py" line="398"/>
         <source>Sent. Transaction id:</source>
         <translation>已发送。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="407"/>
+        <location filename="../pages/signing.py" line="406"/>
         <source>Broadcasting</source>
         <translation>正在广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="419"/>
+        <location filename="../pages/signing.py" line="418"/>
         <source>No hardware wallet is connected.</source>
         <translation>没有连接硬件钱包。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="429"/>
+        <location filename="../pages/signing.py" line="428"/>
         <source>Hardware wallets: %1</source>
         <translation>硬件钱包：%1</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="435"/>
+        <location filename="../pages/signing.py" line="434"/>
         <source>Looking for hardware wallets</source>
         <translation>正在查找硬件钱包</translation>
     </message>
@@ -1824,14 +2039,14 @@
     </message>
 </context>
 <context>
-    <name>parent</name>
+    <name>WalletFields</name>
     <message>
-        <location filename="../pages/onboarding.py" line="106"/>
+        <location filename="../pages/wallet_fields.py" line="77"/>
         <source>Browse...</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../pages/onboarding.py" line="109"/>
+        <location filename="../pages/wallet_fields.py" line="80"/>
         <source>New wallet file</source>
         <translation>新钱包文件</translation>
     </message>

@@ -245,7 +245,18 @@ class DashboardPage(QWidget):
             return ticket, portfolio, series, error
 
         self.refresh_button.setEnabled(False)
-        self.session.run(work, self._show, self._failed, self.tr("Valuing"))
+        self.session.run(
+            work,
+            self._show,
+            self._failed,
+            self.tr("Refreshing prices") if refresh else self.tr("Valuing"),
+            # Asking the price servers can take long: Cancel stops waiting for them.
+            on_cancelled=(
+                (lambda: self._failed(self.tr("Cancelled: the values shown are from before.")))
+                if refresh
+                else None
+            ),
+        )
 
     def _failed(self, message: str) -> None:
         self._shown = self._asked

@@ -1,12 +1,15 @@
 """Onboarding: create a wallet (words shown, then some asked back), restore one, or watch one.
 
+Watching includes a hardware wallet's account (``HardwareStep``, gui/pages/hardware_step.py):
+a watch-only wallet of an account the device exported; the device then signs for it.
+
 Every check is the API's: ``password_strength`` for the meter, ``validate_mnemonic`` for the
 words as they are typed (with ``complete_mnemonic_word`` for completion), the account book's
 imports for watch-only keys (what a signer exported, in any form ``Wallet.create_watch_only``
 reads: descriptor, xpub, Sparrow or Electrum JSON, BC-UR, typed, from a file or from a QR
-image). Creating a file runs the KDF, so it runs off the GUI thread. The
-words of a new wallet are shown in one label and cleared as soon as the wallet is made; they are
-never put in a model.
+image). Creating a file runs the KDF, so it runs off the GUI thread; Cancel stops waiting
+for it (the wallet, when it comes, is closed). The words of a new wallet are shown in one
+label and cleared as soon as the wallet is made; they are never put in a model.
 """
 
 from __future__ import annotations
@@ -24,20 +27,20 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.pages.hardware_step import HardwareStep
+from gui.pages.wallet_fields import PasswordFields, path_row
 from gui.session import Session
-from gui.theme import ERROR_STYLE
+from gui.theme import ERROR_STYLE, GOOD_STYLE
 from wallet import (
     Wallet,
     complete_mnemonic_word,
     new_mnemonic,
-    password_strength,
     validate_mnemonic,
 )
 from wallet.errors import InvalidMnemonic, WalletError
@@ -46,74 +49,15 @@ from wallet.transport import PayloadKind, decode_frames, encode_frames, read_qr_
 __all__ = ["Onboarding", "PasswordFields"]
 
 _MAX_EXPORT_BYTES = 1 << 20  # an export is a few KB; a larger file is something else
-_GOOD = "color: #1e7b34;"
 _QUIZ = 3
 _FIRST_ACCOUNTS = ("bitcoin", "ethereum")
+_HARDWARE_STEP = 5
 
 
-class PasswordFields(QWidget):
-    """A new password twice, with a strength meter that says why a password is weak."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.password = QLineEdit()
-        self.password.setObjectName("newPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again = QLineEdit()
-        self.again.setObjectName("newPasswordAgain")
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.meter = QProgressBar()
-        self.meter.setObjectName("strength")
-        self.meter.setRange(0, 4)
-        self.meter.setTextVisible(False)
-        self.feedback = QLabel("")
-        self.feedback.setObjectName("strengthFeedback")
-        self.feedback.setWordWrap(True)
-        form.addRow(self.tr("Password"), self.password)
-        form.addRow(self.tr("Again"), self.again)
-        form.addRow(self.tr("Strength"), self.meter)
-        form.addRow("", self.feedback)
-        self.password.textChanged.connect(self._rate)
-        self.again.textChanged.connect(self._rate)
-
-    def _rate(self) -> None:
-        reading = password_strength(self.password.text())
-        self.meter.setValue(reading.score)
-        problems = list(reading.warnings)
-        if self.again.text() and self.again.text() != self.password.text():
-            problems.append(self.tr("The two passwords differ."))
-        self.feedback.setText(" ".join(problems))
-        self.feedback.setStyleSheet(ERROR_STYLE if problems else _GOOD)
-
-    def value(self) -> str | None:
-        """Return the password when it is long enough and typed the same twice."""
-        text = self.password.text()
-        if not password_strength(text).acceptable or text != self.again.text():
-            return None
-        return text
-
-    def clear(self) -> None:
-        """Forget what was typed."""
-        self.password.clear()
-        self.again.clear()
-
-
-def _path_row(parent: QWidget, default: str) -> tuple[QHBoxLayout, QLineEdit]:
-    row = QHBoxLayout()
-    edit = QLineEdit(default)
-    browse = QPushButton(parent.tr("Browse..."))
-
-    def pick() -> None:
-        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("New wallet file"), edit.text())
-        if path:
-            edit.setText(path)
-
-    browse.clicked.connect(pick)
-    row.addWidget(edit, 1)
-    row.addWidget(browse)
-    return row, edit
+def _close(result: object) -> None:
+    """Close a wallet made for a wait that was abandoned (Cancel): its keys leave memory."""
+    if isinstance(result, Wallet):
+        result.close()
 
 
 class Onboarding(QWidget):
@@ -128,6 +72,12 @@ class Onboarding(QWidget):
         self.steps = QStackedWidget()
         layout = QVBoxLayout(self)
         layout.addWidget(self.steps)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setObjectName("cancelOnboarding")
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(session.cancel)
+        session.cancellable.connect(self.cancel_button.setVisible)
+        layout.addWidget(self.cancel_button)
         self._words: list[str] = []
         self._quiz: list[int] = []
         self._build_choice()
@@ -135,6 +85,9 @@ class Onboarding(QWidget):
         self._build_quiz()
         self._build_restore()
         self._build_watch()
+        self.hardware = HardwareStep(session, self._run)
+        self.hardware.back.connect(lambda: self.steps.setCurrentIndex(0))
+        self.steps.addWidget(self.hardware)
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -152,6 +105,7 @@ class Onboarding(QWidget):
             ("startCreate", self.tr("Create a new wallet"), 1),
             ("startRestore", self.tr("Restore from recovery words"), 3),
             ("startWatch", self.tr("Watch an account (no keys on this computer)"), 4),
+            ("startHardware", self.tr("Connect a hardware wallet"), _HARDWARE_STEP),
         ):
             button = QPushButton(text)
             button.setObjectName(name)
@@ -186,7 +140,7 @@ class Onboarding(QWidget):
         self.words.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.words)
         form = QFormLayout()
-        row, self.create_path = _path_row(self, str(Path.home() / "wallet.coffer"))
+        row, self.create_path = path_row(self, str(Path.home() / "wallet.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.create_password = PasswordFields()
         form.addRow(self.create_password)
@@ -278,7 +232,7 @@ class Onboarding(QWidget):
         form.addRow(self.tr("Words"), self.restore_words)
         form.addRow("", self.restore_feedback)
         form.addRow(self.tr("Passphrase"), self.passphrase)
-        row, self.restore_path = _path_row(self, str(Path.home() / "restored.coffer"))
+        row, self.restore_path = path_row(self, str(Path.home() / "restored.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.restore_password = PasswordFields()
         form.addRow(self.restore_password)
@@ -321,7 +275,7 @@ class Onboarding(QWidget):
                 self.restore_feedback.setStyleSheet(ERROR_STYLE)
             return
         self.restore_feedback.setText(self.tr("The words and their checksum are valid."))
-        self.restore_feedback.setStyleSheet(_GOOD)
+        self.restore_feedback.setStyleSheet(GOOD_STYLE)
 
     def _restore(self) -> None:
         text = " ".join(self.restore_words.text().split())
@@ -377,7 +331,7 @@ class Onboarding(QWidget):
         form.addRow(self.tr("Network"), self.watch_network)
         form.addRow(self.tr("What"), self.watch_kind)
         form.addRow(self.tr("Key"), key_row)
-        row, self.watch_path = _path_row(self, str(Path.home() / "watch.coffer"))
+        row, self.watch_path = path_row(self, str(Path.home() / "watch.coffer"))
         form.addRow(self.tr("Wallet file"), row)
         self.watch_password = PasswordFields()
         form.addRow(self.watch_password)
@@ -440,7 +394,13 @@ class Onboarding(QWidget):
             except UnicodeDecodeError:
                 raise WalletError(f"{path} is not a text export.") from None
 
-        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+        self.session.run(
+            work,
+            self._watch_read,
+            self._watch_refused,
+            self.tr("Reading"),
+            on_cancelled=lambda: self._watch_refused(self.tr("Cancelled.")),
+        )
 
     def _watch_qr(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -462,7 +422,13 @@ class Onboarding(QWidget):
             # One UR text of the whole payload, as the export parser reads it.
             return encode_frames(payload, max_fragment_len=len(payload.data) + 64, count=1)[0]
 
-        self.session.run(work, self._watch_read, self._watch_refused, self.tr("Reading"))
+        self.session.run(
+            work,
+            self._watch_read,
+            self._watch_refused,
+            self.tr("Reading"),
+            on_cancelled=lambda: self._watch_refused(self.tr("Cancelled.")),
+        )
 
     def _watch_read(self, text: str) -> None:
         self.watch_kind.setCurrentIndex(0)
@@ -492,9 +458,30 @@ class Onboarding(QWidget):
 
         def made(wallet: Wallet) -> None:
             error.clear()
-            for fields in (self.create_password, self.restore_password, self.watch_password):
+            for fields in (
+                self.create_password,
+                self.restore_password,
+                self.watch_password,
+                self.hardware.password,
+            ):
                 fields.clear()
             self.steps.setCurrentIndex(0)
             self.done.emit(wallet)
 
-        self.session.run(work, made, failed, self.tr("Making the wallet file"))
+        def cancelled() -> None:
+            error.setStyleSheet(ERROR_STYLE)
+            error.setText(
+                self.tr(
+                    "Cancelled. If the wallet file was made meanwhile, it is closed and stays "
+                    "where you chose; open it with its password, or delete it."
+                )
+            )
+
+        self.session.run(
+            work,
+            made,
+            failed,
+            self.tr("Making the wallet file"),
+            on_cancelled=cancelled,
+            discard=_close,
+        )

@@ -37,6 +37,7 @@ from gui.pages.coins import CoinControlDialog, CoinsModel
 from gui.pages.requests import PayLinkRow
 from gui.pages.review import checks, review_html
 from gui.pages.send_form import AddressBook, FeeChooser, ValueField
+from gui.pages.send_link import LinkFiller
 from gui.session import Session
 from gui.theme import ERROR_STYLE
 from wallet import (
@@ -50,7 +51,6 @@ from wallet import (
     UtxoDraft,
     Valuation,
     format_amount,
-    network_info,
     parse_decimal,
     to_base_units,
 )
@@ -128,6 +128,17 @@ class SendPage(QWidget):
         self.amount_error = self._error_label("amountError")
         form.addRow(self.tr("Amount"), amount_row)
         form.addRow("", self.amount_error)
+        self._link_filler = LinkFiller(
+            session,
+            self.account,
+            self.asset,
+            self.max,
+            self.recipient,
+            self.amount,
+            self.pay_link.info,
+            self.current_asset,
+            self,
+        )
         self.value = ValueField(session)
         self.value.typed.connect(self._value_typed)
         form.addRow(self.tr("Value"), self.value)
@@ -250,52 +261,8 @@ class SendPage(QWidget):
 
     def use_link(self, link: object) -> None:
         """Fill the form from a payment link: the account of its network, asset, address, amount."""
-        if not isinstance(link, PaymentLink):
-            return
-        wallet = self.session.require()
-        row = next(
-            (
-                i
-                for i in range(self.account.count())
-                if wallet.accounts_book.by_id(int(self.account.itemData(i))).network.name
-                == link.network
-            ),
-            None,
-        )
-        if row is None:
-            title = network_info(link.network).title
-            self.pay_link.info.setText(
-                self.tr("This wallet has no %1 account to pay it from.").replace("%1", title)
-            )
-            return
-        self.account.setCurrentIndex(row)
-        if link.token is not None:
-            token_row = next(
-                (
-                    i
-                    for i in range(self.asset.count())
-                    if isinstance(self.asset.itemData(i), Balance)
-                    and (self.asset.itemData(i).token or "").lower() == link.token.lower()
-                ),
-                None,
-            )
-            if token_row is None:
-                self.pay_link.info.setText(
-                    self.tr("Add the token %1 first: the wallet does not know it.").replace(
-                        "%1", link.token
-                    )
-                )
-                return
-            self.asset.setCurrentIndex(token_row)
-        else:
-            self.asset.setCurrentIndex(0)
-        self.max.setChecked(False)
-        self.recipient.setText(link.address)
-        asset = self.current_asset()
-        if link.amount is not None and isinstance(asset, Balance):
-            decimals = link.decimals if link.decimals is not None else asset.decimals
-            self.amount.setText(format_amount(link.amount, decimals))
-        self.link = link
+        if isinstance(link, PaymentLink) and self._link_filler.fill(link):
+            self.link = link
 
     def _ask_expired(self, link: PaymentLink) -> bool:
         answer = QMessageBox.question(

@@ -44,6 +44,7 @@ from wallet.transport import (
     decode_frames,
     encode_frames,
     frame_texts,
+    psbt_of_payload,
     qr_text,
     read_psbt,
     read_psbt_file,
@@ -80,9 +81,7 @@ def read_psbt_input(paths: list[str] | None = None, text: str = "") -> bytes:
         if frames is None:
             return read_psbt("".join(text.split()))[0]
         payload = decode_frames(frames)
-    if payload.kind is not PayloadKind.PSBT:
-        raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT.")
-    return payload.data
+    return psbt_of_payload(payload)
 
 
 class SigningPage(QWidget):

@@ -25,6 +25,7 @@ import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from hwilib import commands as hwi_commands
 from hwilib import errors as hwi_errors
@@ -60,6 +61,7 @@ from primitives.psbt import Psbt, PsbtError
 from primitives.script import KeyScriptKind
 
 __all__ = [
+    "ClientOpener",
     "HardwareUnavailable",
     "HwiDevice",
     "HwiSigner",
@@ -94,6 +96,20 @@ class HwiDevice:
     needs_pin: bool = False
     needs_passphrase: bool = False
     error: str = ""
+
+
+class ClientOpener(Protocol):
+    """What opens a device's HWI client: ``hwilib.commands.get_client`` and its signature.
+
+    The one seam of this module: a test without a device passes a function that returns a
+    stand-in ``HardwareWalletClient``; everything after the client is the product's code.
+    """
+
+    def __call__(
+        self, device_type: str, device_path: str, password: str, expert: bool, chain: Chain
+    ) -> HardwareWalletClient | None:
+        """Return the client of the device at ``device_path`` (``None``: unknown type)."""
+        ...
 
 
 @contextmanager
@@ -227,8 +243,21 @@ class HwiSigner:
         )
 
     @classmethod
-    def open(cls, device: HwiDevice, network: UtxoParams, password: str = "") -> HwiSigner:
+    def open(
+        cls,
+        device: HwiDevice,
+        network: UtxoParams | EvmParams,
+        password: str = "",
+        *,
+        get_client: ClientOpener | None = None,
+    ) -> HwiSigner:
         """Open a device ``enumerate_devices`` found, for a Bitcoin network.
+
+        Args:
+            device: the device.
+            network: the network the client is opened for (HWI's ``chain``).
+            password: the device's passphrase, for devices that take it from the host.
+            get_client: opens the client; ``hwilib.commands.get_client`` when ``None``.
 
         Raises:
             UnsupportedCapability: a network HWI does not speak.
@@ -236,7 +265,8 @@ class HwiSigner:
         """
         chain = _chain(network)
         with device_errors("opened"):
-            client = hwi_commands.get_client(device.type, device.path, password, False, chain)
+            opener: ClientOpener = get_client or hwi_commands.get_client
+            client = opener(device.type, device.path, password, False, chain)
         if client is None:  # pragma: no cover - HWI returns None for an unknown type
             raise HardwareUnavailable(f"HWI does not know the device type {device.type!r}.")
         return cls(client, f"{device.model or device.type}")

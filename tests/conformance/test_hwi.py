@@ -5,8 +5,9 @@ No hardware wallet was connected to this machine, and no device emulator is inst
 - ``enumerate_devices`` runs for real (HWI over libusb) and must find none and say so;
 - the PSBT and descriptor conversions run through HWI's own parsers;
 - the conformance suite runs ``HwiSigner`` (the product code, unchanged) against a stand-in
-  for the USB device: a ``hwilib.hwwclient.HardwareWalletClient`` subclass answered from the
-  test seed, as a device would answer (it receives and returns HWI's ``PSBT`` objects);
+  for the USB device: ``tests.hwi_standin.SeedDevice``, a
+  ``hwilib.hwwclient.HardwareWalletClient`` subclass answered from the test seed, as a device
+  would answer (it receives and returns HWI's ``PSBT`` objects);
 - a device unplugged mid-signing is HWI's own ``DeviceConnectionError`` (what its clients
   raise when the USB transport fails) and the USB layer's ``OSError``, raised by that
   stand-in from ``sign_tx``.
@@ -17,16 +18,12 @@ these PSBTs and shows them as expected. The README says so.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
 
 import pytest
 from hwilib import errors as hwi_errors
-from hwilib.common import AddressType, Chain
+from hwilib.common import Chain
 from hwilib.descriptor import parse_descriptor as hwi_parse_descriptor
-from hwilib.hwwclient import HardwareWalletClient
-from hwilib.key import ExtendedKey
-from hwilib.psbt import PSBT as HwiPsbt
 
 from chains.registry import get_network
 from keystore.errors import HardwareUnavailable, SigningRefused
@@ -40,64 +37,10 @@ from keystore.signers.hwi import (
 from keystore.types import MessageFormat, MessageRequest
 from primitives.psbt import Psbt
 from tests.conformance.suite import NET, PARAMS, PATH, Pair, SignerConformance, signing_ctx
-from wallet import Wallet
+from tests.hwi_standin import SeedDevice
 from wallet.errors import HardwareUnavailable as PublicHardwareUnavailable
 from wallet.errors import SigningCancelled
 from wallet.signing.export import network_params
-
-_KINDS = {AddressType.WIT: "p2wpkh", AddressType.TAP: "p2tr", AddressType.SH_WIT: "p2sh-p2wpkh"}
-_KINDS[AddressType.LEGACY] = "p2pkh"
-
-
-def _path(text: str) -> tuple[int, ...]:
-    return tuple(
-        int(step.rstrip("h'")) + (0x80000000 if step[-1] in "h'" else 0)
-        for step in text.split("/")[1:]
-    )
-
-
-class SeedDevice(HardwareWalletClient):
-    """A stand-in for a USB hardware wallet, answered from the test seed (see module doc)."""
-
-    def __init__(self, wallet: Wallet, chain: Chain, fail: BaseException | None = None) -> None:
-        super().__init__("stand-in:0", None, False, chain)
-        self.wallet = wallet
-        self.fail = fail
-        self.signed = 0
-
-    def get_master_fingerprint(self) -> bytes:
-        return bytes.fromhex(self.wallet.fingerprint or "")
-
-    def get_pubkey_at_path(self, bip32_path: str) -> ExtendedKey:
-        path = _path(bip32_path)
-        if len(path) != 3:  # a key below an account: the extended key at that path
-            root = self.wallet.signer().export_account(PARAMS, path[:3], "p2wpkh").key
-            return ExtendedKey.deserialize(root.derive_path(path[3:]).serialize(0x043587CF))
-        export = self.wallet.signer().export_account(PARAMS, path, "p2wpkh")
-        return ExtendedKey.deserialize(export.key.serialize(0x043587CF))
-
-    def sign_tx(self, psbt: HwiPsbt) -> HwiPsbt:
-        if self.fail is not None:
-            raise self.fail
-        signed = self.wallet.sign_psbt(base64.b64decode(psbt.serialize()))
-        out = HwiPsbt()
-        out.deserialize(base64.b64encode(signed).decode())
-        self.signed += 1
-        return out
-
-    def sign_message(self, message: str | bytes, bip32_path: str) -> str:
-        path = _path(bip32_path)
-        data = message.encode() if isinstance(message, str) else message
-        address = self.wallet.signer().display_address(PARAMS, path, "p2pkh")
-        request = MessageRequest(MessageFormat.BIP137, data, path, address, NET)
-        return self.wallet.signer().sign_message(request, signing_ctx()).text
-
-    def display_singlesig_address(self, bip32_path: str, addr_type: AddressType) -> str:
-        path = _path(bip32_path)
-        return self.wallet.signer().display_address(PARAMS, path, _KINDS[addr_type])
-
-    def close(self) -> None:
-        pass
 
 
 class TestHwiSigner(SignerConformance):

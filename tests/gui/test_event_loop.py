@@ -89,9 +89,9 @@ def test_a_sync_runs_off_the_gui_thread(qtbot, tmp_path: Path) -> None:  # type:
     threads: list[int] = []
     original = wallet.sync_each
 
-    def recording(network: str | None = None):  # type: ignore[no-untyped-def]
+    def recording(network: str | None = None, **options):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
-        return original(network)
+        return original(network, **options)
 
     wallet.sync_each = recording  # type: ignore[method-assign]
     with GapMeter() as meter, qtbot.waitSignal(window.session.synced, timeout=120_000):

@@ -33,6 +33,8 @@ SCREENS = {
     "receive-request",
     "signing",
     "settings",
+    "onboarding-hardware",
+    "receive-device",
 }
 
 

@@ -57,3 +57,18 @@ def test_a_refused_command_leaves_the_file_as_it_was(
     assert result.exit_code == 1, result.output
     assert "has no Bitcoin account" in result.stderr
     assert _digest(path) == before
+
+
+def test_existing_of_any_kind_takes_the_first_account_numbered_so(tmp_path: Path) -> None:
+    # What ``coffer request`` and ``coffer pay`` take: with no kind given, an account of any
+    # kind at that number (a wallet with only a taproot account 0 pays from it).
+    with Wallet.create(tmp_path / "w.coffer", PASSWORD, ABANDON) as w:
+        taproot = w.account("bitcoin", 0, "p2tr")
+        with pytest.raises(AccountNotFound, match="no Bitcoin account 0"):
+            w.accounts_book.existing("bitcoin")  # the default kind, p2wpkh, is not there
+        assert w.accounts_book.existing("bitcoin", any_kind=True).id == taproot.id
+        segwit = w.account("bitcoin", 0, "p2wpkh")
+        assert w.accounts_book.existing("bitcoin", any_kind=True).id == taproot.id  # first made
+        assert w.accounts_book.existing("bitcoin", 0, "p2wpkh", any_kind=True).id == segwit.id
+        with pytest.raises(AccountNotFound, match="no Bitcoin account 1"):
+            w.accounts_book.existing("bitcoin", 1, any_kind=True)

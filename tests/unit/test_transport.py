@@ -32,6 +32,7 @@ from wallet.transport import (
     PsbtEncoding,
     decode_frames,
     encode_frames,
+    psbt_of_payload,
     read_psbt,
     read_psbt_file,
     read_qr_image,
@@ -278,3 +279,12 @@ def test_frames_of_a_corrupt_psbt(fmt: FrameFormat) -> None:
     frames = encode_frames(corrupt, fmt, max_fragment_len=40, max_version=5)
     with pytest.raises(InvalidPsbtFile, match="corrupt"):
         decode_frames(frames)
+
+
+def test_psbt_of_payload_refuses_frames_of_another_kind() -> None:
+    # One check, used by the CLI's ``psbt`` commands and the GUI's signing page.
+    psbt = Payload(PayloadKind.PSBT, PSBT)
+    assert psbt_of_payload(decode_frames(encode_frames(psbt))) == PSBT
+    text = decode_frames(encode_frames(Payload(PayloadKind.TEXT, b"hello"), FrameFormat.BBQR))
+    with pytest.raises(QrPayloadError, match="The QR codes hold a text, not a PSBT"):
+        psbt_of_payload(text)

@@ -9,6 +9,7 @@ from chains.registry import Network
 from keystore.bip32 import format_path
 from keystore.signers.base import PromptHandler, Signer
 from wallet.backends import BackendPool
+from wallet.cancel import CancelToken
 from wallet.labels import LabelStore
 from wallet.storage import WalletDatabase
 from wallet.types import (
@@ -133,10 +134,15 @@ class Account:
 
     # -- chain activity: each family implements these -------------------------------------
 
-    def sync(self) -> SyncReport:
+    def sync(self, cancel: CancelToken | None = None) -> SyncReport:
         """Fetch balances and history from the network's backend and store them.
 
+        Args:
+            cancel: checked between the steps of the sync (each stored whole); when it is
+                cancelled the sync stops there and what was stored stays.
+
         Raises:
+            Cancelled: ``cancel`` was cancelled.
             BackendUnavailable: the servers cannot be reached or answer garbage.
             NetworkMismatch: a server serves another network.
         """

@@ -24,6 +24,7 @@ from keystore.signers.base import PromptHandler, Signer
 from wallet.accounts.base import AddressInfo, EvmLayout
 from wallet.accounts.requesting import RequestingAccount
 from wallet.amounts import Amount
+from wallet.cancel import CancelToken, check_cancelled
 from wallet.derive import derive_addresses
 from wallet.errors import WalletError
 from wallet.evm import broadcast, calls, replace, send
@@ -170,18 +171,23 @@ class EvmAccount(RequestingAccount):
 
     # -- chain activity ----------------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
+    def sync(self, cancel: CancelToken | None = None) -> SyncReport:
         """Fetch balances, tokens, history, own transactions and collectibles; store them.
 
         Own pending transactions the node no longer holds, their nonce unused, are sent
         again (lowest nonce first) and stay pending; one the node refuses is marked dropped
         and the report's ``warnings`` say why (``wallet.evm.resend``).
 
+        Args:
+            cancel: checked before the node is asked (an EVM sync is one step, stored whole).
+
         Raises:
+            Cancelled: ``cancel`` was cancelled before the sync started.
             BackendUnavailable: the node cannot be reached or answers garbage; nothing stored
                 is lost.
             NetworkMismatch: the node serves another chain id.
         """
+        check_cancelled(cancel, "The sync")
         ctx = self._context
         with self._sync_lock:
             report = sync_account(ctx, ctx.backend())

@@ -19,6 +19,7 @@ from primitives.tx import OutPoint
 from wallet.accounts.base import AccountRecord, WalletParts
 from wallet.accounts.requesting import RequestingAccount
 from wallet.amounts import Amount
+from wallet.cancel import CancelToken
 from wallet.descriptors import format_descriptor
 from wallet.errors import PolicyAccount, WalletError, translate_errors
 from wallet.requests.book import Asset, RequestContext
@@ -262,18 +263,23 @@ class UtxoAccount(RequestingAccount):
 
     # -- chain activity -----------------------------------------------------------------------
 
-    def sync(self) -> SyncReport:
+    def sync(self, cancel: CancelToken | None = None) -> SyncReport:
         """Discover used addresses (gap limit on both chains) and fetch their transactions.
 
         When the wallet is being watched (``Wallet.watch``), the scripts discovery added are
         subscribed right after they are stored.
 
+        Args:
+            cancel: checked before each page of scripts is asked for; each page's update is
+                stored whole, so a cancelled sync keeps the pages it stored.
+
         Raises:
+            Cancelled: ``cancel`` was cancelled.
             BackendUnavailable: the servers cannot be reached or answer garbage.
             NetworkMismatch: a server serves another network.
         """
         with self._sync_lock:
-            report = sync_account(self._ctx)
+            report = sync_account(self._ctx, cancel)
         watcher = self._wallet.watcher
         if watcher is not None:
             watcher.refresh()

@@ -28,7 +28,7 @@ from wallet.errors import SigningCancelled, WalletError
 from wallet.networks import network_info
 from wallet.signing.export import EXPORT_FORMATS
 from wallet.signing.psbt import combine_psbts
-from wallet.transport import Payload, PayloadKind
+from wallet.transport import Payload, PayloadKind, psbt_of_payload
 from wallet.wallet import Wallet
 
 __all__ = ["COMMANDS", "SummaryPrompt", "draft_of_file"]
@@ -170,9 +170,7 @@ def _read_psbt(names: tuple[str, ...]) -> bytes:
     payload, data = read_frames_or_file(names, "PSBT")
     if payload is None:
         return data
-    if payload.kind is not PayloadKind.PSBT:
-        raise WalletError(f"The QR codes hold a {payload.kind.value}, not a PSBT.")
-    return payload.data
+    return psbt_of_payload(payload)
 
 
 @click.group(cls=TextGroup)

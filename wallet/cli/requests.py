@@ -26,7 +26,6 @@ from wallet.cli._app import (
 )
 from wallet.cli.signing import sign_and_send
 from wallet.errors import AccountNotFound, NoPaymentLink, RequestNotFound, WalletError
-from wallet.networks import network_info
 from wallet.qr import qr_terminal
 from wallet.requests import FxQuote, RequestStatus, fx_quote, parse_expiry, qr_form
 
@@ -75,19 +74,6 @@ def _status_text(req: PaymentRequest) -> str:
     return str(req.status.value)
 
 
-def _existing_account(wallet: Wallet, network: str, index: int, kind: str | None) -> Account:
-    """Return an account the wallet has; never create one (a refusal changes nothing)."""
-    for account in wallet.accounts(network):
-        if account.index == index and (kind is None or account.kind == kind):
-            return account
-    title = network_info(network).title
-    raise AccountNotFound(
-        f"The wallet has no {title} account {index}"
-        + (f" of kind {kind}" if kind else "")
-        + f"; add one with `coffer receive {network}` first."
-    )
-
-
 def _paying_account(
     wallet: Wallet, text: str, network: str, index: int, kind: str | None
 ) -> Account:
@@ -99,7 +85,7 @@ def _paying_account(
     A link's chain id (EIP-681) is not ambiguous and is kept.
     """
     try:
-        return _existing_account(wallet, network, index, kind)
+        return wallet.accounts_book.existing(network, index, kind, any_kind=True)
     except AccountNotFound as missing:
         for account in wallet.accounts():
             if account.index != index or (kind is not None and account.kind != kind):
@@ -151,7 +137,7 @@ def create(
     with errors(opts):
         seconds = None if expires is None else parse_expiry(expires)
     with open_wallet(opts) as wallet, errors(opts):
-        account = _existing_account(wallet, network, account_index, kind)
+        account = wallet.accounts_book.existing(network, account_index, kind, any_kind=True)
         if isinstance(account, UtxoAccount | EvmAccount):
             fx = None if currency is None else _rate(wallet, account, currency, token)
             made = account.request(amount, label, message, seconds, token=token, fx=fx)

@@ -29,6 +29,7 @@ from wallet.transport.frames import (
     decode_frames,
     encode_frames,
     frame_texts,
+    psbt_of_payload,
 )
 from wallet.transport.images import (
     IMAGE_SUFFIXES,
@@ -64,6 +65,7 @@ __all__ = [
     "decode_frames",
     "encode_frames",
     "frame_texts",
+    "psbt_of_payload",
     "qr_text",
     "read_psbt",
     "read_psbt_file",

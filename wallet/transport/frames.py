@@ -38,6 +38,7 @@ __all__ = [
     "decode_frames",
     "encode_frames",
     "frame_texts",
+    "psbt_of_payload",
 ]
 
 DEFAULT_FRAGMENT_LEN = 150  # bytes of CBOR per UR frame: a version 12-14 QR code
@@ -304,6 +305,17 @@ def decode_frames(texts: Iterable[str]) -> Payload:
             p.needed,
         )
     return collector.result
+
+
+def psbt_of_payload(payload: Payload) -> bytes:
+    """Return the PSBT that decoded QR frames hold, refusing any other payload kind.
+
+    Raises:
+        QrPayloadError: the frames hold something else (an account export, a message...).
+    """
+    if payload.kind is not PayloadKind.PSBT:
+        raise QrPayloadError(f"The QR codes hold a {payload.kind.value}, not a PSBT.")
+    return payload.data
 
 
 def frame_texts(data: bytes | str) -> list[str] | None:

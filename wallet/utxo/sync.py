@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from chains.errors import ChainError
 from chains.utxo.backend import ScriptKey, SyncRequest, TransactionRejected, UtxoBackend
 from primitives.tx import Transaction
+from wallet.cancel import CancelToken, check_cancelled
 from wallet.errors import translate_errors
 from wallet.types import SyncReport, TxStatus
 from wallet.utxo.addresses import derive_rows, fill_scripts
@@ -101,16 +102,18 @@ class _Discovery:
         return self.extend()
 
 
-def sync_account(ctx: UtxoContext) -> SyncReport:
+def sync_account(ctx: UtxoContext, cancel: CancelToken | None = None) -> SyncReport:
     """Sync one account with its network's backend and store the result.
 
     Args:
         ctx: the account (its xpub gives the scripts), its store and its backend.
+        cancel: checked before each page of scripts is asked for (see ``wallet.cancel``).
 
     Returns:
         The new tip, how many transactions were new or changed, and the round trips spent.
 
     Raises:
+        Cancelled: ``cancel`` was cancelled; the pages stored before stay.
         BackendUnavailable: the server cannot be reached, answers garbage, or sends data
             that fails its checks (a transaction that does not hash to its txid, a merkle
             proof that fails); nothing of this sync is stored.
@@ -132,6 +135,8 @@ def sync_account(ctx: UtxoContext) -> SyncReport:
     # A backend that ignores ``more_scripts`` still converges: the loop asks again with the
     # windows the stored statuses call for.
     while scripts:
+        # Between pages: each page's update was stored whole by ``store.apply``.
+        check_cancelled(cancel, "The sync")
         request = SyncRequest(
             network=network,
             scripts=scripts,
