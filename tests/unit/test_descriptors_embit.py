@@ -1,5 +1,6 @@
 """Differential test against embit: the first 20 receive and change addresses of several
-descriptors, on Bitcoin mainnet, testnet and regtest; the same scripts on Litecoin, whose
+descriptors (single key, multisig, and the miniscript recovery policies), on Bitcoin mainnet,
+testnet and regtest; the same scripts on Litecoin, whose
 addresses are checked against the chains registry's address parameters.
 """
 
@@ -45,6 +46,10 @@ TEMPLATES = {
     "tr-two-leaves": "tr({0},{{pk({1}),sortedmulti_a(1,{1},{2})}})",
     "sh-wsh-multi": "sh(wsh(multi(2,{0},{1},{2})))",
     "pkh": "pkh({0})",
+    # the miniscript recovery (inheritance) policies Coffer writes, and a decaying 2-of-3
+    "wsh-recovery": "wsh(or_d(pk({0}),and_v(v:pkh({1}),older(52560))))",
+    "tr-recovery-leaf": "tr({0},and_v(v:pk({1}),older(52560)))",
+    "wsh-decaying-2of3": "wsh(thresh(2,pk({0}),s:pk({1}),s:pk({2}),sln:older(12960)))",
 }
 BITCOIN = {"bitcoin": "main", "bitcoin-testnet": "test", "bitcoin-regtest": "regtest"}
 
