@@ -1,7 +1,7 @@
 """One MuSig2 signer as a process of its own: ``python -m tests.musig_signer STEP WALLET IN OUT``.
 
 STEP is ``nonces`` (round 1) or ``sign`` (round 2). The PSBT comes from file ``IN`` and goes
-to file ``OUT``, through the public API only (``Wallet.musig_nonces`` / ``musig_sign``); a
+to file ``OUT``, through the public API only (``Wallet.custody.musig_nonces`` / ``musig_sign``); a
 refusal prints ``REFUSED <reason>: <message>`` and exits 3.
 
 ``--stop-after issue|consume`` lets a test kill the process at the worst moment: right after
@@ -41,7 +41,11 @@ def main(argv: list[str]) -> int:
     data = Path(source).read_bytes()
     with Wallet.open(wallet_path, PASSWORD) as wallet:
         try:
-            out = wallet.musig_nonces(data) if step == "nonces" else wallet.musig_sign(data)
+            out = (
+                wallet.custody.musig_nonces(data)
+                if step == "nonces"
+                else wallet.custody.musig_sign(data)
+            )
         except MusigRefused as err:
             print(f"REFUSED {err.reason}: {err}", flush=True)
             return 3

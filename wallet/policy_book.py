@@ -1,6 +1,6 @@
 """Policy accounts of a wallet: cosigner keys out, multisig and descriptor policies in.
 
-``Wallet.cosigner_key``, ``Wallet.create_multisig`` and ``Wallet.create_policy_account``
+``Custody.cosigner_key``, ``create_multisig`` and ``create_policy_account`` (``w.custody``)
 call this. A policy account stores its canonical multipath descriptor (schema v10
 ``accounts.descriptor``) and nothing else: every address, script and key origin is derived
 from it again (``wallet.utxo.policy_scripts``).

@@ -52,15 +52,17 @@ class Setup:
         keys = []
         for path in self.paths:
             with Wallet.create(path, PASSWORD) as w:
-                keys.append(w.cosigner_key(NET, script=script))
+                keys.append(w.custody.cosigner_key(NET, script=script))
         self.keys = [*keys, *extra_keys]
         self.descriptors = []
         for path in self.paths:
             with Wallet.open(path, PASSWORD) as w:
-                account = w.create_multisig(NET, 2, self.keys, script=script, label="shared")
+                account = w.custody.create_multisig(
+                    NET, 2, self.keys, script=script, label="shared"
+                )
                 self.descriptors.append(account.descriptor())
         self.watch = Wallet.create_watch_only(folder / "watch.coffer", PASSWORD)
-        self.account = self.watch.create_policy_account(NET, self.descriptors[0], "shared")
+        self.account = self.watch.custody.create_policy_account(NET, self.descriptors[0], "shared")
         self.backend = ElectrumBackend(litecoin_regtest(), [indexer.tcp], timeout=15)
         self.watch.backends.use(NET, self.backend)
 
@@ -217,11 +219,11 @@ def test_a_miniscript_policy_is_spent_by_its_owner_alone(
     """``or_d(pk(OWNER),and_v(v:pkh(HEIR),older(N)))``: the owner's path, hot-signed here."""
     electrumx.wait_synced()
     with Wallet.create(tmp_path / "heir.coffer", PASSWORD) as heir_wallet:
-        heir = heir_wallet.cosigner_key(NET) + "/<0;1>/*"
+        heir = heir_wallet.custody.cosigner_key(NET) + "/<0;1>/*"
     backend = ElectrumBackend(litecoin_regtest(), [electrumx.tcp], timeout=15)
     with Wallet.create(tmp_path / "owner.coffer", PASSWORD) as owner_wallet:
-        owner = owner_wallet.cosigner_key(NET) + "/<0;1>/*"
-        account = owner_wallet.create_policy_account(
+        owner = owner_wallet.custody.cosigner_key(NET) + "/<0;1>/*"
+        account = owner_wallet.custody.create_policy_account(
             NET, f"wsh(or_d(pk({owner}),and_v(v:pkh({heir}),older(4032))))", "recovery"
         )
         owner_wallet.backends.use(NET, backend)

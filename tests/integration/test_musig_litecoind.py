@@ -50,12 +50,19 @@ class Pair:
         for path in (self.a, self.b):
             Wallet.create(path, PASSWORD).close()
         with Wallet.open(self.a, PASSWORD) as a, Wallet.open(self.b, PASSWORD) as b:
-            a_key, b_key = a.cosigner_key(NET, 0, "tr"), b.cosigner_key(NET, 0, "tr")
-            self.descriptor = a.create_musig_wallet(NET, b_key, FALLBACK, "shared").descriptor()
-            other = b.create_musig_wallet(NET, a_key, FALLBACK, "shared", fallback_key="other")
+            a_key, b_key = (
+                a.custody.cosigner_key(NET, 0, "tr"),
+                b.custody.cosigner_key(NET, 0, "tr"),
+            )
+            self.descriptor = a.custody.create_musig_wallet(
+                NET, b_key, FALLBACK, "shared"
+            ).descriptor()
+            other = b.custody.create_musig_wallet(
+                NET, a_key, FALLBACK, "shared", fallback_key="other"
+            )
             assert other.descriptor() == self.descriptor
         self.watch = Wallet.create_watch_only(folder / "watch.coffer", PASSWORD)
-        self.account = self.watch.create_policy_account(NET, self.descriptor, "shared")
+        self.account = self.watch.custody.create_policy_account(NET, self.descriptor, "shared")
         self.backend = ElectrumBackend(litecoin_regtest(), [indexer.tcp], timeout=15)
         self.watch.backends.use(NET, self.backend)
         self.files = 0
@@ -209,12 +216,12 @@ def test_refusals_out_of_order_missing_and_foreign(pair: Pair, tmp_path: Path) -
     other_seed = tmp_path / "c.coffer"
     Wallet.create(other_seed, PASSWORD).close()
     with Wallet.open(other_seed, PASSWORD) as c, Wallet.open(pair.a, PASSWORD) as a:
-        foreign = a.create_musig_wallet(
-            NET, c.cosigner_key(NET, 0, "tr"), FALLBACK, "other"
+        foreign = a.custody.create_musig_wallet(
+            NET, c.custody.cosigner_key(NET, 0, "tr"), FALLBACK, "other"
         ).descriptor()
     other_watch = Wallet.create_watch_only(tmp_path / "w2.coffer", PASSWORD)
     try:
-        other_account = other_watch.create_policy_account(NET, foreign)
+        other_account = other_watch.custody.create_policy_account(NET, foreign)
         other_watch.backends.use(NET, pair.backend)
         pair.node.fund(other_account.addresses(1)[0].address, 5_000_000)
         pair.node.mine(1)

@@ -55,9 +55,13 @@ class Pair:
             self.backends.append(backend)
             w.backends.use(NET, backend)
         script = "tr" if taproot else "wsh"
-        heir_key = self.heir.cosigner_key(NET, 0, script)
-        self.mine = self.owner.create_recovery_wallet(NET, heir_key, N, taproot, "inheritance")
-        self.theirs = self.heir.create_policy_account(NET, self.mine.policy_export("descriptor"))
+        heir_key = self.heir.custody.cosigner_key(NET, 0, script)
+        self.mine = self.owner.custody.create_recovery_wallet(
+            NET, heir_key, N, taproot, "inheritance"
+        )
+        self.theirs = self.heir.custody.create_policy_account(
+            NET, self.mine.policy_export("descriptor")
+        )
         assert self.mine.receive_address() == self.theirs.receive_address()
 
     def fund(self, sats: int, index: int) -> str:

@@ -32,10 +32,12 @@ def _pair(tmp_path: Path, fallback: int = 10) -> tuple[Path, Path, str]:
         Wallet.create(a_path, PASSWORD, ABANDON) as a,
         Wallet.create(b_path, PASSWORD, TEST_JUNK) as b,
     ):
-        a_key = a.cosigner_key(NETWORK, 0, "tr")
-        b_key = b.cosigner_key(NETWORK, 0, "tr")
-        acct_a = a.create_musig_wallet(NETWORK, b_key, fallback, "shared")
-        acct_b = b.create_musig_wallet(NETWORK, a_key, fallback, "shared", fallback_key="other")
+        a_key = a.custody.cosigner_key(NETWORK, 0, "tr")
+        b_key = b.custody.cosigner_key(NETWORK, 0, "tr")
+        acct_a = a.custody.create_musig_wallet(NETWORK, b_key, fallback, "shared")
+        acct_b = b.custody.create_musig_wallet(
+            NETWORK, a_key, fallback, "shared", fallback_key="other"
+        )
         assert acct_a.descriptor() == acct_b.descriptor()
         assert acct_a.receive_address() == acct_b.receive_address()
         assert acct_a.receive_address().startswith("rltc1p")
@@ -47,7 +49,7 @@ def _keys(path: Path):  # type: ignore[no-untyped-def]
         (account,) = [
             a for a in wallet.accounts(NETWORK) if isinstance(a, UtxoAccount) and a.is_policy
         ]
-        keys = MusigBook._keys(wallet._musig, account)
+        keys = MusigBook._keys(wallet.custody._musig, account)
         assert keys is not None
         return keys
 
@@ -55,8 +57,8 @@ def _keys(path: Path):  # type: ignore[no-untyped-def]
 def _step(path: Path, step: str, psbt: bytes, **kwargs: object) -> bytes:
     with Wallet.open(path, PASSWORD) as wallet:
         if step == "nonces":
-            return wallet.musig_nonces(psbt)
-        return wallet.musig_sign(psbt, **kwargs)  # type: ignore[arg-type]
+            return wallet.custody.musig_nonces(psbt)
+        return wallet.custody.musig_sign(psbt, **kwargs)  # type: ignore[arg-type]
 
 
 def _combine(*items: bytes) -> bytes:
@@ -116,9 +118,9 @@ def test_refusals_carry_their_reason(tmp_path: Path) -> None:
 
 def test_bad_fallback_and_own_key_are_refused(tmp_path: Path) -> None:
     with Wallet.create(tmp_path / "a.coffer", PASSWORD, ABANDON) as a:
-        own = a.cosigner_key(NETWORK, 0, "tr")
+        own = a.custody.cosigner_key(NETWORK, 0, "tr")
         for n in (0, 65536, True):
             with pytest.raises(InvalidPolicy):
-                a.create_musig_wallet(NETWORK, own.replace("/0h/", "/1h/"), n)  # type: ignore[arg-type]
+                a.custody.create_musig_wallet(NETWORK, own.replace("/0h/", "/1h/"), n)  # type: ignore[arg-type]
         with pytest.raises(InvalidPolicy):
-            a.create_musig_wallet(NETWORK, own, 10)
+            a.custody.create_musig_wallet(NETWORK, own, 10)

@@ -54,12 +54,12 @@ def wallets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Wallet]]:
 
 @pytest.fixture(scope="module")
 def keys(wallets: list[Wallet]) -> list[str]:
-    return [w.cosigner_key(NET) for w in wallets]
+    return [w.custody.cosigner_key(NET) for w in wallets]
 
 
 @pytest.fixture(scope="module")
 def tr_keys(wallets: list[Wallet]) -> list[str]:
-    return [w.cosigner_key(NET, script="tr") for w in wallets]
+    return [w.custody.cosigner_key(NET, script="tr") for w in wallets]
 
 
 def _multisig(wallets: list[Wallet], keys: list[str], script: str = "wsh") -> UtxoAccount:
@@ -70,7 +70,7 @@ def _multisig(wallets: list[Wallet], keys: list[str], script: str = "wsh") -> Ut
     ]
     if found:
         return found[0]
-    return wallets[0].create_multisig(NET, 2, keys, script=script, label=script)
+    return wallets[0].custody.create_multisig(NET, 2, keys, script=script, label=script)
 
 
 def _root(words: str) -> ExtendedPrivateKey:
@@ -84,7 +84,7 @@ def test_cosigner_key_is_bip48(wallets: list[Wallet], keys: list[str], tr_keys: 
     fp = wallets[0].fingerprint
     assert keys[0].startswith(f"[{fp}/48h/1h/0h/2h]tpub")
     assert tr_keys[0].startswith(f"[{fp}/48h/1h/0h/3h]tpub")
-    assert wallets[0].cosigner_key(NET, 1).startswith(f"[{fp}/48h/1h/1h/2h]")
+    assert wallets[0].custody.cosigner_key(NET, 1).startswith(f"[{fp}/48h/1h/1h/2h]")
 
 
 def test_every_cosigner_gets_the_same_policy(wallets: list[Wallet], keys: list[str]) -> None:
@@ -118,7 +118,7 @@ def test_cosigner_exports_in_other_forms(wallets: list[Wallet], keys: list[str])
     descriptor = f"wsh({keys[1]}/0/*)"
     for form in (coldcard_json, descriptor):
         with pytest.raises(AccountExists):  # the same policy as the one made from keys
-            wallets[0].create_multisig(NET, 2, [keys[0], form, keys[2]])
+            wallets[0].custody.create_multisig(NET, 2, [keys[0], form, keys[2]])
         _multisig(wallets, keys)
 
 
@@ -131,13 +131,13 @@ def test_coldcard_file_and_bip388_round_trip(
     assert "Format: P2WSH" in coldcard
     bip388 = account.policy_export("bip388")
     with Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD) as watch:
-        from_file = watch.create_policy_account(NET, coldcard)
+        from_file = watch.custody.create_policy_account(NET, coldcard)
         assert from_file.descriptor() == account.descriptor()
         with pytest.raises(AccountExists):
-            watch.create_policy_account(NET, bip388)
+            watch.custody.create_policy_account(NET, bip388)
         from_file.check_policy_file(bip388)
         from_file.check_policy_file(account.descriptor())
-        other = wallets[0].create_multisig(NET, 1, keys, label="1-of-3")
+        other = wallets[0].custody.create_multisig(NET, 1, keys, label="1-of-3")
         with pytest.raises(PolicyMismatch):
             from_file.check_policy_file(other.policy_export("coldcard"))
 
@@ -156,16 +156,16 @@ def test_refusals_of_the_descriptor(
     text = _multisig(wallets, keys).descriptor()
     assert callable(make)
     with pytest.raises(InvalidPolicy) as err:
-        wallets[0].create_policy_account(NET, make(text))
+        wallets[0].custody.create_policy_account(NET, make(text))
     assert words in str(err.value).lower()
     assert "coin type 2" in str(err.value) or words != "coin type"
 
 
 def test_a_key_of_another_network_is_refused(wallets: list[Wallet], keys: list[str]) -> None:
-    mainnet = wallets[1].cosigner_key("litecoin")
+    mainnet = wallets[1].custody.cosigner_key("litecoin")
     assert "]Ltub" in mainnet or "]xpub" in mainnet
     with pytest.raises(InvalidPolicy, match="not a Litecoin regtest key"):
-        wallets[0].create_multisig(NET, 2, [keys[0], mainnet, keys[2]])
+        wallets[0].custody.create_multisig(NET, 2, [keys[0], mainnet, keys[2]])
 
 
 @pytest.mark.parametrize(
@@ -182,25 +182,25 @@ def test_insane_miniscript_is_refused(
 ) -> None:
     text = "wsh(" + fragment.replace("@0", keys[0] + "/<0;1>/*") + ")"
     with pytest.raises(InvalidPolicy, match=words):
-        wallets[0].create_policy_account(NET, text)
+        wallets[0].custody.create_policy_account(NET, text)
 
 
 def test_threshold_and_cosigner_refusals(wallets: list[Wallet], keys: list[str]) -> None:
     with pytest.raises(InvalidPolicy, match="threshold"):
-        wallets[0].create_multisig(NET, 4, keys)
+        wallets[0].custody.create_multisig(NET, 4, keys)
     with pytest.raises(InvalidPolicy, match="threshold"):
-        wallets[0].create_multisig(NET, 0, keys)
+        wallets[0].custody.create_multisig(NET, 0, keys)
     with pytest.raises(InvalidPolicy, match="twice"):
-        wallets[0].create_multisig(NET, 2, [keys[0], keys[0], keys[1]])
+        wallets[0].custody.create_multisig(NET, 2, [keys[0], keys[0], keys[1]])
     with pytest.raises(PolicyWithoutOwnKey):
-        wallets[0].create_multisig(NET, 2, keys[1:])
+        wallets[0].custody.create_multisig(NET, 2, keys[1:])
     with pytest.raises(InvalidPolicy):
-        wallets[0].create_multisig(NET, 2, [*keys, "not a key"])
+        wallets[0].custody.create_multisig(NET, 2, [*keys, "not a key"])
 
 
 def test_a_miniscript_recovery_policy_is_an_account(wallets: list[Wallet], keys: list[str]) -> None:
     own, heir = keys[0] + "/<0;1>/*", keys[1] + "/<0;1>/*"
-    account = wallets[0].create_policy_account(
+    account = wallets[0].custody.create_policy_account(
         NET, f"wsh(or_d(pk({own}),and_v(v:pkh({heir}),older(4032))))", "recovery"
     )
     paths = account.policy().spending_paths
@@ -355,7 +355,7 @@ def test_coffer_accounts_lists_a_policy_account_by_its_descriptor(
 ) -> None:
     path = tmp_path / "cli.coffer"
     with Wallet.create(path, PASSWORD, mnemonic=ABANDON) as w:
-        account = w.create_multisig(NET, 2, keys, label="vault")
+        account = w.custody.create_multisig(NET, 2, keys, label="vault")
         text = account.descriptor()
     monkeypatch.setenv("COFFER_PASSWORD", PASSWORD)
     result = CliRunner().invoke(cli, ["--wallet", str(path), "--json", "accounts"])

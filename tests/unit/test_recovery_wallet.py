@@ -62,8 +62,10 @@ def fund(devnet: BitcoinDevnet, account: UtxoAccount, amount: int, index: int = 
 
 def pair(owner: Wallet, heir: Wallet, taproot: bool = False) -> tuple[UtxoAccount, UtxoAccount]:
     script = "tr" if taproot else "wsh"
-    mine = owner.create_recovery_wallet(NET, heir.cosigner_key(NET, 0, script), N, taproot)
-    theirs = heir.create_policy_account(NET, mine.policy_export("descriptor"))
+    mine = owner.custody.create_recovery_wallet(
+        NET, heir.custody.cosigner_key(NET, 0, script), N, taproot
+    )
+    theirs = heir.custody.create_policy_account(NET, mine.policy_export("descriptor"))
     return mine, theirs
 
 
@@ -85,28 +87,28 @@ def test_both_wallets_see_the_same_addresses_and_paths(
 
 def test_refusals_when_making_one(wallets: tuple[Wallet, Wallet], tmp_path: Path) -> None:
     owner, heir = wallets
-    heir_key = heir.cosigner_key(NET)
+    heir_key = heir.custody.cosigner_key(NET)
     with pytest.raises(InvalidTimelock, match="1 to 65535 blocks"):
-        owner.create_recovery_wallet(NET, heir_key, 0)
+        owner.custody.create_recovery_wallet(NET, heir_key, 0)
     with pytest.raises(InvalidTimelock):
-        owner.create_recovery_wallet(NET, heir_key, 70_000)
+        owner.custody.create_recovery_wallet(NET, heir_key, 70_000)
     with pytest.raises(InvalidPolicy, match="own key"):
-        owner.create_recovery_wallet(NET, owner.cosigner_key(NET), N)
+        owner.custody.create_recovery_wallet(NET, owner.custody.cosigner_key(NET), N)
     with pytest.raises(InvalidPolicy):
-        owner.create_recovery_wallet(NET, "not a key", N)
+        owner.custody.create_recovery_wallet(NET, "not a key", N)
     with pytest.raises(InvalidPolicy, match="another network"):
-        owner.create_recovery_wallet(NET, heir.cosigner_key("bitcoin"), N)
+        owner.custody.create_recovery_wallet(NET, heir.custody.cosigner_key("bitcoin"), N)
     with pytest.raises(InvalidPolicy, match="coin type"):
-        owner.create_recovery_wallet("litecoin", heir.cosigner_key("bitcoin"), N)
+        owner.custody.create_recovery_wallet("litecoin", heir.custody.cosigner_key("bitcoin"), N)
     with pytest.raises(InvalidPolicy, match="not Bitcoin-family"):
-        owner.create_recovery_wallet("evm-local", heir_key, N)
-    owner.create_recovery_wallet(NET, heir_key, N)
+        owner.custody.create_recovery_wallet("evm-local", heir_key, N)
+    owner.custody.create_recovery_wallet(NET, heir_key, N)
     with pytest.raises(AccountExists):
-        owner.create_recovery_wallet(NET, heir_key, N)
+        owner.custody.create_recovery_wallet(NET, heir_key, N)
     watch = Wallet.create_watch_only(tmp_path / "watch.coffer", PASSWORD)
     try:
         with pytest.raises(WatchOnly):
-            watch.create_recovery_wallet(NET, heir_key, N)
+            watch.custody.create_recovery_wallet(NET, heir_key, N)
     finally:
         watch.close()
 

@@ -33,7 +33,7 @@ def musig() -> None:
 def key(opts: Options, network: str, index: int) -> None:
     """Print this wallet's MuSig2 participant key ([fingerprint/48h/coinh/indexh/3h]xpub)."""
     with open_wallet(opts) as wallet, errors(opts):
-        text = wallet.cosigner_key(network, index, "tr")
+        text = wallet.custody.cosigner_key(network, index, "tr")
     emit(opts, {"network": network, "key": text}, lambda: click.echo(text))
 
 
@@ -68,7 +68,7 @@ def create(
 ) -> None:
     """Add the 2-of-2 account with the other participant's key (from their `musig key`)."""
     with open_wallet(opts) as wallet, errors(opts):
-        account = wallet.create_musig_wallet(
+        account = wallet.custody.create_musig_wallet(
             network, other_key, fallback_after, label, index=index, fallback_key=fallback
         )
         row = {
@@ -103,7 +103,7 @@ def nonces(opts: Options, psbt_file: str, out: str | None) -> None:
     with errors(opts):
         data = read_input(psbt_file, "PSBT")
     with open_wallet(opts) as wallet, errors(opts):
-        result = wallet.musig_nonces(data)
+        result = wallet.custody.musig_nonces(data)
     _write(opts, out, result)
 
 
@@ -117,7 +117,7 @@ def sign(opts: Options, psbt_file: str, out: str | None, assume_yes: bool) -> No
     with errors(opts):
         data = read_input(psbt_file, "PSBT")
     with open_wallet(opts) as wallet, errors(opts):
-        result = wallet.musig_sign(data, SummaryPrompt(assume_yes))
+        result = wallet.custody.musig_sign(data, SummaryPrompt(assume_yes))
     _write(opts, out, result)
 
 

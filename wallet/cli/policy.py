@@ -127,7 +127,7 @@ def policy() -> None:
 def policy_key(opts: Options, network: str, index: int, script: str) -> None:
     """Print this wallet's cosigner key ([fingerprint/48h/coin/index/type]xpub, BIP-48)."""
     with open_wallet(opts) as wallet:
-        key = wallet.cosigner_key(network, index, script)
+        key = wallet.custody.cosigner_key(network, index, script)
     emit(opts, {"network": network, "key": key, "script": script}, lambda: click.echo(key))
 
 
@@ -141,7 +141,7 @@ def policy_create(opts: Options, network: str, policy_text: str, label: str) -> 
     with errors(opts):
         text = _text(policy_text)
     with open_wallet(opts) as wallet:
-        account = wallet.create_policy_account(network, text, label)
+        account = wallet.custody.create_policy_account(network, text, label)
         _show(opts, account)
 
 
@@ -155,7 +155,7 @@ def policy_import(opts: Options, network: str, file: Path, label: str) -> None:
     with errors(opts):
         text = read_text(file)
     with open_wallet(opts) as wallet:
-        account = wallet.create_policy_account(network, text, label)
+        account = wallet.custody.create_policy_account(network, text, label)
         _show(opts, account)
 
 
@@ -244,7 +244,7 @@ def multisig_create(
     with errors(opts):
         keys = [_text(c) for c in cosigners]
     with open_wallet(opts) as wallet:
-        account = wallet.create_multisig(network, threshold, keys, script, label)
+        account = wallet.custody.create_multisig(network, threshold, keys, script, label)
         _show(opts, account)
 
 
@@ -283,7 +283,7 @@ def recovery_create(
     with errors(opts):
         key = _text(heir)
     with open_wallet(opts) as wallet:
-        account = wallet.create_recovery_wallet(
+        account = wallet.custody.create_recovery_wallet(
             network, key, after_blocks, taproot, label, index=index
         )
         _show(opts, account)

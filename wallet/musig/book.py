@@ -1,8 +1,8 @@
 """The wallet's MuSig2 entry points: the 2-of-2 account, the two rounds on PSBT files.
 
-``MusigBook`` is what ``Wallet.create_musig_wallet``, ``Wallet.musig_nonces`` and
-``Wallet.musig_sign`` call. The account itself is a policy account
-(``Wallet.create_policy_account``) of the descriptor
+``MusigBook`` is what ``Wallet.custody.create_musig_wallet``, ``Wallet.custody.musig_nonces`` and
+``Wallet.custody.musig_sign`` call. The account itself is a policy account
+(``Wallet.custody.create_policy_account``) of the descriptor
 ``tr(musig(A,B)/<0;1>/*,and_v(v:pk(F/<0;1>/*),older(N)))`` where F, the key that may spend
 alone after N blocks, is one of the two; both participants register the same text.
 """
@@ -59,8 +59,8 @@ class MusigParts:
         database: the open wallet file.
         wallet_id: returns the wallet's random id.
         signer: returns the hot signer of the seed.
-        cosigner_key: ``Wallet.cosigner_key``.
-        create_policy_account: ``Wallet.create_policy_account``.
+        cosigner_key: ``Wallet.custody.cosigner_key``.
+        create_policy_account: ``Wallet.custody.create_policy_account``.
         accounts: returns the wallet's accounts of a network (all when ``None``).
         account_by_id: returns an account by its id.
     """
@@ -97,7 +97,7 @@ class MusigBook:
         index: int = 0,
         fallback_key: str = "own",
     ) -> UtxoAccount:
-        """Add the 2-of-2 account (see ``Wallet.create_musig_wallet``)."""
+        """Add the 2-of-2 account (see ``Wallet.custody.create_musig_wallet``)."""
         if isinstance(fallback_after, bool) or not 1 <= fallback_after <= MAX_FALLBACK_BLOCKS:
             raise InvalidPolicy(
                 f"The fallback delay is {fallback_after} blocks; it must be 1 to "
@@ -150,7 +150,7 @@ class MusigBook:
         return psbt, candidates
 
     def nonces(self, data: Draft | bytes | str, network: str | None = None) -> bytes:
-        """Run round 1 (see ``Wallet.musig_nonces``)."""
+        """Run round 1 (see ``Wallet.custody.musig_nonces``)."""
         psbt, candidates = self._find(data, network)
         signer, store = self._parts.signer(), self.store()
         last: WalletError | None = None
@@ -170,7 +170,7 @@ class MusigBook:
         *,
         max_fee: int | None = None,
     ) -> bytes:
-        """Run round 2 (see ``Wallet.musig_sign``)."""
+        """Run round 2 (see ``Wallet.custody.musig_sign``)."""
         psbt, candidates = self._find(data, network)
         expected = data.summary if isinstance(data, Draft) else None
         signer, store = self._parts.signer(), self.store()

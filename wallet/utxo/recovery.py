@@ -104,7 +104,7 @@ def recovery_policy(
 
     Args:
         network: the wallet's network (the delay's words use its block interval).
-        owner: the owner's key expression (``Wallet.cosigner_key``).
+        owner: the owner's key expression (``Wallet.custody.cosigner_key``).
         heir: the recovery key, as any cosigner export (``[fp/path]xpub``, a descriptor
             naming one key, Coldcard/Sparrow JSON; see ``cosigner_expression``).
         blocks: N, the heir's delay in blocks after each coin confirms.
