@@ -40,14 +40,11 @@ from typing import Protocol
 from hwilib import commands as hwi_commands
 from hwilib import errors as hwi_errors
 from hwilib.common import AddressType, Chain
-from hwilib.descriptor import MultisigDescriptor, PubkeyProvider
 from hwilib.hwwclient import HardwareWalletClient
-from hwilib.key import KeyOriginInfo
 from hwilib.psbt import PSBT as HwiPsbt
 
 from keystore.bip32 import ExtendedPublicKey, format_path
 from keystore.errors import (
-    ForeignKeyPath,
     HardwareUnavailable,
     InvalidPsbt,
     KeyMismatch,
@@ -64,12 +61,12 @@ from keystore.signers.base import (
     SigningContext,
     UnsupportedCapability,
 )
+from keystore.signers.hwi_multisig import hardware_multisig, multisig_to_show
 from keystore.signers.message_signer import utxo_key_kind
 from keystore.signers.policy_review import (
     accept_added_signatures,
     confirm_policy_review,
     own_policy_keys,
-    read_policy,
     review_policy_psbt,
 )
 from keystore.signers.utxo_review import review_psbt
@@ -83,8 +80,7 @@ from keystore.types import (
     SignedEvmTx,
     UtxoParams,
 )
-from primitives.descriptors import Descriptor, DescriptorError
-from primitives.descriptors.nodes import MultiNode, ShNode, WshNode
+from primitives.descriptors import Descriptor
 from primitives.psbt import Psbt, PsbtError
 from primitives.script import KeyScriptKind
 
@@ -95,7 +91,6 @@ __all__ = [
     "HwiSigner",
     "device_errors",
     "enumerate_devices",
-    "hardware_multisig",
     "psbt_from_hwi",
     "psbt_to_hwi",
 ]
@@ -112,8 +107,6 @@ _ADDRESS_TYPES = {
     KeyScriptKind.P2WPKH: AddressType.WIT,
     KeyScriptKind.P2TR: AddressType.TAP,
 }
-HWI_POLICY_FORMS = "sorted multisig in wsh() or sh(wsh())"
-"""The policies hardware wallets sign through HWI (besides single-key accounts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,19 +446,7 @@ class HwiSigner:
                 f"The policy holds no key of {self._info.label} (fingerprint "
                 f"{self._info.fingerprint.hex()}): it cannot show its addresses."
             )
-        try:
-            derived = descriptor.derive(index, branch)
-        except DescriptorError as err:
-            raise ForeignKeyPath(f"The policy has no address there: {err}") from None
-        multisig = MultisigDescriptor(
-            [
-                PubkeyProvider(KeyOriginInfo(s.fingerprint, list(s.path)), s.pubkey.hex(), None)
-                for s in derived.key_sources
-            ],
-            threshold,
-            True,
-        )
-        kind = AddressType.SH_WIT if isinstance(descriptor.node, ShNode) else AddressType.WIT
+        kind, multisig = multisig_to_show(descriptor, threshold, branch, index)
         with device_errors("shown"):
             return str(self._client.display_multisig_address(kind, multisig))
 
@@ -553,32 +534,6 @@ class HwiSigner:
             return str(
                 self._client.display_singlesig_address(_path_text(path), _ADDRESS_TYPES[kind])
             )
-
-
-def hardware_multisig(ctx: SigningContext, label: str) -> tuple[Descriptor, int]:
-    """Return the policy of ``ctx`` and its threshold if HWI's devices sign it, else refuse.
-
-    HWI's devices sign sorted multisig in ``wsh()`` and ``sh(wsh())`` (the key order is then
-    fixed by the keys, so every device rebuilds the same script from the PSBT, and Coldcard's
-    and Jade's registration files describe it). Miniscript, taproot ``multi_a`` leaves and
-    MuSig2 keys would need per-vendor policy registration HWI 3.x does not offer.
-
-    Raises:
-        UnsupportedCapability: any other policy (``Capability.POLICY``).
-        UnsupportedInput: the policy cannot be read.
-    """
-    descriptor = read_policy(ctx)
-    node = descriptor.node
-    inner = node.inner if isinstance(node, ShNode) else node
-    multi = inner.inner if isinstance(inner, WshNode) else None
-    if not (isinstance(multi, MultiNode) and multi.sorted and not multi.tapscript):
-        raise UnsupportedCapability(
-            f"{label} signs through HWI single-key accounts and {HWI_POLICY_FORMS} only "
-            f"(wsh(sortedmulti(...)), sh(wsh(sortedmulti(...)))); not this policy "
-            f"({descriptor.kind}).",
-            Capability.POLICY,
-        )
-    return descriptor, multi.threshold
 
 
 def _chain(network: UtxoParams | EvmParams) -> Chain:
