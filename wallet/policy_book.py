@@ -19,6 +19,7 @@ from chains.registry import UtxoNetwork, get_network
 from keystore.bip32 import HARDENED
 from keystore.keystore import Keystore
 from keystore.signers.base import Signer
+from keystore.types import AccountExport
 from primitives.descriptors import Descriptor, ExtendedKey, MusigKey
 from wallet.accounts import Account, UtxoAccount
 from wallet.errors import (
@@ -39,12 +40,22 @@ from wallet.utxo.policy import (
     read_policy,
 )
 
-__all__ = ["COSIGNER_SCRIPT_TYPES", "PolicyBook"]
+__all__ = ["COSIGNER_SCRIPT_TYPES", "PolicyBook", "cosigner_key_text"]
 
 COSIGNER_SCRIPT_TYPES = {"wsh": 2, "tr": 3}
 """BIP-48's script type (the fourth path level) per multisig script."""
 
 _EXPORT_SCRIPTS = {"wsh": "p2wsh", "tr": "p2tr-script"}
+
+
+def cosigner_key_text(export: AccountExport, net: UtxoNetwork) -> str:
+    """Return a cosigner's key expression ``[fp/48h/coinh/indexh/2h]xpub`` from its export.
+
+    The one writer of the form ``create_multisig`` reads, for a seed (``cosigner_key``) and
+    for a hardware wallet (``export_from_device(..., script="wsh")``).
+    """
+    steps = "".join(f"/{i - HARDENED}h" for i in export.path)
+    return f"[{export.fingerprint.hex()}{steps}]{export.key.serialize(net.standard_xkey.public)}"
 
 
 class PolicyBook:
@@ -97,10 +108,7 @@ class PolicyBook:
             export = self._signer().export_account(
                 network_params(net), path, _EXPORT_SCRIPTS[script]
             )
-        steps = "".join(f"/{i - HARDENED}h" for i in export.path)
-        return (
-            f"[{export.fingerprint.hex()}{steps}]{export.key.serialize(net.standard_xkey.public)}"
-        )
+        return cosigner_key_text(export, net)
 
     def create_multisig(
         self,

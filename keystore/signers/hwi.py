@@ -9,7 +9,17 @@ One module translates between HWI and Coffer, at its edge:
   signatures added.
 - **Keys and addresses.** ``export_account`` asks the device for the extended public key
   at the account path and returns it with the device's master fingerprint;
-  ``display_address`` shows the address on the device's own screen and returns it.
+  ``display_address`` shows the address on the device's own screen and returns it, and
+  ``display_policy_address`` a multisig address (HWI's ``display_multisig_address``).
+- **Multisig.** HWI 3.x signs ``wsh(sortedmulti(...))`` and ``sh(wsh(sortedmulti(...)))``
+  inputs through the same ``sign_tx``: the PSBT carries the witness script and every
+  cosigner's BIP-32 derivation (Trezor and BitBox02 rebuild the multisig from them; Coldcard
+  and Jade check it against the multisig registered on the device, the Coldcard file of
+  ``UtxoAccount.policy_export("coldcard")``). The host reviews the PSBT against the
+  registered descriptor as the hot signer does (``policy_review``), checks the device holds
+  the policy's key under its fingerprint, and keeps from the answer only signatures it
+  verified itself. Any other policy (miniscript, taproot, MuSig2) is refused before the
+  device is asked.
 - **Errors.** ``device_errors`` turns HWI's exceptions (and the USB layer's ``OSError``) into
   Coffer's: a device unplugged mid-signing or not answering is ``HardwareUnavailable``, a
   refusal on the device ``SigningCancelled``, an action the device lacks
@@ -34,8 +44,15 @@ from hwilib.hwwclient import HardwareWalletClient
 from hwilib.psbt import PSBT as HwiPsbt
 
 from keystore.bip32 import ExtendedPublicKey, format_path
-from keystore.errors import HardwareUnavailable, InvalidPsbt, SigningCancelled, SigningRefused
-from keystore.signers.accounts import check_account_path, script_kind
+from keystore.errors import (
+    HardwareUnavailable,
+    InvalidPsbt,
+    KeyMismatch,
+    NothingToSign,
+    SigningCancelled,
+    SigningRefused,
+)
+from keystore.signers.accounts import POLICY_SCRIPTS, check_account_path, script_kind
 from keystore.signers.airgap import read_psbt_bytes
 from keystore.signers.base import (
     Capability,
@@ -43,9 +60,15 @@ from keystore.signers.base import (
     SignerKind,
     SigningContext,
     UnsupportedCapability,
-    require,
 )
+from keystore.signers.hwi_multisig import hardware_multisig, multisig_to_show
 from keystore.signers.message_signer import utxo_key_kind
+from keystore.signers.policy_review import (
+    accept_added_signatures,
+    confirm_policy_review,
+    own_policy_keys,
+    review_policy_psbt,
+)
 from keystore.signers.utxo_review import review_psbt
 from keystore.types import (
     AccountExport,
@@ -57,6 +80,7 @@ from keystore.types import (
     SignedEvmTx,
     UtxoParams,
 )
+from primitives.descriptors import Descriptor
 from primitives.psbt import Psbt, PsbtError
 from primitives.script import KeyScriptKind
 
@@ -238,6 +262,7 @@ class HwiSigner:
                     Capability.TAPROOT,
                     Capability.DISPLAY_ADDRESS,
                     Capability.MESSAGE_SIGNING,
+                    Capability.POLICY,
                 }
             ),
         )
@@ -301,17 +326,21 @@ class HwiSigner:
         the device; the device then shows the transaction on its own screen.
 
         Raises:
-            PsbtRefused: the host review refused it (see ``review_psbt``).
+            UnsupportedCapability: a policy other than sorted multisig in ``wsh()`` or
+                ``sh(wsh())``, refused before the device is asked.
+            PsbtRefused: the host review refused it (see ``review_psbt`` and, for a policy,
+                ``review_policy_psbt``).
+            KeyMismatch: the device holds another key than the policy's under its
+                fingerprint.
             HardwareUnavailable: the device was unplugged or stopped answering.
             SigningCancelled: refused on the device.
-            SigningRefused: the device returned another transaction, or no signature.
+            SigningRefused: the device returned another transaction, no signature, or (for a
+                policy) a signature that is not its own key's over an input it was asked to
+                sign.
         """
         self._check_network(ctx.network)
-        # Hardware wallets sign multisig and miniscript only for a policy registered on the
-        # device (Coldcard's setup file, Ledger's BIP-388 registration with its HMAC, ...);
-        # HWI 3.x exposes no uniform registration call, so a policy is refused up front.
         if ctx.policy is not None:
-            require(self._info, Capability.POLICY, "sign policy (multisig, miniscript) inputs")
+            return self._sign_policy_psbt(psbt, ctx)
         sent = read_psbt_bytes(psbt)
         account = self._account_key(ctx.account_path)
         review = review_psbt(sent, self._info.fingerprint, account, ctx)
@@ -344,6 +373,82 @@ class HwiSigner:
                 tap_key_sig=back.inputs[n].tap_key_sig,
             )
         return replace(sent, inputs=tuple(inputs)).serialize()
+
+    def _sign_policy_psbt(self, psbt: bytes, ctx: SigningContext) -> bytes:
+        # The form is checked first: nothing about a policy HWI cannot sign reaches the
+        # device. Then the host's own review (the hot signer's, one copy): every input the
+        # device will sign is re-derived from the registered descriptor, never taken from
+        # the PSBT's witness script, and change is proven the same way.
+        descriptor, _ = hardware_multisig(ctx, self._info.label)
+        sent = read_psbt_bytes(psbt)
+        review = review_policy_psbt(sent, self._info.fingerprint, ctx)
+        self._check_policy_keys(descriptor)
+        confirm_policy_review(review, ctx)
+        hw = psbt_to_hwi(psbt)
+        with device_errors("signed"):
+            result = self._client.sign_tx(hw)
+        # The device is not trusted to have signed only what it was asked, or with the key
+        # the policy names: each record it added is verified here, and only those are kept.
+        return accept_added_signatures(
+            sent, psbt_from_hwi(result), review, self._info.label
+        ).serialize()
+
+    def _check_policy_keys(self, descriptor: Descriptor) -> None:
+        """Require the device's key at each origin of its fingerprint to be the policy's.
+
+        Raises:
+            NothingToSign: no key of the policy names the device's fingerprint.
+            KeyMismatch: the device derives another key there (another seed or passphrase
+                that happens to share the fingerprint, or a forged policy).
+        """
+        keys = own_policy_keys(descriptor, self._info.fingerprint)
+        if not keys:
+            raise NothingToSign(
+                f"The policy holds no key of {self._info.label} (fingerprint "
+                f"{self._info.fingerprint.hex()})."
+            )
+        for key in keys:
+            assert key.origin is not None  # noqa: S101 - own_policy_keys keeps keys with origins
+            device_key = self._account_key(key.origin.path)
+            if (device_key.public_key, device_key.chain_code) != (key.public_key, key.chain_code):
+                raise KeyMismatch(
+                    f"{self._info.label} holds another key at {format_path(key.origin.path)} "
+                    "than the policy names under its fingerprint: nothing was signed."
+                )
+
+    def display_policy_address(
+        self, network: UtxoParams | EvmParams, policy: str, branch: int, index: int
+    ) -> str:
+        """Show a multisig address of ``policy`` on the device's screen; return what it showed.
+
+        HWI's ``display_multisig_address`` is given the keys the descriptor derives at
+        ``(branch, index)``, each with its full origin (fingerprint and path): the device
+        finds its own among them, derives it itself and builds the address.
+
+        Args:
+            network: the policy's network.
+            policy: the registered descriptor (``<0;1>`` branches).
+            branch: 0 for receive, 1 for change.
+            index: the address index.
+
+        Raises:
+            UnsupportedCapability: a network HWI does not speak, or a policy other than sorted
+                multisig in ``wsh()`` or ``sh(wsh())``.
+            NothingToSign: no key of the policy is the device's.
+            ForeignKeyPath: the policy has no address at ``(branch, index)``.
+            HardwareUnavailable, SigningCancelled: see ``device_errors``.
+        """
+        params = self._check_network(network)
+        ctx = SigningContext(params, (), policy=policy)
+        descriptor, threshold = hardware_multisig(ctx, self._info.label)
+        if not own_policy_keys(descriptor, self._info.fingerprint):
+            raise NothingToSign(
+                f"The policy holds no key of {self._info.label} (fingerprint "
+                f"{self._info.fingerprint.hex()}): it cannot show its addresses."
+            )
+        kind, multisig = multisig_to_show(descriptor, threshold, branch, index)
+        with device_errors("shown"):
+            return str(self._client.display_multisig_address(kind, multisig))
 
     def sign_evm(self, tx: EvmTxRequest, ctx: SigningContext) -> SignedEvmTx:
         """Refuse: HWI signs Bitcoin transactions only.
@@ -400,6 +505,11 @@ class HwiSigner:
             UnsupportedCapability: a network HWI does not speak.
             HardwareUnavailable: the device does not answer.
         """
+        if isinstance(network, UtxoParams) and script in POLICY_SCRIPTS:
+            # A cosigner key (BIP-48 ``m/48'/coin'/account'/2'``) for a multisig account.
+            check_account_path(network, path)
+            self._check_network(network)
+            return AccountExport(self._info.fingerprint, path, self._account_key(path), script)
         kind = script_kind(network, script)
         check_account_path(network, path)
         self._check_network(network)

@@ -30,6 +30,8 @@ from keystore.errors import (
     KeyMismatch,
     NothingToSign,
     OutputNotForNetwork,
+    SigningCancelled,
+    SigningRefused,
     UnprovenInput,
     UnsupportedInput,
     UnsupportedSighash,
@@ -55,6 +57,8 @@ from primitives.script import AddressError, output_text
 from primitives.secp256k1 import (
     SignatureVerificationFailed,
     ecdsa_sign,
+    ecdsa_verify,
+    is_strict_der,
     pubkey_from_secret,
     schnorr_sign,
     schnorr_sign_taproot,
@@ -62,7 +66,16 @@ from primitives.secp256k1 import (
 from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT, SighashCache
 from primitives.tx import TxOut
 
-__all__ = ["PolicyInputToSign", "PolicyReview", "review_policy_psbt", "sign_policy_psbt"]
+__all__ = [
+    "PolicyInputToSign",
+    "PolicyReview",
+    "accept_added_signatures",
+    "confirm_policy_review",
+    "own_policy_keys",
+    "read_policy",
+    "review_policy_psbt",
+    "sign_policy_psbt",
+]
 
 _ALL_VERSIONS = (
     BITCOIN_MAINNET_XPUBS | BITCOIN_TESTNET_XPUBS | LITECOIN_MAINNET_XPUBS | LITECOIN_TESTNET_XPUBS
@@ -112,6 +125,21 @@ def _network(ctx: SigningContext) -> UtxoParams:
     if not isinstance(ctx.network, UtxoParams):
         raise WrongNetwork("A PSBT is a UTXO-family transaction; the account is on an EVM network.")
     return ctx.network
+
+
+def read_policy(ctx: SigningContext) -> Descriptor:
+    """Parse the registered policy of ``ctx`` (``SigningContext.policy``) for its network.
+
+    Raises:
+        WrongNetwork: the context is for an EVM network.
+        UnsupportedInput: the policy cannot be read, or lacks receive and change branches.
+    """
+    return _policy(ctx, _network(ctx))
+
+
+def own_policy_keys(descriptor: Descriptor, fingerprint: bytes) -> list[ExtendedKey]:
+    """Return the policy's extended keys whose origin names ``fingerprint`` (each once)."""
+    return _own_keys(descriptor, fingerprint)
 
 
 def _policy(ctx: SigningContext, network: UtxoParams) -> Descriptor:
@@ -374,6 +402,91 @@ def review_policy_psbt(psbt: Psbt, fingerprint: bytes, ctx: SigningContext) -> P
     if ctx.expected is not None:
         compare_summaries(summary, ctx.expected, network)
     return PolicyReview(summary, tuple(to_sign), tuple(spent))
+
+
+def confirm_policy_review(review: PolicyReview, ctx: SigningContext) -> None:
+    """Show the recomputed summary to the person (``ctx.prompt``) and require approval.
+
+    Raises:
+        SigningCancelled: the person declined.
+    """
+    if ctx.prompt is not None and not ctx.prompt.confirm_transaction(review.summary):
+        raise SigningCancelled("The transaction was not approved, so nothing was signed.")
+
+
+def accept_added_signatures(sent: Psbt, back: Psbt, review: PolicyReview, who: str) -> Psbt:
+    """Take from ``back`` only the signatures ``review`` asked for, each one verified.
+
+    An external signer (a hardware wallet) signs the PSBT it was sent on its own; the host
+    reviewed that PSBT (``review_policy_psbt``) and knows which key signs which P2WSH input.
+    Every signature record the signer added or changed must be one of those: a valid ECDSA
+    signature (strict DER, low S, the reviewed sighash type) by that key over that input's
+    BIP-143 message with the derived witness script. Anything else (another key, another
+    input, a taproot record, another transaction) refuses the whole answer: a signer that
+    signs what it was not asked to is not trusted with the rest. Every other field stays as
+    sent.
+
+    Args:
+        sent: the PSBT the signer was given (as reviewed).
+        back: what the signer returned.
+        review: the host's review of ``sent`` (ECDSA inputs only).
+        who: how the signer is named in messages.
+
+    Returns:
+        ``sent`` with the verified signatures added.
+
+    Raises:
+        SigningRefused: another transaction, a signature not asked for or not valid, or no
+            signature at all.
+    """
+    try:
+        same = back.unsigned_tx().txid == sent.unsigned_tx().txid
+    except PsbtError as err:
+        raise InvalidPsbt(f"The PSBT {who} returned cannot be read: {err}.") from None
+    if not same or len(back.inputs) != len(sent.inputs):
+        raise SigningRefused(f"{who} returned another transaction than the one sent.")
+    expected: dict[tuple[int, bytes], PolicyInputToSign] = {}
+    for todo in review.to_sign:
+        if todo.leaf_hash is not None or todo.key_path:
+            raise UnsupportedInput(
+                f"Input {todo.index} is a taproot input; {who} is checked for P2WSH only.",
+                todo.index,
+            )
+        expected[(todo.index, todo.pubkey)] = todo
+    cache = SighashCache(sent.unsigned_tx(), review.spent)
+    inputs = list(sent.inputs)
+    kept = 0
+    for index, (was, now) in enumerate(zip(sent.inputs, back.inputs, strict=True)):
+        if now.tap_key_sig != was.tap_key_sig or now.tap_script_sigs != was.tap_script_sigs:
+            raise SigningRefused(
+                f"{who} added a taproot signature to input {index}, which it was not asked "
+                "for: its answer is refused."
+            )
+        added = {k: v for k, v in now.partial_sigs.items() if was.partial_sigs.get(k) != v}
+        for pubkey, sig in added.items():
+            asked = expected.get((index, pubkey))
+            if asked is None:
+                raise SigningRefused(
+                    f"{who} signed input {index} with a key it was not asked to sign with "
+                    f"({pubkey.hex()}): its answer is refused."
+                )
+            digest = cache.segwit_v0(index, asked.script_code, asked.amount, asked.sighash_type)
+            if (
+                sig[-1:] != bytes([asked.sighash_type])
+                or not is_strict_der(sig)
+                or not ecdsa_verify(pubkey, digest, sig[:-1])
+            ):
+                raise SigningRefused(
+                    f"{who} returned a signature for input {index} that is not a valid "
+                    f"signature by its key at {format_path(asked.path)} over that input "
+                    "(BIP-143): its answer is refused."
+                )
+        if added:
+            inputs[index] = replace(was, partial_sigs={**was.partial_sigs, **added})
+            kept += len(added)
+    if not kept:
+        raise SigningRefused(f"{who} returned the PSBT without a signature.")
+    return replace(sent, inputs=tuple(inputs))
 
 
 def _sign_one(todo: PolicyInputToSign, secret: bytes, cache: SighashCache) -> bytes:

@@ -23,7 +23,11 @@ from dataclasses import replace
 from keystore.bip32 import ExtendedPrivateKey, format_path
 from keystore.errors import InvalidPsbt, KeyMismatch, SigningCancelled, UnprovenInput
 from keystore.signers.base import SigningContext
-from keystore.signers.policy_review import review_policy_psbt, sign_policy_psbt
+from keystore.signers.policy_review import (
+    confirm_policy_review,
+    review_policy_psbt,
+    sign_policy_psbt,
+)
 from keystore.signers.utxo_review import InputToSign, PsbtReview, review_psbt
 from primitives.psbt import (
     PSBT_MAGIC,
@@ -218,8 +222,7 @@ def sign_psbt_with_root(root: ExtendedPrivateKey, psbt_bytes: bytes, ctx: Signin
         # A policy account: scripts are re-derived from the registered descriptor, never
         # taken from the PSBT (``policy_review``).
         policy_review = review_policy_psbt(psbt, root.fingerprint, ctx)
-        if ctx.prompt is not None and not ctx.prompt.confirm_transaction(policy_review.summary):
-            raise SigningCancelled("The transaction was not approved, so nothing was signed.")
+        confirm_policy_review(policy_review, ctx)
         return sign_policy_psbt(psbt, policy_review, root).serialize()
     account = root.derive_path(ctx.account_path)
     review = review_psbt(psbt, root.fingerprint, account.public(), ctx)

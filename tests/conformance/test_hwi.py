@@ -103,13 +103,13 @@ def test_networks_hwi_does_not_speak_are_refused_before_the_device(pair: Pair) -
     assert Capability.EVM not in signer.info.capabilities
 
 
-def test_a_policy_is_refused_before_the_device(pair: Pair) -> None:
-    """HWI has no uniform policy registration: multisig and miniscript are refused clearly."""
+def test_a_policy_is_read_before_the_device(pair: Pair) -> None:
+    """An unreadable policy is refused before the device is asked (more: test_hwi_multisig)."""
     device = SeedDevice(pair.hot, Chain.REGTEST)
     signer = HwiSigner(device, "Stand-in device")
-    assert Capability.POLICY not in signer.info.capabilities
+    assert Capability.POLICY in signer.info.capabilities
     ctx = replace(signing_ctx(), policy="wsh(sortedmulti(1,[00000000/48h/1h/0h/2h]tpub/<0;1>/*))")
-    with pytest.raises(UnsupportedCapability, match="policy"):
+    with pytest.raises(SigningRefused, match="policy cannot be read"):
         signer.sign_psbt(pair.draft().psbt, ctx)
     assert device.signed == 0
 

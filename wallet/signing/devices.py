@@ -5,7 +5,8 @@
   watch-only wallet (``Wallet.create_watch_only``) whose key origin then names the device.
 - ``signing_device`` says which device (by master fingerprint) signs for an account, and
   ``show_address_on_device`` has that device show an address on its own screen and checks it
-  is the one the wallet computed.
+  is the one the wallet computed; for a sorted multisig policy account, the connected device
+  holding one of its keys shows the multisig address (HWI's ``display_multisig_address``).
 
 Each call opens the device's HWI client (``open_client``: HWI's ``get_client`` unless a
 caller, such as a test without a device, passes its own) and releases it before returning.
@@ -25,11 +26,13 @@ from wallet.accounts import Account, UtxoAccount
 from wallet.errors import (
     DeviceAddressMismatch,
     HardwareUnavailable,
+    InvalidPolicy,
     SigningRefused,
     Unsupported,
     WalletError,
     translate_errors,
 )
+from wallet.policy_book import COSIGNER_SCRIPT_TYPES, cosigner_key_text
 from wallet.signing.export import format_export, network_params
 
 if TYPE_CHECKING:  # HWI is an optional extra: its types only for the checker
@@ -152,6 +155,7 @@ def export_from_device(
     kind: str | None = None,
     fmt: str = "descriptor",
     *,
+    script: str | None = None,
     open_client: ClientOpener | None = None,
 ) -> str:
     """Ask a hardware wallet for an account's extended public key, as a signer's export.
@@ -160,24 +164,34 @@ def export_from_device(
     a descriptor carries the device's master fingerprint as its key origin, so the wallet
     knows which device signs for the account (``signing_device``).
 
+    With ``script="wsh"`` the device's multisig cosigner key is asked for instead: BIP-48
+    ``m/48'/coin'/index'/2'``, returned as ``[fp/48h/coinh/indexh/2h]xpub``, the form
+    ``w.custody.cosigner_key`` gives and ``w.custody.create_multisig`` takes (``kind`` and ``fmt``
+    are then not used). Taproot multisig (``tr``) is not offered: HWI's devices do not sign
+    it.
+
     Args:
         device: a device ``hardware_wallets`` found.
         network: a Bitcoin network HWI speaks (``bitcoin``, ``bitcoin-testnet``, ...).
         index: the account number (BIP-44 account).
         kind: ``p2wpkh`` (the network's default), ``p2tr``, ``p2sh-p2wpkh`` or ``p2pkh``.
         fmt: one of ``wallet.signing.export.EXPORT_FORMATS``.
+        script: ``wsh`` for the BIP-48 multisig cosigner key; ``None`` for an account.
         open_client: opens the device's HWI client; HWI's ``get_client`` when ``None``.
 
     Returns:
-        The export, in ``fmt``.
+        The export, in ``fmt`` (the cosigner key expression with ``script``).
 
     Raises:
         HardwareUnavailable: HWI is missing, or the device is locked, gone or not answering.
         Unsupported: a network the device cannot be asked about through HWI.
         SigningCancelled: the person refused on the device.
+        InvalidPolicy: a ``script`` other than ``wsh``.
         WalletError: an unknown kind or format, or an index out of range.
     """
     net = _utxo_network(network)
+    if script is not None:
+        return _cosigner_key_from_device(device, net, index, script, open_client)
     chosen = net.default_kind if kind is None else _script_kind(net, kind)
     if not 0 <= index < HARDENED:
         raise WalletError("The account index runs from 0 to 2^31 - 1.")
@@ -189,6 +203,34 @@ def export_from_device(
     finally:
         _release(signer)
     return format_export(export, net.name, fmt)
+
+
+def _cosigner_key_from_device(
+    device: HardwareWallet,
+    net: UtxoNetwork,
+    index: int,
+    script: str,
+    open_client: ClientOpener | None,
+) -> str:
+    if script != "wsh":
+        raise InvalidPolicy(
+            f"Hardware wallets give multisig keys for wsh (sorted multisig) only; not {script!r}."
+        )
+    if not 0 <= index < HARDENED:
+        raise InvalidPolicy(f"The account number {index} is out of range.")
+    path = (
+        48 + HARDENED,
+        net.coin_type + HARDENED,
+        index + HARDENED,
+        COSIGNER_SCRIPT_TYPES[script] + HARDENED,
+    )
+    signer = _open(device, net, open_client)
+    try:
+        with translate_errors():
+            export = signer.export_account(network_params(net), path, "p2wsh")
+    finally:
+        _release(signer)
+    return cosigner_key_text(export, net)
 
 
 def _script_kind(net: UtxoNetwork, kind: str) -> ScriptKind:
@@ -237,8 +279,13 @@ def show_address_on_device(
     trusted when the two are the same (a watch-only file can be changed by whoever can
     write it; the device cannot).
 
+    For a policy account (sorted multisig in ``wsh()`` or ``sh(wsh())``), the connected
+    device whose fingerprint is one of the policy's keys shows the multisig address it builds
+    from every cosigner's key at that address (their origins and paths).
+
     Args:
-        account: a watch-only account with a key origin (``signing_device`` names its device).
+        account: a watch-only account with a key origin (``signing_device`` names its device),
+            or a multisig policy account one of whose keys a connected device holds.
         address: the account's address as the wallet shows it.
         devices: the connected devices to choose from (``hardware_wallets()`` when ``None``);
             the one whose fingerprint is the account's is asked.
@@ -249,13 +296,16 @@ def show_address_on_device(
 
     Raises:
         DeviceAddressMismatch: the device showed another address: use neither.
-        Unsupported: this wallet's own seed signs for the account, or no device is known.
+        Unsupported: this wallet's own seed signs for the account, or no device is known; a
+            policy other than sorted multisig in wsh()/sh(wsh()).
         HardwareUnavailable: no connected device holds the account's keys, or it stopped
             answering.
         SigningRefused: the device opened is another seed than the account's.
         SigningCancelled: the person refused on the device.
         WalletError: ``address`` is not one of the account's addresses.
     """
+    if isinstance(account, UtxoAccount) and account.is_policy:
+        return _show_policy_address(account, address, devices, open_client)
     fingerprint = signing_device(account)
     if fingerprint is None:
         raise Unsupported(
@@ -287,6 +337,10 @@ def show_address_on_device(
             shown = signer.display_address(network_params(net), path, account.kind)
     finally:
         _release(signer)
+    return _same_address(shown, address)
+
+
+def _same_address(shown: str, address: str) -> str:
     if shown != address:
         raise DeviceAddressMismatch(
             f"DANGER: the device shows {shown}, but this wallet shows {address}. Do not use "
@@ -295,3 +349,37 @@ def show_address_on_device(
             shown,
         )
     return shown
+
+
+def _show_policy_address(
+    account: UtxoAccount,
+    address: str,
+    devices: Sequence[HardwareWallet] | None,
+    open_client: ClientOpener | None,
+) -> str:
+    info = account.find_address(address)
+    if info is None:
+        raise WalletError(f"{address} is not an address of this account.")
+    fingerprints = {k.fingerprint for k in account.policy().keys if k.fingerprint}
+    found = hardware_wallets() if devices is None else list(devices)
+    device = next((d for d in found if d.fingerprint in fingerprints), None)
+    if device is None:
+        raise HardwareUnavailable(
+            "No connected hardware wallet holds a key of this policy (fingerprints "
+            f"{', '.join(sorted(fingerprints))}); connect and unlock one, then try again."
+        )
+    net = _utxo_network(account.record.network.name)
+    signer = _open(device, net, open_client)
+    try:
+        if signer.info.fingerprint.hex() != device.fingerprint:
+            raise SigningRefused(
+                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
+                f"{device.fingerprint}: it holds another seed (or another passphrase)."
+            )
+        with translate_errors():
+            shown = signer.display_policy_address(
+                network_params(net), account.descriptor(), info.chain, info.index
+            )
+    finally:
+        _release(signer)
+    return _same_address(shown, address)
