@@ -158,7 +158,7 @@ class SeedDevice(HardwareWalletClient):
             raise self.fail
         if any(inp.witness_script for inp in psbt.inputs):
             return self._sign_multisig(psbt)
-        signed = self.wallet.sign_psbt(base64.b64decode(psbt.serialize()))
+        signed = self.wallet.sign_psbt(base64.b64decode(psbt.serialize()), NET)
         out = HwiPsbt()
         out.deserialize(base64.b64encode(signed).decode())
         self.signed += 1
@@ -224,7 +224,10 @@ def stand_in(wallet: Wallet, model: str = "Stand-in device") -> HardwareWallet:
 
 
 def seed_opener(
-    wallet: Wallet, shows: str | None = None, rogue: str | None = None
+    wallet: Wallet,
+    shows: str | None = None,
+    rogue: str | None = None,
+    fail: BaseException | None = None,
 ) -> tuple[ClientOpener, list[SeedDevice]]:
     """Return an ``open_client`` that opens a ``SeedDevice`` of ``wallet``, and those opened."""
     opened: list[SeedDevice] = []
@@ -233,7 +236,7 @@ def seed_opener(
         device_type: str, device_path: str, password: str, expert: bool, chain: Chain
     ) -> SeedDevice:
         assert (device_type, device_path) == ("stand-in", "stand-in:0")
-        device = SeedDevice(wallet, chain, shows=shows, rogue=rogue)
+        device = SeedDevice(wallet, chain, fail=fail, shows=shows, rogue=rogue)
         opened.append(device)
         return device
 

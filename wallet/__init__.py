@@ -108,9 +108,11 @@ from wallet.settings import WalletSettings
 from wallet.signing.devices import (
     DEVICE_NETWORKS,
     HardwareWallet,
+    devices_for_account,
     export_from_device,
     hardware_wallets,
     show_address_on_device,
+    sign_on_device,
     signing_device,
 )
 from wallet.types import (
@@ -266,6 +268,7 @@ __all__ = [
     "codex32_worksheet",
     "coin_value",
     "complete_mnemonic_word",
+    "devices_for_account",
     "export_from_device",
     "format_amount",
     "hardware_wallets",
@@ -278,6 +281,7 @@ __all__ = [
     "read_link_image",
     "resolve_network",
     "show_address_on_device",
+    "sign_on_device",
     "signing_device",
     "to_base_units",
     "to_decimal",

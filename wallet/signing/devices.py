@@ -3,10 +3,15 @@
 - ``hardware_wallets`` lists the devices (HWI's enumerate).
 - ``export_from_device`` asks a device for an account's extended public key, for a
   watch-only wallet (``Wallet.create_watch_only``) whose key origin then names the device.
-- ``signing_device`` says which device (by master fingerprint) signs for an account, and
+- ``signing_device`` says which device (by master fingerprint) signs for an account,
+  ``devices_for_account`` which of the connected devices hold one of its keys, and
   ``show_address_on_device`` has that device show an address on its own screen and checks it
   is the one the wallet computed; for a sorted multisig policy account, the connected device
   holding one of its keys shows the multisig address (HWI's ``display_multisig_address``).
+- ``sign_on_device`` has that device sign a draft of the account, with the same
+  ``SigningContext`` the account's own signing builds (``wallet.utxo.signing.signing_context``),
+  and returns the PSBT with its signatures; ``UtxoAccount.import_signed`` then finishes it
+  (at once for a single key; for a multisig with the other cosigners' PSBTs).
 
 Each call opens the device's HWI client (``open_client``: HWI's ``get_client`` unless a
 caller, such as a test without a device, passes its own) and releases it before returning.
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from chains.registry import ScriptKind, UtxoNetwork, get_network
 from keystore.bip32 import HARDENED
+from keystore.signers.base import PromptHandler
 from wallet.accounts import Account, UtxoAccount
 from wallet.errors import (
     DeviceAddressMismatch,
@@ -34,6 +40,9 @@ from wallet.errors import (
 )
 from wallet.policy_book import COSIGNER_SCRIPT_TYPES, cosigner_key_text
 from wallet.signing.export import format_export, network_params
+from wallet.types import Draft
+from wallet.utxo.builder import UtxoDraft
+from wallet.utxo.signing import signing_context
 
 if TYPE_CHECKING:  # HWI is an optional extra: its types only for the checker
     from keystore.signers.hwi import ClientOpener, HwiSigner
@@ -41,9 +50,11 @@ if TYPE_CHECKING:  # HWI is an optional extra: its types only for the checker
 __all__ = [
     "DEVICE_NETWORKS",
     "HardwareWallet",
+    "devices_for_account",
     "export_from_device",
     "hardware_wallets",
     "show_address_on_device",
+    "sign_on_device",
     "signing_device",
 ]
 
@@ -383,3 +394,105 @@ def _show_policy_address(
     finally:
         _release(signer)
     return _same_address(shown, address)
+
+
+def _account_fingerprints(account: Account) -> set[str]:
+    """Return the master fingerprints (hex) of the external signers holding the account's keys.
+
+    Raises:
+        Unsupported: no device can hold them: this wallet's own seed signs for the
+            single-key account, or it was imported without a key origin, or it is not a
+            Bitcoin-family account.
+    """
+    if isinstance(account, UtxoAccount) and account.is_policy:
+        return {k.fingerprint for k in account.policy().keys if k.fingerprint}
+    fingerprint = signing_device(account)
+    if fingerprint is None:
+        raise Unsupported(
+            "No hardware wallet holds this account's keys: this wallet signs for it itself, "
+            "or the account was imported without its key origin."
+        )
+    return {fingerprint}
+
+
+def devices_for_account(
+    account: Account, devices: Sequence[HardwareWallet]
+) -> list[HardwareWallet]:
+    """Return the devices among ``devices`` that hold a key of ``account`` (by fingerprint).
+
+    A single-key watch-only account's device is the one its key origin names; for a policy
+    account, any device whose fingerprint is one of the policy's keys. An account no device
+    can sign for (this wallet's own keys, an xpub without origin, an EVM account) has none.
+    """
+    try:
+        fingerprints = _account_fingerprints(account)
+    except Unsupported:
+        return []
+    return [d for d in devices if d.fingerprint in fingerprints]
+
+
+def sign_on_device(
+    account: Account,
+    draft: Draft,
+    prompt: PromptHandler | None = None,
+    devices: Sequence[HardwareWallet] | None = None,
+    *,
+    open_client: ClientOpener | None = None,
+) -> bytes:
+    """Have the connected hardware wallet that holds a key of ``account`` sign ``draft``.
+
+    The device gets the ``SigningContext`` the account's own signing uses (network, account
+    path or the policy's descriptor, the draft's summary as ``expected``, the prompt, the fee
+    cap): the host reviews the PSBT first (a draft it would refuse never reaches the device),
+    then the device shows it on its own screen and signs. Only its signatures are taken back.
+
+    Finish with ``account.import_signed(draft, psbt)``: a single-key transaction is then
+    complete; a multisig one needs the other cosigners' PSBTs too
+    (``account.import_signed(draft, psbt, *others)``; ``SignaturesMissing`` says how many).
+
+    Args:
+        account: a watch-only account whose key origin names the device, or a sorted
+            multisig policy account one of whose keys a connected device holds.
+        draft: a draft of ``account`` (``prepare_send``, ``Wallet.draft_of_psbt``).
+        prompt: asked to confirm the host's review before the device is asked.
+        devices: the connected devices to choose from (``hardware_wallets()`` when
+            ``None``); the first holding a key of the account signs (pass one to choose).
+        open_client: opens the device's HWI client; HWI's ``get_client`` when ``None``.
+
+    Returns:
+        The draft's PSBT (binary) with the device's signatures added.
+
+    Raises:
+        Unsupported: this wallet's own seed signs for the account, or no device can be named
+            (an xpub without key origin), or a network HWI does not speak.
+        HardwareUnavailable: HWI is missing; no connected device holds a key of the account;
+            the device is locked, was unplugged or stopped answering.
+        SigningRefused: the device opened holds another seed; the host's review refused the
+            draft; the device returned another transaction or no signature.
+        SigningCancelled: the person declined (at the prompt or on the device).
+        FeeTooHigh: the fee is above the draft's cap.
+        WalletError: the draft is not this account's.
+    """
+    fingerprints = _account_fingerprints(account)
+    assert isinstance(account, UtxoAccount)  # noqa: S101 - only UTXO accounts have fingerprints
+    context = signing_context(account.context, draft, prompt)
+    found = hardware_wallets() if devices is None else list(devices)
+    device = next((d for d in found if d.fingerprint in fingerprints), None)
+    if device is None:
+        raise HardwareUnavailable(
+            "No connected hardware wallet holds a key of this account (fingerprint "
+            f"{', '.join(sorted(fingerprints))}); connect and unlock it, then try again."
+        )
+    net = _utxo_network(account.record.network.name)
+    signer = _open(device, net, open_client)
+    try:
+        if signer.info.fingerprint.hex() != device.fingerprint:
+            raise SigningRefused(
+                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
+                f"{device.fingerprint}: it holds another seed (or another passphrase)."
+            )
+        assert isinstance(draft, UtxoDraft)  # noqa: S101 - signing_context checked it
+        with translate_errors():
+            return signer.sign_psbt(draft.psbt, context)
+    finally:
+        _release(signer)

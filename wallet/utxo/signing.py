@@ -36,7 +36,15 @@ from wallet.utxo.policy_finalize import finalize_policy
 from wallet.utxo.policy_scripts import PolicyScripts
 from wallet.utxo.refusals import ALREADY_KNOWN, REASONS, refusal
 
-__all__ = ["ALREADY_KNOWN", "REASONS", "accept_signed", "broadcast", "refusal", "sign"]
+__all__ = [
+    "ALREADY_KNOWN",
+    "REASONS",
+    "accept_signed",
+    "broadcast",
+    "refusal",
+    "sign",
+    "signing_context",
+]
 
 
 def _draft_of(ctx: UtxoContext, draft: Draft) -> UtxoDraft:
@@ -45,6 +53,40 @@ def _draft_of(ctx: UtxoContext, draft: Draft) -> UtxoDraft:
     if draft.network != ctx.network.name:
         raise WalletError(f"That draft is for {draft.network}, not {ctx.network.title}.")
     return draft
+
+
+def signing_context(
+    ctx: UtxoContext, draft: Draft, prompt: PromptHandler | None = None
+) -> SigningContext:
+    """Return the ``SigningContext`` any signer of this account gets for ``draft``.
+
+    The one place it is built, for the hot signer and for a hardware wallet alike: the
+    network's parameters from the registry, the account path (a policy's signer finds its
+    keys in the descriptor instead, ``SigningContext.policy``), the draft's summary as
+    ``expected`` (the signer recomputes it from the PSBT and refuses any difference), the
+    prompt and the draft's fee cap.
+
+    Raises:
+        WalletError: the draft is not this account's.
+        WatchOnly: a single-key account imported without its key origin.
+    """
+    utxo_draft = _draft_of(ctx, draft)
+    path = ctx.path
+    if ctx.policy is not None:
+        path = ()  # a policy's signer finds its keys in the descriptor (SigningContext.policy)
+    if path is None:
+        raise WatchOnly(
+            "This account was imported without its key origin: export its draft "
+            f"(PSBT) to the signer that holds the key ({utxo_draft.psbt_base64[:16]}...)."
+        )
+    return SigningContext(
+        network=utxo_params(ctx.network),
+        account_path=path,
+        expected=utxo_draft.summary,
+        prompt=prompt,
+        max_fee=utxo_draft.fee_cap,
+        policy=ctx.policy,
+    )
 
 
 def sign(
@@ -56,22 +98,7 @@ def sign(
         see ``UtxoAccount.sign`` (the public entry point).
     """
     utxo_draft = _draft_of(ctx, draft)
-    path = ctx.path
-    if ctx.policy is not None:
-        path = ()  # a policy's signer finds its keys in the descriptor (SigningContext.policy)
-    if path is None:
-        raise WatchOnly(
-            "This account was imported without its key origin: export its draft "
-            f"(PSBT) to the signer that holds the key ({utxo_draft.psbt_base64[:16]}...)."
-        )
-    signing = SigningContext(
-        network=utxo_params(ctx.network),
-        account_path=path,
-        expected=utxo_draft.summary,
-        prompt=prompt,
-        max_fee=utxo_draft.fee_cap,
-        policy=ctx.policy,
-    )
+    signing = signing_context(ctx, utxo_draft, prompt)
     with translate_errors():
         signed_bytes = signer.sign_psbt(utxo_draft.psbt, signing)
     return accept_signed(ctx, utxo_draft, signed_bytes)
