@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from hwilib import errors as hwi_errors
 
 from keystore.types import TxSummary
@@ -30,6 +31,7 @@ from wallet import (
     export_from_device,
     sign_on_device,
 )
+from wallet.cli import Devices, cli
 from wallet.errors import (
     HardwareUnavailable,
     SignaturesMissing,
@@ -173,3 +175,39 @@ def test_a_multisig_device_signature_is_combined_with_a_cosigners(tmp_path: Path
         devnet.mine(1)
         account.sync()
         assert any(e.txid == txid and e.confirmations == 1 for e in account.history())
+
+
+def test_coffer_psbt_sign_device_signs_on_the_stand_in(
+    hot: Wallet, watched: Wallet, tmp_path: Path, runner: CliRunner
+) -> None:
+    """``coffer psbt sign --device``: the device the caller of ``cli`` passes (``Devices``)."""
+    del runner  # sets COFFER_PASSWORD
+    draft = _account(watched).prepare_send(EXTERNAL, Decimal("0.1"), fee_rate=2)
+    path = watched.path
+    watched.close()
+    unsigned, signed = tmp_path / "unsigned.psbt", tmp_path / "signed.psbt"
+    unsigned.write_bytes(draft.psbt)
+    opener, opened = seed_opener(hot)
+    devices = Devices(find=lambda: [OTHER, stand_in(hot)], open_client=opener)
+
+    def run(*args: str, obj: Devices | None = devices) -> Result:
+        return CliRunner().invoke(cli, ["--wallet", str(path), *args], obj=obj)
+
+    other = run("psbt", "sign", str(unsigned), "--device", "0badf00d", "--yes")
+    assert other.exit_code == 1
+    assert "No connected hardware wallet holds a key" in other.stderr
+    absent = run("psbt", "sign", str(unsigned), "--device", "12345678", "--yes")
+    assert "has the fingerprint 12345678" in absent.stderr
+    assert opened == []
+    done = run("psbt", "sign", str(unsigned), "--device", "--yes", "--out", str(signed))
+    assert done.exit_code == 0, done.stderr
+    assert "The signer checked this transaction" in done.stderr
+    assert opened[0].signed == 1
+    sent = run("psbt", "broadcast", str(signed))
+    assert sent.exit_code == 0, sent.stderr
+    assert len(sent.stdout.strip()) == 64
+    # Without a caller's devices: HWI's own enumerate, which finds none on this machine.
+    real = run("psbt", "sign", str(unsigned), "--device", "--yes", obj=None)
+    assert real.exit_code == 1
+    assert "Traceback" not in real.stderr
+    assert "No connected hardware wallet holds a key" in real.stderr

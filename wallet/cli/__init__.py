@@ -35,9 +35,9 @@ from wallet.cli import (
     tax,
     utxo,
 )
-from wallet.cli._app import cli
+from wallet.cli._app import Devices, cli
 
-__all__ = ["cli", "main"]
+__all__ = ["Devices", "cli", "main"]
 
 for _command in (
     *keys.COMMANDS,

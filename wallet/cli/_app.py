@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from platformdirs import user_data_dir
@@ -34,12 +34,17 @@ from wallet.errors import (
     WrongPassword,
 )
 from wallet.networks import resolve_network
+from wallet.signing.devices import HardwareWallet, hardware_wallets
 from wallet.wallet import Wallet
+
+if TYPE_CHECKING:  # HWI is an optional extra: its types only for the checker
+    from keystore.signers.hwi import ClientOpener
 
 __all__ = [
     "EXIT_CODES_HELP",
     "NETWORK",
     "CofferGroup",
+    "Devices",
     "Options",
     "TextCommand",
     "TextGroup",
@@ -75,6 +80,23 @@ interrupted (Ctrl-C). A failing command prints one line on stderr (with --json, 
 {"error": ...} object on stdout) and leaves the wallet file as it was."""
 
 
+@dataclass(frozen=True, slots=True)
+class Devices:
+    """How the commands find and open hardware wallets: HWI's, unless the caller says.
+
+    A program that runs the ``cli`` group itself (a test without a device) passes its own
+    as click's context object: ``cli.main(args, obj=Devices(find, open_client))``, or
+    ``CliRunner().invoke(cli, args, obj=...)``. Nothing else reaches it.
+
+    Attributes:
+        find: lists the connected devices (``wallet.hardware_wallets``: HWI's enumerate).
+        open_client: opens a device's HWI client; ``None`` is HWI's own ``get_client``.
+    """
+
+    find: Callable[[], list[HardwareWallet]] = hardware_wallets
+    open_client: ClientOpener | None = None
+
+
 @dataclass
 class Options:
     """What the group's options say, for every command.
@@ -84,12 +106,14 @@ class Options:
         as_json: print JSON instead of tables.
         default_wallet: ``wallet`` is the default path (not given by ``--wallet``).
         wide: tables never wrap a cell (``--wide``): txids and addresses stay on one line.
+        devices: how hardware wallets are found and opened (``Devices``).
     """
 
     wallet: Path
     as_json: bool
     default_wallet: bool = False
     wide: bool = False
+    devices: Devices = field(default_factory=Devices)
 
 
 def _default_wallet() -> Path:
@@ -427,10 +451,13 @@ def _version() -> str:
 @click.pass_context
 def cli(ctx: click.Context, wallet_path: Path | None, as_json: bool, wide: bool) -> None:
     """Coffer: a self-custody wallet for Bitcoin, Litecoin, Dogecoin, Ethereum and EVM chains."""
+    devices = ctx.obj if isinstance(ctx.obj, Devices) else Devices()
     if wallet_path is None:
-        ctx.obj = Options(_default_wallet(), as_json, default_wallet=True, wide=wide)
+        ctx.obj = Options(
+            _default_wallet(), as_json, default_wallet=True, wide=wide, devices=devices
+        )
     else:
-        ctx.obj = Options(wallet_path, as_json, wide=wide)
+        ctx.obj = Options(wallet_path, as_json, wide=wide, devices=devices)
 
 
 def account_row(account: Account) -> dict[str, Any]:

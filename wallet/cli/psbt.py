@@ -24,8 +24,9 @@ from wallet.cli.chain_args import SendArgs
 from wallet.cli.files import read_frames_or_file, read_input, write_frames, write_output
 from wallet.cli.signing import format_summary
 from wallet.cli.utxo import prepare_send
-from wallet.errors import SigningCancelled, WalletError
+from wallet.errors import HardwareUnavailable, SigningCancelled, WalletError
 from wallet.networks import network_info
+from wallet.signing.devices import sign_on_device
 from wallet.signing.export import EXPORT_FORMATS
 from wallet.signing.psbt import combine_psbts
 from wallet.transport import Payload, PayloadKind, psbt_of_payload
@@ -278,6 +279,15 @@ def show(opts: Options, file: tuple[str, ...], network: str | None) -> None:
 @click.option("--base64", "as_base64", is_flag=True, help="Write Base64 text, not binary.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask before signing.")
 @click.option("--allow-high-fee", is_flag=True, help="Accept a fee above the wallet's cap.")
+@click.option(
+    "--device",
+    default=None,
+    is_flag=False,
+    flag_value="",
+    metavar="[FINGERPRINT]",
+    help="Sign on the connected hardware wallet holding a key of the PSBT's account "
+    "(the one with this master fingerprint, when given).",
+)
 @click.pass_obj
 def sign(
     opts: Options,
@@ -287,19 +297,50 @@ def sign(
     as_base64: bool,
     assume_yes: bool,
     allow_high_fee: bool,
+    device: str | None,
 ) -> None:
-    """Sign a PSBT from anywhere with this wallet's seed, after showing what it does."""
+    """Sign a PSBT from anywhere with this wallet's seed, after showing what it does.
+
+    With ``--device``, the PSBT must spend coins of one of this wallet's accounts (a
+    watch-only wallet's, or a multisig's): the hardware wallet holding its key signs the
+    wallet's own reading of it, and shows it on its screen.
+    """
     with errors(opts):
         data = read_input(file, "PSBT")
     with open_wallet(opts) as wallet, errors(opts):
         try:
-            signed = wallet.sign_psbt(
-                data, network, SummaryPrompt(assume_yes), allow_high_fee=allow_high_fee
-            )
+            if device is None:
+                signed = wallet.sign_psbt(
+                    data, network, SummaryPrompt(assume_yes), allow_high_fee=allow_high_fee
+                )
+            else:
+                signed = _sign_on_device(opts, wallet, data, network, device, assume_yes)
         except SigningCancelled:
             raise WalletError("Not signed: you declined.") from None
         text = as_base64 or out is None
         write_output(out, base64.b64encode(signed) if text else signed, "signed PSBT", text=text)
+
+
+def _sign_on_device(
+    opts: Options,
+    wallet: Wallet,
+    data: bytes,
+    network: str | None,
+    fingerprint: str,
+    assume_yes: bool,
+) -> bytes:
+    account, draft = draft_of_file(wallet, data, network)
+    found = opts.devices.find()
+    if fingerprint:
+        found = [d for d in found if d.fingerprint == fingerprint.lower()]
+        if not found:
+            raise HardwareUnavailable(
+                f"No connected hardware wallet has the fingerprint {fingerprint}; connect and "
+                "unlock it, then try again."
+            )
+    return sign_on_device(
+        account, draft, SummaryPrompt(assume_yes), found, open_client=opts.devices.open_client
+    )
 
 
 @psbt.command("combine", cls=TextCommand)
