@@ -6,7 +6,11 @@ file (binary or Base64, as Core, Sparrow and Electrum read it) or shown as an an
 QR code (also saved as a GIF). The signed answer comes back from a file, QR images (PNG or
 GIF, frames in any order) or pasted text; ``import_signed`` checks that it signs this very
 draft before anything can be broadcast. What can sign is listed: this wallet's own keys, and
-the hardware wallets HWI finds. Files, QR decoding and the network run off the GUI thread.
+the hardware wallets HWI finds (``Session.hardware``). A listed device that holds a key of the
+draft's account gets a "Sign on <device>" button (``wallet.sign_on_device``): its signed PSBT
+goes through the same ``import_signed`` as one read from a file; for a multisig, what is
+still missing is said, and the signatures of the other cosigners' PSBTs read next are added to
+the device's. Files, QR decoding, devices and the network run off the GUI thread.
 """
 
 from __future__ import annotations
@@ -33,8 +37,16 @@ from gui.pages.receive import qr_pixmap
 from gui.pages.review import review_html
 from gui.session import Session
 from gui.theme import ERROR_STYLE
-from wallet import Account, SignedTransaction, UtxoAccount, UtxoDraft, hardware_wallets
-from wallet.errors import WalletError
+from wallet import (
+    Account,
+    HardwareWallet,
+    SignedTransaction,
+    UtxoAccount,
+    UtxoDraft,
+    devices_for_account,
+    sign_on_device,
+)
+from wallet.errors import SignaturesMissing, WalletError
 from wallet.transport import (
     IMAGE_SUFFIXES,
     FrameFormat,
@@ -93,6 +105,9 @@ class SigningPage(QWidget):
         self.account: UtxoAccount | None = None
         self.draft: UtxoDraft | None = None
         self.signed: SignedTransaction | None = None
+        self.devices: list[HardwareWallet] = []  # what "Look for hardware wallets" found
+        self.partial: bytes | None = None  # a device's signatures, a multisig still lacking
+        self.device_buttons: list[QPushButton] = []
         self.frames: tuple[str, ...] = ()
         self._frame = 0
         self._pixmaps: dict[int, QPixmap] = {}
@@ -156,6 +171,8 @@ class SigningPage(QWidget):
         out_buttons.addWidget(self.save_button)
         out_buttons.addWidget(self.gif_button)
         out_buttons.addWidget(self.frame_info)
+        self.device_row = QVBoxLayout()
+        out_buttons.addLayout(self.device_row)
         out_buttons.addStretch()
         out_layout.addLayout(out_buttons, 1)
         layout.addWidget(out)
@@ -211,6 +228,7 @@ class SigningPage(QWidget):
         self.account = None
         self.draft = None
         self.signed = None
+        self.partial = None
         self.frames = ()
         self._pixmaps.clear()
         self.qr.clear()
@@ -233,6 +251,22 @@ class SigningPage(QWidget):
             button.setEnabled(has_draft)
         self.open_signed_button.setEnabled(has_draft)
         self.broadcast_button.setEnabled(self.signed is not None)
+        self._device_buttons()
+
+    def _device_buttons(self) -> None:
+        """Offer "Sign on <device>" for each listed device holding a key of the draft's account."""
+        for button in self.device_buttons:
+            self.device_row.removeWidget(button)
+            button.deleteLater()
+        self.device_buttons = []
+        if self.account is None or self.draft is None or self.signed is not None:
+            return
+        for device in devices_for_account(self.account, self.devices):
+            button = QPushButton(self.tr("Sign on %1").replace("%1", device.title))
+            button.setObjectName("signOnDevice")
+            button.clicked.connect(lambda _checked=False, d=device: self.sign_on(d))
+            self.device_row.addWidget(button)
+            self.device_buttons.append(button)
 
     def _opened(self) -> None:
         self.clear()
@@ -320,8 +354,11 @@ class SigningPage(QWidget):
         if self.draft is None:
             return
         encoding = PsbtEncoding.BASE64 if base64 else PsbtEncoding.BINARY
+        # With a device's signatures (a multisig still lacking some), the next cosigner
+        # gets them too.
+        psbt = self.draft.psbt if self.partial is None else self.partial
         try:
-            written = write_psbt_file(path, self.draft.psbt, encoding)
+            written = write_psbt_file(path, psbt, encoding)
         except WalletError as err:
             self._failed(str(err))
             return
@@ -363,22 +400,23 @@ class SigningPage(QWidget):
         if account is None or draft is None:
             return
 
-        def work() -> SignedTransaction:
-            return account.import_signed(draft, read_psbt_input(paths, text))
+        partial = () if self.partial is None else (self.partial,)
 
-        def done(signed: SignedTransaction) -> None:
-            self.signed = signed
-            self.error.clear()
-            self.result.setText(
-                self.tr("Signed and complete. Transaction id:")
-                + f"<br><tt>{escape(signed.txid)}</tt>"
-            )
-            self.timer.stop()
-            self._enable()
+        def work() -> SignedTransaction:
+            return account.import_signed(draft, read_psbt_input(paths, text), *partial)
 
         self.signed = None
         self._enable()
-        self.session.run(work, done, self._failed, self.tr("Checking the signed PSBT"))
+        self.session.run(work, self._accepted, self._failed, self.tr("Checking the signed PSBT"))
+
+    def _accepted(self, signed: SignedTransaction) -> None:
+        self.signed = signed
+        self.error.clear()
+        self.result.setText(
+            self.tr("Signed and complete. Transaction id:") + f"<br><tt>{escape(signed.txid)}</tt>"
+        )
+        self.timer.stop()
+        self._enable()
 
     def broadcast(self) -> None:
         """Send the signed transaction to the network (off the GUI thread)."""
@@ -406,11 +444,68 @@ class SigningPage(QWidget):
             lambda: account.broadcast(signed), done, self._failed, self.tr("Broadcasting")
         )
 
+    def sign_on(self, device: HardwareWallet) -> None:
+        """Have ``device`` sign the draft (off the GUI thread; Cancel abandons the wait).
+
+        The device shows the transaction on its own screen and asks; its PSBT then goes
+        through ``import_signed`` like one read from a file. A multisig still lacking
+        signatures keeps the device's: the page says what is missing, and the other
+        cosigners' PSBTs read next are combined with it.
+        """
+        account, draft = self.account, self.draft
+        if account is None or draft is None:
+            return
+        open_client = self.session.hardware.open_client
+        partial = () if self.partial is None else (self.partial,)
+
+        def work() -> tuple[bytes, SignedTransaction | None, str]:
+            psbt = sign_on_device(account, draft, None, [device], open_client=open_client)
+            try:
+                return psbt, account.import_signed(draft, psbt, *partial), ""
+            except SignaturesMissing as err:
+                return psbt, None, str(err)
+
+        def done(result: tuple[bytes, SignedTransaction | None, str]) -> None:
+            psbt, signed, missing = result
+            self.error.clear()
+            if signed is None:
+                self.partial = psbt
+                self.result.setText(
+                    escape(self.tr("Signed on %1.").replace("%1", device.title))
+                    + "<br>"
+                    + escape(missing)
+                    + "<br>"
+                    + escape(
+                        self.tr(
+                            "Save the PSBT (it carries this signature) for the other "
+                            "cosigners, then read their signed PSBTs here."
+                        )
+                    )
+                )
+                self._enable()
+                return
+            self._accepted(signed)
+
+        def cancelled() -> None:
+            self._failed(self.tr("Cancelled."))
+
+        for button in self.device_buttons:
+            button.setEnabled(False)
+        self.session.run(
+            work,
+            done,
+            self._failed,
+            self.tr("Signing on %1").replace("%1", device.title),
+            on_cancelled=cancelled,
+        )
+
     def look_for_devices(self) -> None:
         """Ask HWI which hardware wallets are connected (off the GUI thread)."""
 
         def done(found: object) -> None:
             devices = found if isinstance(found, list) else []
+            self.devices = devices
+            self._enable()
             if not devices:
                 self.signers.setText(
                     self.signers.text().split("\n")[0]
@@ -431,7 +526,9 @@ class SigningPage(QWidget):
         def failed(message: str) -> None:
             self.signers.setText(self.signers.text().split("\n")[0] + "\n" + message)
 
-        self.session.run(hardware_wallets, done, failed, self.tr("Looking for hardware wallets"))
+        self.session.run(
+            self.session.hardware.find, done, failed, self.tr("Looking for hardware wallets")
+        )
 
     def _failed(self, message: str) -> None:
         self.error.setText(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,10 @@ from gui.session import Hardware, Session
 from gui.theme import DANGER_STYLE, GOOD_STYLE
 from tests.conftest import ABANDON, PASSWORD
 from tests.hwi_standin import seed_opener, stand_in
-from wallet import UtxoAccount, Wallet, signing_device
+from wallet import HardwareWallet, UtxoAccount, Wallet, export_from_device, signing_device
 
 NET = "bitcoin-regtest"
+EXTERNAL_BTC = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
 GOOD_PASSWORD = "correct horse battery staple violin 1987!"
 
 
@@ -256,3 +258,51 @@ def test_abandoned_work_hands_its_late_result_to_discard(qtbot) -> None:  # type
     release.set()
     qtbot.waitUntil(lambda: discarded == ["late"], timeout=10_000)
     assert done == []
+
+
+def test_a_watch_only_payment_is_signed_on_the_device_from_the_signing_page(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, hot: Wallet
+) -> None:
+    opener, opened = seed_opener(hot)
+    text = export_from_device(stand_in(hot), NET, open_client=opener)
+    path = tmp_path / "watch.coffer"
+    with Wallet.create_watch_only(path, PASSWORD, imports=[(NET, text)]) as w:
+        devnet = w.devnet(NET)
+        devnet.fund(w.account(NET).receive_address(), Decimal("0.5"))
+        devnet.mine(1)
+    window = _window(qtbot, path)
+    window.session.hardware = Hardware(
+        find=lambda: [HardwareWallet("stand-in", "Other", "stand-in:0", "0badf00d"), stand_in(hot)],
+        open_client=opener,
+    )
+    _unlock(qtbot, window)
+    window.sync()
+    qtbot.waitUntil(lambda: not window.session.syncing, timeout=120_000)
+    wallet = window.session.require()
+    account = wallet.account(NET)
+    assert isinstance(account, UtxoAccount)
+    page = window.signing_page
+    window.nav.setCurrentRow(window.pages.indexOf(page))
+    page.set_draft(account, account.prepare_send(EXTERNAL_BTC, Decimal("0.1"), fee_rate=2))
+    page.look_for_devices()
+    qtbot.waitUntil(lambda: len(page.device_buttons) == 1, timeout=10_000)
+    # Only the device holding the account's key is offered.
+    (button,) = page.findChildren(QPushButton, "signOnDevice")
+    assert button.text() == f"Sign on Stand-in device ({hot.fingerprint})"
+    qtbot.waitUntil(button.isVisible, timeout=10_000)
+    window.grab().save(str(tmp_path / "signing-device.png"))
+    button.click()
+    qtbot.waitUntil(lambda: page.signed is not None or bool(page.error.text()), timeout=60_000)
+    assert page.error.text() == ""
+    assert opened[-1].signed == 1
+    assert page.broadcast_button.isEnabled()
+    assert page.device_buttons == []  # signed: nothing more to sign
+    txid = page.signed.txid
+    page.broadcast()
+    qtbot.waitUntil(lambda: "Sent" in page.result.text() or bool(page.error.text()), timeout=60_000)
+    assert page.error.text() == ""
+    wallet.devnet(NET).mine(1)
+    wallet.sync_each(NET)
+    mined = {r.txid: r.confirmations for r in wallet.history.iter_rows()}
+    assert mined[txid] == 1
+    window.close()
