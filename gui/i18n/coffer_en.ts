@@ -99,7 +99,7 @@
 <context>
     <name>SigningPage</name>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="261"/>
+        <location filename="../pages/signing.py" line="295"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n QR code: scan it.</numerusform>

@@ -1678,181 +1678,206 @@
 <context>
     <name>SigningPage</name>
     <message>
-        <location filename="../pages/signing.py" line="109"/>
+        <location filename="../pages/signing.py" line="124"/>
         <source>Sign elsewhere</source>
         <translation>在别处签名</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="112"/>
+        <location filename="../pages/signing.py" line="127"/>
         <source>A watch-only account prepares a transaction here; an air-gapped signer or a hardware wallet checks and signs it. Hand it over as a PSBT file or QR codes, then bring the signed one back.</source>
         <translation>观察账户在这里准备交易；由离线签名器或硬件钱包核对并签名。以 PSBT 文件或二维码交出，再把签好的交易带回来。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="120"/>
+        <location filename="../pages/signing.py" line="135"/>
         <source>Signers</source>
         <translation>签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="125"/>
+        <location filename="../pages/signing.py" line="140"/>
         <source>Look for hardware wallets</source>
         <translation>查找硬件钱包</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="131"/>
+        <location filename="../pages/signing.py" line="146"/>
         <source>1. The transaction</source>
         <translation>1. 交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="137"/>
+        <location filename="../pages/signing.py" line="152"/>
         <source>Open a PSBT…</source>
         <translation>打开 PSBT…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="145"/>
+        <location filename="../pages/signing.py" line="160"/>
         <source>2. Hand it to the signer</source>
         <translation>2. 交给签名器</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="151"/>
+        <location filename="../pages/signing.py" line="166"/>
         <source>Save PSBT file…</source>
         <translation>保存 PSBT 文件…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="153"/>
+        <location filename="../pages/signing.py" line="168"/>
         <source>Save animated QR (GIF)…</source>
         <translation>保存动态二维码（GIF）…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="163"/>
+        <location filename="../pages/signing.py" line="180"/>
         <source>3. The signed transaction</source>
         <translation>3. 已签名的交易</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="168"/>
+        <location filename="../pages/signing.py" line="185"/>
         <source>Paste the signed PSBT (Base64) or the texts of its QR codes</source>
         <translation>粘贴已签名的 PSBT（Base64）或其二维码的文本</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="173"/>
+        <location filename="../pages/signing.py" line="190"/>
         <source>Read what is pasted</source>
         <translation>读取粘贴的内容</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="175"/>
+        <location filename="../pages/signing.py" line="192"/>
         <source>Open signed PSBT or QR images…</source>
         <translation>打开已签名的 PSBT 或二维码图片…</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="177"/>
+        <location filename="../pages/signing.py" line="194"/>
         <source>Broadcast</source>
         <translation>广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="224"/>
+        <location filename="../pages/signing.py" line="242"/>
         <source>No transaction yet: prepare one on the Send page and choose “Sign elsewhere”, or open a PSBT.</source>
         <translation>还没有交易：在“发送”页准备一笔并选择“在别处签名”，或打开一个 PSBT。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="242"/>
+        <location filename="../pages/signing.py" line="265"/>
+        <source>Sign on %1</source>
+        <translation>在 %1 上签名</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="276"/>
         <source>This wallet is watch-only: it holds no key, another device signs.</source>
         <translation>此钱包为观察钱包：不持有私钥，由另一台设备签名。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="246"/>
+        <location filename="../pages/signing.py" line="280"/>
         <source>This wallet&apos;s own keys sign here; an exported PSBT can go elsewhere too.</source>
         <translation>此钱包自己的私钥在这里签名；导出的 PSBT 也可以拿到别处签名。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pages/signing.py" line="261"/>
+        <location filename="../pages/signing.py" line="295"/>
         <source>%n QR code(s), shown in turn: scan until the signer has it all.</source>
         <translation>
             <numerusform>%n 个二维码，依次显示：持续扫描，直到签名器收全。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="289"/>
+        <location filename="../pages/signing.py" line="323"/>
         <source>Open a PSBT</source>
         <translation>打开 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="289"/>
-        <location filename="../pages/signing.py" line="355"/>
+        <location filename="../pages/signing.py" line="323"/>
+        <location filename="../pages/signing.py" line="392"/>
         <source>PSBT or QR images (*)</source>
         <translation>PSBT 或二维码图片 (*)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="304"/>
+        <location filename="../pages/signing.py" line="338"/>
         <source>Reading the PSBT</source>
         <translation>正在读取 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="311"/>
+        <location filename="../pages/signing.py" line="345"/>
         <source>Save the PSBT</source>
         <translation>保存 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="313"/>
+        <location filename="../pages/signing.py" line="347"/>
         <source>PSBT, binary (*.psbt);;PSBT, Base64 text (*.txt)</source>
         <translation>PSBT，二进制 (*.psbt);;PSBT，Base64 文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="329"/>
-        <location filename="../pages/signing.py" line="347"/>
+        <location filename="../pages/signing.py" line="366"/>
+        <location filename="../pages/signing.py" line="384"/>
         <source>Saved to %1.</source>
         <translation>已保存到 %1。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="333"/>
+        <location filename="../pages/signing.py" line="370"/>
         <source>Save the animated QR code</source>
         <translation>保存动态二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="349"/>
+        <location filename="../pages/signing.py" line="386"/>
         <source>Writing the QR codes</source>
         <translation>正在写入二维码</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="355"/>
+        <location filename="../pages/signing.py" line="392"/>
         <source>Open the signed PSBT</source>
         <translation>打开已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="373"/>
+        <location filename="../pages/signing.py" line="416"/>
         <source>Signed and complete. Transaction id:</source>
         <translation>签名完整。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="381"/>
+        <location filename="../pages/signing.py" line="410"/>
         <source>Checking the signed PSBT</source>
         <translation>正在检查已签名的 PSBT</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="393"/>
+        <location filename="../pages/signing.py" line="431"/>
         <source>See it on the explorer</source>
         <translation>在区块浏览器中查看</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="398"/>
+        <location filename="../pages/signing.py" line="436"/>
         <source>Sent. Transaction id:</source>
         <translation>已发送。交易 ID：</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="406"/>
+        <location filename="../pages/signing.py" line="444"/>
         <source>Broadcasting</source>
         <translation>正在广播</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="418"/>
+        <location filename="../pages/signing.py" line="474"/>
+        <source>Signed on %1.</source>
+        <translation>已在 %1 上签名。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="480"/>
+        <source>Save the PSBT (it carries this signature) for the other cosigners, then read their signed PSBTs here.</source>
+        <translation>保存 PSBT（其中带有此签名）交给其他共同签名人，然后在此读取他们签好的 PSBT。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="490"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="498"/>
+        <source>Signing on %1</source>
+        <translation>正在 %1 上签名</translation>
+    </message>
+    <message>
+        <location filename="../pages/signing.py" line="513"/>
         <source>No hardware wallet is connected.</source>
         <translation>没有连接硬件钱包。</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="428"/>
+        <location filename="../pages/signing.py" line="523"/>
         <source>Hardware wallets: %1</source>
         <translation>硬件钱包：%1</translation>
     </message>
     <message>
-        <location filename="../pages/signing.py" line="434"/>
+        <location filename="../pages/signing.py" line="530"/>
         <source>Looking for hardware wallets</source>
         <translation>正在查找硬件钱包</translation>
     </message>
