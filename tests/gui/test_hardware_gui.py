@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QPushButton
 from gui.main_window import MainWindow
 from gui.session import Hardware, Session
 from gui.theme import DANGER_STYLE, GOOD_STYLE
-from tests.conftest import ABANDON, PASSWORD
+from tests.conformance.suite import OTHER_SEED
+from tests.conftest import ABANDON, PASSWORD, TEST_JUNK
 from tests.hwi_standin import seed_opener, stand_in
 from wallet import HardwareWallet, UtxoAccount, Wallet, export_from_device, signing_device
 
@@ -305,4 +306,54 @@ def test_a_watch_only_payment_is_signed_on_the_device_from_the_signing_page(  # 
     wallet.sync_each(NET)
     mined = {r.txid: r.confirmations for r in wallet.history.iter_rows()}
     assert mined[txid] == 1
+    window.close()
+
+
+def test_a_multisig_device_signature_says_what_is_missing(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, hot: Wallet
+) -> None:
+    """A 2-of-3 (this wallet, another seed, the device): the device's one signature is not
+    enough, the page says so; the other cosigner's PSBT read next completes it."""
+    opener, opened = seed_opener(hot)
+    device_key = export_from_device(stand_in(hot), NET, script="wsh", open_client=opener)
+    path = tmp_path / "cosigner.coffer"
+    with (
+        Wallet.create(path, PASSWORD, TEST_JUNK) as mine,
+        Wallet.create(tmp_path / "other.coffer", PASSWORD, OTHER_SEED) as other,
+    ):
+        keys = [mine.custody.cosigner_key(NET), other.custody.cosigner_key(NET), device_key]
+        account = mine.custody.create_multisig(NET, 2, keys, label="2-of-3")
+        devnet = mine.devnet(NET)
+        devnet.fund(account.receive_address(), Decimal("0.5"))
+        devnet.mine(1)
+        # The other cosigner knows the policy too, to sign it.
+        other.custody.create_multisig(NET, 2, keys, label="2-of-3")
+    window = _window(qtbot, path)
+    window.session.hardware = Hardware(find=lambda: [stand_in(hot)], open_client=opener)
+    _unlock(qtbot, window)
+    window.sync()
+    qtbot.waitUntil(lambda: not window.session.syncing, timeout=120_000)
+    wallet = window.session.require()
+    multisig = next(a for a in wallet.accounts(NET) if isinstance(a, UtxoAccount) and a.is_policy)
+    page = window.signing_page
+    draft = multisig.prepare_send(EXTERNAL_BTC, Decimal("0.1"), fee_rate=2)
+    page.set_draft(multisig, draft)
+    page.look_for_devices()
+    qtbot.waitUntil(lambda: len(page.device_buttons) == 1, timeout=10_000)
+    page.device_buttons[0].click()
+    qtbot.waitUntil(lambda: "needs 1 more signature" in page.result.text(), timeout=60_000)
+    assert page.error.text() == ""
+    assert opened[-1].signed == 1
+    assert page.partial is not None
+    assert not page.broadcast_button.isEnabled()
+    with Wallet.open(tmp_path / "other.coffer", PASSWORD) as other:
+        by_other = other.sign_psbt(draft.psbt)
+    signed_file = tmp_path / "other.psbt"
+    signed_file.write_bytes(by_other)
+    page.read_signed(paths=[str(signed_file)])
+    qtbot.waitUntil(
+        lambda: page.broadcast_button.isEnabled() or bool(page.error.text()), timeout=60_000
+    )
+    assert page.error.text() == ""
+    assert page.signed is not None
     window.close()
