@@ -183,6 +183,11 @@ def test_coffer_psbt_sign_device_signs_on_the_stand_in(
     """``coffer psbt sign --device``: the device the caller of ``cli`` passes (``Devices``)."""
     del runner  # sets COFFER_PASSWORD
     draft = _account(watched).prepare_send(EXTERNAL, Decimal("0.1"), fee_rate=2)
+    high_fee = (
+        _account(watched)
+        .prepare_send(EXTERNAL, Decimal("0.0001"), fee_rate=300, allow_high_fee=True)
+        .psbt
+    )
     path = watched.path
     watched.close()
     unsigned, signed = tmp_path / "unsigned.psbt", tmp_path / "signed.psbt"
@@ -199,6 +204,12 @@ def test_coffer_psbt_sign_device_signs_on_the_stand_in(
     absent = run("psbt", "sign", str(unsigned), "--device", "12345678", "--yes")
     assert "has the fingerprint 12345678" in absent.stderr
     assert opened == []
+    costly = tmp_path / "costly.psbt"
+    costly.write_bytes(high_fee)
+    refused = run("psbt", "sign", str(costly), "--device", "--yes")
+    assert refused.exit_code == 1
+    assert "--allow-high-fee" in refused.stderr
+    assert opened == []  # the wallet's fee cap holds before the device is asked
     done = run("psbt", "sign", str(unsigned), "--device", "--yes", "--out", str(signed))
     assert done.exit_code == 0, done.stderr
     assert "The signer checked this transaction" in done.stderr

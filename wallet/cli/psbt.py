@@ -314,7 +314,9 @@ def sign(
                     data, network, SummaryPrompt(assume_yes), allow_high_fee=allow_high_fee
                 )
             else:
-                signed = _sign_on_device(opts, wallet, data, network, device, assume_yes)
+                signed = _sign_on_device(
+                    opts, wallet, data, network, device, assume_yes, allow_high_fee
+                )
         except SigningCancelled:
             raise WalletError("Not signed: you declined.") from None
         text = as_base64 or out is None
@@ -328,8 +330,12 @@ def _sign_on_device(
     network: str | None,
     fingerprint: str,
     assume_yes: bool,
+    allow_high_fee: bool,
 ) -> bytes:
-    account, draft = draft_of_file(wallet, data, network)
+    account, _ = draft_of_file(wallet, data, network)
+    # Read again with the wallet's fee share cap: the device is given it as its ``max_fee``
+    # (``draft_of_file`` reads any fee, to find the account).
+    draft = account.import_psbt(data, allow_high_fee=allow_high_fee)
     found = opts.devices.find()
     if fingerprint:
         found = [d for d in found if d.fingerprint == fingerprint.lower()]
