@@ -24,12 +24,10 @@ from dataclasses import dataclass, replace
 
 from keystore.bip32 import HARDENED, ExtendedPrivateKey, format_path
 from keystore.errors import (
-    FeeAboveCap,
     ForeignKeyPath,
     InvalidPsbt,
     KeyMismatch,
     NothingToSign,
-    OutputNotForNetwork,
     SigningCancelled,
     SigningRefused,
     UnprovenInput,
@@ -38,8 +36,8 @@ from keystore.errors import (
     WrongNetwork,
 )
 from keystore.signers.base import SigningContext
-from keystore.signers.utxo_review import compare_summaries
-from keystore.types import SummaryOutput, TxSummary, UtxoParams
+from keystore.signers.utxo_review import summarize_psbt
+from keystore.types import TxSummary, UtxoParams
 from primitives.descriptors import (
     BITCOIN_MAINNET_XPUBS,
     BITCOIN_TESTNET_XPUBS,
@@ -53,7 +51,6 @@ from primitives.descriptors import (
 )
 from primitives.psbt import KeySource, Psbt, PsbtError, PsbtInput, PsbtOutput
 from primitives.psbt_types import TX_MODIFIABLE_INPUTS, TX_MODIFIABLE_OUTPUTS
-from primitives.script import AddressError, output_text
 from primitives.secp256k1 import (
     SignatureVerificationFailed,
     ecdsa_sign,
@@ -297,15 +294,6 @@ def _input_signatures(
     return out
 
 
-def _address(script: bytes, network: UtxoParams, index: int) -> str:
-    try:
-        return output_text(script, network)
-    except AddressError as err:
-        raise OutputNotForNetwork(
-            f"Output {index} pays a script with no address on {network.title}: {err}", index
-        ) from None
-
-
 def _is_own_output(
     out: PsbtOutput,
     index: int,
@@ -374,33 +362,14 @@ def review_policy_psbt(psbt: Psbt, fingerprint: bytes, ctx: SigningContext) -> P
                 index,
             )
         spent.append(out)
-    outputs = []
-    for index, output in enumerate(psbt.outputs):
-        if output.amount < 0:
-            raise InvalidPsbt(f"Output {index} has a negative amount.", index)
-        outputs.append(
-            SummaryOutput(
-                address=_address(output.script, network, index),
-                amount=output.amount,
-                is_change=_is_own_output(output, index, descriptor, own, fingerprint),
-            )
-        )
-    fee = sum(o.value for o in spent) - sum(o.amount for o in psbt.outputs)
-    if fee < 0:
-        raise InvalidPsbt("The outputs pay more than the inputs spend.")
-    if ctx.max_fee is not None and fee > ctx.max_fee:
-        raise FeeAboveCap(
-            f"The fee is {fee} base units of {network.symbol}, above the cap of {ctx.max_fee}."
-        )
-    summary = TxSummary(
-        network=network.name,
-        outputs=tuple(outputs),
-        fee=fee,
-        replaceable=tx.signals_rbf(),
-        vsize=None,
+    summary = summarize_psbt(
+        psbt,
+        tx,
+        spent,
+        ctx,
+        lambda index, output: _is_own_output(output, index, descriptor, own, fingerprint),
+        None,
     )
-    if ctx.expected is not None:
-        compare_summaries(summary, ctx.expected, network)
     return PolicyReview(summary, tuple(to_sign), tuple(spent))
 
 

@@ -21,6 +21,7 @@ show the summary before any key is unlocked. The signer proves the private side 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from keystore.bip32 import HARDENED, ExtendedPublicKey, format_path
@@ -50,9 +51,9 @@ from primitives.script import (
 )
 from primitives.secp256k1 import Secp256k1Error, taproot_output_key
 from primitives.sighash import SIGHASH_ALL, SIGHASH_DEFAULT
-from primitives.tx import TxOut
+from primitives.tx import Transaction, TxOut
 
-__all__ = ["InputToSign", "PsbtReview", "compare_summaries", "review_psbt"]
+__all__ = ["InputToSign", "PsbtReview", "compare_summaries", "review_psbt", "summarize_psbt"]
 
 # BIP-44/49/84/86 purpose -> the one script kind an account of that purpose uses.
 _PURPOSE_KINDS = {
@@ -412,6 +413,41 @@ def review_psbt(
             )
         spent.append(out)
     keys = _AccountKeys(account_xpub)
+    summary = summarize_psbt(
+        psbt,
+        tx,
+        spent,
+        ctx,
+        lambda index, output: _is_change(output, fingerprint, keys, account_kind, ctx),
+        _signed_vsize(psbt, len(tx.serialize(include_witness=False))),
+    )
+    return PsbtReview(summary, tuple(to_sign), tuple(spent))
+
+
+def summarize_psbt(
+    psbt: Psbt,
+    tx: Transaction,
+    spent: Sequence[TxOut],
+    ctx: SigningContext,
+    is_change: Callable[[int, PsbtOutput], bool],
+    vsize: int | None,
+) -> TxSummary:
+    """Return the summary a signer shows, recomputed from the PSBT and the proven amounts.
+
+    ``tx`` is the PSBT's unsigned transaction, ``spent`` the outputs its inputs spend.
+
+    Every output with its address and amount (``is_change`` says which the signer proved to
+    be its own), the fee, replaceability; then the fee cap and, when the online side showed
+    a summary, ``compare_summaries``. Single-key and policy reviews both end here.
+
+    Raises:
+        InvalidPsbt: a negative amount, or outputs paying more than the inputs spend.
+        OutputNotForNetwork: an output script with no address on the network.
+        FeeAboveCap: the fee is above ``ctx.max_fee``.
+        WrongNetwork, SummaryMismatch: as ``compare_summaries``.
+    """
+    network = ctx.network
+    assert isinstance(network, UtxoParams)  # noqa: S101 - the reviews check it first
     outputs = []
     for index, output in enumerate(psbt.outputs):
         if output.amount < 0:
@@ -420,7 +456,7 @@ def review_psbt(
             SummaryOutput(
                 address=_address(output.script, network, index),
                 amount=output.amount,
-                is_change=_is_change(output, fingerprint, keys, account_kind, ctx),
+                is_change=is_change(index, output),
             )
         )
     fee = sum(o.value for o in spent) - sum(o.amount for o in psbt.outputs)
@@ -435,11 +471,11 @@ def review_psbt(
         outputs=tuple(outputs),
         fee=fee,
         replaceable=tx.signals_rbf(),
-        vsize=_signed_vsize(psbt, len(tx.serialize(include_witness=False))),
+        vsize=vsize,
     )
     if ctx.expected is not None:
         compare_summaries(summary, ctx.expected, network)
-    return PsbtReview(summary, tuple(to_sign), tuple(spent))
+    return summary
 
 
 def compare_summaries(actual: TxSummary, expected: TxSummary, network: UtxoParams) -> None:
