@@ -21,7 +21,8 @@ The keys never leave the device; nothing here sees a secret.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -263,6 +264,42 @@ def _release(signer: HwiSigner) -> None:
         pass  # unplugged after answering: there is nothing left to release
 
 
+@contextmanager
+def _device_holding(
+    fingerprints: set[str],
+    devices: Sequence[HardwareWallet] | None,
+    network: str,
+    open_client: ClientOpener | None,
+    missing: str,
+) -> Iterator[tuple[HwiSigner, UtxoNetwork]]:
+    """Open the connected device whose fingerprint is one of ``fingerprints``; release it after.
+
+    The device must answer with that fingerprint: another seed (or passphrase) on it is
+    refused before it is asked anything.
+
+    Raises:
+        HardwareUnavailable: no connected device has one of the fingerprints (``missing``
+            says so), or it stopped answering.
+        Unsupported: ``network`` is not Bitcoin-family.
+        SigningRefused: the device opened holds another seed.
+    """
+    found = hardware_wallets() if devices is None else list(devices)
+    device = next((d for d in found if d.fingerprint in fingerprints), None)
+    if device is None:
+        raise HardwareUnavailable(missing)
+    net = _utxo_network(network)
+    signer = _open(device, net, open_client)
+    try:
+        if signer.info.fingerprint.hex() != device.fingerprint:
+            raise SigningRefused(
+                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
+                f"{device.fingerprint}: it holds another seed (or another passphrase)."
+            )
+        yield signer, net
+    finally:
+        _release(signer)
+
+
 def signing_device(account: Account) -> str | None:
     """Return the master fingerprint (hex) of the external signer that holds an account's keys.
 
@@ -326,28 +363,19 @@ def show_address_on_device(
     info = account.find_address(address)
     if info is None:
         raise WalletError(f"{address} is not an address of this account.")
-    found = hardware_wallets() if devices is None else list(devices)
-    device = next((d for d in found if d.fingerprint == fingerprint), None)
-    if device is None:
-        raise HardwareUnavailable(
-            f"No connected hardware wallet holds this account's keys (fingerprint "
-            f"{fingerprint}); connect and unlock it, then try again."
-        )
     record = account.record
     assert record.path is not None  # noqa: S101 - signing_device checked it
     path = (*record.path, info.chain, info.index)
-    net = _utxo_network(record.network.name)
-    signer = _open(device, net, open_client)
-    try:
-        if signer.info.fingerprint.hex() != fingerprint:
-            raise SigningRefused(
-                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
-                f"{fingerprint}: it holds another seed (or another passphrase)."
-            )
-        with translate_errors():
-            shown = signer.display_address(network_params(net), path, account.kind)
-    finally:
-        _release(signer)
+    missing = (
+        f"No connected hardware wallet holds this account's keys (fingerprint "
+        f"{fingerprint}); connect and unlock it, then try again."
+    )
+    name = record.network.name
+    with (
+        _device_holding({fingerprint}, devices, name, open_client, missing) as (signer, net),
+        translate_errors(),
+    ):
+        shown = signer.display_address(network_params(net), path, account.kind)
     return _same_address(shown, address)
 
 
@@ -372,27 +400,18 @@ def _show_policy_address(
     if info is None:
         raise WalletError(f"{address} is not an address of this account.")
     fingerprints = {k.fingerprint for k in account.policy().keys if k.fingerprint}
-    found = hardware_wallets() if devices is None else list(devices)
-    device = next((d for d in found if d.fingerprint in fingerprints), None)
-    if device is None:
-        raise HardwareUnavailable(
-            "No connected hardware wallet holds a key of this policy (fingerprints "
-            f"{', '.join(sorted(fingerprints))}); connect and unlock one, then try again."
+    missing = (
+        "No connected hardware wallet holds a key of this policy (fingerprints "
+        f"{', '.join(sorted(fingerprints))}); connect and unlock one, then try again."
+    )
+    name = account.record.network.name
+    with (
+        _device_holding(fingerprints, devices, name, open_client, missing) as (signer, net),
+        translate_errors(),
+    ):
+        shown = signer.display_policy_address(
+            network_params(net), account.descriptor(), info.chain, info.index
         )
-    net = _utxo_network(account.record.network.name)
-    signer = _open(device, net, open_client)
-    try:
-        if signer.info.fingerprint.hex() != device.fingerprint:
-            raise SigningRefused(
-                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
-                f"{device.fingerprint}: it holds another seed (or another passphrase)."
-            )
-        with translate_errors():
-            shown = signer.display_policy_address(
-                network_params(net), account.descriptor(), info.chain, info.index
-            )
-    finally:
-        _release(signer)
     return _same_address(shown, address)
 
 
@@ -476,23 +495,12 @@ def sign_on_device(
     fingerprints = _account_fingerprints(account)
     assert isinstance(account, UtxoAccount)  # noqa: S101 - only UTXO accounts have fingerprints
     context = signing_context(account.context, draft, prompt)
-    found = hardware_wallets() if devices is None else list(devices)
-    device = next((d for d in found if d.fingerprint in fingerprints), None)
-    if device is None:
-        raise HardwareUnavailable(
-            "No connected hardware wallet holds a key of this account (fingerprint "
-            f"{', '.join(sorted(fingerprints))}); connect and unlock it, then try again."
-        )
-    net = _utxo_network(account.record.network.name)
-    signer = _open(device, net, open_client)
-    try:
-        if signer.info.fingerprint.hex() != device.fingerprint:
-            raise SigningRefused(
-                f"The device answers with fingerprint {signer.info.fingerprint.hex()}, not "
-                f"{device.fingerprint}: it holds another seed (or another passphrase)."
-            )
+    missing = (
+        "No connected hardware wallet holds a key of this account (fingerprint "
+        f"{', '.join(sorted(fingerprints))}); connect and unlock it, then try again."
+    )
+    name = account.record.network.name
+    with _device_holding(fingerprints, devices, name, open_client, missing) as (signer, _):
         assert isinstance(draft, UtxoDraft)  # noqa: S101 - signing_context checked it
         with translate_errors():
             return signer.sign_psbt(draft.psbt, context)
-    finally:
-        _release(signer)
